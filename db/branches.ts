@@ -1,0 +1,39 @@
+import type { BranchChatTable, BranchTable, Db } from './schema.ts';
+import { upsert } from './upsert.ts';
+
+export type BranchChat = Pick<BranchChatTable, 'channel_id' | 'chat_id' | 'webhook' | 'secret'>;
+
+/** Creates or renames a branch and makes `chats` its exact set of bound group chats. */
+export async function putBranch(db: Db, orgId: string, id: string, name: string, chats: BranchChat[], now: number): Promise<void> {
+  await upsert(db, 'branches', { org_id: orgId, id, name, created_at: now, updated_at: now }, ['org_id', 'id'], ['name', 'updated_at']);
+  await db.deleteFrom('branch_chats').where('org_id', '=', orgId).where('branch_id', '=', id).execute();
+  for (const chat of chats) {
+    // A chat belongs to one branch: binding it here moves it from any other.
+    await upsert(
+      db,
+      'branch_chats',
+      { ...chat, org_id: orgId, branch_id: id, created_at: now },
+      ['channel_id', 'chat_id'],
+      ['org_id', 'branch_id', 'webhook', 'secret'],
+    );
+  }
+}
+
+export async function getBranch(db: Db, orgId: string, id: string): Promise<BranchTable | undefined> {
+  return db.selectFrom('branches').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listBranchChats(db: Db, orgId: string, branchId: string): Promise<BranchChatTable[]> {
+  return db.selectFrom('branch_chats').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).execute();
+}
+
+/** The branch a group chat is bound to, if any. */
+export async function branchOfChat(db: Db, channelId: string, chatId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('branch_chats')
+    .select('branch_id')
+    .where('channel_id', '=', channelId)
+    .where('chat_id', '=', chatId)
+    .executeTakeFirst();
+  return row?.branch_id;
+}

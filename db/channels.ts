@@ -1,0 +1,24 @@
+import { type Channel, type ChannelConfig, channelConfigSchema } from '../src/channels.ts';
+import type { Db } from './schema.ts';
+import { upsert } from './upsert.ts';
+
+export async function putChannel(db: Db, orgId: string, id: string, config: ChannelConfig, now: number): Promise<void> {
+  await upsert(
+    db,
+    'channels',
+    { id, org_id: orgId, platform: config.platform, config: JSON.stringify(config), created_at: now, updated_at: now },
+    ['id'],
+    ['platform', 'config', 'updated_at'],
+  );
+}
+
+export async function getChannel(db: Db, id: string): Promise<Channel | undefined> {
+  const row = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, orgId: row.org_id, config: channelConfigSchema.parse(JSON.parse(row.config)) };
+}
+
+/** The org a channel belongs to, without reading its credentials. */
+export async function getChannelOrg(db: Db, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('channels').select('org_id').where('id', '=', id).executeTakeFirst();
+  return row?.org_id;
+}

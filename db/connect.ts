@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import { createConnection as createPromiseConnection } from 'mysql2/promise';
+import type { Database } from './schema.ts';
+import * as initial from './migrations/20261128_0001_initial.ts';
+
+// Append-only: a landed migration is never edited; a change is a new entry.
+const migrations: Record<string, Migration> = {
+  '20261128_0001_initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export type Dialect = 'sqlite' | 'mysql';
+
+export function dialectOf(url: string): Dialect {
+  return url.startsWith('mysql://') ? 'mysql' : 'sqlite';
+}
+
+function mysqlOptions(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    // Epoch-ms BIGINTs and DECIMALs come back as JS numbers; dates are never read as local time.
+    decimalNumbers: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    timezone: 'Z',
+    charset: 'UTF8MB4_BIN',
+  };
+}
+
+/** Creates the MySQL database named in the URL when it does not exist yet (first start). */
+async function ensureMysqlDatabase(url: string): Promise<void> {
+  const { database, ...server } = mysqlOptions(url);
+  if (!database) throw new Error('DATABASE_URL: the mysql URL names no database (mysql://user:pass@host:port/db)');
+  const conn = await createPromiseConnection(server);
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export function createDb(url: string): Kysely<Database> {
+  if (dialectOf(url) === 'mysql') {
+    const pool = createPool({ ...mysqlOptions(url), connectionLimit: 10 });
+    return new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  }
+  const path = url.slice('sqlite:'.length);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Opens the database named by `url`, creating it (MySQL) and running pending migrations. */
+export async function openDb(url: string): Promise<Kysely<Database>> {
+  if (dialectOf(url) === 'mysql') await ensureMysqlDatabase(url);
+  const db = createDb(url);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+}
+
+export async function pingDb(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,29 @@
+import type { Db, MemberTable } from './schema.ts';
+import { upsert } from './upsert.ts';
+
+export type MemberInput = Omit<MemberTable, 'created_at' | 'updated_at'>;
+
+export async function putMember(db: Db, member: MemberInput, now: number): Promise<void> {
+  await upsert(
+    db,
+    'members',
+    { ...member, created_at: now, updated_at: now },
+    ['org_id', 'id'],
+    ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'updated_at'],
+  );
+}
+
+export async function getMember(db: Db, orgId: string, id: string): Promise<MemberTable | undefined> {
+  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export type PlatformUserColumn = 'wecom_user_id' | 'dingtalk_user_id';
+
+export async function findMemberByPlatformUser(
+  db: Db,
+  orgId: string,
+  column: PlatformUserColumn,
+  userId: string,
+): Promise<MemberTable | undefined> {
+  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where(column, '=', userId).executeTakeFirst();
+}

@@ -1,0 +1,11 @@
+import type { CommandContext } from '../src/commands/context.ts';
+import { USAGE } from '../src/commands/parse.ts';
+
+const MEMBER_LINES = [`- ${USAGE.report}`, `- ${USAGE.help}：显示本说明`];
+
+/** 帮助: the usage of every command the sender may use. */
+export async function help(ctx: CommandContext): Promise<void> {
+  const lines = ['**同心 · 使用说明**', '', '在群里 @我 或私聊我发送：', '', ...MEMBER_LINES];
+  if (!ctx.member) lines.push('', '你还没有登记为党员，请联系支部书记登记你的账号。');
+  ctx.reply({ title: '同心 · 使用说明', markdown: lines.join('\n') });
+}

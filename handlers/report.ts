@@ -1,0 +1,30 @@
+import type { Command } from '../src/commands/parse.ts';
+import { type CommandContext, NOT_IN_ROSTER, UserError } from '../src/commands/context.ts';
+import { CATEGORY_LABELS, TAG_LABELS } from '../src/commands/vocabulary.ts';
+import { escapeMarkdown } from '../src/markdown.ts';
+import { newId } from '../src/ids.ts';
+import { insertReport } from '../db/reports.ts';
+
+/** 汇报: one 四服务 report, stored in the member's own branch. */
+export async function report(ctx: CommandContext, command: Extract<Command, { kind: 'report' }>): Promise<void> {
+  const member = ctx.member;
+  if (!member) throw new UserError(NOT_IN_ROSTER);
+  const at = ctx.clock.now();
+  await insertReport(ctx.db, {
+    id: newId(at),
+    org_id: member.org_id,
+    branch_id: member.branch_id,
+    member_id: member.id,
+    category: command.category,
+    text: command.text,
+    tags: JSON.stringify(command.tags),
+    at,
+    source: ctx.message.messageId,
+  });
+  const label = CATEGORY_LABELS[command.category];
+  const tags = command.tags.length ? `　${command.tags.map((t) => TAG_LABELS[t]).join(' ')}` : '';
+  ctx.reply({
+    title: `已记录${label}汇报`,
+    markdown: `**已记录四服务汇报**\n\n${escapeMarkdown(member.name)} · ${label}${tags}\n\n> ${escapeMarkdown(command.text)}`,
+  });
+}

@@ -1,0 +1,142 @@
+import type { Kysely } from 'kysely';
+import { parse } from 'csv-parse/sync';
+import type { Database } from '../../db/schema.ts';
+import { getOrg } from '../../db/orgs.ts';
+import { ID, ID_REASON, Problem, badField, firstIssue } from './http.ts';
+import { saveMember } from './members.ts';
+import { type MemberBody, memberSchema } from './schemas.ts';
+
+export interface ImportError {
+  /** 1-based number of the data row (the header is row 0; empty lines are not counted). */
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface ImportResult {
+  total: number;
+  imported: number;
+  failed: number;
+  errors: ImportError[];
+}
+
+const FIELDS = ['id', ...Object.keys(memberSchema.shape)];
+const REQUIRED = ['id', 'name', 'branch', 'role'];
+const PLATFORM_FIELDS = ['wecomUserId', 'dingtalkUserId'] as const;
+const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, 是: true, 否: false };
+
+function checkHeader(header: string[]): string[] {
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (!FIELDS.includes(name)) throw badField('header', `unknown column "${name}"; columns are ${FIELDS.join(', ')}`);
+    if (seen.has(name)) throw badField('header', `column "${name}" appears twice`);
+    seen.add(name);
+  }
+  const missing = REQUIRED.find((name) => !seen.has(name));
+  if (missing) throw badField('header', `column "${missing}" is required`);
+  return header;
+}
+
+interface Parsed {
+  record: Record<string, string>;
+  info: { error?: unknown };
+}
+
+function parseCsv(text: string): Parsed[] {
+  let sawHeader = false;
+  let rows: Parsed[];
+  try {
+    rows = parse(text, {
+      columns: (header: string[]) => {
+        sawHeader = true;
+        return checkHeader(header);
+      },
+      trim: true,
+      skip_empty_lines: true,
+      bom: true,
+      // A row with the wrong number of cells is that row's error, not the whole file's.
+      relax_column_count: true,
+      info: true,
+    }) as Parsed[];
+  } catch (err) {
+    if (err instanceof Problem) throw err;
+    throw badField('body', `not valid CSV: ${(err as Error).message}`);
+  }
+  if (!sawHeader) throw badField('body', 'expects CSV with a header row');
+  return rows;
+}
+
+/** Cells as the JSON body would give them: empty is absent, probationary is a boolean. */
+function toBody(record: Record<string, string>): Record<string, unknown> | ImportError['field'] {
+  const body: Record<string, unknown> = {};
+  for (const [key, cell] of Object.entries(record)) {
+    if (key === 'id' || cell === '') continue;
+    if (key === 'probationary') {
+      const flag = BOOLEAN[cell.toLowerCase()];
+      if (flag === undefined) return 'probationary';
+      body[key] = flag;
+    } else {
+      body[key] = cell;
+    }
+  }
+  return body;
+}
+
+/**
+ * POST /admin/orgs/:org/members/import: each row is saved on its own, like a PUT of that member,
+ * so that a bad row is reported and never blocks the good ones.
+ */
+export async function importMembers(db: Kysely<Database>, orgId: string, csv: string, now: number): Promise<ImportResult> {
+  if (!(await getOrg(db, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+  const rows = parseCsv(csv);
+  const errors: ImportError[] = [];
+  const idRows = new Map<string, number>();
+  // Platform user id → the earlier row that took it, for a clearer message than the database's.
+  const claimed = new Map<string, number>();
+
+  for (const [index, { record, info }] of rows.entries()) {
+    const row = index + 1;
+    const fail = (field: string, message: string) => errors.push({ row, field, message });
+    if (info.error) {
+      fail('row', 'has a different number of cells than the header');
+      continue;
+    }
+    const id = record.id ?? '';
+    if (!ID.test(id)) {
+      fail('id', id ? ID_REASON : 'is required');
+      continue;
+    }
+    const earlier = idRows.get(id);
+    idRows.set(id, earlier ?? row);
+    if (earlier !== undefined) {
+      fail('id', `repeats row ${earlier}`);
+      continue;
+    }
+    const body = toBody(record);
+    if (typeof body === 'string') {
+      fail(body, 'expects true, false, 1, 0, 是 or 否');
+      continue;
+    }
+    const parsed = memberSchema.safeParse(body);
+    if (!parsed.success) {
+      const { field, reason } = firstIssue(parsed.error);
+      fail(field, reason);
+      continue;
+    }
+    const member: MemberBody = parsed.data;
+    const dup = PLATFORM_FIELDS.find((f) => member[f] && claimed.has(`${f}:${member[f]}`));
+    if (dup) {
+      fail(dup, `already used by row ${claimed.get(`${dup}:${member[dup]}`)}`);
+      continue;
+    }
+    try {
+      await saveMember(db, orgId, id, member, now);
+    } catch (err) {
+      if (!(err instanceof Problem) || err.status !== 400) throw err;
+      fail(err.field ?? 'row', err.reason ?? err.message);
+      continue;
+    }
+    for (const f of PLATFORM_FIELDS) if (member[f]) claimed.set(`${f}:${member[f]}`, row);
+  }
+  return { total: rows.length, imported: rows.length - errors.length, failed: errors.length, errors };
+}

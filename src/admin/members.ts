@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { Database, MemberTable } from '../../db/schema.ts';
+import { getBranch } from '../../db/branches.ts';
+import { type PlatformUserColumn, findMemberByPlatformUser, getMember, putMember } from '../../db/members.ts';
+import { getOrgForUpdate } from '../../db/orgs.ts';
+import { isoWithOffset } from '../time.ts';
+import { Problem, badField } from './http.ts';
+import type { MemberBody } from './schemas.ts';
+
+const PLATFORM_IDS: [keyof MemberBody & string, PlatformUserColumn][] = [
+  ['wecomUserId', 'wecom_user_id'],
+  ['dingtalkUserId', 'dingtalk_user_id'],
+];
+
+/**
+ * Creates or replaces a member after checking its branch and that its platform ids are not
+ * another member's. Throws a Problem naming the field; 404 when the org does not exist.
+ */
+export async function saveMember(db: Kysely<Database>, orgId: string, id: string, body: MemberBody, now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+    if (!(await getBranch(trx, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
+    for (const [field, column] of PLATFORM_IDS) {
+      const userId = body[field];
+      if (typeof userId !== 'string') continue;
+      const holder = await findMemberByPlatformUser(trx, orgId, column, userId);
+      if (holder && holder.id !== id) throw badField(field, `already used by member ${holder.id}`);
+    }
+    await putMember(
+      trx,
+      {
+        org_id: orgId,
+        id,
+        branch_id: body.branch,
+        name: body.name,
+        role: body.role,
+        party_group: body.group,
+        probationary: body.probationary ? 1 : 0,
+        mobile: body.mobile,
+        wecom_user_id: body.wecomUserId,
+        dingtalk_user_id: body.dingtalkUserId,
+      },
+      now,
+    );
+  });
+}
+
+export function memberJson(m: MemberTable, tz: string) {
+  return {
+    id: m.id,
+    name: m.name,
+    branch: m.branch_id,
+    role: m.role,
+    group: m.party_group,
+    probationary: Number(m.probationary) === 1,
+    mobile: m.mobile,
+    wecomUserId: m.wecom_user_id,
+    dingtalkUserId: m.dingtalk_user_id,
+    createdAt: isoWithOffset(Number(m.created_at), tz),
+    updatedAt: isoWithOffset(Number(m.updated_at), tz),
+  };
+}
+
+export async function readMember(db: Kysely<Database>, orgId: string, id: string): Promise<MemberTable> {
+  const member = await getMember(db, orgId, id);
+  if (!member) throw new Error(`member ${orgId}/${id} vanished after its write`);
+  return member;
+}

@@ -1,0 +1,147 @@
+import { Hono } from 'hono';
+import type { AppDeps } from '../app.ts';
+import type { ChannelDirectory } from '../channel-directory.ts';
+import { channelConfigSchema } from '../channels.ts';
+import { isoWithOffset, parseInstant } from '../time.ts';
+import type { OrgTable } from '../../db/schema.ts';
+import { getBranch, putBranch } from '../../db/branches.ts';
+import { getChannelOrg, putChannel } from '../../db/channels.ts';
+import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
+import { listBranchReports } from '../../db/reports.ts';
+import { adminAuth } from './auth.ts';
+import { Problem, badField, handle, idParam, readJson, readText } from './http.ts';
+import { importMembers } from './members-import.ts';
+import { memberJson, readMember, saveMember } from './members.ts';
+import { branchSchema, memberSchema, orgSchema } from './schemas.ts';
+
+export type AdminDeps = AppDeps & { channels: ChannelDirectory };
+
+const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+
+const unknownOrg = (id: string) => new Problem(404, `unknown org ${id}`);
+
+const orgJson = (o: OrgTable) => ({
+  id: o.id,
+  name: o.name,
+  timezone: o.timezone,
+  digestCron: o.digest_cron,
+  createdAt: isoWithOffset(Number(o.created_at), o.timezone),
+  updatedAt: isoWithOffset(Number(o.updated_at), o.timezone),
+});
+
+/** The admin API of SPEC §7 (orgs, channels, branches, members, reports), mounted at /admin. */
+export function adminRoutes(deps: AdminDeps): Hono {
+  const { db, clock } = deps;
+  const app = new Hono();
+  app.use('*', adminAuth(deps.config.ADMIN_TOKEN));
+
+  app.put(
+    '/orgs/:org',
+    handle(async (c) => {
+      const id = idParam(c, 'org');
+      const body = await readJson(c, orgSchema);
+      const timezone = body.timezone ?? deps.config.TZ_DEFAULT;
+      await putOrg(db, { id, name: body.name, timezone, digest_cron: body.digestCron?.trim() ?? null }, clock.now());
+      return c.json(orgJson((await getOrg(db, id))!));
+    }),
+  );
+
+  app.put(
+    '/orgs/:org/channels/:channel',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const id = idParam(c, 'channel');
+      const config = await readJson(c, channelConfigSchema);
+      await db.transaction().execute(async (trx) => {
+        if (!(await getOrgForUpdate(trx, orgId))) throw unknownOrg(orgId);
+        const owner = await getChannelOrg(trx, id);
+        if (owner !== undefined && owner !== orgId) throw new Problem(409, `channel ${id} belongs to another org`, 'channel');
+        await putChannel(trx, orgId, id, config, clock.now());
+      });
+      deps.channels.invalidate(id);
+      // Never echo credentials back.
+      return c.json({ id, org: orgId, platform: config.platform });
+    }),
+  );
+
+  app.put(
+    '/orgs/:org/branches/:branch',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const id = idParam(c, 'branch');
+      const body = await readJson(c, branchSchema);
+      const seen = new Set<string>();
+      for (const [i, chat] of body.chats.entries()) {
+        const key = JSON.stringify([chat.channel, chat.chatId]);
+        if (seen.has(key)) throw badField(`chats.${i}.chatId`, 'is listed twice');
+        seen.add(key);
+      }
+      await db.transaction().execute(async (trx) => {
+        if (!(await getOrgForUpdate(trx, orgId))) throw unknownOrg(orgId);
+        for (const [i, chat] of body.chats.entries()) {
+          if ((await getChannelOrg(trx, chat.channel)) !== orgId) throw badField(`chats.${i}.channel`, `no channel ${chat.channel} in this org`);
+        }
+        const chats = body.chats.map((ch) => ({ channel_id: ch.channel, chat_id: ch.chatId, webhook: ch.webhook, secret: ch.secret }));
+        await putBranch(trx, orgId, id, body.name, chats, clock.now());
+      });
+      return c.json({
+        id,
+        name: body.name,
+        chats: body.chats.map((ch) => ({ channel: ch.channel, chatId: ch.chatId, hasWebhook: ch.webhook !== null, hasSecret: ch.secret !== null })),
+      });
+    }),
+  );
+
+  app.put(
+    '/orgs/:org/members/:member',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const id = idParam(c, 'member');
+      const body = await readJson(c, memberSchema);
+      await saveMember(db, orgId, id, body, clock.now());
+      const org = (await getOrg(db, orgId))!;
+      return c.json(memberJson(await readMember(db, orgId, id), org.timezone));
+    }),
+  );
+
+  app.post(
+    '/orgs/:org/members/import',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const csv = await readText(c, IMPORT_MAX_BYTES);
+      return c.json(await importMembers(db, orgId, csv, clock.now()));
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/branches/:branch/reports',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const branchId = idParam(c, 'branch');
+      const org = await getOrg(db, orgId);
+      if (!org) throw unknownOrg(orgId);
+      if (!(await getBranch(db, orgId, branchId))) throw new Problem(404, `unknown branch ${branchId}`);
+      const instant = (name: 'from' | 'to', fallback: number) => {
+        const text = c.req.query(name);
+        if (text === undefined || text === '') return fallback;
+        const ms = parseInstant(text, org.timezone);
+        if (ms === null) throw badField(name, 'expects epoch milliseconds or an ISO 8601 time');
+        return ms;
+      };
+      const from = instant('from', 0);
+      const to = instant('to', clock.now() + 1);
+      const reports = await listBranchReports(db, orgId, branchId, from, to);
+      return c.json(
+        reports.map((r) => ({
+          member: r.member_id,
+          category: r.category,
+          text: r.text,
+          tags: JSON.parse(r.tags) as string[],
+          at: isoWithOffset(Number(r.at), org.timezone),
+        })),
+      );
+    }),
+  );
+
+  return app;
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { isTimeZone } from '../config.ts';
+import { isCron } from '../cron.ts';
+import { ID, ID_REASON } from './http.ts';
+
+// Bodies of the admin API (SPEC §7). Objects are strict: PUT replaces the whole record, so a
+// mistyped key would otherwise silently reset that field to its default.
+
+const id = z.string().regex(ID, ID_REASON);
+
+/** Optional text; empty means absent (CSV cells, cleared form fields), stored as null. */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullish()
+    .transform((v) => v || null);
+
+export const orgSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  timezone: z.string().refine(isTimeZone, 'expects an IANA time zone such as Asia/Shanghai').optional(),
+  digestCron: z.string().refine(isCron, 'expects a five-field cron pattern such as "0 9 * * 1"').nullish(),
+});
+
+export const branchSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  chats: z
+    .array(
+      z.strictObject({
+        channel: id,
+        chatId: z.string().trim().min(1).max(128),
+        webhook: optionalText(512),
+        secret: optionalText(512),
+      }),
+    )
+    .max(100)
+    .default([]),
+});
+
+export const ROLES = ['secretary', 'committee', 'member'] as const;
+
+export const memberSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  branch: id,
+  role: z.enum(ROLES),
+  group: optionalText(100),
+  probationary: z.boolean().nullish().transform((v) => v ?? false),
+  mobile: optionalText(32),
+  wecomUserId: optionalText(128),
+  dingtalkUserId: optionalText(128),
+});
+
+export type MemberBody = z.output<typeof memberSchema>;

@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { ChannelDirectory } from './channel-directory.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
+import type { Database } from '../db/schema.ts';
+import { pingDb } from '../db/connect.ts';
+import { pingRedis } from './redis.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  redis: Redis;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The whole HTTP surface, built from its dependencies so that tests run it on real ones. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const channels = new ChannelDirectory(deps.db);
+
+  app.get('/healthz', async (c) => {
+    const [db, redis] = await Promise.all([
+      pingDb(deps.db).then(
+        () => 'ok',
+        () => 'down',
+      ),
+      pingRedis(deps.redis).then((up) => (up ? 'ok' : 'down')),
+    ]);
+    return c.json({ db, redis }, db === 'ok' && redis === 'ok' ? 200 : 503);
+  });
+
+  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
+
+  app.route('/admin', adminRoutes({ ...deps, channels }));
+
+  app.onError((err, c) => {
+    deps.logger.error({ err, path: c.req.path }, 'request failed');
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,33 @@
+// The platform-neutral shapes: a receiver turns a verified callback into one ChatMessage; a handler
+// answers with Replies and never learns which platform it serves.
+
+export type ChatPlatform = 'dingtalk' | 'wecom';
+
+export interface ChatMessage {
+  platform: ChatPlatform;
+  channelId: string;
+  orgId: string;
+  chatType: 'group' | 'direct';
+  /** The group's conversation id; for a direct chat, the sender's user id. */
+  chatId: string;
+  /** The sender's user id on the platform (DingTalk staff id, WeCom userid). */
+  senderId: string;
+  senderName: string | null;
+  /** The message text with any leading @bot mention removed, otherwise as sent. */
+  text: string;
+  messageId: string;
+  receivedAt: number;
+  /** Where a later answer may be posted (DingTalk sessionWebhook, WeCom response_url), host-checked. */
+  replyUrl: { url: string; expiresAt: number } | null;
+}
+
+export interface Reply {
+  /** Short title (DingTalk's markdown title, notification previews). */
+  title: string;
+  markdown: string;
+}
+
+/** Removes a leading `@bot` mention (half- or full-width @) and surrounding space. */
+export function stripMention(text: string): string {
+  return text.replace(/^[\s\u3000]*(?:[@＠]\S*[\s\u3000]*)?/u, '');
+}

@@ -1,0 +1,40 @@
+import type { ServiceCategory } from '../../db/schema.ts';
+
+// The words members type (SPEC §2) and the labels replies use.
+
+export const CATEGORY_LABELS: Record<ServiceCategory, string> = {
+  enterprise: '服务企业',
+  project: '服务项目',
+  grassroots: '服务基层',
+  public: '服务群众',
+};
+
+const CATEGORY_WORDS: Record<string, ServiceCategory> = {
+  企业: 'enterprise',
+  项目: 'project',
+  基层: 'grassroots',
+  群众: 'public',
+};
+
+/** `企业`, `服务企业` or the key `enterprise` → enterprise; undefined for anything else. */
+export function categoryOf(word: string): ServiceCategory | undefined {
+  if (Object.hasOwn(CATEGORY_LABELS, word)) return word as ServiceCategory;
+  return CATEGORY_WORDS[word.replace(/^服务/, '')];
+}
+
+export type FiveTag = 'research' | 'deploy' | 'inspect' | 'assess' | 'review';
+
+export const TAG_LABELS: Record<FiveTag, string> = {
+  research: '同研究',
+  deploy: '同部署',
+  inspect: '同检查',
+  assess: '同考核',
+  review: '同讲评',
+};
+
+const TAG_WORDS = Object.fromEntries(Object.entries(TAG_LABELS).map(([tag, label]) => [label, tag as FiveTag]));
+
+/** `同研究` → research; undefined for anything else. */
+export function tagOf(word: string): FiveTag | undefined {
+  return TAG_WORDS[word];
+}

@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { ChatMessage, Reply } from './chat.ts';
+import { type CommandContext, UserError } from './commands/context.ts';
+import { USAGE, parseCommand } from './commands/parse.ts';
+import { runCommand } from '../handlers/index.ts';
+import type { Database } from '../db/schema.ts';
+import { getOrg } from '../db/orgs.ts';
+import { type PlatformUserColumn, findMemberByPlatformUser } from '../db/members.ts';
+import { claimInboundEvent, getInboundReply, setInboundReply } from '../db/inbound-events.ts';
+
+export interface DispatchDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+}
+
+const USER_COLUMN: Record<ChatMessage['platform'], PlatformUserColumn> = {
+  dingtalk: 'dingtalk_user_id',
+  wecom: 'wecom_user_id',
+};
+
+class AlreadyHandled extends Error {}
+
+const refusal = (reason: string, usage?: string): Reply => ({
+  title: '未能执行',
+  markdown: usage ? `${reason}\n\n用法：${usage}` : reason,
+});
+
+/**
+ * Runs one chat message to its reply (null: stay silent). The handler's writes and the claim of
+ * (channel, message id) commit in one transaction, so a retried callback changes nothing and gets
+ * the reply stored the first time; a refusal rolls back and stores nothing. A database failure
+ * throws: the receiver answers 503 so that the platform retries.
+ */
+export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
+  const parsed = parseCommand(message.text);
+  if (!parsed) return message.chatType === 'direct' ? dispatch(deps, { ...message, text: '帮助' }) : null;
+  if (!parsed.ok) return refusal(parsed.reason, USAGE[parsed.kind]);
+
+  const { db } = deps;
+  const stored = await getInboundReply(db, message.channelId, message.messageId);
+  if (stored !== undefined) return stored === null ? null : (JSON.parse(stored) as Reply);
+
+  const [org, member] = await Promise.all([
+    getOrg(db, message.orgId),
+    findMemberByPlatformUser(db, message.orgId, USER_COLUMN[message.platform], message.senderId),
+  ]);
+  if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
+
+  try {
+    return await db.transaction().execute(async (trx) => {
+      if (!(await claimInboundEvent(trx, message.channelId, message.messageId, org.id, deps.clock.now()))) {
+        throw new AlreadyHandled();
+      }
+      const replies: Reply[] = [];
+      const ctx: CommandContext = { ...deps, db: trx, message, org, member, reply: (r) => replies.push(r) };
+      await runCommand(ctx, parsed.command);
+      const reply = mergeReplies(replies);
+      await setInboundReply(trx, message.channelId, message.messageId, reply && JSON.stringify(reply));
+      return reply;
+    });
+  } catch (err) {
+    if (err instanceof UserError) return refusal(err.message, err.usage);
+    if (err instanceof AlreadyHandled) {
+      const again = await getInboundReply(db, message.channelId, message.messageId);
+      return again ? (JSON.parse(again) as Reply) : null;
+    }
+    throw err;
+  }
+}
+
+function mergeReplies(replies: Reply[]): Reply | null {
+  if (replies.length === 0) return null;
+  return { title: replies[0]!.title, markdown: replies.map((r) => r.markdown).join('\n\n---\n\n') };
+}

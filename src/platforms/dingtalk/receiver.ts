@@ -1,0 +1,79 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { type ChatMessage, type Reply, stripMention } from '../../chat.ts';
+import type { DispatchDeps } from '../../dispatch.ts';
+import type { ChannelDirectory } from '../../channel-directory.ts';
+import { BodyTooLarge, readBody } from '../../http/body.ts';
+import { UNAVAILABLE, onHost, receive } from '../inbound.ts';
+import { verifyDingtalkCallback } from './sign.ts';
+
+export interface DingtalkReceiverDeps extends DispatchDeps {
+  channels: ChannelDirectory;
+  /** DINGTALK_OAPI_BASE: a sessionWebhook is followed only on this host. */
+  oapiBase: string;
+}
+
+const callbackSchema = z.object({
+  msgId: z.string().min(1).max(128),
+  msgtype: z.string().optional(),
+  conversationId: z.string().min(1).max(128),
+  conversationType: z.enum(['1', '2']),
+  senderStaffId: z.string().min(1).max(128).optional(),
+  senderId: z.string().min(1).max(256),
+  senderNick: z.string().max(100).optional(),
+  text: z.object({ content: z.string().max(20_000) }).optional(),
+  sessionWebhook: z.string().max(1000).optional(),
+  sessionWebhookExpiredTime: z.number().optional(),
+});
+
+const EMPTY = { msgtype: 'empty' } as const;
+
+const render = (reply: Reply) => ({ msgtype: 'markdown', markdown: { title: reply.title, text: reply.markdown } });
+
+/** POST /webhooks/dingtalk/:channel — the enterprise-internal robot in HTTP mode (SPEC §3). */
+export function dingtalkReceiver(deps: DingtalkReceiverDeps) {
+  return async (c: Context) => {
+    const channel = await deps.channels.get(c.req.param('channel') ?? '');
+    if (!channel || channel.config.platform !== 'dingtalk') return c.json({ error: 'unknown channel' }, 404);
+
+    let raw: string;
+    try {
+      raw = await readBody(c.req.raw);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return c.json({ error: 'body over 64 KiB' }, 413);
+      throw err;
+    }
+    const now = deps.clock.now();
+    if (!verifyDingtalkCallback(c.req.header('timestamp'), c.req.header('sign'), channel.config.appSecret, now)) {
+      return c.json({ error: 'bad signature or timestamp' }, 401);
+    }
+    let body: z.infer<typeof callbackSchema>;
+    try {
+      body = callbackSchema.parse(JSON.parse(raw));
+    } catch {
+      return c.json({ error: 'body is not a DingTalk robot callback' }, 400);
+    }
+
+    const group = body.conversationType === '2';
+    const senderId = body.senderStaffId ?? body.senderId;
+    const message: ChatMessage = {
+      platform: 'dingtalk',
+      channelId: channel.id,
+      orgId: channel.orgId,
+      chatType: group ? 'group' : 'direct',
+      chatId: group ? body.conversationId : senderId,
+      senderId,
+      senderName: body.senderNick ?? null,
+      text: stripMention(body.msgtype === undefined || body.msgtype === 'text' ? (body.text?.content ?? '') : ''),
+      messageId: body.msgId,
+      receivedAt: now,
+      replyUrl:
+        onHost(body.sessionWebhook, deps.oapiBase) && body.sessionWebhookExpiredTime
+          ? { url: body.sessionWebhook!, expiresAt: body.sessionWebhookExpiredTime }
+          : null,
+    };
+    const reply = await receive(deps, message);
+    if (reply === UNAVAILABLE) return c.json({ error: 'temporarily unavailable, retry' }, 503);
+    return c.json(reply ? render(reply) : EMPTY);
+  };
+}

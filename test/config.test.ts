@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('has the defaults of SPEC §1', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 8787,
+      DATABASE_URL: 'sqlite:data/tongxin.db',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'tongxin',
+      REMINDER_OFFSETS: [86_400_000, 3_600_000],
+      CHECKIN_OPENS: 1_800_000,
+      CHECKIN_CLOSES: 7_200_000,
+      ABSENT_NUDGE_AFTER: 900_000,
+      DIGEST_CRON: '0 9 * * 1',
+      TZ_DEFAULT: 'Asia/Shanghai',
+      LOG_LEVEL: 'info',
+    });
+    expect(config.ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'postgres://x'],
+    ['REMINDER_OFFSETS', '24h,soon'],
+    ['CHECKIN_OPENS', '30 minutes'],
+    ['TZ_DEFAULT', 'Mars/Olympus'],
+    ['LOG_LEVEL', 'loud'],
+    ['DIGEST_CRON', 'every monday'],
+    ['WECOM_API_BASE', 'not a url'],
+  ])('%s=%s names the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: expects`));
+  });
+
+  it('never echoes a secret value', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short-secret' })).toThrow(/^ADMIN_TOKEN: expects/);
+    try {
+      loadConfig({ ADMIN_TOKEN: 'short-secret' });
+    } catch (err) {
+      expect(String(err)).not.toContain('short-secret');
+    }
+  });
+
+  it('a bad value stops start-up with exit code 1 and one line', async () => {
+    const run = promisify(execFile);
+    const result = await run('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, REMINDER_OFFSETS: 'soon' } }).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(result).toMatchObject({ code: 1 });
+    const lines = (result as { stderr: string }).stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('REMINDER_OFFSETS');
+  });
+});

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { Redis } from 'ioredis';
+import { createApp } from '../../src/app.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { Database } from '../../db/schema.ts';
+import { type TestDialect, openTestDb } from './db.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestApp {
+  app: Hono;
+  db: Kysely<Database>;
+  clock: ManualClock;
+  config: Config;
+  /** An admin API call with the bearer token and a JSON body. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh database of `dialect`, real Redis, a settable clock. */
+export async function startTestApp(dialect: TestDialect, options: { now?: number; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const testDb = await openTestDb(dialect);
+  const config = loadConfig({
+    DATABASE_URL: testDb.url,
+    ADMIN_TOKEN,
+    QUEUE_PREFIX: `tongxin-test-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const clock = new ManualClock(options.now ?? Date.UTC(2026, 10, 28, 2, 0, 0));
+  const app = createApp({ config, db: testDb.db, redis, clock, logger: createLogger(config.LOG_LEVEL) });
+  return {
+    app,
+    db: testDb.db,
+    clock,
+    config,
+    admin: (method, path, body) =>
+      Promise.resolve(
+        app.request(path, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      ),
+    async close() {
+      await testDb.close();
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { createPool } from 'mysql2/promise';
+import type { Database } from '../../db/schema.ts';
+import { openDb } from '../../db/connect.ts';
+
+/** Every database test runs once per dialect. */
+export const DIALECTS = ['sqlite', 'mysql'] as const;
+export type TestDialect = (typeof DIALECTS)[number];
+
+const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+
+export interface TestDb {
+  db: Kysely<Database>;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database of its own: SQLite in memory, or a throw-away MariaDB database. */
+export async function openTestDb(dialect: TestDialect): Promise<TestDb> {
+  if (dialect === 'sqlite') {
+    const url = 'sqlite::memory:';
+    const db = await openDb(url);
+    return { db, url, close: () => db.destroy() };
+  }
+  const name = `tongxin_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const url = `${MYSQL_SERVER}/${name}`;
+  const db = await openDb(url);
+  return {
+    db,
+    url,
+    async close() {
+      await db.destroy();
+      const pool = createPool({ uri: MYSQL_SERVER });
+      await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await pool.end();
+    },
+  };
+}
+
+/** Row counts of the tables that chat input may write: "stores nothing" is asserted against these. */
+export async function countRows(db: Kysely<Database>): Promise<Record<string, number>> {
+  const tables = ['service_reports', 'inbound_events', 'members', 'meetings', 'attendance', 'meeting_notes'] as const;
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    counts[table] = Number(row.n);
+  }
+  return counts;
+}

@@ -1,0 +1,32 @@
+import { dingtalkSign } from '../../src/platforms/dingtalk/sign.ts';
+
+export const DT_SECRET = 'dingtalk-app-secret-for-tests';
+
+let counter = 0;
+
+/** A DingTalk robot callback body as the platform sends it (group @-message by default). */
+export function dingtalkCallback(content: string, overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  return {
+    msgId: `msg${Date.now().toString(36)}${counter}`,
+    msgtype: 'text',
+    text: { content },
+    conversationId: 'cidGroupA==',
+    conversationType: '2',
+    conversationTitle: '第一党支部',
+    senderId: '$:LWCP_v1:$abc',
+    senderStaffId: 'zhangsan',
+    senderNick: '张三',
+    chatbotUserId: '$:LWCP_v1:$bot',
+    isAdmin: false,
+    sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=abc',
+    sessionWebhookExpiredTime: Date.now() + 5_400_000,
+    createAt: Date.now(),
+    ...overrides,
+  };
+}
+
+/** Headers of a correctly signed callback at `timestamp` (ms). */
+export function signedHeaders(timestamp: number, secret = DT_SECRET): Record<string, string> {
+  return { 'content-type': 'application/json', timestamp: String(timestamp), sign: dingtalkSign(String(timestamp), secret) };
+}
