@@ -37,3 +37,12 @@ export async function branchOfChat(db: Db, channelId: string, chatId: string): P
     .executeTakeFirst();
   return row?.branch_id;
 }
+
+export async function findBranchByName(db: Db, orgId: string, name: string): Promise<BranchTable | undefined> {
+  return db.selectFrom('branches').selectAll().where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
+}
+
+/** Binds a group chat to a branch (绑定), keeping any push webhook the admin set for it. */
+export async function bindChat(db: Db, chat: Pick<BranchChatTable, 'channel_id' | 'chat_id' | 'org_id' | 'branch_id'>, now: number): Promise<void> {
+  await upsert(db, 'branch_chats', { ...chat, webhook: null, secret: null, created_at: now }, ['channel_id', 'chat_id'], ['org_id', 'branch_id']);
+}

@@ -1,5 +1,6 @@
 import type { Command } from '../src/commands/parse.ts';
 import type { CommandContext } from '../src/commands/context.ts';
+import { bind } from './bind.ts';
 import { help } from './help.ts';
 import { report } from './report.ts';
 
@@ -10,5 +11,7 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
       return help(ctx);
     case 'report':
       return report(ctx, command);
+    case 'bind':
+      return bind(ctx, command);
   }
 }

@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { ChannelDirectory } from './channel-directory.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
+import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 import type { Database } from '../db/schema.ts';
 import { pingDb } from '../db/connect.ts';
 import { pingRedis } from './redis.ts';
@@ -36,6 +37,9 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
+  const wecom = { ...deps, channels, apiBase: deps.config.WECOM_API_BASE };
+  app.get('/webhooks/wecom/:channel', wecomUrlCheck(wecom));
+  app.post('/webhooks/wecom/:channel', wecomReceiver(wecom));
 
   app.route('/admin', adminRoutes({ ...deps, channels }));
 

@@ -10,3 +10,15 @@ export function escapeMarkdown(text: string): string {
     .replace(SPECIAL, (c) => `\\${c}`)
     .replace(/[@＠]/g, '@\u200b');
 }
+
+/** Our markdown as plain text, for channels that only take text (WeCom app passive replies). */
+export function markdownToText(markdown: string): string {
+  return markdown
+    .replace(/^---$/gm, '')
+    .replace(/^>\s?/gm, '')
+    .replace(/^#+\s+/gm, '')
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/\\([\\`*_[\]<>~|])/g, '$1')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

@@ -6,7 +6,8 @@ import { type FiveTag, TAG_LABELS, categoryOf, tagOf } from './vocabulary.ts';
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'report'; category: ServiceCategory; text: string; tags: FiveTag[] };
+  | { kind: 'report'; category: ServiceCategory; text: string; tags: FiveTag[] }
+  | { kind: 'bind'; branchName: string };
 
 export type CommandKind = Command['kind'];
 
@@ -21,11 +22,14 @@ const WORDS: Record<string, CommandKind> = {
   '?': 'help',
   汇报: 'report',
   report: 'report',
+  绑定: 'bind',
+  bind: 'bind',
 };
 
 export const USAGE: Record<CommandKind, string> = {
   help: '帮助',
   report: '汇报 类别 内容 [#同研究 …]（类别：企业、项目、基层、群众），例如：汇报 企业 走访某公司，协调解决用电难题',
+  bind: '绑定 支部名称（书记在本支部的群里发送，把这个群绑定到支部），例如：绑定 第一党支部',
 };
 
 export const REPORT_MIN_CHARS = 5;
@@ -61,6 +65,8 @@ export function parseCommand(line: string): Parsed | null {
       return { ok: true, command: { kind } };
     case 'report':
       return parseReport(rest);
+    case 'bind':
+      return rest ? { ok: true, command: { kind, branchName: rest } } : { ok: false, kind, reason: '请写明要绑定的支部名称。' };
   }
 }
 

@@ -1,0 +1,222 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { ChannelDirectory } from '../../channel-directory.ts';
+import type { Channel, WecomAppConfig, WecomBotConfig } from '../../channels.ts';
+import { type ChatMessage, type Reply, stripMention } from '../../chat.ts';
+import type { DispatchDeps } from '../../dispatch.ts';
+import { BodyTooLarge, readBody } from '../../http/body.ts';
+import { markdownToText } from '../../markdown.ts';
+import { UNAVAILABLE, onHost, receive } from '../inbound.ts';
+import { CryptoError, openEnvelope, sealEnvelope, signatureMatches, timestampFresh } from './crypto.ts';
+import { XmlError, cdata, parseFlatXml } from './xml.ts';
+
+export interface WecomReceiverDeps extends DispatchDeps {
+  channels: ChannelDirectory;
+  /** WECOM_API_BASE: a response_url is followed only on this host. */
+  apiBase: string;
+}
+
+type WecomChannel = Channel & { config: WecomAppConfig | WecomBotConfig };
+
+/** The app decrypts with its corp id as receiveid; the AI bot with "". */
+const receiveIdOf = (channel: WecomChannel) => (channel.config.platform === 'wecom-app' ? channel.config.corpId : '');
+
+class Refusal extends Error {
+  constructor(readonly status: 400 | 401 | 404 | 413) {
+    super(String(status));
+  }
+}
+
+async function wecomChannel(deps: WecomReceiverDeps, id: string): Promise<WecomChannel> {
+  const channel = await deps.channels.get(id);
+  if (!channel || (channel.config.platform !== 'wecom-app' && channel.config.platform !== 'wecom-bot')) throw new Refusal(404);
+  return channel as WecomChannel;
+}
+
+interface Query {
+  signature: string;
+  timestamp: string;
+  nonce: string;
+}
+
+function signedQuery(c: Context): Query {
+  const q = { signature: c.req.query('msg_signature'), timestamp: c.req.query('timestamp'), nonce: c.req.query('nonce') };
+  if (!q.signature || !q.timestamp || !q.nonce) throw new Refusal(401);
+  return q as Query;
+}
+
+/** Checks the signature and the clock, then decrypts: 401 for the first two, 400 for the last. */
+function open(channel: WecomChannel, query: Query, encrypted: string, now: number): string {
+  if (!timestampFresh(query.timestamp, now)) throw new Refusal(401);
+  if (!signatureMatches(channel.config.token, query.timestamp, query.nonce, encrypted, query.signature)) throw new Refusal(401);
+  try {
+    return openEnvelope(channel.config.encodingAESKey, encrypted, receiveIdOf(channel));
+  } catch (err) {
+    if (err instanceof CryptoError) throw new Refusal(400);
+    throw err;
+  }
+}
+
+function refused(c: Context, err: unknown): Response {
+  if (!(err instanceof Refusal)) throw err;
+  const reasons = { 400: 'bad body', 401: 'bad signature or timestamp', 404: 'unknown channel', 413: 'body over 64 KiB' };
+  return c.json({ error: reasons[err.status] }, err.status);
+}
+
+/** GET /webhooks/wecom/:channel — URL verification: answer the decrypted echostr, nothing else. */
+export function wecomUrlCheck(deps: WecomReceiverDeps) {
+  return async (c: Context) => {
+    try {
+      const channel = await wecomChannel(deps, c.req.param('channel') ?? '');
+      const query = signedQuery(c);
+      // Hono's query() has URL-decoded echostr exactly once, as WeCom requires.
+      const echostr = c.req.query('echostr');
+      if (!echostr) throw new Refusal(400);
+      const plain = open(channel, query, echostr, deps.clock.now());
+      return c.body(plain, 200, { 'content-type': 'text/plain; charset=utf-8' });
+    } catch (err) {
+      return refused(c, err);
+    }
+  };
+}
+
+const botMessageSchema = z.object({
+  msgid: z.string().min(1).max(128),
+  aibotid: z.string().optional(),
+  chatid: z.string().max(128).optional(),
+  chattype: z.enum(['group', 'single']),
+  from: z.object({ userid: z.string().min(1).max(128) }),
+  response_url: z.string().max(2000).optional(),
+  msgtype: z.string(),
+  text: z.object({ content: z.string().max(20_000) }).optional(),
+});
+
+/** How long WeCom accepts one POST to a response_url. */
+const RESPONSE_URL_TTL_MS = 3_600_000;
+
+/** POST /webhooks/wecom/:channel — the self-built app (XML) or the 智能机器人 (JSON). */
+export function wecomReceiver(deps: WecomReceiverDeps) {
+  return async (c: Context) => {
+    try {
+      const channel = await wecomChannel(deps, c.req.param('channel') ?? '');
+      let raw: string;
+      try {
+        raw = await readBody(c.req.raw);
+      } catch (err) {
+        throw err instanceof BodyTooLarge ? new Refusal(413) : err;
+      }
+      const query = signedQuery(c);
+      const now = deps.clock.now();
+      const isApp = channel.config.platform === 'wecom-app';
+      const plain = open(channel, query, isApp ? appEnvelope(raw) : botEnvelope(raw), now);
+      const message = isApp ? appMessage(channel, plain, now) : botMessage(channel, plain, now, deps.apiBase);
+      if (!message) return c.body(null, 200);
+
+      const reply = await receive(deps, message);
+      if (reply === UNAVAILABLE) return c.json({ error: 'temporarily unavailable, retry' }, 503);
+      if (!reply) return c.body(null, 200);
+      const timestamp = String(Math.floor(now / 1000));
+      return isApp
+        ? c.body(appReply(channel.config as WecomAppConfig, message, reply, timestamp, query.nonce), 200, {
+            'content-type': 'application/xml; charset=utf-8',
+          })
+        : c.json(botReply(channel.config as WecomBotConfig, message, reply, timestamp, query.nonce));
+    } catch (err) {
+      return refused(c, err);
+    }
+  };
+}
+
+function appEnvelope(raw: string): string {
+  try {
+    const encrypted = parseFlatXml(raw).Encrypt;
+    if (!encrypted) throw new Refusal(400);
+    return encrypted;
+  } catch (err) {
+    throw err instanceof XmlError ? new Refusal(400) : err;
+  }
+}
+
+function botEnvelope(raw: string): string {
+  try {
+    const body = JSON.parse(raw) as { encrypt?: unknown };
+    if (typeof body.encrypt !== 'string' || !body.encrypt) throw new Refusal(400);
+    return body.encrypt;
+  } catch (err) {
+    throw err instanceof SyntaxError ? new Refusal(400) : err;
+  }
+}
+
+/** A text message to the app is a one-to-one chat; events and other kinds get an empty answer. */
+function appMessage(channel: WecomChannel, plain: string, now: number): ChatMessage | null {
+  let fields: Record<string, string>;
+  try {
+    fields = parseFlatXml(plain);
+  } catch (err) {
+    throw err instanceof XmlError ? new Refusal(400) : err;
+  }
+  if (fields.MsgType !== 'text') return null;
+  const { FromUserName: from, MsgId: msgId, Content: content } = fields;
+  if (!from || !msgId || content === undefined) throw new Refusal(400);
+  return {
+    platform: 'wecom',
+    channelId: channel.id,
+    orgId: channel.orgId,
+    chatType: 'direct',
+    chatId: from,
+    senderId: from,
+    senderName: null,
+    text: stripMention(content),
+    messageId: msgId,
+    receivedAt: now,
+    replyUrl: null,
+  };
+}
+
+function botMessage(channel: WecomChannel, plain: string, now: number, apiBase: string): ChatMessage | null {
+  let body: z.infer<typeof botMessageSchema>;
+  try {
+    body = botMessageSchema.parse(JSON.parse(plain));
+  } catch {
+    throw new Refusal(400);
+  }
+  if (body.msgtype !== 'text' || !body.text) return null;
+  const group = body.chattype === 'group';
+  if (group && !body.chatid) throw new Refusal(400);
+  return {
+    platform: 'wecom',
+    channelId: channel.id,
+    orgId: channel.orgId,
+    chatType: group ? 'group' : 'direct',
+    chatId: group ? body.chatid! : body.from.userid,
+    senderId: body.from.userid,
+    senderName: null,
+    text: stripMention(body.text.content),
+    messageId: body.msgid,
+    receivedAt: now,
+    replyUrl: onHost(body.response_url, apiBase) ? { url: body.response_url!, expiresAt: now + RESPONSE_URL_TTL_MS } : null,
+  };
+}
+
+/** The app's passive reply: a text message (apps cannot passively answer markdown), encrypted in XML. */
+function appReply(config: WecomAppConfig, message: ChatMessage, reply: Reply, timestamp: string, nonce: string): string {
+  const inner =
+    `<xml><ToUserName>${cdata(message.senderId)}</ToUserName><FromUserName>${cdata(config.corpId)}</FromUserName>` +
+    `<CreateTime>${timestamp}</CreateTime><MsgType>${cdata('text')}</MsgType>` +
+    `<Content>${cdata(markdownToText(reply.markdown))}</Content></xml>`;
+  const sealed = sealEnvelope(config, inner, config.corpId, timestamp, nonce);
+  return (
+    `<xml><Encrypt>${cdata(sealed.encrypt)}</Encrypt><MsgSignature>${cdata(sealed.signature)}</MsgSignature>` +
+    `<TimeStamp>${timestamp}</TimeStamp><Nonce>${cdata(nonce)}</Nonce></xml>`
+  );
+}
+
+/** The AI bot's passive reply to a message is a finished stream whose content is markdown. */
+function botReply(config: WecomBotConfig, message: ChatMessage, reply: Reply, timestamp: string, nonce: string) {
+  const inner = JSON.stringify({
+    msgtype: 'stream',
+    stream: { id: message.messageId, finish: true, content: reply.markdown },
+  });
+  const sealed = sealEnvelope(config, inner, '', timestamp, nonce);
+  return { encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: Number(timestamp), nonce };
+}
