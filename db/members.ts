@@ -27,3 +27,7 @@ export async function findMemberByPlatformUser(
 ): Promise<MemberTable | undefined> {
   return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where(column, '=', userId).executeTakeFirst();
 }
+
+export async function listBranchMembers(db: Db, orgId: string, branchId: string): Promise<MemberTable[]> {
+  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).orderBy('id').execute();
+}

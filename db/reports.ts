@@ -16,3 +16,15 @@ export async function listBranchReports(db: Db, orgId: string, branchId: string,
     .orderBy('id')
     .execute();
 }
+
+export async function listMemberReports(db: Db, orgId: string, memberId: string, from: number, to: number): Promise<ServiceReportTable[]> {
+  return db
+    .selectFrom('service_reports')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('member_id', '=', memberId)
+    .where('at', '>=', from)
+    .where('at', '<', to)
+    .orderBy('at')
+    .execute();
+}

@@ -81,18 +81,22 @@ export interface MeetingTable {
   updated_at: number;
 }
 
-export type AttendanceStatus = 'present' | 'leave' | 'absent' | 'makeup';
+/** Absent rows exist only once a member who missed a meeting makes it up (补学). */
+export type AttendanceStatus = 'present' | 'leave' | 'absent';
 
 export interface AttendanceTable {
   meeting_id: string;
   member_id: string;
   org_id: string;
   status: AttendanceStatus;
-  /** Leave reason or make-up reflection. */
+  /** Leave reason. */
   note: string | null;
   at: number;
-  /** Platform message id, or `admin:<member>` for 登记. */
+  /** Platform message id of the check-in, leave or 登记. */
   source: string | null;
+  /** 补学: the reflection and when it was written. */
+  makeup_note: string | null;
+  makeup_at: number | null;
   updated_at: number;
 }
 

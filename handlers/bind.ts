@@ -1,16 +1,15 @@
 import type { Command } from '../src/commands/parse.ts';
-import { type CommandContext, NOT_IN_ROSTER, UserError } from '../src/commands/context.ts';
+import { type MemberContext, UserError } from '../src/commands/context.ts';
 import { escapeMarkdown } from '../src/markdown.ts';
 import { bindChat, branchOfChat, findBranchByName } from '../db/branches.ts';
 
 /** 绑定: the secretary of a branch binds the group chat this is sent in to that branch. */
-export async function bind(ctx: CommandContext, command: Extract<Command, { kind: 'bind' }>): Promise<void> {
+export async function bind(ctx: MemberContext, command: Extract<Command, { kind: 'bind' }>): Promise<void> {
   const { member, message } = ctx;
-  if (!member) throw new UserError(NOT_IN_ROSTER);
   if (message.chatType !== 'group') throw new UserError('请在要绑定的群聊里 @我 发送这条命令。');
   const branch = await findBranchByName(ctx.db, member.org_id, command.branchName);
   if (!branch) throw new UserError(`没有名为「${command.branchName}」的支部，请核对支部全称。`);
-  if (member.role !== 'secretary' || member.branch_id !== branch.id) {
+  if (member.branch_id !== branch.id) {
     throw new UserError(`只有「${branch.name}」的支部书记可以把群绑定到该支部。`);
   }
   const current = await branchOfChat(ctx.db, message.channelId, message.chatId);

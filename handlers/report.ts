@@ -1,14 +1,13 @@
 import type { Command } from '../src/commands/parse.ts';
-import { type CommandContext, NOT_IN_ROSTER, UserError } from '../src/commands/context.ts';
+import type { MemberContext } from '../src/commands/context.ts';
 import { CATEGORY_LABELS, TAG_LABELS } from '../src/commands/vocabulary.ts';
 import { escapeMarkdown } from '../src/markdown.ts';
 import { newId } from '../src/ids.ts';
 import { insertReport } from '../db/reports.ts';
 
 /** 汇报: one 四服务 report, stored in the member's own branch. */
-export async function report(ctx: CommandContext, command: Extract<Command, { kind: 'report' }>): Promise<void> {
-  const member = ctx.member;
-  if (!member) throw new UserError(NOT_IN_ROSTER);
+export async function report(ctx: MemberContext, command: Extract<Command, { kind: 'report' }>): Promise<void> {
+  const { member } = ctx;
   const at = ctx.clock.now();
   await insertReport(ctx.db, {
     id: newId(at),

@@ -24,6 +24,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const channels = new ChannelDirectory(deps.db);
+  const settings = { checkinOpens: deps.config.CHECKIN_OPENS, checkinCloses: deps.config.CHECKIN_CLOSES };
 
   app.get('/healthz', async (c) => {
     const [db, redis] = await Promise.all([
@@ -36,8 +37,8 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ db, redis }, db === 'ok' && redis === 'ok' ? 200 : 503);
   });
 
-  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
-  const wecom = { ...deps, channels, apiBase: deps.config.WECOM_API_BASE };
+  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, settings, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
+  const wecom = { ...deps, settings, channels, apiBase: deps.config.WECOM_API_BASE };
   app.get('/webhooks/wecom/:channel', wecomUrlCheck(wecom));
   app.post('/webhooks/wecom/:channel', wecomReceiver(wecom));
 

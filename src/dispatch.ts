@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { ChatMessage, Reply } from './chat.ts';
-import { type CommandContext, UserError } from './commands/context.ts';
-import { USAGE, parseCommand } from './commands/parse.ts';
+import { type CommandContext, type Settings, UserError } from './commands/context.ts';
+import { USAGE, commandWord, parseCommand } from './commands/parse.ts';
 import { runCommand } from '../handlers/index.ts';
 import type { Database } from '../db/schema.ts';
 import { getOrg } from '../db/orgs.ts';
@@ -14,6 +14,7 @@ export interface DispatchDeps {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
+  settings: Settings;
 }
 
 const USER_COLUMN: Record<ChatMessage['platform'], PlatformUserColumn> = {
@@ -35,9 +36,7 @@ const refusal = (reason: string, usage?: string): Reply => ({
  * throws: the receiver answers 503 so that the platform retries.
  */
 export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
-  const parsed = parseCommand(message.text);
-  if (!parsed) return message.chatType === 'direct' ? dispatch(deps, { ...message, text: '帮助' }) : null;
-  if (!parsed.ok) return refusal(parsed.reason, USAGE[parsed.kind]);
+  if (!commandWord(message.text)) return message.chatType === 'direct' ? dispatch(deps, { ...message, text: '帮助' }) : null;
 
   const { db } = deps;
   const stored = await getInboundReply(db, message.channelId, message.messageId);
@@ -48,6 +47,9 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     findMemberByPlatformUser(db, message.orgId, USER_COLUMN[message.platform], message.senderId),
   ]);
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
+  // Times are read against the moment the message arrived, in the org's zone.
+  const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
+  if (!parsed.ok) return refusal(parsed.reason, USAGE[parsed.kind]);
 
   try {
     return await db.transaction().execute(async (trx) => {

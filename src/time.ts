@@ -98,3 +98,26 @@ export function parseInstant(text: string, tz: string): number | null {
   const ms = Date.parse(s);
   return Number.isNaN(ms) ? null : ms;
 }
+
+const WEEKDAY_NAMES = ['', '一', '二', '三', '四', '五', '六', '日'];
+
+/** `12月5日（周六）14:30`, in the zone; the year only when it is not the year of `now`. */
+export function formatLocal(ms: number, tz: string, now?: number): string {
+  const l = toLocal(ms, tz);
+  const year = now !== undefined && toLocal(now, tz).year !== l.year ? `${l.year}年` : '';
+  return `${year}${l.month}月${l.day}日（周${WEEKDAY_NAMES[l.weekday]}）${pad(l.hour)}:${pad(l.minute)}`;
+}
+
+export type CalendarPeriod = 'month' | 'quarter' | 'year';
+
+/** [start, end) in epoch ms of the month, quarter or year around `ms` in the zone. */
+export function periodRange(period: CalendarPeriod, ms: number, tz: string): { from: number; to: number } {
+  const { year, month } = toLocal(ms, tz);
+  const first = period === 'month' ? month : period === 'quarter' ? month - ((month - 1) % 3) : 1;
+  const span = period === 'month' ? 1 : period === 'quarter' ? 3 : 12;
+  const end = first + span;
+  return {
+    from: fromLocal({ year, month: first, day: 1 }, tz),
+    to: end > 12 ? fromLocal({ year: year + 1, month: end - 12, day: 1 }, tz) : fromLocal({ year, month: end, day: 1 }, tz),
+  };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Parsed, parseCommand } from '../src/commands/parse.ts';
 import { stripMention } from '../src/chat.ts';
 
-const parse = (line: string) => parseCommand(stripMention(line));
+const parse = (line: string) => parseCommand(stripMention(line), { now: Date.UTC(2026, 10, 28, 2), tz: 'Asia/Shanghai' });
 
 describe('parseCommand', () => {
   const valid: [string, Parsed][] = [

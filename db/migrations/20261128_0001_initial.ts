@@ -99,6 +99,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('note', 'text')
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('source', 'varchar(200)')
+    .addColumn('makeup_note', 'text')
+    .addColumn('makeup_at', 'bigint')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('attendance_pk', ['meeting_id', 'member_id'])
     .execute();

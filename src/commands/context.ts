@@ -3,17 +3,28 @@ import type { Clock } from '../clock.ts';
 import type { ChatMessage, Reply } from '../chat.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
 
+/** The rules a handler reads from configuration. */
+export interface Settings {
+  /** How long before a meeting's start check-in opens, and after it closes (ms). */
+  checkinOpens: number;
+  checkinCloses: number;
+}
+
 /** What a handler gets: the message, who sent it, a transaction, and `reply()`. */
 export interface CommandContext {
   db: Db;
   clock: Clock;
   logger: Logger;
+  settings: Settings;
   message: ChatMessage;
   org: OrgTable;
   /** Undefined when the sender is not in the roster. */
   member: MemberTable | undefined;
   reply(reply: Reply): void;
 }
+
+/** The context of every command but 帮助: the sender is a rostered member. */
+export type MemberContext = CommandContext & { member: MemberTable };
 
 /** A refusal a member should read: the transaction is rolled back and nothing is stored. */
 export class UserError extends Error {
@@ -26,3 +37,8 @@ export class UserError extends Error {
 }
 
 export const NOT_IN_ROSTER = '还没有找到你的党员信息：请联系支部书记把你的账号登记到同心，之后再试。';
+
+/** Lists of who missed what are told privately, never in the group (SPEC §4). */
+export function requireDirect(ctx: CommandContext, command: string): void {
+  if (ctx.message.chatType !== 'direct') throw new UserError(`为保护个人信息，「${command}」只在私聊中回复：请私聊我发送「${command}」。`);
+}

@@ -1,4 +1,4 @@
-import type { ServiceCategory } from '../../db/schema.ts';
+import type { MeetingType, ServiceCategory } from '../../db/schema.ts';
 
 // The words members type (SPEC §2) and the labels replies use.
 
@@ -37,4 +37,41 @@ const TAG_WORDS = Object.fromEntries(Object.entries(TAG_LABELS).map(([tag, label
 /** `同研究` → research; undefined for anything else. */
 export function tagOf(word: string): FiveTag | undefined {
   return TAG_WORDS[word];
+}
+
+export const MEETING_LABELS: Record<MeetingType, string> = {
+  assembly: '支部党员大会',
+  committee: '支部委员会会议',
+  group: '党小组会',
+  lecture: '党课',
+  theme_day: '主题党日',
+};
+
+const MEETING_WORDS: Record<string, MeetingType> = {
+  党员大会: 'assembly',
+  支部大会: 'assembly',
+  支部党员大会: 'assembly',
+  支委会: 'committee',
+  支委会议: 'committee',
+  支部委员会会议: 'committee',
+  党小组会: 'group',
+  小组会: 'group',
+  党课: 'lecture',
+  主题党日: 'theme_day',
+};
+
+/** `支委会` → committee; undefined for anything else. */
+export function meetingTypeOf(word: string): MeetingType | undefined {
+  return MEETING_WORDS[word];
+}
+
+export const MEETING_WORD_LIST = '党员大会、支委会、党小组会、党课、主题党日';
+
+/** Meeting codes: three characters without the look-alikes I/L/O/0/1, typed in any case. */
+export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const CODE = new RegExp(`^[${CODE_ALPHABET}]{3}$`);
+
+export function asCode(word: string): string | undefined {
+  const upper = word.normalize('NFKC').toUpperCase();
+  return CODE.test(upper) ? upper : undefined;
 }

@@ -1,0 +1,34 @@
+import type { AttendanceTable, Db } from './schema.ts';
+import { upsert } from './upsert.ts';
+
+export async function listAttendance(db: Db, meetingId: string): Promise<AttendanceTable[]> {
+  return db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).execute();
+}
+
+export async function getAttendance(db: Db, meetingId: string, memberId: string): Promise<AttendanceTable | undefined> {
+  return db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).where('member_id', '=', memberId).executeTakeFirst();
+}
+
+/** Records present / leave / absent for a member, keeping any 补学 already written. */
+export async function putAttendance(
+  db: Db,
+  row: Omit<AttendanceTable, 'makeup_note' | 'makeup_at' | 'updated_at'>,
+  now: number,
+): Promise<void> {
+  await upsert(db, 'attendance', { ...row, makeup_note: null, makeup_at: null, updated_at: now }, ['meeting_id', 'member_id'], [
+    'status',
+    'note',
+    'at',
+    'source',
+    'updated_at',
+  ]);
+}
+
+export async function putMakeup(db: Db, meetingId: string, memberId: string, note: string, now: number): Promise<void> {
+  await db
+    .updateTable('attendance')
+    .set({ makeup_note: note, makeup_at: now, updated_at: now })
+    .where('meeting_id', '=', meetingId)
+    .where('member_id', '=', memberId)
+    .execute();
+}

@@ -1,0 +1,52 @@
+import type { Db, MeetingTable } from './schema.ts';
+
+export async function insertMeeting(db: Db, meeting: MeetingTable): Promise<void> {
+  await db.insertInto('meetings').values(meeting).execute();
+}
+
+/** The branch's most recent meeting with this code (codes are unique among recent meetings). */
+export async function getMeetingByCode(db: Db, orgId: string, branchId: string, code: string): Promise<MeetingTable | undefined> {
+  return db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('branch_id', '=', branchId)
+    .where('code', '=', code)
+    .orderBy('starts_at', 'desc')
+    .executeTakeFirst();
+}
+
+/** The branch's meetings starting in [from, to), earliest first. */
+export async function listBranchMeetings(db: Db, orgId: string, branchId: string, from: number, to: number): Promise<MeetingTable[]> {
+  return db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('branch_id', '=', branchId)
+    .where('starts_at', '>=', from)
+    .where('starts_at', '<', to)
+    .orderBy('starts_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Codes of the branch's meetings created since `since`, to keep a new code unambiguous. */
+export async function recentCodes(db: Db, orgId: string, branchId: string, since: number): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('meetings')
+    .select('code')
+    .where('org_id', '=', orgId)
+    .where('branch_id', '=', branchId)
+    .where((eb) => eb.or([eb('starts_at', '>=', since), eb('created_at', '>=', since)]))
+    .execute();
+  return new Set(rows.map((r) => r.code));
+}
+
+export async function updateMeeting(
+  db: Db,
+  id: string,
+  change: Partial<Pick<MeetingTable, 'starts_at' | 'status'>>,
+  now: number,
+): Promise<void> {
+  await db.updateTable('meetings').set({ ...change, updated_at: now }).where('id', '=', id).execute();
+}

@@ -1,0 +1,40 @@
+import { type MemberContext, requireDirect } from '../src/commands/context.ts';
+import { branchMembers } from '../src/commands/meeting-lookup.ts';
+import { CATEGORY_LABELS } from '../src/commands/vocabulary.ts';
+import { expectedMembers, isHeld } from '../src/meetings.ts';
+import { periodRange } from '../src/time.ts';
+import type { ServiceCategory } from '../db/schema.ts';
+import { listAttendance } from '../db/attendance.ts';
+import { listBranchMeetings } from '../db/meetings.ts';
+import { listMemberReports } from '../db/reports.ts';
+
+/** 我的: the sender's own attendance rate and reports this quarter, privately. Nothing ranks members. */
+export async function mine(ctx: MemberContext): Promise<void> {
+  requireDirect(ctx, '我的');
+  const { member, db } = ctx;
+  const now = ctx.clock.now();
+  const { from, to } = periodRange('quarter', now, ctx.org.timezone);
+  const members = await branchMembers(ctx);
+  const meetings = (await listBranchMeetings(db, member.org_id, member.branch_id, from, to)).filter(
+    (m) => isHeld(m, now) && expectedMembers(m, members).some((e) => e.id === member.id),
+  );
+  const counts = { present: 0, leave: 0, absent: 0, makeup: 0 };
+  for (const meeting of meetings) {
+    const row = (await listAttendance(db, meeting.id)).find((a) => a.member_id === member.id);
+    counts[row?.status ?? 'absent'] += 1;
+    if (row?.makeup_at != null) counts.makeup += 1;
+  }
+  const rate = meetings.length ? Math.round((counts.present / meetings.length) * 100) : null;
+  const reports = await listMemberReports(db, member.org_id, member.id, from, to);
+  const perCategory = Object.entries(CATEGORY_LABELS)
+    .map(([key, label]) => [label, reports.filter((r) => r.category === (key as ServiceCategory)).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([label, n]) => `${label} ${n}`);
+  const lines = [
+    '**本季度我的情况**',
+    '',
+    `- 三会一课：应参加 ${meetings.length} 次，到会 ${counts.present} 次，请假 ${counts.leave} 次，缺席 ${counts.absent} 次，补学 ${counts.makeup} 次${rate === null ? '' : `，出勤率 ${rate}%`}`,
+    `- 四服务汇报：${reports.length} 条${perCategory.length ? `（${perCategory.join('，')}）` : ''}`,
+  ];
+  ctx.reply({ title: '本季度我的情况', markdown: lines.join('\n') });
+}

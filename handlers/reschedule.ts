@@ -1,0 +1,14 @@
+import type { Command } from '../src/commands/parse.ts';
+import { type MemberContext, UserError } from '../src/commands/context.ts';
+import { describeMeeting, meetingByCode } from '../src/commands/meeting-lookup.ts';
+import { updateMeeting } from '../db/meetings.ts';
+
+/** 改期: moves a meeting that has not started yet. */
+export async function reschedule(ctx: MemberContext, command: Extract<Command, { kind: 'reschedule' }>): Promise<void> {
+  const meeting = await meetingByCode(ctx, command.code);
+  const now = ctx.clock.now();
+  if (meeting.starts_at <= now) throw new UserError(`会议 ${meeting.code} 已经开始，不能再改期。`);
+  await updateMeeting(ctx.db, meeting.id, { starts_at: command.at }, now);
+  const moved = { ...meeting, starts_at: command.at };
+  ctx.reply({ title: `会议 ${meeting.code} 已改期`, markdown: `**已改期：${describeMeeting(ctx, moved)}**` });
+}

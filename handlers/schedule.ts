@@ -1,0 +1,52 @@
+import { randomInt } from 'node:crypto';
+import type { Command } from '../src/commands/parse.ts';
+import { type MemberContext, UserError } from '../src/commands/context.ts';
+import { branchMembers, describeMeeting } from '../src/commands/meeting-lookup.ts';
+import { TAG_LABELS } from '../src/commands/vocabulary.ts';
+import { expectedMembers, hasGroups, newMeetingCode } from '../src/meetings.ts';
+import { escapeMarkdown } from '../src/markdown.ts';
+import { newId } from '../src/ids.ts';
+import type { MeetingTable } from '../db/schema.ts';
+import { insertMeeting, recentCodes } from '../db/meetings.ts';
+
+/** Codes stay unique among the branch's meetings of the last half year and all future ones. */
+const CODE_HORIZON_MS = 183 * 86_400_000;
+
+/** 安排: the secretary schedules a meeting of their branch and gets its code. */
+export async function schedule(ctx: MemberContext, command: Extract<Command, { kind: 'schedule' }>): Promise<void> {
+  const { member, db } = ctx;
+  const now = ctx.clock.now();
+  const members = await branchMembers(ctx);
+  let group: string | null = null;
+  if (command.type === 'group' && hasGroups(members)) {
+    const groups = [...new Set(members.map((m) => m.party_group).filter((g): g is string => !!g))];
+    if (!command.group) throw new UserError(`本支部有党小组，请写明是哪个小组：${groups.join('、')}。`);
+    if (!groups.includes(command.group)) throw new UserError(`本支部没有「${command.group}」，现有：${groups.join('、')}。`);
+    group = command.group;
+  }
+  const taken = await recentCodes(db, member.org_id, member.branch_id, now - CODE_HORIZON_MS);
+  const meeting: MeetingTable = {
+    id: newId(now),
+    org_id: member.org_id,
+    branch_id: member.branch_id,
+    code: newMeetingCode(taken, randomInt),
+    type: command.type,
+    topic: command.topic ?? null,
+    location: command.location ?? null,
+    party_group: group,
+    starts_at: command.at,
+    status: 'scheduled',
+    tags: JSON.stringify(command.tags),
+    created_by: member.id,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertMeeting(db, meeting);
+  const expected = expectedMembers(meeting, members).length;
+  const lines = [`**已安排${describeMeeting(ctx, meeting)}**`, '', `会议编号：**${meeting.code}**　应到 ${expected} 人`];
+  if (meeting.location) lines.push(`地点：${escapeMarkdown(meeting.location)}`);
+  if (group) lines.push(`小组：${escapeMarkdown(group)}`);
+  if (command.tags.length) lines.push(`五同：${command.tags.map((t) => TAG_LABELS[t]).join(' ')}`);
+  lines.push('', `参会同志可发送「签到」；不能参加的发送「请假 ${meeting.code} 事由」。`);
+  ctx.reply({ title: `已安排会议 ${meeting.code}`, markdown: lines.join('\n') });
+}

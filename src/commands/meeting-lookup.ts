@@ -1,0 +1,30 @@
+import type { MeetingTable, MemberTable } from '../../db/schema.ts';
+import { getMeetingByCode } from '../../db/meetings.ts';
+import { listBranchMembers } from '../../db/members.ts';
+import { escapeMarkdown } from '../markdown.ts';
+import { formatLocal } from '../time.ts';
+import { type MemberContext, UserError } from './context.ts';
+import { MEETING_LABELS } from './vocabulary.ts';
+
+/**
+ * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
+ * branch only, so another org's (or branch's) code is simply not found.
+ */
+export async function meetingByCode(ctx: MemberContext, code: string, opts: { allowCancelled?: boolean } = {}): Promise<MeetingTable> {
+  const meeting = await getMeetingByCode(ctx.db, ctx.member.org_id, ctx.member.branch_id, code);
+  if (!meeting) throw new UserError(`本支部没有编号为 ${code} 的会议，请核对会议通知里的编号。`);
+  if (meeting.status === 'cancelled' && !opts.allowCancelled) throw new UserError(`会议 ${code} 已取消。`);
+  return meeting;
+}
+
+export function branchMembers(ctx: MemberContext): Promise<MemberTable[]> {
+  return listBranchMembers(ctx.db, ctx.member.org_id, ctx.member.branch_id);
+}
+
+/** `支部委员会会议「议题」（K7Q，12月5日（周六）14:30）` for replies. */
+export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {
+  const topic = meeting.topic ? `「${escapeMarkdown(meeting.topic)}」` : '';
+  return `${MEETING_LABELS[meeting.type]}${topic}（${meeting.code}，${formatLocal(meeting.starts_at, ctx.org.timezone, ctx.clock.now())}）`;
+}
+
+export const names = (members: Pick<MemberTable, 'name'>[]) => (members.length ? members.map((m) => escapeMarkdown(m.name)).join('、') : '无');

@@ -1,0 +1,130 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { WecomAppConfig } from '../../channels.ts';
+import { type SendFailure, type SendResult, type WecomAnswer, assertWithinBytes, callWecom, failure } from './errors.ts';
+
+// Private pushes go through the self-built app's message/send (SPEC §3), authorised by an access
+// token that every process shares through Redis.
+
+export type AppMessage = { kind: 'markdown' | 'text'; content: string };
+
+/** UTF-8 byte limit of an app message's text or markdown content (WeCom truncates text beyond it). */
+export const APP_MESSAGE_LIMIT = 2048;
+/** WeCom takes at most 1000 userids in one `touser`. */
+export const APP_MAX_RECIPIENTS = 1000;
+/** Cached tokens expire this much before WeCom's expires_in, so none is used at the edge of expiry. */
+const TOKEN_MARGIN_S = 300;
+
+// Drops the cached token only while it is still the one WeCom rejected: another process may
+// already have stored a fresh one.
+const DROP_IF_SAME = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** A token that could not be had; its result is what the send it was for returns. */
+export class WecomTokenError extends Error {
+  constructor(readonly result: SendFailure) {
+    super(`could not get a WeCom access token: ${result.reason}`);
+  }
+}
+
+export interface WecomAppApiOptions {
+  apiBase: string;
+  redis: Redis;
+  logger: Logger;
+  config: Pick<WecomAppConfig, 'corpId' | 'agentId' | 'secret'>;
+  channelId: string;
+  /** Redis key prefix (QUEUE_PREFIX), so that test runs and deployments do not share tokens. */
+  keyPrefix: string;
+}
+
+export class WecomAppApi {
+  private readonly tokenKey: string;
+  private readonly log: Logger;
+  private loading: Promise<string> | null = null;
+
+  constructor(private readonly opts: WecomAppApiOptions) {
+    this.tokenKey = `${opts.keyPrefix}:wecom-token:${opts.config.corpId}:${opts.config.agentId}`;
+    this.log = opts.logger.child({ channel: opts.channelId, agentId: opts.config.agentId });
+  }
+
+  /**
+   * The app's access token, from Redis when any process has fetched it, else from WeCom. Concurrent
+   * callers share one load, so a burst of sends makes one gettoken call. Throws WecomTokenError.
+   */
+  accessToken(): Promise<string> {
+    this.loading ??= this.loadToken().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  /** Sends one message to up to 1000 users; on 40014/42001 fetches a new token and retries once. */
+  async sendMessage(opts: { touser: string[]; message: AppMessage }): Promise<SendResult> {
+    const { touser, message } = opts;
+    if (touser.length === 0 || touser.length > APP_MAX_RECIPIENTS) {
+      throw new Error(`a WeCom app message takes 1-${APP_MAX_RECIPIENTS} recipients, not ${touser.length}`);
+    }
+    assertWithinBytes(message.content, APP_MESSAGE_LIMIT, `WeCom app ${message.kind}`);
+    const json = {
+      touser: touser.join('|'),
+      msgtype: message.kind,
+      agentid: Number(this.opts.config.agentId),
+      [message.kind]: { content: message.content },
+    };
+    try {
+      let token = await this.accessToken();
+      let call = await this.post(token, json);
+      if (call.outcome.kind === 'token') {
+        this.log.info(`WeCom ${call.outcome.reason}: fetching a new token and retrying once`);
+        token = await this.freshToken(token);
+        call = await this.post(token, json);
+      }
+      if (call.outcome.kind === 'ok') {
+        if (call.answer?.invaliduser) this.log.warn(`WeCom delivered the message but not to these unknown users: ${String(call.answer.invaliduser)}`);
+        return { delivered: true };
+      }
+      return this.failed('message send', failure(call.outcome, call.answer));
+    } catch (err) {
+      if (err instanceof WecomTokenError) return err.result;
+      throw err;
+    }
+  }
+
+  private post(token: string, json: unknown) {
+    return callWecom(this.opts.apiBase, '/cgi-bin/message/send', { access_token: token }, { method: 'POST', json });
+  }
+
+  private async loadToken(): Promise<string> {
+    const cached = await this.opts.redis.get(this.tokenKey);
+    if (cached) return cached;
+    const { corpId, secret } = this.opts.config;
+    const { outcome, answer } = await callWecom(this.opts.apiBase, '/cgi-bin/gettoken', { corpid: corpId, corpsecret: secret }, { method: 'GET' });
+    const token = answer?.access_token;
+    if (outcome.kind !== 'ok' || typeof token !== 'string' || token === '') {
+      const result: SendFailure =
+        outcome.kind === 'ok' ? { delivered: false, kind: 'retry', reason: 'gettoken answered without an access_token' } : failure(outcome, answer);
+      throw new WecomTokenError(this.failed('gettoken', result));
+    }
+    const ttl = expiresIn(answer) - TOKEN_MARGIN_S;
+    if (ttl > 0) await this.opts.redis.set(this.tokenKey, token, 'EX', ttl);
+    this.log.debug(`fetched a WeCom access token, cached for ${Math.max(ttl, 0)} s`);
+    return token;
+  }
+
+  /** A token other than `stale`: a load already in flight may have read `stale` before it was dropped. */
+  private async freshToken(stale: string): Promise<string> {
+    await this.opts.redis.eval(DROP_IF_SAME, 1, this.tokenKey, stale);
+    const token = await this.accessToken();
+    return token === stale ? this.accessToken() : token;
+  }
+
+  private failed(what: string, result: SendFailure): SendFailure {
+    const level = result.kind === 'permanent' ? 'error' : 'warn';
+    this.log[level]({ errcode: result.errcode }, `WeCom app ${what} failed: ${result.reason}`);
+    return result;
+  }
+}
+
+function expiresIn(answer: WecomAnswer | null): number {
+  const value = answer?.expires_in;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : 7200;
+}

@@ -1,0 +1,145 @@
+import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A stand-in for the platforms' APIs (SPEC §8): point WECOM_API_BASE etc. at `url`, then assert on
+// what arrived. Rules are keyed by method + path, so any platform's endpoints can be served.
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON when the body is JSON, else the raw text ('' when empty). */
+  body: unknown;
+  at: number;
+}
+
+/** `json` is sent as application/json; `text` (for broken answers) as text/plain. */
+export interface FakeAnswer {
+  status?: number;
+  json?: unknown;
+  text?: string;
+}
+
+export type Responder = (req: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
+
+export interface FakePlatform {
+  url: string;
+  requests: RecordedRequest[];
+  /** Answers every `method path` request with `responder` (overrides a default). */
+  on(method: string, path: string, responder: Responder): void;
+  /** One-shot answers, consumed in order before the `on` rule or default applies. */
+  enqueue(method: string, path: string, ...answers: (FakeAnswer | Responder)[]): void;
+  /** Forgets recorded requests, `on` rules and unconsumed one-shot answers. */
+  clear(): void;
+  /** Resolves with the matching requests once `count` of them have arrived; rejects after `timeoutMs`. */
+  waitFor(predicate: (req: RecordedRequest) => boolean, timeoutMs?: number, count?: number): Promise<RecordedRequest[]>;
+  close(): Promise<void>;
+}
+
+const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
+
+export async function startFakePlatform(): Promise<FakePlatform> {
+  const requests: RecordedRequest[] = [];
+  const rules = new Map<string, Responder>();
+  const queues = new Map<string, (FakeAnswer | Responder)[]>();
+  const waiters = new Set<() => void>();
+  let tokens = 0;
+
+  const defaults = new Map<string, Responder>([
+    [ruleKey('GET', '/cgi-bin/gettoken'), () => ({ json: { errcode: 0, errmsg: 'ok', access_token: `tok-${++tokens}`, expires_in: 7200 } })],
+    [ruleKey('POST', '/cgi-bin/webhook/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
+    [ruleKey('POST', '/cgi-bin/message/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
+  ]);
+
+  const answerFor = async (req: RecordedRequest): Promise<FakeAnswer> => {
+    const key = ruleKey(req.method, req.path);
+    const next = queues.get(key)?.shift();
+    const responder = next ?? rules.get(key) ?? defaults.get(key);
+    if (!responder) return { status: 404, json: { errcode: 404 } };
+    return typeof responder === 'function' ? responder(req) : responder;
+  };
+
+  const handle = async (incoming: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    const url = new URL(incoming.url ?? '/', 'http://fake');
+    const req: RecordedRequest = {
+      method: incoming.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: incoming.headers,
+      body,
+      at: Date.now(),
+    };
+    requests.push(req);
+    for (const wake of waiters) wake();
+
+    const answer = await answerFor(req);
+    const status = answer.status ?? 200;
+    if (answer.text !== undefined) {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(answer.text);
+    } else {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json ?? {}));
+    }
+  };
+
+  const server = createServer((incoming, res) => {
+    handle(incoming, res).catch((err: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    on(method, path, responder) {
+      rules.set(ruleKey(method, path), responder);
+    },
+    enqueue(method, path, ...answers) {
+      const key = ruleKey(method, path);
+      queues.set(key, [...(queues.get(key) ?? []), ...answers]);
+    },
+    clear() {
+      requests.length = 0;
+      rules.clear();
+      queues.clear();
+    },
+    waitFor(predicate, timeoutMs = 5_000, count = 1) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const matching = requests.filter(predicate);
+          if (matching.length < count) return false;
+          done();
+          resolve(matching);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          done();
+          const seen = requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none';
+          reject(new Error(`fake platform: expected ${count} matching request(s) within ${timeoutMs} ms; received: ${seen}`));
+        }, timeoutMs);
+        const wake = () => void check();
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+        };
+        if (!check()) waiters.add(wake);
+      });
+    },
+    close() {
+      // fetch keeps connections alive; without this close() would wait for them to idle out.
+      server.closeAllConnections();
+      return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
