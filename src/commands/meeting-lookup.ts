@@ -17,8 +17,12 @@ export async function meetingByCode(ctx: MemberContext, code: string, opts: { al
   return meeting;
 }
 
-export function branchMembers(ctx: MemberContext): Promise<MemberTable[]> {
-  return listBranchMembers(ctx.db, ctx.member.org_id, ctx.member.branch_id);
+const ROLE_ORDER = { secretary: 0, committee: 1, member: 2 } as const;
+
+/** The sender's branch, secretary first, then committee members, then members (lists read in that order). */
+export async function branchMembers(ctx: MemberContext): Promise<MemberTable[]> {
+  const members = await listBranchMembers(ctx.db, ctx.member.org_id, ctx.member.branch_id);
+  return members.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.id.localeCompare(b.id));
 }
 
 /** `支部委员会会议「议题」（K7Q，12月5日（周六）14:30）` for replies. */

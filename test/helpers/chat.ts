@@ -1,0 +1,44 @@
+import { openEnvelope } from '../../src/platforms/wecom/crypto.ts';
+import type { TestApp } from './app.ts';
+import { dingtalkCallback, signedHeaders } from './dingtalk.ts';
+import { botCallback, sealedBotBody, signedPost } from './wecom.ts';
+
+// Chat as a member would: through the real webhooks, reading back the reply text ('' for silence).
+
+export async function viaDingtalk(t: TestApp, channel: string, staffId: string, text: string, opts: { direct?: boolean; chat?: string } = {}): Promise<string> {
+  const body = dingtalkCallback(text, {
+    senderStaffId: staffId,
+    conversationType: opts.direct ? '1' : '2',
+    ...(opts.chat ? { conversationId: opts.chat } : {}),
+  });
+  const res = await t.app.request(`/webhooks/dingtalk/${channel}`, { method: 'POST', headers: signedHeaders(t.clock.now()), body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`DingTalk webhook answered ${res.status}`);
+  const reply = (await res.json()) as { msgtype: string; markdown?: { text: string } };
+  return reply.markdown?.text ?? '';
+}
+
+export async function viaWecomBot(
+  t: TestApp,
+  channel: string,
+  secrets: { token: string; encodingAESKey: string },
+  userid: string,
+  text: string,
+  opts: { direct?: boolean; chat?: string } = {},
+): Promise<string> {
+  const ts = Math.floor(t.clock.now() / 1000);
+  const payload = botCallback(`@党建助手 ${text}`, {
+    from: { userid },
+    chattype: opts.direct ? 'single' : 'group',
+    ...(opts.chat ? { chatid: opts.chat } : {}),
+  });
+  const encrypted = sealedBotBody(secrets, payload, ts);
+  const { query } = signedPost(secrets.token, encrypted, ts);
+  const res = await t.app.request(`/webhooks/wecom/${channel}?${query}`, { method: 'POST', body: JSON.stringify({ encrypt: encrypted }) });
+  if (res.status !== 200) throw new Error(`WeCom webhook answered ${res.status}`);
+  const raw = await res.text();
+  if (!raw) return '';
+  const reply = JSON.parse(openEnvelope(secrets.encodingAESKey, (JSON.parse(raw) as { encrypt: string }).encrypt, '')) as {
+    stream: { content: string };
+  };
+  return reply.stream.content;
+}
