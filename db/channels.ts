@@ -22,3 +22,7 @@ export async function getChannelOrg(db: Db, id: string): Promise<string | undefi
   const row = await db.selectFrom('channels').select('org_id').where('id', '=', id).executeTakeFirst();
   return row?.org_id;
 }
+
+export async function listOrgChannels(db: Db, orgId: string): Promise<{ id: string; platform: string }[]> {
+  return db.selectFrom('channels').select(['id', 'platform']).where('org_id', '=', orgId).orderBy('id').execute();
+}

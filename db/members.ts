@@ -31,3 +31,14 @@ export async function findMemberByPlatformUser(
 export async function listBranchMembers(db: Db, orgId: string, branchId: string): Promise<MemberTable[]> {
   return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).orderBy('id').execute();
 }
+
+/** The org's members with these ids (any branch), by id. */
+export async function listMembersByIds(db: Db, orgId: string, ids: readonly string[]): Promise<MemberTable[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', 'in', [...ids]).orderBy('id').execute();
+}
+
+/** Every member with this id, one per org that has one (the console's --as). */
+export async function membersWithId(db: Db, id: string): Promise<MemberTable[]> {
+  return db.selectFrom('members').selectAll().where('id', '=', id).orderBy('org_id').execute();
+}

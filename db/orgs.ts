@@ -19,3 +19,7 @@ export async function getOrgForUpdate(db: Db, id: string): Promise<OrgTable | un
   const query = db.selectFrom('orgs').selectAll().where('id', '=', id);
   return (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
 }
+
+export async function hasAnyOrg(db: Db): Promise<boolean> {
+  return (await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst()) !== undefined;
+}

@@ -1,7 +1,8 @@
 // The platform-neutral shapes: a receiver turns a verified callback into one ChatMessage; a handler
 // answers with Replies and never learns which platform it serves.
 
-export type ChatPlatform = 'dingtalk' | 'wecom';
+/** `console` is the local terminal (npm run chat): its sender id is the member id. */
+export type ChatPlatform = 'dingtalk' | 'wecom' | 'console';
 
 export interface ChatMessage {
   platform: ChatPlatform;
@@ -10,7 +11,7 @@ export interface ChatMessage {
   chatType: 'group' | 'direct';
   /** The group's conversation id; for a direct chat, the sender's user id. */
   chatId: string;
-  /** The sender's user id on the platform (DingTalk staff id, WeCom userid). */
+  /** The sender's user id on the platform (DingTalk staff id, WeCom userid; the member id on the console). */
   senderId: string;
   senderName: string | null;
   /** The message text with any leading @bot mention removed, otherwise as sent. */

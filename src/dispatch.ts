@@ -7,7 +7,7 @@ import { USAGE, commandWord, parseCommand } from './commands/parse.ts';
 import { runCommand } from '../handlers/index.ts';
 import type { Database } from '../db/schema.ts';
 import { getOrg } from '../db/orgs.ts';
-import { type PlatformUserColumn, findMemberByPlatformUser } from '../db/members.ts';
+import { type PlatformUserColumn, findMemberByPlatformUser, getMember } from '../db/members.ts';
 import { claimInboundEvent, getInboundReply, setInboundReply } from '../db/inbound-events.ts';
 
 export interface DispatchDeps {
@@ -17,7 +17,7 @@ export interface DispatchDeps {
   settings: Settings;
 }
 
-const USER_COLUMN: Record<ChatMessage['platform'], PlatformUserColumn> = {
+const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
   dingtalk: 'dingtalk_user_id',
   wecom: 'wecom_user_id',
 };
@@ -44,7 +44,9 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
 
   const [org, member] = await Promise.all([
     getOrg(db, message.orgId),
-    findMemberByPlatformUser(db, message.orgId, USER_COLUMN[message.platform], message.senderId),
+    message.platform === 'console'
+      ? getMember(db, message.orgId, message.senderId)
+      : findMemberByPlatformUser(db, message.orgId, USER_COLUMN[message.platform], message.senderId),
   ]);
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
   // Times are read against the moment the message arrived, in the org's zone.

@@ -12,6 +12,7 @@ import { adminAuth } from './auth.ts';
 import { Problem, badField, handle, idParam, readJson, readText } from './http.ts';
 import { importMembers } from './members-import.ts';
 import { memberJson, readMember, saveMember } from './members.ts';
+import { meetingRoutes } from './meetings.ts';
 import { branchSchema, memberSchema, orgSchema } from './schemas.ts';
 
 export type AdminDeps = AppDeps & { channels: ChannelDirectory };
@@ -142,6 +143,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
       );
     }),
   );
+
+  app.route('/', meetingRoutes(deps));
 
   return app;
 }

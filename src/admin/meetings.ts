@@ -1,0 +1,109 @@
+import { Hono, type Context } from 'hono';
+import type { AppDeps } from '../app.ts';
+import { asCode } from '../commands/vocabulary.ts';
+import { buildMeetingRecord, meetingAttendance, meetingTags } from '../meeting-record.ts';
+import { isoWithOffset, parseInstant } from '../time.ts';
+import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
+import { listAttendance } from '../../db/attendance.ts';
+import { getBranch } from '../../db/branches.ts';
+import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
+import { listBranchMembers, listMembersByIds } from '../../db/members.ts';
+import { listNotes } from '../../db/notes.ts';
+import { getOrg } from '../../db/orgs.ts';
+import { Problem, badField, handle, idParam } from './http.ts';
+
+const DAY = 86_400_000;
+const DEFAULT_SPAN = 366 * DAY;
+
+/** The org and branch of the path; 404 when either is unknown. */
+async function orgBranch(db: Db, c: Context): Promise<{ org: OrgTable; branch: BranchTable }> {
+  const orgId = idParam(c, 'org');
+  const branchId = idParam(c, 'branch');
+  const org = await getOrg(db, orgId);
+  if (!org) throw new Problem(404, `unknown org ${orgId}`);
+  const branch = await getBranch(db, orgId, branchId);
+  if (!branch) throw new Problem(404, `unknown branch ${branchId}`);
+  return { org, branch };
+}
+
+/** The branch's most recent meeting with the path's code (cancelled included); 404 when none. */
+async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTable): Promise<MeetingTable> {
+  const text = c.req.param('code') ?? '';
+  const code = asCode(text);
+  const meeting = code === undefined ? undefined : await getMeetingByCode(db, org.id, branch.id, code);
+  if (!meeting) throw new Problem(404, `unknown meeting ${text}`);
+  return meeting;
+}
+
+/** SPEC §7 meetings: the branch's list, one meeting's attendance, and its record (会议记录). */
+export function meetingRoutes(deps: Pick<AppDeps, 'db' | 'clock'>): Hono {
+  const { db, clock } = deps;
+  const app = new Hono();
+
+  app.get(
+    '/orgs/:org/branches/:branch/meetings',
+    handle(async (c) => {
+      const { org, branch } = await orgBranch(db, c);
+      const now = clock.now();
+      const instant = (name: 'from' | 'to', fallback: number) => {
+        const text = c.req.query(name);
+        if (text === undefined || text === '') return fallback;
+        const ms = parseInstant(text, org.timezone);
+        if (ms === null || !Number.isSafeInteger(ms)) throw badField(name, 'expects epoch milliseconds or an ISO 8601 time');
+        return ms;
+      };
+      const from = instant('from', now - DEFAULT_SPAN);
+      const to = instant('to', now + DEFAULT_SPAN);
+      const meetings = await listBranchMeetings(db, org.id, branch.id, from, to);
+      return c.json(
+        meetings.map((m) => ({
+          code: m.code,
+          type: m.type,
+          topic: m.topic,
+          location: m.location,
+          startsAt: isoWithOffset(Number(m.starts_at), org.timezone),
+          status: m.status,
+          tags: meetingTags(m.tags),
+        })),
+      );
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/branches/:branch/meetings/:code/attendance',
+    handle(async (c) => {
+      const { org, branch } = await orgBranch(db, c);
+      const meeting = await meetingOfPath(db, c, org, branch);
+      const [members, attendance] = await Promise.all([listBranchMembers(db, org.id, branch.id), listAttendance(db, meeting.id)]);
+      const lists = meetingAttendance({ meeting, members, attendance, now: clock.now() });
+      const ids = (ms: { id: string }[]) => ms.map((m) => m.id);
+      return c.json({
+        expected: ids(lists.expected),
+        present: ids(lists.present),
+        leave: ids(lists.leave.map((l) => l.member)),
+        absent: ids(lists.absent),
+        makeup: ids(lists.makeup),
+      });
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/branches/:branch/meetings/:code/record',
+    handle(async (c) => {
+      const { org, branch } = await orgBranch(db, c);
+      const meeting = await meetingOfPath(db, c, org, branch);
+      const [members, attendance, notes] = await Promise.all([
+        listBranchMembers(db, org.id, branch.id),
+        listAttendance(db, meeting.id),
+        listNotes(db, meeting.id),
+      ]);
+      const inBranch = new Set(members.map((m) => m.id));
+      const others = await listMembersByIds(db, org.id, [...new Set(notes.map((n) => n.member_id).filter((id) => !inBranch.has(id)))]);
+      return c.json(
+        buildMeetingRecord({ meeting, members, attendance, notes, others, branchName: branch.name, tz: org.timezone, now: clock.now() }),
+      );
+    }),
+  );
+
+  return app;
+}

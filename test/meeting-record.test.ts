@@ -1,0 +1,180 @@
+import { describe, it, expect } from 'vitest';
+import { type RecordAttendance, type RecordFacts, type RecordMember, buildMeetingRecord, meetingAttendance } from '../src/meeting-record.ts';
+
+const TZ = 'Asia/Shanghai';
+const HOUR = 3_600_000;
+// 2026-12-05 14:30 in Shanghai.
+const STARTS = Date.UTC(2026, 11, 5, 6, 30);
+
+const member = (id: string, name: string, extra: Partial<RecordMember> = {}): RecordMember => ({
+  id,
+  name,
+  role: 'member',
+  party_group: null,
+  probationary: 0,
+  ...extra,
+});
+
+const members: RecordMember[] = [
+  member('m1', '张书记', { role: 'secretary' }),
+  member('m2', '李委员', { role: 'committee' }),
+  member('m3', '王三'),
+  member('m4', '赵四'),
+  member('m5', '钱五'),
+  member('m6', '孙六'),
+  member('m7', '周七'),
+  member('m8', '吴预备', { probationary: 1 }),
+  member('m9', '郑_预备', { probationary: 1 }),
+];
+
+const row = (member_id: string, status: RecordAttendance['status'], extra: Partial<RecordAttendance> = {}): RecordAttendance => ({
+  member_id,
+  status,
+  note: null,
+  makeup_at: null,
+  ...extra,
+});
+
+const attendance: RecordAttendance[] = [
+  row('m1', 'present'),
+  row('m2', 'present'),
+  row('m3', 'present'),
+  row('m4', 'present'),
+  row('m8', 'present'),
+  row('m5', 'leave', { note: '出差 **北京** @所有人' }),
+  row('m7', 'absent', { makeup_at: STARTS + 48 * HOUR }),
+];
+
+const facts = (over: Partial<RecordFacts> = {}): RecordFacts => ({
+  meeting: {
+    code: 'K7Q',
+    type: 'assembly',
+    topic: '学习**二十大**精神 @所有人',
+    location: '三楼<会议室>',
+    party_group: null,
+    starts_at: STARTS,
+    status: 'scheduled',
+    tags: '["research","deploy"]',
+  },
+  members,
+  attendance,
+  notes: [
+    { id: 'n2', member_id: 'm1', text: '第二项：同意接收吴预备为预备党员', at: STARTS + 2 * HOUR },
+    { id: 'n1', member_id: 'm1', text: '第一项：通过 `年度计划`\n并报上级', at: STARTS + HOUR },
+    { id: 'n3', member_id: 'x9', text: '第三项：由已调离者记录', at: STARTS + 2 * HOUR },
+  ],
+  others: [{ id: 'x9', name: '调走的人' }],
+  tz: TZ,
+  now: STARTS + 72 * HOUR,
+  ...over,
+});
+
+describe('buildMeetingRecord', () => {
+  it('gives the facts of a 党员大会 as JSON', () => {
+    const r = buildMeetingRecord(facts());
+    expect(r).toMatchObject({
+      code: 'K7Q',
+      type: 'assembly',
+      typeLabel: '支部党员大会',
+      topic: '学习**二十大**精神 @所有人',
+      location: '三楼<会议室>',
+      startsAt: '2026-12-05T14:30:00.000+08:00',
+      status: 'scheduled',
+      tags: ['research', 'deploy'],
+    });
+    expect(r.expected.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+    expect(r.present).toEqual([
+      { id: 'm1', name: '张书记' },
+      { id: 'm2', name: '李委员' },
+      { id: 'm3', name: '王三' },
+      { id: 'm4', name: '赵四' },
+      { id: 'm8', name: '吴预备' },
+    ]);
+    expect(r.leave).toEqual([{ id: 'm5', name: '钱五', reason: '出差 **北京** @所有人' }]);
+    expect(r.absent).toEqual([
+      { id: 'm6', name: '孙六' },
+      { id: 'm7', name: '周七' },
+      { id: 'm9', name: '郑_预备' },
+    ]);
+    expect(r.makeup).toEqual([{ id: 'm7', name: '周七', at: '2026-12-07T14:30:00.000+08:00' }]);
+    expect(r.resolutions).toEqual([
+      { at: '2026-12-05T15:30:00.000+08:00', by: { id: 'm1', name: '张书记' }, text: '第一项：通过 `年度计划`\n并报上级' },
+      { at: '2026-12-05T16:30:00.000+08:00', by: { id: 'm1', name: '张书记' }, text: '第二项：同意接收吴预备为预备党员' },
+      { at: '2026-12-05T16:30:00.000+08:00', by: { id: 'x9', name: '调走的人' }, text: '第三项：由已调离者记录' },
+    ]);
+    // 7 formal members expected, 4 present: more than half; the probationary one present does not count.
+    expect(r.quorum).toEqual({ formal: 7, presentFormal: 4, reached: true });
+  });
+
+  it('writes a readable 会议记录 with every user text escaped', () => {
+    const md = buildMeetingRecord(facts()).markdown;
+    expect(md.startsWith('### 支部党员大会会议记录\n')).toBe(true);
+    expect(md).toContain('- 时间：2026年12月5日（周六）14:30');
+    expect(md).toContain('- 地点：三楼\\<会议室\\>');
+    expect(md).toContain('- 议题：学习\\*\\*二十大\\*\\*精神 @\u200b所有人');
+    expect(md).toContain('- 五同：同研究、同部署');
+    expect(md).toContain('- 应到 9 人：张书记、李委员、王三、赵四、钱五、孙六、周七、吴预备、郑\\_预备');
+    expect(md).toContain('- 实到 5 人：张书记、李委员、王三、赵四、吴预备');
+    expect(md).toContain('- 请假 1 人：钱五');
+    expect(md).toContain('- 缺席 3 人：孙六、周七、郑\\_预备');
+    expect(md).toContain('- 正式党员应到 7 人，实到 4 人，已过半数（预备党员不计入）');
+    expect(md).toContain('**缺席及请假事由**');
+    expect(md).toContain('- 钱五（请假）：出差 \\*\\*北京\\*\\* @\u200b所有人');
+    expect(md).toContain('- 孙六（缺席）：未请假');
+    expect(md).toContain('- 已补学：周七（2026年12月7日）');
+    expect(md).toContain('**会议决定（纪要）**');
+    const first = md.indexOf('1. 第一项：通过 \\`年度计划\\` 并报上级（张书记 记录于 12月5日 15:30）');
+    const second = md.indexOf('2. 第二项：同意接收吴预备为预备党员（张书记 记录于 12月5日 16:30）');
+    const third = md.indexOf('3. 第三项：由已调离者记录（调走的人 记录于 12月5日 16:30）');
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first);
+    expect(third).toBeGreaterThan(second);
+    // No raw user markup and no live mention anywhere.
+    expect(md).not.toContain('**二十大**');
+    expect(md).not.toMatch(/@所有人/);
+    expect(md).not.toContain('<会议室>');
+  });
+
+  it('says when half of the formal members were not present', () => {
+    const fewer = attendance.filter((a) => a.member_id !== 'm4');
+    const r = buildMeetingRecord(facts({ attendance: fewer }));
+    expect(r.quorum).toEqual({ formal: 7, presentFormal: 3, reached: false });
+    expect(r.markdown).toContain('- 正式党员应到 7 人，实到 3 人，未过半数（预备党员不计入）');
+  });
+
+  it('has no quorum for other types and expects only the 支委 at a 支委会', () => {
+    const meeting = { ...facts().meeting, type: 'committee' as const, topic: null, location: null, tags: '[]' };
+    const r = buildMeetingRecord(facts({ meeting, notes: [] }));
+    expect(r).not.toHaveProperty('quorum');
+    expect(r.typeLabel).toBe('支部委员会会议');
+    expect(r.expected.map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(r.absent).toEqual([]);
+    expect(r.markdown.startsWith('### 支部委员会会议记录\n')).toBe(true);
+    expect(r.markdown).toContain('- 议题：未填写');
+    expect(r.markdown).toContain('- 地点：未填写');
+    expect(r.markdown).not.toContain('五同');
+    expect(r.markdown).not.toContain('过半数');
+    expect(r.markdown).not.toContain('缺席及请假事由');
+    expect(r.markdown).toMatch(/\*\*会议决定（纪要）\*\*\n\n无$/);
+  });
+
+  it('lists no absentees before the meeting starts, nor for a cancelled one', () => {
+    const early = buildMeetingRecord(facts({ attendance: [row('m5', 'leave', { note: '出差' })], notes: [], now: STARTS - HOUR }));
+    expect(early.absent).toEqual([]);
+    expect(early.leave).toEqual([{ id: 'm5', name: '钱五', reason: '出差' }]);
+    expect(early.markdown).toContain('- 状态：尚未召开');
+    expect(early.markdown).toContain('- 尚未签到 8 人：');
+    expect(early.markdown).not.toContain('过半数');
+
+    const cancelled = buildMeetingRecord(facts({ meeting: { ...facts().meeting, status: 'cancelled' } }));
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.absent).toEqual([]);
+    expect(cancelled.markdown).toContain('- 状态：**已取消**');
+  });
+
+  it('meetingAttendance matches the record’s lists', () => {
+    const lists = meetingAttendance(facts());
+    expect(lists.absent.map((m) => m.id)).toEqual(['m6', 'm7', 'm9']);
+    expect(lists.makeup.map((m) => m.id)).toEqual(['m7']);
+  });
+});

@@ -1,0 +1,379 @@
+import { describe, expect, it } from 'vitest';
+import type { AttendanceTable, MeetingStatus, MeetingType } from '../db/schema.ts';
+import {
+  type MeetingFacts,
+  type MemberFacts,
+  attendanceLists,
+  expectedMembers,
+  meetingForCheckin,
+  newMeetingCode,
+  progress,
+  quorum,
+} from '../src/meetings.ts';
+import { CODE_ALPHABET } from '../src/commands/vocabulary.ts';
+import { formatLocal, fromLocal, periodRange } from '../src/time.ts';
+
+const SH = 'Asia/Shanghai';
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** Epoch ms of a wall-clock time in Asia/Shanghai (UTC+8, no DST). */
+const sh = (year: number, month: number, day: number, hour = 0, minute = 0) => Date.UTC(year, month - 1, day, hour - 8, minute);
+
+const member = (id: string, over: Partial<MemberFacts> = {}): MemberFacts => ({
+  id,
+  name: id,
+  role: 'member',
+  party_group: null,
+  probationary: 0,
+  ...over,
+});
+
+const meeting = (type: MeetingType, starts_at: number, status: MeetingStatus = 'scheduled', party_group: string | null = null) => ({
+  type,
+  starts_at,
+  status,
+  party_group,
+});
+
+describe('expectedMembers', () => {
+  const secretary = member('s', { role: 'secretary', party_group: '第一党小组' });
+  const committee = member('c', { role: 'committee', party_group: '第二党小组' });
+  const m1 = member('m1', { party_group: '第一党小组' });
+  const m2 = member('m2', { party_group: '第二党小组', probationary: 1 });
+  const m3 = member('m3', { party_group: '第二党小组' });
+  const branch = [secretary, committee, m1, m2, m3];
+
+  it('支委会: the secretary and committee members only', () => {
+    expect(expectedMembers({ type: 'committee', party_group: null }, branch)).toEqual([secretary, committee]);
+  });
+
+  it('党小组会: the members of the named group', () => {
+    expect(expectedMembers({ type: 'group', party_group: '第一党小组' }, branch)).toEqual([secretary, m1]);
+    expect(expectedMembers({ type: 'group', party_group: '第二党小组' }, branch)).toEqual([committee, m2, m3]);
+    expect(expectedMembers({ type: 'group', party_group: '第三党小组' }, branch)).toEqual([]);
+  });
+
+  it('党小组会: the whole branch when no member has a group', () => {
+    const ungrouped = branch.map((m) => ({ ...m, party_group: null }));
+    expect(expectedMembers({ type: 'group', party_group: null }, ungrouped)).toEqual(ungrouped);
+    expect(expectedMembers({ type: 'group', party_group: '' }, ungrouped.map((m) => ({ ...m, party_group: '' })))).toHaveLength(5);
+  });
+
+  it.each(['assembly', 'lecture', 'theme_day'] as const)('%s: the whole branch, groups or not', (type) => {
+    expect(expectedMembers({ type, party_group: null }, branch)).toEqual(branch);
+    expect(expectedMembers({ type, party_group: '第一党小组' }, branch)).toEqual(branch);
+  });
+
+  it('keeps the callers member type', () => {
+    const rich = branch.map((m) => ({ ...m, mobile: '138' }));
+    expect(expectedMembers({ type: 'committee', party_group: null }, rich)[0]!.mobile).toBe('138');
+  });
+});
+
+describe('quorum (党员大会: more than half of the formal members)', () => {
+  // 9 members, 2 of them probationary (预备党员): 7 formal, so 4 is more than half.
+  const formal = Array.from({ length: 7 }, (_, i) => member(`f${i}`));
+  const probationary = [member('p0', { probationary: 1 }), member('p1', { probationary: 1 })];
+  const all = [...formal, ...probationary];
+  const ids = (ms: MemberFacts[]) => new Set(ms.map((m) => m.id));
+
+  it.each([
+    [3, false],
+    [4, true],
+    [5, true],
+  ])('%i formal members present → reached %s', (present, reached) => {
+    expect(quorum(all, ids(formal.slice(0, present)))).toEqual({ formal: 7, presentFormal: present, reached });
+  });
+
+  it('probationary members present do not count toward the half', () => {
+    expect(quorum(all, ids([...formal.slice(0, 3), ...probationary]))).toEqual({ formal: 7, presentFormal: 3, reached: false });
+    expect(quorum(all, ids(probationary))).toEqual({ formal: 7, presentFormal: 0, reached: false });
+  });
+
+  it('ignores present ids of people not expected, and exactly half is not enough', () => {
+    expect(quorum(all, new Set(['f0', 'f1', 'f2', 'stranger', 'another']))).toMatchObject({ presentFormal: 3, reached: false });
+    const six = formal.slice(0, 6);
+    expect(quorum(six, ids(six.slice(0, 3)))).toEqual({ formal: 6, presentFormal: 3, reached: false });
+    expect(quorum(six, ids(six.slice(0, 4)))).toEqual({ formal: 6, presentFormal: 4, reached: true });
+  });
+
+  it('all present, and an empty meeting', () => {
+    expect(quorum(all, ids(all))).toEqual({ formal: 7, presentFormal: 7, reached: true });
+    expect(quorum([], new Set())).toEqual({ formal: 0, presentFormal: 0, reached: false });
+  });
+});
+
+describe('meetingForCheckin (opens 30 min before, closes 2 h after the start)', () => {
+  const OPENS = 30 * MIN;
+  const CLOSES = 2 * HOUR;
+  const start = sh(2026, 12, 5, 14, 0);
+  const m = { ...meeting('committee', start), code: 'K7Q' };
+
+  it.each([
+    ['a day before', start - 24 * HOUR, { upcoming: m }],
+    ['31 minutes before', start - 31 * MIN, { upcoming: m }],
+    ['exactly when it opens', start - 30 * MIN, { open: m }],
+    ['at the start', start, { open: m }],
+    ['exactly when it closes', start + 2 * HOUR, { open: m }],
+  ])('%s', (_, now, expected) => {
+    expect(meetingForCheckin([m], now, OPENS, CLOSES)).toEqual(expected);
+  });
+
+  it('after the window: neither open nor upcoming', () => {
+    const result = meetingForCheckin([m], start + 2 * HOUR + 1, OPENS, CLOSES);
+    expect(result.open).toBeUndefined();
+    expect(result.upcoming).toBeUndefined();
+  });
+
+  it('two meetings with overlapping windows: the nearest start', () => {
+    const first = { ...meeting('committee', sh(2026, 12, 5, 14, 0)), code: 'AAA' };
+    const second = { ...meeting('lecture', sh(2026, 12, 5, 15, 0)), code: 'BBB' };
+    // 14:20: only the first is open (the second opens at 14:30).
+    expect(meetingForCheckin([second, first], sh(2026, 12, 5, 14, 20), OPENS, CLOSES).open).toBe(first);
+    // 14:25: only the first is open.
+    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 25), OPENS, CLOSES).open).toBe(first);
+    // 14:45: both open; the second starts in 15 min, the first started 45 min ago.
+    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 45), OPENS, CLOSES).open).toBe(second);
+    expect(meetingForCheckin([second, first], sh(2026, 12, 5, 14, 45), OPENS, CLOSES).open).toBe(second);
+    // 14:31: both open; the second (29 min ahead) is nearer than the first (31 min ago).
+    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 31), OPENS, CLOSES).open).toBe(second);
+    // 14:29: the second is not open yet.
+    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 29), OPENS, CLOSES).open).toBe(first);
+    // 16:30: the first has closed; the second still open.
+    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 16, 30), OPENS, CLOSES).open).toBe(second);
+  });
+
+  it('ignores cancelled meetings, open or upcoming', () => {
+    const cancelled = { ...meeting('committee', start, 'cancelled'), code: 'CCC' };
+    const later = { ...meeting('lecture', start + 3 * HOUR), code: 'DDD' };
+    expect(meetingForCheckin([cancelled], start, OPENS, CLOSES)).toEqual({});
+    expect(meetingForCheckin([cancelled, later], start, OPENS, CLOSES)).toEqual({ upcoming: later });
+    const cancelledSooner = { ...meeting('lecture', start + HOUR, 'cancelled'), code: 'EEE' };
+    expect(meetingForCheckin([later, cancelledSooner], start - 2 * HOUR, OPENS, CLOSES)).toEqual({ upcoming: later });
+  });
+
+  it('upcoming is the soonest meeting whose window has not opened', () => {
+    const a = { ...meeting('committee', sh(2026, 12, 8, 9)), code: 'AAA' };
+    const b = { ...meeting('lecture', sh(2026, 12, 6, 9)), code: 'BBB' };
+    const past = { ...meeting('lecture', sh(2026, 12, 1, 9)), code: 'PPP' };
+    expect(meetingForCheckin([a, past, b], sh(2026, 12, 5, 9), OPENS, CLOSES)).toEqual({ upcoming: b });
+    expect(meetingForCheckin([], sh(2026, 12, 5, 9), OPENS, CLOSES)).toEqual({});
+  });
+});
+
+describe('progress (三会一课 held vs due)', () => {
+  // Saturday 2026-11-28 10:00 Asia/Shanghai: the 2nd month of Q4, the 11th month of the year.
+  const NOW = sh(2026, 11, 28, 10);
+  const meetings: MeetingFacts[] = [
+    meeting('committee', sh(2026, 9, 10, 15)), // Q3
+    meeting('committee', sh(2026, 10, 15, 15)), // October
+    meeting('committee', sh(2026, 11, 1, 7)), // November in Shanghai (still 31 October in UTC)
+    meeting('committee', sh(2026, 11, 20, 15), 'cancelled'), // not held
+    meeting('committee', sh(2026, 11, 30, 15)), // future: not held yet
+    meeting('assembly', sh(2025, 12, 20, 9)), // last year
+    meeting('assembly', sh(2026, 5, 1, 9)), // Q2
+    meeting('assembly', sh(2026, 10, 20, 9)), // Q4, October
+    meeting('group', sh(2026, 11, 10, 9), 'scheduled', '第一党小组'),
+    meeting('theme_day', sh(2026, 11, 28, 9)), // this morning: held
+    meeting('theme_day', sh(2026, 11, 28, 11)), // later today: not held yet
+    meeting('lecture', sh(2026, 12, 20, 9)), // Q4 but in the future
+    meeting('lecture', sh(2026, 11, 15, 9), 'cancelled'),
+  ];
+  const table = (period: 'month' | 'quarter' | 'year', now = NOW, list = meetings) =>
+    Object.fromEntries(progress(list, period, now, SH).map((p) => [p.type, [p.held, p.due, p.range]]));
+
+  it('this month: monthly types due once; quarterly types counted over the quarter', () => {
+    expect(table('month')).toEqual({
+      assembly: [1, 1, 'quarter'],
+      committee: [1, 1, 'month'],
+      group: [1, 1, 'month'],
+      lecture: [0, 1, 'quarter'],
+      theme_day: [1, 1, 'month'],
+    });
+  });
+
+  it('this quarter: monthly types due once per month begun (Oct, Nov)', () => {
+    expect(table('quarter')).toEqual({
+      assembly: [1, 1, 'quarter'],
+      committee: [2, 2, 'quarter'],
+      group: [1, 2, 'quarter'],
+      lecture: [0, 1, 'quarter'],
+      theme_day: [1, 2, 'quarter'],
+    });
+  });
+
+  it('this year: 11 months and 4 quarters begun', () => {
+    expect(table('year')).toEqual({
+      assembly: [2, 4, 'year'],
+      committee: [3, 11, 'year'],
+      group: [1, 11, 'year'],
+      lecture: [0, 4, 'year'],
+      theme_day: [1, 11, 'year'],
+    });
+  });
+
+  it('lists every type, in a stable order', () => {
+    expect(progress([], 'quarter', NOW, SH).map((p) => p.type)).toEqual(['assembly', 'committee', 'group', 'lecture', 'theme_day']);
+  });
+
+  it('counts months begun in the org zone (New Year in Shanghai is still 31 December in UTC)', () => {
+    const newYear = sh(2027, 1, 1, 0, 30);
+    expect(table('year', newYear, [])).toMatchObject({ committee: [0, 1, 'year'], assembly: [0, 1, 'year'] });
+    expect(table('quarter', newYear, [])).toMatchObject({ committee: [0, 1, 'quarter'], assembly: [0, 1, 'quarter'] });
+    // A meeting on 31 December (local) belongs to the old year.
+    const dec31 = [meeting('committee', sh(2026, 12, 31, 20))];
+    expect(table('year', newYear, dec31)).toMatchObject({ committee: [0, 1, 'year'] });
+    expect(table('year', sh(2026, 12, 31, 23), dec31)).toMatchObject({ committee: [1, 12, 'year'] });
+  });
+
+  it('the last month of a quarter: 3 months due; a quarterly type still due once', () => {
+    const march = sh(2026, 3, 15, 12);
+    expect(table('quarter', march, [])).toMatchObject({ committee: [0, 3, 'quarter'], lecture: [0, 1, 'quarter'] });
+    expect(table('year', march, [])).toMatchObject({ committee: [0, 3, 'year'], lecture: [0, 1, 'year'] });
+    expect(table('year', sh(2026, 4, 1, 0), [])).toMatchObject({ committee: [0, 4, 'year'], lecture: [0, 2, 'year'] });
+  });
+});
+
+describe('newMeetingCode', () => {
+  /** A `random` that replays the given letters of the code alphabet and records each n asked for. */
+  const replay = (codes: string) => {
+    const letters = [...codes];
+    const asked: number[] = [];
+    const random = (n: number) => {
+      asked.push(n);
+      const letter = letters.shift();
+      if (letter === undefined) throw new Error('random called more often than expected');
+      return CODE_ALPHABET.indexOf(letter);
+    };
+    return { random, asked };
+  };
+
+  it('draws three characters from the alphabet without look-alikes', () => {
+    expect(CODE_ALPHABET).toHaveLength(31);
+    expect(CODE_ALPHABET).not.toMatch(/[ILO01]/);
+    const { random, asked } = replay('K7Q');
+    expect(newMeetingCode(new Set(), random)).toBe('K7Q');
+    expect(asked).toEqual([31, 31, 31]);
+  });
+
+  it('draws again while the code is taken', () => {
+    const { random, asked } = replay('K7QK7QABC');
+    expect(newMeetingCode(new Set(['K7Q']), random)).toBe('ABC');
+    expect(asked).toHaveLength(9);
+  });
+
+  it('the first and last characters of the alphabet', () => {
+    expect(newMeetingCode(new Set(), replay('A29').random)).toBe('A29');
+    expect(newMeetingCode(new Set(), replay('999').random)).toBe('999');
+  });
+
+  it('gives up after 100 draws of taken codes', () => {
+    let calls = 0;
+    expect(() =>
+      newMeetingCode(new Set(['AAA']), () => {
+        calls++;
+        return 0;
+      }),
+    ).toThrow(/no free meeting code/);
+    expect(calls).toBe(300);
+  });
+});
+
+describe('attendanceLists', () => {
+  const a = member('a');
+  const b = member('b');
+  const c = member('c');
+  const d = member('d');
+  const e = member('e');
+  const expected = [a, b, c, d, e];
+  type Row = Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>;
+  const rows: Row[] = [
+    { member_id: 'a', status: 'present', note: null, makeup_at: null },
+    { member_id: 'b', status: 'leave', note: '外出执行防汛任务', makeup_at: null },
+    { member_id: 'c', status: 'absent', note: null, makeup_at: sh(2026, 12, 6, 20) },
+    { member_id: 'd', status: 'leave', note: '出差', makeup_at: sh(2026, 12, 7, 9) },
+    // Not expected at this meeting (e.g. another 党小组): ignored.
+    { member_id: 'x', status: 'present', note: null, makeup_at: null },
+  ];
+
+  it('before the start: those not checked in are pending, not absent', () => {
+    const lists = attendanceLists(expected, rows, false);
+    expect(lists.present).toEqual([a]);
+    expect(lists.leave).toEqual([
+      { member: b, reason: '外出执行防汛任务' },
+      { member: d, reason: '出差' },
+    ]);
+    expect(lists.absent).toEqual([]);
+    expect(lists.pending).toEqual([c, e]);
+    expect(lists.makeup).toEqual([c, d]);
+  });
+
+  it('after the start: those not checked in are absent', () => {
+    const lists = attendanceLists(expected, rows, true);
+    expect(lists.present).toEqual([a]);
+    expect(lists.absent).toEqual([c, e]);
+    expect(lists.pending).toEqual([]);
+    expect(lists.makeup).toEqual([c, d]);
+  });
+
+  it('no rows at all', () => {
+    expect(attendanceLists(expected, [], true)).toEqual({ present: [], leave: [], absent: expected, pending: [], makeup: [] });
+    expect(attendanceLists(expected, [], false)).toEqual({ present: [], leave: [], absent: [], pending: expected, makeup: [] });
+  });
+});
+
+describe('periodRange (Asia/Shanghai)', () => {
+  it.each([
+    // [period, instant, from, to]
+    ['quarter', sh(2026, 12, 31, 20), sh(2026, 10, 1), sh(2027, 1, 1)],
+    ['quarter', sh(2027, 1, 1, 0, 30), sh(2027, 1, 1), sh(2027, 4, 1)],
+    ['quarter', sh(2026, 10, 1, 0, 0), sh(2026, 10, 1), sh(2027, 1, 1)],
+    ['quarter', sh(2026, 9, 30, 23, 59), sh(2026, 7, 1), sh(2026, 10, 1)],
+    ['quarter', sh(2026, 3, 31, 23, 59), sh(2026, 1, 1), sh(2026, 4, 1)],
+    ['quarter', sh(2026, 5, 15, 12), sh(2026, 4, 1), sh(2026, 7, 1)],
+    ['year', sh(2026, 12, 31, 20), sh(2026, 1, 1), sh(2027, 1, 1)],
+    ['year', sh(2027, 1, 1, 0, 30), sh(2027, 1, 1), sh(2028, 1, 1)],
+    ['month', sh(2026, 12, 31, 20), sh(2026, 12, 1), sh(2027, 1, 1)],
+    ['month', sh(2027, 1, 1, 0, 30), sh(2027, 1, 1), sh(2027, 2, 1)],
+    ['month', sh(2028, 2, 29, 12), sh(2028, 2, 1), sh(2028, 3, 1)],
+    ['month', sh(2026, 11, 1, 7), sh(2026, 11, 1), sh(2026, 12, 1)],
+  ] as const)('%s around %i', (period, ms, from, to) => {
+    expect(periodRange(period, ms, SH)).toEqual({ from, to });
+  });
+
+  it('starts at local midnight, 16:00 UTC the day before', () => {
+    // 2026-12-31T16:30Z is 2027-01-01 00:30 in Shanghai: Q1 2027.
+    expect(periodRange('quarter', Date.UTC(2026, 11, 31, 16, 30), SH)).toEqual({
+      from: Date.UTC(2026, 11, 31, 16),
+      to: Date.UTC(2027, 2, 31, 16),
+    });
+    // The same instant is still Q4 2026 in UTC.
+    expect(periodRange('quarter', Date.UTC(2026, 11, 31, 16, 30), 'UTC')).toEqual({
+      from: Date.UTC(2026, 9, 1),
+      to: Date.UTC(2027, 0, 1),
+    });
+  });
+
+  it('agrees with fromLocal', () => {
+    expect(periodRange('year', sh(2026, 6, 1), SH).from).toBe(fromLocal({ year: 2026, month: 1, day: 1 }, SH));
+  });
+});
+
+describe('formatLocal', () => {
+  it('writes the local date, weekday and time', () => {
+    expect(formatLocal(sh(2026, 12, 5, 14, 30), SH)).toBe('12月5日（周六）14:30');
+    expect(formatLocal(sh(2026, 11, 29, 9, 5), SH)).toBe('11月29日（周日）09:05');
+    expect(formatLocal(sh(2026, 11, 30, 0, 0), SH)).toBe('11月30日（周一）00:00');
+    expect(formatLocal(Date.UTC(2026, 11, 5, 14, 30), 'UTC')).toBe('12月5日（周六）14:30');
+  });
+
+  it('adds the year only when it differs from the year of now, in the zone', () => {
+    const now = sh(2026, 11, 28, 10);
+    expect(formatLocal(sh(2026, 12, 5, 14, 30), SH, now)).toBe('12月5日（周六）14:30');
+    expect(formatLocal(sh(2027, 1, 3, 9), SH, now)).toBe('2027年1月3日（周日）09:00');
+    expect(formatLocal(sh(2025, 12, 20, 9), SH, now)).toBe('2025年12月20日（周六）09:00');
+    // 2027-01-01 00:30 in Shanghai while it is 2026-12-31 in UTC; now is 2026-12-31 18:00 in Shanghai.
+    expect(formatLocal(Date.UTC(2026, 11, 31, 16, 30), SH, Date.UTC(2026, 11, 31, 10))).toBe('2027年1月1日（周五）00:30');
+  });
+});
