@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WecomAppConfig } from '../../channels.ts';
-import { type SendFailure, type SendResult, type WecomAnswer, assertWithinBytes, callWecom, failure } from './errors.ts';
+import type { SendFailure, SendResult } from '../send-result.ts';
+import { type WecomAnswer, assertWithinBytes, callWecom, failure } from './errors.ts';
 
 // Private pushes go through the self-built app's message/send (SPEC §3), authorised by an access
 // token that every process shares through Redis.

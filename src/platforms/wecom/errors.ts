@@ -1,3 +1,5 @@
+import type { SendFailure } from '../send-result.ts';
+
 // What a WeCom answer means for the sender: the outbound queue delays on 'rate-limited', fails
 // fast on 'permanent' and backs off on 'retry'; 'token' is handled inside the app API (refresh once).
 
@@ -8,12 +10,6 @@ export type WecomOutcome =
   | { kind: 'permanent'; reason: string }
   | { kind: 'retry'; reason: string };
 
-/** One outbound message's fate, as the outbound queue sees it. */
-export type SendResult =
-  | { delivered: true }
-  | { delivered: false; kind: 'rate-limited' | 'permanent' | 'retry'; errcode?: number; reason: string };
-
-export type SendFailure = Extract<SendResult, { delivered: false }>;
 
 export const TRUSTED_IP_REASON =
   "WeCom refused the call because this server's IP is not trusted (60020): add this server's egress IP to the app's 企业可信IP";

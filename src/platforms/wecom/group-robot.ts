@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { type SendResult, assertWithinBytes, callWecom, failure } from './errors.ts';
+import type { SendResult } from '../send-result.ts';
+import { assertWithinBytes, callWecom, failure } from './errors.ts';
 
 // Pushes to a WeCom group go through the group's webhook robot (SPEC §3); 20 a minute per robot,
 // which the outbound queue enforces, not this module.

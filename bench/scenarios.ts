@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { getSignature } from '@wecom/crypto';
+import { dingtalkSign } from '../src/platforms/dingtalk/sign.ts';
+import { openEnvelope } from '../src/platforms/wecom/crypto.ts';
+import { dingtalkCallback } from '../test/helpers/dingtalk.ts';
+import { botCallback, sealedBotBody, signedPost } from '../test/helpers/wecom.ts';
+import { ORG, type Outgoing, type Scenario } from './webhook.ts';
+
+// One scenario per platform: a 汇报 from a bound group chat by a known member, the path that really
+// stores a report.
+
+const REPORT = '@党建助手 汇报 企业 走访某公司，协调解决用电难题';
+const MEMBER = '张三';
+
+function must(ok: boolean, what: string): void {
+  if (!ok) throw new Error(what);
+}
+
+/** POST /webhooks/dingtalk/:channel — a plain JSON body; the sign covers only the timestamp. */
+export function dingtalk(): Scenario {
+  const channel = 'dt-bench';
+  const appSecret = randomBytes(24).toString('base64url');
+  const callback = dingtalkCallback(REPORT);
+  // The sign is valid for an hour, so one set of headers serves every request of the pair.
+  const timestamp = String(Date.now());
+  return {
+    platform: 'DingTalk',
+    route: 'POST /webhooks/dingtalk/:channel (JSON, header sign)',
+    barePath: '/webhooks/dingtalk/x',
+    headers: { 'content-type': 'application/json', timestamp, sign: dingtalkSign(timestamp, appSecret) },
+    async seed(put) {
+      await put(`/orgs/${ORG}/channels/${channel}`, { platform: 'dingtalk', appKey: 'bench-key', appSecret, robotCode: 'bench-robot' });
+      await put(`/orgs/${ORG}/branches/b1`, { name: '第一党支部', chats: [{ channel, chatId: callback.conversationId }] });
+      await put(`/orgs/${ORG}/members/m1`, { name: MEMBER, branch: 'b1', role: 'member', dingtalkUserId: callback.senderStaffId });
+      return `/webhooks/dingtalk/${channel}`;
+    },
+    request: (msgId) => ({ query: '', body: JSON.stringify({ ...callback, msgId }) }),
+    checkProbe(status, body) {
+      must(status === 200, 'expected 200');
+      const answer = JSON.parse(body) as { msgtype?: string; markdown?: { text?: string } };
+      must(answer.msgtype === 'markdown', 'expected a markdown answer');
+      must(answer.markdown?.text?.includes(MEMBER) === true, `expected the answer to name ${MEMBER}`);
+    },
+  };
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * POST /webhooks/wecom/:channel?msg_signature=…&timestamp=…&nonce=… — the 智能机器人: a JSON body
+ * {encrypt}, sealed and signed per request with a new nonce; answered by an encrypted passive reply.
+ */
+export function wecom(): Scenario {
+  const channel = 'wc-bench';
+  const secrets = {
+    token: randomBytes(16).toString('hex'),
+    encodingAESKey: Array.from(randomBytes(43), (b) => ALNUM[b % ALNUM.length]).join(''),
+  };
+  const callback = botCallback(REPORT);
+  // Within the receiver's hour of clock skew for the whole pair.
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    platform: 'WeCom',
+    route: 'POST /webhooks/wecom/:channel?msg_signature… (智能机器人, sealed JSON)',
+    barePath: '/webhooks/wecom/x',
+    headers: { 'content-type': 'application/json' },
+    async seed(put) {
+      await put(`/orgs/${ORG}/channels/${channel}`, { platform: 'wecom-bot', ...secrets });
+      await put(`/orgs/${ORG}/branches/b1`, { name: '第一党支部', chats: [{ channel, chatId: callback.chatid }] });
+      await put(`/orgs/${ORG}/members/m1`, { name: MEMBER, branch: 'b1', role: 'member', wecomUserId: callback.from.userid });
+      return `/webhooks/wecom/${channel}`;
+    },
+    request(msgId): Outgoing {
+      const encrypt = sealedBotBody(secrets, { ...callback, msgid: msgId }, timestamp);
+      return { query: `?${signedPost(secrets.token, encrypt, timestamp).query}`, body: JSON.stringify({ encrypt }) };
+    },
+    checkProbe(status, body, sent, msgId) {
+      must(status === 200, 'expected 200');
+      const answer = JSON.parse(body) as { encrypt: string; msgsignature: string; timestamp: number; nonce: string };
+      must(answer.nonce === new URLSearchParams(sent.query).get('nonce'), 'expected the callback’s nonce back');
+      must(answer.msgsignature === getSignature(secrets.token, String(answer.timestamp), answer.nonce, answer.encrypt), 'bad msgsignature');
+      const inner = JSON.parse(openEnvelope(secrets.encodingAESKey, answer.encrypt, '')) as {
+        msgtype?: string;
+        stream?: { id?: string; finish?: boolean; content?: string };
+      };
+      must(inner.msgtype === 'stream' && inner.stream?.finish === true && inner.stream.id === msgId, 'expected a finished stream for the msgid');
+      must(inner.stream?.content?.includes(MEMBER) === true, `expected the stream to name ${MEMBER}`);
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import autocannon from 'autocannon';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+// The platform-independent half of the bench: what a platform's scenario provides, the load
+// generator that drives it, and the check that every 2xx answer stored exactly one report.
+
+export const CONNECTIONS = 10;
+export const ORG = 'bench-org';
+
+/** PUT /admin{path} with the admin token; throws on anything but 2xx. */
+export type Put = (path: string, body: unknown) => Promise<void>;
+
+export function adminPut(base: string, token: string): Put {
+  return async (path, body) => {
+    const res = await fetch(`${base}/admin${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`PUT /admin${path} → ${res.status} ${await res.text()}`);
+  };
+}
+
+/** One callback as it goes on the wire: the query string (with its `?`, or empty) and the body. */
+export interface Outgoing {
+  query: string;
+  body: string | Buffer;
+}
+
+/**
+ * One platform's webhook as the bench drives it. Each scenario object holds freshly made channel
+ * secrets, so one is made per (platform × dialect) pair.
+ */
+export interface Scenario {
+  /** The platform's name in the tables. */
+  platform: string;
+  /** The route measured, for the header line. */
+  route: string;
+  /** The bare server's matching route. */
+  barePath: string;
+  /** Headers every request carries. */
+  headers: Record<string, string>;
+  /** Seeds its channel, a branch bound to the callback's chat and the sender as a member (the org exists); returns the project's route. */
+  seed(put: Put): Promise<string>;
+  /** The 汇报 callback carrying `msgId`, signed (and sealed) as the platform would send it. */
+  request(msgId: string): Outgoing;
+  /** Throws unless `body`, answered to the probe `sent`, is the reply the platform expects, naming the member. */
+  checkProbe(status: number, body: string, sent: Outgoing, msgId: string): void;
+}
+
+/** One callback through fetch, so that a seeding or signing mistake fails here and not as a wall of 4xx. */
+export async function probe(scenario: Scenario, url: string, msgId: string): Promise<void> {
+  const sent = scenario.request(msgId);
+  const res = await fetch(url + sent.query, { method: 'POST', headers: scenario.headers, body: sent.body });
+  const text = await res.text();
+  try {
+    scenario.checkProbe(res.status, text, sent, msgId);
+  } catch (err) {
+    throw new Error(`probe ${url} → ${res.status} ${text}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Where the requests of a run come from.
+ * - pool: POOL_SIZE requests are signed and sealed before autocannon starts, and setupRequest only
+ *   hands the next one out. Past the pool, a project run seals live (its msgIds must stay new) and a
+ *   bare run starts the pool over (the bare server reads no body).
+ * - fresh: setupRequest signs and seals each request itself, while the clock runs.
+ * The default is pool, because it measures the server rather than autocannon: sealing and signing a
+ * WeCom callback costs ~30 µs of this process's CPU, so at the bare server's 10k+ req/s the load
+ * generator saturates a core. Interleaved 5 s runs on a 2-CPU machine: bare WeCom with fresh
+ * 8.8k / 6.5k / 5.5k req/s at 94 / 76 / 67 % generator CPU, with the pool 11.3k / 9.8k / 8.1k at
+ * 52 / 49 / 45 %; the project moved less (fresh 670 / 644, pool 1091 / 793), DingTalk (a
+ * JSON.stringify per request) not beyond the noise. `BENCH_REQUESTS=fresh` repeats the comparison;
+ * the "generator CPU" row of each table shows how busy this process was.
+ */
+export type RequestSource = 'pool' | 'fresh';
+export const POOL_SIZE = 50_000;
+
+interface Prepared extends Outgoing {
+  msgId: string;
+}
+
+/** Requests `${prefix}-1` … `${prefix}-${size}`, bodies already encoded. */
+export function prepare(scenario: Scenario, prefix: string, size = POOL_SIZE): Prepared[] {
+  const pool: Prepared[] = [];
+  for (let i = 1; i <= size; i++) {
+    const msgId = `${prefix}-${i}`;
+    const { query, body } = scenario.request(msgId);
+    pool.push({ msgId, query, body: Buffer.from(body) });
+  }
+  return pool;
+}
+
+export interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** msgIds of the requests answered 2xx. */
+  answered: string[];
+  /** Requests signed and sealed while the clock ran (all of them with `fresh`; past the pool with `pool`). */
+  sealedLive: number;
+  /** CPU time of this process (autocannon and setupRequest) per wall-clock time of the run: 1 is a whole core. */
+  generatorCpu: number;
+}
+
+type Context = { msgId?: string };
+
+export interface HammerOptions {
+  /** Prefix of the msgIds; every request carries a new one `${prefix}-N` unless `pool` is reused. */
+  prefix: string;
+  seconds: number;
+  /** Precomputed requests (see RequestSource); without them every request is made in setupRequest. */
+  pool?: Prepared[];
+  /** Past the end of `pool`, start it over instead of sealing live (for the bare server only). */
+  cycle?: boolean;
+}
+
+/** Autocannon POSTing `scenario`'s callbacks to `url` (no query) for `seconds`. */
+export async function hammer(scenario: Scenario, url: string, opts: HammerOptions): Promise<Run> {
+  const path = new URL(url).pathname;
+  const pool = opts.pool ?? [];
+  let n = 0;
+  let sealedLive = 0;
+  const answered: string[] = [];
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: scenario.headers,
+    connections: CONNECTIONS,
+    duration: opts.seconds,
+    requests: [
+      {
+        // Pipelining is 1, so a connection's context belongs to its one request in flight.
+        setupRequest(req, context) {
+          const i = n++;
+          let next: Prepared;
+          if (i < pool.length || (opts.cycle && pool.length > 0)) {
+            next = pool[i % pool.length]!;
+          } else {
+            const msgId = `${opts.prefix}-${i + 1}`;
+            next = { msgId, ...scenario.request(msgId) };
+            sealedLive++;
+          }
+          (context as Context).msgId = next.msgId;
+          req.path = path + next.query;
+          req.body = next.body;
+          return req;
+        },
+        onResponse(status, _body, context) {
+          const { msgId } = context as Context;
+          if (status >= 200 && status < 300 && msgId) answered.push(msgId);
+        },
+      },
+    ],
+  });
+  const { user, system } = process.cpuUsage(cpu);
+  const generatorCpu = (user + system) / 1000 / (performance.now() - started);
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    answered,
+    sealedLive,
+    generatorCpu,
+  };
+}
+
+export interface ReportCheck {
+  /** Reports stored with a msgId of the run. */
+  stored: number;
+  /** 2xx answers whose msgId has no report. */
+  missing: number;
+  /** msgIds stored more than once (de-duplication broken). */
+  duplicates: number;
+  /** Reports whose request autocannon cut off at the end of the run (it closes connections mid-request). */
+  unanswered: number;
+}
+
+/** Compares the reports stored under `prefix` with the msgIds answered 2xx (every platform stores the msgId as `source`). */
+export async function checkReports(db: Kysely<Database>, prefix: string, answered: string[]): Promise<ReportCheck> {
+  const rows = await db.selectFrom('service_reports').select('source').where('source', 'like', `${prefix}-%`).execute();
+  const stored = new Set(rows.map((r) => r.source));
+  const missing = answered.filter((id) => !stored.has(id)).length;
+  const answeredSet = new Set(answered);
+  return { stored: rows.length, missing, duplicates: rows.length - stored.size, unanswered: [...stored].filter((id) => !answeredSet.has(id!)).length };
+}
