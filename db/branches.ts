@@ -27,15 +27,9 @@ export async function listBranchChats(db: Db, orgId: string, branchId: string): 
   return db.selectFrom('branch_chats').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).execute();
 }
 
-/** The branch a group chat is bound to, if any. */
-export async function branchOfChat(db: Db, channelId: string, chatId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('branch_chats')
-    .select('branch_id')
-    .where('channel_id', '=', channelId)
-    .where('chat_id', '=', chatId)
-    .executeTakeFirst();
-  return row?.branch_id;
+/** A bound group chat (its branch and push credentials), if bound. */
+export async function getBranchChat(db: Db, channelId: string, chatId: string): Promise<BranchChatTable | undefined> {
+  return db.selectFrom('branch_chats').selectAll().where('channel_id', '=', channelId).where('chat_id', '=', chatId).executeTakeFirst();
 }
 
 export async function findBranchByName(db: Db, orgId: string, name: string): Promise<BranchTable | undefined> {

@@ -50,3 +50,12 @@ export async function updateMeeting(
 ): Promise<void> {
   await db.updateTable('meetings').set({ ...change, updated_at: now }).where('id', '=', id).execute();
 }
+
+export async function getMeeting(db: Db, id: string): Promise<MeetingTable | undefined> {
+  return db.selectFrom('meetings').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Scheduled meetings (all orgs) starting at or after `since`: those that still have reminders to come. */
+export async function listUpcomingMeetings(db: Db, since: number): Promise<MeetingTable[]> {
+  return db.selectFrom('meetings').selectAll().where('status', '=', 'scheduled').where('starts_at', '>=', since).orderBy('starts_at').execute();
+}

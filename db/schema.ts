@@ -142,15 +142,20 @@ export interface DigestTable {
   sent_at: number | null;
 }
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+/** `sending`: claimed by a worker (retries keep it); `merged`: carried by the delivery `merged_into`. */
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'merged' | 'failed';
 
 export interface DeliveryTable {
   id: string;
   org_id: string;
-  channel_id: string | null;
+  /** JSON of the Target (src/outbound/target.ts): where, never the credentials themselves. */
   target: string;
+  /** Deliveries sharing a rate key share one robot's limit (and may be merged). */
+  rate_key: string;
+  /** JSON of the OutboundMessage. */
   body: string;
   state: DeliveryState;
+  merged_into: string | null;
   attempts: number;
   last_error: string | null;
   created_at: number;

@@ -1,7 +1,7 @@
 import type { Command } from '../src/commands/parse.ts';
 import { type MemberContext, UserError } from '../src/commands/context.ts';
 import { escapeMarkdown } from '../src/markdown.ts';
-import { bindChat, branchOfChat, findBranchByName } from '../db/branches.ts';
+import { bindChat, findBranchByName, getBranchChat } from '../db/branches.ts';
 
 /** 绑定: the secretary of a branch binds the group chat this is sent in to that branch. */
 export async function bind(ctx: MemberContext, command: Extract<Command, { kind: 'bind' }>): Promise<void> {
@@ -12,7 +12,7 @@ export async function bind(ctx: MemberContext, command: Extract<Command, { kind:
   if (member.branch_id !== branch.id) {
     throw new UserError(`只有「${branch.name}」的支部书记可以把群绑定到该支部。`);
   }
-  const current = await branchOfChat(ctx.db, message.channelId, message.chatId);
+  const current = (await getBranchChat(ctx.db, message.channelId, message.chatId))?.branch_id;
   await bindChat(ctx.db, { channel_id: message.channelId, chat_id: message.chatId, org_id: member.org_id, branch_id: branch.id }, ctx.clock.now());
   const name = escapeMarkdown(branch.name);
   ctx.reply({

@@ -9,5 +9,6 @@ export async function cancel(ctx: MemberContext, command: Extract<Command, { kin
   const now = ctx.clock.now();
   if (meeting.starts_at <= now) throw new UserError(`会议 ${meeting.code} 已经开始，不能取消。`);
   await updateMeeting(ctx.db, meeting.id, { status: 'cancelled' }, now);
+  ctx.after({ kind: 'meeting-changed', meetingId: meeting.id });
   ctx.reply({ title: `会议 ${meeting.code} 已取消`, markdown: `**已取消：${describeMeeting(ctx, meeting)}**` });
 }

@@ -10,6 +10,7 @@ import { makeup } from './makeup.ts';
 import { mine } from './mine.ts';
 import { minutes } from './minutes.ts';
 import { register } from './register.ts';
+import { remind } from './remind.ts';
 import { report } from './report.ts';
 import { reschedule } from './reschedule.ts';
 import { schedule } from './schedule.ts';
@@ -45,6 +46,8 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
       return cancel(mctx, command);
     case 'attendance':
       return attendance(mctx, command);
+    case 'remind':
+      return remind(mctx, command);
     case 'stats':
       return stats(mctx, command);
     case 'register':

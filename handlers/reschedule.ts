@@ -9,6 +9,7 @@ export async function reschedule(ctx: MemberContext, command: Extract<Command, {
   const now = ctx.clock.now();
   if (meeting.starts_at <= now) throw new UserError(`会议 ${meeting.code} 已经开始，不能再改期。`);
   await updateMeeting(ctx.db, meeting.id, { starts_at: command.at }, now);
+  ctx.after({ kind: 'meeting-changed', meetingId: meeting.id });
   const moved = { ...meeting, starts_at: command.at };
   ctx.reply({ title: `会议 ${meeting.code} 已改期`, markdown: `**已改期：${describeMeeting(ctx, moved)}**` });
 }

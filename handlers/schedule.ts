@@ -42,6 +42,7 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
     updated_at: now,
   };
   await insertMeeting(db, meeting);
+  ctx.after({ kind: 'meeting-changed', meetingId: meeting.id });
   const expected = expectedMembers(meeting, members).length;
   const lines = [`**已安排${describeMeeting(ctx, meeting)}**`, '', `会议编号：**${meeting.code}**　应到 ${expected} 人`];
   if (meeting.location) lines.push(`地点：${escapeMarkdown(meeting.location)}`);

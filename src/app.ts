@@ -5,12 +5,16 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { ChannelDirectory } from './channel-directory.ts';
+import { settingsFrom } from './commands/context.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
 import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 import type { Database } from '../db/schema.ts';
 import { pingDb } from '../db/connect.ts';
 import { pingRedis } from './redis.ts';
+import type { Queues } from '../jobs/queues.ts';
+import { createEffectRunner } from '../jobs/effects.ts';
+import { reminderTiming } from '../jobs/reminders.ts';
 
 export interface AppDeps {
   config: Config;
@@ -18,13 +22,15 @@ export interface AppDeps {
   redis: Redis;
   clock: Clock;
   logger: Logger;
+  queues: Queues;
 }
 
 /** The whole HTTP surface, built from its dependencies so that tests run it on real ones. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const channels = new ChannelDirectory(deps.db);
-  const settings = { checkinOpens: deps.config.CHECKIN_OPENS, checkinCloses: deps.config.CHECKIN_CLOSES };
+  const settings = settingsFrom(deps.config);
+  const runEffects = createEffectRunner({ ...deps, timing: reminderTiming(deps.config) });
 
   app.get('/healthz', async (c) => {
     const [db, redis] = await Promise.all([
@@ -37,8 +43,8 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ db, redis }, db === 'ok' && redis === 'ok' ? 200 : 503);
   });
 
-  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, settings, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
-  const wecom = { ...deps, settings, channels, apiBase: deps.config.WECOM_API_BASE };
+  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, settings, runEffects, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
+  const wecom = { ...deps, settings, runEffects, channels, apiBase: deps.config.WECOM_API_BASE };
   app.get('/webhooks/wecom/:channel', wecomUrlCheck(wecom));
   app.post('/webhooks/wecom/:channel', wecomReceiver(wecom));
 

@@ -7,6 +7,10 @@ import { dispatch } from './dispatch.ts';
 import { consoleMessage, replyText, resolveIdentity } from './platforms/console/receiver.ts';
 import { DEMO_MEMBER, DEMO_ORG, seedDemo } from './platforms/console/demo.ts';
 import { dialectOf, openDb } from '../db/connect.ts';
+import { settingsFrom } from './commands/context.ts';
+import { type Queues, createQueues } from '../jobs/queues.ts';
+import { createEffectRunner } from '../jobs/effects.ts';
+import { reminderTiming } from '../jobs/reminders.ts';
 
 // The terminal entry: `npm run chat -- --as <member> [--org <org>] [--group] [--demo]`. Each line
 // typed goes through the real handlers against the database named by DATABASE_URL.
@@ -44,6 +48,7 @@ async function main(): Promise<number> {
     return fail(`cannot open the ${dialectOf(config.DATABASE_URL)} database named by DATABASE_URL: ${(err as Error).message}`);
   }
 
+  let queues: Queues | undefined;
   try {
     if (args.demo && (await seedDemo(db, config.TZ_DEFAULT, systemClock.now()))) {
       process.stdout.write(`seeded the demo org "${DEMO_ORG}" (支部 b1, 书记 sec, 党员 m1 m2) into the ${dialectOf(config.DATABASE_URL)} database\n`);
@@ -59,11 +64,14 @@ async function main(): Promise<number> {
       return fail((err as Error).message);
     }
 
+    // Meetings scheduled here get their reminders queued for a running service's workers.
+    queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
     const deps = {
       db,
       clock: systemClock,
       logger: createLogger(config.LOG_LEVEL),
-      settings: { checkinOpens: config.CHECKIN_OPENS, checkinCloses: config.CHECKIN_CLOSES },
+      settings: settingsFrom(config),
+      runEffects: createEffectRunner({ db, queues, timing: reminderTiming(config), clock: systemClock }),
     };
     const where = who.chatType === 'group' ? `group chat ${who.chatId}` : 'one-to-one';
     process.stdout.write(
@@ -93,7 +101,7 @@ async function main(): Promise<number> {
     rl.close();
     return 0;
   } finally {
-    await db.destroy();
+    await Promise.all([db.destroy(), queues?.close()]);
   }
 }
 

@@ -51,6 +51,7 @@ const schema = z.object({
   ABSENT_NUDGE_AFTER: duration('how long after start to nudge').default(15 * 60_000),
   DIGEST_CRON: z.string().refine(isCron, 'expects a five-field cron pattern such as "0 9 * * 1"').default('0 9 * * 1'),
   TZ_DEFAULT: z.string().refine(isTimeZone, 'expects an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  ROLE: z.enum(['all', 'web', 'worker'], { error: 'expects all, web or worker' }).default('all'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expects fatal, error, warn, info, debug, trace or silent' })
     .default('info'),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { ChatMessage, Reply } from './chat.ts';
 import { type CommandContext, type Settings, UserError } from './commands/context.ts';
+import type { Effect, EffectRunner } from './commands/effects.ts';
 import { USAGE, commandWord, parseCommand } from './commands/parse.ts';
 import { runCommand } from '../handlers/index.ts';
 import type { Database } from '../db/schema.ts';
@@ -15,6 +16,7 @@ export interface DispatchDeps {
   clock: Clock;
   logger: Logger;
   settings: Settings;
+  runEffects: EffectRunner;
 }
 
 const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
@@ -23,6 +25,9 @@ const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformU
 };
 
 class AlreadyHandled extends Error {}
+
+/** How long a reply waits for its effects (queue writes) before it goes anyway. */
+const EFFECTS_WAIT_MS = 300;
 
 const refusal = (reason: string, usage?: string): Reply => ({
   title: '未能执行',
@@ -53,17 +58,27 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
   if (!parsed.ok) return refusal(parsed.reason, USAGE[parsed.kind]);
 
+  const effects: Effect[] = [];
+  let reply: Reply | null;
   try {
-    return await db.transaction().execute(async (trx) => {
+    reply = await db.transaction().execute(async (trx) => {
       if (!(await claimInboundEvent(trx, message.channelId, message.messageId, org.id, deps.clock.now()))) {
         throw new AlreadyHandled();
       }
       const replies: Reply[] = [];
-      const ctx: CommandContext = { ...deps, db: trx, message, org, member, reply: (r) => replies.push(r) };
+      const ctx: CommandContext = {
+        ...deps,
+        db: trx,
+        message,
+        org,
+        member,
+        reply: (r) => replies.push(r),
+        after: (e) => effects.push(e),
+      };
       await runCommand(ctx, parsed.command);
-      const reply = mergeReplies(replies);
-      await setInboundReply(trx, message.channelId, message.messageId, reply && JSON.stringify(reply));
-      return reply;
+      const merged = mergeReplies(replies);
+      await setInboundReply(trx, message.channelId, message.messageId, merged && JSON.stringify(merged));
+      return merged;
     });
   } catch (err) {
     if (err instanceof UserError) return refusal(err.message, err.usage);
@@ -73,6 +88,24 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     }
     throw err;
   }
+  // The event is recorded: a failure or a stall here (Redis down) must not hold the reply nor turn
+  // into a 503 and a retry. Reminders are reconciled periodically; the log says what was missed.
+  if (effects.length) {
+    const done = deps.runEffects(effects).then(
+      () => true,
+      (err: unknown) => {
+        deps.logger.error({ err, effects }, 'could not carry out the effects of a command');
+        return true;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), EFFECTS_WAIT_MS);
+    });
+    if (!(await Promise.race([done, waited]))) deps.logger.warn({ effects }, `effects still pending after ${EFFECTS_WAIT_MS} ms; the reply goes now`);
+    clearTimeout(timer);
+  }
+  return reply;
 }
 
 function mergeReplies(replies: Reply[]): Reply | null {

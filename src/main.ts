@@ -5,8 +5,11 @@ import { createRedis } from './redis.ts';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { dialectOf, openDb } from '../db/connect.ts';
+import { createQueues } from '../jobs/queues.ts';
+import { startWorkers } from '../jobs/workers.ts';
 
-// The Node entry: the only file that knows about process, ports and signals.
+// The Node entry: the only file that knows about process, ports and signals. ROLE=web serves HTTP,
+// ROLE=worker runs the queues' workers, ROLE=all (the default) both, in one process.
 
 let config;
 try {
@@ -26,20 +29,29 @@ try {
   process.exit(1);
 }
 const redis = createRedis(config.REDIS_URL, logger);
-const app = createApp({ config, db, redis, clock: systemClock, logger });
+const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
+const deps = { config, db, redis, clock: systemClock, logger, queues };
 
-const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
-  logger.info(`tongxin listening on http://localhost:${info.port} (${dialectOf(config.DATABASE_URL)} database)`);
-});
-
+const server =
+  config.ROLE === 'worker'
+    ? undefined
+    : serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => {
+        logger.info(`tongxin listening on http://localhost:${info.port} (${dialectOf(config.DATABASE_URL)} database)`);
+      });
+let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info(`${signal}: shutting down`);
-  server.close();
-  await Promise.allSettled([db.destroy(), redis.quit()]);
+  server?.close();
+  // Workers first: they finish the jobs in flight, which still need the database and Redis.
+  await workers?.close();
+  await Promise.allSettled([queues.close(), db.destroy(), redis.quit()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
+
+// After the signal handlers: with Redis down this waits, and a SIGTERM must still stop the process.
+if (config.ROLE !== 'web') workers = await startWorkers(deps);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool } from 'mysql2/promise';
+import { QUEUE_NAMES, createQueues } from '../jobs/queues.ts';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -19,18 +20,25 @@ async function waitForHealth(port: number, child: ChildProcess): Promise<Respons
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
     try {
-      return await fetch(`http://127.0.0.1:${port}/healthz`);
+      // Redis may still be connecting for a moment after the port opens: wait for a 200.
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200 || i === 99) return res;
     } catch {
-      await new Promise((r) => setTimeout(r, 200));
+      // not listening yet
     }
+    await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('the service did not answer /healthz within 20 s');
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tongxin-start-'));
 const mysqlName = `tongxin_start_${process.pid}`;
+const prefix = `tongxin-start-${process.pid}`;
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
+  const queues = createQueues('redis://127.0.0.1:6379', prefix);
+  await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
+  await queues.close();
   const pool = createPool({ uri: 'mysql://root@127.0.0.1:3306' });
   await pool.query(`DROP DATABASE IF EXISTS \`${mysqlName}\``);
   await pool.end();
@@ -44,7 +52,7 @@ describe.each([
   it('starts, creates and migrates its database, answers /healthz 200, and stops on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(port), DATABASE_URL: url, LOG_LEVEL: 'warn', QUEUE_PREFIX: prefix },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -153,14 +153,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     table('deliveries')
       .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('org_id', 'varchar(64)', (c) => c.notNull())
-      .addColumn('channel_id', 'varchar(64)')
-      .addColumn('target', 'varchar(512)', (c) => c.notNull())
+      .addColumn('target', 'varchar(1000)', (c) => c.notNull())
+      .addColumn('rate_key', 'varchar(200)', (c) => c.notNull())
       .addColumn('body', long, (c) => c.notNull())
       .addColumn('state', 'varchar(16)', (c) => c.notNull())
+      .addColumn('merged_into', 'varchar(64)')
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('last_error', 'text'),
   ).execute();
   await db.schema.createIndex('deliveries_by_state').on('deliveries').columns(['state', 'updated_at']).execute();
+  await db.schema.createIndex('deliveries_by_rate_key').on('deliveries').columns(['rate_key', 'state', 'created_at']).execute();
 
   await table('calendar_overrides')
     .addColumn('date', 'varchar(10)', (c) => c.primaryKey())

@@ -9,6 +9,7 @@ import { getChannelOrg, putChannel } from '../../db/channels.ts';
 import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
 import { listBranchReports } from '../../db/reports.ts';
 import { adminAuth } from './auth.ts';
+import { calendarRoutes } from './calendar.ts';
 import { Problem, badField, handle, idParam, readJson, readText } from './http.ts';
 import { importMembers } from './members-import.ts';
 import { memberJson, readMember, saveMember } from './members.ts';
@@ -145,6 +146,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   );
 
   app.route('/', meetingRoutes(deps));
+  app.route('/', calendarRoutes(deps));
 
   return app;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { ChatMessage, Reply } from '../chat.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
+import type { Effect } from './effects.ts';
 
 /** The rules a handler reads from configuration. */
 export interface Settings {
@@ -9,6 +10,11 @@ export interface Settings {
   checkinOpens: number;
   checkinCloses: number;
 }
+
+export const settingsFrom = (config: { CHECKIN_OPENS: number; CHECKIN_CLOSES: number }): Settings => ({
+  checkinOpens: config.CHECKIN_OPENS,
+  checkinCloses: config.CHECKIN_CLOSES,
+});
 
 /** What a handler gets: the message, who sent it, a transaction, and `reply()`. */
 export interface CommandContext {
@@ -21,6 +27,8 @@ export interface CommandContext {
   /** Undefined when the sender is not in the roster. */
   member: MemberTable | undefined;
   reply(reply: Reply): void;
+  /** Asks for `effect` once the transaction has committed (never if it rolls back). */
+  after(effect: Effect): void;
 }
 
 /** The context of every command but 帮助: the sender is a rostered member. */

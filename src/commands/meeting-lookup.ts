@@ -2,9 +2,8 @@ import type { MeetingTable, MemberTable } from '../../db/schema.ts';
 import { getMeetingByCode } from '../../db/meetings.ts';
 import { listBranchMembers } from '../../db/members.ts';
 import { escapeMarkdown } from '../markdown.ts';
-import { formatLocal } from '../time.ts';
+import { meetingTitle } from '../meeting-text.ts';
 import { type MemberContext, UserError } from './context.ts';
-import { MEETING_LABELS } from './vocabulary.ts';
 
 /**
  * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
@@ -25,10 +24,8 @@ export async function branchMembers(ctx: MemberContext): Promise<MemberTable[]> 
   return members.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.id.localeCompare(b.id));
 }
 
-/** `支部委员会会议「议题」（K7Q，12月5日（周六）14:30）` for replies. */
 export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {
-  const topic = meeting.topic ? `「${escapeMarkdown(meeting.topic)}」` : '';
-  return `${MEETING_LABELS[meeting.type]}${topic}（${meeting.code}，${formatLocal(meeting.starts_at, ctx.org.timezone, ctx.clock.now())}）`;
+  return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
 }
 
 export const names = (members: Pick<MemberTable, 'name'>[]) => (members.length ? members.map((m) => escapeMarkdown(m.name)).join('、') : '无');

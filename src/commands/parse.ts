@@ -27,6 +27,7 @@ export type Command =
   | { kind: 'reschedule'; code: string; at: number }
   | { kind: 'cancel'; code: string }
   | { kind: 'attendance'; code?: string }
+  | { kind: 'remind'; code?: string }
   | { kind: 'stats'; period: Period }
   | { kind: 'register'; code: string; names: string[]; status: 'present' | 'leave' }
   | { kind: 'minutes'; code: string; text: string };
@@ -68,6 +69,8 @@ const WORDS: Record<string, CommandKind> = {
   cancel: 'cancel',
   出勤: 'attendance',
   attendance: 'attendance',
+  提醒: 'remind',
+  remind: 'remind',
   统计: 'stats',
   stats: 'stats',
   登记: 'register',
@@ -88,6 +91,7 @@ export const USAGE: Record<CommandKind, string> = {
   reschedule: '改期 会议编号 新时间，例如：改期 K7Q 12月8日 15:00',
   cancel: '取消 会议编号，例如：取消 K7Q',
   attendance: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
+  remind: '提醒 [会议编号]（现在在群里提醒尚未签到的同志）',
   stats: '统计 [本月|本季度|本年]（三会一课完成情况，默认本季度）',
   register: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
   minutes: '纪要 会议编号 内容（记入会议记录），例如：纪要 K7Q 会议决定：……',
@@ -100,6 +104,7 @@ export const SECRETARY_ONLY: ReadonlySet<CommandKind> = new Set([
   'reschedule',
   'cancel',
   'attendance',
+  'remind',
   'stats',
   'register',
   'minutes',
@@ -156,7 +161,8 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     case 'bind':
       return rest ? done({ kind, branchName: rest }) : fail('请写明要绑定的支部名称。');
     case 'checkin':
-    case 'attendance': {
+    case 'attendance':
+    case 'remind': {
       if (!rest) return done({ kind });
       const code = asCode(rest);
       return code ? done({ kind, code }) : fail(notACode(rest));

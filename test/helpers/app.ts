@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.ts';
+import { QUEUE_NAMES, type Queues, createQueues } from '../../jobs/queues.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -16,6 +17,7 @@ export interface TestApp {
   db: Kysely<Database>;
   clock: ManualClock;
   config: Config;
+  queues: Queues;
   /** An admin API call with the bearer token and a JSON body. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
@@ -33,12 +35,14 @@ export async function startTestApp(dialect: TestDialect, options: { now?: number
   });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const clock = new ManualClock(options.now ?? Date.UTC(2026, 10, 28, 2, 0, 0));
-  const app = createApp({ config, db: testDb.db, redis, clock, logger: createLogger(config.LOG_LEVEL) });
+  const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
+  const app = createApp({ config, db: testDb.db, redis, clock, logger: createLogger(config.LOG_LEVEL), queues });
   return {
     app,
     db: testDb.db,
     clock,
     config,
+    queues,
     admin: (method, path, body) =>
       Promise.resolve(
         app.request(path, {
@@ -48,6 +52,8 @@ export async function startTestApp(dialect: TestDialect, options: { now?: number
         }),
       ),
     async close() {
+      await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
+      await queues.close();
       await testDb.close();
       await redis.quit();
     },

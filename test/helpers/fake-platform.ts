@@ -50,6 +50,13 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     [ruleKey('GET', '/cgi-bin/gettoken'), () => ({ json: { errcode: 0, errmsg: 'ok', access_token: `tok-${++tokens}`, expires_in: 7200 } })],
     [ruleKey('POST', '/cgi-bin/webhook/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/cgi-bin/message/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
+    [ruleKey('POST', '/robot/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
+    [ruleKey('POST', '/v1.0/oauth2/accessToken'), () => ({ json: { accessToken: `ding-token-${++tokens}`, expireIn: 7200 } })],
+    [ruleKey('POST', '/v1.0/robot/groupMessages/send'), () => ({ json: { processQueryKey: `pqk-${Date.now()}` } })],
+    [
+      ruleKey('POST', '/v1.0/robot/oToMessages/batchSend'),
+      () => ({ json: { processQueryKey: `pqk-${Date.now()}`, invalidStaffIdList: [], flowControlledStaffIdList: [] } }),
+    ],
   ]);
 
   const answerFor = async (req: RecordedRequest): Promise<FakeAnswer> => {

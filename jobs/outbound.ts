@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import {
+  claimDelivery,
+  claimForMerge,
+  finishDelivery,
+  getDelivery,
+  insertDelivery,
+  listMergedInto,
+  queuedForRateKey,
+  recordAttempt,
+  unfinishedDeliveries,
+} from '../db/deliveries.ts';
+import { type DeliverDeps, PlatformClients, deliver } from '../src/outbound/deliver.ts';
+import { type OutboundMessage, type Target, mergeMessages, rateKeyOf } from '../src/outbound/message.ts';
+import { ROBOT_RATE, type RateLimit, releaseSlot, takeSlot } from './rate-limit.ts';
+import { bullConnection } from './queues.ts';
+
+// The outbound queue (SPEC §5): every message the service sends goes through here. A `deliveries`
+// row per message holds its state; the job only names the row. Retries back off exponentially;
+// a robot at its limit, or a platform's rate-limit answer, delays the job without costing an
+// attempt; a permanent error fails at once; messages queued for one robot are merged.
+
+export const DELIVERY_ATTEMPTS = 8;
+/** Merging keeps a message inside WeCom's 4096-byte markdown limit, the smaller of the two platforms'. */
+const MERGE_BYTES = 4000;
+const MERGE_BATCH = 50;
+
+export interface Delivery {
+  id: string;
+  orgId: string;
+  target: Target;
+  message: OutboundMessage;
+}
+
+const jobId = (deliveryId: string) => `deliver-${deliveryId}`;
+
+/** Adds the queue job of a recorded delivery; a second add of the same id is ignored by BullMQ. */
+async function addJob(queue: Queue, deliveryId: string): Promise<void> {
+  await queue.add(
+    'deliver',
+    { deliveryId },
+    {
+      jobId: jobId(deliveryId),
+      attempts: DELIVERY_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: true,
+      removeOnFail: 1_000,
+    },
+  );
+}
+
+/**
+ * Records and queues one message. The id is the caller's, deterministic where a repeat would hurt
+ * (a retried reminder job enqueues the same ids, which then change nothing).
+ */
+export async function enqueueDelivery(db: Kysely<Database>, queue: Queue, delivery: Delivery, now: number): Promise<void> {
+  await insertDelivery(db, {
+    id: delivery.id,
+    org_id: delivery.orgId,
+    target: JSON.stringify(delivery.target),
+    rate_key: rateKeyOf(delivery.target),
+    body: JSON.stringify(delivery.message),
+    state: 'queued',
+    merged_into: null,
+    attempts: 0,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+  });
+  await addJob(queue, delivery.id);
+}
+
+/** Re-adds the jobs of deliveries left unfinished (an enqueue that reached the database but not Redis). */
+export async function sweepDeliveries(db: Kysely<Database>, queue: Queue, now: number): Promise<number> {
+  const stale = await unfinishedDeliveries(db, now - 60_000, 500);
+  for (const { id } of stale) await addJob(queue, id);
+  return stale.length;
+}
+
+export interface OutboundWorkerOptions {
+  rate?: RateLimit;
+  /** How long a platform's rate-limit answer delays the message. */
+  rateLimitedDelayMs?: number;
+  concurrency?: number;
+}
+
+export interface OutboundWorkerDeps extends DeliverDeps {
+  redisUrl: string;
+}
+
+export function createOutboundWorker(deps: OutboundWorkerDeps, options: OutboundWorkerOptions = {}): Worker {
+  const rate = options.rate ?? ROBOT_RATE;
+  const rateLimitedDelayMs = options.rateLimitedDelayMs ?? rate.windowMs;
+  const clients = new PlatformClients(deps);
+  const { db, redis, logger } = deps;
+
+  const delay = async (job: Job, ms: number, token: string | undefined): Promise<never> => {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  };
+
+  async function process(job: Job<{ deliveryId: string }>, token?: string): Promise<string> {
+    const own = await getDelivery(db, job.data.deliveryId);
+    if (!own || (own.state !== 'queued' && own.state !== 'sending')) return 'already handled';
+    // The slot is taken before the claim: a delivery waiting for its robot stays queued, so that
+    // whichever job gets the next slot can carry it along.
+    const slot = { key: `${deps.config.QUEUE_PREFIX}:robot-rate:${own.rate_key}`, member: `${own.id}:${randomUUID()}` };
+    const wait = await takeSlot(redis, slot.key, rate, Date.now(), slot.member);
+    if (wait > 0) return delay(job, wait, token);
+    if (!(await claimDelivery(db, own.id, Date.now()))) {
+      await releaseSlot(redis, slot.key, slot.member);
+      return 'merged into another delivery';
+    }
+
+    const batch = [own, ...(await listMergedInto(db, own.id))];
+    let bytes = batch.reduce((n, d) => n + Buffer.byteLength(d.body), 0);
+    for (const other of await queuedForRateKey(db, own.rate_key, own.id, MERGE_BATCH)) {
+      bytes += Buffer.byteLength(other.body);
+      if (bytes > MERGE_BYTES) break;
+      if (await claimForMerge(db, other.id, own.id, Date.now())) batch.push(other);
+    }
+    const message = mergeMessages(batch.map((d) => JSON.parse(d.body) as OutboundMessage));
+    const target = JSON.parse(own.target) as Target;
+
+    let result;
+    try {
+      result = await deliver(deps, clients, target, message, own.id);
+    } catch (err) {
+      // A sender throws only on content it must not send (over the platform's limit): not retryable.
+      result = { delivered: false as const, kind: 'permanent' as const, reason: (err as Error).message };
+    }
+    const now = Date.now();
+    if (result.delivered) {
+      await finishDelivery(db, own.id, 'sent', null, now);
+      return batch.length > 1 ? `sent with ${batch.length - 1} merged` : 'sent';
+    }
+    await recordAttempt(db, own.id, result.reason, now);
+    if (result.kind === 'rate-limited') {
+      logger.warn({ delivery: own.id, robot: own.rate_key }, `outbound rate-limited by the platform, retrying in ${rateLimitedDelayMs} ms`);
+      return delay(job, rateLimitedDelayMs, token);
+    }
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (result.kind === 'permanent' || last) {
+      await finishDelivery(db, own.id, 'failed', result.reason, now);
+      logger.error({ delivery: own.id, robot: own.rate_key, errcode: result.errcode }, `outbound delivery failed: ${result.reason}`);
+      throw new UnrecoverableError(result.reason);
+    }
+    throw new Error(result.reason);
+  }
+
+  return new Worker('outbound', process, {
+    connection: bullConnection(deps.redisUrl),
+    prefix: deps.config.QUEUE_PREFIX,
+    concurrency: options.concurrency ?? 8,
+  });
+}

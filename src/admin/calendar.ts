@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../calendar.ts';
+import { isoWithOffset } from '../time.ts';
+import type { CalendarOverrideTable } from '../../db/schema.ts';
+import { getCalendarOverride, listCalendarOverrides, putCalendarOverride } from '../../db/calendar.ts';
+import { badField, handle, readJson } from './http.ts';
+
+const overrideSchema = z.strictObject({
+  kind: z.enum(['holiday', 'workday']),
+  name: z
+    .string()
+    .trim()
+    .max(100)
+    .nullish()
+    .transform((v) => v || null),
+});
+
+const DATE_REASON = 'expects a calendar date YYYY-MM-DD';
+
+// The calendar is national, not per org: times are shown in the deployment's default zone.
+const overrideJson = (o: CalendarOverrideTable, tz: string) => ({
+  date: o.date,
+  kind: o.kind,
+  name: o.name,
+  updatedAt: isoWithOffset(Number(o.updated_at), tz),
+});
+
+/**
+ * SPEC §7 `PUT /admin/calendar/:date` — overrides the working-day calendar for one date (SPEC §5),
+ * which fills the years `chinese-days` has no data for — and `GET /admin/calendar?year=` listing a
+ * year's overrides and whether the year has data at all.
+ */
+export function calendarRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>): Hono {
+  const { db, clock } = deps;
+  const tz = deps.config.TZ_DEFAULT;
+  const app = new Hono();
+
+  app.put(
+    '/calendar/:date',
+    handle(async (c) => {
+      const date = c.req.param('date') ?? '';
+      if (!parseIsoDate(date)) throw badField('date', DATE_REASON);
+      const body = await readJson(c, overrideSchema);
+      await putCalendarOverride(db, { date, kind: body.kind, name: body.name }, clock.now());
+      return c.json(overrideJson((await getCalendarOverride(db, date))!, tz));
+    }),
+  );
+
+  app.get(
+    '/calendar',
+    handle(async (c) => {
+      const text = c.req.query('year') ?? '';
+      if (!/^\d{4}$/.test(text) || Number(text) < 1000) throw badField('year', 'expects a year such as 2027');
+      const year = Number(text);
+      const overrides = await listCalendarOverrides(db, { year });
+      // Coverage of one year depends on that year's overrides only.
+      const covered = new WorkCalendar(overrides).isCovered(year);
+      return c.json({
+        year,
+        covered,
+        coveredBy: chineseDaysCovers(year) ? 'chinese-days' : covered ? 'overrides' : null,
+        overrides: overrides.map((o) => overrideJson(o, tz)),
+      });
+    }),
+  );
+
+  return app;
+}

@@ -1,0 +1,196 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DingtalkConfig } from '../../channels.ts';
+import type { SendFailure, SendResult } from '../send-result.ts';
+import {
+  type DingtalkOutcome,
+  TIMEOUT_MS,
+  assertNotEmpty,
+  classifyStatus,
+  failure,
+  jsonWithinLimit,
+  networkFailure,
+  redact,
+} from './errors.ts';
+
+// Pushes through the enterprise-internal robot's v1.0 API (SPEC §3): groups through
+// groupMessages/send, people through oToMessages/batchSend. The access token is shared by every
+// process through Redis.
+
+export type AppMarkdown = { title: string; markdown: string };
+
+/** DingTalk takes at most 20 userIds in one batchSend; the caller splits longer lists. */
+export const DINGTALK_MAX_PRIVATE_RECIPIENTS = 20;
+/** Cached tokens expire this much before DingTalk's expireIn, so none is used at the edge of expiry. */
+const TOKEN_MARGIN_S = 300;
+
+// Drops the cached token only while it is still the one DingTalk rejected: another process may
+// already have stored a fresh one.
+const DROP_IF_SAME = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** A token that could not be had; its result is what the send it was for returns. */
+export class DingtalkTokenError extends Error {
+  constructor(readonly result: SendFailure) {
+    super(`could not get a DingTalk access token: ${result.reason}`);
+  }
+}
+
+export interface DingtalkAppApiOptions {
+  apiBase: string;
+  redis: Redis;
+  logger: Logger;
+  config: Pick<DingtalkConfig, 'appKey' | 'appSecret' | 'robotCode'>;
+  /** Redis key prefix (QUEUE_PREFIX), so that test runs and deployments do not share tokens. */
+  keyPrefix: string;
+}
+
+interface ApiCall {
+  outcome: DingtalkOutcome;
+  /** The parsed JSON of a 200 answer, else null. */
+  answer: Record<string, unknown> | null;
+}
+
+export class DingtalkAppApi {
+  private readonly tokenKey: string;
+  private readonly log: Logger;
+  private loading: Promise<string> | null = null;
+
+  constructor(private readonly opts: DingtalkAppApiOptions) {
+    this.tokenKey = `${opts.keyPrefix}:dingtalk-token:${opts.config.appKey}`;
+    this.log = opts.logger.child({ robotCode: opts.config.robotCode });
+  }
+
+  /**
+   * The app's access token, from Redis when any process has fetched it, else from DingTalk.
+   * Concurrent callers share one load. Throws DingtalkTokenError.
+   */
+  accessToken(): Promise<string> {
+    this.loading ??= this.loadToken().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  /** Markdown to a group chat the robot is in. */
+  async sendGroup(opts: { openConversationId: string; message: AppMarkdown }): Promise<SendResult> {
+    const json = { openConversationId: opts.openConversationId, ...this.payload(opts.message) };
+    const sent = await this.send('/v1.0/robot/groupMessages/send', json, 'group message');
+    return sent.delivered ? { delivered: true } : sent;
+  }
+
+  /** Markdown one-to-one to 1–20 users; throws on more, so that a retry never re-sends to users of another batch. */
+  async sendPrivate(opts: { userIds: string[]; message: AppMarkdown }): Promise<SendResult> {
+    const userIds = [...new Set(opts.userIds)];
+    if (userIds.length === 0 || userIds.length > DINGTALK_MAX_PRIVATE_RECIPIENTS) {
+      throw new Error(`a DingTalk batchSend takes 1-${DINGTALK_MAX_PRIVATE_RECIPIENTS} userIds, not ${userIds.length}: split the list`);
+    }
+    const json = { ...this.payload(opts.message), userIds };
+    const sent = await this.send('/v1.0/robot/oToMessages/batchSend', json, 'private message');
+    return sent.delivered ? this.checkRecipients(userIds, sent.answer) : sent;
+  }
+
+  private payload(message: AppMarkdown) {
+    assertNotEmpty(message.title, 'DingTalk markdown title');
+    assertNotEmpty(message.markdown, 'DingTalk markdown text');
+    const { robotCode } = this.opts.config;
+    return { robotCode, msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: message.title, text: message.markdown }) };
+  }
+
+  /** One send; on an auth failure fetches a new token and retries once. Throws only for an over-limit body. */
+  private async send(path: string, body: unknown, what: string): Promise<SendFailure | { delivered: true; answer: Record<string, unknown> | null }> {
+    const json = jsonWithinLimit(body, `DingTalk ${what}`);
+    try {
+      let token = await this.accessToken();
+      let call = await this.call(path, json, token);
+      if (call.outcome.kind === 'token') {
+        this.log.info(`DingTalk ${what}: ${call.outcome.reason}; fetching a new token and retrying once`);
+        token = await this.freshToken(token);
+        call = await this.call(path, json, token);
+      }
+      if (call.outcome.kind === 'ok') return { delivered: true, answer: call.answer };
+      return this.failed(what, failure(call.outcome));
+    } catch (err) {
+      if (err instanceof DingtalkTokenError) return err.result;
+      throw err;
+    }
+  }
+
+  // Users DingTalk flow-controlled got nothing: when that is everyone, the whole send can wait and
+  // be retried; when only some, a retry would repeat it to the others, so it is only logged.
+  private checkRecipients(userIds: string[], answer: Record<string, unknown> | null): SendResult {
+    const invalid = stringList(answer?.invalidStaffIdList);
+    const throttled = stringList(answer?.flowControlledStaffIdList);
+    if (invalid.length) this.log.warn(`DingTalk did not deliver to these unknown users: ${invalid.join(', ')}`);
+    if (throttled.length && throttled.length + invalid.length >= userIds.length) {
+      return this.failed('private message', { delivered: false, kind: 'rate-limited', reason: 'DingTalk flow-controlled every recipient' });
+    }
+    if (throttled.length) this.log.warn(`DingTalk flow-controlled these users, who did not get the message: ${throttled.join(', ')}`);
+    return { delivered: true };
+  }
+
+  private async call(path: string, json: string, token: string | null): Promise<ApiCall> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.opts.apiBase.replace(/\/+$/, '')}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) },
+        body: json,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      return { outcome: networkFailure(err), answer: null };
+    }
+    let answer: unknown = null;
+    try {
+      answer = await res.json();
+    } catch {
+      // an edge's HTML page, or an empty body: the status decides
+    }
+    const fields = answer !== null && typeof answer === 'object' ? (answer as Record<string, unknown>) : null;
+    if (res.status === 200) return { outcome: { kind: 'ok' }, answer: fields };
+    const secrets = [token ?? undefined, this.opts.config.appSecret];
+    const code = redact(String(fields?.code ?? ''), secrets);
+    const message = redact(String(fields?.message ?? ''), secrets);
+    return { outcome: classifyStatus(res.status, code, message), answer: null };
+  }
+
+  private async loadToken(): Promise<string> {
+    const cached = await this.opts.redis.get(this.tokenKey);
+    if (cached) return cached;
+    const { appKey, appSecret } = this.opts.config;
+    const { outcome, answer } = await this.call('/v1.0/oauth2/accessToken', JSON.stringify({ appKey, appSecret }), null);
+    const token = answer?.accessToken;
+    if (outcome.kind !== 'ok' || typeof token !== 'string' || token === '') {
+      const result: SendFailure =
+        outcome.kind === 'ok'
+          ? { delivered: false, kind: 'retry', reason: 'the token call answered without an accessToken' }
+          : // a refused appKey/appSecret is permanent, not a reason to fetch a token again
+            failure(outcome.kind === 'token' ? { kind: 'permanent', reason: outcome.reason } : outcome);
+      throw new DingtalkTokenError(this.failed('access token', result));
+    }
+    const ttl = expireIn(answer) - TOKEN_MARGIN_S;
+    if (ttl > 0) await this.opts.redis.set(this.tokenKey, token, 'EX', ttl);
+    this.log.debug(`fetched a DingTalk access token, cached for ${Math.max(ttl, 0)} s`);
+    return token;
+  }
+
+  /** A token other than `stale`: a load already in flight may have read `stale` before it was dropped. */
+  private async freshToken(stale: string): Promise<string> {
+    await this.opts.redis.eval(DROP_IF_SAME, 1, this.tokenKey, stale);
+    const token = await this.accessToken();
+    return token === stale ? this.accessToken() : token;
+  }
+
+  private failed(what: string, result: SendFailure): SendFailure {
+    const level = result.kind === 'permanent' ? 'error' : 'warn';
+    this.log[level](`DingTalk ${what} failed (${result.kind}): ${result.reason}`);
+    return result;
+  }
+}
+
+function expireIn(answer: Record<string, unknown> | null): number {
+  const value = answer?.expireIn;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : 7200;
+}
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
