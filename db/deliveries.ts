@@ -90,3 +90,8 @@ export async function recentFailures(db: Db, since: number, limit: number): Prom
     .limit(limit)
     .execute();
 }
+
+/** A claimed delivery that must wait for its robot goes back to queued, free to be merged meanwhile. */
+export async function releaseDelivery(db: Db, id: string, now: number): Promise<void> {
+  await db.updateTable('deliveries').set({ state: 'queued', updated_at: now }).where('id', '=', id).where('state', '=', 'sending').execute();
+}

@@ -11,11 +11,12 @@ import {
   listMergedInto,
   queuedForRateKey,
   recordAttempt,
+  releaseDelivery,
   unfinishedDeliveries,
 } from '../db/deliveries.ts';
 import { type DeliverDeps, PlatformClients, deliver } from '../src/outbound/deliver.ts';
 import { type OutboundMessage, type Target, mergeMessages, rateKeyOf } from '../src/outbound/message.ts';
-import { ROBOT_RATE, type RateLimit, releaseSlot, takeSlot } from './rate-limit.ts';
+import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';
 import { bullConnection } from './queues.ts';
 
 // The outbound queue (SPEC §5): every message the service sends goes through here. A `deliveries`
@@ -104,18 +105,21 @@ export function createOutboundWorker(deps: OutboundWorkerDeps, options: Outbound
 
   async function process(job: Job<{ deliveryId: string }>, token?: string): Promise<string> {
     const own = await getDelivery(db, job.data.deliveryId);
-    if (!own || (own.state !== 'queued' && own.state !== 'sending')) return 'already handled';
-    // The slot is taken before the claim: a delivery waiting for its robot stays queued, so that
-    // whichever job gets the next slot can carry it along.
+    if (!own || !(await claimDelivery(db, own.id, Date.now()))) return 'already handled';
+    const carried = await listMergedInto(db, own.id);
+
+    // The robot's slot is taken as late as possible, just before the send, so that the times
+    // counted are the times the platform sees.
     const slot = { key: `${deps.config.QUEUE_PREFIX}:robot-rate:${own.rate_key}`, member: `${own.id}:${randomUUID()}` };
     const wait = await takeSlot(redis, slot.key, rate, Date.now(), slot.member);
-    if (wait > 0) return delay(job, wait, token);
-    if (!(await claimDelivery(db, own.id, Date.now()))) {
-      await releaseSlot(redis, slot.key, slot.member);
-      return 'merged into another delivery';
+    if (wait > 0) {
+      // While it waits, a delivery carrying nothing goes back to queued, so that whichever job
+      // gets the robot's next slot can carry it along (its own job then finds it merged).
+      if (carried.length === 0) await releaseDelivery(db, own.id, Date.now());
+      return delay(job, wait, token);
     }
 
-    const batch = [own, ...(await listMergedInto(db, own.id))];
+    const batch = [own, ...carried];
     let bytes = batch.reduce((n, d) => n + Buffer.byteLength(d.body), 0);
     for (const other of await queuedForRateKey(db, own.rate_key, own.id, MERGE_BATCH)) {
       bytes += Buffer.byteLength(other.body);

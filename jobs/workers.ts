@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.ts';
 import type { Queues } from './queues.ts';
 import { type OutboundWorkerOptions, createOutboundWorker, sweepDeliveries } from './outbound.ts';
 import { createReminderWorker, reconcileReminders, reminderTiming, scheduleReconcile } from './reminders.ts';
+import { createDigestWorker, syncOrgSchedulers } from './digests.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -26,7 +27,9 @@ export async function startWorkers(deps: WorkerDeps, options: { outbound?: Outbo
     const now = clock.now();
     const meetings = await reconcileReminders(db, queues.reminders, timing, now);
     const deliveries = await sweepDeliveries(db, queues.outbound, now);
-    logger.debug({ meetings, deliveries }, 'reconciled reminders and deliveries');
+    // Per-org compliance and digest schedulers: picks up an org's new cron or time zone.
+    const schedulers = await syncOrgSchedulers(queues, db, config);
+    logger.debug({ meetings, deliveries, schedulers }, 'reconciled reminders, deliveries and schedulers');
   };
   const workers: Worker[] = [
     createOutboundWorker({ ...deps, redisUrl: config.REDIS_URL }, options.outbound),
@@ -38,6 +41,15 @@ export async function startWorkers(deps: WorkerDeps, options: { outbound?: Outbo
       prefix: config.QUEUE_PREFIX,
       now: () => clock.now(),
       reconcile,
+    }),
+    createDigestWorker({
+      db,
+      outbound: queues.outbound,
+      digests: queues.digests,
+      logger,
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      now: () => clock.now(),
     }),
   ];
   for (const worker of workers) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../../jobs/queues.ts';
@@ -18,6 +19,8 @@ export interface TestApp {
   clock: ManualClock;
   config: Config;
   queues: Queues;
+  redis: Redis;
+  logger: Logger;
   /** An admin API call with the bearer token and a JSON body. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
@@ -36,13 +39,16 @@ export async function startTestApp(dialect: TestDialect, options: { now?: number
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const clock = new ManualClock(options.now ?? Date.UTC(2026, 10, 28, 2, 0, 0));
   const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
-  const app = createApp({ config, db: testDb.db, redis, clock, logger: createLogger(config.LOG_LEVEL), queues });
+  const logger = createLogger(config.LOG_LEVEL);
+  const app = createApp({ config, db: testDb.db, redis, clock, logger, queues });
   return {
     app,
     db: testDb.db,
     clock,
     config,
     queues,
+    redis,
+    logger,
     admin: (method, path, body) =>
       Promise.resolve(
         app.request(path, {

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from 'mysql2/promise';
+import type { Kysely } from 'kysely';
+import { openDb } from '../db/connect.ts';
+import type { Database } from '../db/schema.ts';
+import { putOrg } from '../db/orgs.ts';
+import { putChannel } from '../db/channels.ts';
+import { putBranch } from '../db/branches.ts';
+import { putMember } from '../db/members.ts';
+import { insertMeeting } from '../db/meetings.ts';
+import { newId } from '../src/ids.ts';
+import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
+import { syncMeetingReminders } from '../jobs/reminders.ts';
+import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+
+// Restart safety (issue #5, acceptance 2): reminders queued in Redis survive a worker process
+// stopped by SIGTERM and another killed by SIGKILL; each arrives exactly once.
+
+const dir = mkdtempSync(join(tmpdir(), 'tongxin-restart-'));
+const mysqlName = `tongxin_restart_${process.pid}`;
+
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  const pool = createPool({ uri: 'mysql://root@127.0.0.1:3306' });
+  await pool.query(`DROP DATABASE IF EXISTS \`${mysqlName}\``);
+  await pool.end();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each([
+  ['sqlite', `sqlite:${join(dir, 'restart.db')}`],
+  ['mysql', `mysql://root@127.0.0.1:3306/${mysqlName}`],
+])('worker restarts on %s', (_dialect, url) => {
+  let fake: FakePlatform;
+  let db: Kysely<Database>;
+  let queues: Queues;
+  const prefix = `tongxin-restart-${randomBytes(4).toString('hex')}`;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    db = await openDb(url);
+    queues = createQueues('redis://127.0.0.1:6379', prefix);
+    const now = Date.now();
+    await putOrg(db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
+    await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' }, now);
+    await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cid', webhook: 'robot-token', secret: null }], now);
+    await putMember(db, { org_id: 'org1', id: 'm1', branch_id: 'b1', name: '张一', role: 'member', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: 'dt-m1' }, now);
+  });
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
+    await queues.close();
+    await db.destroy();
+    await fake.close();
+  });
+
+  /** A worker process (ROLE=worker) as `npm start` runs it; resolves once its workers run. */
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        ROLE: 'worker',
+        DATABASE_URL: url,
+        QUEUE_PREFIX: prefix,
+        DINGTALK_OAPI_BASE: fake.url,
+        REMINDER_OFFSETS: '4s,2s',
+        ABSENT_NUDGE_AFTER: '2s',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 20_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('workers running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+    });
+    return child;
+  }
+
+  it('delivers every reminder exactly once across a SIGTERM and a SIGKILL', async () => {
+    const start = Date.now() + 11_000;
+    const meeting = {
+      id: newId(Date.now()),
+      org_id: 'org1',
+      branch_id: 'b1',
+      code: 'RRR',
+      type: 'lecture' as const,
+      topic: '重启测试',
+      location: null,
+      party_group: null,
+      starts_at: start,
+      status: 'scheduled' as const,
+      tags: '[]',
+      created_by: null,
+      created_at: Date.now(),
+      updated_at: Date.now(),
+    };
+    await insertMeeting(db, meeting);
+    await syncMeetingReminders(queues.reminders, meeting, { offsets: [4_000, 2_000], nudgeAfter: 2_000 }, Date.now());
+
+    const first = await startWorker();
+    first.kill('SIGTERM');
+    expect((await once(first, 'exit'))[0]).toBe(0);
+
+    const second = await startWorker();
+    await fake.waitFor((r) => r.path === '/robot/send', 15_000, 1);
+    await sleep(300);
+    second.kill('SIGKILL');
+    await once(second, 'exit');
+
+    await startWorker();
+    await fake.waitFor((r) => r.path === '/robot/send', 20_000, 4);
+    await sleep(2_000);
+    const titles = fake.requests.filter((r) => r.path === '/robot/send').map((r) => (r.body as { markdown: { title: string } }).markdown.title);
+    expect(titles).toEqual(['会议提醒', '会议提醒', '会议开始', '签到提醒']);
+  });
+});
