@@ -40,3 +40,8 @@ export async function findBranchByName(db: Db, orgId: string, name: string): Pro
 export async function bindChat(db: Db, chat: Pick<BranchChatTable, 'channel_id' | 'chat_id' | 'org_id' | 'branch_id'>, now: number): Promise<void> {
   await upsert(db, 'branch_chats', { ...chat, webhook: null, secret: null, created_at: now }, ['channel_id', 'chat_id'], ['org_id', 'branch_id']);
 }
+
+/** Every bound chat of an org, oldest binding first (the weekly digest's fallback targets). */
+export async function listOrgChats(db: Db, orgId: string): Promise<BranchChatTable[]> {
+  return db.selectFrom('branch_chats').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('channel_id').orderBy('chat_id').execute();
+}

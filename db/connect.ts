@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, type Migration, type MigrationProvider, Migrator, MysqlDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection as createPromiseConnection } from 'mysql2/promise';
 import type { Database } from './schema.ts';
@@ -84,4 +84,20 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 
 export async function pingDb(db: Kysely<Database>): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+/**
+ * A Kysely on the database of `url` built as createDb builds it, with Kysely's `log` hook: for
+ * measuring what a piece of code issues (bench/digest.ts counts its queries). No migrations run.
+ */
+export function createLoggedDb(url: string, log: (event: LogEvent) => void): Kysely<Database> {
+  if (dialectOf(url) === 'mysql') {
+    const pool = createPool({ ...mysqlOptions(url), connectionLimit: 10 });
+    return new Kysely<Database>({ dialect: new MysqlDialect({ pool }), log });
+  }
+  const sqlite = new SQLite(url.slice('sqlite:'.length));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
 }

@@ -15,6 +15,7 @@ import { report } from './report.ts';
 import { reschedule } from './reschedule.ts';
 import { schedule } from './schedule.ts';
 import { stats } from './stats.ts';
+import { weekly } from './weekly.ts';
 
 /** Routes a parsed command to its handler (one file per command), after the roster and role checks. */
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
@@ -50,6 +51,8 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
       return remind(mctx, command);
     case 'stats':
       return stats(mctx, command);
+    case 'weekly':
+      return weekly(mctx);
     case 'register':
       return register(mctx, command);
     case 'minutes':

@@ -10,6 +10,7 @@ import { isoWeek } from '../src/iso-week.ts';
 import { toLocal } from '../src/time.ts';
 import { COMPLIANCE_JOB, COMPLIANCE_PATTERN, complianceSchedulerId, logCalendarGaps, runComplianceForOrg } from './compliance.ts';
 import { bullConnection } from './queues.ts';
+import { type DigestDeps, runWeeklyDigest } from './digest-run.ts';
 
 // The `digests` queue (SPEC §5, §6): per org, two job schedulers in the org's time zone —
 // `compliance-<org>` every day at 09:00 (jobs/compliance.ts) and `digest-<org>` on the org's cron
@@ -74,26 +75,9 @@ export async function syncOrgSchedulers(
   return { orgs: orgs.length, upserted, removed };
 }
 
-export interface DigestDeps {
-  db: Kysely<Database>;
-  outbound: Queue;
-  logger: Logger;
-  now(): number;
-}
-
-/**
- * THE SEAM of the weekly digest (SPEC §6): builds and sends one org's digests of `week` (YYYY-Www).
- * Not built yet — the digest body is the next issue; for now it sends nothing and says so.
- */
-export async function runWeeklyDigests(orgId: string, week: string, deps: DigestDeps): Promise<void> {
-  deps.logger.info({ org: orgId, week }, `weekly digest for ${orgId} ${week}: not yet built`);
-}
-
 export interface DigestJobDeps extends DigestDeps {
   /** The queue deferred digests are added to. */
   digests: Queue;
-  /** The seam; injectable so that tests can count its calls. */
-  runDigests?: typeof runWeeklyDigests;
 }
 
 /**
@@ -105,13 +89,14 @@ export async function processDigestJob(deps: DigestJobDeps, orgId: string, fired
   if (!org) return 'unknown org';
   const tz = org.timezone;
   const date = localDate(firedAt, tz);
-  const week = isoWeek(firedAt, tz);
+  // Monday 09:00 reports the week just ended; a cron later in the week reports that week so far.
+  const week = isoWeek(firedAt - 86_400_000, tz);
   const calendar = await loadWorkCalendar(deps.db);
   const today = calendar.dayKind(date);
   const gaps = new Set<number>(today.source === 'weekday-guess' ? [Number(date.slice(0, 4))] : []);
   if (today.workday) {
     logCalendarGaps(deps.logger, [...gaps], { org: orgId, date });
-    await (deps.runDigests ?? runWeeklyDigests)(orgId, week, deps);
+    await runWeeklyDigest(deps, orgId, week);
     return `ran ${week}`;
   }
   const next = calendar.nextWorkday(date);
@@ -153,7 +138,7 @@ export function createDigestWorker(deps: DigestWorkerDeps): Worker {
       case DIGEST_JOB:
         return processDigestJob(deps, orgId, firedAtOf(job));
       case DEFERRED_DIGEST_JOB:
-        await (deps.runDigests ?? runWeeklyDigests)(orgId, (job.data as DeferredDigestData).week, deps);
+        await runWeeklyDigest(deps, orgId, (job.data as DeferredDigestData).week);
         return `ran ${(job.data as DeferredDigestData).week}`;
       default:
         return `unknown job ${job.name}`;

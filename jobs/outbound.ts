@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database, Db } from '../db/schema.ts';
 import {
   claimDelivery,
   claimForMerge,
@@ -15,6 +15,7 @@ import {
   unfinishedDeliveries,
 } from '../db/deliveries.ts';
 import { type DeliverDeps, PlatformClients, deliver } from '../src/outbound/deliver.ts';
+import type { Delivery } from '../src/commands/effects.ts';
 import { type OutboundMessage, type Target, mergeMessages, rateKeyOf } from '../src/outbound/message.ts';
 import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';
 import { bullConnection } from './queues.ts';
@@ -29,17 +30,10 @@ export const DELIVERY_ATTEMPTS = 8;
 const MERGE_BYTES = 4000;
 const MERGE_BATCH = 50;
 
-export interface Delivery {
-  id: string;
-  orgId: string;
-  target: Target;
-  message: OutboundMessage;
-}
-
 const jobId = (deliveryId: string) => `deliver-${deliveryId}`;
 
 /** Adds the queue job of a recorded delivery; a second add of the same id is ignored by BullMQ. */
-async function addJob(queue: Queue, deliveryId: string): Promise<void> {
+export async function queueDelivery(queue: Queue, deliveryId: string): Promise<void> {
   await queue.add(
     'deliver',
     { deliveryId },
@@ -54,10 +48,11 @@ async function addJob(queue: Queue, deliveryId: string): Promise<void> {
 }
 
 /**
- * Records and queues one message. The id is the caller's, deterministic where a repeat would hurt
- * (a retried reminder job enqueues the same ids, which then change nothing).
+ * Records one message to send (in the caller's transaction, if any); `queueDelivery` then hands it
+ * to the queue. The id is the caller's, deterministic where a repeat would hurt: recording the
+ * same id again changes nothing.
  */
-export async function enqueueDelivery(db: Kysely<Database>, queue: Queue, delivery: Delivery, now: number): Promise<void> {
+export async function recordDelivery(db: Db, delivery: Delivery, now: number): Promise<void> {
   await insertDelivery(db, {
     id: delivery.id,
     org_id: delivery.orgId,
@@ -71,13 +66,18 @@ export async function enqueueDelivery(db: Kysely<Database>, queue: Queue, delive
     created_at: now,
     updated_at: now,
   });
-  await addJob(queue, delivery.id);
+}
+
+/** Records and queues one message. */
+export async function enqueueDelivery(db: Db, queue: Queue, delivery: Delivery, now: number): Promise<void> {
+  await recordDelivery(db, delivery, now);
+  await queueDelivery(queue, delivery.id);
 }
 
 /** Re-adds the jobs of deliveries left unfinished (an enqueue that reached the database but not Redis). */
 export async function sweepDeliveries(db: Kysely<Database>, queue: Queue, now: number): Promise<number> {
   const stale = await unfinishedDeliveries(db, now - 60_000, 500);
-  for (const { id } of stale) await addJob(queue, id);
+  for (const { id } of stale) await queueDelivery(queue, id);
   return stale.length;
 }
 
@@ -107,6 +107,7 @@ export function createOutboundWorker(deps: OutboundWorkerDeps, options: Outbound
     const own = await getDelivery(db, job.data.deliveryId);
     if (!own || !(await claimDelivery(db, own.id, Date.now()))) return 'already handled';
     const carried = await listMergedInto(db, own.id);
+    const target = JSON.parse(own.target) as Target;
 
     // The robot's slot is taken as late as possible, just before the send, so that the times
     // counted are the times the platform sees.
@@ -121,13 +122,15 @@ export function createOutboundWorker(deps: OutboundWorkerDeps, options: Outbound
 
     const batch = [own, ...carried];
     let bytes = batch.reduce((n, d) => n + Buffer.byteLength(d.body), 0);
-    for (const other of await queuedForRateKey(db, own.rate_key, own.id, MERGE_BATCH)) {
+    // Only group robots have the per-minute limit that merging works around; private messages
+    // (and the parts of one split digest) go one by one.
+    const mergeable = target.kind === 'chat' ? await queuedForRateKey(db, own.rate_key, own.id, MERGE_BATCH) : [];
+    for (const other of mergeable) {
       bytes += Buffer.byteLength(other.body);
       if (bytes > MERGE_BYTES) break;
       if (await claimForMerge(db, other.id, own.id, Date.now())) batch.push(other);
     }
     const message = mergeMessages(batch.map((d) => JSON.parse(d.body) as OutboundMessage));
-    const target = JSON.parse(own.target) as Target;
 
     let result;
     try {

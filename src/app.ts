@@ -7,10 +7,12 @@ import type { Config } from './config.ts';
 import { ChannelDirectory } from './channel-directory.ts';
 import { settingsFrom } from './commands/context.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
 import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 import type { Database } from '../db/schema.ts';
 import { pingDb } from '../db/connect.ts';
+import { recentFailures } from '../db/deliveries.ts';
 import { pingRedis } from './redis.ts';
 import type { Queues } from '../jobs/queues.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
@@ -40,7 +42,12 @@ export function createApp(deps: AppDeps): Hono {
       ),
       pingRedis(deps.redis).then((up) => (up ? 'ok' : 'down')),
     ]);
-    return c.json({ db, redis }, db === 'ok' && redis === 'ok' ? 200 : 503);
+    const status = db === 'ok' && redis === 'ok' ? 200 : 503;
+    if (c.req.query('details') === undefined || db !== 'ok') return c.json({ db, redis }, status);
+    // The last deliveries of the past day that failed for good (a bad robot key, a refused IP),
+    // shown here as well as in the log.
+    const failed = await recentFailures(deps.db, deps.clock.now() - 86_400_000, 10);
+    return c.json({ db, redis, failedDeliveries: failed.map((f) => ({ id: f.id, error: f.last_error })) }, status);
   });
 
   app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, settings, runEffects, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
@@ -48,6 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/webhooks/wecom/:channel', wecomUrlCheck(wecom));
   app.post('/webhooks/wecom/:channel', wecomReceiver(wecom));
 
+  app.route(DASHBOARD_PATH, queueDashboard(deps));
   app.route('/admin', adminRoutes({ ...deps, channels }));
 
   app.onError((err, c) => {

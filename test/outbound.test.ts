@@ -51,7 +51,7 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
 
   beforeAll(async () => {
     fake = await startFakePlatform();
-    t = await startTestApp(dialect, { now: Date.now(), env: { DINGTALK_OAPI_BASE: fake.url } });
+    t = await startTestApp(dialect, { now: Date.now(), env: { DINGTALK_OAPI_BASE: fake.url, DINGTALK_API_BASE: fake.url } });
     const now = Date.now();
     await putOrg(t.db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
     await putChannel(t.db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' }, now);
@@ -99,6 +99,21 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
     expect(rows.filter((r) => r.state === 'merged').length).toBe(30 - merged.length);
   }, 40_000);
 
+  it('never merges private messages (each part of a split digest goes alone)', async () => {
+    await t.db
+      .insertInto('members')
+      .values({ org_id: 'org1', id: 'sec', branch_id: 'b1', name: '李书记', role: 'secretary', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: 'dt-sec', created_at: 0, updated_at: 0 })
+      .execute();
+    const target: Target = { kind: 'member', channelId: 'dt1', memberId: 'sec' };
+    await Promise.all(
+      [1, 2, 3].map((i) => enqueueDelivery(t.db, t.queues.outbound, { id: `part-${i}`, orgId: 'org1', target, message: { title: `周报（${i}/3）`, markdown: `第${i}部分` } }, Date.now())),
+    );
+    const got = await fake.waitFor((r) => r.path === '/v1.0/robot/oToMessages/batchSend', 10_000, 3);
+    const parts = got.map((r) => (JSON.parse((r.body as { msgParam: string }).msgParam) as { text: string }).text).sort();
+    expect(parts).toEqual(['第1部分', '第2部分', '第3部分']);
+    expect(got.every((r) => JSON.stringify((r.body as { userIds: string[] }).userIds) === '["dt-sec"]')).toBe(true);
+  });
+
   it('a 130101 answer delays the message, which then arrives once', async () => {
     await new Promise((r) => setTimeout(r, WINDOW_MS));
     fake.enqueue('POST', '/robot/send', { json: { errcode: 130101, errmsg: 'send too fast' } });
@@ -125,5 +140,8 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
       expect(row.last_error).toContain('310000');
     });
     expect(sends().filter((r) => text(r).includes('会被拒绝'))).toHaveLength(1);
+    const health = (await (await t.app.request('/healthz?details')).json()) as { failedDeliveries: { id: string; error: string }[] };
+    expect(health.failedDeliveries).toEqual([{ id: 'bad-1', error: expect.stringContaining('310000') }]);
+    expect(await (await t.app.request('/healthz')).json()).toEqual({ db: 'ok', redis: 'ok' });
   });
 });

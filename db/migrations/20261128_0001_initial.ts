@@ -90,6 +90,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   ).execute();
   await db.schema.createIndex('meetings_by_code').on('meetings').columns(['org_id', 'branch_id', 'code']).execute();
   await db.schema.createIndex('meetings_by_start').on('meetings').columns(['org_id', 'branch_id', 'starts_at']).execute();
+  // The weekly digest loads a whole org's meetings (and their attendance) by time.
+  await db.schema.createIndex('meetings_by_org_start').on('meetings').columns(['org_id', 'starts_at']).execute();
 
   await table('attendance')
     .addColumn('meeting_id', 'varchar(32)', (c) => c.notNull())

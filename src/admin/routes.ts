@@ -10,6 +10,7 @@ import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
 import { listBranchReports } from '../../db/reports.ts';
 import { adminAuth } from './auth.ts';
 import { calendarRoutes } from './calendar.ts';
+import { digestRoutes } from './digests.ts';
 import { Problem, badField, handle, idParam, readJson, readText } from './http.ts';
 import { importMembers } from './members-import.ts';
 import { memberJson, readMember, saveMember } from './members.ts';
@@ -147,6 +148,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.route('/', meetingRoutes(deps));
   app.route('/', calendarRoutes(deps));
+  app.route('/', digestRoutes(deps));
 
   return app;
 }

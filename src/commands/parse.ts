@@ -29,6 +29,7 @@ export type Command =
   | { kind: 'attendance'; code?: string }
   | { kind: 'remind'; code?: string }
   | { kind: 'stats'; period: Period }
+  | { kind: 'weekly' }
   | { kind: 'register'; code: string; names: string[]; status: 'present' | 'leave' }
   | { kind: 'minutes'; code: string; text: string };
 
@@ -73,6 +74,8 @@ const WORDS: Record<string, CommandKind> = {
   remind: 'remind',
   统计: 'stats',
   stats: 'stats',
+  周报: 'weekly',
+  digest: 'weekly',
   登记: 'register',
   register: 'register',
   纪要: 'minutes',
@@ -93,6 +96,7 @@ export const USAGE: Record<CommandKind, string> = {
   attendance: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
   remind: '提醒 [会议编号]（现在在群里提醒尚未签到的同志）',
   stats: '统计 [本月|本季度|本年]（三会一课完成情况，默认本季度）',
+  weekly: '周报（本周到目前为止的五同周报，仅私聊回复）',
   register: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
   minutes: '纪要 会议编号 内容（记入会议记录），例如：纪要 K7Q 会议决定：……',
 };
@@ -106,6 +110,7 @@ export const SECRETARY_ONLY: ReadonlySet<CommandKind> = new Set([
   'attendance',
   'remind',
   'stats',
+  'weekly',
   'register',
   'minutes',
 ]);
@@ -155,7 +160,8 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     case 'help':
       return done({ kind });
     case 'mine':
-      return rest ? fail(`「我的」后面不需要写别的内容。`) : done({ kind });
+    case 'weekly':
+      return rest ? fail(`「${kind === 'mine' ? '我的' : '周报'}」后面不需要写别的内容。`) : done({ kind });
     case 'report':
       return parseReport(rest);
     case 'bind':

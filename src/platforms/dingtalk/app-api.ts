@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DingtalkConfig } from '../../channels.ts';
 import type { SendFailure, SendResult } from '../send-result.ts';
+import { SharedToken, expirySeconds } from '../shared-token.ts';
 import {
   type DingtalkOutcome,
   TIMEOUT_MS,
@@ -21,13 +22,6 @@ export type AppMarkdown = { title: string; markdown: string };
 
 /** DingTalk takes at most 20 userIds in one batchSend; the caller splits longer lists. */
 export const DINGTALK_MAX_PRIVATE_RECIPIENTS = 20;
-/** Cached tokens expire this much before DingTalk's expireIn, so none is used at the edge of expiry. */
-const TOKEN_MARGIN_S = 300;
-
-// Drops the cached token only while it is still the one DingTalk rejected: another process may
-// already have stored a fresh one.
-const DROP_IF_SAME = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
-
 /** A token that could not be had; its result is what the send it was for returns. */
 export class DingtalkTokenError extends Error {
   constructor(readonly result: SendFailure) {
@@ -51,12 +45,11 @@ interface ApiCall {
 }
 
 export class DingtalkAppApi {
-  private readonly tokenKey: string;
+  private readonly token: SharedToken;
   private readonly log: Logger;
-  private loading: Promise<string> | null = null;
 
   constructor(private readonly opts: DingtalkAppApiOptions) {
-    this.tokenKey = `${opts.keyPrefix}:dingtalk-token:${opts.config.appKey}`;
+    this.token = new SharedToken(opts.redis, `${opts.keyPrefix}:dingtalk-token:${opts.config.appKey}`, () => this.fetchToken());
     this.log = opts.logger.child({ robotCode: opts.config.robotCode });
   }
 
@@ -65,10 +58,7 @@ export class DingtalkAppApi {
    * Concurrent callers share one load. Throws DingtalkTokenError.
    */
   accessToken(): Promise<string> {
-    this.loading ??= this.loadToken().finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
+    return this.token.get();
   }
 
   /** Markdown to a group chat the robot is in. */
@@ -104,7 +94,7 @@ export class DingtalkAppApi {
       let call = await this.call(path, json, token);
       if (call.outcome.kind === 'token') {
         this.log.info(`DingTalk ${what}: ${call.outcome.reason}; fetching a new token and retrying once`);
-        token = await this.freshToken(token);
+        token = await this.token.fresh(token);
         call = await this.call(path, json, token);
       }
       if (call.outcome.kind === 'ok') return { delivered: true, answer: call.answer };
@@ -154,9 +144,7 @@ export class DingtalkAppApi {
     return { outcome: classifyStatus(res.status, code, message), answer: null };
   }
 
-  private async loadToken(): Promise<string> {
-    const cached = await this.opts.redis.get(this.tokenKey);
-    if (cached) return cached;
+  private async fetchToken(): Promise<{ token: string; expiresInS: number }> {
     const { appKey, appSecret } = this.opts.config;
     const { outcome, answer } = await this.call('/v1.0/oauth2/accessToken', JSON.stringify({ appKey, appSecret }), null);
     const token = answer?.accessToken;
@@ -168,17 +156,8 @@ export class DingtalkAppApi {
             failure(outcome.kind === 'token' ? { kind: 'permanent', reason: outcome.reason } : outcome);
       throw new DingtalkTokenError(this.failed('access token', result));
     }
-    const ttl = expireIn(answer) - TOKEN_MARGIN_S;
-    if (ttl > 0) await this.opts.redis.set(this.tokenKey, token, 'EX', ttl);
-    this.log.debug(`fetched a DingTalk access token, cached for ${Math.max(ttl, 0)} s`);
-    return token;
-  }
-
-  /** A token other than `stale`: a load already in flight may have read `stale` before it was dropped. */
-  private async freshToken(stale: string): Promise<string> {
-    await this.opts.redis.eval(DROP_IF_SAME, 1, this.tokenKey, stale);
-    const token = await this.accessToken();
-    return token === stale ? this.accessToken() : token;
+    this.log.debug('fetched a DingTalk access token');
+    return { token, expiresInS: expirySeconds(answer?.expireIn) };
   }
 
   private failed(what: string, result: SendFailure): SendFailure {
@@ -186,11 +165,6 @@ export class DingtalkAppApi {
     this.log[level](`DingTalk ${what} failed (${result.kind}): ${result.reason}`);
     return result;
   }
-}
-
-function expireIn(answer: Record<string, unknown> | null): number {
-  const value = answer?.expireIn;
-  return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : 7200;
 }
 
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);

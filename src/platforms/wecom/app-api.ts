@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WecomAppConfig } from '../../channels.ts';
 import type { SendFailure, SendResult } from '../send-result.ts';
-import { type WecomAnswer, assertWithinBytes, callWecom, failure } from './errors.ts';
+import { SharedToken, expirySeconds } from '../shared-token.ts';
+import { assertWithinBytes, callWecom, failure } from './errors.ts';
 
 // Private pushes go through the self-built app's message/send (SPEC §3), authorised by an access
 // token that every process shares through Redis.
@@ -13,13 +14,6 @@ export type AppMessage = { kind: 'markdown' | 'text'; content: string };
 export const APP_MESSAGE_LIMIT = 2048;
 /** WeCom takes at most 1000 userids in one `touser`. */
 export const APP_MAX_RECIPIENTS = 1000;
-/** Cached tokens expire this much before WeCom's expires_in, so none is used at the edge of expiry. */
-const TOKEN_MARGIN_S = 300;
-
-// Drops the cached token only while it is still the one WeCom rejected: another process may
-// already have stored a fresh one.
-const DROP_IF_SAME = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
-
 /** A token that could not be had; its result is what the send it was for returns. */
 export class WecomTokenError extends Error {
   constructor(readonly result: SendFailure) {
@@ -38,12 +32,12 @@ export interface WecomAppApiOptions {
 }
 
 export class WecomAppApi {
-  private readonly tokenKey: string;
+  private readonly token: SharedToken;
   private readonly log: Logger;
-  private loading: Promise<string> | null = null;
 
   constructor(private readonly opts: WecomAppApiOptions) {
-    this.tokenKey = `${opts.keyPrefix}:wecom-token:${opts.config.corpId}:${opts.config.agentId}`;
+    const key = `${opts.keyPrefix}:wecom-token:${opts.config.corpId}:${opts.config.agentId}`;
+    this.token = new SharedToken(opts.redis, key, () => this.fetchToken());
     this.log = opts.logger.child({ channel: opts.channelId, agentId: opts.config.agentId });
   }
 
@@ -52,10 +46,7 @@ export class WecomAppApi {
    * callers share one load, so a burst of sends makes one gettoken call. Throws WecomTokenError.
    */
   accessToken(): Promise<string> {
-    this.loading ??= this.loadToken().finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
+    return this.token.get();
   }
 
   /** Sends one message to up to 1000 users; on 40014/42001 fetches a new token and retries once. */
@@ -76,7 +67,7 @@ export class WecomAppApi {
       let call = await this.post(token, json);
       if (call.outcome.kind === 'token') {
         this.log.info(`WeCom ${call.outcome.reason}: fetching a new token and retrying once`);
-        token = await this.freshToken(token);
+        token = await this.token.fresh(token);
         call = await this.post(token, json);
       }
       if (call.outcome.kind === 'ok') {
@@ -94,9 +85,7 @@ export class WecomAppApi {
     return callWecom(this.opts.apiBase, '/cgi-bin/message/send', { access_token: token }, { method: 'POST', json });
   }
 
-  private async loadToken(): Promise<string> {
-    const cached = await this.opts.redis.get(this.tokenKey);
-    if (cached) return cached;
+  private async fetchToken(): Promise<{ token: string; expiresInS: number }> {
     const { corpId, secret } = this.opts.config;
     const { outcome, answer } = await callWecom(this.opts.apiBase, '/cgi-bin/gettoken', { corpid: corpId, corpsecret: secret }, { method: 'GET' });
     const token = answer?.access_token;
@@ -105,17 +94,8 @@ export class WecomAppApi {
         outcome.kind === 'ok' ? { delivered: false, kind: 'retry', reason: 'gettoken answered without an access_token' } : failure(outcome, answer);
       throw new WecomTokenError(this.failed('gettoken', result));
     }
-    const ttl = expiresIn(answer) - TOKEN_MARGIN_S;
-    if (ttl > 0) await this.opts.redis.set(this.tokenKey, token, 'EX', ttl);
-    this.log.debug(`fetched a WeCom access token, cached for ${Math.max(ttl, 0)} s`);
-    return token;
-  }
-
-  /** A token other than `stale`: a load already in flight may have read `stale` before it was dropped. */
-  private async freshToken(stale: string): Promise<string> {
-    await this.opts.redis.eval(DROP_IF_SAME, 1, this.tokenKey, stale);
-    const token = await this.accessToken();
-    return token === stale ? this.accessToken() : token;
+    this.log.debug('fetched a WeCom access token');
+    return { token, expiresInS: expirySeconds(answer?.expires_in) };
   }
 
   private failed(what: string, result: SendFailure): SendFailure {
@@ -123,9 +103,4 @@ export class WecomAppApi {
     this.log[level]({ errcode: result.errcode }, `WeCom app ${what} failed: ${result.reason}`);
     return result;
   }
-}
-
-function expiresIn(answer: WecomAnswer | null): number {
-  const value = answer?.expires_in;
-  return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : 7200;
 }

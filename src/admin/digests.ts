@@ -1,0 +1,114 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import { addDays, localDate } from '../calendar.ts';
+import { previewDigest } from '../digest/preview.ts';
+import type { DigestPlatform } from '../digest/render.ts';
+import { digestWindow } from '../digest/window.ts';
+import { isoWeek, isoWeekOfDate, isoWeekRange } from '../iso-week.ts';
+import { isoWithOffset } from '../time.ts';
+import { getBranch, listBranchChats } from '../../db/branches.ts';
+import { listOrgChannels } from '../../db/channels.ts';
+import { listBranchMembers } from '../../db/members.ts';
+import { getOrg } from '../../db/orgs.ts';
+import { digestTarget, runWeeklyDigest } from '../../jobs/digest-run.ts';
+import { ID, ID_REASON, Problem, badField, check, handle, idParam, readText } from './http.ts';
+
+// SPEC §7 weekly digests (SPEC §6): a branch's digest of a week computed and rendered without
+// pushing anything, and the week's digests run now — pushed at most once per branch and week, so
+// that a second run (or the schedule's) sends nothing more.
+
+const WEEK_REASON = 'expects an ISO week such as 2026-W48';
+
+const runSchema = z.strictObject({
+  week: z.string().optional(),
+  branch: z.string().regex(ID, ID_REASON).optional(),
+});
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The week text if it names an ISO week; else 400 on `week`. */
+function checkWeek(week: string): string {
+  if (!isoWeekRange(week)) throw badField('week', WEEK_REASON);
+  return week;
+}
+
+export function digestRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'logger' | 'queues'>): Hono {
+  const { db, clock } = deps;
+  const app = new Hono();
+
+  app.get(
+    '/orgs/:org/branches/:branch/digest',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const branchId = idParam(c, 'branch');
+      const now = clock.now();
+      const org = await getOrg(db, orgId);
+      if (!org) throw new Problem(404, `unknown org ${orgId}`);
+      const text = c.req.query('week');
+      const week = text === undefined || text === '' ? isoWeek(now, org.timezone) : checkWeek(text.trim());
+      const branch = await getBranch(db, orgId, branchId);
+      if (!branch) throw new Problem(404, `unknown branch ${branchId}`);
+      // Rendered for where the digest would go, so that the parts are the ones a run would push.
+      const [members, channels, chats] = await Promise.all([
+        listBranchMembers(db, orgId, branchId),
+        listOrgChannels(db, orgId),
+        listBranchChats(db, orgId, branchId),
+      ]);
+      const facts = { branch: { id: branch.id, name: branch.name }, members, meetings: [], attendance: [], reports: [] };
+      // The run's order (db/branches.ts listOrgChats): the oldest binding is the fallback.
+      const ordered = [...chats].sort((a, b) => Number(a.created_at) - Number(b.created_at) || cmp(a.channel_id, b.channel_id) || cmp(a.chat_id, b.chat_id));
+      const target = digestTarget(facts, channels, ordered);
+      const platform: DigestPlatform = target?.channel ?? 'dingtalk';
+      const digest = await previewDigest(db, orgId, branchId, week, now, platform);
+      if (!digest) throw new Problem(404, `unknown branch ${branchId}`);
+      const { figures, window } = digest;
+      return c.json({
+        week: figures.week,
+        branch: figures.branch,
+        from: isoWithOffset(window.from, org.timezone),
+        to: isoWithOffset(window.to, org.timezone),
+        asOf: isoWithOffset(window.asOf, org.timezone),
+        target: target ? { ...target.target, platform: target.channel } : null,
+        quarter: figures.quarter,
+        meetings: figures.meetings,
+        reports: figures.reports,
+        coverage: figures.coverage,
+        gaps: figures.gaps,
+        change: figures.change,
+        title: digest.title,
+        parts: digest.parts,
+        markdown: digest.parts.join('\n\n'),
+      });
+    }),
+  );
+
+  app.post(
+    '/orgs/:org/digests/run',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const raw = await readText(c);
+      let value: unknown = {};
+      if (raw.trim() !== '') {
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          throw badField('body', 'expects a JSON object');
+        }
+      }
+      const body = check(runSchema, value);
+      const org = await getOrg(db, orgId);
+      if (!org) throw new Problem(404, `unknown org ${orgId}`);
+      const now = clock.now();
+      // The default is the week just ended, as the schedule's Monday run reports it.
+      const week = body.week === undefined ? isoWeekOfDate(addDays(localDate(now, org.timezone), -7)) : checkWeek(body.week.trim());
+      // A week not yet begun has nothing to report, and its claim would keep the real digest from being sent.
+      if (digestWindow(week, org.timezone, now)!.from > now) throw badField('week', 'has not begun yet');
+      if (body.branch !== undefined && !(await getBranch(db, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
+      const results = await runWeeklyDigest({ db, outbound: deps.queues.outbound, logger: deps.logger, now: () => clock.now() }, orgId, week, body.branch);
+      return c.json({ week, results: results.map((r) => ({ branch: r.branch, outcome: r.outcome, parts: r.parts ?? 0 })) });
+    }),
+  );
+
+  return app;
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDigestFacts } from '../db/digest-facts.ts';
+import { computeDigest } from '../src/digest/figures.ts';
+import { digestWindow } from '../src/digest/window.ts';
+import { DIALECTS, type TestDb, openTestDb } from './helpers/db.ts';
+import { ORG_ID, TZ, at, branches, digestRows } from './fixtures/digest.ts';
+
+// The digest fixture stored in each database: the facts loaded back (five queries for the whole
+// org) give the very figures computed from the plain fixture (test/digest-figures.test.ts asserts
+// those number by number).
+
+const LATER = Date.UTC(2027, 5, 1);
+
+describe.each(DIALECTS)('digest facts from %s', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb(dialect);
+    const rows = digestRows();
+    for (const table of ['orgs', 'branches', 'members', 'meetings', 'attendance', 'service_reports'] as const) {
+      if (rows[table].length) await t.db.insertInto(table).values(rows[table] as never).execute();
+    }
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['2026-W44', LATER],
+    ['2026-W53', LATER],
+    ['2026-W48', LATER],
+    // A running week: its four weeks without a report end now, not at the week's end.
+    ['2026-W44', at('2026-10-31 12:00')],
+  ])('%s as of %d: loaded facts give the fixture figures, for the org and for one branch', async (week, now) => {
+    const window = digestWindow(week, TZ, now)!;
+    let queries = 0;
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        queries += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const loaded = await loadDigestFacts(counted, ORG_ID, window);
+    expect(queries).toBe(5);
+    expect(loaded.map((f) => f.branch.id)).toEqual(branches.map((b) => b.branch.id));
+    for (const [i, facts] of loaded.entries()) {
+      expect(computeDigest(facts, window)).toEqual(computeDigest(branches[i]!, window));
+    }
+    const [one] = await loadDigestFacts(t.db, ORG_ID, window, branches[1]!.branch.id);
+    expect(computeDigest(one!, window)).toEqual(computeDigest(branches[1]!, window));
+  });
+});
