@@ -123,6 +123,32 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
     expect(notes).toEqual([{ text: '会议决定：各党小组于12月10日前完成专题学习。', member_id: 'sec' }]);
   });
 
+  it('the record endpoint returns all of it', async () => {
+    const res = await t.admin('GET', `/admin/orgs/org1/branches/b1/meetings/${code}/record`);
+    expect(res.status).toBe(200);
+    const record = (await res.json()) as {
+      type: string;
+      location: string;
+      topic: string;
+      expected: { id: string }[];
+      present: { id: string }[];
+      leave: { id: string; reason: string }[];
+      absent: { id: string }[];
+      resolutions: { text: string; by: { id: string } }[];
+      quorum: { formal: number; presentFormal: number; reached: boolean };
+      markdown: string;
+    };
+    const ids = (list: { id: string }[]) => list.map((m) => m.id).sort();
+    expect(record).toMatchObject({ type: 'assembly', location: '三楼会议室', topic: '学习贯彻全会精神' });
+    expect(ids(record.expected)).toEqual(ROSTER.map(([id]) => id).sort());
+    expect(ids(record.present)).toEqual(['m1', 'm2', 'm3', 'm5']);
+    expect(record.leave).toMatchObject([{ id: 'm4', reason: '到外地执行防汛任务' }]);
+    expect(ids(record.absent)).toEqual(['c1', 'p1', 'p2', 'sec']);
+    expect(record.resolutions).toMatchObject([{ text: '会议决定：各党小组于12月10日前完成专题学习。', by: { id: 'sec' } }]);
+    expect(record.quorum).toEqual({ formal: 7, presentFormal: 4, reached: true });
+    expect(record.markdown).toContain('已过半数');
+  });
+
   it('after the meeting, the member on leave makes up the study', async () => {
     t.clock.set(at(29, 18));
     expect(await wc('m4', `补学 ${code} 认真学习了全会精神，结合防汛工作谈了体会。`)).toContain('钱四 已补学');
