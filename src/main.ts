@@ -38,20 +38,32 @@ const server =
     : serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => {
         logger.info(`tongxin listening on http://localhost:${info.port} (${dialectOf(config.DATABASE_URL)} database)`);
       });
-let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
 let stopping = false;
+
+// Workers start once Redis answers (they reconcile first); with Redis down this waits.
+const workersStarting = config.ROLE === 'web' ? undefined : startWorkers(deps);
+workersStarting?.catch((err: unknown) => {
+  if (stopping) return;
+  logger.fatal({ err }, 'the queue workers could not start');
+  process.exit(1);
+});
+
+/** How long a stop waits for workers still starting (Redis down) before it leaves without them. */
+const START_WAIT_MS = 5_000;
+
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info(`${signal}: shutting down`);
   server?.close();
   // Workers first: they finish the jobs in flight, which still need the database and Redis.
+  const workers = await Promise.race([
+    workersStarting?.catch(() => undefined),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), START_WAIT_MS).unref()),
+  ]);
   await workers?.close();
   await Promise.allSettled([queues.close(), db.destroy(), redis.quit()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
-
-// After the signal handlers: with Redis down this waits, and a SIGTERM must still stop the process.
-if (config.ROLE !== 'web') workers = await startWorkers(deps);
