@@ -9,6 +9,7 @@ import { type Child, startChild } from './servers.ts';
 import { dingtalk, wecom } from './scenarios.ts';
 import { CONNECTIONS, ORG, POOL_SIZE, type RequestSource, type Run, type Scenario, adminPut, checkReports, hammer, prepare, probe } from './webhook.ts';
 import { runDigestBench } from './digest.ts';
+import { runQueuesBench } from './queues.ts';
 
 // npm run bench: the DingTalk and WeCom 汇报 webhooks against a bare Hono hello-world, as a ratio (SPEC §8).
 // Timings are printed, never asserted; only correctness (all 2xx, one report per 2xx) fails the run.
@@ -170,10 +171,12 @@ function printSummary(rows: Row[]): void {
   for (const c of cells) console.log(`  ${line(c)}`);
 }
 
-// BENCH_ONLY=digest runs only the weekly-digest bench (bench/digest.ts); BENCH_ONLY=webhook only the webhooks.
+// BENCH_ONLY=digest runs only the weekly-digest bench (bench/digest.ts); BENCH_ONLY=queues only the queues
+// bench (bench/queues.ts); BENCH_ONLY=webhook only the webhooks.
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'webhook', 'digest'].includes(ONLY)) throw new Error('BENCH_ONLY expects webhook or digest');
+if (!['', 'webhook', 'digest', 'queues'].includes(ONLY)) throw new Error('BENCH_ONLY expects webhook, digest or queues');
 if (ONLY === 'digest') process.exit((await runDigestBench()) ? 0 : 1);
+if (ONLY === 'queues') process.exit((await runQueuesBench()) ? 0 : 1);
 
 console.log(`node ${process.version}, ${cpus().length} CPUs; 汇报 with a new msgId per request, to:`);
 const scenarios = SCENARIOS.map((make) => make());
@@ -190,7 +193,8 @@ try {
 }
 printSummary(rows);
 const digestOk = ONLY === 'webhook' || (await runDigestBench());
-if (!rows.every((r) => r.ok) || !digestOk) {
+const queuesOk = ONLY === 'webhook' || (await runQueuesBench());
+if (!rows.every((r) => r.ok) || !digestOk || !queuesOk) {
   console.error('\nbench: correctness check failed');
   process.exit(1);
 }
