@@ -11,6 +11,7 @@ import { getOrg } from '../db/orgs.ts';
 import { type IsoDate, localDateTime } from '../src/calendar.ts';
 import { COMPLIANCE_HOUR, type ComplianceKind, type ComplianceNotice, complianceNotices } from '../src/compliance.ts';
 import { type Target, rateKeyOf } from '../src/outbound/message.ts';
+import { privateTarget } from '../src/outbound/private-target.ts';
 import { periodRange } from '../src/time.ts';
 import { enqueueDelivery } from './outbound.ts';
 
@@ -67,12 +68,7 @@ async function secretaryTargets(db: Kysely<Database>, orgId: string, branchId: s
     .execute();
   if (secretaries.length === 0) return [];
   const channels = await listOrgChannels(db, orgId);
-  const targets: Target[] = [];
-  for (const s of secretaries) {
-    const channel = channels.find((c) => (c.platform === 'dingtalk' && s.dingtalk_user_id) || (c.platform === 'wecom-app' && s.wecom_user_id));
-    if (channel) targets.push({ kind: 'member', channelId: channel.id, memberId: s.id });
-  }
-  return targets;
+  return secretaries.flatMap((s) => privateTarget(s, channels)?.target ?? []);
 }
 
 async function chatTargets(db: Kysely<Database>, orgId: string, branchId: string): Promise<Target[]> {

@@ -14,6 +14,7 @@ import { digestWindow } from '../src/digest/window.ts';
 import type { BranchFacts } from '../src/digest/types.ts';
 import { calendarFooter } from '../src/digest/preview.ts';
 import type { Target } from '../src/outbound/message.ts';
+import { privateTarget } from '../src/outbound/private-target.ts';
 import { queueDelivery, recordDelivery } from './outbound.ts';
 
 // The weekly 五同 digest (SPEC §6): computed for every branch of an org from facts loaded in a
@@ -41,10 +42,8 @@ export function digestTarget(
   chats: Pick<BranchChatTable, 'branch_id' | 'channel_id' | 'chat_id'>[],
 ): DigestTarget | null {
   const secretary = facts.members.find((m) => m.role === 'secretary');
-  const dingtalk = channels.find((c) => c.platform === 'dingtalk');
-  if (secretary?.dingtalk_user_id && dingtalk) return { target: { kind: 'member', channelId: dingtalk.id, memberId: secretary.id }, channel: 'dingtalk' };
-  const app = channels.find((c) => c.platform === 'wecom-app');
-  if (secretary?.wecom_user_id && app) return { target: { kind: 'member', channelId: app.id, memberId: secretary.id }, channel: 'wecom-app' };
+  const direct = secretary && privateTarget(secretary, channels);
+  if (direct) return { target: direct.target, channel: direct.via };
   const chat = chats.find((c) => c.branch_id === facts.branch.id);
   if (!chat) return null;
   const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
