@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { BranchChatTable, Database } from '../db/schema.ts';
+import type { BranchChatTable, Database, MemberTable } from '../db/schema.ts';
 import { getOrg } from '../db/orgs.ts';
 import { listOrgChannels } from '../db/channels.ts';
 import { listOrgChats } from '../db/branches.ts';
@@ -11,7 +11,6 @@ import { claimDigest } from '../db/digests.ts';
 import { computeDigest } from '../src/digest/figures.ts';
 import { type DigestPlatform, renderDigest } from '../src/digest/render.ts';
 import { digestWindow } from '../src/digest/window.ts';
-import type { BranchFacts } from '../src/digest/types.ts';
 import { calendarFooter } from '../src/digest/preview.ts';
 import type { Target } from '../src/outbound/message.ts';
 import { privateTarget } from '../src/outbound/private-target.ts';
@@ -37,14 +36,15 @@ export interface DigestTarget {
 
 /** The secretary privately where a channel can reach them; else the branch's first bound group chat. */
 export function digestTarget(
-  facts: BranchFacts,
+  branchId: string,
+  members: Pick<MemberTable, 'id' | 'role' | 'dingtalk_user_id' | 'wecom_user_id'>[],
   channels: { id: string; platform: string }[],
   chats: Pick<BranchChatTable, 'branch_id' | 'channel_id' | 'chat_id'>[],
 ): DigestTarget | null {
-  const secretary = facts.members.find((m) => m.role === 'secretary');
+  const secretary = members.find((m) => m.role === 'secretary');
   const direct = secretary && privateTarget(secretary, channels);
   if (direct) return { target: direct.target, channel: direct.via };
-  const chat = chats.find((c) => c.branch_id === facts.branch.id);
+  const chat = chats.find((c) => c.branch_id === branchId);
   if (!chat) return null;
   const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
   return { target: { kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id }, channel: platform === 'dingtalk' ? 'dingtalk' : 'wecom' };
@@ -66,7 +66,7 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
   const [footer, channels, chats] = await Promise.all([calendarFooter(db, window), listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
   const outcomes: DigestOutcome[] = [];
   for (const facts of await loadDigestFacts(db, orgId, window, branchId)) {
-    const to = digestTarget(facts, channels, chats);
+    const to = digestTarget(facts.branch.id, facts.members, channels, chats);
     if (!to) {
       logger.warn({ org: orgId, branch: facts.branch.id, week }, 'weekly digest has no secretary id nor bound group to go to');
       outcomes.push({ branch: facts.branch.id, outcome: 'no target' });

@@ -7,7 +7,7 @@ import type { DigestPlatform } from '../digest/render.ts';
 import { digestWindow } from '../digest/window.ts';
 import { isoWeek, isoWeekOfDate, isoWeekRange } from '../iso-week.ts';
 import { isoWithOffset } from '../time.ts';
-import { getBranch, listBranchChats } from '../../db/branches.ts';
+import { getBranch, listOrgChats } from '../../db/branches.ts';
 import { listOrgChannels } from '../../db/channels.ts';
 import { listBranchMembers } from '../../db/members.ts';
 import { getOrg } from '../../db/orgs.ts';
@@ -24,8 +24,6 @@ const runSchema = z.strictObject({
   week: z.string().optional(),
   branch: z.string().regex(ID, ID_REASON).optional(),
 });
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The week text if it names an ISO week; else 400 on `week`. */
 function checkWeek(week: string): string {
@@ -50,15 +48,8 @@ export function digestRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'logger' | 'qu
       const branch = await getBranch(db, orgId, branchId);
       if (!branch) throw new Problem(404, `unknown branch ${branchId}`);
       // Rendered for where the digest would go, so that the parts are the ones a run would push.
-      const [members, channels, chats] = await Promise.all([
-        listBranchMembers(db, orgId, branchId),
-        listOrgChannels(db, orgId),
-        listBranchChats(db, orgId, branchId),
-      ]);
-      const facts = { branch: { id: branch.id, name: branch.name }, members, meetings: [], attendance: [], reports: [] };
-      // The run's order (db/branches.ts listOrgChats): the oldest binding is the fallback.
-      const ordered = [...chats].sort((a, b) => Number(a.created_at) - Number(b.created_at) || cmp(a.channel_id, b.channel_id) || cmp(a.chat_id, b.chat_id));
-      const target = digestTarget(facts, channels, ordered);
+      const [members, channels, chats] = await Promise.all([listBranchMembers(db, orgId, branchId), listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
+      const target = digestTarget(branchId, members, channels, chats);
       const platform: DigestPlatform = target?.channel ?? 'dingtalk';
       const digest = await previewDigest(db, orgId, branchId, week, now, platform);
       if (!digest) throw new Problem(404, `unknown branch ${branchId}`);
