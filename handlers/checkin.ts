@@ -1,21 +1,18 @@
 import type { Command } from '../src/commands/parse.ts';
 import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { branchMembers, describeMeeting, meetingByCode } from '../src/commands/meeting-lookup.ts';
-import { checkinWindow, expectedMembers, meetingForCheckin, quorum } from '../src/meetings.ts';
+import { branchMembers, describeMeeting, meetingByCode, openMeetings } from '../src/commands/meeting-lookup.ts';
+import { checkinWindow, expectedMembers, isExpected, meetingForCheckin, quorum } from '../src/meetings.ts';
 import { escapeMarkdown } from '../src/markdown.ts';
 import { formatLocal } from '../src/time.ts';
 import type { MeetingTable } from '../db/schema.ts';
 import { getAttendance, listAttendance, putAttendance } from '../db/attendance.ts';
-import { listBranchMeetings } from '../db/meetings.ts';
-
-const LOOKAHEAD_MS = 60 * 86_400_000;
 
 /** 签到: one word, optional, idempotent; the meeting whose check-in window holds now, or `code`. */
 export async function checkin(ctx: MemberContext, command: Extract<Command, { kind: 'checkin' }>): Promise<void> {
   const { member, db, settings } = ctx;
   const now = ctx.clock.now();
   const members = await branchMembers(ctx);
-  const mine = (m: MeetingTable) => expectedMembers(m, members).some((e) => e.id === member.id);
+  const mine = (m: MeetingTable) => isExpected(m, members, member.id);
   const tz = ctx.org.timezone;
 
   let meeting: MeetingTable;
@@ -26,7 +23,7 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
     if (now < window.opens) throw new UserError(`签到还没开始：${formatLocal(window.opens, tz, now)} 起可以签到。`);
     if (now > window.closes) throw new UserError(`会议 ${meeting.code} 的签到已结束；未能参加的可以发送「补学 ${meeting.code} 学习体会」。`);
   } else {
-    const candidates = await listBranchMeetings(db, member.org_id, member.branch_id, now - settings.checkinCloses, now + LOOKAHEAD_MS);
+    const candidates = await openMeetings(ctx);
     const { open, upcoming } = meetingForCheckin(candidates.filter(mine), now, settings.checkinOpens, settings.checkinCloses);
     if (!open) {
       if (!upcoming) throw new UserError('现在没有需要你签到的会议。');

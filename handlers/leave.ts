@@ -1,20 +1,17 @@
 import type { Command } from '../src/commands/parse.ts';
 import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { branchMembers, describeMeeting, meetingByCode } from '../src/commands/meeting-lookup.ts';
-import { checkinWindow, expectedMembers } from '../src/meetings.ts';
+import { branchMembers, describeMeeting, meetingByCode, openMeetings } from '../src/commands/meeting-lookup.ts';
+import { checkinWindow, isExpected } from '../src/meetings.ts';
 import { escapeMarkdown } from '../src/markdown.ts';
 import type { MeetingTable } from '../db/schema.ts';
 import { getAttendance, putAttendance } from '../db/attendance.ts';
-import { listBranchMeetings } from '../db/meetings.ts';
-
-const LOOKAHEAD_MS = 60 * 86_400_000;
 
 /** 请假: leave for an upcoming or current meeting (until its check-in closes); the nearest one without a code. */
 export async function leave(ctx: MemberContext, command: Extract<Command, { kind: 'leave' }>): Promise<void> {
   const { member, db, settings } = ctx;
   const now = ctx.clock.now();
   const members = await branchMembers(ctx);
-  const mine = (m: MeetingTable) => expectedMembers(m, members).some((e) => e.id === member.id);
+  const mine = (m: MeetingTable) => isExpected(m, members, member.id);
   const stillOpen = (m: MeetingTable) => now <= checkinWindow(m, settings.checkinOpens, settings.checkinCloses).closes;
 
   let meeting: MeetingTable | undefined;
@@ -23,7 +20,7 @@ export async function leave(ctx: MemberContext, command: Extract<Command, { kind
     if (!mine(meeting)) throw new UserError(`你不在会议 ${meeting.code} 的应到人员中，无需请假。`);
     if (!stillOpen(meeting)) throw new UserError(`会议 ${meeting.code} 已经结束，不能再请假；可以发送「补学 ${meeting.code} 学习体会」。`);
   } else {
-    const candidates = await listBranchMeetings(db, member.org_id, member.branch_id, now - settings.checkinCloses, now + LOOKAHEAD_MS);
+    const candidates = await openMeetings(ctx);
     meeting = candidates.filter((m) => m.status === 'scheduled' && mine(m) && stillOpen(m))[0];
     if (!meeting) throw new UserError('近期没有需要你参加的会议。');
   }

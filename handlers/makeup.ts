@@ -1,7 +1,7 @@
 import type { Command } from '../src/commands/parse.ts';
 import { type MemberContext, UserError } from '../src/commands/context.ts';
 import { branchMembers, describeMeeting, meetingByCode } from '../src/commands/meeting-lookup.ts';
-import { checkinWindow, expectedMembers } from '../src/meetings.ts';
+import { checkinWindow, isExpected } from '../src/meetings.ts';
 import { escapeMarkdown } from '../src/markdown.ts';
 import { getAttendance, putAttendance, putMakeup } from '../db/attendance.ts';
 
@@ -10,7 +10,7 @@ export async function makeup(ctx: MemberContext, command: Extract<Command, { kin
   const { member, db, settings } = ctx;
   const now = ctx.clock.now();
   const meeting = await meetingByCode(ctx, command.code);
-  if (!expectedMembers(meeting, await branchMembers(ctx)).some((m) => m.id === member.id)) {
+  if (!isExpected(meeting, await branchMembers(ctx), member.id)) {
     throw new UserError(`你不在会议 ${meeting.code} 的应到人员中，无需补学。`);
   }
   if (now <= checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses).closes) {

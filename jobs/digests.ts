@@ -1,6 +1,5 @@
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import type { Config } from '../src/config.ts';
 import type { Database } from '../db/schema.ts';
 import { loadWorkCalendar } from '../db/calendar.ts';

@@ -57,7 +57,6 @@ export function parseIsoDate(text: string): { year: number; month: number; day: 
   return { year, month, day };
 }
 
-export const isIsoDate = (text: string): boolean => parseIsoDate(text) !== null;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -19,6 +19,11 @@ export function expectedMembers<M extends MemberFacts>(meeting: Pick<MeetingFact
   }
 }
 
+/** Whether `memberId` is among the meeting's expected attendees. */
+export function isExpected(meeting: Pick<MeetingFacts, 'type' | 'party_group'>, members: MemberFacts[], memberId: string): boolean {
+  return expectedMembers(meeting, members).some((m) => m.id === memberId);
+}
+
 export function hasGroups(members: MemberFacts[]): boolean {
   return members.some((m) => m.party_group);
 }

@@ -1,5 +1,5 @@
 import type { MeetingTable, MemberTable } from '../../db/schema.ts';
-import { getMeetingByCode } from '../../db/meetings.ts';
+import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
 import { listBranchMembers } from '../../db/members.ts';
 import { escapeMarkdown } from '../markdown.ts';
 import { meetingTitle } from '../meeting-text.ts';
@@ -29,3 +29,11 @@ export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): stri
 }
 
 export const names = (members: Pick<MemberTable, 'name'>[]) => (members.length ? members.map((m) => escapeMarkdown(m.name)).join('、') : '无');
+
+const LOOKAHEAD_MS = 60 * 86_400_000;
+
+/** The branch's meetings whose check-in has not closed, up to two months ahead: what a bare 签到 or 请假 may mean. */
+export function openMeetings(ctx: MemberContext): Promise<MeetingTable[]> {
+  const now = ctx.clock.now();
+  return listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - ctx.settings.checkinCloses, now + LOOKAHEAD_MS);
+}
