@@ -8,7 +8,7 @@ import { type Pool, createPool } from 'mysql2/promise';
 import { createLoggedDb, openDb } from '../db/connect.ts';
 import { runWeeklyDigest } from '../jobs/digest-run.ts';
 import { bullConnection } from '../jobs/queues.ts';
-import { createLogger } from '../src/logger.ts';
+import { createLogger } from '../src/core/logger.ts';
 
 // The weekly 五同 digest at scale (SPEC §6) on MariaDB: one org of 1,000 branches, seeded in bulk
 // with a year of meetings, attendance and 四服务 reports, then the week's digests of every branch
@@ -56,9 +56,23 @@ const memberId = (b: number, m: number) => `${branchId(b)}-m${pad(m, 2)}`;
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const code = (n: number) => [0, 1, 2].map((i) => CODE_ALPHABET[Math.floor(n / CODE_ALPHABET.length ** i) % CODE_ALPHABET.length]).join('');
 
-const TOPICS = ['研究部署季度重点工作', '学习贯彻全会精神', '督查整改落实情况', '年度考核工作部署', '讲评上月四服务工作', '主题党日志愿服务'];
+const TOPICS = [
+  '研究部署季度重点工作',
+  '学习贯彻全会精神',
+  '督查整改落实情况',
+  '年度考核工作部署',
+  '讲评上月四服务工作',
+  '主题党日志愿服务',
+];
 const TAGS = ['[]', '["research"]', '["deploy"]', '["inspect"]', '["assess"]', '["review"]', '["research","deploy"]'];
-const REPORTS = ['走访园区企业，协调解决用工问题', '到项目现场督促施工进度', '进社区开展政策宣讲', '为群众办理证照提供代办服务', '帮助企业对接金融机构融资', '参加基层党组织结对共建活动'];
+const REPORTS = [
+  '走访园区企业，协调解决用工问题',
+  '到项目现场督促施工进度',
+  '进社区开展政策宣讲',
+  '为群众办理证照提供代办服务',
+  '帮助企业对接金融机构融资',
+  '参加基层党组织结对共建活动',
+];
 const CATEGORIES = ['enterprise', 'project', 'grassroots', 'public'] as const;
 const THIRD_TYPES = ['assembly', 'lecture', 'theme_day'] as const;
 
@@ -103,11 +117,29 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
       const index = 2026 * 12 + 10 - i; // November 2026, and the months before it
       months.push([Math.floor(index / 12), (index % 12) + 1]);
     }
-    await pool.query('INSERT INTO orgs (id, name, timezone, digest_cron, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?)', [ORG, '基准测试机关工委', TZ, now, now]);
+    await pool.query('INSERT INTO orgs (id, name, timezone, digest_cron, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?)', [
+      ORG,
+      '基准测试机关工委',
+      TZ,
+      now,
+      now,
+    ]);
     const dingtalk = JSON.stringify({ platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' });
-    await pool.query('INSERT INTO channels (id, org_id, platform, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [CHANNEL, ORG, 'dingtalk', dingtalk, now, now]);
+    await pool.query('INSERT INTO channels (id, org_id, platform, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      CHANNEL,
+      ORG,
+      'dingtalk',
+      dingtalk,
+      now,
+      now,
+    ]);
     const branches = Array.from({ length: cfg.branches }, (_, i) => i + 1);
-    await bulkInsert(pool, 'branches', ['org_id', 'id', 'name', 'created_at', 'updated_at'], branches.map((b) => [ORG, branchId(b), `第${b}党支部`, now, now]));
+    await bulkInsert(
+      pool,
+      'branches',
+      ['org_id', 'id', 'name', 'created_at', 'updated_at'],
+      branches.map((b) => [ORG, branchId(b), `第${b}党支部`, now, now]),
+    );
     await bulkInsert(
       pool,
       'branch_chats',
@@ -119,7 +151,20 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
     const members = await bulkInsert(
       pool,
       'members',
-      ['org_id', 'id', 'branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'created_at', 'updated_at'],
+      [
+        'org_id',
+        'id',
+        'branch_id',
+        'name',
+        'role',
+        'party_group',
+        'probationary',
+        'mobile',
+        'wecom_user_id',
+        'dingtalk_user_id',
+        'created_at',
+        'updated_at',
+      ],
       (function* () {
         for (const b of branches) {
           for (let m = 0; m < cfg.members; m++) {
@@ -154,7 +199,22 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
     const meetings = await bulkInsert(
       pool,
       'meetings',
-      ['id', 'org_id', 'branch_id', 'code', 'type', 'topic', 'location', 'party_group', 'starts_at', 'status', 'tags', 'created_by', 'created_at', 'updated_at'],
+      [
+        'id',
+        'org_id',
+        'branch_id',
+        'code',
+        'type',
+        'topic',
+        'location',
+        'party_group',
+        'starts_at',
+        'status',
+        'tags',
+        'created_by',
+        'created_at',
+        'updated_at',
+      ],
       meetingRows.map((m) => [
         m.id,
         ORG,
@@ -271,7 +331,8 @@ async function child(): Promise<void> {
   let recording = false;
   const events: { sql: string; parameters: readonly unknown[]; ms: number }[] = [];
   const db = createLoggedDb(url, (event) => {
-    if (recording && event.level === 'query') events.push({ sql: event.query.sql, parameters: event.query.parameters, ms: event.queryDurationMillis });
+    if (recording && event.level === 'query')
+      events.push({ sql: event.query.sql, parameters: event.query.parameters, ms: event.queryDurationMillis });
   });
   const outbound = new Queue('outbound', { connection: bullConnection(REDIS_URL), prefix });
   const logger = createLogger('warn');
@@ -326,8 +387,16 @@ async function child(): Promise<void> {
     }
     const jobs = await outbound.count();
     const [digestRows, deliveryRows] = await Promise.all([
-      db.selectFrom('digests').select((eb) => eb.fn.countAll<number>().as('n')).where('week', '=', WEEK).executeTakeFirstOrThrow(),
-      db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'like', 'digest-%').executeTakeFirstOrThrow(),
+      db
+        .selectFrom('digests')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('week', '=', WEEK)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('id', 'like', 'digest-%')
+        .executeTakeFirstOrThrow(),
     ]);
     const result: RunResult = {
       wallMs,
@@ -414,7 +483,9 @@ async function benchConfig(cfg: Config, tag: string): Promise<Row> {
     ].filter((p): p is string => typeof p === 'string');
     const kinds = run.byKind.map((k) => `${k.kind} ${k.count} (${k.ms.toFixed(0)} ms)`).join(', ');
     console.log(`[${cfg.name}] run: ${s1(run.wallMs)} wall, ${run.queries} SQL queries: ${kinds}`);
-    console.log(`[${cfg.name}] selects, slowest first:\n      ${run.selects.map(([q, ms]) => `${ms.toFixed(0).padStart(6)} ms  ${q}…`).join('\n      ')}`);
+    console.log(
+      `[${cfg.name}] selects, slowest first:\n      ${run.selects.map(([q, ms]) => `${ms.toFixed(0).padStart(6)} ms  ${q}…`).join('\n      ')}`,
+    );
     console.log(`[${cfg.name}] EXPLAIN of the two slowest:\n      ${run.plans.join('\n      ')}`);
     console.log(
       `[${cfg.name}] outcomes ${JSON.stringify(run.outcomes)}, ${run.parts} parts, ${run.jobs} outbound jobs; ` +
@@ -432,7 +503,21 @@ function printTable(rows: Row[]): void {
     const selects = r.run.byKind.find((k) => k.kind === 'select')?.count ?? 0;
     return `${selects} + ${r.run.queries - selects}`;
   };
-  const header = ['config', 'branches', 'members', 'meetings', 'attendance', 'reports', 'seed', 'run wall', 'ms/branch', 'peak RSS', 'SQL queries', 'selects + writes/tx', 'queued'];
+  const header = [
+    'config',
+    'branches',
+    'members',
+    'meetings',
+    'attendance',
+    'reports',
+    'seed',
+    'run wall',
+    'ms/branch',
+    'peak RSS',
+    'SQL queries',
+    'selects + writes/tx',
+    'queued',
+  ];
   const cells = rows.map((r) => [
     `${r.cfg.name}: ${r.cfg.members} m × ${r.cfg.months} mo`,
     n0(r.cfg.branches),
@@ -468,7 +553,9 @@ function printTable(rows: Row[]): void {
 export async function runDigestBench(): Promise<boolean> {
   const started = performance.now();
   const tag = randomBytes(3).toString('hex');
-  console.log(`\nweekly digest bench — node ${process.version}, ${cpus().length} CPUs, MariaDB ${MYSQL.replace(/\/\/[^@]*@/, '//')}, Redis ${REDIS_URL}`);
+  console.log(
+    `\nweekly digest bench — node ${process.version}, ${cpus().length} CPUs, MariaDB ${MYSQL.replace(/\/\/[^@]*@/, '//')}, Redis ${REDIS_URL}`,
+  );
   const rows: Row[] = [];
   let ok = true;
   for (const cfg of CONFIGS) {

@@ -18,8 +18,8 @@ import type { Database, MeetingTable } from '../db/schema.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
 import { reconcileReminders, reminderTiming, syncMeetingReminders } from '../jobs/reminders.ts';
 import { createOutboundWorker, enqueueDelivery } from '../jobs/outbound.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
+import { loadConfig } from '../src/core/config.ts';
+import { createLogger } from '../src/core/logger.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from '../test/helpers/fake-platform.ts';
 
 // The queues at scale (SPEC §5), figures printed, never asserted (SPEC §8):
@@ -120,7 +120,11 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
         updated_at: now,
       };
     });
-    for (let i = 0; i < rows.length; i += 500) await db.insertInto('meetings').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('meetings')
+        .values(rows.slice(i, i + 500))
+        .execute();
     const meetings = await listUpcomingMeetings(db, now);
 
     await queues.reminders.waitUntilReady();
@@ -137,7 +141,18 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
     const resynced = await reconcileReminders(db, queues.reminders, timing, now);
     const resyncMs = performance.now() - started;
     const jobsAfterResync = await jobCount(queues);
-    return { meetings: meetings.length, jobs, scheduleMs, memBefore, memAfter, keys: keys.length, keyBytes: bytes, resynced, jobsAfterResync, resyncMs };
+    return {
+      meetings: meetings.length,
+      jobs,
+      scheduleMs,
+      memBefore,
+      memAfter,
+      keys: keys.length,
+      keyBytes: bytes,
+      resynced,
+      jobsAfterResync,
+      resyncMs,
+    };
   } finally {
     await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true }).catch(() => undefined)));
     await queues.close();
@@ -265,7 +280,14 @@ interface Burst {
  * `perRobot` messages to each of ROBOTS robots from `firstRobot`, round-robin, ENQUEUE_IN_FLIGHT at a
  * time; each message timed when its enqueueDelivery call starts.
  */
-async function burst(db: Kysely<Database>, queues: Queues, label: string, firstRobot: number, perRobot: number, bytes: number): Promise<Burst> {
+async function burst(
+  db: Kysely<Database>,
+  queues: Queues,
+  label: string,
+  firstRobot: number,
+  perRobot: number,
+  bytes: number,
+): Promise<Burst> {
   const total = perRobot * ROBOTS;
   const sent: Sent[] = [];
   let next = 0;
@@ -279,7 +301,12 @@ async function burst(db: Kysely<Database>, queues: Queues, label: string, firstR
       const message = notice(robot, id, bytes);
       bodyBytes = Math.max(bodyBytes, Buffer.byteLength(JSON.stringify(message)));
       const at = Date.now();
-      await enqueueDelivery(db, queues.outbound, { id, orgId: ORG, target: { kind: 'chat', channelId: CHANNEL, chatId: `cid-${robot}` }, message }, at);
+      await enqueueDelivery(
+        db,
+        queues.outbound,
+        { id, orgId: ORG, target: { kind: 'chat', channelId: CHANNEL, chatId: `cid-${robot}` }, message },
+        at,
+      );
       sent.push({ id, robot, at });
     }
   };
@@ -318,7 +345,16 @@ interface Drained {
 }
 
 /** Sends one burst and waits (until `capMs` after its start) for every message to arrive. */
-async function measure(db: Kysely<Database>, queues: Queues, fake: FakePlatform, label: string, firstRobot: number, perRobot: number, bytes: number, capMs: number): Promise<Drained> {
+async function measure(
+  db: Kysely<Database>,
+  queues: Queues,
+  fake: FakePlatform,
+  label: string,
+  firstRobot: number,
+  perRobot: number,
+  bytes: number,
+  capMs: number,
+): Promise<Drained> {
   const from = fake.requests.length;
   const start = Date.now();
   const b = await burst(db, queues, label, firstRobot, perRobot, bytes);
@@ -338,7 +374,11 @@ async function measure(db: Kysely<Database>, queues: Queues, fake: FakePlatform,
     enqueueMs: b.enqueueMs,
     lags,
     drainMs: Math.max(start, ...seen.at.values()) - start,
-    firstMinute: { messages: [...seen.at.values()].filter((at) => at - start < 60_000).length, sends: early.length, busiestRobot: Math.max(0, ...earlyByRobot.values()) },
+    firstMinute: {
+      messages: [...seen.at.values()].filter((at) => at - start < 60_000).length,
+      sends: early.length,
+      busiestRobot: Math.max(0, ...earlyByRobot.values()),
+    },
   };
   console.log(
     `  ${label}: ${n0(d.messages)} × ${d.bodyBytes} B enqueued in ${s2(d.enqueueMs)}, ${n0(d.messages - d.missing)} arrived in ${n0(d.sends)} sends within ${s2(d.drainMs)}; ` +
@@ -371,13 +411,30 @@ async function benchOutbound(tag: string): Promise<OutboundResult> {
     const WARM = 3 * ROBOTS;
     for (let r = 0; r <= WARM; r++) {
       const secret = `SEC${randomBytes(8).toString('hex')}`;
-      await putBranch(db, ORG, `b${r}`, `第${r + 1}党支部`, [{ channel_id: CHANNEL, chat_id: `cid-${r}`, webhook: `robot-${r}`, secret }], now);
+      await putBranch(
+        db,
+        ORG,
+        `b${r}`,
+        `第${r + 1}党支部`,
+        [{ channel_id: CHANNEL, chat_id: `cid-${r}`, webhook: `robot-${r}`, secret }],
+        now,
+      );
     }
     worker = await startWorkerChild({ BENCH_QUEUES_DB: url, BENCH_QUEUES_PREFIX: prefix, BENCH_QUEUES_FAKE: fake.url });
 
     // Warm-up: one message through the worker (JIT, pools), outside the figures.
     const warm = { id: 'warm-0', robot: WARM, at: Date.now() };
-    await enqueueDelivery(db, queues.outbound, { id: warm.id, orgId: ORG, target: { kind: 'chat', channelId: CHANNEL, chatId: `cid-${WARM}` }, message: { title: '预热', markdown: `预热〔${warm.id}〕` } }, warm.at);
+    await enqueueDelivery(
+      db,
+      queues.outbound,
+      {
+        id: warm.id,
+        orgId: ORG,
+        target: { kind: 'chat', channelId: CHANNEL, chatId: `cid-${WARM}` },
+        message: { title: '预热', markdown: `预热〔${warm.id}〕` },
+      },
+      warm.at,
+    );
     await drain(fake, 0, [warm], Date.now() + 10_000);
 
     const bursts = [
@@ -415,7 +472,10 @@ function printTable(rem: ReminderResult | undefined, out: OutboundResult | undef
   if (rem) {
     const grown = rem.memAfter - rem.memBefore;
     rows.push(
-      ['reminders scheduled', `${n0(rem.jobs)} jobs for ${n0(rem.meetings)} meetings in ${s2(rem.scheduleMs)} (${(rem.scheduleMs / rem.jobs).toFixed(3)} ms/job)`],
+      [
+        'reminders scheduled',
+        `${n0(rem.jobs)} jobs for ${n0(rem.meetings)} meetings in ${s2(rem.scheduleMs)} (${(rem.scheduleMs / rem.jobs).toFixed(3)} ms/job)`,
+      ],
       ['Redis used_memory', `${mb(rem.memBefore)} → ${mb(rem.memAfter)}: +${mb(grown)}, ${n0(grown / rem.jobs)} B/reminder`],
       ['  keys under the prefix', `${n0(rem.keys)} keys, MEMORY USAGE ${mb(rem.keyBytes)}, ${n0(rem.keyBytes / rem.jobs)} B/reminder`],
       ['second sync (reconcile)', `${n0(rem.resynced)} meetings in ${s2(rem.resyncMs)}, jobs ${n0(rem.jobs)} → ${n0(rem.jobsAfterResync)}`],
@@ -423,15 +483,24 @@ function printTable(rem: ReminderResult | undefined, out: OutboundResult | undef
   }
   for (const d of out?.bursts ?? []) {
     rows.push(
-      [`${d.label}: ${n0(d.messages)} × ${d.bodyBytes} B`, `to ${ROBOTS} robots, enqueued in ${s2(d.enqueueMs)} (${n0(d.messages / (d.enqueueMs / 1000))}/s); ${n0(d.sends)} HTTP sends`],
-      ['  lag p50 / p99 / max', `${n0(percentile(d.lags, 50))} / ${n0(percentile(d.lags, 99))} / ${n0(d.lags.at(-1) ?? NaN)} ms (arrival − enqueue call)`],
+      [
+        `${d.label}: ${n0(d.messages)} × ${d.bodyBytes} B`,
+        `to ${ROBOTS} robots, enqueued in ${s2(d.enqueueMs)} (${n0(d.messages / (d.enqueueMs / 1000))}/s); ${n0(d.sends)} HTTP sends`,
+      ],
+      [
+        '  lag p50 / p99 / max',
+        `${n0(percentile(d.lags, 50))} / ${n0(percentile(d.lags, 99))} / ${n0(d.lags.at(-1) ?? NaN)} ms (arrival − enqueue call)`,
+      ],
       [
         '  drained',
         d.missing === 0
           ? `${s2(d.drainMs)} after the first enqueue, ${n0(d.messages / (d.drainMs / 1000))} messages/s; repeated ${d.repeats}`
           : `NO: ${d.missing} missing after ${s2(d.drainMs)}; repeated ${d.repeats}`,
       ],
-      ['  first 60 s', `${n0(d.firstMinute.messages)} messages in ${n0(d.firstMinute.sends)} sends; busiest robot ${d.firstMinute.busiestRobot} sends`],
+      [
+        '  first 60 s',
+        `${n0(d.firstMinute.messages)} messages in ${n0(d.firstMinute.sends)} sends; busiest robot ${d.firstMinute.busiestRobot} sends`,
+      ],
     );
   }
   if (out) rows.push(['busiest robot, any 60 s', `${out.busiestWindow} sends (limit ${LIMIT}), over the whole run`]);
@@ -444,7 +513,9 @@ function printTable(rem: ReminderResult | undefined, out: OutboundResult | undef
 export async function runQueuesBench(): Promise<boolean> {
   const started = performance.now();
   const tag = randomBytes(3).toString('hex');
-  console.log(`\nqueues bench — node ${process.version}, ${cpus().length} CPUs, Redis ${REDIS_URL}, BullMQ reminders on a SQLite temp file, outbound on MariaDB`);
+  console.log(
+    `\nqueues bench — node ${process.version}, ${cpus().length} CPUs, Redis ${REDIS_URL}, BullMQ reminders on a SQLite temp file, outbound on MariaDB`,
+  );
   const problems: string[] = [];
   let rem: ReminderResult | undefined;
   let out: OutboundResult | undefined;
@@ -457,13 +528,18 @@ export async function runQueuesBench(): Promise<boolean> {
     problems.push(`reminders: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
   try {
-    console.log(`\n[outbound] ${ROBOTS} DingTalk custom robots on one channel, fake platform in this process, one outbound worker (default ${LIMIT}/min/robot, concurrency 8) in a child …`);
+    console.log(
+      `\n[outbound] ${ROBOTS} DingTalk custom robots on one channel, fake platform in this process, one outbound worker (default ${LIMIT}/min/robot, concurrency 8) in a child …`,
+    );
     out = await benchOutbound(tag);
-    for (const d of out.bursts) if (d.missing > 0 || d.repeats > 0) problems.push(`${d.label}: ${d.missing} missing, ${d.repeats} repeated`);
+    for (const d of out.bursts)
+      if (d.missing > 0 || d.repeats > 0) problems.push(`${d.label}: ${d.missing} missing, ${d.repeats} repeated`);
     const second = out.bursts.at(-1)!;
-    if (second.sends >= second.messages) problems.push(`${second.label}: ${second.sends} sends for ${second.messages} messages, nothing merged`);
+    if (second.sends >= second.messages)
+      problems.push(`${second.label}: ${second.sends} sends for ${second.messages} messages, nothing merged`);
     if (out.busiestWindow > LIMIT) problems.push(`a robot got ${out.busiestWindow} sends within 60 s (limit ${LIMIT})`);
-    if (out.workerLog.length) console.log(`  worker log (${out.workerLog.length} lines at warn+), first 5:\n    ${out.workerLog.slice(0, 5).join('\n    ')}`);
+    if (out.workerLog.length)
+      console.log(`  worker log (${out.workerLog.length} lines at warn+), first 5:\n    ${out.workerLog.slice(0, 5).join('\n    ')}`);
   } catch (err) {
     problems.push(`outbound: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }

@@ -7,7 +7,19 @@ import { createConnection } from 'mysql2/promise';
 import { type Dialect, createDb } from '../db/connect.ts';
 import { type Child, startChild } from './servers.ts';
 import { dingtalk, wecom } from './scenarios.ts';
-import { CONNECTIONS, ORG, POOL_SIZE, type RequestSource, type Run, type Scenario, adminPut, checkReports, hammer, prepare, probe } from './webhook.ts';
+import {
+  CONNECTIONS,
+  ORG,
+  POOL_SIZE,
+  type RequestSource,
+  type Run,
+  type Scenario,
+  adminPut,
+  checkReports,
+  hammer,
+  prepare,
+  probe,
+} from './webhook.ts';
 import { runDigestBench } from './digest.ts';
 import { runQueuesBench } from './queues.ts';
 
@@ -66,7 +78,12 @@ async function benchPair(scenario: Scenario, dialect: Dialect, bare: Child): Pro
   let project: Child | undefined;
   try {
     // src/main.ts unchanged; it creates the MySQL database and runs the migrations itself.
-    project = await startChild(`project (${dialect})`, 'src/main.ts', { DATABASE_URL: db.url, ADMIN_TOKEN: token, LOG_LEVEL: 'warn' }, '/healthz');
+    project = await startChild(
+      `project (${dialect})`,
+      'src/main.ts',
+      { DATABASE_URL: db.url, ADMIN_TOKEN: token, LOG_LEVEL: 'warn' },
+      '/healthz',
+    );
     const put = adminPut(project.base, token);
     await put(`/orgs/${ORG}`, { name: '基准测试机关工委' });
     const projectUrl = project.base + (await scenario.seed(put));
@@ -142,9 +159,11 @@ function printTable(scenario: Scenario, dialect: Dialect, bare1: Run, bare2: Run
     ['ratio project/bare', `${(run.rps / bareRps).toFixed(2)}x`],
     ['project p50 / p99', `${ms(run.p50)} / ${ms(run.p99)}`],
     ['bare p99', `${ms(bare1.p99)}, ${ms(bare2.p99)}`],
-    ['generator CPU', [bare1, run, bare2].map((r) => `${(r.generatorCpu * 100).toFixed(0)} %`).join(', ') + '  (bare, project, bare)'],
+    ['generator CPU', `${[bare1, run, bare2].map((r) => `${(r.generatorCpu * 100).toFixed(0)} %`).join(', ')}  (bare, project, bare)`],
   ];
-  console.log(`\n${scenario.platform} on ${dialect === 'sqlite' ? 'SQLite (temp file)' : 'MariaDB'} — ${SECONDS} s per run, ${CONNECTIONS} connections`);
+  console.log(
+    `\n${scenario.platform} on ${dialect === 'sqlite' ? 'SQLite (temp file)' : 'MariaDB'} — ${SECONDS} s per run, ${CONNECTIONS} connections`,
+  );
   for (const [k, v] of rows) console.log(`  ${k.padEnd(24)} ${v}`);
 }
 
@@ -166,7 +185,9 @@ function printSummary(rows: Row[]): void {
       .map((v, i) => (i < 2 ? v.padEnd(widths[i] ?? 0) : i < header.length ? v.padStart(widths[i]!) : v))
       .join('  ')
       .trimEnd();
-  console.log(`\nSummary — ${SECONDS} s per run, ${CONNECTIONS} connections, requests from ${SOURCE === 'pool' ? 'a precomputed pool' : 'setupRequest'}`);
+  console.log(
+    `\nSummary — ${SECONDS} s per run, ${CONNECTIONS} connections, requests from ${SOURCE === 'pool' ? 'a precomputed pool' : 'setupRequest'}`,
+  );
   console.log(`  ${line(header)}`);
   for (const c of cells) console.log(`  ${line(c)}`);
 }

@@ -83,7 +83,10 @@ export function wecom(): Scenario {
         msgtype?: string;
         stream?: { id?: string; finish?: boolean; content?: string };
       };
-      must(inner.msgtype === 'stream' && inner.stream?.finish === true && inner.stream.id === msgId, 'expected a finished stream for the msgid');
+      must(
+        inner.msgtype === 'stream' && inner.stream?.finish === true && inner.stream.id === msgId,
+        'expected a finished stream for the msgid',
+      );
       must(inner.stream?.content?.includes(MEMBER) === true, `expected the stream to name ${MEMBER}`);
     },
   };

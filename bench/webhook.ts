@@ -197,5 +197,10 @@ export async function checkReports(db: Kysely<Database>, prefix: string, answere
   const stored = new Set(rows.map((r) => r.source));
   const missing = answered.filter((id) => !stored.has(id)).length;
   const answeredSet = new Set(answered);
-  return { stored: rows.length, missing, duplicates: rows.length - stored.size, unanswered: [...stored].filter((id) => !answeredSet.has(id!)).length };
+  return {
+    stored: rows.length,
+    missing,
+    duplicates: rows.length - stored.size,
+    unanswered: [...stored].filter((id) => !answeredSet.has(id!)).length,
+  };
 }

@@ -15,13 +15,13 @@ export async function putAttendance(
   row: Omit<AttendanceTable, 'makeup_note' | 'makeup_at' | 'updated_at'>,
   now: number,
 ): Promise<void> {
-  await upsert(db, 'attendance', { ...row, makeup_note: null, makeup_at: null, updated_at: now }, ['meeting_id', 'member_id'], [
-    'status',
-    'note',
-    'at',
-    'source',
-    'updated_at',
-  ]);
+  await upsert(
+    db,
+    'attendance',
+    { ...row, makeup_note: null, makeup_at: null, updated_at: now },
+    ['meeting_id', 'member_id'],
+    ['status', 'note', 'at', 'source', 'updated_at'],
+  );
 }
 
 export async function putMakeup(db: Db, meetingId: string, memberId: string, note: string, now: number): Promise<void> {

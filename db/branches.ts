@@ -23,8 +23,22 @@ export async function getBranch(db: Db, orgId: string, id: string): Promise<Bran
   return db.selectFrom('branches').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The branch's bound group chats, oldest binding first. */
 export async function listBranchChats(db: Db, orgId: string, branchId: string): Promise<BranchChatTable[]> {
-  return db.selectFrom('branch_chats').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).execute();
+  return db
+    .selectFrom('branch_chats')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('branch_id', '=', branchId)
+    .orderBy('created_at')
+    .orderBy('channel_id')
+    .orderBy('chat_id')
+    .execute();
+}
+
+/** The org's branches by id. */
+export async function listOrgBranches(db: Db, orgId: string): Promise<Pick<BranchTable, 'id' | 'name'>[]> {
+  return db.selectFrom('branches').select(['id', 'name']).where('org_id', '=', orgId).orderBy('id').execute();
 }
 
 /** A bound group chat (its branch and push credentials), if bound. */
@@ -37,11 +51,28 @@ export async function findBranchByName(db: Db, orgId: string, name: string): Pro
 }
 
 /** Binds a group chat to a branch (绑定), keeping any push webhook the admin set for it. */
-export async function bindChat(db: Db, chat: Pick<BranchChatTable, 'channel_id' | 'chat_id' | 'org_id' | 'branch_id'>, now: number): Promise<void> {
-  await upsert(db, 'branch_chats', { ...chat, webhook: null, secret: null, created_at: now }, ['channel_id', 'chat_id'], ['org_id', 'branch_id']);
+export async function bindChat(
+  db: Db,
+  chat: Pick<BranchChatTable, 'channel_id' | 'chat_id' | 'org_id' | 'branch_id'>,
+  now: number,
+): Promise<void> {
+  await upsert(
+    db,
+    'branch_chats',
+    { ...chat, webhook: null, secret: null, created_at: now },
+    ['channel_id', 'chat_id'],
+    ['org_id', 'branch_id'],
+  );
 }
 
 /** Every bound chat of an org, oldest binding first (the weekly digest's fallback targets). */
 export async function listOrgChats(db: Db, orgId: string): Promise<BranchChatTable[]> {
-  return db.selectFrom('branch_chats').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('channel_id').orderBy('chat_id').execute();
+  return db
+    .selectFrom('branch_chats')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .orderBy('channel_id')
+    .orderBy('chat_id')
+    .execute();
 }

@@ -1,4 +1,4 @@
-import { WorkCalendar } from '../src/calendar.ts';
+import { WorkCalendar } from '../src/domain/calendar.ts';
 import type { CalendarOverrideTable, Db } from './schema.ts';
 import { upsert } from './upsert.ts';
 
@@ -6,7 +6,13 @@ export type CalendarOverrideRow = Omit<CalendarOverrideTable, 'updated_at'>;
 
 /** Insert or replace the override of one date (SPEC §7 `PUT /admin/calendar/:date`). */
 export async function putCalendarOverride(db: Db, row: CalendarOverrideRow, now: number): Promise<void> {
-  await upsert(db, 'calendar_overrides', { date: row.date, kind: row.kind, name: row.name, updated_at: now }, ['date'], ['kind', 'name', 'updated_at']);
+  await upsert(
+    db,
+    'calendar_overrides',
+    { date: row.date, kind: row.kind, name: row.name, updated_at: now },
+    ['date'],
+    ['kind', 'name', 'updated_at'],
+  );
 }
 
 export async function getCalendarOverride(db: Db, date: string): Promise<CalendarOverrideTable | undefined> {

@@ -1,4 +1,4 @@
-import { type Channel, type ChannelConfig, channelConfigSchema } from '../src/channels.ts';
+import { type Channel, type ChannelConfig, channelConfigSchema } from '../src/domain/channels.ts';
 import type { Db } from './schema.ts';
 import { upsert } from './upsert.ts';
 

@@ -52,10 +52,20 @@ export async function listMergedInto(db: Db, intoId: string): Promise<DeliveryTa
 }
 
 /** Ends a delivery (sent or failed), and the ones merged into it with it. */
-export async function finishDelivery(db: Db, id: string, state: Extract<DeliveryState, 'sent' | 'failed'>, error: string | null, now: number): Promise<void> {
+export async function finishDelivery(
+  db: Db,
+  id: string,
+  state: Extract<DeliveryState, 'sent' | 'failed'>,
+  error: string | null,
+  now: number,
+): Promise<void> {
   await db.updateTable('deliveries').set({ state, last_error: error, updated_at: now }).where('id', '=', id).execute();
   if (state === 'failed') {
-    await db.updateTable('deliveries').set({ state, last_error: `${error} (merged into ${id})`, updated_at: now }).where('merged_into', '=', id).execute();
+    await db
+      .updateTable('deliveries')
+      .set({ state, last_error: `${error} (merged into ${id})`, updated_at: now })
+      .where('merged_into', '=', id)
+      .execute();
   }
 }
 
@@ -80,7 +90,11 @@ export async function unfinishedDeliveries(db: Db, olderThan: number, limit: num
 }
 
 /** Deliveries that failed for good since `since`, newest first: /healthz shows them. */
-export async function recentFailures(db: Db, since: number, limit: number): Promise<Pick<DeliveryTable, 'id' | 'rate_key' | 'last_error' | 'updated_at'>[]> {
+export async function recentFailures(
+  db: Db,
+  since: number,
+  limit: number,
+): Promise<Pick<DeliveryTable, 'id' | 'rate_key' | 'last_error' | 'updated_at'>[]> {
   return db
     .selectFrom('deliveries')
     .select(['id', 'rate_key', 'last_error', 'updated_at'])
@@ -93,5 +107,10 @@ export async function recentFailures(db: Db, since: number, limit: number): Prom
 
 /** A claimed delivery that must wait for its robot goes back to queued, free to be merged meanwhile. */
 export async function releaseDelivery(db: Db, id: string, now: number): Promise<void> {
-  await db.updateTable('deliveries').set({ state: 'queued', updated_at: now }).where('id', '=', id).where('state', '=', 'sending').execute();
+  await db
+    .updateTable('deliveries')
+    .set({ state: 'queued', updated_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'sending')
+    .execute();
 }

@@ -1,6 +1,10 @@
+import type { WorkCalendar } from '../src/domain/calendar.ts';
+import type { DigestBranchFacts, DigestWindow } from '../src/domain/digest/types.ts';
+import { digestWindow } from '../src/domain/digest/window.ts';
+import { periodRange } from '../src/domain/time.ts';
+import { loadWorkCalendar } from './calendar.ts';
+import { getOrg } from './orgs.ts';
 import type { Db } from './schema.ts';
-import type { BranchFacts, DigestWindow } from '../src/digest/types.ts';
-import { periodRange } from '../src/time.ts';
 
 const DAY = 86_400_000;
 /** Scheduled meetings this far past the week still count as "next". */
@@ -11,7 +15,7 @@ const NEXT_HORIZON_MS = 183 * DAY;
  * whatever the number of branches, members, meetings or reports: the same code serves one branch
  * (preview, 周报) and a whole org (the weekly run).
  */
-export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): Promise<BranchFacts[]> {
+export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): Promise<DigestBranchFacts[]> {
   const meetingsFrom = Math.min(periodRange('quarter', window.from, window.tz).from, window.previousFrom);
   // The four weeks ending at the week's end, or at now while the week runs.
   const reportsFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY;
@@ -79,4 +83,19 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
     attendance: a.get(branch.id) ?? [],
     reports: r.get(branch.id) ?? [],
   }));
+}
+
+export interface OrgDigestInput {
+  window: DigestWindow;
+  branches: DigestBranchFacts[];
+  calendar: WorkCalendar;
+}
+
+/** Everything the week's digests of an org (or of one branch) are made from; null for an unknown org or week. */
+export async function loadDigestInput(db: Db, orgId: string, week: string, now: number, branchId?: string): Promise<OrgDigestInput | null> {
+  const org = await getOrg(db, orgId);
+  const window = org && digestWindow(week, org.timezone, now);
+  if (!window) return null;
+  const [branches, calendar] = await Promise.all([loadDigestFacts(db, orgId, window, branchId), loadWorkCalendar(db)]);
+  return { window, branches, calendar };
 }

@@ -48,7 +48,11 @@ export async function updateMeeting(
   change: Partial<Pick<MeetingTable, 'starts_at' | 'status'>>,
   now: number,
 ): Promise<void> {
-  await db.updateTable('meetings').set({ ...change, updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('meetings')
+    .set({ ...change, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function getMeeting(db: Db, id: string): Promise<MeetingTable | undefined> {
@@ -57,5 +61,11 @@ export async function getMeeting(db: Db, id: string): Promise<MeetingTable | und
 
 /** Scheduled meetings (all orgs) starting at or after `since`: those that still have reminders to come. */
 export async function listUpcomingMeetings(db: Db, since: number): Promise<MeetingTable[]> {
-  return db.selectFrom('meetings').selectAll().where('status', '=', 'scheduled').where('starts_at', '>=', since).orderBy('starts_at').execute();
+  return db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('status', '=', 'scheduled')
+    .where('starts_at', '>=', since)
+    .orderBy('starts_at')
+    .execute();
 }

@@ -35,7 +35,13 @@ export async function listBranchMembers(db: Db, orgId: string, branchId: string)
 /** The org's members with these ids (any branch), by id. */
 export async function listMembersByIds(db: Db, orgId: string, ids: readonly string[]): Promise<MemberTable[]> {
   if (!ids.length) return [];
-  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', 'in', [...ids]).orderBy('id').execute();
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .execute();
 }
 
 /** Every member with this id, one per org that has one (the console's --as). */

@@ -4,27 +4,15 @@ export async function insertReport(db: Db, report: ServiceReportTable): Promise<
   await db.insertInto('service_reports').values(report).execute();
 }
 
-export async function listBranchReports(db: Db, orgId: string, branchId: string, from: number, to: number): Promise<ServiceReportTable[]> {
-  return db
-    .selectFrom('service_reports')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('branch_id', '=', branchId)
-    .where('at', '>=', from)
-    .where('at', '<', to)
-    .orderBy('at')
-    .orderBy('id')
-    .execute();
-}
-
-export async function listMemberReports(db: Db, orgId: string, memberId: string, from: number, to: number): Promise<ServiceReportTable[]> {
-  return db
-    .selectFrom('service_reports')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('member_id', '=', memberId)
-    .where('at', '>=', from)
-    .where('at', '<', to)
-    .orderBy('at')
-    .execute();
+/** A branch's or a member's reports made in [from, to), oldest first. */
+export async function listReports(
+  db: Db,
+  orgId: string,
+  of: { branchId: string } | { memberId: string },
+  from: number,
+  to: number,
+): Promise<ServiceReportTable[]> {
+  const query = db.selectFrom('service_reports').selectAll().where('org_id', '=', orgId).where('at', '>=', from).where('at', '<', to);
+  const scoped = 'branchId' in of ? query.where('branch_id', '=', of.branchId) : query.where('member_id', '=', of.memberId);
+  return scoped.orderBy('at').orderBy('id').execute();
 }

@@ -1,6 +1,6 @@
-import type { Command } from '../src/commands/parse.ts';
-import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { escapeMarkdown } from '../src/markdown.ts';
+import type { Command } from '../src/chat/parse.ts';
+import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
 import { bindChat, findBranchByName, getBranchChat } from '../db/branches.ts';
 
 /** 绑定: the secretary of a branch binds the group chat this is sent in to that branch. */
@@ -13,10 +13,15 @@ export async function bind(ctx: MemberContext, command: Extract<Command, { kind:
     throw new UserError(`只有「${branch.name}」的支部书记可以把群绑定到该支部。`);
   }
   const current = (await getBranchChat(ctx.db, message.channelId, message.chatId))?.branch_id;
-  await bindChat(ctx.db, { channel_id: message.channelId, chat_id: message.chatId, org_id: member.org_id, branch_id: branch.id }, ctx.clock.now());
+  await bindChat(
+    ctx.db,
+    { channel_id: message.channelId, chat_id: message.chatId, org_id: member.org_id, branch_id: branch.id },
+    ctx.clock.now(),
+  );
   const name = escapeMarkdown(branch.name);
   ctx.reply({
     title: '群已绑定',
-    markdown: current === branch.id ? `本群已经绑定在「${name}」，无需重复绑定。` : `**已将本群绑定到「${name}」**\n\n会议提醒和通知将发到这个群。`,
+    markdown:
+      current === branch.id ? `本群已经绑定在「${name}」，无需重复绑定。` : `**已将本群绑定到「${name}」**\n\n会议提醒和通知将发到这个群。`,
   });
 }

@@ -1,6 +1,6 @@
-import type { Command } from '../src/commands/parse.ts';
-import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { describeMeeting, meetingByCode } from '../src/commands/meeting-lookup.ts';
+import type { Command } from '../src/chat/parse.ts';
+import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { updateMeeting } from '../db/meetings.ts';
 
 /** 取消: cancels a meeting that has not started yet. */

@@ -1,5 +1,5 @@
-import type { CommandContext } from '../src/commands/context.ts';
-import { type CommandKind, SECRETARY_ONLY, USAGE } from '../src/commands/parse.ts';
+import type { CommandContext } from '../src/chat/context.ts';
+import { type CommandKind, SECRETARY_ONLY, USAGE } from '../src/chat/parse.ts';
 
 const KINDS = Object.keys(USAGE) as CommandKind[];
 const line = (kind: CommandKind) => `- ${USAGE[kind]}`;

@@ -1,5 +1,5 @@
-import { type Command, SECRETARY_ONLY } from '../src/commands/parse.ts';
-import { type CommandContext, NOT_IN_ROSTER, UserError } from '../src/commands/context.ts';
+import { type Command, type CommandKind, SECRETARY_ONLY } from '../src/chat/parse.ts';
+import { type CommandContext, type MemberContext, NOT_IN_ROSTER, UserError } from '../src/chat/context.ts';
 import { attendance } from './attendance.ts';
 import { bind } from './bind.ts';
 import { cancel } from './cancel.ts';
@@ -17,7 +17,28 @@ import { schedule } from './schedule.ts';
 import { stats } from './stats.ts';
 import { weekly } from './weekly.ts';
 
-/** Routes a parsed command to its handler (one file per command), after the roster and role checks. */
+type Handler<K extends CommandKind> = (ctx: MemberContext, command: Extract<Command, { kind: K }>) => Promise<void>;
+
+/** One handler per command word (parse.ts names the words); 帮助 alone also answers those not in the roster. */
+const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
+  report,
+  bind,
+  checkin,
+  leave,
+  makeup,
+  mine,
+  schedule,
+  reschedule,
+  cancel,
+  attendance,
+  remind,
+  stats,
+  weekly,
+  register,
+  minutes,
+};
+
+/** Routes a parsed command to its handler, after the roster and role checks. */
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
   if (command.kind === 'help') return help(ctx);
   const member = ctx.member;
@@ -25,37 +46,6 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
   if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary') {
     throw new UserError('只有支部书记可以使用这条命令。');
   }
-  const mctx = { ...ctx, member };
-  switch (command.kind) {
-    case 'report':
-      return report(mctx, command);
-    case 'bind':
-      return bind(mctx, command);
-    case 'checkin':
-      return checkin(mctx, command);
-    case 'leave':
-      return leave(mctx, command);
-    case 'makeup':
-      return makeup(mctx, command);
-    case 'mine':
-      return mine(mctx);
-    case 'schedule':
-      return schedule(mctx, command);
-    case 'reschedule':
-      return reschedule(mctx, command);
-    case 'cancel':
-      return cancel(mctx, command);
-    case 'attendance':
-      return attendance(mctx, command);
-    case 'remind':
-      return remind(mctx, command);
-    case 'stats':
-      return stats(mctx, command);
-    case 'weekly':
-      return weekly(mctx);
-    case 'register':
-      return register(mctx, command);
-    case 'minutes':
-      return minutes(mctx, command);
-  }
+  const handler = HANDLERS[command.kind] as Handler<typeof command.kind>;
+  return handler({ ...ctx, member }, command as never);
 }

@@ -1,9 +1,10 @@
-import type { Command } from '../src/commands/parse.ts';
-import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { branchMembers, describeMeeting, meetingByCode } from '../src/commands/meeting-lookup.ts';
-import { checkinWindow, isExpected } from '../src/meetings.ts';
-import { escapeMarkdown } from '../src/markdown.ts';
-import { getAttendance, putAttendance, putMakeup } from '../db/attendance.ts';
+import type { Command } from '../src/chat/parse.ts';
+import { markAttendance } from '../src/chat/attendance.ts';
+import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { branchMembers, describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
+import { checkinWindow, isExpected } from '../src/domain/meetings.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
+import { getAttendance, putMakeup } from '../db/attendance.ts';
 
 /** 补学: after a meeting, a member who was absent or on leave records their make-up study. */
 export async function makeup(ctx: MemberContext, command: Extract<Command, { kind: 'makeup' }>): Promise<void> {
@@ -18,9 +19,7 @@ export async function makeup(ctx: MemberContext, command: Extract<Command, { kin
   }
   const row = await getAttendance(db, meeting.id, member.id);
   if (row?.status === 'present') throw new UserError(`你参加了会议 ${meeting.code}，无需补学。`);
-  if (!row) {
-    await putAttendance(db, { meeting_id: meeting.id, member_id: member.id, org_id: member.org_id, status: 'absent', note: null, at: now, source: ctx.message.messageId }, now);
-  }
+  if (!row) await markAttendance(ctx, meeting, member, 'absent');
   await putMakeup(db, meeting.id, member.id, command.text, now);
   ctx.reply({ title: '已记录补学', markdown: `**${escapeMarkdown(member.name)} 已补学**：${describeMeeting(ctx, meeting)}` });
 }

@@ -1,12 +1,12 @@
-import { type MemberContext, requireDirect } from '../src/commands/context.ts';
-import { branchMembers } from '../src/commands/meeting-lookup.ts';
-import { CATEGORY_LABELS } from '../src/commands/vocabulary.ts';
-import { expectedMembers, isHeld } from '../src/meetings.ts';
-import { periodRange } from '../src/time.ts';
+import { type MemberContext, requireDirect } from '../src/chat/context.ts';
+import { branchMembers } from '../src/chat/meeting-lookup.ts';
+import { CATEGORY_LABELS } from '../src/domain/vocabulary.ts';
+import { expectedMembers, isHeld } from '../src/domain/meetings.ts';
+import { periodRange } from '../src/domain/time.ts';
 import type { ServiceCategory } from '../db/schema.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
-import { listMemberReports } from '../db/reports.ts';
+import { listReports } from '../db/reports.ts';
 
 /** 我的: the sender's own attendance rate and reports this quarter, privately. Nothing ranks members. */
 export async function mine(ctx: MemberContext): Promise<void> {
@@ -25,7 +25,7 @@ export async function mine(ctx: MemberContext): Promise<void> {
     if (row?.makeup_at != null) counts.makeup += 1;
   }
   const rate = meetings.length ? Math.round((counts.present / meetings.length) * 100) : null;
-  const reports = await listMemberReports(db, member.org_id, member.id, from, to);
+  const reports = await listReports(db, member.org_id, { memberId: member.id }, from, to);
   const perCategory = Object.entries(CATEGORY_LABELS)
     .map(([key, label]) => [label, reports.filter((r) => r.category === (key as ServiceCategory)).length] as const)
     .filter(([, n]) => n > 0)
@@ -33,7 +33,8 @@ export async function mine(ctx: MemberContext): Promise<void> {
   const lines = [
     '**本季度我的情况**',
     '',
-    `- 三会一课：应参加 ${meetings.length} 次，到会 ${counts.present} 次，请假 ${counts.leave} 次，缺席 ${counts.absent} 次，补学 ${counts.makeup} 次${rate === null ? '' : `，出勤率 ${rate}%`}`,
+    `- 三会一课：应参加 ${meetings.length} 次，到会 ${counts.present} 次，请假 ${counts.leave} 次，` +
+      `缺席 ${counts.absent} 次，补学 ${counts.makeup} 次${rate === null ? '' : `，出勤率 ${rate}%`}`,
     `- 四服务汇报：${reports.length} 条${perCategory.length ? `（${perCategory.join('，')}）` : ''}`,
   ];
   ctx.reply({ title: '本季度我的情况', markdown: lines.join('\n') });

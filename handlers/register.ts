@@ -1,12 +1,10 @@
-import type { Command } from '../src/commands/parse.ts';
-import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { branchMembers, describeMeeting, meetingByCode, names } from '../src/commands/meeting-lookup.ts';
-import { putAttendance } from '../db/attendance.ts';
+import type { Command } from '../src/chat/parse.ts';
+import { markAttendance } from '../src/chat/attendance.ts';
+import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { branchMembers, describeMeeting, meetingByCode, names } from '../src/chat/meeting-lookup.ts';
 
 /** 登记: the secretary records attendance for members who do not use the chat (check-in is never forced). */
 export async function register(ctx: MemberContext, command: Extract<Command, { kind: 'register' }>): Promise<void> {
-  const { member, db } = ctx;
-  const now = ctx.clock.now();
   const meeting = await meetingByCode(ctx, command.code);
   const members = await branchMembers(ctx);
   const unknown = command.names.filter((n) => !members.some((m) => m.name === n));
@@ -14,13 +12,7 @@ export async function register(ctx: MemberContext, command: Extract<Command, { k
   const ambiguous = command.names.filter((n) => members.filter((m) => m.name === n).length > 1);
   if (ambiguous.length) throw new UserError(`本支部有同名的同志：${ambiguous.join('、')}，请在管理后台登记。`);
   const chosen = command.names.map((n) => members.find((m) => m.name === n)!);
-  for (const m of chosen) {
-    await putAttendance(
-      db,
-      { meeting_id: meeting.id, member_id: m.id, org_id: member.org_id, status: command.status, note: command.status === 'leave' ? '书记登记' : null, at: now, source: ctx.message.messageId },
-      now,
-    );
-  }
+  for (const m of chosen) await markAttendance(ctx, meeting, m, command.status, command.status === 'leave' ? '书记登记' : null);
   const what = command.status === 'present' ? '到会' : '请假';
   ctx.reply({ title: '已登记', markdown: `**已登记${what}**：${names(chosen)}\n\n${describeMeeting(ctx, meeting)}` });
 }

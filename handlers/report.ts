@@ -1,8 +1,8 @@
-import type { Command } from '../src/commands/parse.ts';
-import type { MemberContext } from '../src/commands/context.ts';
-import { CATEGORY_LABELS, TAG_LABELS } from '../src/commands/vocabulary.ts';
-import { escapeMarkdown } from '../src/markdown.ts';
-import { newId } from '../src/ids.ts';
+import type { Command } from '../src/chat/parse.ts';
+import type { MemberContext } from '../src/chat/context.ts';
+import { CATEGORY_LABELS, TAG_LABELS } from '../src/domain/vocabulary.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
+import { newId } from '../src/core/ids.ts';
 import { insertReport } from '../db/reports.ts';
 
 /** 汇报: one 四服务 report, stored in the member's own branch. */

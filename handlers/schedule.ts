@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
-import type { Command } from '../src/commands/parse.ts';
-import { type MemberContext, UserError } from '../src/commands/context.ts';
-import { branchMembers, describeMeeting } from '../src/commands/meeting-lookup.ts';
-import { TAG_LABELS } from '../src/commands/vocabulary.ts';
-import { expectedMembers, hasGroups, newMeetingCode } from '../src/meetings.ts';
-import { escapeMarkdown } from '../src/markdown.ts';
-import { newId } from '../src/ids.ts';
+import type { Command } from '../src/chat/parse.ts';
+import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { branchMembers, describeMeeting } from '../src/chat/meeting-lookup.ts';
+import { TAG_LABELS } from '../src/domain/vocabulary.ts';
+import { expectedMembers, hasGroups, newMeetingCode } from '../src/domain/meetings.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
+import { newId } from '../src/core/ids.ts';
 import type { MeetingTable } from '../db/schema.ts';
 import { insertMeeting, recentCodes } from '../db/meetings.ts';
 

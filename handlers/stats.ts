@@ -1,8 +1,8 @@
-import type { Command } from '../src/commands/parse.ts';
-import type { MemberContext } from '../src/commands/context.ts';
-import { MEETING_LABELS } from '../src/commands/vocabulary.ts';
-import { progress } from '../src/meetings.ts';
-import { periodRange } from '../src/time.ts';
+import type { Command } from '../src/chat/parse.ts';
+import type { MemberContext } from '../src/chat/context.ts';
+import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
+import { progress } from '../src/domain/meetings.ts';
+import { periodRange } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 
 const PERIOD_LABELS = { month: '本月', quarter: '本季度', year: '本年' } as const;
@@ -19,5 +19,8 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
     const mark = p.held >= p.due ? '✓' : '未完成';
     return `- ${MEETING_LABELS[p.type]}${scope}：已开 ${p.held} 次 / 应开 ${p.due} 次　${mark}`;
   });
-  ctx.reply({ title: `${PERIOD_LABELS[command.period]}三会一课`, markdown: [`**${PERIOD_LABELS[command.period]}三会一课完成情况**`, '', ...rows].join('\n') });
+  ctx.reply({
+    title: `${PERIOD_LABELS[command.period]}三会一课`,
+    markdown: [`**${PERIOD_LABELS[command.period]}三会一课完成情况**`, '', ...rows].join('\n'),
+  });
 }

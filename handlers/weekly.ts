@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import { type MemberContext, UserError, requireDirect } from '../src/commands/context.ts';
-import type { DigestPlatform } from '../src/digest/render.ts';
-import { previewDigest } from '../src/digest/preview.ts';
-import { isoWeek } from '../src/iso-week.ts';
-
-/** The size a reply may have: a WeCom app's text reply is the tightest. */
-const PLATFORM: Record<MemberContext['message']['platform'], DigestPlatform> = { dingtalk: 'dingtalk', wecom: 'wecom-app', console: 'dingtalk' };
+import { type MemberContext, UserError, requireDirect } from '../src/chat/context.ts';
+import { loadDigestInput } from '../db/digest-facts.ts';
+import { previewDigest } from '../src/domain/digest/preview.ts';
+import { isoWeek } from '../src/domain/iso-week.ts';
+import { deliveryId } from '../src/domain/outbound.ts';
 
 /**
  * 周报: this week's digest so far, to the secretary who asked, privately. It is not the week's
@@ -15,17 +12,18 @@ export async function weekly(ctx: MemberContext): Promise<void> {
   requireDirect(ctx, '周报');
   const { member, message } = ctx;
   const now = ctx.clock.now();
-  const week = isoWeek(now, ctx.org.timezone);
-  const digest = await previewDigest(ctx.db, member.org_id, member.branch_id, week, now, PLATFORM[message.platform]);
-  if (!digest) throw new UserError('暂时无法生成本周周报，请稍后再试。');
+  const input = await loadDigestInput(ctx.db, member.org_id, isoWeek(now, ctx.org.timezone), now, member.branch_id);
+  const facts = input?.branches[0];
+  if (!input || !facts) throw new UserError('暂时无法生成本周周报，请稍后再试。');
+  // Parts sized for the reply: what the receiver says its platform's replies take.
+  const digest = previewDigest({ facts, window: input.window, calendar: input.calendar }, message.replyFormat, now);
   const [first, ...rest] = digest.parts;
   ctx.reply({ title: digest.title, markdown: first! });
-  const key = createHash('sha1').update(`${message.channelId}|${message.messageId}`).digest('hex').slice(0, 24);
   for (const [i, markdown] of rest.entries()) {
     ctx.after({
       kind: 'deliver',
       delivery: {
-        id: `weekly-${key}-${i + 2}`,
+        id: deliveryId('weekly', [message.channelId, message.messageId], i + 2),
         orgId: member.org_id,
         target: { kind: 'member', channelId: message.channelId, memberId: member.id },
         message: { title: `${digest.title}（${i + 2}/${digest.parts.length}）`, markdown },

@@ -1,12 +1,12 @@
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { Config } from '../src/config.ts';
+import type { Config } from '../src/core/config.ts';
 import type { Database } from '../db/schema.ts';
 import { loadWorkCalendar } from '../db/calendar.ts';
-import { getOrg } from '../db/orgs.ts';
-import { localDate, localDateTime } from '../src/calendar.ts';
-import { isoWeek } from '../src/iso-week.ts';
-import { toLocal } from '../src/time.ts';
+import { getOrg, listOrgSchedules } from '../db/orgs.ts';
+import { localDate, localDateTime } from '../src/domain/calendar.ts';
+import { isoWeek } from '../src/domain/iso-week.ts';
+import { toLocal } from '../src/domain/time.ts';
 import { COMPLIANCE_JOB, COMPLIANCE_PATTERN, complianceSchedulerId, logCalendarGaps, runComplianceForOrg } from './compliance.ts';
 import { bullConnection } from './queues.ts';
 import { type DigestDeps, runWeeklyDigest } from './digest-run.ts';
@@ -48,7 +48,7 @@ export async function syncOrgSchedulers(
   config: Pick<Config, 'DIGEST_CRON'>,
 ): Promise<{ orgs: number; upserted: number; removed: number }> {
   const queue = queues.digests;
-  const orgs = await db.selectFrom('orgs').select(['id', 'timezone', 'digest_cron']).orderBy('id').execute();
+  const orgs = await listOrgSchedules(db);
   const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
   const wanted = new Set<string>();
   let upserted = 0;
@@ -62,7 +62,11 @@ export async function syncOrgSchedulers(
       const have = existing.get(plan.id);
       if (have && have.pattern === plan.pattern && have.tz === org.timezone && have.name === plan.name) continue;
       const data: OrgJobData = { orgId: org.id };
-      await queue.upsertJobScheduler(plan.id, { pattern: plan.pattern, tz: org.timezone }, { name: plan.name, data, opts: SCHEDULED_JOB_OPTIONS });
+      await queue.upsertJobScheduler(
+        plan.id,
+        { pattern: plan.pattern, tz: org.timezone },
+        { name: plan.name, data, opts: SCHEDULED_JOB_OPTIONS },
+      );
       upserted++;
     }
   }
@@ -100,7 +104,11 @@ export async function processDigestJob(deps: DigestJobDeps, orgId: string, fired
   }
   const next = calendar.nextWorkday(date);
   for (const year of next.gaps) gaps.add(year);
-  logCalendarGaps(deps.logger, [...gaps].sort((a, b) => a - b), { org: orgId, date });
+  logCalendarGaps(
+    deps.logger,
+    [...gaps].sort((a, b) => a - b),
+    { org: orgId, date },
+  );
   const { hour, minute } = toLocal(firedAt, tz);
   const runAt = localDateTime(next.date, tz, { hour, minute });
   const data: DeferredDigestData = { orgId, week };

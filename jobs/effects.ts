@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../src/clock.ts';
-import type { EffectRunner } from '../src/commands/effects.ts';
+import type { Clock } from '../src/core/clock.ts';
+import type { EffectRunner } from '../src/chat/effects.ts';
 import type { Database } from '../db/schema.ts';
 import { getMeeting } from '../db/meetings.ts';
 import type { Queues } from './queues.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
+import { type Clock, systemClock } from '../src/core/clock.ts';
 import type { Database, Db } from '../db/schema.ts';
 import {
   claimDelivery,
@@ -14,9 +15,10 @@ import {
   releaseDelivery,
   unfinishedDeliveries,
 } from '../db/deliveries.ts';
-import { type DeliverDeps, PlatformClients, deliver } from '../src/outbound/deliver.ts';
-import type { Delivery } from '../src/commands/effects.ts';
-import { type OutboundMessage, type Target, mergeMessages, rateKeyOf } from '../src/outbound/message.ts';
+import { type DeliverDeps, PlatformClients, deliver } from '../src/platforms/deliver.ts';
+import type { SendResult } from '../src/platforms/shared/send-result.ts';
+import type { Delivery } from '../src/chat/effects.ts';
+import { type OutboundMessage, type Target, mergeMessages, rateKeyOf } from '../src/domain/outbound.ts';
 import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';
 import { bullConnection } from './queues.ts';
 
@@ -86,6 +88,11 @@ export interface OutboundWorkerOptions {
   /** How long a platform's rate-limit answer delays the message. */
   rateLimitedDelayMs?: number;
   concurrency?: number;
+  /**
+   * The worker's time: wall-clock by default, as BullMQ's delays and the platforms' per-minute limits
+   * are; never a test's stopped clock.
+   */
+  clock?: Clock;
 }
 
 export interface OutboundWorkerDeps extends DeliverDeps {
@@ -95,28 +102,29 @@ export interface OutboundWorkerDeps extends DeliverDeps {
 export function createOutboundWorker(deps: OutboundWorkerDeps, options: OutboundWorkerOptions = {}): Worker {
   const rate = options.rate ?? ROBOT_RATE;
   const rateLimitedDelayMs = options.rateLimitedDelayMs ?? rate.windowMs;
+  const clock = options.clock ?? systemClock;
   const clients = new PlatformClients(deps);
   const { db, redis, logger } = deps;
 
   const delay = async (job: Job, ms: number, token: string | undefined): Promise<never> => {
-    await job.moveToDelayed(Date.now() + ms, token);
+    await job.moveToDelayed(clock.now() + ms, token);
     throw new DelayedError();
   };
 
   async function process(job: Job<{ deliveryId: string }>, token?: string): Promise<string> {
     const own = await getDelivery(db, job.data.deliveryId);
-    if (!own || !(await claimDelivery(db, own.id, Date.now()))) return 'already handled';
+    if (!own || !(await claimDelivery(db, own.id, clock.now()))) return 'already handled';
     const carried = await listMergedInto(db, own.id);
     const target = JSON.parse(own.target) as Target;
 
     // The robot's slot is taken as late as possible, just before the send, so that the times
     // counted are the times the platform sees.
     const slot = { key: `${deps.config.QUEUE_PREFIX}:robot-rate:${own.rate_key}`, member: `${own.id}:${randomUUID()}` };
-    const wait = await takeSlot(redis, slot.key, rate, Date.now(), slot.member);
+    const wait = await takeSlot(redis, slot.key, rate, clock.now(), slot.member);
     if (wait > 0) {
       // While it waits, a delivery carrying nothing goes back to queued, so that whichever job
       // gets the robot's next slot can carry it along (its own job then finds it merged).
-      if (carried.length === 0) await releaseDelivery(db, own.id, Date.now());
+      if (carried.length === 0) await releaseDelivery(db, own.id, clock.now());
       return delay(job, wait, token);
     }
 
@@ -128,18 +136,18 @@ export function createOutboundWorker(deps: OutboundWorkerDeps, options: Outbound
     for (const other of mergeable) {
       bytes += Buffer.byteLength(other.body);
       if (bytes > MERGE_BYTES) break;
-      if (await claimForMerge(db, other.id, own.id, Date.now())) batch.push(other);
+      if (await claimForMerge(db, other.id, own.id, clock.now())) batch.push(other);
     }
     const message = mergeMessages(batch.map((d) => JSON.parse(d.body) as OutboundMessage));
 
-    let result;
+    let result: SendResult;
     try {
       result = await deliver(deps, clients, target, message, own.id);
     } catch (err) {
       // A sender throws only on content it must not send (over the platform's limit): not retryable.
-      result = { delivered: false as const, kind: 'permanent' as const, reason: (err as Error).message };
+      result = { delivered: false, kind: 'permanent', reason: (err as Error).message };
     }
-    const now = Date.now();
+    const now = clock.now();
     if (result.delivered) {
       await finishDelivery(db, own.id, 'sent', null, now);
       return batch.length > 1 ? `sent with ${batch.length - 1} merged` : 'sent';

@@ -5,13 +5,15 @@ import type { Logger } from 'pino';
 import type { Database, MeetingTable } from '../db/schema.ts';
 import { getMeeting, listUpcomingMeetings } from '../db/meetings.ts';
 import { listBranchChats } from '../db/branches.ts';
+import { listOrgChannels } from '../db/channels.ts';
 import { listBranchMembers } from '../db/members.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { getOrg } from '../db/orgs.ts';
-import { escapeMarkdown } from '../src/markdown.ts';
-import { meetingTitle } from '../src/meeting-text.ts';
-import { attendanceLists, expectedMembers } from '../src/meetings.ts';
-import type { OutboundMessage } from '../src/outbound/message.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
+import { meetingTitle } from '../src/domain/meeting-text.ts';
+import { meetingAttendance } from '../src/domain/meetings.ts';
+import { type OutboundMessage, deliveryId, rateKeyOf } from '../src/domain/outbound.ts';
+import { chatTarget } from '../src/domain/targets.ts';
 import { enqueueDelivery } from './outbound.ts';
 import { bullConnection } from './queues.ts';
 
@@ -89,7 +91,10 @@ export async function reconcileReminders(db: Kysely<Database>, queue: Queue, tim
 /** 提醒: a nudge now, outside the plan; `requestId` keeps a retried request from nudging twice. */
 export async function nudgeNow(queue: Queue, meeting: Pick<MeetingTable, 'id' | 'starts_at'>, requestId: string): Promise<void> {
   const data: ReminderData = { meetingId: meeting.id, startsAt: meeting.starts_at, kind: 'nudge', offset: 0 };
-  await queue.add('nudge', data, { ...JOB_OPTIONS, jobId: `nudge-now-${meeting.id}-${createHash('sha1').update(requestId).digest('hex').slice(0, 16)}` });
+  await queue.add('nudge', data, {
+    ...JOB_OPTIONS,
+    jobId: `nudge-now-${meeting.id}-${createHash('sha1').update(requestId).digest('hex').slice(0, 16)}`,
+  });
 }
 
 export interface ReminderWorkerDeps {
@@ -107,13 +112,23 @@ export const RECONCILE_EVERY_MS = 5 * 60_000;
 
 /** One scheduler per queue (upserting twice keeps one): the periodic reconcile. */
 export async function scheduleReconcile(queue: Queue): Promise<void> {
-  await queue.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    'reconcile',
+    { every: RECONCILE_EVERY_MS },
+    { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
 }
 
 /** The notice text of a reminder job; null when there is nothing to say (everyone is in). */
-export async function reminderMessage(db: Kysely<Database>, meeting: MeetingTable, data: ReminderData, now: number): Promise<OutboundMessage | null> {
+export async function reminderMessage(
+  db: Kysely<Database>,
+  meeting: MeetingTable,
+  data: ReminderData,
+  now: number,
+): Promise<OutboundMessage | null> {
   const org = await getOrg(db, meeting.org_id);
-  const title = meetingTitle(meeting, org?.timezone ?? 'Asia/Shanghai', now);
+  if (!org) return null;
+  const title = meetingTitle(meeting, org.timezone, now);
   const where = meeting.location ? `\n\n地点：${escapeMarkdown(meeting.location)}` : '';
   switch (data.kind) {
     case 'remind':
@@ -128,12 +143,14 @@ export async function reminderMessage(db: Kysely<Database>, meeting: MeetingTabl
       };
     case 'nudge': {
       const members = await listBranchMembers(db, meeting.org_id, meeting.branch_id);
-      const lists = attendanceLists(expectedMembers(meeting, members), await listAttendance(db, meeting.id), true);
-      if (lists.absent.length === 0) return null;
+      const lists = meetingAttendance(meeting, members, await listAttendance(db, meeting.id), now);
+      // Not yet checked in: 提醒 may nudge a little before the start, while check-in is open.
+      const missing = [...lists.absent, ...lists.pending];
+      if (missing.length === 0) return null;
       return {
         title: '签到提醒',
         markdown: `**签到提醒**：${title} 已开始。到会的同志请发送「签到」；不能参加的请发送「请假 ${meeting.code} 事由」。`,
-        mentions: lists.absent.map((m) => m.id),
+        mentions: missing.map((m) => m.id),
       };
     }
   }
@@ -146,27 +163,22 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
       return 'reconciled';
     }
     const meeting = await getMeeting(deps.db, job.data.meetingId);
-    if (!meeting || meeting.status !== 'scheduled' || meeting.starts_at !== job.data.startsAt) return 'stale';
+    if (meeting?.status !== 'scheduled' || meeting.starts_at !== job.data.startsAt) return 'stale';
     const now = deps.now();
     const message = await reminderMessage(deps.db, meeting, job.data, now);
     if (!message) return 'nothing to say';
-    const chats = await listBranchChats(deps.db, meeting.org_id, meeting.branch_id);
+    const [chats, channels] = await Promise.all([
+      listBranchChats(deps.db, meeting.org_id, meeting.branch_id),
+      listOrgChannels(deps.db, meeting.org_id),
+    ]);
     for (const chat of chats) {
       // Deterministic: a retried job enqueues the same deliveries, which change nothing.
-      const chatKey = createHash('sha1').update(`${chat.channel_id}|${chat.chat_id}`).digest('hex').slice(0, 10);
-      await enqueueDelivery(
-        deps.db,
-        deps.outbound,
-        {
-          id: `${job.id}-${meeting.starts_at.toString(36)}-${chatKey}`,
-          orgId: meeting.org_id,
-          target: { kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id },
-          message,
-        },
-        now,
-      );
+      const { target } = chatTarget(chat, channels);
+      const id = deliveryId(job.data.kind, [job.id ?? '', meeting.starts_at, rateKeyOf(target)]);
+      await enqueueDelivery(deps.db, deps.outbound, { id, orgId: meeting.org_id, target, message }, now);
     }
-    if (chats.length === 0) deps.logger.warn({ meeting: meeting.id, branch: meeting.branch_id }, 'reminder has no bound group chat to go to');
+    if (chats.length === 0)
+      deps.logger.warn({ meeting: meeting.id, branch: meeting.branch_id }, 'reminder has no bound group chat to go to');
     return `to ${chats.length} chats`;
   }
   return new Worker('reminders', process, { connection: bullConnection(deps.redisUrl), prefix: deps.prefix, concurrency: 4 });

@@ -2,8 +2,8 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Clock } from '../src/clock.ts';
-import type { Config } from '../src/config.ts';
+import type { Clock } from '../src/core/clock.ts';
+import type { Config } from '../src/core/config.ts';
 import type { Database } from '../db/schema.ts';
 import type { Queues } from './queues.ts';
 import { type OutboundWorkerOptions, createOutboundWorker, sweepDeliveries } from './outbound.ts';
@@ -20,7 +20,10 @@ export interface WorkerDeps {
 }
 
 /** Starts every worker of the process (ROLE worker or all) and makes good what a restart missed. */
-export async function startWorkers(deps: WorkerDeps, options: { outbound?: OutboundWorkerOptions } = {}): Promise<{ close(): Promise<void> }> {
+export async function startWorkers(
+  deps: WorkerDeps,
+  options: { outbound?: OutboundWorkerOptions } = {},
+): Promise<{ close(): Promise<void> }> {
   const { config, db, logger, queues, clock } = deps;
   const timing = reminderTiming(config);
   const reconcile = async () => {

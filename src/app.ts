@@ -1,38 +1,43 @@
 import { Hono } from 'hono';
-import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { Clock } from './clock.ts';
-import type { Config } from './config.ts';
-import { ChannelDirectory } from './channel-directory.ts';
-import { settingsFrom } from './commands/context.ts';
-import { adminRoutes } from './admin/routes.ts';
-import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
-import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
-import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
-import type { Database } from '../db/schema.ts';
 import { pingDb } from '../db/connect.ts';
 import { recentFailures } from '../db/deliveries.ts';
-import { pingRedis } from './redis.ts';
-import type { Queues } from '../jobs/queues.ts';
+import { runCommand } from '../handlers/index.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import { reminderTiming } from '../jobs/reminders.ts';
+import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
+import type { ServiceDeps } from './admin/deps.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { settingsFrom } from './chat/context.ts';
+import { dispatch } from './chat/dispatch.ts';
+import { withDeadline } from './chat/handle.ts';
+import type { ChatMessage, Reply } from './chat/message.ts';
+import { pingRedis } from './core/redis.ts';
+import { ChannelDirectory } from './platforms/channel-directory.ts';
+import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
+import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 
-export interface AppDeps {
-  config: Config;
-  db: Kysely<Database>;
-  redis: Redis;
-  clock: Clock;
-  logger: Logger;
-  queues: Queues;
+export type AppDeps = ServiceDeps;
+
+/** The chat layer assembled: a message in, its reply out, through the command table of handlers/. */
+export function createDispatch(
+  deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' | 'logger' | 'queues'>,
+): (message: ChatMessage) => Promise<Reply | null> {
+  const dispatchDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    settings: settingsFrom(deps.config),
+    runEffects: createEffectRunner({ ...deps, timing: reminderTiming(deps.config) }),
+    runCommand,
+  };
+  return (message) => dispatch(dispatchDeps, message);
 }
 
 /** The whole HTTP surface, built from its dependencies so that tests run it on real ones. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const channels = new ChannelDirectory(deps.db);
-  const settings = settingsFrom(deps.config);
-  const runEffects = createEffectRunner({ ...deps, timing: reminderTiming(deps.config) });
+  const channels = new ChannelDirectory(deps.db, deps.clock);
+  const receiverDeps = { channels, clock: deps.clock, handle: withDeadline(createDispatch(deps), deps.logger) };
 
   app.get('/healthz', async (c) => {
     const [db, redis] = await Promise.all([
@@ -50,10 +55,9 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ db, redis, failedDeliveries: failed.map((f) => ({ id: f.id, error: f.last_error })) }, status);
   });
 
-  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver({ ...deps, settings, runEffects, channels, oapiBase: deps.config.DINGTALK_OAPI_BASE }));
-  const wecom = { ...deps, settings, runEffects, channels, apiBase: deps.config.WECOM_API_BASE };
-  app.get('/webhooks/wecom/:channel', wecomUrlCheck(wecom));
-  app.post('/webhooks/wecom/:channel', wecomReceiver(wecom));
+  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver(receiverDeps));
+  app.get('/webhooks/wecom/:channel', wecomUrlCheck(receiverDeps));
+  app.post('/webhooks/wecom/:channel', wecomReceiver(receiverDeps));
 
   app.route(DASHBOARD_PATH, queueDashboard(deps));
   app.route('/admin', adminRoutes({ ...deps, channels }));

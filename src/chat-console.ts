@@ -1,19 +1,23 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
-import { systemClock } from './clock.ts';
-import { dispatch } from './dispatch.ts';
-import { consoleMessage, replyText, resolveIdentity } from './platforms/console/receiver.ts';
+import { type Config, ConfigError, loadConfig } from './core/config.ts';
+import { createLogger } from './core/logger.ts';
+import { systemClock } from './core/clock.ts';
+import { createDispatch } from './app.ts';
+import { type ConsoleIdentity, consoleMessage, replyText, resolveIdentity } from './platforms/console/receiver.ts';
 import { DEMO_MEMBER, DEMO_ORG, seedDemo } from './platforms/console/demo.ts';
 import { dialectOf, openDb } from '../db/connect.ts';
-import { settingsFrom } from './commands/context.ts';
 import { type Queues, createQueues } from '../jobs/queues.ts';
-import { createEffectRunner } from '../jobs/effects.ts';
-import { reminderTiming } from '../jobs/reminders.ts';
 
 // The terminal entry: `npm run chat -- --as <member> [--org <org>] [--group] [--demo]`. Each line
 // typed goes through the real handlers against the database named by DATABASE_URL.
+
+const OPTIONS = {
+  as: { type: 'string' },
+  org: { type: 'string' },
+  group: { type: 'boolean', default: false },
+  demo: { type: 'boolean', default: false },
+} as const;
 
 const USAGE = 'usage: npm run chat -- --as <member> [--org <org>] [--group] | --demo';
 
@@ -22,19 +26,20 @@ async function main(): Promise<number> {
     process.stderr.write(`tongxin chat: ${line}\n`);
     return 1;
   };
-  let args;
+  let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
-    args = parseArgs({
-      options: { as: { type: 'string' }, org: { type: 'string' }, group: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } },
-    }).values;
+    args = parseArgs({ options: OPTIONS }).values;
   } catch (err) {
     return fail(`${(err as Error).message}; ${USAGE}`);
   }
   if (!args.as && !args.demo) {
-    return fail(`--as <member> is missing: name a member id (add members with the admin API, PUT /admin/orgs/:org/members/:member), or run with --demo`);
+    return fail(
+      '--as <member> is missing: name a member id (add members with the admin API, ' +
+        'PUT /admin/orgs/:org/members/:member), or run with --demo',
+    );
   }
 
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -51,9 +56,11 @@ async function main(): Promise<number> {
   let queues: Queues | undefined;
   try {
     if (args.demo && (await seedDemo(db, config.TZ_DEFAULT, systemClock.now()))) {
-      process.stdout.write(`seeded the demo org "${DEMO_ORG}" (支部 b1, 书记 sec, 党员 m1 m2) into the ${dialectOf(config.DATABASE_URL)} database\n`);
+      process.stdout.write(
+        `seeded the demo org "${DEMO_ORG}" (支部 b1, 书记 sec, 党员 m1 m2) into the ${dialectOf(config.DATABASE_URL)} database\n`,
+      );
     }
-    let who;
+    let who: ConsoleIdentity;
     try {
       who = await resolveIdentity(db, {
         memberId: args.as ?? DEMO_MEMBER,
@@ -66,16 +73,11 @@ async function main(): Promise<number> {
 
     // Meetings scheduled here get their reminders queued for a running service's workers.
     queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
-    const deps = {
-      db,
-      clock: systemClock,
-      logger: createLogger(config.LOG_LEVEL),
-      settings: settingsFrom(config),
-      runEffects: createEffectRunner({ db, queues, timing: reminderTiming(config), clock: systemClock }),
-    };
+    const dispatch = createDispatch({ config, db, clock: systemClock, logger: createLogger(config.LOG_LEVEL), queues });
     const where = who.chatType === 'group' ? `group chat ${who.chatId}` : 'one-to-one';
     process.stdout.write(
-      `同心 console: ${who.member.name} (${who.member.id}, org ${who.member.org_id}, ${where}, channel ${who.channelId}). Type 帮助; exit or Ctrl-D quits.\n`,
+      `同心 console: ${who.member.name} (${who.member.id}, org ${who.member.org_id}, ${where}, channel ${who.channelId}). ` +
+        'Type 帮助; exit or Ctrl-D quits.\n',
     );
 
     const tty = process.stdin.isTTY === true;
@@ -90,7 +92,7 @@ async function main(): Promise<number> {
         if (!tty) process.stdout.write(`> ${line}\n`);
         const now = systemClock.now();
         try {
-          const reply = await dispatch(deps, consoleMessage(who, line, `console-${now}-${++n}`, now));
+          const reply = await dispatch(consoleMessage(who, line, `console-${now}-${++n}`, now));
           process.stdout.write(`${replyText(reply)}\n\n`);
         } catch (err) {
           process.stderr.write(`error: ${(err as Error).message}\n`);

@@ -1,9 +1,9 @@
 import { serve } from '@hono/node-server';
-import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
-import { createRedis } from './redis.ts';
+import { type Config, ConfigError, loadConfig } from './core/config.ts';
+import { createLogger } from './core/logger.ts';
+import { createRedis } from './core/redis.ts';
 import { createApp } from './app.ts';
-import { systemClock } from './clock.ts';
+import { systemClock } from './core/clock.ts';
 import { dialectOf, openDb } from '../db/connect.ts';
 import { createQueues } from '../jobs/queues.ts';
 import { startWorkers } from '../jobs/workers.ts';
@@ -11,7 +11,7 @@ import { startWorkers } from '../jobs/workers.ts';
 // The Node entry: the only file that knows about process, ports and signals. ROLE=web serves HTTP,
 // ROLE=worker runs the queues' workers, ROLE=all (the default) both, in one process.
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {

@@ -68,7 +68,15 @@ describe.each(DIALECTS)('admin calendar API on %s', (dialect) => {
       body: JSON.stringify({ kind: 'holiday' }),
     });
     expect(res.status).toBe(401);
-    expect((await t.app.request('/admin/calendar/2027-03-01', { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}x` }, body: '{"kind":"holiday"}' })).status).toBe(401);
+    expect(
+      (
+        await t.app.request('/admin/calendar/2027-03-01', {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}x` },
+          body: '{"kind":"holiday"}',
+        })
+      ).status,
+    ).toBe(401);
     expect((await t.app.request('/admin/calendar?year=2027')).status).toBe(401);
     expect(await rows('2027-03-01')).toEqual([]);
   });
@@ -82,10 +90,25 @@ describe.each(DIALECTS)('admin calendar API on %s', (dialect) => {
     const body = (await y2027.json()) as { year: number; covered: boolean; coveredBy: string | null; overrides: { date: string }[] };
     expect(body).toMatchObject({ year: 2027, covered: true, coveredBy: 'overrides' });
     expect(body.overrides.map((o) => o.date)).toEqual(['2027-01-01', '2027-02-20']);
-    expect(body.overrides[1]).toEqual({ date: '2027-02-20', kind: 'workday', name: '春节调休', updatedAt: '2026-11-28T10:01:00.000+08:00' });
+    expect(body.overrides[1]).toEqual({
+      date: '2027-02-20',
+      kind: 'workday',
+      name: '春节调休',
+      updatedAt: '2026-11-28T10:01:00.000+08:00',
+    });
 
-    expect(await (await t.admin('GET', '/admin/calendar?year=2026')).json()).toEqual({ year: 2026, covered: true, coveredBy: 'chinese-days', overrides: [] });
-    expect(await (await t.admin('GET', '/admin/calendar?year=2029')).json()).toEqual({ year: 2029, covered: false, coveredBy: null, overrides: [] });
+    expect(await (await t.admin('GET', '/admin/calendar?year=2026')).json()).toEqual({
+      year: 2026,
+      covered: true,
+      coveredBy: 'chinese-days',
+      overrides: [],
+    });
+    expect(await (await t.admin('GET', '/admin/calendar?year=2029')).json()).toEqual({
+      year: 2029,
+      covered: false,
+      coveredBy: null,
+      overrides: [],
+    });
     await expectBadField(await t.admin('GET', '/admin/calendar?year=next'), 'year');
     await expectBadField(await t.admin('GET', '/admin/calendar'), 'year');
 

@@ -25,7 +25,19 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   const member = (org: string, id: string, name: string, extra: Partial<MemberTable> = {}) =>
     putMember(
       t.db,
-      { org_id: org, id, branch_id: 'b1', name, role: 'member', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: null, ...extra },
+      {
+        org_id: org,
+        id,
+        branch_id: 'b1',
+        name,
+        role: 'member',
+        party_group: null,
+        probationary: 0,
+        mobile: null,
+        wecom_user_id: null,
+        dingtalk_user_id: null,
+        ...extra,
+      },
       NOW,
     );
 
@@ -112,22 +124,51 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
         status: 'scheduled',
         tags: ['research', 'deploy'],
       },
-      { code: 'GHJ', type: 'lecture', topic: null, location: null, startsAt: '2026-11-25T09:00:00.000+08:00', status: 'cancelled', tags: [] },
-      { code: 'DEF', type: 'committee', topic: null, location: '二楼', startsAt: '2026-12-05T15:00:00.000+08:00', status: 'scheduled', tags: [] },
+      {
+        code: 'GHJ',
+        type: 'lecture',
+        topic: null,
+        location: null,
+        startsAt: '2026-11-25T09:00:00.000+08:00',
+        status: 'cancelled',
+        tags: [],
+      },
+      {
+        code: 'DEF',
+        type: 'committee',
+        topic: null,
+        location: '二楼',
+        startsAt: '2026-12-05T15:00:00.000+08:00',
+        status: 'scheduled',
+        tags: [],
+      },
     ]);
     const berlin = await get('/o2/branches/b1/meetings');
     expect(berlin.body).toEqual([
-      { code: 'XYZ', type: 'assembly', topic: null, location: null, startsAt: '2026-11-26T14:00:00.000+01:00', status: 'scheduled', tags: [] },
+      {
+        code: 'XYZ',
+        type: 'assembly',
+        topic: null,
+        location: null,
+        startsAt: '2026-11-26T14:00:00.000+01:00',
+        status: 'scheduled',
+        tags: [],
+      },
     ]);
     expect((await get('/o1/branches/b2/meetings')).body).toEqual([]);
   });
 
   it('filters by from and to, as epoch ms or ISO 8601', async () => {
-    const codes = async (query: string) => ((await get(`/o1/branches/b1/meetings?${query}`)).body as unknown as { code: string; startsAt: string }[]).map((m) => `${m.code}@${m.startsAt.slice(0, 10)}`);
+    const codes = async (query: string) =>
+      ((await get(`/o1/branches/b1/meetings?${query}`)).body as unknown as { code: string; startsAt: string }[]).map(
+        (m) => `${m.code}@${m.startsAt.slice(0, 10)}`,
+      );
     expect(await codes('from=2025-01-01&to=2025-12-31')).toEqual(['ABC@2025-01-10']);
     expect(await codes(`from=${LECTURE_AT}`)).toEqual(['GHJ@2026-11-25', 'DEF@2026-12-05']);
     // `to` is exclusive; an ISO time with its offset.
-    expect(await codes(`from=2026-11-01T00:00:00%2B08:00&to=${encodeURIComponent('2026-11-25T09:00:00+08:00')}`)).toEqual(['ABC@2026-11-20']);
+    expect(await codes(`from=2026-11-01T00:00:00%2B08:00&to=${encodeURIComponent('2026-11-25T09:00:00+08:00')}`)).toEqual([
+      'ABC@2026-11-20',
+    ]);
     expect(await codes('from=2026-11-20T06:30:00Z&to=2026-11-20T06:30:00.001Z')).toEqual(['ABC@2026-11-20']);
   });
 
@@ -145,7 +186,12 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   });
 
   it('answers 404 for an unknown org or branch', async () => {
-    for (const path of ['/nope/branches/b1/meetings', '/o1/branches/nope/meetings', '/nope/branches/b1/meetings/ABC/attendance', '/o1/branches/b9/meetings/ABC/record']) {
+    for (const path of [
+      '/nope/branches/b1/meetings',
+      '/o1/branches/nope/meetings',
+      '/nope/branches/b1/meetings/ABC/attendance',
+      '/o1/branches/b9/meetings/ABC/record',
+    ]) {
       expect((await get(path)).status).toBe(404);
     }
     expect((await get('/o2/branches/b2/meetings')).status).toBe(404);
@@ -154,11 +200,23 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   it('gives the attendance of a meeting as member ids', async () => {
     const { status, body } = await get('/o1/branches/b1/meetings/ABC/attendance');
     expect(status).toBe(200);
-    expect(body).toEqual({ expected: ['m1', 'm2', 'm3', 'm4', 'm5'], present: ['m1', 'm4'], leave: ['m2'], absent: ['m3', 'm5'], makeup: ['m3'] });
+    expect(body).toEqual({
+      expected: ['m1', 'm2', 'm3', 'm4', 'm5'],
+      present: ['m1', 'm4'],
+      leave: ['m2'],
+      absent: ['m3', 'm5'],
+      makeup: ['m3'],
+    });
     // Codes are typed in any case.
     expect((await get('/o1/branches/b1/meetings/abc/attendance')).body).toEqual(body);
     // Not started yet: nobody is absent; a 支委会 expects the secretary and committee only.
-    expect((await get('/o1/branches/b1/meetings/DEF/attendance')).body).toEqual({ expected: ['m1', 'm2'], present: [], leave: ['m2'], absent: [], makeup: [] });
+    expect((await get('/o1/branches/b1/meetings/DEF/attendance')).body).toEqual({
+      expected: ['m1', 'm2'],
+      present: [],
+      leave: ['m2'],
+      absent: [],
+      makeup: [],
+    });
   });
 
   it('answers 404 for an unknown code, a malformed one, or another org’s or branch’s code', async () => {
@@ -226,12 +284,22 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   it('gives the record of a cancelled meeting, marked so, and of another type without quorum', async () => {
     const cancelled = await get('/o1/branches/b1/meetings/ghj/record');
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ code: 'GHJ', type: 'lecture', typeLabel: '党课', status: 'cancelled', absent: [], resolutions: [] });
+    expect(cancelled.body).toMatchObject({
+      code: 'GHJ',
+      type: 'lecture',
+      typeLabel: '党课',
+      status: 'cancelled',
+      absent: [],
+      resolutions: [],
+    });
     expect(cancelled.body).not.toHaveProperty('quorum');
     expect(String(cancelled.body.markdown)).toContain('- 状态：**已取消**');
 
     const berlin = await get('/o2/branches/b1/meetings/XYZ/record');
-    expect(berlin.body).toMatchObject({ startsAt: '2026-11-26T14:00:00.000+01:00', quorum: { formal: 1, presentFormal: 0, reached: false } });
+    expect(berlin.body).toMatchObject({
+      startsAt: '2026-11-26T14:00:00.000+01:00',
+      quorum: { formal: 1, presentFormal: 0, reached: false },
+    });
   });
 
   it('answers 401 without a token', async () => {

@@ -6,7 +6,14 @@ import { DIALECTS } from './helpers/db.ts';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const dingtalkChannel = { platform: 'dingtalk', appKey: 'ding-key', appSecret: 'ding-app-secret-value', robotCode: 'robot-1' };
-const wecomApp = { platform: 'wecom-app', corpId: 'ww1', agentId: 1000002, secret: 'wecom-app-secret-value', token: 'tok', encodingAESKey: AES_KEY };
+const wecomApp = {
+  platform: 'wecom-app',
+  corpId: 'ww1',
+  agentId: 1000002,
+  secret: 'wecom-app-secret-value',
+  token: 'tok',
+  encodingAESKey: AES_KEY,
+};
 
 describe.each(DIALECTS)('admin API on %s', (dialect) => {
   let t: TestApp;
@@ -36,7 +43,10 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     for (const org of ['o1', 'o2']) expect((await t.admin('PUT', `/admin/orgs/${org}`, { name: `Org ${org}` })).status).toBe(200);
     expect((await t.admin('PUT', '/admin/orgs/o1/channels/ding1', dingtalkChannel)).status).toBe(200);
     expect((await t.admin('PUT', '/admin/orgs/o2/channels/ding2', { ...dingtalkChannel, robotCode: 'robot-2' })).status).toBe(200);
-    const branch = await t.admin('PUT', '/admin/orgs/o1/branches/b1', { name: '第一党支部', chats: [{ channel: 'ding1', chatId: 'cid-1' }] });
+    const branch = await t.admin('PUT', '/admin/orgs/o1/branches/b1', {
+      name: '第一党支部',
+      chats: [{ channel: 'ding1', chatId: 'cid-1' }],
+    });
     expect(branch.status).toBe(200);
   });
 
@@ -62,7 +72,12 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
 
   it('answers 401 without a token or with a wrong one, and stores nothing', async () => {
     const body = JSON.stringify({ name: 'Intruder' });
-    const headers: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${ADMIN_TOKEN}x` }, { authorization: ADMIN_TOKEN }];
+    const headers: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Bearer ${ADMIN_TOKEN}x` },
+      { authorization: ADMIN_TOKEN },
+    ];
     for (const h of headers) {
       const res = await t.app.request('/admin/orgs/o9', { method: 'PUT', headers: { 'content-type': 'application/json', ...h }, body });
       expect(res.status).toBe(401);
@@ -75,9 +90,20 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
   it('PUT org upserts one row and answers the stored org', async () => {
     const first = await t.admin('PUT', '/admin/orgs/org-a', { name: 'A' });
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ id: 'org-a', name: 'A', timezone: 'Asia/Shanghai', digestCron: null, createdAt: '2026-11-28T10:00:00.000+08:00' });
+    expect(await first.json()).toMatchObject({
+      id: 'org-a',
+      name: 'A',
+      timezone: 'Asia/Shanghai',
+      digestCron: null,
+      createdAt: '2026-11-28T10:00:00.000+08:00',
+    });
     const second = await t.admin('PUT', '/admin/orgs/org-a', { name: 'A2', timezone: 'Europe/Berlin', digestCron: '30 8 * * MON-FRI' });
-    expect(await second.json()).toMatchObject({ name: 'A2', timezone: 'Europe/Berlin', digestCron: '30 8 * * MON-FRI', updatedAt: '2026-11-28T03:00:00.000+01:00' });
+    expect(await second.json()).toMatchObject({
+      name: 'A2',
+      timezone: 'Europe/Berlin',
+      digestCron: '30 8 * * MON-FRI',
+      updatedAt: '2026-11-28T03:00:00.000+01:00',
+    });
     expect(await count('orgs', { id: 'org-a' })).toBe(1);
   });
 
@@ -112,14 +138,27 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
   });
 
   it('PUT branch upserts one row, replaces its chats and checks their channels', async () => {
-    const body = { name: '机关第二支部', chats: [{ channel: 'ding1', chatId: 'cid-2', webhook: 'access-token-value', secret: 'SECsigning' }, { channel: 'app1', chatId: 'wr-2' }] };
+    const body = {
+      name: '机关第二支部',
+      chats: [
+        { channel: 'ding1', chatId: 'cid-2', webhook: 'access-token-value', secret: 'SECsigning' },
+        { channel: 'app1', chatId: 'wr-2' },
+      ],
+    };
     for (let i = 0; i < 2; i++) {
       const res = await t.admin('PUT', '/admin/orgs/o1/branches/b2', body);
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).not.toContain('access-token-value');
       expect(text).not.toContain('SECsigning');
-      expect(JSON.parse(text)).toMatchObject({ id: 'b2', name: '机关第二支部', chats: [{ channel: 'ding1', chatId: 'cid-2', hasWebhook: true }, { channel: 'app1', chatId: 'wr-2', hasWebhook: false }] });
+      expect(JSON.parse(text)).toMatchObject({
+        id: 'b2',
+        name: '机关第二支部',
+        chats: [
+          { channel: 'ding1', chatId: 'cid-2', hasWebhook: true },
+          { channel: 'app1', chatId: 'wr-2', hasWebhook: false },
+        ],
+      });
     }
     expect(await count('branches', { org_id: 'o1', id: 'b2' })).toBe(1);
     expect(await count('branch_chats', { org_id: 'o1', branch_id: 'b2' })).toBe(2);
@@ -127,12 +166,24 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     expect((await t.admin('PUT', '/admin/orgs/o1/branches/b2', { name: '机关第二支部' })).status).toBe(200);
     expect(await count('branch_chats', { org_id: 'o1', branch_id: 'b2' })).toBe(0);
 
-    await expectBadField(await t.admin('PUT', '/admin/orgs/o1/branches/b3', { name: 'B3', chats: [{ channel: 'ding2', chatId: 'x' }] }), 'chats.0.channel');
     await expectBadField(
-      await t.admin('PUT', '/admin/orgs/o1/branches/b3', { name: 'B3', chats: [{ channel: 'ding1', chatId: 'x' }, { channel: 'nope', chatId: 'y' }] }),
+      await t.admin('PUT', '/admin/orgs/o1/branches/b3', { name: 'B3', chats: [{ channel: 'ding2', chatId: 'x' }] }),
+      'chats.0.channel',
+    );
+    await expectBadField(
+      await t.admin('PUT', '/admin/orgs/o1/branches/b3', {
+        name: 'B3',
+        chats: [
+          { channel: 'ding1', chatId: 'x' },
+          { channel: 'nope', chatId: 'y' },
+        ],
+      }),
       'chats.1.channel',
     );
-    await expectBadField(await t.admin('PUT', '/admin/orgs/o1/branches/b3', { name: 'B3', chats: [{ channel: 'ding1' }] }), 'chats.0.chatId');
+    await expectBadField(
+      await t.admin('PUT', '/admin/orgs/o1/branches/b3', { name: 'B3', chats: [{ channel: 'ding1' }] }),
+      'chats.0.chatId',
+    );
     await expectBadField(await t.admin('PUT', '/admin/orgs/o1/branches/b3', { chats: [] }), 'name');
     expect(await count('branches', { org_id: 'o1', id: 'b3' })).toBe(0);
     expect((await t.admin('PUT', '/admin/orgs/nope/branches/b3', { name: 'B3' })).status).toBe(404);
@@ -143,7 +194,17 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     for (let i = 0; i < 2; i++) {
       const res = await t.admin('PUT', '/admin/orgs/o1/members/m1', body);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ id: 'm1', name: '张三', branch: 'b1', role: 'secretary', group: '第一小组', probationary: true, dingtalkUserId: 'ding-zs', wecomUserId: null, mobile: null });
+      expect(await res.json()).toMatchObject({
+        id: 'm1',
+        name: '张三',
+        branch: 'b1',
+        role: 'secretary',
+        group: '第一小组',
+        probationary: true,
+        dingtalkUserId: 'ding-zs',
+        wecomUserId: null,
+        mobile: null,
+      });
     }
     expect(await count('members', { org_id: 'o1', id: 'm1' })).toBe(1);
     const row = await t.db.selectFrom('members').selectAll().where('org_id', '=', 'o1').where('id', '=', 'm1').executeTakeFirstOrThrow();
@@ -176,13 +237,24 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     ].join('\n');
     const res = await importCsv('o1', csv);
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { total: number; imported: number; failed: number; errors: { row: number; field: string; message: string }[] };
+    const result = (await res.json()) as {
+      total: number;
+      imported: number;
+      failed: number;
+      errors: { row: number; field: string; message: string }[];
+    };
     expect(result).toMatchObject({ total: 4, imported: 2, failed: 2 });
     expect(result.errors.map(({ row, field }) => ({ row, field }))).toEqual([
       { row: 2, field: 'branch' },
       { row: 4, field: 'role' },
     ]);
-    const members = await t.db.selectFrom('members').selectAll().where('org_id', '=', 'o1').where('id', 'in', ['c1', 'c2', 'c3', 'c4']).orderBy('id').execute();
+    const members = await t.db
+      .selectFrom('members')
+      .selectAll()
+      .where('org_id', '=', 'o1')
+      .where('id', 'in', ['c1', 'c2', 'c3', 'c4'])
+      .orderBy('id')
+      .execute();
     expect(members.map((m) => [m.id, m.role, Number(m.probationary), m.party_group, m.wecom_user_id, m.dingtalk_user_id])).toEqual([
       ['c1', 'member', 1, null, 'wz-wang', null],
       ['c3', 'committee', 0, '第二小组', null, 'ding-qian'],
@@ -194,7 +266,15 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
   });
 
   it('refuses platform ids taken in the same file or by another member, and malformed CSV', async () => {
-    const csv = ['id,name,branch,role,dingtalkUserId,probationary', 'd1,甲,b1,member,ding-d,', 'd2,乙,b1,member,ding-d,', 'd3,丙,b1,member,ding-zs,', 'd4,丁,b1,member,,maybe', 'd1,甲,b1,member,,', 'd5,戊'].join('\n');
+    const csv = [
+      'id,name,branch,role,dingtalkUserId,probationary',
+      'd1,甲,b1,member,ding-d,',
+      'd2,乙,b1,member,ding-d,',
+      'd3,丙,b1,member,ding-zs,',
+      'd4,丁,b1,member,,maybe',
+      'd1,甲,b1,member,,',
+      'd5,戊',
+    ].join('\n');
     const result = await (await importCsv('o1', csv)).json();
     expect(result).toMatchObject({
       total: 6,
@@ -219,9 +299,31 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
   it('lists a branch’s reports between from and to, with times in the org’s zone', async () => {
     const at = (iso: string) => Date.parse(iso);
     const base = { org_id: 'o1', branch_id: 'b1', member_id: 'm1', source: null };
-    await insertReport(t.db, { ...base, id: 'r1', category: 'enterprise', text: '走访企业了解需求', tags: '["research"]', at: at('2026-11-27T02:00:00Z') });
-    await insertReport(t.db, { ...base, id: 'r2', category: 'public', text: '社区志愿服务活动', tags: '["deploy","review"]', at: at('2026-11-28T02:00:00Z') });
-    await insertReport(t.db, { ...base, id: 'r3', branch_id: 'b2', category: 'project', text: '别的支部的汇报', tags: '[]', at: at('2026-11-28T01:00:00Z') });
+    await insertReport(t.db, {
+      ...base,
+      id: 'r1',
+      category: 'enterprise',
+      text: '走访企业了解需求',
+      tags: '["research"]',
+      at: at('2026-11-27T02:00:00Z'),
+    });
+    await insertReport(t.db, {
+      ...base,
+      id: 'r2',
+      category: 'public',
+      text: '社区志愿服务活动',
+      tags: '["deploy","review"]',
+      at: at('2026-11-28T02:00:00Z'),
+    });
+    await insertReport(t.db, {
+      ...base,
+      id: 'r3',
+      branch_id: 'b2',
+      category: 'project',
+      text: '别的支部的汇报',
+      tags: '[]',
+      at: at('2026-11-28T01:00:00Z'),
+    });
 
     const all = await t.admin('GET', '/admin/orgs/o1/branches/b1/reports');
     expect(all.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { WorkCalendar, addDays, localDate, localDateTime, parseIsoDate, weekdayOf } from '../src/calendar.ts';
+import { WorkCalendar, addDays, localDate, localDateTime, parseIsoDate, weekdayOf } from '../src/domain/calendar.ts';
 
 const bare = new WorkCalendar([]);
 

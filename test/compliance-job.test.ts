@@ -1,3 +1,4 @@
+import { deliveryId, rateKeyOf } from '../src/domain/outbound.ts';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -11,7 +12,7 @@ import { putOrg } from '../db/orgs.ts';
 import type { Database, MeetingType } from '../db/schema.ts';
 import { type ComplianceDeps, runComplianceForOrg } from '../jobs/compliance.ts';
 import { createOutboundWorker } from '../jobs/outbound.ts';
-import { fromLocal } from '../src/time.ts';
+import { fromLocal } from '../src/domain/time.ts';
 import { DIALECTS } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
@@ -27,7 +28,13 @@ const at = (month: number, day: number, hour = 10) => fromLocal({ year: 2026, mo
 async function seed(db: Kysely<Database>) {
   const now = at(10, 1);
   await putOrg(db, { id: 'org1', name: '机关工委', timezone: TZ, digest_cron: null }, now);
-  await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'compliance-key', appSecret: 'compliance-secret', robotCode: 'robot-c' }, now);
+  await putChannel(
+    db,
+    'org1',
+    'dt1',
+    { platform: 'dingtalk', appKey: 'compliance-key', appSecret: 'compliance-secret', robotCode: 'robot-c' },
+    now,
+  );
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: ROBOT_TOKEN, secret: null }], now);
   // b2 held both quarterly types: it gets no quarter-end warning.
   await putBranch(db, 'org1', 'b2', '第二党支部', [], now);
@@ -102,7 +109,10 @@ describe.each(DIALECTS)('the compliance job on %s', (dialect) => {
   });
 
   it('sends the month-start notice to the branch group once, however often the day is run', async () => {
-    const [first, second] = await Promise.all([runComplianceForOrg(deps, 'org1', '2026-11-02'), runComplianceForOrg(deps, 'org1', '2026-11-02')]);
+    const [first, second] = await Promise.all([
+      runComplianceForOrg(deps, 'org1', '2026-11-02'),
+      runComplianceForOrg(deps, 'org1', '2026-11-02'),
+    ]);
     expect(first).toEqual({ kinds: ['monthStart'], notices: 2, deliveries: 1, gaps: [] });
     expect(second).toEqual(first);
     const [sent] = await fake.waitFor((r) => r.path === '/robot/send');
@@ -121,9 +131,11 @@ describe.each(DIALECTS)('the compliance job on %s', (dialect) => {
     await drained();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(robotSends()).toHaveLength(1);
-    const rows = await t.db.selectFrom('deliveries').select(['id', 'state']).where('id', 'like', 'compliance-org1-%-2026-11-02-%').execute();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.id).toMatch(/^compliance-org1-b1-2026-11-02-monthStart-[0-9a-f]{10}$/);
+    const target = { kind: 'chat' as const, channelId: 'dt1', chatId: GROUP };
+    const id = deliveryId('compliance', ['org1', 'b1', '2026-11-02', 'monthStart', rateKeyOf(target)]);
+    const rows = await t.db.selectFrom('deliveries').select(['id', 'state', 'target']).where('id', 'like', 'compliance-%').execute();
+    expect(rows.map((r) => [r.id, JSON.parse(r.target)])).toEqual([[id, target]]);
+    expect(id).toMatch(/^compliance-[0-9a-f]{24}$/);
     expect(rows[0]!.state).toBe('sent');
     expect(logged.some((l) => l.msg === 'compliance notices enqueued')).toBe(true);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingType } from '../db/schema.ts';
-import { WorkCalendar, weekdayOf } from '../src/calendar.ts';
-import { type BranchFacts, complianceDays, complianceNotices, dueNotices } from '../src/compliance.ts';
-import type { MeetingFacts } from '../src/meetings.ts';
-import { fromLocal } from '../src/time.ts';
+import { WorkCalendar, weekdayOf } from '../src/domain/calendar.ts';
+import { type ComplianceBranch, complianceDays, complianceNotices, dueNotices } from '../src/domain/compliance.ts';
+import type { MeetingFacts } from '../src/domain/meetings.ts';
+import { fromLocal } from '../src/domain/time.ts';
 
 // The compliance rule (SPEC §5) as a pure function: which notices are due on a date, and their texts.
 
@@ -19,7 +19,7 @@ const meeting = (type: MeetingType, startsAt: number, status: MeetingFacts['stat
   starts_at: startsAt,
   status,
 });
-const branch = (id: string, meetings: MeetingFacts[] = [], name = `${id} 党支部`): BranchFacts => ({ id, name, meetings });
+const branch = (id: string, meetings: MeetingFacts[] = [], name = `${id} 党支部`): ComplianceBranch => ({ id, name, meetings });
 const kindsOn = (date: string, calendar = bare) => dueNotices(date, calendar).kinds;
 
 describe('the working-day rule', () => {
@@ -134,7 +134,8 @@ describe('the notices and their texts', () => {
     });
     const b2Text = result.notices[1]!.message.markdown;
     expect(b2Text).toContain('**第二\\*党支部** 2026年11月尚需召开：');
-    for (const label of ['支部党员大会：本季度', '支部委员会会议：本月', '党小组会：本月', '党课：本季度', '主题党日：本月']) expect(b2Text).toContain(label);
+    for (const label of ['支部党员大会：本季度', '支部委员会会议：本月', '党小组会：本月', '党课：本季度', '主题党日：本月'])
+      expect(b2Text).toContain(label);
   });
 
   it('opens a quarter with one notice covering the month and the quarter', () => {
@@ -157,7 +158,11 @@ describe('the notices and their texts', () => {
       (['assembly', 'committee', 'group', 'lecture', 'theme_day'] as const).map((t) => meeting(t, at('2026-11-01', 8))),
     );
     expect(complianceNotices({ date: '2026-11-02', tz: TZ, calendar: bare, branches: [done] }).notices).toEqual([]);
-    expect(complianceNotices({ date: '2026-11-03', tz: TZ, calendar: bare, branches: [branch('b2')] })).toEqual({ kinds: [], notices: [], gaps: [] });
+    expect(complianceNotices({ date: '2026-11-03', tz: TZ, calendar: bare, branches: [branch('b2')] })).toEqual({
+      kinds: [],
+      notices: [],
+      gaps: [],
+    });
   });
 
   it('warns secretaries two weeks before the quarter ends, only of branches missing a quarterly type', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDigestFacts } from '../db/digest-facts.ts';
-import { computeDigest } from '../src/digest/figures.ts';
-import { digestWindow } from '../src/digest/window.ts';
+import { computeDigest } from '../src/domain/digest/figures.ts';
+import { digestWindow } from '../src/domain/digest/window.ts';
 import { DIALECTS, type TestDb, openTestDb } from './helpers/db.ts';
 import { ORG_ID, TZ, at, branches, digestRows } from './fixtures/digest.ts';
 
@@ -17,7 +17,11 @@ describe.each(DIALECTS)('digest facts from %s', (dialect) => {
     t = await openTestDb(dialect);
     const rows = digestRows();
     for (const table of ['orgs', 'branches', 'members', 'meetings', 'attendance', 'service_reports'] as const) {
-      if (rows[table].length) await t.db.insertInto(table).values(rows[table] as never).execute();
+      if (rows[table].length)
+        await t.db
+          .insertInto(table)
+          .values(rows[table] as never)
+          .execute();
     }
   });
   afterAll(() => t.close());

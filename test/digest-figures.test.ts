@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingType, ServiceCategory } from '../db/schema.ts';
-import type { FiveTag } from '../src/commands/vocabulary.ts';
-import { computeDigest } from '../src/digest/figures.ts';
-import type { BranchFacts, DigestFigures, QuarterType, TagCoverage, TypeStatus, WeekMeeting } from '../src/digest/types.ts';
-import { digestWindow } from '../src/digest/window.ts';
+import type { FiveTag } from '../src/domain/vocabulary.ts';
+import { computeDigest } from '../src/domain/digest/figures.ts';
+import type { DigestBranchFacts, DigestFigures, QuarterType, TagCoverage, TypeStatus, WeekMeeting } from '../src/domain/digest/types.ts';
+import { digestWindow } from '../src/domain/digest/window.ts';
 import { TZ, at, branchA, branchB, digestRows } from './fixtures/digest.ts';
 
 // The figures of the 五同 weekly digest (SPEC §6), number by number, for the fixed data set of
@@ -13,7 +13,7 @@ import { TZ, at, branchA, branchB, digestRows } from './fixtures/digest.ts';
 /** Long after every week tested: the week is over and its figures are as of its last instant. */
 const LATER = at('2027-06-01 00:00');
 
-function figures(facts: BranchFacts, week: string, now: number): DigestFigures {
+function figures(facts: DigestBranchFacts, week: string, now: number): DigestFigures {
   const window = digestWindow(week, TZ, now);
   if (!window) throw new Error(`no such week ${week}`);
   return computeDigest(facts, window);
@@ -62,7 +62,7 @@ interface Expected {
 }
 
 /** One `it` per digest section, so that one wrong section does not hide the others. */
-function sections(facts: BranchFacts, week: string, now: number, expected: Expected, quarterTitle = '1. 三会一课 this quarter') {
+function sections(facts: DigestBranchFacts, week: string, now: number, expected: Expected, quarterTitle = '1. 三会一课 this quarter') {
   const get = () => figures(facts, week, now);
   it('names the week and the branch', () => {
     const f = get();
@@ -133,7 +133,16 @@ describe('the fixture', () => {
       expect(
         rows.meetings
           .filter((m) => m.branch_id === id)
-          .map(({ id, code, type, topic, party_group, starts_at, status, tags }) => ({ id, code, type, topic, party_group, starts_at, status, tags })),
+          .map(({ id, code, type, topic, party_group, starts_at, status, tags }) => ({
+            id,
+            code,
+            type,
+            topic,
+            party_group,
+            starts_at,
+            status,
+            tags,
+          })),
       ).toEqual(facts.meetings);
       expect(
         rows.attendance
@@ -148,7 +157,13 @@ describe('the fixture', () => {
     }
     // absent rows exist only with a 补学
     expect(rows.attendance.filter((a) => a.status === 'absent' && a.makeup_at === null)).toEqual([]);
-    expect(rows.attendance.filter((a) => a.makeup_at !== null).map((a) => a.status)).toEqual(['leave', 'absent', 'absent', 'absent', 'leave']);
+    expect(rows.attendance.filter((a) => a.makeup_at !== null).map((a) => a.status)).toEqual([
+      'leave',
+      'absent',
+      'absent',
+      'absent',
+      'leave',
+    ]);
   });
 });
 

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingType } from '../db/schema.ts';
-import type { FiveTag } from '../src/commands/vocabulary.ts';
-import {
-  CONTINUATION_MARKER,
-  PART_LIMITS,
-  digestMarkdown,
-  renderDigest,
-  splitMarkdown,
-} from '../src/digest/render.ts';
-import type { DigestFigures, QuarterType, WeekMeeting } from '../src/digest/types.ts';
-import { fromLocal } from '../src/time.ts';
+import type { FiveTag } from '../src/domain/vocabulary.ts';
+import { CONTINUATION_MARKER, PART_LIMITS, digestMarkdown, renderDigest, splitMarkdown } from '../src/domain/digest/render.ts';
+import type { DigestFigures, QuarterType, WeekMeeting } from '../src/domain/digest/types.ts';
+import { fromLocal } from '../src/domain/time.ts';
 
 // The 五同 digest's markdown (SPEC §6) as a pure function of its figures: sections, escaping, splitting.
 
@@ -83,7 +77,9 @@ function largeBranch(): DigestFigures {
     present: 20,
     expected: 60,
     absentWithoutLeave: range(1 + i * 5, 30 + i * 5).map(member),
-    pendingMakeup: range(1 + i * 5, 40 + i * 5).filter((n) => n <= 60).map(member),
+    pendingMakeup: range(1 + i * 5, 40 + i * 5)
+      .filter((n) => n <= 60)
+      .map(member),
   }));
   return figures({
     branch: { id: 'big', name: '机关第二党支部' },
@@ -106,7 +102,7 @@ const sectionHeadings = (markdown: string) => markdown.split('\n').filter((l) =>
 
 describe('the digest markdown', () => {
   it('has a title, a heading and the five sections in order', () => {
-    const { title, parts } = renderDigest(figures(), { platform: 'wecom', tz: TZ, now: NOW });
+    const { title, parts } = renderDigest(figures(), { format: 'wecom', tz: TZ, now: NOW });
     expect(title).toBe('第一党支部五同周报（2026-W48）');
     expect(parts).toHaveLength(1);
     const md = parts[0]!;
@@ -174,14 +170,14 @@ describe('the digest markdown', () => {
 
   it('puts the footer at the end', () => {
     const footer = ['_2027 年的节假日安排尚未公布，按周末推算。_'];
-    const { parts } = renderDigest(figures(), { platform: 'wecom', tz: TZ, now: NOW, footer });
+    const { parts } = renderDigest(figures(), { format: 'wecom', tz: TZ, now: NOW, footer });
     expect(parts[0]!.endsWith(`\n\n${footer[0]}`)).toBe(true);
   });
 
   it('has no table rows', () => {
     for (const f of [figures(), largeBranch()]) {
       for (const platform of ['wecom', 'dingtalk'] as const) {
-        const { parts } = renderDigest(f, { platform, tz: TZ, now: NOW });
+        const { parts } = renderDigest(f, { format: platform, tz: TZ, now: NOW });
         for (const line of parts.join('\n').split('\n')) {
           expect(line).not.toMatch(/^\s*\|/);
           expect(line).not.toMatch(/(^|[^\\])\|/);
@@ -197,12 +193,12 @@ describe('a large branch', () => {
   const markdown = digestMarkdown(f, { tz: TZ, now: NOW, footer });
 
   it('splits for WeCom into parts of at most 4096 bytes, dropping nothing', () => {
-    const { parts } = renderDigest(f, { platform: 'wecom', tz: TZ, now: NOW, footer });
+    const { parts } = renderDigest(f, { format: 'wecom', tz: TZ, now: NOW, footer });
     expect(bytes(markdown)).toBeGreaterThan(4096);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(bytes(part)).toBeLessThanOrEqual(4096);
     expect(parts.map(strip).join('')).toBe(markdown);
-    parts.slice(1).forEach((part, i) => expect(part.startsWith(`（续 ${i + 2}/${parts.length}）\n`)).toBe(true));
+    for (const [i, part] of parts.slice(1).entries()) expect(part.startsWith(`（续 ${i + 2}/${parts.length}）\n`)).toBe(true);
     expect(parts[0]!.startsWith('## 机关第二党支部五同周报（2026-W48）')).toBe(true);
     // The footer ends the last part; the headings are all there, once each.
     expect(parts.at(-1)!.endsWith(footer[0]!)).toBe(true);
@@ -210,7 +206,7 @@ describe('a large branch', () => {
   });
 
   it('keeps lines whole when sections fit, so every expected name appears whole in some part', () => {
-    const { parts } = renderDigest(f, { platform: 'wecom', tz: TZ, now: NOW });
+    const { parts } = renderDigest(f, { format: 'wecom', tz: TZ, now: NOW });
     const lines = new Set(parts.flatMap((p) => strip(p).split('\n')));
     for (const line of markdown.split('\n')) if (!footer.includes(line)) expect(lines.has(line)).toBe(true);
     for (const m of f.meetings) {
@@ -223,7 +219,7 @@ describe('a large branch', () => {
 
   it('cuts only at line boundaries when no line is longer than a part', () => {
     for (const platform of ['wecom', 'wecom-app'] as const) {
-      const { parts } = renderDigest(f, { platform, tz: TZ, now: NOW });
+      const { parts } = renderDigest(f, { format: platform, tz: TZ, now: NOW });
       for (const part of parts) expect(bytes(part)).toBeLessThanOrEqual(PART_LIMITS[platform]);
       for (const part of parts.slice(1)) expect(strip(part).startsWith('\n')).toBe(true);
       // The first part holds the heading and the quarter whole.
@@ -234,8 +230,8 @@ describe('a large branch', () => {
   });
 
   it('splits for DingTalk into fewer parts of at most 18,000 bytes (as JSON too)', () => {
-    const wecom = renderDigest(f, { platform: 'wecom', tz: TZ, now: NOW, footer }).parts;
-    const dingtalk = renderDigest(f, { platform: 'dingtalk', tz: TZ, now: NOW, footer }).parts;
+    const wecom = renderDigest(f, { format: 'wecom', tz: TZ, now: NOW, footer }).parts;
+    const dingtalk = renderDigest(f, { format: 'dingtalk', tz: TZ, now: NOW, footer }).parts;
     expect(dingtalk.length).toBeLessThan(wecom.length);
     for (const part of dingtalk) {
       expect(bytes(part)).toBeLessThanOrEqual(18_000);
@@ -249,7 +245,7 @@ describe('a large branch', () => {
     // 600 silent members whose names are all backslashes once escaped: each costs double in JSON.
     huge.reports.silentFourWeeks = range(1, 600).map((n) => `**${String(n).padStart(4, '0')}**名字`);
     const md = digestMarkdown(huge, { tz: TZ, now: NOW });
-    const { parts } = renderDigest(huge, { platform: 'dingtalk', tz: TZ, now: NOW });
+    const { parts } = renderDigest(huge, { format: 'dingtalk', tz: TZ, now: NOW });
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(bytes(JSON.stringify(part)) - 2).toBeLessThanOrEqual(PART_LIMITS.dingtalk);
     expect(parts.map(strip).join('')).toBe(md);
@@ -342,7 +338,7 @@ describe('hostile user text', () => {
 
   for (const platform of ['wecom', 'dingtalk'] as const) {
     it(`cannot break the ${platform} markdown or mention anyone`, () => {
-      const { title, parts } = renderDigest(f, { platform, tz: TZ, now: NOW });
+      const { title, parts } = renderDigest(f, { format: platform, tz: TZ, now: NOW });
       const md = parts.join('\n');
       expect(md).not.toContain('**粗体**');
       expect(md).not.toMatch(/(?<!\\)\]\(/); // no markdown link

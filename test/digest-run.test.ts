@@ -10,10 +10,10 @@ import { insertReport } from '../db/reports.ts';
 import type { Database, MeetingTable, MeetingType, Role, ServiceCategory } from '../db/schema.ts';
 import { processDigestJob } from '../jobs/digests.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { fromLocal } from '../src/time.ts';
+import { fromLocal } from '../src/domain/time.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { viaDingtalk } from './helpers/chat.ts';
-import { DIALECTS } from './helpers/db.ts';
+import { DIALECTS, memberRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 
@@ -43,7 +43,15 @@ const ROSTER: [id: string, branch: string, name: string, role: Role, dingtalk: s
 ];
 
 let ids = 0;
-async function meeting(db: Kysely<Database>, branch: string, code: string, type: MeetingType, topic: string, startsAt: number, tags: string[] = []) {
+async function meeting(
+  db: Kysely<Database>,
+  branch: string,
+  code: string,
+  type: MeetingType,
+  topic: string,
+  startsAt: number,
+  tags: string[] = [],
+) {
   const row: MeetingTable = {
     id: `mt${++ids}`,
     org_id: 'org1',
@@ -64,23 +72,63 @@ async function meeting(db: Kysely<Database>, branch: string, code: string, type:
   return row;
 }
 
-async function report(db: Kysely<Database>, branch: string, member: string, category: ServiceCategory, text: string, when: number, tags: string[] = []) {
-  await insertReport(db, { id: `r${++ids}`, org_id: 'org1', branch_id: branch, member_id: member, category, text, tags: JSON.stringify(tags), at: when, source: null });
+async function report(
+  db: Kysely<Database>,
+  branch: string,
+  member: string,
+  category: ServiceCategory,
+  text: string,
+  when: number,
+  tags: string[] = [],
+) {
+  await insertReport(db, {
+    id: `r${++ids}`,
+    org_id: 'org1',
+    branch_id: branch,
+    member_id: member,
+    category,
+    text,
+    tags: JSON.stringify(tags),
+    at: when,
+    source: null,
+  });
 }
 
 async function seed(db: Kysely<Database>) {
   const now = at(20, 9);
   await putOrg(db, { id: 'org1', name: '机关工委', timezone: TZ, digest_cron: null }, now);
   await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'robot-code-1' }, now);
-  await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cidGroup1==', webhook: 'robot-token-1', secret: null }], now);
-  await putBranch(db, 'org1', 'b2', '第二党支部', [{ channel_id: 'dt1', chat_id: 'cidGroup2==', webhook: 'robot-token-2', secret: null }], now);
+  await putBranch(
+    db,
+    'org1',
+    'b1',
+    '第一党支部',
+    [{ channel_id: 'dt1', chat_id: 'cidGroup1==', webhook: 'robot-token-1', secret: null }],
+    now,
+  );
+  await putBranch(
+    db,
+    'org1',
+    'b2',
+    '第二党支部',
+    [{ channel_id: 'dt1', chat_id: 'cidGroup2==', webhook: 'robot-token-2', secret: null }],
+    now,
+  );
   for (const [id, branch, name, role, dingtalk] of ROSTER) {
-    await putMember(db, { org_id: 'org1', id, branch_id: branch, name, role, party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: dingtalk }, now);
+    await putMember(db, memberRow({ id, branch_id: branch, name, role, dingtalk_user_id: dingtalk }), now);
   }
   const present = async (m: MeetingTable, member: string) =>
-    putAttendance(db, { meeting_id: m.id, member_id: member, org_id: 'org1', status: 'present', note: null, at: m.starts_at, source: null }, m.starts_at);
+    putAttendance(
+      db,
+      { meeting_id: m.id, member_id: member, org_id: 'org1', status: 'present', note: null, at: m.starts_at, source: null },
+      m.starts_at,
+    );
   const leave = async (m: MeetingTable, member: string) =>
-    putAttendance(db, { meeting_id: m.id, member_id: member, org_id: 'org1', status: 'leave', note: '出差', at: m.starts_at, source: null }, m.starts_at);
+    putAttendance(
+      db,
+      { meeting_id: m.id, member_id: member, org_id: 'org1', status: 'leave', note: '出差', at: m.starts_at, source: null },
+      m.starts_at,
+    );
 
   // Branch 1: a 党员大会 this week (one on leave, one absent), one the week before (all present).
   const assembly = await meeting(db, 'b1', 'AAA', 'assembly', '研究部署年度工作', at(25, 14, 30));
@@ -111,7 +159,10 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
   let t: TestApp;
   let workers: { close(): Promise<void> };
   const digestRows = async () =>
-    (await t.db.selectFrom('digests').select(['branch_id', 'week']).orderBy('branch_id').orderBy('week').execute()).map((d) => [d.branch_id, d.week]);
+    (await t.db.selectFrom('digests').select(['branch_id', 'week']).orderBy('branch_id').orderBy('week').execute()).map((d) => [
+      d.branch_id,
+      d.week,
+    ]);
   const pushes = () => fake.requests.filter((r) => r.path === PRIVATE || r.path === ROBOT);
   const run = (body?: unknown) => t.admin('POST', '/admin/orgs/org1/digests/run', body);
 
@@ -150,7 +201,11 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
     expect(body.meetings).toEqual([
       expect.objectContaining({ code: 'AAA', present: 3, expected: 4, absentWithoutLeave: [], pendingMakeup: ['王二'] }),
     ]);
-    expect(body.reports).toMatchObject({ total: 2, perCategory: { enterprise: 1, project: 0, grassroots: 1, public: 0 }, silentFourWeeks: ['王二', '李书记'] });
+    expect(body.reports).toMatchObject({
+      total: 2,
+      perCategory: { enterprise: 1, project: 0, grassroots: 1, public: 0 },
+      silentFourWeeks: ['王二', '李书记'],
+    });
     expect(body.quarter.find((q) => q.type === 'committee')?.next).toMatchObject({ code: 'CCC' });
     expect(body.coverage.find((c) => c.tag === 'review')).toMatchObject({ thisWeek: 0, lastWeek: 1 });
     expect(body.change).toEqual({ attendanceRate: 0.75, previousAttendanceRate: 1, reports: 2, previousReports: 1 });
@@ -211,7 +266,10 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
       ],
     });
     // Again, for one branch, and with the default week (on Monday: the week just ended).
-    expect(await (await run({ week: WEEK, branch: 'b2' })).json()).toEqual({ week: WEEK, results: [{ branch: 'b2', outcome: 'already sent', parts: 0 }] });
+    expect(await (await run({ week: WEEK, branch: 'b2' })).json()).toEqual({
+      week: WEEK,
+      results: [{ branch: 'b2', outcome: 'already sent', parts: 0 }],
+    });
     expect(await (await run()).json()).toMatchObject({ week: WEEK, results: [{ outcome: 'already sent' }, { outcome: 'already sent' }] });
     // The schedule's Monday 09:00 job reports the same week: nothing more to send.
     const deps = { db: t.db, outbound: t.queues.outbound, digests: t.queues.digests, logger: t.logger, now: () => t.clock.now() };
@@ -229,7 +287,11 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
 
     // Nothing more arrives.
     await sleep(2_000);
-    expect(pushes().map((r) => r.path).sort()).toEqual([ROBOT, PRIVATE]);
+    expect(
+      pushes()
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([ROBOT, PRIVATE]);
     expect(await digestRows()).toEqual([
       ['b1', WEEK],
       ['b2', WEEK],

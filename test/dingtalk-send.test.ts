@@ -87,11 +87,18 @@ describe('DingTalk custom robot', () => {
     const { query } = fake.requests[1]!;
     expect(Number(query.timestamp)).toBeGreaterThanOrEqual(before);
     expect(Number(query.timestamp)).toBeLessThanOrEqual(Date.now());
-    expect(`timestamp=${query.timestamp}&sign=${encodeURIComponent(query.sign!)}`).toBe(customRobotSignQuery(Number(query.timestamp), ROBOT_SECRET));
+    expect(`timestamp=${query.timestamp}&sign=${encodeURIComponent(query.sign!)}`).toBe(
+      customRobotSignQuery(Number(query.timestamp), ROBOT_SECRET),
+    );
   });
 
   it('posts markdown with at.atUserIds, adding the @id DingTalk needs in the text', async () => {
-    const message = { kind: 'markdown' as const, title: '党员大会提醒', text: '**明天 14:30** 党员大会，@zhangsan 请准备发言', atUserIds: ['zhangsan', 'lisi'] };
+    const message = {
+      kind: 'markdown' as const,
+      title: '党员大会提醒',
+      text: '**明天 14:30** 党员大会，@zhangsan 请准备发言',
+      atUserIds: ['zhangsan', 'lisi'],
+    };
     expect(await send(message, { msgUuid: 'delivery-42' })).toEqual({ delivered: true });
     const [req] = fake.requests;
     expect(req).toMatchObject({ method: 'POST', path: '/robot/send' });
@@ -105,7 +112,9 @@ describe('DingTalk custom robot', () => {
   });
 
   it('posts text with at.atUserIds and @id in the content; no msgUuid unless given', async () => {
-    expect(await send({ kind: 'text', content: '请尚未签到的同志签到', atUserIds: ['zhangsan', 'zhangsan2'] })).toEqual({ delivered: true });
+    expect(await send({ kind: 'text', content: '请尚未签到的同志签到', atUserIds: ['zhangsan', 'zhangsan2'] })).toEqual({
+      delivered: true,
+    });
     expect(fake.requests[0]!.body).toEqual({
       msgtype: 'text',
       text: { content: '请尚未签到的同志签到 @zhangsan @zhangsan2' },
@@ -152,7 +161,9 @@ describe('DingTalk custom robot', () => {
   it('refuses a body over 20,000 bytes before any request, without the token in the error', async () => {
     const title = '周报';
     // body = {"msgtype":"markdown","markdown":{"title":"周报","text":"…"},"at":{"atUserIds":[],"isAtAll":false}}
-    const overhead = Buffer.byteLength(JSON.stringify({ msgtype: 'markdown', markdown: { title, text: '' }, at: { atUserIds: [], isAtAll: false } }));
+    const overhead = Buffer.byteLength(
+      JSON.stringify({ msgtype: 'markdown', markdown: { title, text: '' }, at: { atUserIds: [], isAtAll: false } }),
+    );
     const fits = 'x'.repeat(20_000 - overhead);
     const error = await send({ kind: 'markdown', title, text: `${fits}x` }).catch((err: Error) => err);
     expect(String(error)).toMatch(/20001 bytes, over DingTalk's 20000-byte limit/);
@@ -269,7 +280,11 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
     const send = () => app.sendGroup({ openConversationId: 'cidA', message: note });
     expect(await send()).toMatchObject({ delivered: false, kind: 'rate-limited', reason: 'HTTP 429 Throttling.Api: too many requests' });
     expect(await send()).toMatchObject({ delivered: false, kind: 'rate-limited' });
-    expect(await send()).toMatchObject({ delivered: false, kind: 'permanent', reason: expect.stringContaining('invalidParameter.robotCode') });
+    expect(await send()).toMatchObject({
+      delivered: false,
+      kind: 'permanent',
+      reason: expect.stringContaining('invalidParameter.robotCode'),
+    });
     expect(await send()).toMatchObject({ delivered: false, kind: 'permanent' });
     expect(await send()).toMatchObject({ delivered: false, kind: 'retry', reason: 'HTTP 503' });
     expect(fake.requests.filter((r) => r.path === '/v1.0/oauth2/accessToken')).toHaveLength(1);
@@ -281,7 +296,10 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
   });
 
   it('returns a refused token call as the send result without sending', async () => {
-    fake.enqueue('POST', '/v1.0/oauth2/accessToken', { status: 400, json: { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' } });
+    fake.enqueue('POST', '/v1.0/oauth2/accessToken', {
+      status: 400,
+      json: { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' },
+    });
     expect(await api().sendGroup({ openConversationId: 'cidA', message: note })).toMatchObject({ delivered: false, kind: 'permanent' });
     fake.enqueue('POST', '/v1.0/oauth2/accessToken', { status: 401, json: { code: 'InvalidAuthentication', message: 'bad appSecret' } });
     expect(await api().sendGroup({ openConversationId: 'cidA', message: note })).toMatchObject({ delivered: false, kind: 'permanent' });
@@ -289,7 +307,9 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
   });
 
   it('refuses a body over 20,000 bytes before any request', async () => {
-    await expect(api().sendGroup({ openConversationId: 'cidA', message: { title: 't', markdown: '党'.repeat(7000) } })).rejects.toThrow(/20000-byte/);
+    await expect(api().sendGroup({ openConversationId: 'cidA', message: { title: 't', markdown: '党'.repeat(7000) } })).rejects.toThrow(
+      /20000-byte/,
+    );
     expect(fake.requests).toHaveLength(0);
   });
 });

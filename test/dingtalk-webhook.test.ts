@@ -175,8 +175,7 @@ describe.each(DIALECTS)('DingTalk signature on %s', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const send = () =>
-    post(t, dingtalkCallback('帮助'), { 'content-type': 'application/json', timestamp: String(TS), sign: SIGN });
+  const send = () => post(t, dingtalkCallback('帮助'), { 'content-type': 'application/json', timestamp: String(TS), sign: SIGN });
 
   it('accepts exactly the documented pair at its own time', async () => {
     expect((await send()).status).toBe(200);

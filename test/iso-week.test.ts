@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeek, isoWeekOfDate, isoWeekRange } from '../src/iso-week.ts';
-import { addDays } from '../src/calendar.ts';
-import { fromLocal } from '../src/time.ts';
+import { isoWeek, isoWeekOfDate, isoWeekRange } from '../src/domain/iso-week.ts';
+import { addDays } from '../src/domain/calendar.ts';
+import { fromLocal } from '../src/domain/time.ts';
 
 describe('ISO weeks', () => {
   it('numbers weeks from the one holding the first Thursday', () => {

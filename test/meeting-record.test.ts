@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { type RecordAttendance, type RecordFacts, type RecordMember, buildMeetingRecord, meetingAttendance } from '../src/meeting-record.ts';
+import { type RecordAttendance, type RecordFacts, type RecordMember, buildMeetingRecord } from '../src/domain/meeting-record.ts';
+import { meetingAttendance } from '../src/domain/meetings.ts';
 
 const TZ = 'Asia/Shanghai';
 const HOUR = 3_600_000;
@@ -173,7 +174,8 @@ describe('buildMeetingRecord', () => {
   });
 
   it('meetingAttendance matches the record’s lists', () => {
-    const lists = meetingAttendance(facts());
+    const f = facts();
+    const lists = meetingAttendance(f.meeting, f.members, f.attendance, f.now);
     expect(lists.absent.map((m) => m.id)).toEqual(['m6', 'm7', 'm9']);
     expect(lists.makeup.map((m) => m.id)).toEqual(['m7']);
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TimeResult, parseMeetingTime } from '../src/commands/time.ts';
+import { type TimeResult, parseMeetingTime } from '../src/domain/meeting-time.ts';
 
 const SH = 'Asia/Shanghai';
 // Saturday 2026-11-28 10:00 in Asia/Shanghai (02:00 UTC).
@@ -151,13 +151,16 @@ describe('parseMeetingTime: the org zone, not the process zone, decides the day'
     expect(at(parseMeetingTime('明天下午3点', Date.UTC(2026, 10, 28, 17, 30), SH))).toBe(Date.UTC(2026, 10, 30, 7, 0));
   });
 
-  it.each(['UTC', 'America/Los_Angeles', 'Asia/Shanghai', 'Europe/Berlin'])('gives the same answers when the process runs in %s', (processTz) => {
-    process.env.TZ = processTz;
-    expect(at(parseMeetingTime('明天下午3点', NOW, SH))).toBe(Date.UTC(2026, 10, 29, 7, 0));
-    expect(at(parseMeetingTime('12月5日 14:30', NOW, SH))).toBe(Date.UTC(2026, 11, 5, 6, 30));
-    expect(at(parseMeetingTime('周五上午9点半', NOW, SH))).toBe(Date.UTC(2026, 11, 4, 1, 30));
-    expect(at(parseMeetingTime('明天下午3点', EARLY, SH))).toBe(Date.UTC(2026, 10, 30, 7, 0));
-  });
+  it.each(['UTC', 'America/Los_Angeles', 'Asia/Shanghai', 'Europe/Berlin'])(
+    'gives the same answers when the process runs in %s',
+    (processTz) => {
+      process.env.TZ = processTz;
+      expect(at(parseMeetingTime('明天下午3点', NOW, SH))).toBe(Date.UTC(2026, 10, 29, 7, 0));
+      expect(at(parseMeetingTime('12月5日 14:30', NOW, SH))).toBe(Date.UTC(2026, 11, 5, 6, 30));
+      expect(at(parseMeetingTime('周五上午9点半', NOW, SH))).toBe(Date.UTC(2026, 11, 4, 1, 30));
+      expect(at(parseMeetingTime('明天下午3点', EARLY, SH))).toBe(Date.UTC(2026, 10, 30, 7, 0));
+    },
+  );
 
   it('uses the offset of the meeting day, not of today, in a zone with DST', () => {
     // Now: Fri 2026-10-30 08:00 EDT (UTC-4); 2026-11-05 is after the change to EST (UTC-5).

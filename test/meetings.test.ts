@@ -3,15 +3,15 @@ import type { AttendanceTable, MeetingStatus, MeetingType } from '../db/schema.t
 import {
   type MeetingFacts,
   type MemberFacts,
-  attendanceLists,
   expectedMembers,
-  meetingForCheckin,
+  meetingAttendance,
+  meetingsAround,
   newMeetingCode,
   progress,
   quorum,
-} from '../src/meetings.ts';
-import { CODE_ALPHABET } from '../src/commands/vocabulary.ts';
-import { formatLocal, fromLocal, periodRange } from '../src/time.ts';
+} from '../src/domain/meetings.ts';
+import { CODE_ALPHABET } from '../src/domain/vocabulary.ts';
+import { formatLocal, fromLocal, periodRange } from '../src/domain/time.ts';
 
 const SH = 'Asia/Shanghai';
 const MIN = 60_000;
@@ -57,7 +57,12 @@ describe('expectedMembers', () => {
   it('党小组会: the whole branch when no member has a group', () => {
     const ungrouped = branch.map((m) => ({ ...m, party_group: null }));
     expect(expectedMembers({ type: 'group', party_group: null }, ungrouped)).toEqual(ungrouped);
-    expect(expectedMembers({ type: 'group', party_group: '' }, ungrouped.map((m) => ({ ...m, party_group: '' })))).toHaveLength(5);
+    expect(
+      expectedMembers(
+        { type: 'group', party_group: '' },
+        ungrouped.map((m) => ({ ...m, party_group: '' })),
+      ),
+    ).toHaveLength(5);
   });
 
   it.each(['assembly', 'lecture', 'theme_day'] as const)('%s: the whole branch, groups or not', (type) => {
@@ -104,7 +109,7 @@ describe('quorum (党员大会: more than half of the formal members)', () => {
   });
 });
 
-describe('meetingForCheckin (opens 30 min before, closes 2 h after the start)', () => {
+describe('meetingsAround (opens 30 min before, closes 2 h after the start)', () => {
   const OPENS = 30 * MIN;
   const CLOSES = 2 * HOUR;
   const start = sh(2026, 12, 5, 14, 0);
@@ -113,52 +118,58 @@ describe('meetingForCheckin (opens 30 min before, closes 2 h after the start)', 
   it.each([
     ['a day before', start - 24 * HOUR, { upcoming: m }],
     ['31 minutes before', start - 31 * MIN, { upcoming: m }],
-    ['exactly when it opens', start - 30 * MIN, { open: m }],
-    ['at the start', start, { open: m }],
-    ['exactly when it closes', start + 2 * HOUR, { open: m }],
+    ['exactly when it opens', start - 30 * MIN, { open: m, latest: m }],
+    ['at the start', start, { open: m, latest: m }],
+    ['exactly when it closes', start + 2 * HOUR, { open: m, latest: m }],
+    ['after the window', start + 2 * HOUR + 1, { latest: m }],
   ])('%s', (_, now, expected) => {
-    expect(meetingForCheckin([m], now, OPENS, CLOSES)).toEqual(expected);
+    expect(meetingsAround([m], now, OPENS, CLOSES)).toStrictEqual(expected);
   });
 
-  it('after the window: neither open nor upcoming', () => {
-    const result = meetingForCheckin([m], start + 2 * HOUR + 1, OPENS, CLOSES);
-    expect(result.open).toBeUndefined();
-    expect(result.upcoming).toBeUndefined();
+  it('a cancelled meeting is never meant', () => {
+    expect(meetingsAround([{ ...m, status: 'cancelled' as const }], start, OPENS, CLOSES)).toStrictEqual({});
+  });
+
+  it('latest is the last whose window opened, upcoming the first whose window has not', () => {
+    const past = { ...meeting('lecture', start - 48 * HOUR), code: 'PST' };
+    const next = { ...meeting('lecture', start + 48 * HOUR), code: 'NXT' };
+    expect(meetingsAround([next, m, past], start + 3 * HOUR, OPENS, CLOSES)).toStrictEqual({ upcoming: next, latest: m });
+    expect(meetingsAround([next, m, past], start - HOUR, OPENS, CLOSES)).toStrictEqual({ upcoming: m, latest: past });
   });
 
   it('two meetings with overlapping windows: the nearest start', () => {
     const first = { ...meeting('committee', sh(2026, 12, 5, 14, 0)), code: 'AAA' };
     const second = { ...meeting('lecture', sh(2026, 12, 5, 15, 0)), code: 'BBB' };
     // 14:20: only the first is open (the second opens at 14:30).
-    expect(meetingForCheckin([second, first], sh(2026, 12, 5, 14, 20), OPENS, CLOSES).open).toBe(first);
+    expect(meetingsAround([second, first], sh(2026, 12, 5, 14, 20), OPENS, CLOSES).open).toBe(first);
     // 14:25: only the first is open.
-    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 25), OPENS, CLOSES).open).toBe(first);
+    expect(meetingsAround([first, second], sh(2026, 12, 5, 14, 25), OPENS, CLOSES).open).toBe(first);
     // 14:45: both open; the second starts in 15 min, the first started 45 min ago.
-    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 45), OPENS, CLOSES).open).toBe(second);
-    expect(meetingForCheckin([second, first], sh(2026, 12, 5, 14, 45), OPENS, CLOSES).open).toBe(second);
+    expect(meetingsAround([first, second], sh(2026, 12, 5, 14, 45), OPENS, CLOSES).open).toBe(second);
+    expect(meetingsAround([second, first], sh(2026, 12, 5, 14, 45), OPENS, CLOSES).open).toBe(second);
     // 14:31: both open; the second (29 min ahead) is nearer than the first (31 min ago).
-    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 31), OPENS, CLOSES).open).toBe(second);
+    expect(meetingsAround([first, second], sh(2026, 12, 5, 14, 31), OPENS, CLOSES).open).toBe(second);
     // 14:29: the second is not open yet.
-    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 14, 29), OPENS, CLOSES).open).toBe(first);
+    expect(meetingsAround([first, second], sh(2026, 12, 5, 14, 29), OPENS, CLOSES).open).toBe(first);
     // 16:30: the first has closed; the second still open.
-    expect(meetingForCheckin([first, second], sh(2026, 12, 5, 16, 30), OPENS, CLOSES).open).toBe(second);
+    expect(meetingsAround([first, second], sh(2026, 12, 5, 16, 30), OPENS, CLOSES).open).toBe(second);
   });
 
   it('ignores cancelled meetings, open or upcoming', () => {
     const cancelled = { ...meeting('committee', start, 'cancelled'), code: 'CCC' };
     const later = { ...meeting('lecture', start + 3 * HOUR), code: 'DDD' };
-    expect(meetingForCheckin([cancelled], start, OPENS, CLOSES)).toEqual({});
-    expect(meetingForCheckin([cancelled, later], start, OPENS, CLOSES)).toEqual({ upcoming: later });
+    expect(meetingsAround([cancelled], start, OPENS, CLOSES)).toEqual({});
+    expect(meetingsAround([cancelled, later], start, OPENS, CLOSES)).toEqual({ upcoming: later });
     const cancelledSooner = { ...meeting('lecture', start + HOUR, 'cancelled'), code: 'EEE' };
-    expect(meetingForCheckin([later, cancelledSooner], start - 2 * HOUR, OPENS, CLOSES)).toEqual({ upcoming: later });
+    expect(meetingsAround([later, cancelledSooner], start - 2 * HOUR, OPENS, CLOSES)).toEqual({ upcoming: later });
   });
 
   it('upcoming is the soonest meeting whose window has not opened', () => {
     const a = { ...meeting('committee', sh(2026, 12, 8, 9)), code: 'AAA' };
     const b = { ...meeting('lecture', sh(2026, 12, 6, 9)), code: 'BBB' };
     const past = { ...meeting('lecture', sh(2026, 12, 1, 9)), code: 'PPP' };
-    expect(meetingForCheckin([a, past, b], sh(2026, 12, 5, 9), OPENS, CLOSES)).toEqual({ upcoming: b });
-    expect(meetingForCheckin([], sh(2026, 12, 5, 9), OPENS, CLOSES)).toEqual({});
+    expect(meetingsAround([a, past, b], sh(2026, 12, 5, 9), OPENS, CLOSES)).toEqual({ upcoming: b, latest: past });
+    expect(meetingsAround([], sh(2026, 12, 5, 9), OPENS, CLOSES)).toEqual({});
   });
 });
 
@@ -280,7 +291,7 @@ describe('newMeetingCode', () => {
   });
 });
 
-describe('attendanceLists', () => {
+describe('meetingAttendance', () => {
   const a = member('a');
   const b = member('b');
   const c = member('c');
@@ -296,9 +307,13 @@ describe('attendanceLists', () => {
     // Not expected at this meeting (e.g. another 党小组): ignored.
     { member_id: 'x', status: 'present', note: null, makeup_at: null },
   ];
+  const STARTS = sh(2026, 12, 5, 14, 30);
+  const assembly = { type: 'assembly' as const, party_group: null, starts_at: STARTS, status: 'scheduled' as const };
+  const before = STARTS - 60_000;
+  const after = STARTS + 60_000;
 
   it('before the start: those not checked in are pending, not absent', () => {
-    const lists = attendanceLists(expected, rows, false);
+    const lists = meetingAttendance(assembly, expected, rows, before);
     expect(lists.present).toEqual([a]);
     expect(lists.leave).toEqual([
       { member: b, reason: '外出执行防汛任务' },
@@ -310,7 +325,7 @@ describe('attendanceLists', () => {
   });
 
   it('after the start: those not checked in are absent', () => {
-    const lists = attendanceLists(expected, rows, true);
+    const lists = meetingAttendance(assembly, expected, rows, after);
     expect(lists.present).toEqual([a]);
     expect(lists.absent).toEqual([c, e]);
     expect(lists.pending).toEqual([]);
@@ -318,8 +333,38 @@ describe('attendanceLists', () => {
   });
 
   it('no rows at all', () => {
-    expect(attendanceLists(expected, [], true)).toEqual({ present: [], leave: [], absent: expected, pending: [], makeup: [] });
-    expect(attendanceLists(expected, [], false)).toEqual({ present: [], leave: [], absent: [], pending: expected, makeup: [] });
+    expect(meetingAttendance(assembly, expected, [], after)).toEqual({
+      expected,
+      present: [],
+      leave: [],
+      absent: expected,
+      pending: [],
+      makeup: [],
+    });
+    expect(meetingAttendance(assembly, expected, [], before)).toEqual({
+      expected,
+      present: [],
+      leave: [],
+      absent: [],
+      pending: expected,
+      makeup: [],
+    });
+  });
+
+  it('a cancelled meeting has nobody absent nor pending, before or after its start', () => {
+    const cancelled = { ...assembly, status: 'cancelled' as const };
+    for (const now of [before, after]) {
+      const lists = meetingAttendance(cancelled, expected, rows, now);
+      expect([lists.absent, lists.pending]).toEqual([[], []]);
+      expect(lists.present).toEqual([a]);
+    }
+  });
+
+  it('expects only the named 党小组 at a 党小组会', () => {
+    const grouped = [{ ...a, party_group: '一组' }, { ...b, party_group: '二组' }, c];
+    const lists = meetingAttendance({ ...assembly, type: 'group', party_group: '一组' }, grouped, rows, after);
+    expect(lists.expected.map((m) => m.id)).toEqual(['a']);
+    expect(lists.present.map((m) => m.id)).toEqual(['a']);
   });
 });
 

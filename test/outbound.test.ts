@@ -4,7 +4,7 @@ import { putChannel } from '../db/channels.ts';
 import { putBranch } from '../db/branches.ts';
 import { enqueueDelivery } from '../jobs/outbound.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import type { Target } from '../src/outbound/message.ts';
+import type { Target } from '../src/domain/outbound.ts';
 import { DIALECTS } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
@@ -55,7 +55,14 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
     const now = Date.now();
     await putOrg(t.db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
     await putChannel(t.db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' }, now);
-    await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cidA', webhook: 'robot-token', secret: 'SECabc' }], now);
+    await putBranch(
+      t.db,
+      'org1',
+      'b1',
+      '第一党支部',
+      [{ channel_id: 'dt1', chat_id: 'cidA', webhook: 'robot-token', secret: 'SECabc' }],
+      now,
+    );
     workers = await startWorkers({ ...t }, { outbound: { rate: { limit: LIMIT, windowMs: WINDOW_MS }, rateLimitedDelayMs: 1_000 } });
   });
   afterAll(async () => {
@@ -70,7 +77,12 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
     const filler = '党'.repeat(1_100);
     await Promise.all(Array.from({ length: 60 }, (_, i) => enqueue(`burst-${i}`, `第${i}条 ${filler}`)));
     const got = await fake.waitFor((r) => r.path === '/robot/send', 30_000, 60);
-    expect(busiestWindow(got.map((r) => r.at), WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
+    expect(
+      busiestWindow(
+        got.map((r) => r.at),
+        WINDOW_MS,
+      ),
+    ).toBeLessThanOrEqual(LIMIT);
     const numbers = got.map((r) => Number(/^第(\d+)条/.exec(text(r))![1]));
     expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     // Signed custom-robot URL and an idempotency key per delivery.
@@ -102,11 +114,31 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
   it('never merges private messages (each part of a split digest goes alone)', async () => {
     await t.db
       .insertInto('members')
-      .values({ org_id: 'org1', id: 'sec', branch_id: 'b1', name: '李书记', role: 'secretary', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: 'dt-sec', created_at: 0, updated_at: 0 })
+      .values({
+        org_id: 'org1',
+        id: 'sec',
+        branch_id: 'b1',
+        name: '李书记',
+        role: 'secretary',
+        party_group: null,
+        probationary: 0,
+        mobile: null,
+        wecom_user_id: null,
+        dingtalk_user_id: 'dt-sec',
+        created_at: 0,
+        updated_at: 0,
+      })
       .execute();
     const target: Target = { kind: 'member', channelId: 'dt1', memberId: 'sec' };
     await Promise.all(
-      [1, 2, 3].map((i) => enqueueDelivery(t.db, t.queues.outbound, { id: `part-${i}`, orgId: 'org1', target, message: { title: `周报（${i}/3）`, markdown: `第${i}部分` } }, Date.now())),
+      [1, 2, 3].map((i) =>
+        enqueueDelivery(
+          t.db,
+          t.queues.outbound,
+          { id: `part-${i}`, orgId: 'org1', target, message: { title: `周报（${i}/3）`, markdown: `第${i}部分` } },
+          Date.now(),
+        ),
+      ),
     );
     const got = await fake.waitFor((r) => r.path === '/v1.0/robot/oToMessages/batchSend', 10_000, 3);
     const parts = got.map((r) => (JSON.parse((r.body as { msgParam: string }).msgParam) as { text: string }).text).sort();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Command, type CommandKind, type Parsed, parseCommand } from '../src/commands/parse.ts';
-import { stripMention } from '../src/chat.ts';
+import { type Command, type CommandKind, type Parsed, parseCommand } from '../src/chat/parse.ts';
+import { stripMention } from '../src/chat/message.ts';
 
 // Saturday 2026-11-28 10:00 in Asia/Shanghai.
 const NOW = Date.UTC(2026, 10, 28, 2, 0, 0);
@@ -110,10 +110,16 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['补学 K7Q 学习了会议精神，体会是要学以致用', ok({ kind: 'makeup', code: 'K7Q', text: '学习了会议精神，体会是要学以致用' })],
     ['makeup k7q 认真学习了会议精神', ok({ kind: 'makeup', code: 'K7Q', text: '认真学习了会议精神' })],
     // 汇报
-    ['汇报 企业 走访某公司，协调解决用电难题', ok({ kind: 'report', category: 'enterprise', text: '走访某公司，协调解决用电难题', tags: [] })],
+    [
+      '汇报 企业 走访某公司，协调解决用电难题',
+      ok({ kind: 'report', category: 'enterprise', text: '走访某公司，协调解决用电难题', tags: [] }),
+    ],
     ['汇报 服务群众 为社区老人代办社保认证', ok({ kind: 'report', category: 'public', text: '为社区老人代办社保认证', tags: [] })],
     ['汇报 enterprise 走访企业了解诉求', ok({ kind: 'report', category: 'enterprise', text: '走访企业了解诉求', tags: [] })],
-    ['report 服务基层 下沉社区开展政策宣讲 #同部署', ok({ kind: 'report', category: 'grassroots', text: '下沉社区开展政策宣讲', tags: ['deploy'] })],
+    [
+      'report 服务基层 下沉社区开展政策宣讲 #同部署',
+      ok({ kind: 'report', category: 'grassroots', text: '下沉社区开展政策宣讲', tags: ['deploy'] }),
+    ],
     ['汇报 项目 推进项目落地 #同研究 #同研究', ok({ kind: 'report', category: 'project', text: '推进项目落地', tags: ['research'] })],
     [
       '汇报 项目 重点项目现场办公 #同考核 #同讲评',
@@ -135,7 +141,10 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
       ok({ kind: 'schedule', type: 'committee', at: TOMORROW_3PM, location: '三楼会议室', topic: '研究年度工作', tags: ['research'] }),
     ],
     ['安排 党员大会 12月5日 14:30', ok({ kind: 'schedule', type: 'assembly', at: DEC5_1430, tags: [] })],
-    ['安排 党课 2026-12-05 14:30 地点 党员活动室', ok({ kind: 'schedule', type: 'lecture', at: DEC5_1430, location: '党员活动室', tags: [] })],
+    [
+      '安排 党课 2026-12-05 14:30 地点 党员活动室',
+      ok({ kind: 'schedule', type: 'lecture', at: DEC5_1430, location: '党员活动室', tags: [] }),
+    ],
     [
       '安排 主题党日 下周三 15:00 议题 参观红色教育基地 #同部署 #同检查',
       ok({ kind: 'schedule', type: 'theme_day', at: NEXT_WED_1500, topic: '参观红色教育基地', tags: ['deploy', 'inspect'] }),
@@ -143,7 +152,10 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['安排 党小组会 周五上午9点半 小组 第一党小组', ok({ kind: 'schedule', type: 'group', at: FRI_0930, group: '第一党小组', tags: [] })],
     ['安排 小组会 明天下午3点', ok({ kind: 'schedule', type: 'group', at: TOMORROW_3PM, tags: [] })],
     ['安排 支部大会 12/5 14:30', ok({ kind: 'schedule', type: 'assembly', at: DEC5_1430, tags: [] })],
-    ['安排：支委会，明天下午3点，地点：三楼会议室', ok({ kind: 'schedule', type: 'committee', at: TOMORROW_3PM, location: '三楼会议室', tags: [] })],
+    [
+      '安排：支委会，明天下午3点，地点：三楼会议室',
+      ok({ kind: 'schedule', type: 'committee', at: TOMORROW_3PM, location: '三楼会议室', tags: [] }),
+    ],
     ['安排 党员大会 １２月５日　１４：３０', ok({ kind: 'schedule', type: 'assembly', at: DEC5_1430, tags: [] })],
     ['schedule 党课 2026-12-05 14:30', ok({ kind: 'schedule', type: 'lecture', at: DEC5_1430, tags: [] })],
     ['@党建助手 /安排 支委会 明天下午三点', ok({ kind: 'schedule', type: 'committee', at: TOMORROW_3PM, tags: [] })],
@@ -259,7 +271,10 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     expect((result as { reason: string }).reason).toContain(reason);
   });
 
-  it.each(['大家好', '', '汇报了吗', '签到了', '帮助我', '签到吧 K7Q', '今天下午开支委会', '@党建助手 大家好'])('%j is not a command', (line) => {
-    expect(parse(line)).toBeNull();
-  });
+  it.each(['大家好', '', '汇报了吗', '签到了', '帮助我', '签到吧 K7Q', '今天下午开支委会', '@党建助手 大家好'])(
+    '%j is not a command',
+    (line) => {
+      expect(parse(line)).toBeNull();
+    },
+  );
 });

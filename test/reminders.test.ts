@@ -7,10 +7,10 @@ import { putMember } from '../db/members.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putAttendance } from '../db/attendance.ts';
 import type { Database, MeetingTable, Role } from '../db/schema.ts';
-import { newId } from '../src/ids.ts';
+import { newId } from '../src/core/ids.ts';
 import { reminderTiming, syncMeetingReminders } from '../jobs/reminders.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { DIALECTS } from './helpers/db.ts';
+import { DIALECTS, memberRow } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 import { DT_SECRET, dingtalkCallback, signedHeaders } from './helpers/dingtalk.ts';
@@ -33,7 +33,7 @@ async function seed(db: Kysely<Database>, now: number) {
     ['m2', '王二', 'member'],
   ];
   for (const [id, name, role] of roster) {
-    await putMember(db, { org_id: 'org1', id, branch_id: 'b1', name, role, party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: `dt-${id}` }, now);
+    await putMember(db, memberRow({ id, name, role, dingtalk_user_id: `dt-${id}` }), now);
   }
 }
 
@@ -85,8 +85,16 @@ describe.each(DIALECTS)('meeting reminders on %s', (dialect) => {
   it('sends both reminders, the start notice and the nudge, each within 1 s of its time', async () => {
     const start = Date.now() + 8_000;
     const m = await meeting(t.db, start, 'AAA');
-    await putAttendance(t.db, { meeting_id: m.id, member_id: 'sec', org_id: 'org1', status: 'present', note: null, at: Date.now(), source: 'x' }, Date.now());
-    await putAttendance(t.db, { meeting_id: m.id, member_id: 'c1', org_id: 'org1', status: 'leave', note: '出差', at: Date.now(), source: 'y' }, Date.now());
+    await putAttendance(
+      t.db,
+      { meeting_id: m.id, member_id: 'sec', org_id: 'org1', status: 'present', note: null, at: Date.now(), source: 'x' },
+      Date.now(),
+    );
+    await putAttendance(
+      t.db,
+      { meeting_id: m.id, member_id: 'c1', org_id: 'org1', status: 'leave', note: '出差', at: Date.now(), source: 'y' },
+      Date.now(),
+    );
     t.clock.set(Date.now());
     await syncMeetingReminders(t.queues.reminders, m, timing(), t.clock.now());
 

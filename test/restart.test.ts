@@ -14,7 +14,7 @@ import { putChannel } from '../db/channels.ts';
 import { putBranch } from '../db/branches.ts';
 import { putMember } from '../db/members.ts';
 import { insertMeeting } from '../db/meetings.ts';
-import { newId } from '../src/ids.ts';
+import { newId } from '../src/core/ids.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
 import { syncMeetingReminders } from '../jobs/reminders.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
@@ -52,7 +52,22 @@ describe.each([
     await putOrg(db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
     await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' }, now);
     await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cid', webhook: 'robot-token', secret: null }], now);
-    await putMember(db, { org_id: 'org1', id: 'm1', branch_id: 'b1', name: '张一', role: 'member', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: 'dt-m1' }, now);
+    await putMember(
+      db,
+      {
+        org_id: 'org1',
+        id: 'm1',
+        branch_id: 'b1',
+        name: '张一',
+        role: 'member',
+        party_group: null,
+        probationary: 0,
+        mobile: null,
+        wecom_user_id: null,
+        dingtalk_user_id: 'dt-m1',
+      },
+      now,
+    );
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -127,7 +142,9 @@ describe.each([
     await startWorker();
     await fake.waitFor((r) => r.path === '/robot/send', 20_000, 4);
     await sleep(2_000);
-    const titles = fake.requests.filter((r) => r.path === '/robot/send').map((r) => (r.body as { markdown: { title: string } }).markdown.title);
+    const titles = fake.requests
+      .filter((r) => r.path === '/robot/send')
+      .map((r) => (r.body as { markdown: { title: string } }).markdown.title);
     expect(titles).toEqual(['会议提醒', '会议提醒', '会议开始', '签到提醒']);
   });
 });

@@ -5,8 +5,8 @@ import { putChannel } from '../db/channels.ts';
 import { putBranch } from '../db/branches.ts';
 import { putMember } from '../db/members.ts';
 import type { Database, Role } from '../db/schema.ts';
-import { fromLocal } from '../src/time.ts';
-import { DIALECTS, countRows } from './helpers/db.ts';
+import { fromLocal } from '../src/domain/time.ts';
+import { DIALECTS, countRows, memberRow } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 import { viaDingtalk, viaWecomBot } from './helpers/chat.ts';
@@ -39,9 +39,13 @@ async function seed(db: Kysely<Database>) {
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: null, secret: null }], now);
   await putBranch(db, 'org2', 'x', '外单位支部', [], now);
   for (const [id, name, role, probationary] of ROSTER) {
-    await putMember(db, { org_id: 'org1', id, branch_id: 'b1', name, role, party_group: null, probationary, mobile: null, wecom_user_id: id, dingtalk_user_id: id }, now);
+    await putMember(db, memberRow({ id, name, role, probationary, wecom_user_id: id, dingtalk_user_id: id }), now);
   }
-  await putMember(db, { org_id: 'org2', id: 'x1', branch_id: 'x', name: '外单位书记', role: 'secretary', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: 'x1' }, now);
+  await putMember(
+    db,
+    memberRow({ org_id: 'org2', id: 'x1', branch_id: 'x', name: '外单位书记', role: 'secretary', dingtalk_user_id: 'x1' }),
+    now,
+  );
 }
 
 describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => {
@@ -71,7 +75,13 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
     expect(reply).toContain('应到 9 人');
     code = /会议编号：\*\*([A-Z0-9]{3})\*\*/.exec(reply)![1]!;
     const meeting = await t.db.selectFrom('meetings').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
-    expect(meeting).toMatchObject({ type: 'assembly', starts_at: at(29, 15), location: '三楼会议室', tags: '["research"]', branch_id: 'b1' });
+    expect(meeting).toMatchObject({
+      type: 'assembly',
+      starts_at: at(29, 15),
+      location: '三楼会议室',
+      tags: '["research"]',
+      branch_id: 'b1',
+    });
   });
 
   it('a 支委会 expects only the secretary and committee members', async () => {

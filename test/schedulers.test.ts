@@ -5,10 +5,17 @@ import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
-import { DEFERRED_DIGEST_JOB, DIGEST_JOB, type DigestJobDeps, createDigestWorker, processDigestJob, syncOrgSchedulers } from '../jobs/digests.ts';
+import {
+  DEFERRED_DIGEST_JOB,
+  DIGEST_JOB,
+  type DigestJobDeps,
+  createDigestWorker,
+  processDigestJob,
+  syncOrgSchedulers,
+} from '../jobs/digests.ts';
 import { COMPLIANCE_JOB } from '../jobs/compliance.ts';
-import { weekdayOf } from '../src/calendar.ts';
-import { fromLocal } from '../src/time.ts';
+import { weekdayOf } from '../src/domain/calendar.ts';
+import { fromLocal } from '../src/domain/time.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
 
@@ -30,13 +37,25 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
   let deps: DigestJobDeps;
   /** The digests claimed so far, as [org, branch, week]. */
   const digests = async () =>
-    (await t.db.selectFrom('digests').select(['org_id', 'branch_id', 'week']).orderBy('created_at').orderBy('org_id').orderBy('branch_id').execute()).map(
-      (d) => [d.org_id, d.branch_id, d.week],
-    );
+    (
+      await t.db
+        .selectFrom('digests')
+        .select(['org_id', 'branch_id', 'week'])
+        .orderBy('created_at')
+        .orderBy('org_id')
+        .orderBy('branch_id')
+        .execute()
+    ).map((d) => [d.org_id, d.branch_id, d.week]);
   const digestDeliveries = async () =>
-    (await t.db.selectFrom('deliveries').select(['id', 'target']).where('id', 'like', 'digest-%').orderBy('created_at').orderBy('id').execute()).map(
-      (d) => JSON.parse(d.target) as unknown,
-    );
+    (
+      await t.db
+        .selectFrom('deliveries')
+        .select(['id', 'target'])
+        .where('id', 'like', 'digest-%')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    ).map((d) => JSON.parse(d.target) as unknown);
   const schedulers = async () =>
     (await t.queues.digests.getJobSchedulers(0, -1))
       .map((s) => ({ id: s.key, name: s.name, pattern: s.pattern, tz: s.tz, data: s.template?.data }))
@@ -86,7 +105,11 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
     expect(armed!.opts.prevMillis).toBe(next!.next);
     expect(armed!.data).toEqual({ orgId: 'org1' });
     // A forced re-upsert of an unchanged scheduler does not double it either.
-    await t.queues.digests.upsertJobScheduler('digest-org1', { pattern: '0 9 * * 1', tz: SH }, { name: DIGEST_JOB, data: { orgId: 'org1' } });
+    await t.queues.digests.upsertJobScheduler(
+      'digest-org1',
+      { pattern: '0 9 * * 1', tz: SH },
+      { name: DIGEST_JOB, data: { orgId: 'org1' } },
+    );
     expect((await schedulers()).filter((s) => s.id === 'digest-org1')).toHaveLength(1);
   });
 
@@ -113,7 +136,9 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
     expect(await digestDeliveries()).toEqual([]);
     const delayed = await t.queues.digests.getDelayed();
     // The week is the one just ended (09-28 to 10-04): W40, whenever it runs.
-    expect(delayed.map((j) => [j.id, j.name, j.data])).toEqual([['digest-deferred-org1-2026-W40', DEFERRED_DIGEST_JOB, { orgId: 'org1', week: '2026-W40' }]]);
+    expect(delayed.map((j) => [j.id, j.name, j.data])).toEqual([
+      ['digest-deferred-org1-2026-W40', DEFERRED_DIGEST_JOB, { orgId: 'org1', week: '2026-W40' }],
+    ]);
     // BullMQ delays from its own clock: the delay is measured from the injected clock's now.
     expect(delayed[0]!.delay).toBe(local('2026-10-08', 9) - t.clock.now());
     expect(logged.map((l) => l.msg)).toContain('weekly digest of 2026-W40 deferred from 2026-10-05 (国庆节) to the working day 2026-10-08');
@@ -190,8 +215,16 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
     afterAll(() => worker.close());
     const finished = (id: string) =>
       new Promise<unknown>((resolve, reject) => {
-        const done = (job: { id?: string }, result: unknown) => job.id === id && (cleanup(), resolve(result));
-        const failed = (job: { id?: string } | undefined, err: Error) => job?.id === id && (cleanup(), reject(err));
+        const done = (job: { id?: string }, result: unknown) => {
+          if (job.id !== id) return;
+          cleanup();
+          resolve(result);
+        };
+        const failed = (job: { id?: string } | undefined, err: Error) => {
+          if (job?.id !== id) return;
+          cleanup();
+          reject(err);
+        };
         const cleanup = () => {
           worker.off('completed', done);
           worker.off('failed', failed);
@@ -213,14 +246,27 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
       expect(await digest).toBe('deferred to 2026-10-08');
       expect(await digests()).toHaveLength(1);
 
-      await putChannel(t.db, 'org1', 'wb1', { platform: 'wecom-bot', token: 't', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' }, t.clock.now());
-      await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'wb1', chat_id: 'wrkchat1', webhook: 'robot-key', secret: null }], t.clock.now());
+      await putChannel(
+        t.db,
+        'org1',
+        'wb1',
+        { platform: 'wecom-bot', token: 't', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' },
+        t.clock.now(),
+      );
+      await putBranch(
+        t.db,
+        'org1',
+        'b1',
+        '第一党支部',
+        [{ channel_id: 'wb1', chat_id: 'wrkchat1', webhook: 'robot-key', secret: null }],
+        t.clock.now(),
+      );
       const compliance = finished('c1');
       await t.queues.digests.add(COMPLIANCE_JOB, { orgId: 'org1' }, { jobId: 'c1', prevMillis: local('2026-11-02', 9) });
       expect(await compliance).toBe('monthStart: 1 deliveries');
       const rows = await t.db.selectFrom('deliveries').select(['id', 'target']).where('id', 'like', 'compliance-%').execute();
-      expect(rows.map((r) => [r.id.replace(/[0-9a-f]{10}$/, 'H'), JSON.parse(r.target)])).toEqual([
-        ['compliance-org1-b1-2026-11-02-monthStart-H', { kind: 'chat', channelId: 'wb1', chatId: 'wrkchat1' }],
+      expect(rows.map((r) => [r.id.replace(/[0-9a-f]{24}$/, 'H'), JSON.parse(r.target)])).toEqual([
+        ['compliance-H', { kind: 'chat', channelId: 'wb1', chatId: 'wrkchat1' }],
       ]);
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromLocal, isoWithOffset, parseInstant, toLocal } from '../src/time.ts';
-import { newId } from '../src/ids.ts';
+import { fromLocal, isoWithOffset, parseInstant, toLocal } from '../src/domain/time.ts';
+import { newId } from '../src/core/ids.ts';
 
 describe('time zones', () => {
   it('formats an instant with the zone offset', () => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WecomAppApi } from '../src/platforms/wecom/app-api.ts';
-import { TRUSTED_IP_REASON } from '../src/platforms/wecom/errors.ts';
+import { TRUSTED_IP_REASON } from '../src/platforms/wecom/api.ts';
 import { type RobotMessage, sendGroupRobot } from '../src/platforms/wecom/group-robot.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
@@ -54,11 +54,19 @@ describe('WeCom group robot', () => {
 
   it('posts text with mentioned_list', async () => {
     expect(await send({ kind: 'text', content: '请尚未签到的同志签到', mentions: ['zhangsan', 'lisi'] })).toEqual({ delivered: true });
-    expect(fake.requests[0]!.body).toEqual({ msgtype: 'text', text: { content: '请尚未签到的同志签到', mentioned_list: ['zhangsan', 'lisi'] } });
+    expect(fake.requests[0]!.body).toEqual({
+      msgtype: 'text',
+      text: { content: '请尚未签到的同志签到', mentioned_list: ['zhangsan', 'lisi'] },
+    });
   });
 
   it('reports 45009 as rate-limited and 93000 as permanent', async () => {
-    fake.enqueue('POST', '/cgi-bin/webhook/send', { json: { errcode: 45009, errmsg: 'api freq out of limit' } }, { json: { errcode: 93000, errmsg: 'invalid webhook url' } });
+    fake.enqueue(
+      'POST',
+      '/cgi-bin/webhook/send',
+      { json: { errcode: 45009, errmsg: 'api freq out of limit' } },
+      { json: { errcode: 93000, errmsg: 'invalid webhook url' } },
+    );
     expect(await send(md('a'))).toMatchObject({ delivered: false, kind: 'rate-limited', errcode: 45009 });
     expect(await send(md('b'))).toMatchObject({ delivered: false, kind: 'permanent', errcode: 93000 });
   });
@@ -91,7 +99,12 @@ describe('WeCom self-built app', () => {
     expect(token).toMatch(/^tok-\d+$/);
     expect(seen()).toEqual(['GET /cgi-bin/gettoken', `POST /cgi-bin/message/send ${token}`]);
     expect(fake.requests[0]!.query).toEqual({ corpid: CONFIG.corpId, corpsecret: SECRET });
-    expect(fake.requests[1]!.body).toEqual({ touser: 'zhangsan|lisi', msgtype: 'markdown', agentid: 1000002, markdown: { content: '本周五同报告' } });
+    expect(fake.requests[1]!.body).toEqual({
+      touser: 'zhangsan|lisi',
+      msgtype: 'markdown',
+      agentid: 1000002,
+      markdown: { content: '本周五同报告' },
+    });
     const ttl = await redis.ttl(TOKEN_KEY);
     expect(ttl).toBeGreaterThan(6890);
     expect(ttl).toBeLessThanOrEqual(6900);

@@ -144,7 +144,9 @@ describe.each(DIALECTS)('WeCom webhooks on %s', (dialect) => {
       return (JSON.parse(openEnvelope(BOT.encodingAESKey, body.encrypt, '')) as { stream: { content: string } }).stream.content;
     };
     const chat = (chatid: string) => ({ chatid, from: { userid: 'lisj' } });
-    expect(await decrypt(postBot(botCallback('@党建助手 绑定 第一党支部', chat('wrkGroupB'))).res)).toContain('已将本群绑定到「第一党支部」');
+    expect(await decrypt(postBot(botCallback('@党建助手 绑定 第一党支部', chat('wrkGroupB'))).res)).toContain(
+      '已将本群绑定到「第一党支部」',
+    );
     expect(await decrypt(postBot(botCallback('@党建助手 绑定 第一党支部', chat('wrkGroupA'))).res)).toContain('无需重复绑定');
     const rows = await t.db.selectFrom('branch_chats').selectAll().where('channel_id', '=', 'wb1').orderBy('chat_id').execute();
     expect(rows.map((r) => [r.chat_id, r.branch_id, r.webhook])).toEqual([
@@ -185,7 +187,9 @@ describe.each(DIALECTS)('WeCom webhooks on %s', (dialect) => {
     it('receiveid not empty for the AI bot → 400; not the corp id for the app → 400', async () => {
       const botEnc = sealEnvelope(BOT, JSON.stringify(report()), 'wx-someone', String(ts()), 'n').encrypt;
       const bot = signedPost(BOT.token, botEnc, ts());
-      expect((await t.app.request(`/webhooks/wecom/wb1?${bot.query}`, { method: 'POST', body: JSON.stringify({ encrypt: botEnc }) })).status).toBe(400);
+      expect(
+        (await t.app.request(`/webhooks/wecom/wb1?${bot.query}`, { method: 'POST', body: JSON.stringify({ encrypt: botEnc }) })).status,
+      ).toBe(400);
       const inner = `<xml><FromUserName>wangwu</FromUserName><MsgType>text</MsgType><Content>汇报 企业 走访某公司协调用电</Content><MsgId>1</MsgId></xml>`;
       const appEnc = sealEnvelope(SAMPLE, inner, 'wx-other-corp', String(ts()), 'n').encrypt;
       expect((await postApp(signedPost(SAMPLE.token, appEnc, ts()).query, appXml(appEnc))).status).toBe(400);

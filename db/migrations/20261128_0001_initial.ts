@@ -66,12 +66,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   ).execute();
   await db.schema.createIndex('members_by_branch').on('members').columns(['org_id', 'branch_id']).execute();
   await db.schema.createIndex('members_by_wecom').unique().on('members').columns(['org_id', 'wecom_user_id']).execute();
-  await db.schema
-    .createIndex('members_by_dingtalk')
-    .unique()
-    .on('members')
-    .columns(['org_id', 'dingtalk_user_id'])
-    .execute();
+  await db.schema.createIndex('members_by_dingtalk').unique().on('members').columns(['org_id', 'dingtalk_user_id']).execute();
 
   await stamps(
     table('meetings')

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
-import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../calendar.ts';
-import { isoWithOffset } from '../time.ts';
+import type { ServiceDeps } from './deps.ts';
+import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../domain/calendar.ts';
+import { isoWithOffset } from '../domain/time.ts';
 import type { CalendarOverrideTable } from '../../db/schema.ts';
 import { getCalendarOverride, listCalendarOverrides, putCalendarOverride } from '../../db/calendar.ts';
 import { badField, handle, readJson } from './http.ts';
@@ -32,7 +32,7 @@ const overrideJson = (o: CalendarOverrideTable, tz: string) => ({
  * which fills the years `chinese-days` has no data for — and `GET /admin/calendar?year=` listing a
  * year's overrides and whether the year has data at all.
  */
-export function calendarRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>): Hono {
+export function calendarRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>): Hono {
   const { db, clock } = deps;
   const tz = deps.config.TZ_DEFAULT;
   const app = new Hono();

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import type { Config } from '../config.ts';
+import type { Config } from '../core/config.ts';
 import { QUEUE_NAMES, type Queues } from '../../jobs/queues.ts';
 import { adminAuth } from './auth.ts';
 

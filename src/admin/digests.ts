@@ -1,15 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
-import { addDays, localDate } from '../calendar.ts';
-import { previewDigest } from '../digest/preview.ts';
-import type { DigestPlatform } from '../digest/render.ts';
-import { digestWindow } from '../digest/window.ts';
-import { isoWeek, isoWeekOfDate, isoWeekRange } from '../iso-week.ts';
-import { isoWithOffset } from '../time.ts';
+import type { ServiceDeps } from './deps.ts';
+import { addDays, localDate } from '../domain/calendar.ts';
+import { previewDigest } from '../domain/digest/preview.ts';
+import { digestWindow } from '../domain/digest/window.ts';
+import { isoWeek, isoWeekOfDate, isoWeekRange } from '../domain/iso-week.ts';
+import { isoWithOffset } from '../domain/time.ts';
 import { getBranch, listOrgChats } from '../../db/branches.ts';
 import { listOrgChannels } from '../../db/channels.ts';
-import { listBranchMembers } from '../../db/members.ts';
+import { loadDigestInput } from '../../db/digest-facts.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { digestTarget, runWeeklyDigest } from '../../jobs/digest-run.ts';
 import { ID, ID_REASON, Problem, badField, check, handle, idParam, readText } from './http.ts';
@@ -31,7 +30,7 @@ function checkWeek(week: string): string {
   return week;
 }
 
-export function digestRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'logger' | 'queues'>): Hono {
+export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' | 'queues'>): Hono {
   const { db, clock } = deps;
   const app = new Hono();
 
@@ -45,14 +44,13 @@ export function digestRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'logger' | 'qu
       if (!org) throw new Problem(404, `unknown org ${orgId}`);
       const text = c.req.query('week');
       const week = text === undefined || text === '' ? isoWeek(now, org.timezone) : checkWeek(text.trim());
-      const branch = await getBranch(db, orgId, branchId);
-      if (!branch) throw new Problem(404, `unknown branch ${branchId}`);
+      const input = await loadDigestInput(db, orgId, week, now, branchId);
+      const facts = input?.branches[0];
+      if (!input || !facts) throw new Problem(404, `unknown branch ${branchId}`);
       // Rendered for where the digest would go, so that the parts are the ones a run would push.
-      const [members, channels, chats] = await Promise.all([listBranchMembers(db, orgId, branchId), listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
-      const target = digestTarget(branchId, members, channels, chats);
-      const platform: DigestPlatform = target?.channel ?? 'dingtalk';
-      const digest = await previewDigest(db, orgId, branchId, week, now, platform);
-      if (!digest) throw new Problem(404, `unknown branch ${branchId}`);
+      const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
+      const to = digestTarget(facts, channels, chats);
+      const digest = previewDigest({ facts, window: input.window, calendar: input.calendar }, to?.format ?? 'dingtalk', now);
       const { figures, window } = digest;
       return c.json({
         week: figures.week,
@@ -60,7 +58,7 @@ export function digestRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'logger' | 'qu
         from: isoWithOffset(window.from, org.timezone),
         to: isoWithOffset(window.to, org.timezone),
         asOf: isoWithOffset(window.asOf, org.timezone),
-        target: target ? { ...target.target, platform: target.channel } : null,
+        target: to ? { ...to.target, platform: to.format } : null,
         quarter: figures.quarter,
         meetings: figures.meetings,
         reports: figures.reports,
@@ -95,8 +93,14 @@ export function digestRoutes(deps: Pick<AppDeps, 'db' | 'clock' | 'logger' | 'qu
       const week = body.week === undefined ? isoWeekOfDate(addDays(localDate(now, org.timezone), -7)) : checkWeek(body.week.trim());
       // A week not yet begun has nothing to report, and its claim would keep the real digest from being sent.
       if (digestWindow(week, org.timezone, now)!.from > now) throw badField('week', 'has not begun yet');
-      if (body.branch !== undefined && !(await getBranch(db, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
-      const results = await runWeeklyDigest({ db, outbound: deps.queues.outbound, logger: deps.logger, now: () => clock.now() }, orgId, week, body.branch);
+      if (body.branch !== undefined && !(await getBranch(db, orgId, body.branch)))
+        throw badField('branch', `no branch ${body.branch} in this org`);
+      const results = await runWeeklyDigest(
+        { db, outbound: deps.queues.outbound, logger: deps.logger, now: () => clock.now() },
+        orgId,
+        week,
+        body.branch,
+      );
       return c.json({ week, results: results.map((r) => ({ branch: r.branch, outcome: r.outcome, parts: r.parts ?? 0 })) });
     }),
   );

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { BodyTooLarge, MAX_BODY_BYTES, readBody } from '../http/body.ts';
+import { BodyTooLarge, MAX_BODY_BYTES, readBody } from '../core/body.ts';
 
 /** Ids of orgs, channels, branches and members, in paths and in bodies. */
 export const ID = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -1,8 +1,10 @@
 import { Hono, type Context } from 'hono';
-import type { AppDeps } from '../app.ts';
-import { asCode } from '../commands/vocabulary.ts';
-import { buildMeetingRecord, meetingAttendance, meetingTags } from '../meeting-record.ts';
-import { isoWithOffset, parseInstant } from '../time.ts';
+import type { ServiceDeps } from './deps.ts';
+import { asCode } from '../domain/vocabulary.ts';
+import { buildMeetingRecord } from '../domain/meeting-record.ts';
+import { meetingAttendance } from '../domain/meetings.ts';
+import { storedTags } from '../domain/vocabulary.ts';
+import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
 import { listAttendance } from '../../db/attendance.ts';
 import { getBranch } from '../../db/branches.ts';
@@ -36,7 +38,7 @@ async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTa
 }
 
 /** SPEC §7 meetings: the branch's list, one meeting's attendance, and its record (会议记录). */
-export function meetingRoutes(deps: Pick<AppDeps, 'db' | 'clock'>): Hono {
+export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock'>): Hono {
   const { db, clock } = deps;
   const app = new Hono();
 
@@ -63,7 +65,7 @@ export function meetingRoutes(deps: Pick<AppDeps, 'db' | 'clock'>): Hono {
           location: m.location,
           startsAt: isoWithOffset(Number(m.starts_at), org.timezone),
           status: m.status,
-          tags: meetingTags(m.tags),
+          tags: storedTags(m.tags),
         })),
       );
     }),
@@ -75,7 +77,7 @@ export function meetingRoutes(deps: Pick<AppDeps, 'db' | 'clock'>): Hono {
       const { org, branch } = await orgBranch(db, c);
       const meeting = await meetingOfPath(db, c, org, branch);
       const [members, attendance] = await Promise.all([listBranchMembers(db, org.id, branch.id), listAttendance(db, meeting.id)]);
-      const lists = meetingAttendance({ meeting, members, attendance, now: clock.now() });
+      const lists = meetingAttendance(meeting, members, attendance, clock.now());
       const ids = (ms: { id: string }[]) => ms.map((m) => m.id);
       return c.json({
         expected: ids(lists.expected),

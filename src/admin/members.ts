@@ -3,7 +3,7 @@ import type { Database, MemberTable } from '../../db/schema.ts';
 import { getBranch } from '../../db/branches.ts';
 import { type PlatformUserColumn, findMemberByPlatformUser, getMember, putMember } from '../../db/members.ts';
 import { getOrgForUpdate } from '../../db/orgs.ts';
-import { isoWithOffset } from '../time.ts';
+import { isoWithOffset } from '../domain/time.ts';
 import { Problem, badField } from './http.ts';
 import type { MemberBody } from './schemas.ts';
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.ts';
-import type { ChannelDirectory } from '../channel-directory.ts';
-import { channelConfigSchema } from '../channels.ts';
-import { isoWithOffset, parseInstant } from '../time.ts';
+import type { ServiceDeps } from './deps.ts';
+import type { ChannelDirectory } from '../platforms/channel-directory.ts';
+import { channelConfigSchema } from '../domain/channels.ts';
+import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import type { OrgTable } from '../../db/schema.ts';
 import { getBranch, putBranch } from '../../db/branches.ts';
 import { getChannelOrg, putChannel } from '../../db/channels.ts';
 import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
-import { listBranchReports } from '../../db/reports.ts';
+import { listReports } from '../../db/reports.ts';
 import { adminAuth } from './auth.ts';
 import { calendarRoutes } from './calendar.ts';
 import { digestRoutes } from './digests.ts';
@@ -17,7 +17,7 @@ import { memberJson, readMember, saveMember } from './members.ts';
 import { meetingRoutes } from './meetings.ts';
 import { branchSchema, memberSchema, orgSchema } from './schemas.ts';
 
-export type AdminDeps = AppDeps & { channels: ChannelDirectory };
+export type AdminDeps = ServiceDeps & { channels: ChannelDirectory };
 
 const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 
@@ -82,7 +82,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
       await db.transaction().execute(async (trx) => {
         if (!(await getOrgForUpdate(trx, orgId))) throw unknownOrg(orgId);
         for (const [i, chat] of body.chats.entries()) {
-          if ((await getChannelOrg(trx, chat.channel)) !== orgId) throw badField(`chats.${i}.channel`, `no channel ${chat.channel} in this org`);
+          if ((await getChannelOrg(trx, chat.channel)) !== orgId)
+            throw badField(`chats.${i}.channel`, `no channel ${chat.channel} in this org`);
         }
         const chats = body.chats.map((ch) => ({ channel_id: ch.channel, chat_id: ch.chatId, webhook: ch.webhook, secret: ch.secret }));
         await putBranch(trx, orgId, id, body.name, chats, clock.now());
@@ -90,7 +91,12 @@ export function adminRoutes(deps: AdminDeps): Hono {
       return c.json({
         id,
         name: body.name,
-        chats: body.chats.map((ch) => ({ channel: ch.channel, chatId: ch.chatId, hasWebhook: ch.webhook !== null, hasSecret: ch.secret !== null })),
+        chats: body.chats.map((ch) => ({
+          channel: ch.channel,
+          chatId: ch.chatId,
+          hasWebhook: ch.webhook !== null,
+          hasSecret: ch.secret !== null,
+        })),
       });
     }),
   );
@@ -133,7 +139,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
       };
       const from = instant('from', 0);
       const to = instant('to', clock.now() + 1);
-      const reports = await listBranchReports(db, orgId, branchId, from, to);
+      const reports = await listReports(db, orgId, { branchId }, from, to);
       return c.json(
         reports.map((r) => ({
           member: r.member_id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isTimeZone } from '../config.ts';
-import { isCron } from '../cron.ts';
+import { isTimeZone } from '../core/config.ts';
+import { isCron } from '../core/cron.ts';
 import { ID, ID_REASON } from './http.ts';
 
 // Bodies of the admin API (SPEC §7). Objects are strict: PUT replaces the whole record, so a
@@ -45,7 +45,10 @@ export const memberSchema = z.strictObject({
   branch: id,
   role: z.enum(ROLES),
   group: optionalText(100),
-  probationary: z.boolean().nullish().transform((v) => v ?? false),
+  probationary: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
   mobile: optionalText(32),
   wecomUserId: optionalText(128),
   dingtalkUserId: optionalText(128),

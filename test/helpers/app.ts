@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../../jobs/queues.ts';
-import { ManualClock } from '../../src/clock.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { ManualClock } from '../../src/core/clock.ts';
+import { type Config, loadConfig } from '../../src/core/config.ts';
+import { createLogger } from '../../src/core/logger.ts';
 import type { Database } from '../../db/schema.ts';
 import { type TestDialect, openTestDb } from './db.ts';
 

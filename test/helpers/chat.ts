@@ -5,13 +5,23 @@ import { botCallback, sealedBotBody, signedPost } from './wecom.ts';
 
 // Chat as a member would: through the real webhooks, reading back the reply text ('' for silence).
 
-export async function viaDingtalk(t: TestApp, channel: string, staffId: string, text: string, opts: { direct?: boolean; chat?: string } = {}): Promise<string> {
+export async function viaDingtalk(
+  t: TestApp,
+  channel: string,
+  staffId: string,
+  text: string,
+  opts: { direct?: boolean; chat?: string } = {},
+): Promise<string> {
   const body = dingtalkCallback(text, {
     senderStaffId: staffId,
     conversationType: opts.direct ? '1' : '2',
     ...(opts.chat ? { conversationId: opts.chat } : {}),
   });
-  const res = await t.app.request(`/webhooks/dingtalk/${channel}`, { method: 'POST', headers: signedHeaders(t.clock.now()), body: JSON.stringify(body) });
+  const res = await t.app.request(`/webhooks/dingtalk/${channel}`, {
+    method: 'POST',
+    headers: signedHeaders(t.clock.now()),
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`DingTalk webhook answered ${res.status}`);
   const reply = (await res.json()) as { msgtype: string; markdown?: { text: string } };
   return reply.markdown?.text ?? '';

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { createPool } from 'mysql2/promise';
 import type { Database } from '../../db/schema.ts';
 import { openDb } from '../../db/connect.ts';
+import type { MemberInput } from '../../db/members.ts';
 
 /** Every database test runs once per dialect. */
 export const DIALECTS = ['sqlite', 'mysql'] as const;
@@ -43,8 +44,24 @@ export async function countRows(db: Kysely<Database>): Promise<Record<string, nu
   const tables = ['service_reports', 'inbound_events', 'members', 'meetings', 'attendance', 'meeting_notes'] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   return counts;
 }
+
+/** A member row of org1's branch b1 with no platform ids; `fields` name the rest. */
+export const memberRow = (fields: Partial<MemberInput> & Pick<MemberInput, 'id' | 'name'>): MemberInput => ({
+  org_id: 'org1',
+  branch_id: 'b1',
+  role: 'member',
+  party_group: null,
+  probationary: 0,
+  mobile: null,
+  wecom_user_id: null,
+  dingtalk_user_id: null,
+  ...fields,
+});

@@ -47,7 +47,10 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   let tokens = 0;
 
   const defaults = new Map<string, Responder>([
-    [ruleKey('GET', '/cgi-bin/gettoken'), () => ({ json: { errcode: 0, errmsg: 'ok', access_token: `tok-${++tokens}`, expires_in: 7200 } })],
+    [
+      ruleKey('GET', '/cgi-bin/gettoken'),
+      () => ({ json: { errcode: 0, errmsg: 'ok', access_token: `tok-${++tokens}`, expires_in: 7200 } }),
+    ],
     [ruleKey('POST', '/cgi-bin/webhook/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/cgi-bin/message/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/robot/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],

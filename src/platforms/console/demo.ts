@@ -19,10 +19,31 @@ export async function seedDemo(db: Kysely<Database>, timezone: string, now: numb
     if (await hasAnyOrg(trx)) return false;
     await putOrg(trx, { id: DEMO_ORG, name: '演示机关工委', timezone, digest_cron: null }, now);
     const appSecret = randomBytes(24).toString('hex');
-    await putChannel(trx, DEMO_ORG, 'demo-console', { platform: 'dingtalk', appKey: 'demo-app-key', appSecret, robotCode: 'demo-robot' }, now);
-    await putBranch(trx, DEMO_ORG, 'b1', '第一党支部', [{ channel_id: 'demo-console', chat_id: 'demo-group', webhook: null, secret: null }], now);
+    await putChannel(
+      trx,
+      DEMO_ORG,
+      'demo-console',
+      { platform: 'dingtalk', appKey: 'demo-app-key', appSecret, robotCode: 'demo-robot' },
+      now,
+    );
+    await putBranch(
+      trx,
+      DEMO_ORG,
+      'b1',
+      '第一党支部',
+      [{ channel_id: 'demo-console', chat_id: 'demo-group', webhook: null, secret: null }],
+      now,
+    );
     // The console finds members by id: no platform ids are needed.
-    const base = { org_id: DEMO_ORG, branch_id: 'b1', party_group: null, probationary: 0, mobile: null, wecom_user_id: null, dingtalk_user_id: null };
+    const base = {
+      org_id: DEMO_ORG,
+      branch_id: 'b1',
+      party_group: null,
+      probationary: 0,
+      mobile: null,
+      wecom_user_id: null,
+      dingtalk_user_id: null,
+    };
     await putMember(trx, { ...base, id: DEMO_MEMBER, name: '李书记', role: 'secretary' }, now);
     await putMember(trx, { ...base, id: 'm1', name: '张三', role: 'member' }, now);
     await putMember(trx, { ...base, id: 'm2', name: '王五', role: 'member' }, now);

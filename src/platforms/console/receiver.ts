@@ -1,5 +1,5 @@
-import { type ChatMessage, type Reply, stripMention } from '../../chat.ts';
-import { markdownToText } from '../../markdown.ts';
+import { type ChatMessage, type Reply, stripMention } from '../../chat/message.ts';
+import { markdownToText } from '../../domain/markdown.ts';
 import type { Db, MemberTable } from '../../../db/schema.ts';
 import { getMember, membersWithId } from '../../../db/members.ts';
 import { listBranchChats } from '../../../db/branches.ts';
@@ -30,12 +30,16 @@ export async function resolveIdentity(db: Db, opts: ConsoleOptions): Promise<Con
   const { memberId, orgId } = opts;
   const found = orgId ? [await getMember(db, orgId, memberId)].filter((m) => m !== undefined) : await membersWithId(db, memberId);
   if (found.length === 0) throw new Error(`no member "${memberId}"${orgId ? ` in org "${orgId}"` : ''}: ${ADD_MEMBERS}`);
-  if (found.length > 1) throw new Error(`member "${memberId}" exists in orgs ${found.map((m) => m.org_id).join(', ')}: choose one with --org`);
+  if (found.length > 1)
+    throw new Error(`member "${memberId}" exists in orgs ${found.map((m) => m.org_id).join(', ')}: choose one with --org`);
   const member = found[0]!;
 
   const channels = await listOrgChannels(db, member.org_id);
   if (channels.length === 0) {
-    throw new Error(`org "${member.org_id}" has no channel, and messages are recorded per channel: add one with PUT /admin/orgs/${member.org_id}/channels/:channel`);
+    throw new Error(
+      `org "${member.org_id}" has no channel, and messages are recorded per channel: ` +
+        `add one with PUT /admin/orgs/${member.org_id}/channels/:channel`,
+    );
   }
   if (!opts.group) return { member, channelId: channels[0]!.id, chatType: 'direct', chatId: member.id };
   const chats = (await listBranchChats(db, member.org_id, member.branch_id)).sort(
@@ -43,7 +47,10 @@ export async function resolveIdentity(db: Db, opts: ConsoleOptions): Promise<Con
   );
   const chat = chats[0];
   if (!chat) {
-    throw new Error(`branch "${member.branch_id}" of org "${member.org_id}" has no bound group chat: bind one with PUT /admin/orgs/${member.org_id}/branches/${member.branch_id} (chats), or leave out --group`);
+    throw new Error(
+      `branch "${member.branch_id}" of org "${member.org_id}" has no bound group chat: ` +
+        `bind one with PUT /admin/orgs/${member.org_id}/branches/${member.branch_id} (chats), or leave out --group`,
+    );
   }
   return { member, channelId: chat.channel_id, chatType: 'group', chatId: chat.chat_id };
 }
@@ -61,7 +68,7 @@ export function consoleMessage(who: ConsoleIdentity, line: string, messageId: st
     text: stripMention(line),
     messageId,
     receivedAt: now,
-    replyUrl: null,
+    replyFormat: 'dingtalk',
   };
 }
 

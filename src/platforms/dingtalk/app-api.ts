@@ -1,18 +1,20 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DingtalkConfig } from '../../channels.ts';
-import type { SendFailure, SendResult } from '../send-result.ts';
-import { SharedToken, expirySeconds } from '../shared-token.ts';
+import type { DingtalkConfig } from '../../domain/channels.ts';
 import {
-  type DingtalkOutcome,
-  TIMEOUT_MS,
-  assertNotEmpty,
-  classifyStatus,
+  type AppApiOptions,
+  CALL_TIMEOUT_MS,
+  type Outcome,
+  TokenError,
+  acceptToken,
   failure,
-  jsonWithinLimit,
+  logFailure,
   networkFailure,
   redact,
-} from './errors.ts';
+  withToken,
+} from '../shared/api.ts';
+import type { SendFailure, SendResult } from '../shared/send-result.ts';
+import { SharedToken } from '../shared/token.ts';
+import { assertNotEmpty, classifyStatus, jsonWithinLimit } from './errors.ts';
 
 // Pushes through the enterprise-internal robot's v1.0 API (SPEC §3): groups through
 // groupMessages/send, people through oToMessages/batchSend. The access token is shared by every
@@ -22,24 +24,12 @@ export type AppMarkdown = { title: string; markdown: string };
 
 /** DingTalk takes at most 20 userIds in one batchSend; the caller splits longer lists. */
 export const DINGTALK_MAX_PRIVATE_RECIPIENTS = 20;
-/** A token that could not be had; its result is what the send it was for returns. */
-export class DingtalkTokenError extends Error {
-  constructor(readonly result: SendFailure) {
-    super(`could not get a DingTalk access token: ${result.reason}`);
-  }
-}
-
-export interface DingtalkAppApiOptions {
-  apiBase: string;
-  redis: Redis;
-  logger: Logger;
+export interface DingtalkAppApiOptions extends AppApiOptions {
   config: Pick<DingtalkConfig, 'appKey' | 'appSecret' | 'robotCode'>;
-  /** Redis key prefix (QUEUE_PREFIX), so that test runs and deployments do not share tokens. */
-  keyPrefix: string;
 }
 
 interface ApiCall {
-  outcome: DingtalkOutcome;
+  outcome: Outcome;
   /** The parsed JSON of a 200 answer, else null. */
   answer: Record<string, unknown> | null;
 }
@@ -55,7 +45,7 @@ export class DingtalkAppApi {
 
   /**
    * The app's access token, from Redis when any process has fetched it, else from DingTalk.
-   * Concurrent callers share one load. Throws DingtalkTokenError.
+   * Concurrent callers share one load. Throws TokenError.
    */
   accessToken(): Promise<string> {
     return this.token.get();
@@ -87,20 +77,18 @@ export class DingtalkAppApi {
   }
 
   /** One send; on an auth failure fetches a new token and retries once. Throws only for an over-limit body. */
-  private async send(path: string, body: unknown, what: string): Promise<SendFailure | { delivered: true; answer: Record<string, unknown> | null }> {
+  private async send(
+    path: string,
+    body: unknown,
+    what: string,
+  ): Promise<SendFailure | { delivered: true; answer: Record<string, unknown> | null }> {
     const json = jsonWithinLimit(body, `DingTalk ${what}`);
     try {
-      let token = await this.accessToken();
-      let call = await this.call(path, json, token);
-      if (call.outcome.kind === 'token') {
-        this.log.info(`DingTalk ${what}: ${call.outcome.reason}; fetching a new token and retrying once`);
-        token = await this.token.fresh(token);
-        call = await this.call(path, json, token);
-      }
+      const call = await withToken(this.token, (token) => this.call(path, json, token), this.log, `DingTalk ${what}`);
       if (call.outcome.kind === 'ok') return { delivered: true, answer: call.answer };
-      return this.failed(what, failure(call.outcome));
+      return logFailure(this.log, `DingTalk ${what}`, failure(call.outcome));
     } catch (err) {
-      if (err instanceof DingtalkTokenError) return err.result;
+      if (err instanceof TokenError) return err.result;
       throw err;
     }
   }
@@ -112,7 +100,11 @@ export class DingtalkAppApi {
     const throttled = stringList(answer?.flowControlledStaffIdList);
     if (invalid.length) this.log.warn(`DingTalk did not deliver to these unknown users: ${invalid.join(', ')}`);
     if (throttled.length && throttled.length + invalid.length >= userIds.length) {
-      return this.failed('private message', { delivered: false, kind: 'rate-limited', reason: 'DingTalk flow-controlled every recipient' });
+      return logFailure(this.log, 'DingTalk private message', {
+        delivered: false,
+        kind: 'rate-limited',
+        reason: 'DingTalk flow-controlled every recipient',
+      });
     }
     if (throttled.length) this.log.warn(`DingTalk flow-controlled these users, who did not get the message: ${throttled.join(', ')}`);
     return { delivered: true };
@@ -125,7 +117,7 @@ export class DingtalkAppApi {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) },
         body: json,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
     } catch (err) {
       return { outcome: networkFailure(err), answer: null };
@@ -146,24 +138,10 @@ export class DingtalkAppApi {
 
   private async fetchToken(): Promise<{ token: string; expiresInS: number }> {
     const { appKey, appSecret } = this.opts.config;
-    const { outcome, answer } = await this.call('/v1.0/oauth2/accessToken', JSON.stringify({ appKey, appSecret }), null);
-    const token = answer?.accessToken;
-    if (outcome.kind !== 'ok' || typeof token !== 'string' || token === '') {
-      const result: SendFailure =
-        outcome.kind === 'ok'
-          ? { delivered: false, kind: 'retry', reason: 'the token call answered without an accessToken' }
-          : // a refused appKey/appSecret is permanent, not a reason to fetch a token again
-            failure(outcome.kind === 'token' ? { kind: 'permanent', reason: outcome.reason } : outcome);
-      throw new DingtalkTokenError(this.failed('access token', result));
-    }
+    const call = await this.call('/v1.0/oauth2/accessToken', JSON.stringify({ appKey, appSecret }), null);
+    const token = acceptToken(this.log, 'DingTalk access token', call, call.answer?.accessToken, call.answer?.expireIn);
     this.log.debug('fetched a DingTalk access token');
-    return { token, expiresInS: expirySeconds(answer?.expireIn) };
-  }
-
-  private failed(what: string, result: SendFailure): SendFailure {
-    const level = result.kind === 'permanent' ? 'error' : 'warn';
-    this.log[level](`DingTalk ${what} failed (${result.kind}): ${result.reason}`);
-    return result;
+    return token;
   }
 }
 

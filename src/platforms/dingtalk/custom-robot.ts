@@ -1,15 +1,8 @@
 import type { Logger } from 'pino';
-import type { SendResult } from '../send-result.ts';
-import {
-  TIMEOUT_MS,
-  assertNotEmpty,
-  classifyRobotErrcode,
-  classifyStatus,
-  failure,
-  jsonWithinLimit,
-  networkFailure,
-  redact,
-} from './errors.ts';
+import { systemClock } from '../../core/clock.ts';
+import { callForErrcode, failure, redact } from '../shared/api.ts';
+import type { SendResult } from '../shared/send-result.ts';
+import { assertNotEmpty, classifyRobotErrcode, jsonWithinLimit } from './errors.ts';
 import { dingtalkSign } from './sign.ts';
 
 // Group pushes through a group's custom robot webhook (SPEC §3); 20 a minute per robot, which the
@@ -69,41 +62,20 @@ export function customRobotBody(message: CustomRobotMessage, msgUuid?: string) {
  * 20,000 bytes or empty; otherwise never throws for HTTP or network trouble.
  */
 export async function sendCustomRobot(opts: CustomRobotOptions): Promise<SendResult> {
-  const { oapiBase, accessToken, secret, message, msgUuid, logger, now = Date.now } = opts;
+  const { oapiBase, accessToken, secret, message, msgUuid, logger, now = () => systemClock.now() } = opts;
   const robot = customRobotLabel(accessToken);
   const json = jsonWithinLimit(customRobotBody(message, msgUuid), `DingTalk custom-robot ${message.kind} for robot ${robot}`);
   const signed = secret ? `&${customRobotSignQuery(now(), secret)}` : '';
   const url = `${oapiBase.replace(/\/+$/, '')}/robot/send?access_token=${encodeURIComponent(accessToken)}${signed}`;
 
-  const result = await post(url, json, [accessToken, secret]);
+  const secrets = [accessToken, secret];
+  const { outcome, answer } = await callForErrcode(
+    'DingTalk',
+    url,
+    { method: 'POST', json, contentType: 'application/json; charset=utf-8' },
+    (code, msg) => classifyRobotErrcode(code, redact(msg, secrets)),
+  );
+  const result = outcome.kind === 'ok' ? { delivered: true as const } : failure(outcome, answer?.errcode);
   if (!result.delivered) logger?.warn({ robot, errcode: result.errcode }, `DingTalk custom robot push failed: ${result.reason}`);
   return result;
-}
-
-async function post(url: string, json: string, secrets: (string | undefined)[]): Promise<SendResult> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: json,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    return failure(networkFailure(err));
-  }
-  if (res.status !== 200) {
-    await res.body?.cancel();
-    return failure(classifyStatus(res.status));
-  }
-  let answer: { errcode?: unknown; errmsg?: unknown } | null;
-  try {
-    answer = (await res.json()) as typeof answer;
-  } catch {
-    return failure({ kind: 'retry', reason: 'DingTalk answered 200 with a body that is not JSON' });
-  }
-  const errcode = answer?.errcode;
-  if (typeof errcode !== 'number') return failure({ kind: 'retry', reason: 'DingTalk answered 200 without an errcode' });
-  const outcome = classifyRobotErrcode(errcode, redact(String(answer?.errmsg ?? ''), secrets));
-  return outcome.kind === 'ok' ? { delivered: true } : failure(outcome, errcode);
 }

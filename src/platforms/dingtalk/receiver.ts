@@ -1,17 +1,9 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { type ChatMessage, type Reply, stripMention } from '../../chat.ts';
-import type { DispatchDeps } from '../../dispatch.ts';
-import type { ChannelDirectory } from '../../channel-directory.ts';
-import { BodyTooLarge, readBody } from '../../http/body.ts';
-import { UNAVAILABLE, onHost, receive } from '../inbound.ts';
+import { type ChatMessage, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
+import { BodyTooLarge, readBody } from '../../core/body.ts';
+import type { ReceiverDeps } from '../receiver-deps.ts';
 import { verifyDingtalkCallback } from './sign.ts';
-
-export interface DingtalkReceiverDeps extends DispatchDeps {
-  channels: ChannelDirectory;
-  /** DINGTALK_OAPI_BASE: a sessionWebhook is followed only on this host. */
-  oapiBase: string;
-}
 
 const callbackSchema = z.object({
   msgId: z.string().min(1).max(128),
@@ -31,10 +23,10 @@ const EMPTY = { msgtype: 'empty' } as const;
 const render = (reply: Reply) => ({ msgtype: 'markdown', markdown: { title: reply.title, text: reply.markdown } });
 
 /** POST /webhooks/dingtalk/:channel — the enterprise-internal robot in HTTP mode (SPEC §3). */
-export function dingtalkReceiver(deps: DingtalkReceiverDeps) {
+export function dingtalkReceiver(deps: ReceiverDeps) {
   return async (c: Context) => {
     const channel = await deps.channels.get(c.req.param('channel') ?? '');
-    if (!channel || channel.config.platform !== 'dingtalk') return c.json({ error: 'unknown channel' }, 404);
+    if (channel?.config.platform !== 'dingtalk') return c.json({ error: 'unknown channel' }, 404);
 
     let raw: string;
     try {
@@ -67,12 +59,9 @@ export function dingtalkReceiver(deps: DingtalkReceiverDeps) {
       text: stripMention(body.msgtype === undefined || body.msgtype === 'text' ? (body.text?.content ?? '') : ''),
       messageId: body.msgId,
       receivedAt: now,
-      replyUrl:
-        onHost(body.sessionWebhook, deps.oapiBase) && body.sessionWebhookExpiredTime
-          ? { url: body.sessionWebhook!, expiresAt: body.sessionWebhookExpiredTime }
-          : null,
+      replyFormat: 'dingtalk',
     };
-    const reply = await receive(deps, message);
+    const reply = await deps.handle(message);
     if (reply === UNAVAILABLE) return c.json({ error: 'temporarily unavailable, retry' }, 503);
     return c.json(reply ? render(reply) : EMPTY);
   };

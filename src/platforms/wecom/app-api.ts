@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { WecomAppConfig } from '../../channels.ts';
-import type { SendFailure, SendResult } from '../send-result.ts';
-import { SharedToken, expirySeconds } from '../shared-token.ts';
-import { assertWithinBytes, callWecom, failure } from './errors.ts';
+import type { WecomAppConfig } from '../../domain/channels.ts';
+import { type AppApiOptions, TokenError, acceptToken, failure, logFailure, withToken } from '../shared/api.ts';
+import type { SendResult } from '../shared/send-result.ts';
+import { SharedToken } from '../shared/token.ts';
+import { assertWithinBytes, callWecom } from './api.ts';
 
 // Private pushes go through the self-built app's message/send (SPEC §3), authorised by an access
 // token that every process shares through Redis.
@@ -14,21 +14,10 @@ export type AppMessage = { kind: 'markdown' | 'text'; content: string };
 export const APP_MESSAGE_LIMIT = 2048;
 /** WeCom takes at most 1000 userids in one `touser`. */
 export const APP_MAX_RECIPIENTS = 1000;
-/** A token that could not be had; its result is what the send it was for returns. */
-export class WecomTokenError extends Error {
-  constructor(readonly result: SendFailure) {
-    super(`could not get a WeCom access token: ${result.reason}`);
-  }
-}
 
-export interface WecomAppApiOptions {
-  apiBase: string;
-  redis: Redis;
-  logger: Logger;
+export interface WecomAppApiOptions extends AppApiOptions {
   config: Pick<WecomAppConfig, 'corpId' | 'agentId' | 'secret'>;
   channelId: string;
-  /** Redis key prefix (QUEUE_PREFIX), so that test runs and deployments do not share tokens. */
-  keyPrefix: string;
 }
 
 export class WecomAppApi {
@@ -43,7 +32,7 @@ export class WecomAppApi {
 
   /**
    * The app's access token, from Redis when any process has fetched it, else from WeCom. Concurrent
-   * callers share one load, so a burst of sends makes one gettoken call. Throws WecomTokenError.
+   * callers share one load, so a burst of sends makes one gettoken call. Throws TokenError.
    */
   accessToken(): Promise<string> {
     return this.token.get();
@@ -62,45 +51,30 @@ export class WecomAppApi {
       agentid: Number(this.opts.config.agentId),
       [message.kind]: { content: message.content },
     };
+    const post = (token: string) =>
+      callWecom(this.opts.apiBase, '/cgi-bin/message/send', { access_token: token }, { method: 'POST', json });
     try {
-      let token = await this.accessToken();
-      let call = await this.post(token, json);
-      if (call.outcome.kind === 'token') {
-        this.log.info(`WeCom ${call.outcome.reason}: fetching a new token and retrying once`);
-        token = await this.token.fresh(token);
-        call = await this.post(token, json);
-      }
-      if (call.outcome.kind === 'ok') {
-        if (call.answer?.invaliduser) this.log.warn(`WeCom delivered the message but not to these unknown users: ${String(call.answer.invaliduser)}`);
-        return { delivered: true };
-      }
-      return this.failed('message send', failure(call.outcome, call.answer));
+      const { outcome, answer } = await withToken(this.token, post, this.log, 'WeCom app message send');
+      if (outcome.kind !== 'ok') return logFailure(this.log, 'WeCom app message send', failure(outcome, answer?.errcode));
+      if (answer?.invaliduser) this.log.warn(`WeCom delivered the message but not to these unknown users: ${String(answer.invaliduser)}`);
+      return { delivered: true };
     } catch (err) {
-      if (err instanceof WecomTokenError) return err.result;
+      if (err instanceof TokenError) return err.result;
       throw err;
     }
   }
 
-  private post(token: string, json: unknown) {
-    return callWecom(this.opts.apiBase, '/cgi-bin/message/send', { access_token: token }, { method: 'POST', json });
-  }
-
   private async fetchToken(): Promise<{ token: string; expiresInS: number }> {
     const { corpId, secret } = this.opts.config;
-    const { outcome, answer } = await callWecom(this.opts.apiBase, '/cgi-bin/gettoken', { corpid: corpId, corpsecret: secret }, { method: 'GET' });
-    const token = answer?.access_token;
-    if (outcome.kind !== 'ok' || typeof token !== 'string' || token === '') {
-      const result: SendFailure =
-        outcome.kind === 'ok' ? { delivered: false, kind: 'retry', reason: 'gettoken answered without an access_token' } : failure(outcome, answer);
-      throw new WecomTokenError(this.failed('gettoken', result));
-    }
+    const call = await callWecom(this.opts.apiBase, '/cgi-bin/gettoken', { corpid: corpId, corpsecret: secret }, { method: 'GET' });
+    const token = acceptToken(
+      this.log,
+      'WeCom gettoken',
+      { outcome: call.outcome, errcode: call.answer?.errcode },
+      call.answer?.access_token,
+      call.answer?.expires_in,
+    );
     this.log.debug('fetched a WeCom access token');
-    return { token, expiresInS: expirySeconds(answer?.expires_in) };
-  }
-
-  private failed(what: string, result: SendFailure): SendFailure {
-    const level = result.kind === 'permanent' ? 'error' : 'warn';
-    this.log[level]({ errcode: result.errcode }, `WeCom app ${what} failed: ${result.reason}`);
-    return result;
+    return token;
   }
 }

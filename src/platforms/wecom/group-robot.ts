@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { SendResult } from '../send-result.ts';
-import { assertWithinBytes, callWecom, failure } from './errors.ts';
+import { failure } from '../shared/api.ts';
+import type { SendResult } from '../shared/send-result.ts';
+import { assertWithinBytes, callWecom } from './api.ts';
 
 // Pushes to a WeCom group go through the group's webhook robot (SPEC §3); 20 a minute per robot,
 // which the outbound queue enforces, not this module.
@@ -26,5 +27,5 @@ export async function sendGroupRobot(opts: { apiBase: string; key: string; messa
   const { outcome, answer } = await callWecom(apiBase, '/cgi-bin/webhook/send', { key }, { method: 'POST', json: body(message) });
   if (outcome.kind === 'ok') return { delivered: true };
   logger?.warn({ robot: robotLabel(key), errcode: answer?.errcode }, `WeCom group robot push failed: ${outcome.reason}`);
-  return failure(outcome, answer);
+  return failure(outcome, answer?.errcode);
 }

@@ -1,20 +1,12 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { ChannelDirectory } from '../../channel-directory.ts';
-import type { Channel, WecomAppConfig, WecomBotConfig } from '../../channels.ts';
-import { type ChatMessage, type Reply, stripMention } from '../../chat.ts';
-import type { DispatchDeps } from '../../dispatch.ts';
-import { BodyTooLarge, readBody } from '../../http/body.ts';
-import { markdownToText } from '../../markdown.ts';
-import { UNAVAILABLE, onHost, receive } from '../inbound.ts';
+import type { Channel, WecomAppConfig, WecomBotConfig } from '../../domain/channels.ts';
+import { type ChatMessage, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
+import { BodyTooLarge, readBody } from '../../core/body.ts';
+import { markdownToText } from '../../domain/markdown.ts';
+import type { ReceiverDeps } from '../receiver-deps.ts';
 import { CryptoError, openEnvelope, sealEnvelope, signatureMatches, timestampFresh } from './crypto.ts';
 import { XmlError, cdata, parseFlatXml } from './xml.ts';
-
-export interface WecomReceiverDeps extends DispatchDeps {
-  channels: ChannelDirectory;
-  /** WECOM_API_BASE: a response_url is followed only on this host. */
-  apiBase: string;
-}
 
 type WecomChannel = Channel & { config: WecomAppConfig | WecomBotConfig };
 
@@ -27,7 +19,7 @@ class Refusal extends Error {
   }
 }
 
-async function wecomChannel(deps: WecomReceiverDeps, id: string): Promise<WecomChannel> {
+async function wecomChannel(deps: ReceiverDeps, id: string): Promise<WecomChannel> {
   const channel = await deps.channels.get(id);
   if (!channel || (channel.config.platform !== 'wecom-app' && channel.config.platform !== 'wecom-bot')) throw new Refusal(404);
   return channel as WecomChannel;
@@ -64,7 +56,7 @@ function refused(c: Context, err: unknown): Response {
 }
 
 /** GET /webhooks/wecom/:channel — URL verification: answer the decrypted echostr, nothing else. */
-export function wecomUrlCheck(deps: WecomReceiverDeps) {
+export function wecomUrlCheck(deps: ReceiverDeps) {
   return async (c: Context) => {
     try {
       const channel = await wecomChannel(deps, c.req.param('channel') ?? '');
@@ -91,11 +83,8 @@ const botMessageSchema = z.object({
   text: z.object({ content: z.string().max(20_000) }).optional(),
 });
 
-/** How long WeCom accepts one POST to a response_url. */
-const RESPONSE_URL_TTL_MS = 3_600_000;
-
 /** POST /webhooks/wecom/:channel — the self-built app (XML) or the 智能机器人 (JSON). */
-export function wecomReceiver(deps: WecomReceiverDeps) {
+export function wecomReceiver(deps: ReceiverDeps) {
   return async (c: Context) => {
     try {
       const channel = await wecomChannel(deps, c.req.param('channel') ?? '');
@@ -109,10 +98,10 @@ export function wecomReceiver(deps: WecomReceiverDeps) {
       const now = deps.clock.now();
       const isApp = channel.config.platform === 'wecom-app';
       const plain = open(channel, query, isApp ? appEnvelope(raw) : botEnvelope(raw), now);
-      const message = isApp ? appMessage(channel, plain, now) : botMessage(channel, plain, now, deps.apiBase);
+      const message = isApp ? appMessage(channel, plain, now) : botMessage(channel, plain, now);
       if (!message) return c.body(null, 200);
 
-      const reply = await receive(deps, message);
+      const reply = await deps.handle(message);
       if (reply === UNAVAILABLE) return c.json({ error: 'temporarily unavailable, retry' }, 503);
       if (!reply) return c.body(null, 200);
       const timestamp = String(Math.floor(now / 1000));
@@ -169,11 +158,11 @@ function appMessage(channel: WecomChannel, plain: string, now: number): ChatMess
     text: stripMention(content),
     messageId: msgId,
     receivedAt: now,
-    replyUrl: null,
+    replyFormat: 'wecom-app',
   };
 }
 
-function botMessage(channel: WecomChannel, plain: string, now: number, apiBase: string): ChatMessage | null {
+function botMessage(channel: WecomChannel, plain: string, now: number): ChatMessage | null {
   let body: z.infer<typeof botMessageSchema>;
   try {
     body = botMessageSchema.parse(JSON.parse(plain));
@@ -194,7 +183,8 @@ function botMessage(channel: WecomChannel, plain: string, now: number, apiBase: 
     text: stripMention(body.text.content),
     messageId: body.msgid,
     receivedAt: now,
-    replyUrl: onHost(body.response_url, apiBase) ? { url: body.response_url!, expiresAt: now + RESPONSE_URL_TTL_MS } : null,
+    // Sized as a WeCom app message: a 周报 continues privately through the app.
+    replyFormat: 'wecom-app',
   };
 }
 

@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import type { ChatMessage, Reply } from './message.ts';
+import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
+import type { Effect } from './effects.ts';
+import type { Command } from './parse.ts';
+
+/** The rules a handler reads from configuration. */
+export interface Settings {
+  /** How long before a meeting's start check-in opens, and after it closes (ms). */
+  checkinOpens: number;
+  checkinCloses: number;
+}
+
+export const settingsFrom = (config: { CHECKIN_OPENS: number; CHECKIN_CLOSES: number }): Settings => ({
+  checkinOpens: config.CHECKIN_OPENS,
+  checkinCloses: config.CHECKIN_CLOSES,
+});
+
+/** What a handler gets: the message, who sent it, a transaction, and `reply()`. */
+export interface CommandContext {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  settings: Settings;
+  message: ChatMessage;
+  org: OrgTable;
+  /** Undefined when the sender is not in the roster. */
+  member: MemberTable | undefined;
+  reply(reply: Reply): void;
+  /** Asks for `effect` once the transaction has committed (never if it rolls back). */
+  after(effect: Effect): void;
+}
+
+/** Runs one parsed command: the command table of handlers/index.ts. */
+export type CommandRunner = (ctx: CommandContext, command: Command) => Promise<void>;
+
+/** The context of every command but 帮助: the sender is a rostered member. */
+export type MemberContext = CommandContext & { member: MemberTable };
+
+/** A refusal a member should read: the transaction is rolled back and nothing is stored. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const NOT_IN_ROSTER = '还没有找到你的党员信息：请联系支部书记把你的账号登记到同心，之后再试。';
+
+/** Lists of who missed what are told privately, never in the group (SPEC §4). */
+export function requireDirect(ctx: CommandContext, command: string): void {
+  if (ctx.message.chatType !== 'direct') throw new UserError(`为保护个人信息，「${command}」只在私聊中回复：请私聊我发送「${command}」。`);
+}

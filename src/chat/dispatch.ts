@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import type { ChatMessage, Reply } from './message.ts';
+import { type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
+import type { Effect, EffectRunner } from './effects.ts';
+import { USAGE, commandWord, parseCommand } from './parse.ts';
+import type { Database } from '../../db/schema.ts';
+import { getOrg } from '../../db/orgs.ts';
+import { type PlatformUserColumn, findMemberByPlatformUser, getMember } from '../../db/members.ts';
+import { claimInboundEvent, getInboundReply, setInboundReply } from '../../db/inbound-events.ts';
+
+export interface DispatchDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+  settings: Settings;
+  runEffects: EffectRunner;
+  /** The command table (handlers/index.ts), given by the assembly: handlers sit above this layer. */
+  runCommand: CommandRunner;
+}
+
+const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
+  dingtalk: 'dingtalk_user_id',
+  wecom: 'wecom_user_id',
+};
+
+class AlreadyHandled extends Error {}
+
+/** How long a reply waits for its effects (queue writes) before it goes anyway. */
+const EFFECTS_WAIT_MS = 300;
+
+const refusal = (reason: string, usage?: string): Reply => ({
+  title: '未能执行',
+  markdown: usage ? `${reason}\n\n用法：${usage}` : reason,
+});
+
+/**
+ * Runs one chat message to its reply (null: stay silent). The handler's writes and the claim of
+ * (channel, message id) commit in one transaction, so a retried callback changes nothing and gets
+ * the reply stored the first time; a refusal rolls back and stores nothing. A database failure
+ * throws: the receiver answers 503 so that the platform retries.
+ */
+export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
+  if (!commandWord(message.text)) return message.chatType === 'direct' ? dispatch(deps, { ...message, text: '帮助' }) : null;
+
+  const { db } = deps;
+  const stored = await getInboundReply(db, message.channelId, message.messageId);
+  if (stored !== undefined) return stored === null ? null : (JSON.parse(stored) as Reply);
+
+  const [org, member] = await Promise.all([
+    getOrg(db, message.orgId),
+    message.platform === 'console'
+      ? getMember(db, message.orgId, message.senderId)
+      : findMemberByPlatformUser(db, message.orgId, USER_COLUMN[message.platform], message.senderId),
+  ]);
+  if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
+  // Times are read against the moment the message arrived, in the org's zone.
+  const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
+  if (!parsed.ok) return refusal(parsed.reason, USAGE[parsed.kind]);
+
+  const effects: Effect[] = [];
+  let reply: Reply | null;
+  try {
+    reply = await db.transaction().execute(async (trx) => {
+      if (!(await claimInboundEvent(trx, message.channelId, message.messageId, org.id, deps.clock.now()))) {
+        throw new AlreadyHandled();
+      }
+      const replies: Reply[] = [];
+      const ctx: CommandContext = {
+        ...deps,
+        db: trx,
+        message,
+        org,
+        member,
+        reply: (r) => replies.push(r),
+        after: (e) => effects.push(e),
+      };
+      await deps.runCommand(ctx, parsed.command);
+      const merged = mergeReplies(replies);
+      await setInboundReply(trx, message.channelId, message.messageId, merged && JSON.stringify(merged));
+      return merged;
+    });
+  } catch (err) {
+    if (err instanceof UserError) return refusal(err.message, err.usage);
+    if (err instanceof AlreadyHandled) {
+      const again = await getInboundReply(db, message.channelId, message.messageId);
+      return again ? (JSON.parse(again) as Reply) : null;
+    }
+    throw err;
+  }
+  // The event is recorded: a failure or a stall here (Redis down) must not hold the reply nor turn
+  // into a 503 and a retry. Reminders are reconciled periodically; the log says what was missed.
+  if (effects.length) {
+    const done = deps.runEffects(effects).then(
+      () => true,
+      (err: unknown) => {
+        deps.logger.error({ err, effects }, 'could not carry out the effects of a command');
+        return true;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), EFFECTS_WAIT_MS);
+    });
+    if (!(await Promise.race([done, waited])))
+      deps.logger.warn({ effects }, `effects still pending after ${EFFECTS_WAIT_MS} ms; the reply goes now`);
+    clearTimeout(timer);
+  }
+  return reply;
+}
+
+function mergeReplies(replies: Reply[]): Reply | null {
+  if (replies.length === 0) return null;
+  return { title: replies[0]!.title, markdown: replies.map((r) => r.markdown).join('\n\n---\n\n') };
+}

@@ -1,0 +1,71 @@
+import { listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
+import { listBranchMembers } from '../../db/members.ts';
+import { escapeMarkdown } from '../domain/markdown.ts';
+import { meetingTitle } from '../domain/meeting-text.ts';
+import { checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
+import type { MeetingTable, MemberTable } from '../domain/records.ts';
+import { formatLocal } from '../domain/time.ts';
+import { type MemberContext, UserError } from './context.ts';
+
+/**
+ * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
+ * branch only, so another org's (or branch's) code is simply not found.
+ */
+export async function meetingByCode(ctx: MemberContext, code: string, opts: { allowCancelled?: boolean } = {}): Promise<MeetingTable> {
+  const meeting = await getMeetingByCode(ctx.db, ctx.member.org_id, ctx.member.branch_id, code);
+  if (!meeting) throw new UserError(`本支部没有编号为 ${code} 的会议，请核对会议通知里的编号。`);
+  if (meeting.status === 'cancelled' && !opts.allowCancelled) throw new UserError(`会议 ${code} 已取消。`);
+  return meeting;
+}
+
+const ROLE_ORDER = { secretary: 0, committee: 1, member: 2 } as const;
+
+/** The sender's branch, secretary first, then committee members, then members (lists read in that order). */
+export async function branchMembers(ctx: MemberContext): Promise<MemberTable[]> {
+  const members = await listBranchMembers(ctx.db, ctx.member.org_id, ctx.member.branch_id);
+  return members.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.id.localeCompare(b.id));
+}
+
+export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {
+  return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
+}
+
+export const names = (members: Pick<MemberTable, 'name'>[]) =>
+  members.length ? members.map((m) => escapeMarkdown(m.name)).join('、') : '无';
+
+const DAY = 86_400_000;
+const LOOKAHEAD_MS = 60 * DAY;
+/** 出勤 without a code may mean a meeting of the past quarter. */
+const ATTENDANCE_LOOKBACK_MS = 92 * DAY;
+
+/** Commands whose code may be left out. */
+export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
+
+const NONE: Record<BareCommand, string> = {
+  checkin: '现在没有需要你签到的会议。',
+  leave: '近期没有需要你参加的会议。',
+  attendance: '本支部近期没有会议。',
+  remind: '现在没有正在签到的会议；请写明会议编号，例如「提醒 K7Q」。',
+};
+
+/**
+ * The meeting a command without a code means, by the one rule of `meetingsAround`: 签到 and 提醒 the
+ * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest whose check-in has
+ * opened, else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
+ */
+export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: MemberTable[] = []): Promise<MeetingTable> {
+  const now = ctx.clock.now();
+  const { checkinOpens, checkinCloses } = ctx.settings;
+  const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : checkinCloses;
+  const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - lookback, now + LOOKAHEAD_MS);
+  const own = command === 'checkin' || command === 'leave';
+  const candidates = own ? meetings.filter((m) => isExpected(m, members, ctx.member.id)) : meetings;
+  const { open, upcoming, latest } = meetingsAround(candidates, now, checkinOpens, checkinCloses);
+  const meant = { checkin: open, remind: open, leave: open ?? upcoming, attendance: latest ?? upcoming }[command];
+  if (meant) return meant;
+  if (command === 'checkin' && upcoming) {
+    const opens = checkinWindow(upcoming, checkinOpens, checkinCloses).opens;
+    throw new UserError(`签到还没开始：${describeMeeting(ctx, upcoming)} ${formatLocal(opens, ctx.org.timezone, now)} 起可以签到。`);
+  }
+  throw new UserError(NONE[command]);
+}

@@ -1,0 +1,303 @@
+import type { MeetingType, ServiceCategory } from '../../db/schema.ts';
+import { parseMeetingTime } from '../domain/meeting-time.ts';
+import { type FiveTag, MEETING_WORD_LIST, TAG_LABELS, asCode, categoryOf, meetingTypeOf, tagOf } from '../domain/vocabulary.ts';
+
+// One parser from a chat line (mention already stripped) to a typed command or a typed error.
+// Command words and separators are normalised (full-width → half-width); free text is kept as sent.
+
+export type Period = 'month' | 'quarter' | 'year';
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'report'; category: ServiceCategory; text: string; tags: FiveTag[] }
+  | { kind: 'bind'; branchName: string }
+  | { kind: 'checkin'; code?: string }
+  | { kind: 'leave'; code?: string; reason: string }
+  | { kind: 'makeup'; code: string; text: string }
+  | { kind: 'mine' }
+  | {
+      kind: 'schedule';
+      type: MeetingType;
+      at: number;
+      location?: string;
+      topic?: string;
+      group?: string;
+      tags: FiveTag[];
+    }
+  | { kind: 'reschedule'; code: string; at: number }
+  | { kind: 'cancel'; code: string }
+  | { kind: 'attendance'; code?: string }
+  | { kind: 'remind'; code?: string }
+  | { kind: 'stats'; period: Period }
+  | { kind: 'weekly' }
+  | { kind: 'register'; code: string; names: string[]; status: 'present' | 'leave' }
+  | { kind: 'minutes'; code: string; text: string };
+
+export type CommandKind = Command['kind'];
+
+export type Parsed =
+  | { ok: true; command: Command }
+  /** The command word was understood, the rest was not. */
+  | { ok: false; kind: CommandKind; reason: string };
+
+/** What reading a time needs: now and the org's zone. */
+export interface ParseEnv {
+  now: number;
+  tz: string;
+}
+
+const WORDS: Record<string, CommandKind> = {
+  帮助: 'help',
+  help: 'help',
+  '?': 'help',
+  汇报: 'report',
+  report: 'report',
+  绑定: 'bind',
+  bind: 'bind',
+  签到: 'checkin',
+  checkin: 'checkin',
+  请假: 'leave',
+  leave: 'leave',
+  补学: 'makeup',
+  makeup: 'makeup',
+  我的: 'mine',
+  me: 'mine',
+  安排: 'schedule',
+  schedule: 'schedule',
+  改期: 'reschedule',
+  reschedule: 'reschedule',
+  取消: 'cancel',
+  cancel: 'cancel',
+  出勤: 'attendance',
+  attendance: 'attendance',
+  提醒: 'remind',
+  remind: 'remind',
+  统计: 'stats',
+  stats: 'stats',
+  周报: 'weekly',
+  digest: 'weekly',
+  登记: 'register',
+  register: 'register',
+  纪要: 'minutes',
+  minutes: 'minutes',
+};
+
+export const USAGE: Record<CommandKind, string> = {
+  help: '帮助',
+  report: '汇报 类别 内容 [#同研究 …]（类别：企业、项目、基层、群众），例如：汇报 企业 走访某公司，协调解决用电难题',
+  bind: '绑定 支部名称（书记在本支部的群里发送，把这个群绑定到支部），例如：绑定 第一党支部',
+  checkin: '签到 [会议编号]，例如：签到 或 签到 K7Q',
+  leave: '请假 [会议编号] 事由，例如：请假 K7Q 外出执行防汛任务',
+  makeup: '补学 会议编号 学习体会，例如：补学 K7Q 学习了会议精神，体会是……',
+  mine: '我的（本季度自己的出勤和汇报，仅私聊回复）',
+  schedule: `安排 会议类型 时间 [地点 X] [议题 Y] [小组 Z] [#同研究 …]（类型：${MEETING_WORD_LIST}），例如：安排 支委会 明天下午3点 地点 三楼会议室 议题 研究年度工作 #同研究`,
+  reschedule: '改期 会议编号 新时间，例如：改期 K7Q 12月8日 15:00',
+  cancel: '取消 会议编号，例如：取消 K7Q',
+  attendance: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
+  remind: '提醒 [会议编号]（现在在群里提醒尚未签到的同志）',
+  stats: '统计 [本月|本季度|本年]（三会一课完成情况，默认本季度）',
+  weekly: '周报（本周到目前为止的五同周报，仅私聊回复）',
+  register: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
+  minutes: '纪要 会议编号 内容（记入会议记录），例如：纪要 K7Q 会议决定：……',
+};
+
+/** Commands that only a branch secretary may use. */
+export const SECRETARY_ONLY: ReadonlySet<CommandKind> = new Set([
+  'bind',
+  'schedule',
+  'reschedule',
+  'cancel',
+  'attendance',
+  'remind',
+  'stats',
+  'weekly',
+  'register',
+  'minutes',
+]);
+
+export const REPORT_MIN_CHARS = 5;
+export const REPORT_MAX_CHARS = 500;
+const MAKEUP_MIN_CHARS = 5;
+const MAKEUP_MAX_CHARS = 1000;
+const REASON_MAX_CHARS = 200;
+const MINUTES_MAX_CHARS = 2000;
+
+// Between words: spaces (incl. U+3000) and ASCII/full-width : , 、 ;
+const SEPARATORS = /^[\s\u3000:：,，、;；]+/u;
+const TOKEN = /^[^\s\u3000:：,，、;；]+/u;
+
+const normalise = (word: string) => word.normalize('NFKC').toLowerCase();
+const chars = (text: string) => [...text].length;
+
+/** The first `count` words (normalised) and the raw rest of the line. */
+function splitHead(line: string, count: number): { words: string[]; rest: string } {
+  const words: string[] = [];
+  let rest = line;
+  while (words.length < count) {
+    rest = rest.replace(SEPARATORS, '');
+    const token = TOKEN.exec(rest)?.[0];
+    if (!token) break;
+    words.push(normalise(token));
+    rest = rest.slice(token.length);
+  }
+  return { words, rest: rest.replace(SEPARATORS, '').trimEnd() };
+}
+
+/** The command word of a line, or undefined when the line is not a command (cheap; no env needed). */
+export function commandWord(line: string): CommandKind | undefined {
+  const word = splitHead(line, 1).words[0];
+  return word === undefined ? undefined : WORDS[word.replace(/^\//, '')];
+}
+
+/** Null when the line is not a command at all. */
+export function parseCommand(line: string, env: ParseEnv): Parsed | null {
+  const kind = commandWord(line);
+  if (!kind) return null;
+  const { rest } = splitHead(line, 1);
+  const fail = (reason: string): Parsed => ({ ok: false, kind, reason });
+  const done = (command: Command): Parsed => ({ ok: true, command });
+  switch (kind) {
+    case 'help':
+      return done({ kind });
+    case 'mine':
+    case 'weekly':
+      return rest ? fail(`「${kind === 'mine' ? '我的' : '周报'}」后面不需要写别的内容。`) : done({ kind });
+    case 'report':
+      return parseReport(rest);
+    case 'bind':
+      return rest ? done({ kind, branchName: rest }) : fail('请写明要绑定的支部名称。');
+    case 'checkin':
+    case 'attendance':
+    case 'remind': {
+      if (!rest) return done({ kind });
+      const code = asCode(rest);
+      return code ? done({ kind, code }) : fail(notACode(rest));
+    }
+    case 'cancel': {
+      const code = asCode(rest);
+      return code ? done({ kind, code }) : fail(rest ? notACode(rest) : '请写明会议编号。');
+    }
+    case 'leave': {
+      const { words, rest: after } = splitHead(rest, 1);
+      const code = words[0] === undefined ? undefined : asCode(words[0]);
+      const reason = code ? after : rest;
+      if (!reason) return fail('请写明请假事由。');
+      if (chars(reason) > REASON_MAX_CHARS) return fail(`请假事由太长：最多 ${REASON_MAX_CHARS} 个字。`);
+      return done(code ? { kind, code, reason } : { kind, reason });
+    }
+    case 'makeup':
+    case 'minutes': {
+      const { words, rest: text } = splitHead(rest, 1);
+      const code = words[0] === undefined ? undefined : asCode(words[0]);
+      if (!code) return fail(words[0] === undefined ? '请写明会议编号。' : notACode(words[0]));
+      if (kind === 'minutes') {
+        if (!text) return fail('请写明纪要内容。');
+        if (chars(text) > MINUTES_MAX_CHARS) return fail(`纪要太长：最多 ${MINUTES_MAX_CHARS} 个字，可以分几条发送。`);
+        return done({ kind, code, text });
+      }
+      if (chars(text) < MAKEUP_MIN_CHARS) return fail(`请写下学习体会：至少 ${MAKEUP_MIN_CHARS} 个字。`);
+      if (chars(text) > MAKEUP_MAX_CHARS) return fail(`学习体会太长：最多 ${MAKEUP_MAX_CHARS} 个字。`);
+      return done({ kind, code, text });
+    }
+    case 'reschedule': {
+      const { words, rest: when } = splitHead(rest, 1);
+      const code = words[0] === undefined ? undefined : asCode(words[0]);
+      if (!code) return fail(words[0] === undefined ? '请写明会议编号和新时间。' : notACode(words[0]));
+      const time = parseMeetingTime(when, env.now, env.tz);
+      return time.ok ? done({ kind, code, at: time.at }) : fail(time.reason);
+    }
+    case 'stats': {
+      const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
+      return period ? done({ kind, period }) : fail(`看不懂统计范围「${rest}」，可选：本月、本季度、本年。`);
+    }
+    case 'register':
+      return parseRegister(rest);
+    case 'schedule':
+      return parseSchedule(rest, env);
+  }
+}
+
+const PERIODS: Record<string, Period> = { 本月: 'month', 本季度: 'quarter', 本季: 'quarter', 本年: 'year', 今年: 'year' };
+
+const notACode = (word: string) => `「${word}」不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。`;
+
+function parseReport(args: string): Parsed {
+  const fail = (reason: string): Parsed => ({ ok: false, kind: 'report', reason });
+  const { words, rest } = splitHead(args, 1);
+  const word = words[0];
+  if (word === undefined) return fail('请写明服务类别和内容。');
+  const category = categoryOf(word);
+  if (!category) return fail(`未知的服务类别「${word}」，可选：企业、项目、基层、群众。`);
+  const tagged = trailingTags(rest);
+  if ('reason' in tagged) return fail(tagged.reason);
+  const length = chars(tagged.text);
+  if (length < REPORT_MIN_CHARS) return fail(`汇报内容太短：至少 ${REPORT_MIN_CHARS} 个字。`);
+  if (length > REPORT_MAX_CHARS) return fail(`汇报内容太长：最多 ${REPORT_MAX_CHARS} 个字，现在 ${length} 个字。`);
+  return { ok: true, command: { kind: 'report', category, text: tagged.text, tags: tagged.tags } };
+}
+
+const REGISTER_STATUS: Record<string, 'present' | 'leave'> = { 到: 'present', 出席: 'present', 到会: 'present', 请假: 'leave' };
+
+function parseRegister(args: string): Parsed {
+  const fail = (reason: string): Parsed => ({ ok: false, kind: 'register', reason });
+  const words = args.split(/[\s\u3000,，、;；]+/u).filter(Boolean);
+  const code = words[0] === undefined ? undefined : asCode(words[0]);
+  if (!code) return fail(words[0] === undefined ? '请写明会议编号、姓名和「到」或「请假」。' : notACode(words[0]));
+  const status = REGISTER_STATUS[normalise(words.at(-1) ?? '')];
+  if (!status || words.length < 3) return fail('请在姓名后写明「到」或「请假」。');
+  const names = [...new Set(words.slice(1, -1))];
+  return { ok: true, command: { kind: 'register', code, names, status } };
+}
+
+// 地点 / 议题 / 小组 start a field when they begin a word.
+const FIELD = /(^|[\s\u3000,，;；])(地点|议题|小组)[:：]?[\s\u3000]*/gu;
+const FIELD_KEYS = { 地点: 'location', 议题: 'topic', 小组: 'group' } as const;
+const FIELD_LIMITS = { location: 200, topic: 500, group: 100 } as const;
+
+function parseSchedule(args: string, env: ParseEnv): Parsed {
+  const fail = (reason: string): Parsed => ({ ok: false, kind: 'schedule', reason });
+  const { words, rest } = splitHead(args, 1);
+  if (words[0] === undefined) return fail(`请写明会议类型（${MEETING_WORD_LIST}）和时间。`);
+  const type = meetingTypeOf(words[0]);
+  if (!type) return fail(`未知的会议类型「${words[0]}」，可选：${MEETING_WORD_LIST}。`);
+  const tagged = trailingTags(rest);
+  if ('reason' in tagged) return fail(tagged.reason);
+
+  const marks = [...tagged.text.matchAll(FIELD)];
+  const timeText = tagged.text.slice(0, marks[0]?.index ?? tagged.text.length);
+  const fields: Partial<Record<'location' | 'topic' | 'group', string>> = {};
+  for (const [i, mark] of marks.entries()) {
+    const key = FIELD_KEYS[mark[2] as keyof typeof FIELD_KEYS];
+    const value = tagged.text.slice(mark.index + mark[0].length, marks[i + 1]?.index ?? tagged.text.length).trim();
+    if (!value) return fail(`「${mark[2]}」后面请写内容。`);
+    if (fields[key] !== undefined) return fail(`「${mark[2]}」写了两次。`);
+    if (chars(value) > FIELD_LIMITS[key]) return fail(`「${mark[2]}」太长：最多 ${FIELD_LIMITS[key]} 个字。`);
+    fields[key] = value;
+  }
+  if (fields.group !== undefined && type !== 'group') return fail('只有党小组会需要写「小组」。');
+  const time = parseMeetingTime(timeText, env.now, env.tz);
+  if (!time.ok) return fail(time.reason);
+  return { ok: true, command: { kind: 'schedule', type, at: time.at, ...fields, tags: tagged.tags } };
+}
+
+/** Splits `#同研究`-style tags off the end of a text; a `#同…` word that is not a tag is an error. */
+export function trailingTags(text: string): { text: string; tags: FiveTag[] } | { reason: string } {
+  const tags: FiveTag[] = [];
+  let body = text;
+  for (;;) {
+    const match = /[\s\u3000]*[#＃](\S+)$/u.exec(body);
+    if (!match) break;
+    const word = normalise(match[1]!);
+    if (!word.startsWith('同')) break;
+    const tag = tagOf(word);
+    if (!tag)
+      return {
+        reason: `未知的五同标签「#${word}」，可用：${Object.values(TAG_LABELS)
+          .map((l) => `#${l}`)
+          .join(' ')}。`,
+      };
+    if (!tags.includes(tag)) tags.unshift(tag);
+    body = body.slice(0, match.index);
+  }
+  return { text: body.trim(), tags };
+}

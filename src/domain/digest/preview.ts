@@ -1,0 +1,35 @@
+import type { WorkCalendar } from '../calendar.ts';
+import { toLocal } from '../time.ts';
+import { computeDigest } from './figures.ts';
+import { type MessageFormat, renderDigest } from './render.ts';
+import type { DigestBranchFacts, DigestFigures, DigestWindow } from './types.ts';
+
+/** A footer line for each year of the week the holiday calendar has no data for. */
+export function calendarFooter(calendar: WorkCalendar, window: DigestWindow): string[] {
+  const years = [toLocal(window.from, window.tz).year, toLocal(window.to - 1, window.tz).year];
+  return calendar
+    .yearsWithoutData(Math.min(...years), Math.max(...years))
+    .map((year) => `注：${year} 年尚无节假日数据，工作日暂按周一至周五计算（管理员可在后台补充）。`);
+}
+
+/** What one branch's digest is made from: its facts, the week, and the holiday calendar. */
+export interface DigestInput {
+  facts: DigestBranchFacts;
+  window: DigestWindow;
+  calendar: WorkCalendar;
+}
+
+export interface DigestPreview {
+  window: DigestWindow;
+  figures: DigestFigures;
+  title: string;
+  parts: string[];
+}
+
+/** One branch's digest, computed and rendered in parts that fit `format`; nothing is pushed. */
+export function previewDigest(input: DigestInput, format: MessageFormat, now: number): DigestPreview {
+  const { facts, window, calendar } = input;
+  const figures = computeDigest(facts, window);
+  const rendered = renderDigest(figures, { format, tz: window.tz, now, footer: calendarFooter(calendar, window) });
+  return { window, figures, ...rendered };
+}

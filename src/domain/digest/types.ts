@@ -1,0 +1,99 @@
+import type { AttendanceTable, MeetingTable, MeetingType, MemberTable, ServiceCategory, ServiceReportTable } from '../records.ts';
+import type { FiveTag } from '../vocabulary.ts';
+
+// The 五同 weekly digest (SPEC §6): the facts one branch's digest is computed from, and the figures
+// computed. Figures are a pure function of facts (figures.ts); rendering is another
+// (render.ts); loading facts for a whole org is db/digest-facts.ts.
+
+/** Platform ids come along so that the secretary can be reached without another query. */
+export type DigestMember = Pick<
+  MemberTable,
+  'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
+>;
+export type DigestMeeting = Pick<MeetingTable, 'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags'>;
+export type DigestAttendance = Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at'>;
+export type DigestReport = Pick<ServiceReportTable, 'id' | 'member_id' | 'category' | 'text' | 'tags' | 'at'>;
+
+export interface DigestBranchFacts {
+  branch: { id: string; name: string };
+  members: DigestMember[];
+  /** Every meeting of the branch from the start of the quarter (or of the previous week, if earlier) on, future ones included. */
+  meetings: DigestMeeting[];
+  /** Attendance rows of those meetings. */
+  attendance: DigestAttendance[];
+  /** Reports from four weeks before the week's start up to the week's end. */
+  reports: DigestReport[];
+}
+
+export interface DigestWindow {
+  /** ISO week, `2026-W48`. */
+  week: string;
+  /** Monday 00:00 and the next Monday 00:00 in the org's zone (epoch ms), and the week before's start. */
+  from: number;
+  to: number;
+  previousFrom: number;
+  /** The moment the figures are as of: the week's end, or now while the week runs. */
+  asOf: number;
+  tz: string;
+}
+
+export type TypeStatus = 'done' | 'pending' | 'overdue';
+
+export interface QuarterType {
+  type: MeetingType;
+  held: number;
+  due: number;
+  status: TypeStatus;
+  /** The next scheduled meeting of the type after asOf, if any. */
+  next: { code: string; startsAt: number } | null;
+}
+
+export interface WeekMeeting {
+  code: string;
+  type: MeetingType;
+  topic: string | null;
+  startsAt: number;
+  present: number;
+  expected: number;
+  /** Expected, not present, no leave: by name. */
+  absentWithoutLeave: string[];
+  /** Absent or on leave and no 补学 yet: by name. */
+  pendingMakeup: string[];
+}
+
+export interface ReportFigures {
+  total: number;
+  perCategory: Record<ServiceCategory, number>;
+  /** Up to three texts of the week (newest first), as written; rendering escapes them. */
+  excerpts: { member: string; category: ServiceCategory; text: string }[];
+  /** Members with no report in the four weeks ending with this week: by name. */
+  silentFourWeeks: string[];
+}
+
+export interface TagCoverage {
+  tag: FiveTag;
+  thisWeek: number;
+  lastWeek: number;
+  /** How many of this week's count were inferred from a meeting's topic rather than tagged. */
+  inferred: number;
+}
+
+export interface WeekChange {
+  /** Present / expected over the week's meetings, 0–1; null without meetings. */
+  attendanceRate: number | null;
+  previousAttendanceRate: number | null;
+  reports: number;
+  previousReports: number;
+}
+
+export interface DigestFigures {
+  week: string;
+  branch: { id: string; name: string };
+  quarter: QuarterType[];
+  meetings: WeekMeeting[];
+  reports: ReportFigures;
+  coverage: TagCoverage[];
+  /** Tags with no activity this week. */
+  gaps: FiveTag[];
+  change: WeekChange;
+}

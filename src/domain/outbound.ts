@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+
+// What the outbound queue carries: where a message goes (never the credentials, which are read
+// when it is sent) and what it says (markdown, plus members to @-mention).
+
+export type Target =
+  /** A bound group chat: its WeCom group robot, DingTalk custom robot, or DingTalk app robot. */
+  | { kind: 'chat'; channelId: string; chatId: string }
+  /** One member privately: WeCom app message or DingTalk oToMessages, through `channelId`. */
+  | { kind: 'member'; channelId: string; memberId: string };
+
+export interface OutboundMessage {
+  title: string;
+  markdown: string;
+  /** Member ids to @-mention (group chats only); resolved to platform user ids when sent. */
+  mentions?: string[];
+}
+
+/** Deliveries with one rate key share one robot's limit and may be merged into one message. */
+export function rateKeyOf(target: Target): string {
+  return target.kind === 'chat' ? `chat|${target.channelId}|${target.chatId}` : `member|${target.channelId}|${target.memberId}`;
+}
+
+/** Several queued messages to one robot as one: titles and bodies joined, mentions united. */
+export function mergeMessages(messages: OutboundMessage[]): OutboundMessage {
+  if (messages.length === 1) return messages[0]!;
+  const mentions = [...new Set(messages.flatMap((m) => m.mentions ?? []))];
+  return {
+    title: `${messages[0]!.title}（等 ${messages.length} 条）`,
+    markdown: messages.map((m) => m.markdown).join('\n\n---\n\n'),
+    ...(mentions.length ? { mentions } : {}),
+  };
+}
+
+/**
+ * A delivery's id, deterministic so that a repeated run records nothing twice: the kind, a hash of
+ * what makes the message unique, and the part's number when a message is split. At most 48
+ * characters, well inside the 64 of `deliveries.id`.
+ */
+export function deliveryId(
+  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance',
+  key: readonly (string | number)[],
+  part?: number,
+): string {
+  const hash = createHash('sha1').update(key.join('|')).digest('hex').slice(0, 24);
+  return part === undefined ? `${kind}-${hash}` : `${kind}-${hash}-${part}`;
+}

@@ -1,0 +1,170 @@
+// The records the service keeps, as plain values: the domain's rules read them, db/schema.ts maps
+// them onto tables (one interface per table, named for it).
+// Times are epoch milliseconds (BIGINT); lists and objects are JSON in text columns; booleans 0/1.
+
+export interface OrgTable {
+  id: string;
+  name: string;
+  timezone: string;
+  digest_cron: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type Platform = 'wecom-app' | 'wecom-bot' | 'dingtalk';
+
+export interface ChannelTable {
+  id: string;
+  org_id: string;
+  platform: Platform;
+  /** JSON of the platform credentials (see channels.ts). */
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BranchTable {
+  org_id: string;
+  id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BranchChatTable {
+  channel_id: string;
+  chat_id: string;
+  org_id: string;
+  branch_id: string;
+  /** WeCom group-robot key or DingTalk custom-robot access token, for pushes. */
+  webhook: string | null;
+  /** DingTalk custom-robot signing secret. */
+  secret: string | null;
+  created_at: number;
+}
+
+export type Role = 'secretary' | 'committee' | 'member';
+
+export interface MemberTable {
+  org_id: string;
+  id: string;
+  branch_id: string;
+  name: string;
+  role: Role;
+  party_group: string | null;
+  probationary: number;
+  mobile: string | null;
+  wecom_user_id: string | null;
+  dingtalk_user_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type MeetingType = 'assembly' | 'committee' | 'group' | 'lecture' | 'theme_day';
+export type MeetingStatus = 'scheduled' | 'cancelled';
+
+export interface MeetingTable {
+  id: string;
+  org_id: string;
+  branch_id: string;
+  code: string;
+  type: MeetingType;
+  topic: string | null;
+  location: string | null;
+  party_group: string | null;
+  starts_at: number;
+  status: MeetingStatus;
+  /** JSON array of 五同 tags. */
+  tags: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Absent rows exist only once a member who missed a meeting makes it up (补学). */
+export type AttendanceStatus = 'present' | 'leave' | 'absent';
+
+export interface AttendanceTable {
+  meeting_id: string;
+  member_id: string;
+  org_id: string;
+  status: AttendanceStatus;
+  /** Leave reason. */
+  note: string | null;
+  at: number;
+  /** Platform message id of the check-in, leave or 登记. */
+  source: string | null;
+  /** 补学: the reflection and when it was written. */
+  makeup_note: string | null;
+  makeup_at: number | null;
+  updated_at: number;
+}
+
+export interface MeetingNoteTable {
+  id: string;
+  meeting_id: string;
+  org_id: string;
+  member_id: string;
+  text: string;
+  at: number;
+}
+
+export type ServiceCategory = 'enterprise' | 'project' | 'grassroots' | 'public';
+
+export interface ServiceReportTable {
+  id: string;
+  org_id: string;
+  branch_id: string;
+  member_id: string;
+  category: ServiceCategory;
+  text: string;
+  /** JSON array of 五同 tags. */
+  tags: string;
+  at: number;
+  source: string | null;
+}
+
+export interface InboundEventTable {
+  channel_id: string;
+  message_id: string;
+  org_id: string;
+  received_at: number;
+  /** JSON of the reply given, so that a retried callback gets the same answer. */
+  reply: string | null;
+}
+
+export interface DigestTable {
+  org_id: string;
+  branch_id: string;
+  week: string;
+  content: string;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** `sending`: claimed by a worker (retries keep it); `merged`: carried by the delivery `merged_into`. */
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'merged' | 'failed';
+
+export interface DeliveryTable {
+  id: string;
+  org_id: string;
+  /** JSON of the Target (outbound.ts): where, never the credentials themselves. */
+  target: string;
+  /** Deliveries sharing a rate key share one robot's limit (and may be merged). */
+  rate_key: string;
+  /** JSON of the OutboundMessage. */
+  body: string;
+  state: DeliveryState;
+  merged_into: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CalendarOverrideTable {
+  date: string;
+  kind: 'holiday' | 'workday';
+  name: string | null;
+  updated_at: number;
+}

@@ -1,0 +1,51 @@
+import type { MessageFormat } from './digest/render.ts';
+import type { Target } from './outbound.ts';
+import type { BranchChatTable, MemberTable } from './records.ts';
+
+// Where a branch's messages go: the one rule for reaching a member privately, a bound group chat,
+// or the secretaries (privately where a channel can reach them, else the branch's group chats).
+
+export type ChannelRef = { id: string; platform: string };
+export type ChatRef = Pick<BranchChatTable, 'channel_id' | 'chat_id'>;
+type Reachable = Pick<MemberTable, 'id' | 'dingtalk_user_id' | 'wecom_user_id'>;
+
+/** A target with the kind of message it takes, which decides the size of each part. */
+export interface Addressed {
+  target: Target;
+  format: MessageFormat;
+}
+
+/**
+ * A member privately: a DingTalk channel of the org when they have a DingTalk id (oToMessages),
+ * else a WeCom self-built app when they have a WeCom id (message/send); null when neither.
+ */
+export function privateTarget(member: Reachable, channels: ChannelRef[]): Addressed | null {
+  const dingtalk = channels.find((c) => c.platform === 'dingtalk');
+  if (member.dingtalk_user_id && dingtalk)
+    return { target: { kind: 'member', channelId: dingtalk.id, memberId: member.id }, format: 'dingtalk' };
+  const app = channels.find((c) => c.platform === 'wecom-app');
+  if (member.wecom_user_id && app) return { target: { kind: 'member', channelId: app.id, memberId: member.id }, format: 'wecom-app' };
+  return null;
+}
+
+/** A bound group chat, pushed to through its robot. */
+export function chatTarget(chat: ChatRef, channels: ChannelRef[]): Addressed {
+  const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
+  return {
+    target: { kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id },
+    format: platform === 'dingtalk' ? 'dingtalk' : 'wecom',
+  };
+}
+
+/**
+ * The branch's secretaries privately, each where a channel can reach them; when none can be
+ * reached so, the branch's group chats (`chats`: the branch's own, in binding order).
+ */
+export function secretaryTargets(
+  members: (Reachable & Pick<MemberTable, 'role'>)[],
+  channels: ChannelRef[],
+  chats: ChatRef[],
+): Addressed[] {
+  const direct = members.filter((m) => m.role === 'secretary').flatMap((m) => privateTarget(m, channels) ?? []);
+  return direct.length ? direct : chats.map((c) => chatTarget(c, channels));
+}

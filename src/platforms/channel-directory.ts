@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.ts';
+import type { Channel } from '../domain/channels.ts';
+import type { Database } from '../../db/schema.ts';
+import { getChannel } from '../../db/channels.ts';
+
+const TTL_MS = 10_000;
+
+/**
+ * Channels by id for the webhooks, cached briefly: every callback needs one, and they change only
+ * through the admin API, which invalidates this process's copy (other processes see it within TTL).
+ */
+export class ChannelDirectory {
+  private readonly cache = new Map<string, { channel: Channel | undefined; until: number }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(id: string): Promise<Channel | undefined> {
+    const now = this.clock.now();
+    const hit = this.cache.get(id);
+    if (hit && hit.until > now) return hit.channel;
+    const channel = await getChannel(this.db, id);
+    // Unknown ids are not cached: a flood of made-up ids must not grow the map.
+    if (channel) this.cache.set(id, { channel, until: now + TTL_MS });
+    return channel;
+  }
+
+  invalidate(id: string): void {
+    this.cache.delete(id);
+  }
+}

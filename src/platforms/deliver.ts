@@ -1,0 +1,141 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../core/config.ts';
+import type { Channel, DingtalkConfig, WecomAppConfig } from '../domain/channels.ts';
+import type { Database, MemberTable } from '../../db/schema.ts';
+import { getChannel } from '../../db/channels.ts';
+import { getBranchChat } from '../../db/branches.ts';
+import { getMember, listMembersByIds } from '../../db/members.ts';
+import type { SendResult } from './shared/send-result.ts';
+import { sendGroupRobot } from './wecom/group-robot.ts';
+import { WecomAppApi } from './wecom/app-api.ts';
+import { sendCustomRobot } from './dingtalk/custom-robot.ts';
+import { DingtalkAppApi } from './dingtalk/app-api.ts';
+import type { OutboundMessage, Target } from '../domain/outbound.ts';
+
+// A sender: one outbound message to one target, through the platform call that target needs.
+// Credentials are read here, at send time, so that none is ever copied into the queue.
+
+export interface DeliverDeps {
+  db: Kysely<Database>;
+  redis: Redis;
+  logger: Logger;
+  config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX'>;
+}
+
+const permanent = (reason: string): SendResult => ({ delivered: false, kind: 'permanent', reason });
+
+/** Platform API clients per channel, sharing their token caches (Redis) across calls. */
+export class PlatformClients {
+  private readonly wecom = new Map<string, { key: string; api: WecomAppApi }>();
+  private readonly dingtalk = new Map<string, { key: string; api: DingtalkAppApi }>();
+
+  constructor(private readonly deps: DeliverDeps) {}
+
+  wecomApp(channel: Channel & { config: WecomAppConfig }): WecomAppApi {
+    const key = JSON.stringify(channel.config);
+    const hit = this.wecom.get(channel.id);
+    if (hit?.key === key) return hit.api;
+    const api = new WecomAppApi({
+      ...this.common(),
+      config: channel.config,
+      channelId: channel.id,
+      apiBase: this.deps.config.WECOM_API_BASE,
+    });
+    this.wecom.set(channel.id, { key, api });
+    return api;
+  }
+
+  dingtalkApp(channel: Channel & { config: DingtalkConfig }): DingtalkAppApi {
+    const key = JSON.stringify(channel.config);
+    const hit = this.dingtalk.get(channel.id);
+    if (hit?.key === key) return hit.api;
+    const api = new DingtalkAppApi({ ...this.common(), config: channel.config, apiBase: this.deps.config.DINGTALK_API_BASE });
+    this.dingtalk.set(channel.id, { key, api });
+    return api;
+  }
+
+  private common() {
+    return { redis: this.deps.redis, logger: this.deps.logger, keyPrefix: this.deps.config.QUEUE_PREFIX };
+  }
+}
+
+/** Sends `message` to `target`; `idempotencyKey` makes a retried DingTalk send a no-op (msgUuid). */
+export async function deliver(
+  deps: DeliverDeps,
+  clients: PlatformClients,
+  target: Target,
+  message: OutboundMessage,
+  idempotencyKey: string,
+): Promise<SendResult> {
+  const channel = await getChannel(deps.db, target.channelId);
+  if (!channel) return permanent(`channel ${target.channelId} no longer exists`);
+  return target.kind === 'chat'
+    ? toChat(deps, clients, channel, target.chatId, message, idempotencyKey)
+    : toMember(deps, clients, channel, target.memberId, message);
+}
+
+async function mentioned(deps: DeliverDeps, channel: Channel, message: OutboundMessage): Promise<MemberTable[]> {
+  return message.mentions?.length ? listMembersByIds(deps.db, channel.orgId, message.mentions) : [];
+}
+
+async function toChat(
+  deps: DeliverDeps,
+  clients: PlatformClients,
+  channel: Channel,
+  chatId: string,
+  message: OutboundMessage,
+  idempotencyKey: string,
+): Promise<SendResult> {
+  const chat = await getBranchChat(deps.db, channel.id, chatId);
+  if (!chat) return permanent(`chat ${chatId} is no longer bound to a branch`);
+  const members = await mentioned(deps, channel, message);
+  if (channel.config.platform === 'dingtalk') {
+    const ids = members.map((m) => m.dingtalk_user_id).filter((id): id is string => !!id);
+    // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
+    const text = ids.length ? `${message.markdown}\n\n${ids.map((id) => `@${id}`).join(' ')}` : message.markdown;
+    if (chat.webhook) {
+      return sendCustomRobot({
+        oapiBase: deps.config.DINGTALK_OAPI_BASE,
+        accessToken: chat.webhook,
+        ...(chat.secret ? { secret: chat.secret } : {}),
+        message: { kind: 'markdown', title: message.title, text, atUserIds: ids },
+        msgUuid: idempotencyKey,
+        logger: deps.logger,
+      });
+    }
+    return clients
+      .dingtalkApp(channel as Channel & { config: DingtalkConfig })
+      .sendGroup({ openConversationId: chatId, message: { title: message.title, markdown: text } });
+  }
+  const key = chat.webhook ?? (channel.config.platform === 'wecom-bot' ? channel.config.webhookKey : undefined);
+  if (!key) return permanent(`WeCom chat ${chatId} has no group robot key to push with`);
+  const ids = members.map((m) => m.wecom_user_id).filter((id): id is string => !!id);
+  // WeCom group-robot markdown mentions with <@userid>.
+  const content = ids.length ? `${message.markdown}\n\n${ids.map((id) => `<@${id}>`).join(' ')}` : message.markdown;
+  return sendGroupRobot({ apiBase: deps.config.WECOM_API_BASE, key, message: { kind: 'markdown', content }, logger: deps.logger });
+}
+
+async function toMember(
+  deps: DeliverDeps,
+  clients: PlatformClients,
+  channel: Channel,
+  memberId: string,
+  message: OutboundMessage,
+): Promise<SendResult> {
+  const member = await getMember(deps.db, channel.orgId, memberId);
+  if (!member) return permanent(`member ${memberId} no longer exists`);
+  const config = channel.config;
+  if (config.platform === 'dingtalk' && member.dingtalk_user_id) {
+    return clients
+      .dingtalkApp(channel as Channel & { config: DingtalkConfig })
+      .sendPrivate({ userIds: [member.dingtalk_user_id], message: { title: message.title, markdown: message.markdown } });
+  }
+  if (config.platform === 'wecom-app' && member.wecom_user_id) {
+    return clients
+      .wecomApp(channel as Channel & { config: WecomAppConfig })
+      .sendMessage({ touser: [member.wecom_user_id], message: { kind: 'markdown', content: message.markdown } });
+  }
+  return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
+}

@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The layout's rules (README, "Map"), checked over the import graph so that a backward import fails
+// CI instead of living on as a convention. Layers from the top: a file may import its own layer and
+// any layer below it, never one above.
+
+const ROOT = join(import.meta.dirname, '..');
+
+const LAYERS: { name: string; test: (path: string) => boolean }[] = [
+  { name: 'entry', test: (p) => ['src/main.ts', 'src/edge.ts', 'src/chat-console.ts'].includes(p) },
+  { name: 'app', test: (p) => p === 'src/app.ts' },
+  { name: 'admin', test: (p) => p.startsWith('src/admin/') },
+  { name: 'jobs', test: (p) => p.startsWith('jobs/') },
+  { name: 'platforms', test: (p) => p.startsWith('src/platforms/') },
+  { name: 'handlers', test: (p) => p.startsWith('handlers/') },
+  { name: 'chat', test: (p) => p.startsWith('src/chat/') },
+  { name: 'db', test: (p) => p.startsWith('db/') },
+  { name: 'domain', test: (p) => p.startsWith('src/domain/') },
+  { name: 'core', test: (p) => p.startsWith('src/core/') },
+];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = `${dir}/${name}`;
+    if (statSync(join(ROOT, path)).isDirectory()) return filesUnder(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const SERVICE = ['src', 'handlers', 'jobs', 'db'].flatMap(filesUnder);
+const source = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const layerOf = (path: string) => LAYERS.findIndex((l) => l.test(path));
+
+/** Every module a file imports or re-exports, statically or dynamically: [specifier, line]. */
+function importsOf(text: string): [string, number][] {
+  const found: [string, number][] = [];
+  const pattern = /(?:^|[\s;])(?:import|export)\b[^'"]*?(?:from\s*)?\(?\s*['"]([^'"]+)['"]/gm;
+  for (const match of text.matchAll(pattern)) {
+    found.push([match[1]!, text.slice(0, match.index).split('\n').length]);
+  }
+  return found;
+}
+
+/** Lines of `files` that match `pattern`, in code only (comments left out) unless `comments`. */
+function linesMatching(files: string[], pattern: RegExp, comments = false): string[] {
+  const code = (line: string) => (comments ? line : line.replace(/\/\/.*$/, '').replace(/^\s*(\/\*\*|\*).*$/, ''));
+  return files.flatMap((file) =>
+    source(file)
+      .split('\n')
+      .flatMap((line, i) => (pattern.test(code(line)) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+  );
+}
+
+describe('layout', () => {
+  it('puts every service file in a layer', () => {
+    expect(SERVICE.filter((f) => layerOf(f) < 0)).toEqual([]);
+    expect(SERVICE.length).toBeGreaterThan(60);
+  });
+
+  it('has imports that run one way: entry → app → admin → jobs → platforms → handlers → chat → db → domain → core', () => {
+    const backward: string[] = [];
+    let relativeImports = 0;
+    for (const file of SERVICE) {
+      for (const [spec, line] of importsOf(source(file))) {
+        if (!spec.startsWith('.')) continue;
+        relativeImports++;
+        const target = relative(ROOT, normalize(join(ROOT, dirname(file), spec)));
+        const from = layerOf(file);
+        const to = layerOf(target);
+        if (to < 0) backward.push(`${file}:${line} imports ${target}, which is in no layer`);
+        else if (to < from) backward.push(`${file}:${line} (${LAYERS[from]!.name}) imports ${target} (${LAYERS[to]!.name})`);
+      }
+    }
+    expect(backward).toEqual([]);
+    // The check must see the graph: a parser that found nothing would pass vacuously.
+    expect(relativeImports).toBeGreaterThan(200);
+  });
+
+  it('finds a backward import when there is one', () => {
+    const text =
+      "import { dispatch } from '../chat/dispatch.ts';\nexport { x } from \"./y.ts\";\nconst m = await import('../../jobs/queues.ts');";
+    expect(importsOf(text).map(([spec]) => spec)).toEqual(['../chat/dispatch.ts', './y.ts', '../../jobs/queues.ts']);
+    expect(layerOf('src/domain/meetings.ts')).toBeGreaterThan(layerOf('src/chat/dispatch.ts'));
+  });
+
+  it('keeps pure domain rules free of I/O', () => {
+    const io = /^(node:(fs|net|http|https|child_process)|kysely|mysql2|better-sqlite3|ioredis|bullmq|hono|@hono\/|pino)/;
+    const offenders = SERVICE.filter((f) => f.startsWith('src/domain/')).flatMap((file) =>
+      importsOf(source(file))
+        .filter(([spec]) => io.test(spec))
+        .map(([spec, line]) => `${file}:${line} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('queries the database only in db/', () => {
+    const outside = SERVICE.filter((f) => !f.startsWith('db/'));
+    expect(linesMatching(outside, /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql`/)).toEqual([]);
+  });
+
+  it('reads the time only through the clock', () => {
+    expect(
+      linesMatching(
+        SERVICE.filter((f) => f !== 'src/core/clock.ts'),
+        /\bDate\.now\b|new Date\(\)/,
+      ),
+    ).toEqual([]);
+  });
+
+  it('has handlers that never name a platform', () => {
+    expect(linesMatching(filesUnder('handlers'), /dingtalk|wecom|钉钉|企业微信/i, true)).toEqual([]);
+  });
+
+  it('keeps at most six files directly in src/: entry points and assembly', () => {
+    const top = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isFile());
+    expect(top.length).toBeLessThanOrEqual(6);
+  });
+});
