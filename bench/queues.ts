@@ -16,7 +16,10 @@ import { putChannel } from '../db/channels.ts';
 import { putBranch } from '../db/branches.ts';
 import type { Database, MeetingTable } from '../db/schema.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
-import { reconcileReminders, reminderTiming, syncMeetingReminders } from '../jobs/reminders.ts';
+import { relayPending } from '../jobs/relay.ts';
+import { forgetReminderRelays, writeReminderPlan } from '../db/reminders.ts';
+import { reminderTiming } from '../src/chat/context.ts';
+import { planReminders } from '../src/domain/reminders.ts';
 import { createOutboundWorker, enqueueDelivery } from '../jobs/outbound.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { createLogger } from '../src/core/logger.ts';
@@ -24,7 +27,7 @@ import { type FakePlatform, type RecordedRequest, startFakePlatform } from '../t
 
 // The queues at scale (SPEC §5), figures printed, never asserted (SPEC §8):
 //  1. 10,000 meeting reminders (2,500 meetings × 24h, 1h, start, nudge) scheduled by
-//     syncMeetingReminders on a throw-away QUEUE_PREFIX: time, Redis memory per reminder, and a
+//     planned in the database and relayed to a throw-away QUEUE_PREFIX: time, Redis memory per reminder, and a
 //     second sync that must add nothing. Meetings in a SQLite temp file.
 //  2. Outbound bursts to 50 DingTalk custom robots (fake platform in this process, the outbound
 //     worker with its default 20/min/robot limit in a child process, deliveries in MariaDB):
@@ -130,15 +133,23 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
     await queues.reminders.waitUntilReady();
     const memBefore = await usedMemory(redis);
     let started = performance.now();
-    for (const meeting of meetings) await syncMeetingReminders(queues.reminders, meeting, timing, now);
+    for (const meeting of meetings) await writeReminderPlan(db, meeting, planReminders(meeting.starts_at, timing), now);
+    const relayAll = async () => {
+      let relayed = 0;
+      for (let n = -1; n !== 0; relayed += n) n = (await relayPending({ db, queues, now: () => now })).reminders;
+      return relayed;
+    };
+    await relayAll();
     const scheduleMs = performance.now() - started;
     const memAfter = await usedMemory(redis);
     const { keys, bytes } = await keysUnder(redis, `${prefix}:reminders:*`);
     const jobs = await jobCount(queues);
 
-    // A restart: reconcileReminders reads the meetings back and syncs each again.
+    // Redis lost its copy, as far as the database knows: every planned reminder is relayed again,
+    // and BullMQ keeps one job per id.
     started = performance.now();
-    const resynced = await reconcileReminders(db, queues.reminders, timing, now);
+    await forgetReminderRelays(db);
+    const resynced = await relayAll();
     const resyncMs = performance.now() - started;
     const jobsAfterResync = await jobCount(queues);
     return {
@@ -478,7 +489,7 @@ function printTable(rem: ReminderResult | undefined, out: OutboundResult | undef
       ],
       ['Redis used_memory', `${mb(rem.memBefore)} → ${mb(rem.memAfter)}: +${mb(grown)}, ${n0(grown / rem.jobs)} B/reminder`],
       ['  keys under the prefix', `${n0(rem.keys)} keys, MEMORY USAGE ${mb(rem.keyBytes)}, ${n0(rem.keyBytes / rem.jobs)} B/reminder`],
-      ['second sync (reconcile)', `${n0(rem.resynced)} meetings in ${s2(rem.resyncMs)}, jobs ${n0(rem.jobs)} → ${n0(rem.jobsAfterResync)}`],
+      ['second relay (rebuild)', `${n0(rem.resynced)} reminders in ${s2(rem.resyncMs)}, jobs ${n0(rem.jobs)} → ${n0(rem.jobsAfterResync)}`],
     );
   }
   for (const d of out?.bursts ?? []) {

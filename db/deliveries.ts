@@ -1,9 +1,46 @@
+import { type Delivery, rateKeyOf } from '../src/domain/outbound.ts';
 import type { Db, DeliveryState, DeliveryTable } from './schema.ts';
+import { isMysqlDb } from './upsert.ts';
 
-/** Records a delivery; false when one with this id exists (a retried enqueue changes nothing). */
-export async function insertDelivery(db: Db, delivery: DeliveryTable): Promise<boolean> {
-  const result = await db.insertInto('deliveries').values(delivery).ignore().executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+/** The width of `deliveries.id`: a longer id is refused, never cut (MariaDB would cut it under IGNORE). */
+export const DELIVERY_ID_MAX = 64;
+
+/**
+ * Records one message to send (in the caller's transaction, if any): the outbox row its queue job
+ * is relayed from. Recording the same id again changes nothing; false then.
+ */
+export async function recordDelivery(db: Db, delivery: Delivery, now: number): Promise<boolean> {
+  if (delivery.id.length > DELIVERY_ID_MAX) throw new Error(`delivery id ${delivery.id} is over ${DELIVERY_ID_MAX} characters`);
+  const row: DeliveryTable = {
+    id: delivery.id,
+    org_id: delivery.orgId,
+    target: JSON.stringify(delivery.target),
+    rate_key: rateKeyOf(delivery.target),
+    body: JSON.stringify(delivery.message),
+    state: 'queued',
+    merged_into: null,
+    attempts: 0,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    relayed_at: null,
+  };
+  // Only a duplicate id is passed over: INSERT IGNORE would also turn any other error into a warning.
+  if (!isMysqlDb(db)) {
+    const result = await db
+      .insertInto('deliveries')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+  try {
+    await db.insertInto('deliveries').values(row).execute();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return false;
+    throw err;
+  }
 }
 
 export async function getDelivery(db: Db, id: string): Promise<DeliveryTable | undefined> {
@@ -77,27 +114,51 @@ export async function recordAttempt(db: Db, id: string, error: string | null, no
     .execute();
 }
 
-/** Deliveries not finished: a sweep re-adds their jobs should an enqueue have missed Redis. */
-export async function unfinishedDeliveries(db: Db, olderThan: number, limit: number): Promise<Pick<DeliveryTable, 'id'>[]> {
+/** Unfinished deliveries whose job is not known to be in the queue, oldest first; these ids only when given. */
+export async function unrelayedDeliveries(db: Db, limit: number, ids?: readonly string[]): Promise<Pick<DeliveryTable, 'id'>[]> {
+  let query = db.selectFrom('deliveries').select('id').where('relayed_at', 'is', null).where('state', 'in', ['queued', 'sending']);
+  if (ids !== undefined) {
+    if (ids.length === 0) return [];
+    query = query.where('id', 'in', [...ids]);
+  }
+  return query.orderBy('created_at').limit(limit).execute();
+}
+
+export async function markDeliveriesRelayed(db: Db, ids: readonly string[], now: number): Promise<void> {
+  if (ids.length)
+    await db
+      .updateTable('deliveries')
+      .set({ relayed_at: now })
+      .where('id', 'in', [...ids])
+      .execute();
+}
+
+/** Unfinished deliveries untouched since `before`: their job may have been lost without Redis losing its data. */
+export async function staleDeliveries(db: Db, before: number, limit: number): Promise<Pick<DeliveryTable, 'id'>[]> {
   return db
     .selectFrom('deliveries')
     .select('id')
     .where('state', 'in', ['queued', 'sending'])
-    .where('created_at', '<', olderThan)
-    .orderBy('created_at')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
     .limit(limit)
     .execute();
 }
 
-/** Deliveries that failed for good since `since`, newest first: /healthz shows them. */
+/** Redis lost the queue: every unfinished delivery must be relayed again. */
+export async function forgetDeliveryRelays(db: Db): Promise<void> {
+  await db.updateTable('deliveries').set({ relayed_at: null }).where('state', 'in', ['queued', 'sending']).execute();
+}
+
+/** Deliveries that failed for good since `since`, newest first: GET /admin/health shows them. */
 export async function recentFailures(
   db: Db,
   since: number,
   limit: number,
-): Promise<Pick<DeliveryTable, 'id' | 'rate_key' | 'last_error' | 'updated_at'>[]> {
+): Promise<Pick<DeliveryTable, 'id' | 'target' | 'last_error' | 'updated_at'>[]> {
   return db
     .selectFrom('deliveries')
-    .select(['id', 'rate_key', 'last_error', 'updated_at'])
+    .select(['id', 'target', 'last_error', 'updated_at'])
     .where('state', '=', 'failed')
     .where('updated_at', '>=', since)
     .orderBy('updated_at', 'desc')

@@ -13,6 +13,8 @@ import type {
   DigestTable,
   DeliveryTable,
   CalendarOverrideTable,
+  MeetingReminderTable,
+  ServiceStateTable,
 } from '../src/domain/records.ts';
 
 // Repositories and tests name the records where the tables are.
@@ -37,6 +39,10 @@ export type {
   DeliveryState,
   DeliveryTable,
   CalendarOverrideTable,
+  MeetingReminderTable,
+  ReminderKind,
+  ReminderState,
+  ServiceStateTable,
 } from '../src/domain/records.ts';
 
 export interface Database {
@@ -53,6 +59,8 @@ export interface Database {
   digests: DigestTable;
   deliveries: DeliveryTable;
   calendar_overrides: CalendarOverrideTable;
+  meeting_reminders: MeetingReminderTable;
+  service_state: ServiceStateTable;
 }
 
 /** What repository functions take: the database or a transaction on it. */

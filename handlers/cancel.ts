@@ -1,5 +1,6 @@
 import type { Command } from '../src/chat/parse.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { planMeetingReminders } from '../src/chat/outbox.ts';
 import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { updateMeeting } from '../db/meetings.ts';
 
@@ -9,6 +10,6 @@ export async function cancel(ctx: MemberContext, command: Extract<Command, { kin
   const now = ctx.clock.now();
   if (meeting.starts_at <= now) throw new UserError(`会议 ${meeting.code} 已经开始，不能取消。`);
   await updateMeeting(ctx.db, meeting.id, { status: 'cancelled' }, now);
-  ctx.after({ kind: 'meeting-changed', meetingId: meeting.id });
+  await planMeetingReminders(ctx, { ...meeting, status: 'cancelled' });
   ctx.reply({ title: `会议 ${meeting.code} 已取消`, markdown: `**已取消：${describeMeeting(ctx, meeting)}**` });
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../src/chat/parse.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { planMeetingReminders } from '../src/chat/outbox.ts';
 import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { updateMeeting } from '../db/meetings.ts';
 
@@ -9,7 +10,7 @@ export async function reschedule(ctx: MemberContext, command: Extract<Command, {
   const now = ctx.clock.now();
   if (meeting.starts_at <= now) throw new UserError(`会议 ${meeting.code} 已经开始，不能再改期。`);
   await updateMeeting(ctx.db, meeting.id, { starts_at: command.at }, now);
-  ctx.after({ kind: 'meeting-changed', meetingId: meeting.id });
   const moved = { ...meeting, starts_at: command.at };
+  await planMeetingReminders(ctx, moved);
   ctx.reply({ title: `会议 ${meeting.code} 已改期`, markdown: `**已改期：${describeMeeting(ctx, moved)}**` });
 }

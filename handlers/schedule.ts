@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from '../src/chat/parse.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
+import { planMeetingReminders } from '../src/chat/outbox.ts';
 import { branchMembers, describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { TAG_LABELS } from '../src/domain/vocabulary.ts';
 import { expectedMembers, hasGroups, newMeetingCode } from '../src/domain/meetings.ts';
@@ -42,7 +43,7 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
     updated_at: now,
   };
   await insertMeeting(db, meeting);
-  ctx.after({ kind: 'meeting-changed', meetingId: meeting.id });
+  await planMeetingReminders(ctx, meeting);
   const expected = expectedMembers(meeting, members).length;
   const lines = [`**已安排${describeMeeting(ctx, meeting)}**`, '', `会议编号：**${meeting.code}**　应到 ${expected} 人`];
   if (meeting.location) lines.push(`地点：${escapeMarkdown(meeting.location)}`);

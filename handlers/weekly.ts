@@ -1,8 +1,12 @@
 import { type MemberContext, UserError, requireDirect } from '../src/chat/context.ts';
+import { sendLater } from '../src/chat/outbox.ts';
 import { loadDigestInput } from '../db/digest-facts.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
 import { isoWeek } from '../src/domain/iso-week.ts';
+import { PART_LIMITS } from '../src/domain/digest/render.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
+import { privateTarget } from '../src/domain/targets.ts';
+import { listOrgChannels } from '../db/channels.ts';
 
 /**
  * 周报: this week's digest so far, to the secretary who asked, privately. It is not the week's
@@ -15,19 +19,24 @@ export async function weekly(ctx: MemberContext): Promise<void> {
   const input = await loadDigestInput(ctx.db, member.org_id, isoWeek(now, ctx.org.timezone), now, member.branch_id);
   const facts = input?.branches[0];
   if (!input || !facts) throw new UserError('暂时无法生成本周周报，请稍后再试。');
-  // Parts sized for the reply: what the receiver says its platform's replies take.
-  const digest = previewDigest({ facts, window: input.window, calendar: input.calendar }, message.replyFormat, now);
+  // A long digest continues in private messages, through whichever channel reaches the secretary
+  // privately (not necessarily the one asked on): each part fits both the reply and those messages.
+  const privately = privateTarget(member, await listOrgChannels(ctx.db, member.org_id));
+  const format = privately && PART_LIMITS[privately.format] < PART_LIMITS[message.replyFormat] ? privately.format : message.replyFormat;
+  const digest = previewDigest({ facts, window: input.window, calendar: input.calendar }, format, now);
   const [first, ...rest] = digest.parts;
+  if (rest.length && !privately) {
+    const note = `（本周周报共 ${digest.parts.length} 部分，其余部分无法私信送达，请联系管理员登记你的账号。）`;
+    ctx.reply({ title: digest.title, markdown: `${first!}\n\n${note}` });
+    return;
+  }
   ctx.reply({ title: digest.title, markdown: first! });
   for (const [i, markdown] of rest.entries()) {
-    ctx.after({
-      kind: 'deliver',
-      delivery: {
-        id: deliveryId('weekly', [message.channelId, message.messageId], i + 2),
-        orgId: member.org_id,
-        target: { kind: 'member', channelId: message.channelId, memberId: member.id },
-        message: { title: `${digest.title}（${i + 2}/${digest.parts.length}）`, markdown },
-      },
+    await sendLater(ctx, {
+      id: deliveryId('weekly', [message.channelId, message.messageId], i + 2),
+      orgId: member.org_id,
+      target: privately!.target,
+      message: { title: `${digest.title}（${i + 2}/${digest.parts.length}）`, markdown },
     });
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { listOrgChats } from '../db/branches.ts';
 import { listOrgChannels } from '../db/channels.ts';
 import { loadDigestInput } from '../db/digest-facts.ts';
+import { recordDelivery } from '../db/deliveries.ts';
 import { claimDigest } from '../db/digests.ts';
 import type { Database } from '../db/schema.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
@@ -11,7 +12,7 @@ import type { DigestBranchFacts } from '../src/domain/digest/types.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
 import { type Addressed, type ChannelRef, secretaryTargets } from '../src/domain/targets.ts';
 import type { BranchChatTable } from '../src/domain/records.ts';
-import { queueDelivery, recordDelivery } from './outbound.ts';
+import { relayDeliveries } from './outbound.ts';
 
 // The weekly 五同 digest (SPEC §6): computed for every branch of an org from facts loaded in a
 // fixed number of queries, pushed privately to each branch secretary (else to the branch's group),
@@ -77,7 +78,7 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
       outcomes.push({ branch: facts.branch.id, outcome: 'already sent' });
       continue;
     }
-    for (const id of ids) await queueDelivery(deps.outbound, id);
+    await relayDeliveries(db, deps.outbound, ids, now);
     outcomes.push({ branch: facts.branch.id, outcome: 'queued', parts: parts.length });
   }
   return outcomes;

@@ -1,24 +1,32 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../src/core/clock.ts';
-import type { EffectRunner } from '../src/chat/effects.ts';
+import { unrelayedDeliveries } from '../db/deliveries.ts';
+import { unrelayedReminders } from '../db/reminders.ts';
 import type { Database } from '../db/schema.ts';
-import { getMeeting } from '../db/meetings.ts';
+import type { EffectRunner } from '../src/chat/effects.ts';
+import type { Clock } from '../src/core/clock.ts';
+import { relayDeliveries } from './outbound.ts';
 import type { Queues } from './queues.ts';
-import { type ReminderTiming, nudgeNow, syncMeetingReminders } from './reminders.ts';
-import { enqueueDelivery } from './outbound.ts';
+import { relayReminders } from './reminders.ts';
 
-/** Carries out handlers' effects on the queues, after their transaction committed. */
-export function createEffectRunner(deps: { db: Kysely<Database>; queues: Queues; timing: ReminderTiming; clock: Clock }): EffectRunner {
+/** Relays what a command wrote to the outbox, once its transaction has committed. */
+export function createEffectRunner(deps: {
+  db: Kysely<Database>;
+  queues: Pick<Queues, 'reminders' | 'outbound'>;
+  clock: Clock;
+}): EffectRunner {
   return async (effects) => {
+    const now = deps.clock.now();
+    const deliveries = effects.flatMap((e) => (e.kind === 'delivery' ? [e.id] : []));
+    const relayable = await unrelayedDeliveries(deps.db, deliveries.length, deliveries);
+    await relayDeliveries(
+      deps.db,
+      deps.queues.outbound,
+      relayable.map((d) => d.id),
+      now,
+    );
     for (const effect of effects) {
-      if (effect.kind === 'deliver') {
-        await enqueueDelivery(deps.db, deps.queues.outbound, effect.delivery, deps.clock.now());
-        continue;
-      }
-      const meeting = await getMeeting(deps.db, effect.meetingId);
-      if (!meeting) continue;
-      if (effect.kind === 'meeting-changed') await syncMeetingReminders(deps.queues.reminders, meeting, deps.timing, deps.clock.now());
-      else await nudgeNow(deps.queues.reminders, meeting, effect.requestId);
+      if (effect.kind === 'reminders')
+        await relayReminders(deps.db, deps.queues.reminders, await unrelayedReminders(deps.db, 50, effect.meetingId), now);
     }
   };
 }

@@ -1,31 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../src/core/clock.ts';
-import type { Database, Db } from '../db/schema.ts';
+import type { Db } from '../db/schema.ts';
 import {
   claimDelivery,
   claimForMerge,
   finishDelivery,
   getDelivery,
-  insertDelivery,
   listMergedInto,
+  markDeliveriesRelayed,
   queuedForRateKey,
   recordAttempt,
+  recordDelivery,
   releaseDelivery,
-  unfinishedDeliveries,
 } from '../db/deliveries.ts';
-import { type DeliverDeps, PlatformClients, deliver } from '../src/platforms/deliver.ts';
+import { type DeliverDeps, PlatformClients, deliver, robotOf } from '../src/platforms/deliver.ts';
 import type { SendResult } from '../src/platforms/shared/send-result.ts';
-import type { Delivery } from '../src/chat/effects.ts';
-import { type OutboundMessage, type Target, mergeMessages, rateKeyOf } from '../src/domain/outbound.ts';
+import { type Delivery, type OutboundMessage, type Target, mergeMessages } from '../src/domain/outbound.ts';
 import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';
 import { bullConnection } from './queues.ts';
 
 // The outbound queue (SPEC §5): every message the service sends goes through here. A `deliveries`
 // row per message holds its state; the job only names the row. Retries back off exponentially;
 // a robot at its limit, or a platform's rate-limit answer, delays the job without costing an
-// attempt; a permanent error fails at once; messages queued for one robot are merged.
+// attempt; a permanent error fails at once; messages queued for one chat are merged.
 
 export const DELIVERY_ATTEMPTS = 8;
 /** Merging keeps a message inside WeCom's 4096-byte markdown limit, the smaller of the two platforms'. */
@@ -49,38 +47,16 @@ export async function queueDelivery(queue: Queue, deliveryId: string): Promise<v
   );
 }
 
-/**
- * Records one message to send (in the caller's transaction, if any); `queueDelivery` then hands it
- * to the queue. The id is the caller's, deterministic where a repeat would hurt: recording the
- * same id again changes nothing.
- */
-export async function recordDelivery(db: Db, delivery: Delivery, now: number): Promise<void> {
-  await insertDelivery(db, {
-    id: delivery.id,
-    org_id: delivery.orgId,
-    target: JSON.stringify(delivery.target),
-    rate_key: rateKeyOf(delivery.target),
-    body: JSON.stringify(delivery.message),
-    state: 'queued',
-    merged_into: null,
-    attempts: 0,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-  });
+/** Adds the jobs of recorded deliveries, then notes that the queue has them. */
+export async function relayDeliveries(db: Db, queue: Queue, ids: readonly string[], now: number): Promise<void> {
+  for (const id of ids) await queueDelivery(queue, id);
+  await markDeliveriesRelayed(db, ids, now);
 }
 
-/** Records and queues one message. */
+/** Records one message and relays it at once (outside a command's transaction). */
 export async function enqueueDelivery(db: Db, queue: Queue, delivery: Delivery, now: number): Promise<void> {
   await recordDelivery(db, delivery, now);
-  await queueDelivery(queue, delivery.id);
-}
-
-/** Re-adds the jobs of deliveries left unfinished (an enqueue that reached the database but not Redis). */
-export async function sweepDeliveries(db: Kysely<Database>, queue: Queue, now: number): Promise<number> {
-  const stale = await unfinishedDeliveries(db, now - 60_000, 500);
-  for (const { id } of stale) await queueDelivery(queue, id);
-  return stale.length;
+  await relayDeliveries(db, queue, [delivery.id], now);
 }
 
 export interface OutboundWorkerOptions {
@@ -119,7 +95,9 @@ export function createOutboundWorker(deps: OutboundWorkerDeps, options: Outbound
 
     // The robot's slot is taken as late as possible, just before the send, so that the times
     // counted are the times the platform sees.
-    const slot = { key: `${deps.config.QUEUE_PREFIX}:robot-rate:${own.rate_key}`, member: `${own.id}:${randomUUID()}` };
+    // Counted per robot actually used, which two chats may share.
+    const robot = await robotOf(db, target);
+    const slot = { key: `${deps.config.QUEUE_PREFIX}:robot-rate:${robot}`, member: `${own.id}:${randomUUID()}` };
     const wait = await takeSlot(redis, slot.key, rate, clock.now(), slot.member);
     if (wait > 0) {
       // While it waits, a delivery carrying nothing goes back to queued, so that whichever job

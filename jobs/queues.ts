@@ -1,4 +1,6 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { oncePer } from '../src/core/throttle.ts';
 
 // The three queues of SPEC §1, under QUEUE_PREFIX. BullMQ is given connection options, not a
 // client, so that it opens (and on close quits) its own connections, blocking ones included.
@@ -22,8 +24,24 @@ export function bullConnection(url: string): ConnectionOptions {
 
 export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 
-export function createQueues(redisUrl: string, prefix: string): Queues {
-  const make = (name: QueueName) => new Queue(name, { connection: bullConnection(redisUrl), prefix });
+/** While Redis is down each queue's connection errors on every retry: one line a minute is enough. */
+const QUEUE_ERROR_EVERY_MS = 60_000;
+
+/**
+ * The three queues. With `logger`, a queue's connection errors are one warn line per queue a
+ * minute, without a stack (BullMQ, left without an 'error' listener, prints each one's stack).
+ */
+export function createQueues(redisUrl: string, prefix: string, logger?: Logger): Queues {
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, { connection: bullConnection(redisUrl), prefix });
+    if (logger) {
+      const gate = oncePer(QUEUE_ERROR_EVERY_MS);
+      queue.on('error', (err: Error & { code?: string }) =>
+        gate(() => logger.warn({ queue: name, code: err.code }, `queue ${name}: ${err.message} (logged once a minute while it lasts)`)),
+      );
+    }
+    return queue;
+  };
   const queues = { reminders: make('reminders'), digests: make('digests'), outbound: make('outbound') };
   return {
     ...queues,

@@ -2,13 +2,18 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Clock } from '../src/core/clock.ts';
-import type { Config } from '../src/core/config.ts';
+import { purgeExpired } from '../db/retention.ts';
 import type { Database } from '../db/schema.ts';
-import type { Queues } from './queues.ts';
-import { type OutboundWorkerOptions, createOutboundWorker, sweepDeliveries } from './outbound.ts';
-import { createReminderWorker, reconcileReminders, reminderTiming, scheduleReconcile } from './reminders.ts';
+import { reminderTiming } from '../src/chat/context.ts';
+import type { Clock } from '../src/core/clock.ts';
+import { warnOnEviction } from '../src/core/redis.ts';
+import { oncePer } from '../src/core/throttle.ts';
+import type { Config } from '../src/core/config.ts';
 import { createDigestWorker, syncOrgSchedulers } from './digests.ts';
+import { type OutboundWorkerOptions, createOutboundWorker } from './outbound.ts';
+import type { Queues } from './queues.ts';
+import { checkRedisEpoch, relayPending, resendStale } from './relay.ts';
+import { createReminderWorker, reconcileReminders } from './reminders.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -19,32 +24,60 @@ export interface WorkerDeps {
   queues: Queues;
 }
 
-/** Starts every worker of the process (ROLE worker or all) and makes good what a restart missed. */
+/**
+ * How often the outbox is relayed, Redis's epoch checked (SPEC §9.1: a lost Redis noticed within
+ * 30 s), the rest reconciled, and what is past RETENTION_DAYS purged.
+ */
+export const INTERVALS = { relay: 2_000, epoch: 10_000, reconcile: 5 * 60_000, purge: 3_600_000 };
+
+/** Runs `task` every `ms` without overlapping itself; a failure is logged at most once a minute. */
+function every(ms: number, name: string, logger: Logger, task: () => Promise<unknown>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const gate = oncePer(60_000);
+  const tick = () => {
+    running ??= task()
+      .then(
+        () => undefined,
+        (err: Error) => gate(() => logger.warn({ task: name, err }, `${name} failed; retrying every ${ms / 1000} s`)),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, ms);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+/** Starts every worker of the process (ROLE worker or all) and the loops that keep Redis a copy of the database. */
 export async function startWorkers(
   deps: WorkerDeps,
-  options: { outbound?: OutboundWorkerOptions } = {},
+  options: { outbound?: OutboundWorkerOptions; intervals?: Partial<typeof INTERVALS> } = {},
 ): Promise<{ close(): Promise<void> }> {
   const { config, db, logger, queues, clock } = deps;
+  const intervals = { ...INTERVALS, ...options.intervals };
   const timing = reminderTiming(config);
+  const now = () => clock.now();
+  const relayDeps = { db, queues, now };
+  const schedulers = () => syncOrgSchedulers(queues, db, config);
   const reconcile = async () => {
-    const now = clock.now();
-    const meetings = await reconcileReminders(db, queues.reminders, timing, now);
-    const deliveries = await sweepDeliveries(db, queues.outbound, now);
+    const reminders = await reconcileReminders({ db, logger, timing }, queues.reminders, now());
+    const deliveries = await resendStale(relayDeps);
     // Per-org compliance and digest schedulers: picks up an org's new cron or time zone.
-    const schedulers = await syncOrgSchedulers(queues, db, config);
-    logger.debug({ meetings, deliveries, schedulers }, 'reconciled reminders, deliveries and schedulers');
+    logger.debug({ reminders, deliveries, schedulers: await schedulers() }, 'reconciled reminders, deliveries and schedulers');
   };
+  const purge = async () => {
+    const purged = await purgeExpired(db, now() - config.RETENTION_DAYS * 86_400_000);
+    if (purged.inboundEvents + purged.deliveries) logger.info(purged, `purged what is older than ${config.RETENTION_DAYS} days`);
+  };
+  const epoch = () =>
+    checkRedisEpoch({ ...relayDeps, redis: deps.redis, prefix: config.QUEUE_PREFIX, logger }, async () => void (await schedulers()));
+
   const workers: Worker[] = [
     createOutboundWorker({ ...deps, redisUrl: config.REDIS_URL }, options.outbound),
-    createReminderWorker({
-      db,
-      outbound: queues.outbound,
-      logger,
-      redisUrl: config.REDIS_URL,
-      prefix: config.QUEUE_PREFIX,
-      now: () => clock.now(),
-      reconcile,
-    }),
+    createReminderWorker({ db, outbound: queues.outbound, logger, redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, timing, now }),
     createDigestWorker({
       db,
       outbound: queues.outbound,
@@ -52,19 +85,33 @@ export async function startWorkers(
       logger,
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
-      now: () => clock.now(),
+      now,
     }),
   ];
   for (const worker of workers) {
-    worker.on('failed', (job, err) => logger.warn({ queue: worker.name, job: job?.id, err: err.message }, 'job failed'));
-    worker.on('error', (err) => logger.error({ queue: worker.name, err: err.message }, 'worker error'));
+    // The error itself, not its message: the logger's serializer keeps SQL values out.
+    worker.on('failed', (job, err) => logger.warn({ queue: worker.name, job: job?.id, err }, 'job failed'));
+    const gate = oncePer(60_000);
+    worker.on('error', (err) =>
+      gate(() => logger.error({ queue: worker.name, err }, 'worker error (logged once a minute while it lasts)')),
+    );
   }
-  await scheduleReconcile(queues.reminders);
+  // The periodic reconcile was once a job scheduler of this queue; it runs in the process now, so that losing Redis cannot stop it.
+  await queues.reminders.removeJobScheduler('reconcile');
+  await warnOnEviction(deps.redis, logger);
+  if (!(await epoch())) await relayPending(relayDeps);
   await reconcile();
+  const stops = [
+    every(intervals.relay, 'outbox relay', logger, () => relayPending(relayDeps)),
+    every(intervals.epoch, 'Redis epoch check', logger, epoch),
+    every(intervals.reconcile, 'reconcile', logger, reconcile),
+    every(intervals.purge, 'retention purge', logger, purge),
+  ];
   logger.info(`workers running: ${workers.map((w) => w.name).join(', ')}`);
   return {
     // close() lets jobs in flight finish: a SIGTERM never cuts a send in half.
     async close() {
+      await Promise.all(stops.map((stop) => stop()));
       await Promise.all(workers.map((w) => w.close()));
     },
   };

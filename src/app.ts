@@ -1,17 +1,14 @@
 import { Hono } from 'hono';
-import { pingDb } from '../db/connect.ts';
-import { recentFailures } from '../db/deliveries.ts';
 import { runCommand } from '../handlers/index.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
-import { reminderTiming } from '../jobs/reminders.ts';
 import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
+import { probe } from './admin/health.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
 import type { ChatMessage, Reply } from './chat/message.ts';
-import { pingRedis } from './core/redis.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
 import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
@@ -27,7 +24,7 @@ export function createDispatch(
     clock: deps.clock,
     logger: deps.logger,
     settings: settingsFrom(deps.config),
-    runEffects: createEffectRunner({ ...deps, timing: reminderTiming(deps.config) }),
+    runEffects: createEffectRunner(deps),
     runCommand,
   };
   return (message) => dispatch(dispatchDeps, message);
@@ -39,20 +36,10 @@ export function createApp(deps: AppDeps): Hono {
   const channels = new ChannelDirectory(deps.db, deps.clock);
   const receiverDeps = { channels, clock: deps.clock, handle: withDeadline(createDispatch(deps), deps.logger) };
 
+  // No token: the state of the parts only; what failed is in GET /admin/health.
   app.get('/healthz', async (c) => {
-    const [db, redis] = await Promise.all([
-      pingDb(deps.db).then(
-        () => 'ok',
-        () => 'down',
-      ),
-      pingRedis(deps.redis).then((up) => (up ? 'ok' : 'down')),
-    ]);
-    const status = db === 'ok' && redis === 'ok' ? 200 : 503;
-    if (c.req.query('details') === undefined || db !== 'ok') return c.json({ db, redis }, status);
-    // The last deliveries of the past day that failed for good (a bad robot key, a refused IP),
-    // shown here as well as in the log.
-    const failed = await recentFailures(deps.db, deps.clock.now() - 86_400_000, 10);
-    return c.json({ db, redis, failedDeliveries: failed.map((f) => ({ id: f.id, error: f.last_error })) }, status);
+    const state = await probe(deps);
+    return c.json(state, state.db === 'ok' && state.redis === 'ok' ? 200 : 503);
   });
 
   app.post('/webhooks/dingtalk/:channel', dingtalkReceiver(receiverDeps));

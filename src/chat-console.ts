@@ -72,8 +72,9 @@ async function main(): Promise<number> {
     }
 
     // Meetings scheduled here get their reminders queued for a running service's workers.
-    queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
-    const dispatch = createDispatch({ config, db, clock: systemClock, logger: createLogger(config.LOG_LEVEL), queues });
+    const logger = createLogger(config.LOG_LEVEL);
+    queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX, logger);
+    const dispatch = createDispatch({ config, db, clock: systemClock, logger, queues });
     const where = who.chatType === 'group' ? `group chat ${who.chatId}` : 'one-to-one';
     process.stdout.write(
       `同心 console: ${who.member.name} (${who.member.id}, org ${who.member.org_id}, ${where}, channel ${who.channelId}). ` +

@@ -29,7 +29,7 @@ try {
   process.exit(1);
 }
 const redis = createRedis(config.REDIS_URL, logger);
-const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
+const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX, logger);
 const deps = { config, db, redis, clock: systemClock, logger, queues };
 
 const server =

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       ABSENT_NUDGE_AFTER: 900_000,
       DIGEST_CRON: '0 9 * * 1',
       TZ_DEFAULT: 'Asia/Shanghai',
+      RETENTION_DAYS: 180,
       LOG_LEVEL: 'info',
     });
     expect(config.ADMIN_TOKEN).toBeUndefined();
@@ -32,8 +33,24 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['DIGEST_CRON', 'every monday'],
     ['WECOM_API_BASE', 'not a url'],
+    ['RETENTION_DAYS', '0'],
+    ['RETENTION_DAYS', '3651'],
+    ['RETENTION_DAYS', '30.5'],
+    ['RETENTION_DAYS', 'forever'],
   ])('%s=%s names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: expects`));
+  });
+
+  it('RETENTION_DAYS takes a whole number of days 1-3650', () => {
+    expect(loadConfig({ RETENTION_DAYS: '1' }).RETENTION_DAYS).toBe(1);
+    expect(loadConfig({ RETENTION_DAYS: '3650' }).RETENTION_DAYS).toBe(3650);
+  });
+
+  it('ADMIN_TOKEN needs at least 32 characters', () => {
+    const short = 'a-31-character-admin-token-0123';
+    expect(short).toHaveLength(31);
+    expect(() => loadConfig({ ADMIN_TOKEN: short })).toThrow(/^ADMIN_TOKEN: expects at least 32 characters$/);
+    expect(loadConfig({ ADMIN_TOKEN: `${short}4` }).ADMIN_TOKEN).toBe(`${short}4`);
   });
 
   it('never echoes a secret value', () => {

@@ -116,6 +116,16 @@ describe('parseMeetingTime: refusals', () => {
     expect(at(parseMeetingTime('5月1日 9:00', NOW, SH))).toBe(Date.UTC(2027, 4, 1, 1, 0));
   });
 
+  it('refuses a time more than 366 days ahead', () => {
+    expect(refusal(parseMeetingTime('2028-01-05 09:00', NOW, SH))).toBe('时间「2028-01-05 09:00」超过一年以后，请写一年以内的时间。');
+    expect(refusal(parseMeetingTime('2027年12月1日 9:00', NOW, SH))).toContain('超过一年以后');
+    // 366 days after now (Sat 2026-11-28 10:00) is Mon 2027-11-29 10:00: accepted to the minute.
+    expect(at(parseMeetingTime('2027-11-29 10:00', NOW, SH))).toBe(NOW + 366 * 86_400_000);
+    expect(refusal(parseMeetingTime('2027-11-29 10:01', NOW, SH))).toContain('超过一年以后');
+    // A month-day without a year is never read further ahead than a year.
+    expect(at(parseMeetingTime('5月1日 9:00', NOW, SH))).toBe(Date.UTC(2027, 4, 1, 1, 0));
+  });
+
   it('a bare weekday is the next one; 本周/这周 is this week even when it has passed', () => {
     // Saturday 10:00: 周六 11:00 is later today, 周六 9:00 is next Saturday.
     expect(at(parseMeetingTime('周六 11:00', NOW, SH))).toBe(Date.UTC(2026, 10, 28, 3, 0));

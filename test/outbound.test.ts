@@ -172,8 +172,12 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
       expect(row.last_error).toContain('310000');
     });
     expect(sends().filter((r) => text(r).includes('会被拒绝'))).toHaveLength(1);
-    const health = (await (await t.app.request('/healthz?details')).json()) as { failedDeliveries: { id: string; error: string }[] };
-    expect(health.failedDeliveries).toEqual([{ id: 'bad-1', error: expect.stringContaining('310000') }]);
-    expect(await (await t.app.request('/healthz')).json()).toEqual({ db: 'ok', redis: 'ok' });
+    const health = (await (await t.admin('GET', '/admin/health')).json()) as { failedDeliveries: { id: string; error: string }[] };
+    expect(health.failedDeliveries).toEqual([
+      { id: 'bad-1', chat: CHAT.chatId, error: expect.stringContaining('310000'), at: expect.any(Number) },
+    ]);
+    // Without the token only the parts' state, even with ?details.
+    expect(await (await t.app.request('/healthz?details')).json()).toEqual({ db: 'ok', redis: 'ok' });
+    expect((await t.app.request('/admin/health')).status).toBe(401);
   });
 });

@@ -8,7 +8,10 @@ import { insertMeeting } from '../db/meetings.ts';
 import { putAttendance } from '../db/attendance.ts';
 import type { Database, MeetingTable, Role } from '../db/schema.ts';
 import { newId } from '../src/core/ids.ts';
-import { reminderTiming, syncMeetingReminders } from '../jobs/reminders.ts';
+import { reminderTiming } from '../src/chat/context.ts';
+import { planAndRelay } from './helpers/reminders.ts';
+import { reminderJobId } from '../src/domain/reminders.ts';
+import type { ReminderKind } from '../db/schema.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
@@ -96,7 +99,7 @@ describe.each(DIALECTS)('meeting reminders on %s', (dialect) => {
       Date.now(),
     );
     t.clock.set(Date.now());
-    await syncMeetingReminders(t.queues.reminders, m, timing(), t.clock.now());
+    await planAndRelay(t.db, t.queues, m, timing(), t.clock.now());
 
     const got = await fake.waitFor((r) => r.path === '/robot/send' && body(r).markdown.text.includes('AAA'), 15_000, 4);
     const when = (title: string, nth = 0) => got.filter((r) => body(r).markdown.title === title)[nth]!.at;
@@ -120,15 +123,15 @@ describe.each(DIALECTS)('meeting reminders on %s', (dialect) => {
     const moved = await meeting(t.db, first, 'BBB');
     const cancelled = await meeting(t.db, Date.now() + 5_000, 'CCC');
     t.clock.set(Date.now());
-    await syncMeetingReminders(t.queues.reminders, moved, timing(), t.clock.now());
-    await syncMeetingReminders(t.queues.reminders, cancelled, timing(), t.clock.now());
+    await planAndRelay(t.db, t.queues, moved, timing(), t.clock.now());
+    await planAndRelay(t.db, t.queues, cancelled, timing(), t.clock.now());
 
     const later = first + 3_000;
     await t.db.updateTable('meetings').set({ starts_at: later }).where('id', '=', moved.id).execute();
     await t.db.updateTable('meetings').set({ status: 'cancelled' }).where('id', '=', cancelled.id).execute();
     t.clock.set(Date.now());
-    await syncMeetingReminders(t.queues.reminders, { ...moved, starts_at: later }, timing(), t.clock.now());
-    await syncMeetingReminders(t.queues.reminders, { ...cancelled, status: 'cancelled' }, timing(), t.clock.now());
+    await planAndRelay(t.db, t.queues, { ...moved, starts_at: later }, timing(), t.clock.now());
+    await planAndRelay(t.db, t.queues, { ...cancelled, status: 'cancelled' }, timing(), t.clock.now());
 
     const got = await fake.waitFor((r) => r.path === '/robot/send' && body(r).markdown.text.includes('BBB'), 15_000, 4);
     expect(Math.abs(got[0]!.at - (later - 4_000))).toBeLessThan(1_000);
@@ -138,7 +141,7 @@ describe.each(DIALECTS)('meeting reminders on %s', (dialect) => {
     expect(pushesAbout('CCC')).toHaveLength(0);
   });
 
-  it('安排, 改期 and 取消 through the webhook move the queued jobs', async () => {
+  it('安排, 改期 and 取消 through the webhook replan the reminders and their jobs', async () => {
     const send = async (text: string) => {
       const res = await t.app.request('/webhooks/dingtalk/dt1', {
         method: 'POST',
@@ -151,18 +154,41 @@ describe.each(DIALECTS)('meeting reminders on %s', (dialect) => {
     const reply = await send('安排 党课 明天15:00');
     const code = /会议编号：\*\*([A-Z0-9]{3})\*\*/.exec(reply)![1]!;
     const row = await t.db.selectFrom('meetings').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
-    const job = async (id: string) => (await t.queues.reminders.getJob(id))?.data as { startsAt: number } | undefined;
-    expect((await job(`start-${row.id}`))?.startsAt).toBe(row.starts_at);
-    expect(await job(`remind-${row.id}-4000`)).toBeDefined();
+    const job = async (kind: ReminderKind, offset: number, startsAt: number) =>
+      (await t.queues.reminders.getJob(reminderJobId(row.id, kind, offset, startsAt)))?.data as { startsAt: number } | undefined;
+    const planned = async () =>
+      (
+        await t.db
+          .selectFrom('meeting_reminders')
+          .selectAll()
+          .where('meeting_id', '=', row.id)
+          .orderBy('kind')
+          .orderBy('offset_ms')
+          .execute()
+      ).map((r) => [r.kind, Number(r.offset_ms), r.state, Number(r.starts_at)]);
+    expect((await job('start', 0, row.starts_at))?.startsAt).toBe(row.starts_at);
+    expect(await job('remind', 4000, row.starts_at)).toBeDefined();
+    expect(await planned()).toEqual([
+      ['nudge', 2000, 'planned', row.starts_at],
+      ['remind', 2000, 'planned', row.starts_at],
+      ['remind', 4000, 'planned', row.starts_at],
+      ['start', 0, 'planned', row.starts_at],
+    ]);
 
     await send(`改期 ${code} 后天15:00`);
     const movedTo = (await t.db.selectFrom('meetings').select('starts_at').where('id', '=', row.id).executeTakeFirstOrThrow()).starts_at;
     expect(movedTo).toBe(row.starts_at + 86_400_000);
-    expect((await job(`start-${row.id}`))?.startsAt).toBe(movedTo);
-    expect((await job(`nudge-${row.id}`))?.startsAt).toBe(movedTo);
+    expect((await job('start', 0, movedTo))?.startsAt).toBe(movedTo);
+    expect((await job('nudge', 2000, movedTo))?.startsAt).toBe(movedTo);
+    expect((await planned()).map(([kind, , state, startsAt]) => [kind, state, startsAt])).toEqual([
+      ['nudge', 'planned', movedTo],
+      ['remind', 'planned', movedTo],
+      ['remind', 'planned', movedTo],
+      ['start', 'planned', movedTo],
+    ]);
 
+    // The jobs of a moved or cancelled meeting stay in the queue and do nothing when they run: the record says so.
     await send(`取消 ${code}`);
-    expect(await job(`start-${row.id}`)).toBeUndefined();
-    expect(await job(`remind-${row.id}-2000`)).toBeUndefined();
+    expect((await planned()).map(([, , state]) => state)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
   });
 });

@@ -16,7 +16,7 @@ import { putMember } from '../db/members.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { newId } from '../src/core/ids.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
-import { syncMeetingReminders } from '../jobs/reminders.ts';
+import { planAndRelay } from './helpers/reminders.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
 // Restart safety (issue #5, acceptance 2): reminders queued in Redis survive a worker process
@@ -127,7 +127,7 @@ describe.each([
       updated_at: Date.now(),
     };
     await insertMeeting(db, meeting);
-    await syncMeetingReminders(queues.reminders, meeting, { offsets: [4_000, 2_000], nudgeAfter: 2_000 }, Date.now());
+    await planAndRelay(db, queues, meeting, { offsets: [4_000, 2_000], nudgeAfter: 2_000 }, Date.now());
 
     const first = await startWorker();
     first.kill('SIGTERM');
@@ -146,5 +146,5 @@ describe.each([
       .filter((r) => r.path === '/robot/send')
       .map((r) => (r.body as { markdown: { title: string } }).markdown.title);
     expect(titles).toEqual(['会议提醒', '会议提醒', '会议开始', '签到提醒']);
-  });
+  }, 45_000);
 });

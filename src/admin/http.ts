@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { BodyTooLarge, MAX_BODY_BYTES, readBody } from '../core/body.ts';
+import { BodyTimeout, BodyTooLarge, MAX_BODY_BYTES, readBody } from '../core/body.ts';
 
 /** Ids of orgs, channels, branches and members, in paths and in bodies. */
 export const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 export const ID_REASON = 'expects 1-64 letters, digits, _ . -';
 
-type ProblemStatus = 400 | 404 | 409 | 413;
+type ProblemStatus = 400 | 404 | 408 | 409 | 413;
 
 /** An answer other than success, thrown from deep inside a handler and rendered by `handle`. */
 export class Problem extends Error {
@@ -46,6 +46,7 @@ export async function readText(c: Context, limit = MAX_BODY_BYTES): Promise<stri
     return await readBody(c.req.raw, limit);
   } catch (err) {
     if (err instanceof BodyTooLarge) throw new Problem(413, `body: over ${limit} bytes`, 'body');
+    if (err instanceof BodyTimeout) throw new Problem(408, 'body: not received in time', 'body');
     throw err;
   }
 }

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../../db/schema.ts';
-import { getOrg } from '../../db/orgs.ts';
+import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
 import { ID, ID_REASON, Problem, badField, firstIssue } from './http.ts';
-import { saveMember } from './members.ts';
+import { saveMemberIn } from './members.ts';
 import { type MemberBody, memberSchema } from './schemas.ts';
 
 export interface ImportError {
@@ -82,9 +82,13 @@ function toBody(record: Record<string, string>): Record<string, unknown> | Impor
   return body;
 }
 
+/** Rows per transaction: a large file neither commits row by row nor holds the database for seconds. */
+export const IMPORT_BATCH = 200;
+
 /**
- * POST /admin/orgs/:org/members/import: each row is saved on its own, like a PUT of that member,
- * so that a bad row is reported and never blocks the good ones.
+ * POST /admin/orgs/:org/members/import: each row is checked and saved like a PUT of that member,
+ * so that a bad row is reported and never blocks the good ones; rows are written IMPORT_BATCH to a
+ * transaction.
  */
 export async function importMembers(db: Kysely<Database>, orgId: string, csv: string, now: number): Promise<ImportResult> {
   if (!(await getOrg(db, orgId))) throw new Problem(404, `unknown org ${orgId}`);
@@ -94,49 +98,55 @@ export async function importMembers(db: Kysely<Database>, orgId: string, csv: st
   // Platform user id → the earlier row that took it, for a clearer message than the database's.
   const claimed = new Map<string, number>();
 
-  for (const [index, { record, info }] of rows.entries()) {
-    const row = index + 1;
-    const fail = (field: string, message: string) => errors.push({ row, field, message });
-    if (info.error) {
-      fail('row', 'has a different number of cells than the header');
-      continue;
-    }
-    const id = record.id ?? '';
-    if (!ID.test(id)) {
-      fail('id', id ? ID_REASON : 'is required');
-      continue;
-    }
-    const earlier = idRows.get(id);
-    idRows.set(id, earlier ?? row);
-    if (earlier !== undefined) {
-      fail('id', `repeats row ${earlier}`);
-      continue;
-    }
-    const body = toBody(record);
-    if (typeof body === 'string') {
-      fail(body, 'expects true, false, 1, 0, 是 or 否');
-      continue;
-    }
-    const parsed = memberSchema.safeParse(body);
-    if (!parsed.success) {
-      const { field, reason } = firstIssue(parsed.error);
-      fail(field, reason);
-      continue;
-    }
-    const member: MemberBody = parsed.data;
-    const dup = PLATFORM_FIELDS.find((f) => member[f] && claimed.has(`${f}:${member[f]}`));
-    if (dup) {
-      fail(dup, `already used by row ${claimed.get(`${dup}:${member[dup]}`)}`);
-      continue;
-    }
-    try {
-      await saveMember(db, orgId, id, member, now);
-    } catch (err) {
-      if (!(err instanceof Problem) || err.status !== 400) throw err;
-      fail(err.field ?? 'row', err.reason ?? err.message);
-      continue;
-    }
-    for (const f of PLATFORM_FIELDS) if (member[f]) claimed.set(`${f}:${member[f]}`, row);
+  for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+    await db.transaction().execute(async (trx) => {
+      // As in saveMember: the org's admin writes one at a time, checks and writes together.
+      if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+      for (const [offset, { record, info }] of rows.slice(start, start + IMPORT_BATCH).entries()) {
+        const row = start + offset + 1;
+        const fail = (field: string, message: string) => errors.push({ row, field, message });
+        if (info.error) {
+          fail('row', 'has a different number of cells than the header');
+          continue;
+        }
+        const id = record.id ?? '';
+        if (!ID.test(id)) {
+          fail('id', id ? ID_REASON : 'is required');
+          continue;
+        }
+        const earlier = idRows.get(id);
+        idRows.set(id, earlier ?? row);
+        if (earlier !== undefined) {
+          fail('id', `repeats row ${earlier}`);
+          continue;
+        }
+        const body = toBody(record);
+        if (typeof body === 'string') {
+          fail(body, 'expects true, false, 1, 0, 是 or 否');
+          continue;
+        }
+        const parsed = memberSchema.safeParse(body);
+        if (!parsed.success) {
+          const { field, reason } = firstIssue(parsed.error);
+          fail(field, reason);
+          continue;
+        }
+        const member: MemberBody = parsed.data;
+        const dup = PLATFORM_FIELDS.find((f) => member[f] && claimed.has(`${f}:${member[f]}`));
+        if (dup) {
+          fail(dup, `already used by row ${claimed.get(`${dup}:${member[dup]}`)}`);
+          continue;
+        }
+        try {
+          await saveMemberIn(trx, orgId, id, member, now);
+        } catch (err) {
+          if (!(err instanceof Problem) || err.status !== 400) throw err;
+          fail(err.field ?? 'row', err.reason ?? err.message);
+          continue;
+        }
+        for (const f of PLATFORM_FIELDS) if (member[f]) claimed.set(`${f}:${member[f]}`, row);
+      }
+    });
   }
   return { total: rows.length, imported: rows.length - errors.length, failed: errors.length, errors };
 }

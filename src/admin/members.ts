@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, MemberTable } from '../../db/schema.ts';
 import { getBranch } from '../../db/branches.ts';
 import { type PlatformUserColumn, findMemberByPlatformUser, getMember, putMember } from '../../db/members.ts';
@@ -19,30 +19,38 @@ const PLATFORM_IDS: [keyof MemberBody & string, PlatformUserColumn][] = [
 export async function saveMember(db: Kysely<Database>, orgId: string, id: string, body: MemberBody, now: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
-    if (!(await getBranch(trx, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
-    for (const [field, column] of PLATFORM_IDS) {
-      const userId = body[field];
-      if (typeof userId !== 'string') continue;
-      const holder = await findMemberByPlatformUser(trx, orgId, column, userId);
-      if (holder && holder.id !== id) throw badField(field, `already used by member ${holder.id}`);
-    }
-    await putMember(
-      trx,
-      {
-        org_id: orgId,
-        id,
-        branch_id: body.branch,
-        name: body.name,
-        role: body.role,
-        party_group: body.group,
-        probationary: body.probationary ? 1 : 0,
-        mobile: body.mobile,
-        wecom_user_id: body.wecomUserId,
-        dingtalk_user_id: body.dingtalkUserId,
-      },
-      now,
-    );
+    await saveMemberIn(trx, orgId, id, body, now);
   });
+}
+
+/**
+ * saveMember's checks and write in a transaction that already holds the org (getOrgForUpdate): a
+ * refused member throws a 400 Problem before anything is written.
+ */
+export async function saveMemberIn(trx: Transaction<Database>, orgId: string, id: string, body: MemberBody, now: number): Promise<void> {
+  if (!(await getBranch(trx, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
+  for (const [field, column] of PLATFORM_IDS) {
+    const userId = body[field];
+    if (typeof userId !== 'string') continue;
+    const holder = await findMemberByPlatformUser(trx, orgId, column, userId);
+    if (holder && holder.id !== id) throw badField(field, `already used by member ${holder.id}`);
+  }
+  await putMember(
+    trx,
+    {
+      org_id: orgId,
+      id,
+      branch_id: body.branch,
+      name: body.name,
+      role: body.role,
+      party_group: body.group,
+      probationary: body.probationary ? 1 : 0,
+      mobile: body.mobile,
+      wecom_user_id: body.wecomUserId,
+      dingtalk_user_id: body.dingtalkUserId,
+    },
+    now,
+  );
 }
 
 export function memberJson(m: MemberTable, tz: string) {

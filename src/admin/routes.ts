@@ -10,6 +10,7 @@ import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
 import { listReports } from '../../db/reports.ts';
 import { adminAuth } from './auth.ts';
 import { calendarRoutes } from './calendar.ts';
+import { healthRoutes } from './health.ts';
 import { digestRoutes } from './digests.ts';
 import { Problem, badField, handle, idParam, readJson, readText } from './http.ts';
 import { importMembers } from './members-import.ts';
@@ -37,6 +38,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   const { db, clock } = deps;
   const app = new Hono();
   app.use('*', adminAuth(deps.config.ADMIN_TOKEN));
+  app.route('/', healthRoutes(deps));
 
   app.put(
     '/orgs/:org',

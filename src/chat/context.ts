@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
+import type { Config } from '../core/config.ts';
+import type { ReminderTiming } from '../domain/reminders.ts';
 import type { Effect } from './effects.ts';
 import type { Command } from './parse.ts';
 
@@ -10,10 +12,21 @@ export interface Settings {
   /** How long before a meeting's start check-in opens, and after it closes (ms). */
   checkinOpens: number;
   checkinCloses: number;
+  reminders: ReminderTiming;
 }
 
-export const settingsFrom = (config: { CHECKIN_OPENS: number; CHECKIN_CLOSES: number }): Settings => ({
+export const settingsFrom = (
+  config: Pick<Config, 'CHECKIN_OPENS' | 'CHECKIN_CLOSES' | 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER'>,
+): Settings => ({
   checkinOpens: config.CHECKIN_OPENS,
+  checkinCloses: config.CHECKIN_CLOSES,
+  reminders: reminderTiming(config),
+});
+
+/** The reminder rules of the configuration. */
+export const reminderTiming = (config: Pick<Config, 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER' | 'CHECKIN_CLOSES'>): ReminderTiming => ({
+  offsets: config.REMINDER_OFFSETS,
+  nudgeAfter: config.ABSENT_NUDGE_AFTER,
   checkinCloses: config.CHECKIN_CLOSES,
 });
 
@@ -28,7 +41,7 @@ export interface CommandContext {
   /** Undefined when the sender is not in the roster. */
   member: MemberTable | undefined;
   reply(reply: Reply): void;
-  /** Asks for `effect` once the transaction has committed (never if it rolls back). */
+  /** Relays `effect`, written to the outbox in this transaction, once it has committed (never if it rolls back). */
   after(effect: Effect): void;
 }
 

@@ -1,21 +1,11 @@
-import type { OutboundMessage, Target } from '../domain/outbound.ts';
-
-// What a handler asks to happen once its transaction has committed: queue work is not
-// transactional, so it is described here as data and carried out after the commit.
+// What a command wrote to the outbox in its transaction, to be relayed to the queues once it has
+// committed. The rows are the record: a relay that never happens (a crash, Redis down) is made good
+// by the workers' relay loop, so these only make the relay immediate.
 
 export type Effect =
-  /** A meeting was scheduled, moved or cancelled: its reminders follow. */
-  | { kind: 'meeting-changed'; meetingId: string }
-  /** 提醒: nudge those not checked in, now. */
-  | { kind: 'remind-now'; meetingId: string; requestId: string }
-  /** A message beyond the reply (e.g. the rest of a long 周报), through the outbound queue. */
-  | { kind: 'deliver'; delivery: Delivery };
+  /** A meeting's reminders were planned anew (scheduled, moved or cancelled). */
+  | { kind: 'reminders'; meetingId: string }
+  /** A message was recorded to send (提醒, the rest of a long 周报). */
+  | { kind: 'delivery'; id: string };
 
 export type EffectRunner = (effects: Effect[]) => Promise<void>;
-
-export interface Delivery {
-  id: string;
-  orgId: string;
-  target: Target;
-  message: OutboundMessage;
-}

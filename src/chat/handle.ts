@@ -1,8 +1,13 @@
 import type { Logger } from 'pino';
+import { within } from '../core/deadline.ts';
 import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from './message.ts';
 
-/** Platforms give up after 2.5–5 s and retry; past this we answer 503 and let the retry find the stored reply. */
-export const ANSWER_DEADLINE_MS = 900;
+/**
+ * The platforms give up after 2.5–5 s and retry. A webhook answers within 1 s (SPEC §3): the channel
+ * lookup gets CHANNEL_LOOKUP_MS of it, the command the rest; past that it answers 503 and lets the
+ * retry find the stored reply.
+ */
+export const ANSWER_DEADLINE_MS = 700;
 
 /**
  * What receivers call: `dispatch` under the answer deadline. UNAVAILABLE when the event could not be
@@ -10,18 +15,11 @@ export const ANSWER_DEADLINE_MS = 900;
  */
 export function withDeadline(dispatch: (message: ChatMessage) => Promise<Reply | null>, logger: Logger): Handle {
   return async (message) => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof UNAVAILABLE>((resolve) => {
-      timer = setTimeout(() => resolve(UNAVAILABLE), ANSWER_DEADLINE_MS);
-    });
-    const work = dispatch(message).catch((err: unknown): typeof UNAVAILABLE => {
+    try {
+      return await within(dispatch(message), ANSWER_DEADLINE_MS, 'recording the message');
+    } catch (err) {
       logger.error({ err, channel: message.channelId, msgId: message.messageId }, 'could not record an inbound message');
       return UNAVAILABLE;
-    });
-    try {
-      return await Promise.race([work, deadline]);
-    } finally {
-      clearTimeout(timer);
     }
   };
 }

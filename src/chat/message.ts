@@ -38,6 +38,9 @@ export function stripMention(text: string): string {
 /** The event could not be recorded in time: the receiver answers 503 so that the platform retries. */
 export const UNAVAILABLE: unique symbol = Symbol('unavailable');
 
+/** The body of a 503: the platform will retry, and the retry finds whatever was recorded. */
+export const RETRY = { error: 'temporarily unavailable, retry' };
+
 /** A reply, null for silence, or UNAVAILABLE. */
 export type HandleResult = Reply | null | typeof UNAVAILABLE;
 

@@ -1,29 +1,42 @@
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** How long a request body may take to arrive, so that a slow client cannot hold a request open. */
+export const BODY_DEADLINE_MS = 10_000;
+
 export class BodyTooLarge extends Error {}
 
+export class BodyTimeout extends Error {}
+
 /**
- * The request body as text, refusing more than `limit` bytes. Content-Length is checked first;
- * a chunked body is counted as it streams. (Hono's bodyLimit middleware costs several times the
- * throughput on node-server, hence this.)
+ * The request body as text, refusing more than `limit` bytes or a body not complete within
+ * `deadlineMs`. Content-Length is checked first; the body is counted as it streams. (Hono's
+ * bodyLimit middleware costs several times the throughput on node-server, hence this.)
  */
-export async function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+export async function readBody(req: Request, limit = MAX_BODY_BYTES, deadlineMs = BODY_DEADLINE_MS): Promise<string> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new BodyTooLarge();
   if (!req.body) return '';
-  if (declared !== null) return req.text();
   const reader = req.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyTimeout()), deadlineMs);
+  });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new BodyTooLarge();
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), expired]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw new BodyTooLarge();
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (err) {
+    // Not awaited: a stalled source need not settle its cancel promptly.
+    reader.cancel().catch(() => {});
+    throw err;
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -22,6 +22,7 @@ const isTimeZone = (tz: string) => {
 };
 
 const PORT = 'expects a port number 1-65535';
+const RETENTION = 'expects a whole number of days 1-3650';
 
 const schema = z.object({
   PORT: z.coerce.number({ error: PORT }).int(PORT).min(1, PORT).max(65535, PORT).default(8787),
@@ -37,7 +38,7 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expects letters, digits, _ . - (1-64)')
     .default('tongxin'),
-  ADMIN_TOKEN: z.string().min(16, 'expects at least 16 characters').optional(),
+  ADMIN_TOKEN: z.string().min(32, 'expects at least 32 characters').optional(),
   WECOM_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
   DINGTALK_OAPI_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://oapi.dingtalk.com'),
   DINGTALK_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://api.dingtalk.com'),
@@ -57,6 +58,7 @@ const schema = z.object({
   ABSENT_NUDGE_AFTER: duration('how long after start to nudge').default(15 * 60_000),
   DIGEST_CRON: z.string().refine(isCron, 'expects a five-field cron pattern such as "0 9 * * 1"').default('0 9 * * 1'),
   TZ_DEFAULT: z.string().refine(isTimeZone, 'expects an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  RETENTION_DAYS: z.coerce.number({ error: RETENTION }).int(RETENTION).min(1, RETENTION).max(3650, RETENTION).default(180),
   ROLE: z.enum(['all', 'web', 'worker'], { error: 'expects all, web or worker' }).default('all'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

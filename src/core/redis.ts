@@ -38,3 +38,18 @@ export async function pingRedis(redis: Redis, timeoutMs = 500): Promise<boolean>
     clearTimeout(timer);
   }
 }
+
+/**
+ * BullMQ needs Redis to keep every key: under an eviction policy other than noeviction, Redis may
+ * drop jobs when memory runs short. Logged at start; managed Redis that refuses CONFIG is let be.
+ */
+export async function warnOnEviction(redis: Redis, logger: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy && policy !== 'noeviction') {
+      logger.warn(`Redis maxmemory-policy is ${policy}: set it to noeviction, or Redis may drop queued jobs when memory runs short`);
+    }
+  } catch {
+    // CONFIG is disabled on some managed Redis services; the README says what to set there.
+  }
+}

@@ -23,6 +23,9 @@ function normalise(text: string): string {
 /** A month-day without a year this far in the past is a mistake, not next year's date. */
 const PAST_HORIZON_MS = 183 * 86_400_000;
 
+/** Further ahead than this is a typo (a wrong year), not a meeting anyone schedules. */
+const FUTURE_HORIZON_MS = 366 * 86_400_000;
+
 export function parseMeetingTime(text: string, now: number, tz: string): TimeResult {
   // `本周五` / `这周五` mean this week's Friday, even if it has passed; a bare `周五` means the next one.
   const thisWeek = /^\s*(本|这)周/.test(text);
@@ -54,5 +57,6 @@ export function parseMeetingTime(text: string, now: number, tz: string): TimeRes
     else if (!start.isCertain('day') && !thisWeek) at = fromLocal({ ...wall, day: wall.day + 7 }, tz);
   }
   if (at <= now) return { ok: false, reason: `时间「${text.trim()}」已经过去了，请写一个将来的时间。` };
+  if (at - now > FUTURE_HORIZON_MS) return { ok: false, reason: `时间「${text.trim()}」超过一年以后，请写一年以内的时间。` };
   return { ok: true, at };
 }

@@ -9,6 +9,14 @@ export type Target =
   /** One member privately: WeCom app message or DingTalk oToMessages, through `channelId`. */
   | { kind: 'member'; channelId: string; memberId: string };
 
+/** One message to send, as recorded: its id is the caller's, deterministic where a repeat would hurt. */
+export interface Delivery {
+  id: string;
+  orgId: string;
+  target: Target;
+  message: OutboundMessage;
+}
+
 export interface OutboundMessage {
   title: string;
   markdown: string;

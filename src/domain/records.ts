@@ -150,7 +150,7 @@ export interface DeliveryTable {
   org_id: string;
   /** JSON of the Target (outbound.ts): where, never the credentials themselves. */
   target: string;
-  /** Deliveries sharing a rate key share one robot's limit (and may be merged). */
+  /** Deliveries sharing a rate key go to one chat or member (and may be merged). */
   rate_key: string;
   /** JSON of the OutboundMessage. */
   body: string;
@@ -159,6 +159,38 @@ export interface DeliveryTable {
   attempts: number;
   last_error: string | null;
   created_at: number;
+  updated_at: number;
+  /** When its queue job was added; null while only the database holds it (the outbox). */
+  relayed_at: number | null;
+}
+
+export type ReminderKind = 'remind' | 'start' | 'nudge';
+
+/** `planned` until its job sends it (`sent`) or finds it too late (`dropped`); `cancelled` with its meeting. */
+export type ReminderState = 'planned' | 'sent' | 'dropped' | 'cancelled';
+
+/** One reminder of a meeting: the record the reminder queue is a copy of. */
+export interface MeetingReminderTable {
+  meeting_id: string;
+  kind: ReminderKind;
+  /** Before the start for `remind`, after it for `nudge`, 0 for `start` (ms). */
+  offset_ms: number;
+  org_id: string;
+  /** The start it was planned for; a moved meeting replans. */
+  starts_at: number;
+  due_at: number;
+  state: ReminderState;
+  /** Why it was dropped. */
+  reason: string | null;
+  /** When its queue job was added; null while only the database holds it. */
+  relayed_at: number | null;
+  updated_at: number;
+}
+
+/** Small facts the service keeps about itself, such as the Redis epoch it last rebuilt. */
+export interface ServiceStateTable {
+  key: string;
+  value: string;
   updated_at: number;
 }
 

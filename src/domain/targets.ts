@@ -28,13 +28,13 @@ export function privateTarget(member: Reachable, channels: ChannelRef[]): Addres
   return null;
 }
 
+/** A bound group chat as a target. */
+export const toChat = (chat: ChatRef): Target => ({ kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id });
+
 /** A bound group chat, pushed to through its robot. */
 export function chatTarget(chat: ChatRef, channels: ChannelRef[]): Addressed {
   const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
-  return {
-    target: { kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id },
-    format: platform === 'dingtalk' ? 'dingtalk' : 'wecom',
-  };
+  return { target: toChat(chat), format: platform === 'dingtalk' ? 'dingtalk' : 'wecom' };
 }
 
 /**

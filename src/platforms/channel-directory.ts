@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
+import { within } from '../core/deadline.ts';
 import type { Channel } from '../domain/channels.ts';
 import type { Database } from '../../db/schema.ts';
 import { getChannel } from '../../db/channels.ts';
 
 const TTL_MS = 10_000;
+
+/** The part of a webhook's 1 s a channel lookup may take (see ANSWER_DEADLINE_MS). */
+export const CHANNEL_LOOKUP_MS = 250;
 
 /**
  * Channels by id for the webhooks, cached briefly: every callback needs one, and they change only
@@ -18,11 +22,12 @@ export class ChannelDirectory {
     private readonly clock: Clock,
   ) {}
 
+  /** Throws when the database cannot answer in time: the webhook answers 503 and the platform retries. */
   async get(id: string): Promise<Channel | undefined> {
     const now = this.clock.now();
     const hit = this.cache.get(id);
     if (hit && hit.until > now) return hit.channel;
-    const channel = await getChannel(this.db, id);
+    const channel = await within(getChannel(this.db, id), CHANNEL_LOOKUP_MS, 'the channel lookup');
     // Unknown ids are not cached: a flood of made-up ids must not grow the map.
     if (channel) this.cache.set(id, { channel, until: now + TTL_MS });
     return channel;

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig, WecomAppConfig } from '../domain/channels.ts';
-import type { Database, MemberTable } from '../../db/schema.ts';
+import type { Database, Db, MemberTable } from '../../db/schema.ts';
 import { getChannel } from '../../db/channels.ts';
 import { getBranchChat } from '../../db/branches.ts';
 import { getMember, listMembersByIds } from '../../db/members.ts';
@@ -25,6 +26,19 @@ export interface DeliverDeps {
 }
 
 const permanent = (reason: string): SendResult => ({ delivered: false, kind: 'permanent', reason });
+
+const NO_ROBOT = (chatId: string) =>
+  `WeCom chat ${chatId} has no group robot of its own: set the chat's webhook (its group robot key) with PUT /admin/orgs/:org/branches/:branch`;
+
+/**
+ * The robot a message to `target` goes through, named without its secret: what a robot's
+ * 20-a-minute limit is counted by. Two chats given the same robot key share one count.
+ */
+export async function robotOf(db: Db, target: Target): Promise<string> {
+  if (target.kind === 'member') return `member|${target.channelId}|${target.memberId}`;
+  const webhook = (await getBranchChat(db, target.channelId, target.chatId))?.webhook;
+  return webhook ? `robot|${createHash('sha256').update(webhook).digest('hex').slice(0, 24)}` : `chat|${target.channelId}|${target.chatId}`;
+}
 
 /** Platform API clients per channel, sharing their token caches (Redis) across calls. */
 export class PlatformClients {
@@ -109,8 +123,9 @@ async function toChat(
       .dingtalkApp(channel as Channel & { config: DingtalkConfig })
       .sendGroup({ openConversationId: chatId, message: { title: message.title, markdown: text } });
   }
-  const key = chat.webhook ?? (channel.config.platform === 'wecom-bot' ? channel.config.webhookKey : undefined);
-  if (!key) return permanent(`WeCom chat ${chatId} has no group robot key to push with`);
+  // Only the chat's own robot: another chat's (or the channel's) key would post into another group.
+  const key = chat.webhook;
+  if (!key) return permanent(NO_ROBOT(chatId));
   const ids = members.map((m) => m.wecom_user_id).filter((id): id is string => !!id);
   // WeCom group-robot markdown mentions with <@userid>.
   const content = ids.length ? `${message.markdown}\n\n${ids.map((id) => `<@${id}>`).join(' ')}` : message.markdown;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/core/redis.ts';
 import { createApp } from '../../src/app.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../../jobs/queues.ts';
 import { ManualClock } from '../../src/core/clock.ts';
@@ -11,7 +12,7 @@ import { createLogger } from '../../src/core/logger.ts';
 import type { Database } from '../../db/schema.ts';
 import { type TestDialect, openTestDb } from './db.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';
 
 export interface TestApp {
   app: Hono;
@@ -36,10 +37,10 @@ export async function startTestApp(dialect: TestDialect, options: { now?: number
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = createRedis(config.REDIS_URL, createLogger(config.LOG_LEVEL));
   const clock = new ManualClock(options.now ?? Date.UTC(2026, 10, 28, 2, 0, 0));
-  const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX);
   const logger = createLogger(config.LOG_LEVEL);
+  const queues = createQueues(config.REDIS_URL, config.QUEUE_PREFIX, logger);
   const app = createApp({ config, db: testDb.db, redis, clock, logger, queues });
   return {
     app,

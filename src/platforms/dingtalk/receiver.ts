@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { type ChatMessage, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
-import { BodyTooLarge, readBody } from '../../core/body.ts';
+import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
+import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
 import { verifyDingtalkCallback } from './sign.ts';
 
@@ -25,7 +25,8 @@ const render = (reply: Reply) => ({ msgtype: 'markdown', markdown: { title: repl
 /** POST /webhooks/dingtalk/:channel — the enterprise-internal robot in HTTP mode (SPEC §3). */
 export function dingtalkReceiver(deps: ReceiverDeps) {
   return async (c: Context) => {
-    const channel = await deps.channels.get(c.req.param('channel') ?? '');
+    const channel = await deps.channels.get(c.req.param('channel') ?? '').catch((): typeof UNAVAILABLE => UNAVAILABLE);
+    if (channel === UNAVAILABLE) return c.json(RETRY, 503);
     if (channel?.config.platform !== 'dingtalk') return c.json({ error: 'unknown channel' }, 404);
 
     let raw: string;
@@ -33,6 +34,7 @@ export function dingtalkReceiver(deps: ReceiverDeps) {
       raw = await readBody(c.req.raw);
     } catch (err) {
       if (err instanceof BodyTooLarge) return c.json({ error: 'body over 64 KiB' }, 413);
+      if (err instanceof BodyTimeout) return c.json({ error: 'body not received in time' }, 408);
       throw err;
     }
     const now = deps.clock.now();
@@ -62,7 +64,7 @@ export function dingtalkReceiver(deps: ReceiverDeps) {
       replyFormat: 'dingtalk',
     };
     const reply = await deps.handle(message);
-    if (reply === UNAVAILABLE) return c.json({ error: 'temporarily unavailable, retry' }, 503);
+    if (reply === UNAVAILABLE) return c.json(RETRY, 503);
     return c.json(reply ? render(reply) : EMPTY);
   };
 }

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Channel, WecomAppConfig, WecomBotConfig } from '../../domain/channels.ts';
-import { type ChatMessage, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
-import { BodyTooLarge, readBody } from '../../core/body.ts';
+import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
+import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import { markdownToText } from '../../domain/markdown.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
 import { CryptoError, openEnvelope, sealEnvelope, signatureMatches, timestampFresh } from './crypto.ts';
@@ -14,13 +14,15 @@ type WecomChannel = Channel & { config: WecomAppConfig | WecomBotConfig };
 const receiveIdOf = (channel: WecomChannel) => (channel.config.platform === 'wecom-app' ? channel.config.corpId : '');
 
 class Refusal extends Error {
-  constructor(readonly status: 400 | 401 | 404 | 413) {
+  constructor(readonly status: 400 | 401 | 404 | 408 | 413 | 503) {
     super(String(status));
   }
 }
 
 async function wecomChannel(deps: ReceiverDeps, id: string): Promise<WecomChannel> {
-  const channel = await deps.channels.get(id);
+  const channel = await deps.channels.get(id).catch(() => {
+    throw new Refusal(503);
+  });
   if (!channel || (channel.config.platform !== 'wecom-app' && channel.config.platform !== 'wecom-bot')) throw new Refusal(404);
   return channel as WecomChannel;
 }
@@ -51,7 +53,14 @@ function open(channel: WecomChannel, query: Query, encrypted: string, now: numbe
 
 function refused(c: Context, err: unknown): Response {
   if (!(err instanceof Refusal)) throw err;
-  const reasons = { 400: 'bad body', 401: 'bad signature or timestamp', 404: 'unknown channel', 413: 'body over 64 KiB' };
+  const reasons = {
+    400: 'bad body',
+    401: 'bad signature or timestamp',
+    404: 'unknown channel',
+    408: 'body not received in time',
+    413: 'body over 64 KiB',
+    503: RETRY.error,
+  };
   return c.json({ error: reasons[err.status] }, err.status);
 }
 
@@ -92,7 +101,8 @@ export function wecomReceiver(deps: ReceiverDeps) {
       try {
         raw = await readBody(c.req.raw);
       } catch (err) {
-        throw err instanceof BodyTooLarge ? new Refusal(413) : err;
+        if (err instanceof BodyTooLarge) throw new Refusal(413);
+        throw err instanceof BodyTimeout ? new Refusal(408) : err;
       }
       const query = signedQuery(c);
       const now = deps.clock.now();
@@ -102,7 +112,7 @@ export function wecomReceiver(deps: ReceiverDeps) {
       if (!message) return c.body(null, 200);
 
       const reply = await deps.handle(message);
-      if (reply === UNAVAILABLE) return c.json({ error: 'temporarily unavailable, retry' }, 503);
+      if (reply === UNAVAILABLE) return c.json(RETRY, 503);
       if (!reply) return c.body(null, 200);
       const timestamp = String(Math.floor(now / 1000));
       return isApp

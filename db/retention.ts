@@ -1,0 +1,40 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.ts';
+import { isMysqlDb } from './upsert.ts';
+
+/** Rows per DELETE: a large purge holds its locks one short statement at a time. */
+export const PURGE_BATCH = 1000;
+
+/** Deliveries that will not change again; queued and sending ones are never purged. */
+const FINISHED = ['sent', 'merged', 'failed'] as const;
+
+async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = Number((await deleteBatch()).numDeletedRows);
+    total += deleted;
+    if (deleted < PURGE_BATCH) return total;
+  }
+}
+
+/**
+ * Deletes inbound events received before `before` and finished deliveries last updated before it
+ * (epoch ms). MySQL takes DELETE … LIMIT; SQLite, built without it, deletes the rowids of a limited
+ * SELECT (which MySQL refuses: no LIMIT in an IN subquery on the table being deleted from).
+ */
+export async function purgeExpired(db: Kysely<Database>, before: number): Promise<{ inboundEvents: number; deliveries: number }> {
+  const mysql = isMysqlDb(db);
+  const inboundEvents = await inBatches(() => {
+    const expired = db.deleteFrom('inbound_events').where('received_at', '<', before);
+    if (mysql) return expired.limit(PURGE_BATCH).executeTakeFirstOrThrow();
+    const rowids = db.selectFrom('inbound_events').select(sql`rowid`.as('r')).where('received_at', '<', before).limit(PURGE_BATCH);
+    return db.deleteFrom('inbound_events').where(sql`rowid`, 'in', rowids).executeTakeFirstOrThrow();
+  });
+  const deliveries = await inBatches(() => {
+    const finished = db.deleteFrom('deliveries').where('state', 'in', FINISHED).where('updated_at', '<', before);
+    if (mysql) return finished.limit(PURGE_BATCH).executeTakeFirstOrThrow();
+    const ids = db.selectFrom('deliveries').select('id').where('state', 'in', FINISHED).where('updated_at', '<', before).limit(PURGE_BATCH);
+    return db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirstOrThrow();
+  });
+  return { inboundEvents, deliveries };
+}

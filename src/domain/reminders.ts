@@ -1,0 +1,79 @@
+import { escapeMarkdown } from './markdown.ts';
+import { meetingTitle } from './meeting-text.ts';
+import type { OutboundMessage } from './outbound.ts';
+import type { MeetingTable, MemberTable, ReminderKind } from './records.ts';
+
+// Meeting reminders (SPEC §5, §9.1): which a meeting has, when each is still worth sending, and
+// what each says. Pure: the queue and the database carry them out.
+
+export interface ReminderTiming {
+  /** Before the start (REMINDER_OFFSETS), ms. */
+  offsets: number[];
+  /** After the start (ABSENT_NUDGE_AFTER), ms. */
+  nudgeAfter: number;
+  /** Check-in closes this long after the start (CHECKIN_CLOSES), ms. */
+  checkinCloses: number;
+}
+
+export interface PlannedReminder {
+  kind: ReminderKind;
+  offset: number;
+  dueAt: number;
+}
+
+/** Every reminder a meeting starting at `startsAt` has under `timing`. */
+export function planReminders(startsAt: number, timing: Pick<ReminderTiming, 'offsets' | 'nudgeAfter'>): PlannedReminder[] {
+  return [
+    ...timing.offsets.map((offset) => ({ kind: 'remind' as const, offset, dueAt: startsAt - offset })),
+    { kind: 'start', offset: 0, dueAt: startsAt },
+    { kind: 'nudge', offset: timing.nudgeAfter, dueAt: startsAt + timing.nudgeAfter },
+  ];
+}
+
+/** The queue job of a reminder: one id per meeting, kind, offset and start, so a moved meeting gets new jobs. */
+export const reminderJobId = (meetingId: string, kind: ReminderKind, offset: number, startsAt: number) =>
+  `${kind}-${meetingId}-${offset}-${startsAt.toString(36)}`;
+
+/**
+ * Whether a reminder that comes due at `now` (perhaps late: no worker ran) is still worth sending:
+ * a reminder while the meeting has not started, a start notice or a nudge while check-in is open.
+ * Null to send; else why it is dropped.
+ */
+export function lateReason(kind: ReminderKind, startsAt: number, now: number, checkinCloses: number): string | null {
+  if (kind === 'remind') return now < startsAt ? null : 'the meeting had started when the reminder could be sent';
+  return now <= startsAt + checkinCloses ? null : 'check-in had closed when the notice could be sent';
+}
+
+/**
+ * What a reminder says, to the branch's group chats; null when there is nothing to say (a nudge
+ * with everyone checked in or on leave). `missing`: those not checked in, for a nudge.
+ */
+export function reminderNotice(
+  kind: ReminderKind,
+  meeting: Pick<MeetingTable, 'type' | 'topic' | 'code' | 'starts_at' | 'location'>,
+  tz: string,
+  now: number,
+  missing: Pick<MemberTable, 'id'>[] = [],
+): OutboundMessage | null {
+  const title = meetingTitle(meeting, tz, now);
+  const where = meeting.location ? `\n\n地点：${escapeMarkdown(meeting.location)}` : '';
+  switch (kind) {
+    case 'remind':
+      return {
+        title: '会议提醒',
+        markdown: `**会议提醒**：${title}${where}\n\n不能参加的同志请发送「请假 ${meeting.code} 事由」。`,
+      };
+    case 'start':
+      return {
+        title: '会议开始',
+        markdown: `**会议开始**：${title}${where}\n\n到会的同志可发送「签到」（自愿，不强制；也可由书记登记）。`,
+      };
+    case 'nudge':
+      if (missing.length === 0) return null;
+      return {
+        title: '签到提醒',
+        markdown: `**签到提醒**：${title} ${now < meeting.starts_at ? '即将开始' : '已开始'}。到会的同志请发送「签到」；不能参加的请发送「请假 ${meeting.code} 事由」。`,
+        mentions: missing.map((m) => m.id),
+      };
+  }
+}

@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { createPool } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putBranch } from '../../db/branches.ts';
+import { putChannel } from '../../db/channels.ts';
+import { openDb } from '../../db/connect.ts';
+import { insertMeeting } from '../../db/meetings.ts';
+import { putMember } from '../../db/members.ts';
+import { putOrg } from '../../db/orgs.ts';
+import type { Database, MeetingTable } from '../../db/schema.ts';
+import { QUEUE_NAMES, type Queues, createQueues } from '../../jobs/queues.ts';
+import { newId } from '../../src/core/ids.ts';
+import { type FakePlatform, type RecordedRequest, startFakePlatform } from '../helpers/fake-platform.ts';
+import { memberRow } from '../helpers/db.ts';
+import { planAndRelay } from '../helpers/reminders.ts';
+
+// SIGKILL of the only worker while 200 reminders fall due within 10 s, then a new worker: every
+// one is delivered, each once (SPEC §9.1). Each meeting is in a branch of its own with a robot of
+// its own, so that the robots' 20-a-minute limit does not slow the test.
+
+const MEETINGS = 200;
+const APP_SECRET = 'faults-app-secret-value';
+const ROBOT_TOKEN = 'faults-robot-token-';
+const ROBOT_SECRET = 'SECfaults-robot-secret-';
+const MOBILE = '13912345678';
+const dir = mkdtempSync(join(tmpdir(), 'tongxin-faults-worker-'));
+const mysqlName = `tongxin_faults_worker_${process.pid}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const code = (i: number) => `K${String(i).padStart(3, '0')}`;
+type Body = { markdown: { title: string; text: string }; msgUuid: string };
+const text = (r: RecordedRequest) => (r.body as Body).markdown.text;
+
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  const pool = createPool({ uri: 'mysql://root@127.0.0.1:3306' });
+  await pool.query(`DROP DATABASE IF EXISTS \`${mysqlName}\``);
+  await pool.end();
+});
+
+describe.each([
+  ['sqlite', `sqlite:${join(dir, 'faults.db')}`],
+  ['mysql', `mysql://root@127.0.0.1:3306/${mysqlName}`],
+])('the only worker killed on %s', (_dialect, url) => {
+  let fake: FakePlatform;
+  let db: Kysely<Database>;
+  let queues: Queues;
+  const prefix = `tongxin-faults-${randomBytes(4).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  let logs = '';
+
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    db = await openDb(url);
+    queues = createQueues('redis://127.0.0.1:6379', prefix);
+    const now = Date.now();
+    await putOrg(db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
+    await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: APP_SECRET, robotCode: 'r' }, now);
+    await putMember(db, memberRow({ id: 'm1', name: '张一', branch_id: 'b0', mobile: MOBILE }), now);
+    for (let i = 0; i < MEETINGS; i++) {
+      await putBranch(
+        db,
+        'org1',
+        `b${i}`,
+        `第${i}党支部`,
+        [{ channel_id: 'dt1', chat_id: `cid-${i}`, webhook: `${ROBOT_TOKEN}${i}`, secret: `${ROBOT_SECRET}${i}` }],
+        now,
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
+    await queues.close();
+    await db.destroy();
+    await fake.close();
+  });
+
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        ROLE: 'worker',
+        DATABASE_URL: url,
+        QUEUE_PREFIX: prefix,
+        DINGTALK_OAPI_BASE: fake.url,
+        // Only the start notices fall in the test: the reminder before is past, the nudge an hour away.
+        REMINDER_OFFSETS: '1d',
+        ABSENT_NUDGE_AFTER: '1h',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 30_000);
+      child.stderr!.on('data', (chunk: Buffer) => {
+        logs += chunk.toString();
+      });
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        logs += chunk.toString();
+        if (out.includes('workers running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.on('exit', (status) => reject(new Error(`worker exited with ${status}: ${out}`)));
+    });
+    return child;
+  }
+
+  it('delivers all 200 start notices, each once, across a SIGKILL', async () => {
+    const first = await startWorker();
+    const t0 = Date.now();
+    const startsAt = (i: number) => t0 + 3_000 + Math.floor((i * 7_000) / MEETINGS);
+    for (let i = 0; i < MEETINGS; i++) {
+      const meeting: MeetingTable = {
+        id: newId(t0),
+        org_id: 'org1',
+        branch_id: `b${i}`,
+        code: code(i),
+        type: 'lecture',
+        topic: null,
+        location: null,
+        party_group: null,
+        starts_at: startsAt(i),
+        status: 'scheduled',
+        tags: '[]',
+        created_by: null,
+        created_at: t0,
+        updated_at: t0,
+      };
+      await insertMeeting(db, meeting);
+      await planAndRelay(db, queues, meeting, { offsets: [86_400_000], nudgeAfter: 3_600_000 }, t0);
+    }
+    await fake.waitFor((r) => r.path === '/robot/send', 15_000, 20);
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const beforeKill = fake.requests.length;
+    await sleep(4_000);
+    expect(fake.requests.length).toBe(beforeKill);
+
+    const restartedAt = Date.now();
+    await startWorker();
+    // A job a killed worker held is taken up again once its lock expires (BullMQ's stalled check).
+    await fake
+      .waitFor((r) => r.path === '/robot/send', 75_000, MEETINGS)
+      .catch(async (err: Error) => {
+        const seen = new Set(fake.requests.map((r) => /K\d{3}/.exec(text(r))?.[0]));
+        const missing = Array.from({ length: MEETINGS }, (_, i) => code(i)).filter((c) => !seen.has(c));
+        const rows = await db
+          .selectFrom('meeting_reminders')
+          .innerJoin('meetings', 'meetings.id', 'meeting_reminders.meeting_id')
+          .select(['meetings.code', 'meeting_reminders.state', 'meeting_reminders.relayed_at'])
+          .where('meetings.code', 'in', missing.length ? missing : ['none'])
+          .execute();
+        const deliveries = await db
+          .selectFrom('deliveries')
+          .select(['id', 'state', 'attempts', 'relayed_at', 'last_error'])
+          .where('state', '!=', 'sent')
+          .execute();
+        throw new Error(`${err.message}; missing ${JSON.stringify(rows)}; unsent ${JSON.stringify(deliveries)}; log ${logs.slice(-3000)}`);
+      });
+    await sleep(1_000);
+    const requests = fake.requests.filter((r) => r.path === '/robot/send');
+    const sends = requests.map((r: RecordedRequest) => r.body as Body);
+    const byUuid = new Map<string, string>();
+    for (const body of sends) byUuid.set(body.msgUuid, /K\d{3}/.exec(body.markdown.text)![0]);
+    // Each delivery id once; a send repeated after the kill carries the same msgUuid, which DingTalk drops.
+    expect(byUuid.size).toBe(MEETINGS);
+    expect(new Set(byUuid.values()).size).toBe(MEETINGS);
+    expect(sends.every((b) => b.markdown.title === '会议开始')).toBe(true);
+    // Those due while no worker ran went out late, as the start notice may until check-in closes.
+    const late = requests.filter((r) => r.at > restartedAt && startsAt(Number(/K(\d{3})/.exec(text(r))![1])) < restartedAt);
+    expect(late.length).toBeGreaterThan(50);
+    const states = await db.selectFrom('meeting_reminders').select(['state']).where('kind', '=', 'start').execute();
+    expect(states.filter((s) => s.state === 'sent')).toHaveLength(MEETINGS);
+    // What the workers logged through all this holds no credential and no mobile number.
+    expect(logs).toContain('workers running');
+    for (const secret of [APP_SECRET, ROBOT_TOKEN, ROBOT_SECRET, MOBILE]) expect(logs).not.toContain(secret);
+  }, 150_000);
+});

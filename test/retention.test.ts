@@ -1,0 +1,93 @@
+import type { KyselyPlugin, QueryResult, UnknownRow } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PURGE_BATCH, purgeExpired } from '../db/retention.ts';
+import type { DeliveryState } from '../db/schema.ts';
+import { DIALECTS, type TestDb, openTestDb } from './helpers/db.ts';
+
+const NOW = Date.UTC(2026, 10, 28, 2, 0, 0);
+const DAY = 86_400_000;
+const BEFORE = NOW - 180 * DAY;
+const OLD = BEFORE - DAY;
+const RECENT = BEFORE + DAY;
+
+/** Rows affected by each DELETE the purge issues, seen through a Kysely plugin. */
+function countDeletes(deleted: number[]): KyselyPlugin {
+  return {
+    transformQuery: ({ node }) => node,
+    async transformResult({ result }: { result: QueryResult<UnknownRow> }) {
+      if (result.numAffectedRows !== undefined) deleted.push(Number(result.numAffectedRows));
+      return result;
+    },
+  };
+}
+
+describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
+  let t: TestDb;
+  const OLD_EVENTS = 2 * PURGE_BATCH + 345;
+
+  beforeAll(async () => {
+    t = await openTestDb(dialect);
+    const events = Array.from({ length: OLD_EVENTS + 3 }, (_, i) => ({
+      channel_id: 'dt1',
+      message_id: `msg-${i}`,
+      org_id: 'org1',
+      // The last three are newer, one exactly at the cut-off (kept: only older rows go).
+      received_at: i < OLD_EVENTS ? OLD - i : [BEFORE, RECENT, NOW][i - OLD_EVENTS]!,
+      reply: null,
+    }));
+    for (let i = 0; i < events.length; i += 500)
+      await t.db
+        .insertInto('inbound_events')
+        .values(events.slice(i, i + 500))
+        .execute();
+
+    const states: DeliveryState[] = ['queued', 'sending', 'sent', 'merged', 'failed'];
+    const deliveries = states.flatMap((state) =>
+      [OLD, RECENT].map((updated) => ({
+        id: `${state}-${updated === OLD ? 'old' : 'recent'}`,
+        org_id: 'org1',
+        target: '{}',
+        rate_key: 'robot',
+        body: '{}',
+        state,
+        merged_into: state === 'merged' ? 'sent-old' : null,
+        attempts: 0,
+        last_error: null,
+        created_at: OLD - DAY,
+        updated_at: updated,
+      })),
+    );
+    await t.db.insertInto('deliveries').values(deliveries).execute();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('deletes old inbound events and finished deliveries, at most 1000 rows per statement', async () => {
+    const deleted: number[] = [];
+    const result = await purgeExpired(t.db.withPlugin(countDeletes(deleted)), BEFORE);
+    expect(result).toEqual({ inboundEvents: OLD_EVENTS, deliveries: 3 });
+    // 2,345 events: 1000 + 1000 + 345; then 3 deliveries in one statement.
+    expect(deleted).toEqual([PURGE_BATCH, PURGE_BATCH, 345, 3]);
+
+    const events = await t.db.selectFrom('inbound_events').select('received_at').orderBy('received_at').execute();
+    expect(events.map((e) => Number(e.received_at))).toEqual([BEFORE, RECENT, NOW]);
+    const left = await t.db.selectFrom('deliveries').select('id').orderBy('id').execute();
+    expect(left.map((d) => d.id)).toEqual([
+      'failed-recent',
+      'merged-recent',
+      'queued-old',
+      'queued-recent',
+      'sending-old',
+      'sending-recent',
+      'sent-recent',
+    ]);
+  });
+
+  it('deletes nothing more when run again, in one statement per table', async () => {
+    const deleted: number[] = [];
+    expect(await purgeExpired(t.db.withPlugin(countDeletes(deleted)), BEFORE)).toEqual({ inboundEvents: 0, deliveries: 0 });
+    expect(deleted).toEqual([0, 0]);
+  });
+});
