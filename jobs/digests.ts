@@ -8,7 +8,7 @@ import { localDate, localDateTime } from '../src/domain/calendar.ts';
 import { isoWeek } from '../src/domain/iso-week.ts';
 import { toLocal } from '../src/domain/time.ts';
 import { COMPLIANCE_JOB, COMPLIANCE_PATTERN, complianceSchedulerId, logCalendarGaps, runComplianceForOrg } from './compliance.ts';
-import { bullConnection } from './queues.ts';
+import { WORKER_LOCK, bullConnection } from './queues.ts';
 import { type DigestDeps, runWeeklyDigest } from './digest-run.ts';
 
 // The `digests` queue (SPEC §5, §6): per org, two job schedulers in the org's time zone —
@@ -151,5 +151,5 @@ export function createDigestWorker(deps: DigestWorkerDeps): Worker {
         return `unknown job ${job.name}`;
     }
   }
-  return new Worker('digests', process, { connection: bullConnection(deps.redisUrl), prefix: deps.prefix, concurrency: 2 });
+  return new Worker('digests', process, { connection: bullConnection(deps.redisUrl), prefix: deps.prefix, concurrency: 2, ...WORKER_LOCK });
 }

@@ -18,7 +18,7 @@ import { type DeliverDeps, PlatformClients, deliver, robotOf } from '../src/plat
 import type { SendResult } from '../src/platforms/shared/send-result.ts';
 import { type Delivery, type OutboundMessage, type Target, mergeMessages } from '../src/domain/outbound.ts';
 import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';
-import { bullConnection } from './queues.ts';
+import { WORKER_LOCK, bullConnection } from './queues.ts';
 
 // The outbound queue (SPEC §5): every message the service sends goes through here. A `deliveries`
 // row per message holds its state; the job only names the row. Retries back off exponentially;
@@ -148,5 +148,6 @@ export function createOutboundWorker(deps: OutboundWorkerDeps, options: Outbound
     connection: bullConnection(deps.redisUrl),
     prefix: deps.config.QUEUE_PREFIX,
     concurrency: options.concurrency ?? 8,
+    ...WORKER_LOCK,
   });
 }

@@ -22,6 +22,13 @@ export function bullConnection(url: string): ConnectionOptions {
   };
 }
 
+/**
+ * Every worker's lock: held 15 s and renewed every 7.5 s while a job runs, so that a job whose
+ * worker died (SIGKILL, a lost machine) is found stalled and taken up again within about 20 s
+ * (BullMQ's defaults, 30 s each, leave it for up to a minute).
+ */
+export const WORKER_LOCK = { lockDuration: 15_000, stalledInterval: 5_000 } as const;
+
 export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 
 /** While Redis is down each queue's connection errors on every retry: one line a minute is enough. */

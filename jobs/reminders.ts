@@ -14,7 +14,7 @@ import { deliveryId, rateKeyOf } from '../src/domain/outbound.ts';
 import { type ReminderTiming, lateReason, reminderJobId, reminderNotice } from '../src/domain/reminders.ts';
 import { toChat } from '../src/domain/targets.ts';
 import { relayDeliveries } from './outbound.ts';
-import { bullConnection } from './queues.ts';
+import { WORKER_LOCK, bullConnection } from './queues.ts';
 
 // Meeting reminders (SPEC §5, §9.1). `meeting_reminders` is the record; the `reminders` queue holds
 // a job per planned reminder, a copy that can be rebuilt at any time. A job sends its reminder only
@@ -137,5 +137,10 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
       deps.logger.warn({ meeting: meetingId, branch: meeting.branch_id }, 'reminder has no bound group chat to go to');
     return notice ? `to ${ids.length} chats` : 'nothing to say';
   }
-  return new Worker('reminders', process, { connection: bullConnection(deps.redisUrl), prefix: deps.prefix, concurrency: 4 });
+  return new Worker('reminders', process, {
+    connection: bullConnection(deps.redisUrl),
+    prefix: deps.prefix,
+    concurrency: 4,
+    ...WORKER_LOCK,
+  });
 }

@@ -7,7 +7,7 @@ import { putMember } from '../db/members.ts';
 import { insertNote } from '../db/notes.ts';
 import { putOrg } from '../db/orgs.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
-import { DIALECTS } from './helpers/db.ts';
+import { DIALECTS, meetingRow } from './helpers/db.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -42,18 +42,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
     );
 
   const meeting = (m: Pick<MeetingTable, 'id' | 'org_id' | 'code' | 'type' | 'starts_at'> & Partial<MeetingTable>) =>
-    insertMeeting(t.db, {
-      branch_id: 'b1',
-      topic: null,
-      location: null,
-      party_group: null,
-      status: 'scheduled',
-      tags: '[]',
-      created_by: null,
-      created_at: NOW - 30 * DAY,
-      updated_at: NOW - 30 * DAY,
-      ...m,
-    });
+    insertMeeting(t.db, meetingRow({ created_at: NOW - 30 * DAY, updated_at: NOW - 30 * DAY, ...m }));
 
   const get = async (path: string) => {
     const res = await t.admin('GET', `/admin/orgs${path}`);

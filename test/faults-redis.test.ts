@@ -8,12 +8,11 @@ import { putOrg } from '../db/orgs.ts';
 import type { Database, MeetingTable } from '../db/schema.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { reminderTiming } from '../src/chat/context.ts';
-import { newId } from '../src/core/ids.ts';
 import { createLogger } from '../src/core/logger.ts';
 import { warnOnEviction } from '../src/core/redis.ts';
 import { Redis } from 'ioredis';
 import { type TestApp, startTestApp } from './helpers/app.ts';
-import { DIALECTS, memberRow } from './helpers/db.ts';
+import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 import { DT_SECRET, dingtalkCallback, signedHeaders } from './helpers/dingtalk.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 import { type PrivateRedis, startPrivateRedis } from './helpers/private-redis.ts';
@@ -35,23 +34,7 @@ async function seed(db: Kysely<Database>, now: number) {
 }
 
 async function meeting(db: Kysely<Database>, startsAt: number, code: string): Promise<MeetingTable> {
-  const now = Date.now();
-  const row: MeetingTable = {
-    id: newId(now),
-    org_id: 'org1',
-    branch_id: 'b1',
-    code,
-    type: 'lecture',
-    topic: null,
-    location: null,
-    party_group: null,
-    starts_at: startsAt,
-    status: 'scheduled',
-    tags: '[]',
-    created_by: 'sec',
-    created_at: now,
-    updated_at: now,
-  };
+  const row = meetingRow({ code, starts_at: startsAt, created_by: 'sec' });
   await insertMeeting(db, row);
   return row;
 }
@@ -98,6 +81,9 @@ describe.each(DIALECTS)('Redis faults on %s', (dialect) => {
     expect(titles).toEqual(['会议提醒', '会议提醒', '会议开始', '签到提醒']);
     expect(Math.abs(got[2]!.at - start)).toBeLessThan(1_500);
     expect((await t.queues.digests.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['compliance-org1', 'digest-org1']);
+    // The weekly digest's next run is armed again: a delayed job of its scheduler.
+    const armed = (await t.queues.digests.getDelayed()).map((j) => j.repeatJobKey);
+    expect(armed).toContain('digest-org1');
     await sleep(1_000);
     expect(pushesAbout('EMP')).toHaveLength(4);
     await workers.close();

@@ -7,7 +7,7 @@ import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from './messag
  * lookup gets CHANNEL_LOOKUP_MS of it, the command the rest; past that it answers 503 and lets the
  * retry find the stored reply.
  */
-export const ANSWER_DEADLINE_MS = 700;
+export const ANSWER_DEADLINE_MS = 600;
 
 /**
  * What receivers call: `dispatch` under the answer deadline. UNAVAILABLE when the event could not be

@@ -8,7 +8,7 @@ import { getChannel } from '../../db/channels.ts';
 const TTL_MS = 10_000;
 
 /** The part of a webhook's 1 s a channel lookup may take (see ANSWER_DEADLINE_MS). */
-export const CHANNEL_LOOKUP_MS = 250;
+export const CHANNEL_LOOKUP_MS = 200;
 
 /**
  * Channels by id for the webhooks, cached briefly: every callback needs one, and they change only

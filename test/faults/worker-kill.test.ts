@@ -7,17 +7,14 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createPool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putBranch } from '../../db/branches.ts';
-import { putChannel } from '../../db/channels.ts';
 import { openDb } from '../../db/connect.ts';
 import { insertMeeting } from '../../db/meetings.ts';
-import { putMember } from '../../db/members.ts';
-import { putOrg } from '../../db/orgs.ts';
-import type { Database, MeetingTable } from '../../db/schema.ts';
+import type { Database } from '../../db/schema.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../../jobs/queues.ts';
 import { newId } from '../../src/core/ids.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from '../helpers/fake-platform.ts';
-import { memberRow } from '../helpers/db.ts';
+import { seedBranches } from '../helpers/branches.ts';
+import { meetingRow } from '../helpers/db.ts';
 import { planAndRelay } from '../helpers/reminders.ts';
 
 // SIGKILL of the only worker while 200 reminders fall due within 10 s, then a new worker: every
@@ -58,20 +55,14 @@ describe.each([
     fake = await startFakePlatform();
     db = await openDb(url);
     queues = createQueues('redis://127.0.0.1:6379', prefix);
-    const now = Date.now();
-    await putOrg(db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
-    await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: APP_SECRET, robotCode: 'r' }, now);
-    await putMember(db, memberRow({ id: 'm1', name: '张一', branch_id: 'b0', mobile: MOBILE }), now);
-    for (let i = 0; i < MEETINGS; i++) {
-      await putBranch(
-        db,
-        'org1',
-        `b${i}`,
-        `第${i}党支部`,
-        [{ channel_id: 'dt1', chat_id: `cid-${i}`, webhook: `${ROBOT_TOKEN}${i}`, secret: `${ROBOT_SECRET}${i}` }],
-        now,
-      );
-    }
+    await seedBranches(db, {
+      branches: MEETINGS,
+      robot: ROBOT_TOKEN,
+      robotSecret: ROBOT_SECRET,
+      appSecret: APP_SECRET,
+      members: 1,
+      mobile: MOBILE,
+    });
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -121,22 +112,7 @@ describe.each([
     const t0 = Date.now();
     const startsAt = (i: number) => t0 + 3_000 + Math.floor((i * 7_000) / MEETINGS);
     for (let i = 0; i < MEETINGS; i++) {
-      const meeting: MeetingTable = {
-        id: newId(t0),
-        org_id: 'org1',
-        branch_id: `b${i}`,
-        code: code(i),
-        type: 'lecture',
-        topic: null,
-        location: null,
-        party_group: null,
-        starts_at: startsAt(i),
-        status: 'scheduled',
-        tags: '[]',
-        created_by: null,
-        created_at: t0,
-        updated_at: t0,
-      };
+      const meeting = meetingRow({ id: newId(t0), branch_id: `b${i}`, code: code(i), starts_at: startsAt(i) });
       await insertMeeting(db, meeting);
       await planAndRelay(db, queues, meeting, { offsets: [86_400_000], nudgeAfter: 3_600_000 }, t0);
     }
@@ -180,6 +156,10 @@ describe.each([
     // Those due while no worker ran went out late, as the start notice may until check-in closes.
     const late = requests.filter((r) => r.at > restartedAt && startsAt(Number(/K(\d{3})/.exec(text(r))![1])) < restartedAt);
     expect(late.length).toBeGreaterThan(50);
+    console.info(
+      `figures: the only worker SIGKILLed while ${MEETINGS} start notices fell due: ${byUuid.size} delivered once each, ` +
+        `${late.length} of them late after the restart; ${requests.length - byUuid.size} repeated sends carried the same msgUuid`,
+    );
     const states = await db.selectFrom('meeting_reminders').select(['state']).where('kind', '=', 'start').execute();
     expect(states.filter((s) => s.state === 'sent')).toHaveLength(MEETINGS);
     // What the workers logged through all this holds no credential and no mobile number.

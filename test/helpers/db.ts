@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createPool } from 'mysql2/promise';
-import type { Database } from '../../db/schema.ts';
+import type { Database, MeetingTable } from '../../db/schema.ts';
+import { newId } from '../../src/core/ids.ts';
 import { openDb } from '../../db/connect.ts';
 import type { MemberInput } from '../../db/members.ts';
 
@@ -43,13 +44,7 @@ export async function openTestDb(dialect: TestDialect): Promise<TestDb> {
 export async function countRows(db: Kysely<Database>): Promise<Record<string, number>> {
   const tables = ['service_reports', 'inbound_events', 'members', 'meetings', 'attendance', 'meeting_notes'] as const;
   const counts: Record<string, number> = {};
-  for (const table of tables) {
-    const row = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    counts[table] = Number(row.n);
-  }
+  for (const table of tables) counts[table] = await countOf(db, table);
   return counts;
 }
 
@@ -65,3 +60,32 @@ export const memberRow = (fields: Partial<MemberInput> & Pick<MemberInput, 'id' 
   dingtalk_user_id: null,
   ...fields,
 });
+
+/** A scheduled 党课 of org1's branch b1 with no topic or place, made now; `fields` name the rest. */
+export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'code' | 'starts_at'>): MeetingTable => {
+  const now = Date.now();
+  return {
+    id: newId(now),
+    org_id: 'org1',
+    branch_id: 'b1',
+    type: 'lecture',
+    topic: null,
+    location: null,
+    party_group: null,
+    status: 'scheduled',
+    tags: '[]',
+    created_by: null,
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  };
+};
+
+/** The number of rows of `table`. */
+export async function countOf(db: Kysely<Database>, table: keyof Database): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
