@@ -1,4 +1,4 @@
-import { type Channel, type ChannelConfig, channelConfigSchema } from '../src/domain/channels.ts';
+import { type Channel, type ChannelConfig, DEFAULT_BOT_NAME, channelConfigSchema } from '../src/domain/channels.ts';
 import type { Db } from './schema.ts';
 import { upsert } from './upsert.ts';
 
@@ -25,4 +25,10 @@ export async function getChannelOrg(db: Db, id: string): Promise<string | undefi
 
 export async function listOrgChannels(db: Db, orgId: string): Promise<{ id: string; platform: string }[]> {
   return db.selectFrom('channels').select(['id', 'platform']).where('org_id', '=', orgId).orderBy('id').execute();
+}
+
+/** What members call the bot on each of the org's channels (the channel's botName, else the default). */
+export async function botNames(db: Db, orgId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('channels').select(['id', 'config']).where('org_id', '=', orgId).execute();
+  return new Map(rows.map((r) => [r.id, channelConfigSchema.parse(JSON.parse(r.config)).botName ?? DEFAULT_BOT_NAME]));
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../src/chat/parse.ts';
 import { markAttendance } from '../src/chat/attendance.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, meetingByCode, names } from '../src/chat/meeting-lookup.ts';
 
@@ -8,9 +9,10 @@ export async function register(ctx: MemberContext, command: Extract<Command, { k
   const meeting = await meetingByCode(ctx, command.code);
   const members = await branchMembers(ctx);
   const unknown = command.names.filter((n) => !members.some((m) => m.name === n));
-  if (unknown.length) throw new UserError(`本支部没有这些同志：${unknown.join('、')}，请核对姓名。`);
+  if (unknown.length) throw new UserError(`本支部没有这些同志：${unknown.map((n) => escapeMarkdown(n)).join('、')}，请核对姓名。`);
   const ambiguous = command.names.filter((n) => members.filter((m) => m.name === n).length > 1);
-  if (ambiguous.length) throw new UserError(`本支部有同名的同志：${ambiguous.join('、')}，请在管理后台登记。`);
+  if (ambiguous.length)
+    throw new UserError(`本支部有同名的同志：${ambiguous.map((n) => escapeMarkdown(n)).join('、')}，请在管理后台登记。`);
   const chosen = command.names.map((n) => members.find((m) => m.name === n)!);
   for (const m of chosen) await markAttendance(ctx, meeting, m, command.status, command.status === 'leave' ? '书记登记' : null);
   const what = command.status === 'present' ? '到会' : '请假';

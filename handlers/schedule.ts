@@ -5,10 +5,12 @@ import { planMeetingReminders } from '../src/chat/outbox.ts';
 import { branchMembers, describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { TAG_LABELS } from '../src/domain/vocabulary.ts';
 import { expectedMembers, hasGroups, newMeetingCode } from '../src/domain/meetings.ts';
-import { escapeMarkdown } from '../src/domain/markdown.ts';
+import { escapeMarkdown, quote } from '../src/domain/markdown.ts';
 import { newId } from '../src/core/ids.ts';
 import type { MeetingTable } from '../db/schema.ts';
+import { botNames } from '../db/channels.ts';
 import { insertMeeting, recentCodes } from '../db/meetings.ts';
+import { DEFAULT_BOT_NAME } from '../src/domain/channels.ts';
 
 /** Codes stay unique among the branch's meetings of the last half year and all future ones. */
 const CODE_HORIZON_MS = 183 * 86_400_000;
@@ -21,8 +23,9 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
   let group: string | null = null;
   if (command.type === 'group' && hasGroups(members)) {
     const groups = [...new Set(members.map((m) => m.party_group).filter((g): g is string => !!g))];
-    if (!command.group) throw new UserError(`本支部有党小组，请写明是哪个小组：${groups.join('、')}。`);
-    if (!groups.includes(command.group)) throw new UserError(`本支部没有「${command.group}」，现有：${groups.join('、')}。`);
+    if (!command.group) throw new UserError(`本支部有党小组，请写明是哪个小组：${groups.map((g) => escapeMarkdown(g)).join('、')}。`);
+    if (!groups.includes(command.group))
+      throw new UserError(`本支部没有${quote(command.group)}，现有：${groups.map((g) => escapeMarkdown(g)).join('、')}。`);
     group = command.group;
   }
   const taken = await recentCodes(db, member.org_id, member.branch_id, now - CODE_HORIZON_MS);
@@ -49,6 +52,7 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
   if (meeting.location) lines.push(`地点：${escapeMarkdown(meeting.location)}`);
   if (group) lines.push(`小组：${escapeMarkdown(group)}`);
   if (command.tags.length) lines.push(`五同：${command.tags.map((t) => TAG_LABELS[t]).join(' ')}`);
-  lines.push('', `参会同志可发送「签到」；不能参加的发送「请假 ${meeting.code} 事由」。`);
+  const bot = escapeMarkdown((await botNames(db, member.org_id)).get(ctx.message.channelId) ?? DEFAULT_BOT_NAME);
+  lines.push('', `参会同志可在群里发送「@${bot} 签到」；不能参加的发送「@${bot} 请假 ${meeting.code} 事由」。`);
   ctx.reply({ title: `已安排会议 ${meeting.code}`, markdown: lines.join('\n') });
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { listAttendance } from '../db/attendance.ts';
 import { listBranchChats } from '../db/branches.ts';
+import { botNames } from '../db/channels.ts';
 import { recordDelivery } from '../db/deliveries.ts';
 import { getMeeting } from '../db/meetings.ts';
 import { listBranchMembers } from '../db/members.ts';
@@ -117,25 +118,31 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
       );
       missing = [...lists.absent, ...lists.pending];
     }
-    const notice = reminderNotice(kind, meeting, org.timezone, now, missing);
-    const chats = notice ? await listBranchChats(db, meeting.org_id, meeting.branch_id) : [];
+    const chats = await listBranchChats(db, meeting.org_id, meeting.branch_id);
+    const names = await botNames(db, meeting.org_id);
+    const notices = chats.map((chat) => ({
+      chat,
+      notice: reminderNotice(kind, meeting, org.timezone, now, missing, names.get(chat.channel_id)),
+    }));
+    const nothingToSay = kind === 'nudge' && missing.length === 0;
     // The reminder is marked sent with its messages recorded, in one transaction: run twice, it sends once.
     const ids = await db.transaction().execute(async (trx) => {
       if (!(await endReminder(trx, row, startsAt, { state: 'sent' }, now))) return null;
       const recorded: string[] = [];
-      for (const chat of notice ? chats : []) {
+      for (const { chat, notice } of notices) {
+        if (!notice) continue;
         const target = toChat(chat);
         const id = deliveryId(kind, [meetingId, offset, startsAt, rateKeyOf(target)]);
-        await recordDelivery(trx, { id, orgId: meeting.org_id, target, message: notice! }, now);
+        await recordDelivery(trx, { id, orgId: meeting.org_id, target, message: notice }, now);
         recorded.push(id);
       }
       return recorded;
     });
     if (ids === null) return 'stale';
     await relayDeliveries(db, deps.outbound, ids, now);
-    if (notice && chats.length === 0)
+    if (chats.length === 0)
       deps.logger.warn({ meeting: meetingId, branch: meeting.branch_id }, 'reminder has no bound group chat to go to');
-    return notice ? `to ${ids.length} chats` : 'nothing to say';
+    return nothingToSay ? 'nothing to say' : `to ${ids.length} chats`;
   }
   return new Worker('reminders', process, {
     connection: bullConnection(deps.redisUrl),

@@ -262,7 +262,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
     expect(markdown.startsWith('### 支部党员大会会议记录\n')).toBe(true);
     expect(markdown).toContain('- 支部：第一党支部');
     expect(markdown).toContain('- 时间：2026年11月20日（周五）14:30');
-    expect(markdown).toContain('- 议题：学习\\*\\*二十大\\*\\*精神 @\u200b所有人');
+    expect(markdown).toContain('- 议题：学习＊＊二十大＊＊精神 @\u200b所有人');
     expect(markdown).toContain('- 实到 2 人：张书记、赵预备');
     expect(markdown).toContain('- 李委员（请假）：出差 @\u200b所有人');
     expect(markdown).toContain('- 正式党员应到 4 人，实到 1 人，未过半数（预备党员不计入）');

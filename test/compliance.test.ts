@@ -133,7 +133,7 @@ describe('the notices and their texts', () => {
       ].join('\n\n'),
     });
     const b2Text = result.notices[1]!.message.markdown;
-    expect(b2Text).toContain('**第二\\*党支部** 2026年11月尚需召开：');
+    expect(b2Text).toContain('**第二＊党支部** 2026年11月尚需召开：');
     for (const label of ['支部党员大会：本季度', '支部委员会会议：本月', '党小组会：本月', '党课：本季度', '主题党日：本月'])
       expect(b2Text).toContain(label);
   });

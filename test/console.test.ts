@@ -36,11 +36,11 @@ describe('npm run chat', () => {
     expect(stdout).not.toContain('**');
   });
 
-  it('--group stays silent on chatter, as the bot does in a group', async () => {
+  it('--group answers what is not a command, as the bot does to a group message that @-mentions it', async () => {
     const { code, stdout } = await chat(['--as', 'm1', '--group'], '随便说说\n');
     expect(code).toBe(0);
     expect(stdout).toContain('group chat demo-group');
-    expect(stdout).toContain('(no reply)');
+    expect(stdout).toContain('没有看懂「随便说说」。发送「帮助」查看用法。');
   });
 
   it('an unknown --as exits 1 with one line naming how to add members', async () => {

@@ -150,17 +150,17 @@ describe.each(DIALECTS)('DingTalk webhook on %s', (dialect) => {
       expect(markdown.text).toContain('请联系支部书记');
     });
 
-    it('a group message that is not a command gets no reply', async () => {
+    it('a group message that is not a command is answered with what was not understood (it @-mentioned the bot)', async () => {
       const res = await post(t, dingtalkCallback('大家下午好'));
-      expect(await res.json()).toEqual({ msgtype: 'empty' });
+      const { markdown } = (await res.json()) as { markdown: { text: string } };
+      expect(markdown.text).toBe('没有看懂「大家下午好」。发送「帮助」查看用法。');
     });
   });
 
-  it('answers 帮助 to a one-to-one message that is not a command', async () => {
-    const res = await post(t, dingtalkCallback('你好', { conversationType: '1', senderStaffId: 'zhangsan' }));
+  it('answers a one-to-one message that is not a command in one line, suggesting a close command word', async () => {
+    const res = await post(t, dingtalkCallback('签道', { conversationType: '1', senderStaffId: 'zhangsan' }));
     const { markdown } = (await res.json()) as { markdown: { text: string } };
-    expect(markdown.text).toContain('使用说明');
-    expect(markdown.text).toContain('汇报 类别 内容');
+    expect(markdown.text).toBe('没有看懂「签道」。是想发送「签到」吗？发送「帮助」查看用法。');
   });
 });
 

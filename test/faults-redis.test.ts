@@ -112,6 +112,7 @@ describe.each(DIALECTS)('Redis faults on %s', (dialect) => {
     workers = await startWorkers({ ...t }, { intervals: { relay: 200, epoch: 300 } });
     const [nudge] = await fake.waitFor((r) => r.path === '/robot/send' && text(r).includes('DWN'), 10_000, 1);
     expect(text(nudge!)).toContain('即将开始');
+    expect(text(nudge!)).toContain('请发送「@同心 签到」');
     expect((nudge!.body as { at: { atUserIds: string[] } }).at.atUserIds.sort()).toEqual(['dt-m1', 'dt-sec']);
     await sleep(1_000);
     expect(pushesAbout('DWN')).toHaveLength(1);

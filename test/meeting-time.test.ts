@@ -179,3 +179,28 @@ describe('parseMeetingTime: the org zone, not the process zone, decides the day'
     expect(at(parseMeetingTime('2026-11-05 14:30', beforeDst, 'America/New_York'))).toBe(Date.UTC(2026, 10, 5, 19, 30));
   });
 });
+
+describe('parseMeetingTime: the hour people mean (SPEC §9.2)', () => {
+  // Tomorrow, 2026-11-29, in Shanghai: `h` o'clock local is h - 8 UTC.
+  const tomorrow = (hour: number, minute = 0) => Date.UTC(2026, 10, 29, hour - 8, minute);
+  it.each([
+    ['明天3点', tomorrow(15)],
+    ['明天 3点', tomorrow(15)],
+    ['明天三点', tomorrow(15)],
+    ['明天1点', tomorrow(13)],
+    ['明天6点半', tomorrow(18, 30)],
+    ['明天3:30', tomorrow(15, 30)],
+    ['明天下午3点', tomorrow(15)],
+    ['明天凌晨3点', tomorrow(3)],
+    ['明天早上6点', tomorrow(6)],
+    ['明天上午6点', tomorrow(6)],
+    ['明天03:00', tomorrow(3)],
+    ['明天7点', tomorrow(7)],
+    ['明天9点', tomorrow(9)],
+    ['明天11点', tomorrow(11)],
+    ['明天12点', tomorrow(12)],
+    ['明天15点', tomorrow(15)],
+  ])('%s', (text, expected) => {
+    expect(at(parseMeetingTime(text, NOW, SH))).toBe(expected);
+  });
+});

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type Command, type CommandKind, type Parsed, parseCommand } from '../src/chat/parse.ts';
-import { stripMention } from '../src/chat/message.ts';
+import { cleanInput } from '../src/chat/message.ts';
 
 // Saturday 2026-11-28 10:00 in Asia/Shanghai.
 const NOW = Date.UTC(2026, 10, 28, 2, 0, 0);
 const TZ = 'Asia/Shanghai';
 
-const parse = (line: string) => parseCommand(stripMention(line), { now: NOW, tz: TZ });
+const parse = (line: string) => parseCommand(cleanInput(line), { now: NOW, tz: TZ });
 
 // Instants the example times resolve to (all Asia/Shanghai, UTC+8).
 const TOMORROW_3PM = Date.UTC(2026, 10, 29, 7, 0); // 明天下午3点 = 2026-11-29 15:00
@@ -61,7 +61,7 @@ describe('parseCommand', () => {
     expect((result as { reason: string }).reason).toContain(reason);
   });
 
-  it.each(['大家好', '', '   ', '汇报了吗', '@党建助手'])('%j is not a command', (line) => {
+  it.each(['大家好', '', '   ', '@党建助手'])('%j is not a command', (line) => {
     expect(parse(line)).toBeNull();
   });
 
@@ -271,10 +271,7 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     expect((result as { reason: string }).reason).toContain(reason);
   });
 
-  it.each(['大家好', '', '汇报了吗', '签到了', '帮助我', '签到吧 K7Q', '今天下午开支委会', '@党建助手 大家好'])(
-    '%j is not a command',
-    (line) => {
-      expect(parse(line)).toBeNull();
-    },
-  );
+  it.each(['大家好', '', '今天下午开支委会', '@党建助手 大家好', '签字', 'helpme', 'reporting'])('%j is not a command', (line) => {
+    expect(parse(line)).toBeNull();
+  });
 });

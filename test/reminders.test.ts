@@ -27,7 +27,13 @@ const body = (r: RecordedRequest) => r.body as Body;
 
 async function seed(db: Kysely<Database>, now: number) {
   await putOrg(db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
-  await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
+  await putChannel(
+    db,
+    'org1',
+    'dt1',
+    { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r', botName: '党建助手' },
+    now,
+  );
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: 'robot-token-1', secret: null }], now);
   const roster: [string, string, Role][] = [
     ['sec', '李书记', 'secretary'],
@@ -112,6 +118,9 @@ describe.each(DIALECTS)('meeting reminders on %s', (dialect) => {
     const nudge = body(got[3]!);
     expect([...nudge.at.atUserIds].sort()).toEqual(['dt-m1', 'dt-m2']);
     expect(nudge.markdown.text).toContain('@dt-m1');
+    // How to answer in the group, with the bot's name: the platforms pass it only what @-mentions it.
+    expect(nudge.markdown.text).toContain('请发送「@党建助手 签到」');
+    expect(body(got[2]!).markdown.text).toContain('可在群里发送「@党建助手 签到」');
     expect(got[3]!.query.access_token).toBe('robot-token-1');
     // Nothing more arrives (no doubles).
     await new Promise((r) => setTimeout(r, 1_500));

@@ -34,6 +34,8 @@ async function seed(db: Kysely<Database>) {
   await putMember(db, { ...base, id: 'm1', name: '王五', role: 'member', wecom_user_id: 'wangwu' }, NOW);
   await putMember(db, { ...base, id: 'm2', name: '赵六', role: 'member', wecom_user_id: 'mycreate' }, NOW);
   await putMember(db, { ...base, id: 'm0', name: '李书记', role: 'secretary', wecom_user_id: 'lisj' }, NOW);
+  await putBranch(db, 'org1', 'b2', '第二党支部', [], NOW);
+  await putMember(db, { ...base, branch_id: 'b2', id: 'm20', name: '周书记', role: 'secretary', wecom_user_id: 'zhousj' }, NOW);
 }
 
 describe('WeCom envelopes', () => {
@@ -95,10 +97,9 @@ describe.each(DIALECTS)('WeCom webhooks on %s', (dialect) => {
     expect(outer.Nonce).toBe('1372623149');
     expect(outer.MsgSignature).toBe(getSignature(SAMPLE.token, outer.TimeStamp!, outer.Nonce!, outer.Encrypt!));
     const inner = parseFlatXml(openEnvelope(SAMPLE.encodingAESKey, outer.Encrypt!, SAMPLE.corpId));
-    // "hello" is not a command; one-to-one it is answered with the usage.
+    // "hello" is not a command: the answer says so, as plain text.
     expect(inner).toMatchObject({ ToUserName: 'mycreate', FromUserName: SAMPLE.corpId, MsgType: 'text' });
-    expect(inner.Content).toContain('使用说明');
-    expect(inner.Content).not.toContain('**');
+    expect(inner.Content).toBe('没有看懂「hello」。发送「帮助」查看用法。');
   });
 
   it('refuses the official vectors as stale with the real clock', async () => {
@@ -131,11 +132,13 @@ describe.each(DIALECTS)('WeCom webhooks on %s', (dialect) => {
     expect(rows[0]).toMatchObject({ member_id: 'm1', category: 'public', text: '为社区老人代办社保认证' });
   });
 
-  it('stays silent on a group message that is not a command', async () => {
+  it('answers a group message that is not a command, which @-mentioned the bot', async () => {
     const { res } = postBot(botCallback('@党建助手 大家好'));
     const response = await res;
     expect(response.status).toBe(200);
-    expect(await response.text()).toBe('');
+    const body = (await response.json()) as { encrypt: string };
+    const reply = JSON.parse(openEnvelope(BOT.encodingAESKey, body.encrypt, '')) as { stream: { content: string } };
+    expect(reply.stream.content).toBe('没有看懂「大家好」。发送「帮助」查看用法。');
   });
 
   it('binds a group chat to the branch of the secretary who sends 绑定, keeping its push key', async () => {
@@ -148,6 +151,9 @@ describe.each(DIALECTS)('WeCom webhooks on %s', (dialect) => {
       '已将本群绑定到「第一党支部」',
     );
     expect(await decrypt(postBot(botCallback('@党建助手 绑定 第一党支部', chat('wrkGroupA'))).res)).toContain('无需重复绑定');
+    // Another branch's secretary cannot take the group over with a message.
+    const takeover = postBot(botCallback('@党建助手 绑定 第二党支部', { chatid: 'wrkGroupB', from: { userid: 'zhousj' } })).res;
+    expect(await decrypt(takeover)).toContain('本群已绑定到「第一党支部」，不能再绑定到「第二党支部」；如需改绑，请联系管理员。');
     const rows = await t.db.selectFrom('branch_chats').selectAll().where('channel_id', '=', 'wb1').orderBy('chat_id').execute();
     expect(rows.map((r) => [r.chat_id, r.branch_id, r.webhook])).toEqual([
       ['wrkGroupA', 'b1', 'robot-key'],

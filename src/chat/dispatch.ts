@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import { type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
-import { USAGE, commandWord, parseCommand } from './parse.ts';
+import { USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
+import { quote } from '../domain/markdown.ts';
 import type { Database } from '../../db/schema.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { type PlatformUserColumn, findMemberByPlatformUser, getMember } from '../../db/members.ts';
@@ -42,7 +43,8 @@ const refusal = (reason: string, usage?: string): Reply => ({
  * throws: the receiver answers 503 so that the platform retries.
  */
 export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
-  if (!commandWord(message.text)) return message.chatType === 'direct' ? dispatch(deps, { ...message, text: '帮助' }) : null;
+  // The platforms deliver a group message only when it @-mentions the bot: every one gets an answer.
+  if (!commandWord(message.text)) return notUnderstood(message.text);
 
   const { db } = deps;
   const stored = await getInboundReply(db, message.channelId, message.messageId);
@@ -108,6 +110,14 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     clearTimeout(timer);
   }
   return reply;
+}
+
+/** The answer to a line that is not a command: what was not understood, and a close command word if any. */
+function notUnderstood(text: string): Reply {
+  if (!text.trim()) return { title: '同心', markdown: '请发送文字命令，例如「签到」；发送「帮助」查看用法。' };
+  const suggestion = suggestCommand(text);
+  const guess = suggestion ? `是想发送「${suggestion}」吗？` : '';
+  return { title: '没有看懂', markdown: `没有看懂${quote(text, 20)}。${guess}发送「帮助」查看用法。` };
 }
 
 function mergeReplies(replies: Reply[]): Reply | null {

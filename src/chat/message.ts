@@ -30,9 +30,17 @@ export interface Reply {
   markdown: string;
 }
 
-/** Removes a leading `@bot` mention (half- or full-width @) and surrounding space. */
-export function stripMention(text: string): string {
-  return text.replace(/^[\s\u3000]*(?:[@＠]\S*[\s\u3000]*)?/u, '');
+// C0 and C1 controls (a tab becomes a space, a newline stays) and the bidi controls that can make
+// an echoed text read differently from what was sent.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are stripped.
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+
+/** A message's text as handlers read it: controls stripped, a leading `@bot` mention (half- or full-width @) removed. */
+export function cleanInput(text: string): string {
+  return text
+    .replace(/\t/g, ' ')
+    .replace(CONTROLS, '')
+    .replace(/^[\s\u3000]*(?:[@＠]\S*[\s\u3000]*)?/u, '');
 }
 
 /** The event could not be recorded in time: the receiver answers 503 so that the platform retries. */

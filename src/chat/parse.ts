@@ -1,4 +1,5 @@
 import type { MeetingType, ServiceCategory } from '../../db/schema.ts';
+import { quote } from '../domain/markdown.ts';
 import { parseMeetingTime } from '../domain/meeting-time.ts';
 import { type FiveTag, MEETING_WORD_LIST, TAG_LABELS, asCode, categoryOf, meetingTypeOf, tagOf } from '../domain/vocabulary.ts';
 
@@ -143,17 +144,58 @@ function splitHead(line: string, count: number): { words: string[]; rest: string
   return { words, rest: rest.replace(SEPARATORS, '').trimEnd() };
 }
 
+/** Longest first, so that a word that begins another (`帮助` never does, but `report`/`remind` might) wins whole. */
+const WORD_LIST = Object.keys(WORDS).sort((a, b) => b.length - a.length);
+
+/** How many characters of `text` spell `word` once normalised (full-width forms, case); -1 when they do not. */
+function spelled(text: string, word: string): number {
+  let read = '';
+  let used = 0;
+  for (const char of text) {
+    if (read === word) break;
+    read += normalise(char);
+    used += char.length;
+    if (!word.startsWith(read)) return -1;
+  }
+  return read === word ? used : -1;
+}
+
+// A particle after the command word (签到了, 签到啦) is how people type, not an argument.
+const PARTICLE = /^(了|啦|吧|呀|哈|一下)(?=$|[\s\u3000，。！？!?,.、~～])/u;
+// Commands whose arguments are at most a code or a period: sentence punctuation at the end is not part of them.
+const TRAILING = /[\s\u3000。！？!?.,，、~～…]+$/u;
+const CODE_ONLY: ReadonlySet<CommandKind> = new Set(['help', 'checkin', 'mine', 'cancel', 'attendance', 'remind', 'stats', 'weekly']);
+
+/**
+ * The command word at the start of a line, as people type it — in full-width forms, with a `/`,
+ * followed by a particle, punctuation or directly by its first argument (签到4WE, 汇报企业 …) —
+ * and the raw rest of the line. A Latin word (help, report…) must end where a word ends.
+ */
+function splitCommand(line: string): { kind: CommandKind; rest: string } | undefined {
+  const head = line.replace(SEPARATORS, '').replace(/^[/／]/u, '');
+  for (const word of WORD_LIST) {
+    const used = spelled(head, word);
+    if (used < 0) continue;
+    let rest = head.slice(used);
+    if (/^[a-z]/.test(word) && /^[\p{L}\p{N}]/u.test(rest)) continue;
+    const kind = WORDS[word]!;
+    rest = rest.replace(PARTICLE, '').replace(SEPARATORS, '');
+    if (CODE_ONLY.has(kind)) rest = rest.replace(TRAILING, '');
+    return { kind, rest: rest.trimEnd() };
+  }
+  return undefined;
+}
+
 /** The command word of a line, or undefined when the line is not a command (cheap; no env needed). */
 export function commandWord(line: string): CommandKind | undefined {
-  const word = splitHead(line, 1).words[0];
-  return word === undefined ? undefined : WORDS[word.replace(/^\//, '')];
+  return splitCommand(line)?.kind;
 }
 
 /** Null when the line is not a command at all. */
 export function parseCommand(line: string, env: ParseEnv): Parsed | null {
-  const kind = commandWord(line);
-  if (!kind) return null;
-  const { rest } = splitHead(line, 1);
+  const split = splitCommand(line);
+  if (!split) return null;
+  const { kind, rest } = split;
   const fail = (reason: string): Parsed => ({ ok: false, kind, reason });
   const done = (command: Command): Parsed => ({ ok: true, command });
   switch (kind) {
@@ -208,7 +250,7 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     }
     case 'stats': {
       const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
-      return period ? done({ kind, period }) : fail(`看不懂统计范围「${rest}」，可选：本月、本季度、本年。`);
+      return period ? done({ kind, period }) : fail(`看不懂统计范围${quote(rest)}，可选：本月、本季度、本年。`);
     }
     case 'register':
       return parseRegister(rest);
@@ -219,7 +261,7 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
 
 const PERIODS: Record<string, Period> = { 本月: 'month', 本季度: 'quarter', 本季: 'quarter', 本年: 'year', 今年: 'year' };
 
-const notACode = (word: string) => `「${word}」不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。`;
+const notACode = (word: string) => `${quote(word)}不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。`;
 
 function parseReport(args: string): Parsed {
   const fail = (reason: string): Parsed => ({ ok: false, kind: 'report', reason });
@@ -227,7 +269,7 @@ function parseReport(args: string): Parsed {
   const word = words[0];
   if (word === undefined) return fail('请写明服务类别和内容。');
   const category = categoryOf(word);
-  if (!category) return fail(`未知的服务类别「${word}」，可选：企业、项目、基层、群众。`);
+  if (!category) return fail(`未知的服务类别${quote(word)}，可选：企业、项目、基层、群众。`);
   const tagged = trailingTags(rest);
   if ('reason' in tagged) return fail(tagged.reason);
   const length = chars(tagged.text);
@@ -249,9 +291,9 @@ function parseRegister(args: string): Parsed {
   return { ok: true, command: { kind: 'register', code, names, status } };
 }
 
-// 地点 / 议题 / 小组 start a field when they begin a word.
-const FIELD = /(^|[\s\u3000,，;；])(地点|议题|小组)[:：]?[\s\u3000]*/gu;
-const FIELD_KEYS = { 地点: 'location', 议题: 'topic', 小组: 'group' } as const;
+// 地点 / 议题 (or 主题) / 小组 start a field when they begin a word.
+const FIELD = /(^|[\s\u3000,，;；])(地点|议题|主题|小组)[:：]?[\s\u3000]*/gu;
+const FIELD_KEYS = { 地点: 'location', 议题: 'topic', 主题: 'topic', 小组: 'group' } as const;
 const FIELD_LIMITS = { location: 200, topic: 500, group: 100 } as const;
 
 function parseSchedule(args: string, env: ParseEnv): Parsed {
@@ -259,7 +301,7 @@ function parseSchedule(args: string, env: ParseEnv): Parsed {
   const { words, rest } = splitHead(args, 1);
   if (words[0] === undefined) return fail(`请写明会议类型（${MEETING_WORD_LIST}）和时间。`);
   const type = meetingTypeOf(words[0]);
-  if (!type) return fail(`未知的会议类型「${words[0]}」，可选：${MEETING_WORD_LIST}。`);
+  if (!type) return fail(`未知的会议类型${quote(words[0])}，可选：${MEETING_WORD_LIST}。`);
   const tagged = trailingTags(rest);
   if ('reason' in tagged) return fail(tagged.reason);
 
@@ -292,7 +334,7 @@ export function trailingTags(text: string): { text: string; tags: FiveTag[] } | 
     const tag = tagOf(word);
     if (!tag)
       return {
-        reason: `未知的五同标签「#${word}」，可用：${Object.values(TAG_LABELS)
+        reason: `未知的五同标签${quote(`#${word}`)}，可用：${Object.values(TAG_LABELS)
           .map((l) => `#${l}`)
           .join(' ')}。`,
       };
@@ -300,4 +342,29 @@ export function trailingTags(text: string): { text: string; tags: FiveTag[] } | 
     body = body.slice(0, match.index);
   }
   return { text: body.trim(), tags };
+}
+
+/** Edit distance of two short words (insertions, deletions, substitutions), by characters. */
+function distance(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length]!;
+}
+
+const CHINESE_WORDS = Object.keys(WORDS).filter((w) => /^\p{Script=Han}/u.test(w));
+
+/**
+ * The command word a line that is not a command most likely meant (`签道` → `签到`): one character
+ * off, the first one right — a pinyin keyboard's wrong pick of a homophone, not another word (收到).
+ */
+export function suggestCommand(line: string): string | undefined {
+  const head = [...line.replace(SEPARATORS, '').normalize('NFKC')].slice(0, 2).join('');
+  if (!/^\p{Script=Han}{2}$/u.test(head)) return undefined;
+  return CHINESE_WORDS.find((word) => word[0] === head[0] && distance(head, word) === 1);
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-// Platform credentials of a channel, as the admin API takes them (SPEC §7) and as stored (JSON).
+// Platform credentials of a channel, as the admin API takes them (SPEC §7) and as stored (JSON), and
+// the name members know the bot by (`botName`: reminders tell them to write「@同心 签到」).
+
+const botName = z.string().min(1).max(30).optional();
+
+/** What reminders call the bot when a channel names it nothing. */
+export const DEFAULT_BOT_NAME = '同心';
 
 const wecomApp = z.object({
   platform: z.literal('wecom-app'),
@@ -9,6 +15,7 @@ const wecomApp = z.object({
   secret: z.string().min(1).max(256),
   token: z.string().min(1).max(64),
   encodingAESKey: z.string().regex(/^[A-Za-z0-9]{43}$/, 'expects the 43-character EncodingAESKey'),
+  botName,
 });
 
 const wecomBot = z.object({
@@ -16,6 +23,7 @@ const wecomBot = z.object({
   token: z.string().min(1).max(64),
   encodingAESKey: z.string().regex(/^[A-Za-z0-9]{43}$/, 'expects the 43-character EncodingAESKey'),
   webhookKey: z.string().min(1).max(256).optional(),
+  botName,
 });
 
 const dingtalk = z.object({
@@ -23,6 +31,7 @@ const dingtalk = z.object({
   appKey: z.string().min(1).max(128),
   appSecret: z.string().min(1).max(256),
   robotCode: z.string().min(1).max(128),
+  botName,
 });
 
 export const channelConfigSchema = z.discriminatedUnion('platform', [wecomApp, wecomBot, dingtalk]);

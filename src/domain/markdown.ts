@@ -1,13 +1,28 @@
 // User text inside our markdown: it must not change the structure, link anywhere or mention anyone.
 
-// Placed mid-line by our templates, user text needs only inline syntax escaped, not line-start marks.
+// Placed mid-line by our templates, user text needs only inline syntax neutralised, not line-start
+// marks. Neither platform documents a backslash escape in its markdown (and WeCom's takes
+// `<font>` and `<@userid>` tags), so each mark becomes its full-width form, which no markdown reads
+// and which reads naturally in Chinese text.
+const FULL_WIDTH: Record<string, string> = {
+  '\\': '＼',
+  '`': '｀',
+  '*': '＊',
+  _: '＿',
+  '[': '［',
+  ']': '］',
+  '<': '＜',
+  '>': '＞',
+  '~': '～',
+  '|': '｜',
+};
 const SPECIAL = /[\\`*_[\]<>~|]/g;
 
-/** Escapes markdown syntax, neutralises @-mentions and folds newlines into spaces. */
+/** Neutralises markdown and tags, @-mentions (a zero-width space after each @) and folds newlines into spaces. */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
-    .replace(SPECIAL, (c) => `\\${c}`)
+    .replace(SPECIAL, (c) => FULL_WIDTH[c]!)
     .replace(/[@＠]/g, '@\u200b');
 }
 
@@ -18,7 +33,12 @@ export function markdownToText(markdown: string): string {
     .replace(/^>\s?/gm, '')
     .replace(/^#+\s+/gm, '')
     .replace(/\*\*(.+?)\*\*/g, '$1')
-    .replace(/\\([\\`*_[\]<>~|])/g, '$1')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/** User text echoed inside our sentences: escaped, folded to one line, clipped to `max` characters, in 「」. */
+export function quote(text: string, max = 50): string {
+  const chars = [...text.trim()];
+  return `「${escapeMarkdown(chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join(''))}」`;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_BOT_NAME } from './channels.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { meetingTitle } from './meeting-text.ts';
 import type { OutboundMessage } from './outbound.ts';
@@ -54,25 +55,28 @@ export function reminderNotice(
   tz: string,
   now: number,
   missing: Pick<MemberTable, 'id'>[] = [],
+  botName = DEFAULT_BOT_NAME,
 ): OutboundMessage | null {
   const title = meetingTitle(meeting, tz, now);
   const where = meeting.location ? `\n\n地点：${escapeMarkdown(meeting.location)}` : '';
+  // In a group the platforms pass the bot only what @-mentions it: the answer must say so.
+  const say = (command: string) => `「@${escapeMarkdown(botName)} ${command}」`;
   switch (kind) {
     case 'remind':
       return {
         title: '会议提醒',
-        markdown: `**会议提醒**：${title}${where}\n\n不能参加的同志请发送「请假 ${meeting.code} 事由」。`,
+        markdown: `**会议提醒**：${title}${where}\n\n不能参加的同志请在群里发送${say(`请假 ${meeting.code} 事由`)}。`,
       };
     case 'start':
       return {
         title: '会议开始',
-        markdown: `**会议开始**：${title}${where}\n\n到会的同志可发送「签到」（自愿，不强制；也可由书记登记）。`,
+        markdown: `**会议开始**：${title}${where}\n\n到会的同志可在群里发送${say('签到')}（自愿，不强制；也可由书记登记）。`,
       };
     case 'nudge':
       if (missing.length === 0) return null;
       return {
         title: '签到提醒',
-        markdown: `**签到提醒**：${title} ${now < meeting.starts_at ? '即将开始' : '已开始'}。到会的同志请发送「签到」；不能参加的请发送「请假 ${meeting.code} 事由」。`,
+        markdown: `**签到提醒**：${title} ${now < meeting.starts_at ? '即将开始' : '已开始'}。到会的同志请发送${say('签到')}；不能参加的请发送${say(`请假 ${meeting.code} 事由`)}。`,
         mentions: missing.map((m) => m.id),
       };
   }

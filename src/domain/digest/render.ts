@@ -160,7 +160,7 @@ type Rank = (typeof Rank)[keyof typeof Rank];
 /**
  * Splits markdown into parts within the platform's limit, continued parts starting with
  * `（续 k/n）`. Cuts at section boundaries where it can, else at line boundaries, else between
- * characters (never inside a surrogate pair, an escape or right after an `@`). Parts without their
+ * characters (never inside a surrogate pair or right after an `@`). Parts without their
  * markers concatenate to the markdown exactly.
  */
 export function splitMarkdown(markdown: string, format: MessageFormat, limit = PART_LIMITS[format]): string[] {
@@ -193,9 +193,6 @@ function rankAt(markdown: string, chars: string[], pos: number[], i: number): Ra
   if (i === 0) return Rank.Never;
   const before = chars[i - 1]!;
   if (before === '@' || before === '＠') return Rank.Never;
-  let backslashes = 0;
-  for (let j = i - 1; j >= 0 && chars[j] === '\\'; j--) backslashes++;
-  if (backslashes % 2 === 1) return Rank.Never;
   const here = chars[i]!;
   if (here === '\n' && before !== '\n') {
     return markdown.startsWith('\n\n### ', pos[i]) ? Rank.Section : Rank.Line;
@@ -240,6 +237,6 @@ function chooseCut(cum: number[], ranks: Rank[], start: number, far: number, bud
   }
   let at = far;
   while (at > start && ranks[at] === Rank.Never) at--;
-  // Nowhere allowed (a run of backslashes as long as a part): cut where it fits all the same.
+  // Nowhere allowed (a run of `@` as long as a part): cut where it fits all the same.
   return at > start ? at : far > start ? far : start + 1;
 }

@@ -1,4 +1,4 @@
-import { type ChatMessage, type Reply, stripMention } from '../../chat/message.ts';
+import { type ChatMessage, type Reply, cleanInput } from '../../chat/message.ts';
 import { markdownToText } from '../../domain/markdown.ts';
 import type { Db, MemberTable } from '../../../db/schema.ts';
 import { getMember, membersWithId } from '../../../db/members.ts';
@@ -65,7 +65,7 @@ export function consoleMessage(who: ConsoleIdentity, line: string, messageId: st
     chatId: who.chatId,
     senderId: who.member.id,
     senderName: who.member.name,
-    text: stripMention(line),
+    text: cleanInput(line),
     messageId,
     receivedAt: now,
     replyFormat: 'dingtalk',

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
+import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, cleanInput } from '../../chat/message.ts';
 import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
 import { verifyDingtalkCallback } from './sign.ts';
@@ -58,7 +58,7 @@ export function dingtalkReceiver(deps: ReceiverDeps) {
       chatId: group ? body.conversationId : senderId,
       senderId,
       senderName: body.senderNick ?? null,
-      text: stripMention(body.msgtype === undefined || body.msgtype === 'text' ? (body.text?.content ?? '') : ''),
+      text: cleanInput(body.msgtype === undefined || body.msgtype === 'text' ? (body.text?.content ?? '') : ''),
       messageId: body.msgId,
       receivedAt: now,
       replyFormat: 'dingtalk',

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Channel, WecomAppConfig, WecomBotConfig } from '../../domain/channels.ts';
-import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, stripMention } from '../../chat/message.ts';
+import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, cleanInput } from '../../chat/message.ts';
 import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import { markdownToText } from '../../domain/markdown.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
@@ -165,7 +165,7 @@ function appMessage(channel: WecomChannel, plain: string, now: number): ChatMess
     chatId: from,
     senderId: from,
     senderName: null,
-    text: stripMention(content),
+    text: cleanInput(content),
     messageId: msgId,
     receivedAt: now,
     replyFormat: 'wecom-app',
@@ -190,7 +190,7 @@ function botMessage(channel: WecomChannel, plain: string, now: number): ChatMess
     chatId: group ? body.chatid! : body.from.userid,
     senderId: body.from.userid,
     senderName: null,
-    text: stripMention(body.text.content),
+    text: cleanInput(body.text.content),
     messageId: body.msgid,
     receivedAt: now,
     // Sized as a WeCom app message: a 周报 continues privately through the app.
