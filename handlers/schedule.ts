@@ -8,7 +8,7 @@ import { expectedMembers, hasGroups, newMeetingCode } from '../src/domain/meetin
 import { escapeMarkdown, quote } from '../src/domain/markdown.ts';
 import { newId } from '../src/core/ids.ts';
 import type { MeetingTable } from '../db/schema.ts';
-import { botNames } from '../db/channels.ts';
+import { getChannel } from '../db/channels.ts';
 import { insertMeeting, recentCodes } from '../db/meetings.ts';
 import { DEFAULT_BOT_NAME } from '../src/domain/channels.ts';
 
@@ -52,7 +52,7 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
   if (meeting.location) lines.push(`地点：${escapeMarkdown(meeting.location)}`);
   if (group) lines.push(`小组：${escapeMarkdown(group)}`);
   if (command.tags.length) lines.push(`五同：${command.tags.map((t) => TAG_LABELS[t]).join(' ')}`);
-  const bot = escapeMarkdown((await botNames(db, member.org_id)).get(ctx.message.channelId) ?? DEFAULT_BOT_NAME);
+  const bot = escapeMarkdown((await getChannel(db, ctx.message.channelId))?.config.botName ?? DEFAULT_BOT_NAME);
   lines.push('', `参会同志可在群里发送「@${bot} 签到」；不能参加的发送「@${bot} 请假 ${meeting.code} 事由」。`);
   ctx.reply({ title: `已安排会议 ${meeting.code}`, markdown: lines.join('\n') });
 }

@@ -13,8 +13,6 @@ import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
 import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 
-export type AppDeps = ServiceDeps;
-
 /** The chat layer assembled: a message in, its reply out, through the command table of handlers/. */
 export function createDispatch(
   deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' | 'logger' | 'queues'>,
@@ -31,7 +29,7 @@ export function createDispatch(
 }
 
 /** The whole HTTP surface, built from its dependencies so that tests run it on real ones. */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: ServiceDeps): Hono {
   const app = new Hono();
   const channels = new ChannelDirectory(deps.db, deps.clock);
   const receiverDeps = { channels, clock: deps.clock, handle: withDeadline(createDispatch(deps), deps.logger) };

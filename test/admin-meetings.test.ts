@@ -7,7 +7,7 @@ import { putMember } from '../db/members.ts';
 import { insertNote } from '../db/notes.ts';
 import { putOrg } from '../db/orgs.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
-import { DIALECTS, meetingRow } from './helpers/db.ts';
+import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,23 +23,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   let t: TestApp;
 
   const member = (org: string, id: string, name: string, extra: Partial<MemberTable> = {}) =>
-    putMember(
-      t.db,
-      {
-        org_id: org,
-        id,
-        branch_id: 'b1',
-        name,
-        role: 'member',
-        party_group: null,
-        probationary: 0,
-        mobile: null,
-        wecom_user_id: null,
-        dingtalk_user_id: null,
-        ...extra,
-      },
-      NOW,
-    );
+    putMember(t.db, memberRow({ org_id: org, id, name, ...extra }), NOW);
 
   const meeting = (m: Pick<MeetingTable, 'id' | 'org_id' | 'code' | 'type' | 'starts_at'> & Partial<MeetingTable>) =>
     insertMeeting(t.db, meetingRow({ created_at: NOW - 30 * DAY, updated_at: NOW - 30 * DAY, ...m }));

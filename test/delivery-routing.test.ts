@@ -9,6 +9,7 @@ import { startWorkers } from '../jobs/workers.ts';
 import type { Target } from '../src/domain/outbound.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
+import { eventually } from './helpers/eventually.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
 // A group push goes only through the robot bound to that chat (SPEC §9.1): never another chat's,
@@ -22,17 +23,6 @@ const SHARED_A: Target = { kind: 'chat', channelId: 'wb1', chatId: 'chat-s1' };
 const SHARED_B: Target = { kind: 'chat', channelId: 'wb1', chatId: 'chat-s2' };
 const WINDOW_MS = 3_000;
 const LIMIT = 5;
-
-async function eventually(check: () => Promise<void>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await check();
-    } catch (err) {
-      if (i >= 100) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe.each(DIALECTS)('delivery routing on %s', (dialect) => {
   let fake: FakePlatform;
@@ -78,7 +68,7 @@ describe.each(DIALECTS)('delivery routing on %s', (dialect) => {
     await eventually(async () => {
       const row = await t.db.selectFrom('deliveries').selectAll().where('id', '=', 'route-b2').executeTakeFirstOrThrow();
       expect(row.state).toBe('failed');
-    });
+    }, 10_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(pushes().map((r) => r.query.key)).toEqual(['key-b1']);
     expect(JSON.stringify(fake.requests)).not.toContain('wang2');
@@ -96,7 +86,7 @@ describe.each(DIALECTS)('delivery routing on %s', (dialect) => {
     await eventually(async () => {
       const rows = await t.db.selectFrom('deliveries').select('state').where('id', 'like', 'shared-%').execute();
       expect(rows.every((r) => r.state === 'sent' || r.state === 'merged')).toBe(true);
-    });
+    }, 10_000);
     const times = pushes()
       .filter((r) => r.query.key === 'key-shared')
       .map((r) => r.at)

@@ -7,6 +7,7 @@ import { startWorkers } from '../jobs/workers.ts';
 import type { Target } from '../src/domain/outbound.ts';
 import { DIALECTS } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
+import { eventually } from './helpers/eventually.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 
 // The outbound queue against a fake DingTalk custom robot (issue #5, acceptance 3): a robot's
@@ -17,18 +18,6 @@ const LIMIT = 20;
 const CHAT: Target = { kind: 'chat', channelId: 'dt1', chatId: 'cidA' };
 type Body = { markdown: { title: string; text: string }; msgUuid?: string };
 const text = (r: RecordedRequest) => (r.body as Body).markdown.text;
-
-/** Retries `check` for up to 5 s: rows are updated just after the platform's answer. */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await check();
-    } catch (err) {
-      if (i >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /** The most requests inside any window of `ms` (a sliding window over arrival times). */
 function busiestWindow(times: number[], ms: number): number {

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +15,7 @@ import { insertMeeting } from '../db/meetings.ts';
 import { newId } from '../src/core/ids.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
 import { planAndRelay } from './helpers/reminders.ts';
+import { type ServiceProcess, startService } from './helpers/service.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
 // Restart safety (issue #5, acceptance 2): reminders queued in Redis survive a worker process
@@ -42,7 +41,7 @@ describe.each([
   let db: Kysely<Database>;
   let queues: Queues;
   const prefix = `tongxin-restart-${randomBytes(4).toString('hex')}`;
-  const children: ChildProcess[] = [];
+  const workers: ServiceProcess[] = [];
 
   beforeAll(async () => {
     fake = await startFakePlatform();
@@ -70,7 +69,7 @@ describe.each([
     );
   });
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const worker of workers) await worker.stop('SIGKILL');
     await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
     await queues.close();
     await db.destroy();
@@ -78,34 +77,17 @@ describe.each([
   });
 
   /** A worker process (ROLE=worker) as `npm start` runs it; resolves once its workers run. */
-  async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        ROLE: 'worker',
-        DATABASE_URL: url,
-        QUEUE_PREFIX: prefix,
-        DINGTALK_OAPI_BASE: fake.url,
-        REMINDER_OFFSETS: '4s,2s',
-        ABSENT_NUDGE_AFTER: '2s',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  async function startWorker(): Promise<ServiceProcess> {
+    const worker = await startService({
+      ROLE: 'worker',
+      DATABASE_URL: url,
+      QUEUE_PREFIX: prefix,
+      DINGTALK_OAPI_BASE: fake.url,
+      REMINDER_OFFSETS: '4s,2s',
+      ABSENT_NUDGE_AFTER: '2s',
     });
-    children.push(child);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 20_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('workers running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-    });
-    return child;
+    workers.push(worker);
+    return worker;
   }
 
   it('delivers every reminder exactly once across a SIGTERM and a SIGKILL', async () => {
@@ -130,14 +112,13 @@ describe.each([
     await planAndRelay(db, queues, meeting, { offsets: [4_000, 2_000], nudgeAfter: 2_000 }, Date.now());
 
     const first = await startWorker();
-    first.kill('SIGTERM');
-    expect((await once(first, 'exit'))[0]).toBe(0);
+    await first.stop('SIGTERM');
+    expect(first.child.exitCode).toBe(0);
 
     const second = await startWorker();
     await fake.waitFor((r) => r.path === '/robot/send', 15_000, 1);
     await sleep(300);
-    second.kill('SIGKILL');
-    await once(second, 'exit');
+    await second.stop('SIGKILL');
 
     await startWorker();
     await fake.waitFor((r) => r.path === '/robot/send', 20_000, 4);

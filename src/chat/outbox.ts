@@ -2,7 +2,7 @@ import { recordDelivery } from '../../db/deliveries.ts';
 import { writeReminderPlan } from '../../db/reminders.ts';
 import type { Delivery } from '../domain/outbound.ts';
 import type { MeetingTable } from '../domain/records.ts';
-import { planReminders } from '../domain/reminders.ts';
+import { remindersAhead } from '../domain/reminders.ts';
 import type { MemberContext } from './context.ts';
 
 // What a command promises ("已提醒", a meeting's reminders) is written in its own transaction, so a
@@ -14,8 +14,7 @@ export async function planMeetingReminders(
   meeting: Pick<MeetingTable, 'id' | 'org_id' | 'starts_at' | 'status'>,
 ): Promise<void> {
   const now = ctx.clock.now();
-  const plan = meeting.status === 'scheduled' ? planReminders(meeting.starts_at, ctx.settings.reminders).filter((p) => p.dueAt > now) : [];
-  await writeReminderPlan(ctx.db, meeting, plan, now);
+  await writeReminderPlan(ctx.db, meeting, remindersAhead(meeting, ctx.settings.reminders, now), now);
   ctx.after({ kind: 'reminders', meetingId: meeting.id });
 }
 

@@ -31,6 +31,15 @@ export function planReminders(startsAt: number, timing: Pick<ReminderTiming, 'of
   ];
 }
 
+/** The reminders 安排, 改期 or 取消 plan: those still ahead at `now`, none for a cancelled meeting. */
+export function remindersAhead(
+  meeting: Pick<MeetingTable, 'starts_at' | 'status'>,
+  timing: Pick<ReminderTiming, 'offsets' | 'nudgeAfter'>,
+  now: number,
+): PlannedReminder[] {
+  return meeting.status === 'scheduled' ? planReminders(meeting.starts_at, timing).filter((p) => p.dueAt > now) : [];
+}
+
 /** The queue job of a reminder: one id per meeting, kind, offset and start, so a moved meeting gets new jobs. */
 export const reminderJobId = (meetingId: string, kind: ReminderKind, offset: number, startsAt: number) =>
   `${kind}-${meetingId}-${offset}-${startsAt.toString(36)}`;

@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +14,7 @@ import { type FakePlatform, type RecordedRequest, startFakePlatform } from '../h
 import { seedBranches } from '../helpers/branches.ts';
 import { meetingRow } from '../helpers/db.ts';
 import { planAndRelay } from '../helpers/reminders.ts';
+import { type ServiceProcess, startService } from '../helpers/service.ts';
 
 // SIGKILL of the only worker while 200 reminders fall due within 10 s, then a new worker: every
 // one is delivered, each once (SPEC §9.1). Each meeting is in a branch of its own with a robot of
@@ -48,8 +47,8 @@ describe.each([
   let db: Kysely<Database>;
   let queues: Queues;
   const prefix = `tongxin-faults-${randomBytes(4).toString('hex')}`;
-  const children: ChildProcess[] = [];
-  let logs = '';
+  const workers: ServiceProcess[] = [];
+  const logs = () => workers.map((w) => w.log()).join('\n');
 
   beforeAll(async () => {
     fake = await startFakePlatform();
@@ -65,46 +64,25 @@ describe.each([
     });
   });
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const worker of workers) await worker.stop('SIGKILL');
     await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
     await queues.close();
     await db.destroy();
     await fake.close();
   });
 
-  async function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        ROLE: 'worker',
-        DATABASE_URL: url,
-        QUEUE_PREFIX: prefix,
-        DINGTALK_OAPI_BASE: fake.url,
-        // Only the start notices fall in the test: the reminder before is past, the nudge an hour away.
-        REMINDER_OFFSETS: '1d',
-        ABSENT_NUDGE_AFTER: '1h',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  async function startWorker(): Promise<ServiceProcess> {
+    const worker = await startService({
+      ROLE: 'worker',
+      DATABASE_URL: url,
+      QUEUE_PREFIX: prefix,
+      DINGTALK_OAPI_BASE: fake.url,
+      // Only the start notices fall in the test: the reminder before is past, the nudge an hour away.
+      REMINDER_OFFSETS: '1d',
+      ABSENT_NUDGE_AFTER: '1h',
     });
-    children.push(child);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 30_000);
-      child.stderr!.on('data', (chunk: Buffer) => {
-        logs += chunk.toString();
-      });
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        logs += chunk.toString();
-        if (out.includes('workers running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.on('exit', (status) => reject(new Error(`worker exited with ${status}: ${out}`)));
-    });
-    return child;
+    workers.push(worker);
+    return worker;
   }
 
   it('delivers all 200 start notices, each once, across a SIGKILL', async () => {
@@ -117,8 +95,7 @@ describe.each([
       await planAndRelay(db, queues, meeting, { offsets: [86_400_000], nudgeAfter: 3_600_000 }, t0);
     }
     await fake.waitFor((r) => r.path === '/robot/send', 15_000, 20);
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    await first.stop('SIGKILL');
     const beforeKill = fake.requests.length;
     await sleep(4_000);
     expect(fake.requests.length).toBe(beforeKill);
@@ -142,7 +119,9 @@ describe.each([
           .select(['id', 'state', 'attempts', 'relayed_at', 'last_error'])
           .where('state', '!=', 'sent')
           .execute();
-        throw new Error(`${err.message}; missing ${JSON.stringify(rows)}; unsent ${JSON.stringify(deliveries)}; log ${logs.slice(-3000)}`);
+        throw new Error(
+          `${err.message}; missing ${JSON.stringify(rows)}; unsent ${JSON.stringify(deliveries)}; log ${logs().slice(-3000)}`,
+        );
       });
     await sleep(1_000);
     const requests = fake.requests.filter((r) => r.path === '/robot/send');
@@ -163,7 +142,7 @@ describe.each([
     const states = await db.selectFrom('meeting_reminders').select(['state']).where('kind', '=', 'start').execute();
     expect(states.filter((s) => s.state === 'sent')).toHaveLength(MEETINGS);
     // What the workers logged through all this holds no credential and no mobile number.
-    expect(logs).toContain('workers running');
-    for (const secret of [APP_SECRET, ROBOT_TOKEN, ROBOT_SECRET, MOBILE]) expect(logs).not.toContain(secret);
+    expect(logs()).toContain('workers running');
+    for (const secret of [APP_SECRET, ROBOT_TOKEN, ROBOT_SECRET, MOBILE]) expect(logs()).not.toContain(secret);
   }, 150_000);
 });

@@ -3,7 +3,7 @@ import { writeReminderPlan } from '../../db/reminders.ts';
 import type { Database, MeetingTable } from '../../db/schema.ts';
 import type { Queues } from '../../jobs/queues.ts';
 import { relayPending } from '../../jobs/relay.ts';
-import { type ReminderTiming, planReminders } from '../../src/domain/reminders.ts';
+import { type ReminderTiming, remindersAhead } from '../../src/domain/reminders.ts';
 
 /** What 安排 / 改期 / 取消 do for a meeting's reminders, then the relay: planned in the database, copied to the queue. */
 export async function planAndRelay(
@@ -13,7 +13,6 @@ export async function planAndRelay(
   timing: Pick<ReminderTiming, 'offsets' | 'nudgeAfter'>,
   now: number,
 ): Promise<void> {
-  const plan = meeting.status === 'scheduled' ? planReminders(meeting.starts_at, timing).filter((p) => p.dueAt > now) : [];
-  await writeReminderPlan(db, meeting, plan, now);
+  await writeReminderPlan(db, meeting, remindersAhead(meeting, timing, now), now);
   await relayPending({ db, queues, now: () => now });
 }
