@@ -7,6 +7,7 @@ import { CompiledQuery } from 'kysely';
 import { type Pool, createPool } from 'mysql2/promise';
 import { createLoggedDb, openDb } from '../db/connect.ts';
 import { runWeeklyDigest } from '../jobs/digest-run.ts';
+import { loadConfig } from '../src/core/config.ts';
 import { bullConnection } from '../jobs/queues.ts';
 import { createLogger } from '../src/core/logger.ts';
 
@@ -336,7 +337,7 @@ async function child(): Promise<void> {
   });
   const outbound = new Queue('outbound', { connection: bullConnection(REDIS_URL), prefix });
   const logger = createLogger('warn');
-  const deps = { db, outbound, logger, now: () => NOW };
+  const deps = { db, outbound, logger, now: () => NOW, checkinCloses: loadConfig({}).CHECKIN_CLOSES };
   try {
     await outbound.waitUntilReady();
     await db.selectFrom('orgs').select('id').execute(); // the pool's first connection, outside the measure

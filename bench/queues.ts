@@ -117,6 +117,7 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
         party_group: null,
         starts_at: startsAt,
         status: 'scheduled',
+        status_note: null,
         tags: '[]',
         created_by: null,
         created_at: now,

@@ -32,3 +32,14 @@ export async function putMakeup(db: Db, meetingId: string, memberId: string, not
     .where('member_id', '=', memberId)
     .execute();
 }
+
+/** Withdraws a member's leave (销假); false when they had none. */
+export async function deleteLeave(db: Db, meetingId: string, memberId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('attendance')
+    .where('meeting_id', '=', meetingId)
+    .where('member_id', '=', memberId)
+    .where('status', '=', 'leave')
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

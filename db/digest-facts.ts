@@ -3,6 +3,7 @@ import type { DigestBranchFacts, DigestWindow } from '../src/domain/digest/types
 import { digestWindow } from '../src/domain/digest/window.ts';
 import { periodRange } from '../src/domain/time.ts';
 import { loadWorkCalendar } from './calendar.ts';
+import { counted, evidence } from './meetings.ts';
 import { getOrg } from './orgs.ts';
 import type { Db } from './schema.ts';
 
@@ -37,6 +38,7 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
   let meetingQuery = db
     .selectFrom('meetings')
     .select(['id', 'code', 'type', 'topic', 'party_group', 'starts_at', 'status', 'tags', 'branch_id'])
+    .select(evidence)
     .where('org_id', '=', orgId)
     .where('starts_at', '>=', meetingsFrom)
     .where('starts_at', '<', window.to + NEXT_HORIZON_MS);
@@ -75,7 +77,7 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
     // No ORDER BY: computeDigest orders what it shows, and a sort over text columns costs a filesort.
     reportQuery.execute(),
   ]);
-  const [m, mt, a, r] = [byBranch(members), byBranch(meetings), byBranch(attendance), byBranch(reports)];
+  const [m, mt, a, r] = [byBranch(members), byBranch(meetings.map(counted)), byBranch(attendance), byBranch(reports)];
   return branches.map((branch) => ({
     branch,
     members: m.get(branch.id) ?? [],

@@ -1,26 +1,48 @@
-import type { Db, MeetingTable } from './schema.ts';
+import type { Evidence } from '../src/domain/meetings.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Db, MeetingTable } from './schema.ts';
+
+/** A meeting with what shows it took place: how many were present, how many 纪要 it has. */
+export type Meeting = MeetingTable & Evidence;
+
+/** The evidence counts of each meeting selected: correlated subqueries on indexed keys. */
+export const evidence = (eb: ExpressionBuilder<Database, 'meetings'>) => [
+  eb
+    .selectFrom('attendance')
+    .select(eb.fn.countAll().as('n'))
+    .whereRef('attendance.meeting_id', '=', 'meetings.id')
+    .where('attendance.status', '=', 'present')
+    .as('present'),
+  eb.selectFrom('meeting_notes').select(eb.fn.countAll().as('n')).whereRef('meeting_notes.meeting_id', '=', 'meetings.id').as('notes'),
+];
+
+const meetingsWithEvidence = (db: Db) => db.selectFrom('meetings').selectAll('meetings').select(evidence);
+
+/** Evidence counts as numbers (MySQL returns counts as strings). */
+export const counted = <R extends { present: unknown; notes: unknown }>(row: R): Omit<R, 'present' | 'notes'> & Evidence => ({
+  ...row,
+  present: Number(row.present),
+  notes: Number(row.notes),
+});
 
 export async function insertMeeting(db: Db, meeting: MeetingTable): Promise<void> {
   await db.insertInto('meetings').values(meeting).execute();
 }
 
 /** The branch's most recent meeting with this code (codes are unique among recent meetings). */
-export async function getMeetingByCode(db: Db, orgId: string, branchId: string, code: string): Promise<MeetingTable | undefined> {
-  return db
-    .selectFrom('meetings')
-    .selectAll()
+export async function getMeetingByCode(db: Db, orgId: string, branchId: string, code: string): Promise<Meeting | undefined> {
+  const row = await meetingsWithEvidence(db)
     .where('org_id', '=', orgId)
     .where('branch_id', '=', branchId)
     .where('code', '=', code)
     .orderBy('starts_at', 'desc')
     .executeTakeFirst();
+  return row && counted(row);
 }
 
 /** The branch's meetings starting in [from, to), earliest first. */
-export async function listBranchMeetings(db: Db, orgId: string, branchId: string, from: number, to: number): Promise<MeetingTable[]> {
-  return db
-    .selectFrom('meetings')
-    .selectAll()
+export async function listBranchMeetings(db: Db, orgId: string, branchId: string, from: number, to: number): Promise<Meeting[]> {
+  const rows = await meetingsWithEvidence(db)
     .where('org_id', '=', orgId)
     .where('branch_id', '=', branchId)
     .where('starts_at', '>=', from)
@@ -28,6 +50,7 @@ export async function listBranchMeetings(db: Db, orgId: string, branchId: string
     .orderBy('starts_at')
     .orderBy('id')
     .execute();
+  return rows.map(counted);
 }
 
 /** Codes of the branch's meetings created since `since`, to keep a new code unambiguous. */
@@ -45,7 +68,7 @@ export async function recentCodes(db: Db, orgId: string, branchId: string, since
 export async function updateMeeting(
   db: Db,
   id: string,
-  change: Partial<Pick<MeetingTable, 'starts_at' | 'status'>>,
+  change: Partial<Pick<MeetingTable, 'starts_at' | 'status' | 'status_note'>>,
   now: number,
 ): Promise<void> {
   await db

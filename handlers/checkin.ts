@@ -1,10 +1,9 @@
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
-import { branchMembers, describeMeeting, meetingByCode, meetingMeant } from '../src/chat/meeting-lookup.ts';
+import { branchMembers, describeMeeting, meetingByCode, meetingMeant, opensAt } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
 import { escapeMarkdown } from '../src/domain/markdown.ts';
 import { checkinWindow, expectedMembers, isExpected, quorum } from '../src/domain/meetings.ts';
-import { formatLocal } from '../src/domain/time.ts';
 import { getAttendance, listAttendance } from '../db/attendance.ts';
 
 /** 签到: one word, optional, idempotent; the meeting whose check-in window holds now, or `code`. */
@@ -17,7 +16,8 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
   if (command.code) {
     if (!isExpected(meeting, members, member.id)) throw new UserError(`你不在会议 ${meeting.code} 的应到人员中。`);
     const window = checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses);
-    if (now < window.opens) throw new UserError(`签到还没开始：${formatLocal(window.opens, ctx.org.timezone, now)} 起可以签到。`);
+    if (now < window.opens)
+      throw new UserError(`签到还没开始：${describeMeeting(ctx, meeting)}，${opensAt(ctx, meeting, window.opens)}起可以签到。`);
     if (now > window.closes)
       throw new UserError(`会议 ${meeting.code} 的签到已结束；未能参加的可以发送「补学 ${meeting.code} 学习体会」。`);
   }

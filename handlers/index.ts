@@ -7,6 +7,7 @@ import { checkin } from './checkin.ts';
 import { help } from './help.ts';
 import { leave } from './leave.ts';
 import { makeup } from './makeup.ts';
+import { meetings } from './meetings.ts';
 import { mine } from './mine.ts';
 import { minutes } from './minutes.ts';
 import { register } from './register.ts';
@@ -16,6 +17,7 @@ import { reschedule } from './reschedule.ts';
 import { schedule } from './schedule.ts';
 import { stats } from './stats.ts';
 import { weekly } from './weekly.ts';
+import { withdraw } from './withdraw.ts';
 
 type Handler<K extends CommandKind> = (ctx: MemberContext, command: Extract<Command, { kind: K }>) => Promise<void>;
 
@@ -36,6 +38,8 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
   weekly,
   register,
   minutes,
+  meetings,
+  withdraw,
 };
 
 /** Routes a parsed command to its handler, after the roster and role checks. */

@@ -38,6 +38,7 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
     topic: command.topic ?? null,
     location: command.location ?? null,
     party_group: group,
+    status_note: null,
     starts_at: command.at,
     status: 'scheduled',
     tags: JSON.stringify(command.tags),

@@ -1,26 +1,42 @@
-import type { Command } from '../src/chat/parse.ts';
+import type { Command, Period } from '../src/chat/parse.ts';
 import type { MemberContext } from '../src/chat/context.ts';
+import { branchMembers } from '../src/chat/meeting-lookup.ts';
 import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
-import { progress } from '../src/domain/meetings.ts';
-import { periodRange } from '../src/domain/time.ts';
+import { meetingState, progress, typesDue } from '../src/domain/meetings.ts';
+import { type CalendarPeriod, periodRange, toLocal } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 
-const PERIOD_LABELS = { month: '本月', quarter: '本季度', year: '本年' } as const;
+const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter: '本季度', year: '本年' };
+const QUARTER_NAMES = ['一', '二', '三', '四'];
 
-/** 统计: 三会一课 held against due for the branch, per type. */
+/** The calendar period a 统计 asks about, the moment it is counted as of, and its name. */
+function periodAsked(period: Period, now: number, tz: string): { range: CalendarPeriod; asOf: number; label: string } {
+  if (period === 'lastQuarter' || period === 'lastYear') {
+    const range = period === 'lastQuarter' ? 'quarter' : 'year';
+    // A past period is counted as of its last moment: everything in it was due.
+    const asOf = periodRange(range, now, tz).from - 1;
+    const { year, month } = toLocal(asOf, tz);
+    return { range, asOf, label: range === 'year' ? `${year}年` : `${year}年第${QUARTER_NAMES[Math.floor((month - 1) / 3)]}季度` };
+  }
+  return { range: period, asOf: now, label: RANGE_LABELS[period] };
+}
+
+/** 统计: 三会一课 held against due for the branch, per type; only meetings held count. */
 export async function stats(ctx: MemberContext, command: Extract<Command, { kind: 'stats' }>): Promise<void> {
-  const now = ctx.clock.now();
   const tz = ctx.org.timezone;
-  // A quarterly type asked about a month is counted over its quarter: load the wider of the two.
-  const { from, to } = periodRange(command.period === 'year' ? 'year' : 'quarter', now, tz);
-  const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, from, to);
-  const rows = progress(meetings, command.period, now, tz).map((p) => {
-    const scope = p.range === command.period ? '' : `（${PERIOD_LABELS[p.range]}）`;
+  const { range, asOf, label } = periodAsked(command.period, ctx.clock.now(), tz);
+  // A type due less often than the period asked is counted over its own: load the whole year.
+  const year = periodRange('year', asOf, tz);
+  const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, year.from, year.to);
+  const rows = progress(meetings, range, asOf, tz, typesDue(await branchMembers(ctx))).map((p) => {
+    const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
     const mark = p.held >= p.due ? '✓' : '未完成';
     return `- ${MEETING_LABELS[p.type]}${scope}：已开 ${p.held} 次 / 应开 ${p.due} 次　${mark}`;
   });
-  ctx.reply({
-    title: `${PERIOD_LABELS[command.period]}三会一课`,
-    markdown: [`**${PERIOD_LABELS[command.period]}三会一课完成情况**`, '', ...rows].join('\n'),
-  });
+  const { from, to } = periodRange(range, asOf, tz);
+  const notHeld = meetings.filter(
+    (m) => m.starts_at >= from && m.starts_at < to && meetingState(m, asOf, ctx.settings.checkinCloses) === 'not_held',
+  ).length;
+  if (notHeld) rows.push('', `另有 ${notHeld} 次会议未召开（无人到会、无纪要，或开始后取消），不计入。`);
+  ctx.reply({ title: `${label}三会一课`, markdown: [`**${label}三会一课完成情况**`, '', ...rows].join('\n') });
 }

@@ -23,7 +23,7 @@ export async function weekly(ctx: MemberContext): Promise<void> {
   // privately (not necessarily the one asked on): each part fits both the reply and those messages.
   const privately = privateTarget(member, await listOrgChannels(ctx.db, member.org_id));
   const format = privately && PART_LIMITS[privately.format] < PART_LIMITS[message.replyFormat] ? privately.format : message.replyFormat;
-  const digest = previewDigest({ facts, window: input.window, calendar: input.calendar }, format, now);
+  const digest = previewDigest({ ...input, facts, checkinCloses: ctx.settings.checkinCloses }, { format, audience: 'private' }, now);
   const [first, ...rest] = digest.parts;
   if (rest.length && !privately) {
     const note = `（本周周报共 ${digest.parts.length} 部分，其余部分无法私信送达，请联系管理员登记你的账号。）`;

@@ -11,6 +11,7 @@ import { getOrg } from '../db/orgs.ts';
 import { type IsoDate, localDateTime } from '../src/domain/calendar.ts';
 import { COMPLIANCE_HOUR, type ComplianceKind, type ComplianceNotice, complianceNotices } from '../src/domain/compliance.ts';
 import { type Target, deliveryId, rateKeyOf } from '../src/domain/outbound.ts';
+import { typesDue } from '../src/domain/meetings.ts';
 import { chatTarget, secretaryTargets } from '../src/domain/targets.ts';
 import { periodRange } from '../src/domain/time.ts';
 import { enqueueDelivery } from './outbound.ts';
@@ -61,12 +62,18 @@ export async function runComplianceForOrg(deps: ComplianceDeps, orgId: string, d
   if (!org) return { kinds: [], notices: 0, deliveries: 0, gaps: [] };
   const calendar = await loadWorkCalendar(db);
   const tz = org.timezone;
-  const { from, to } = periodRange('quarter', localDateTime(date, tz, { hour: COMPLIANCE_HOUR }), tz);
+  const { from, to } = periodRange('year', localDateTime(date, tz, { hour: COMPLIANCE_HOUR }), tz);
   const branchRows = await listOrgBranches(db, orgId);
   // The calendar decides first: most days nothing is due and no meeting needs reading.
   const probe = complianceNotices({ date, tz, calendar, branches: [] });
   const branches = probe.kinds.length
-    ? await Promise.all(branchRows.map(async (b) => ({ ...b, meetings: await listBranchMeetings(db, orgId, b.id, from, to) })))
+    ? await Promise.all(
+        branchRows.map(async (b) => ({
+          ...b,
+          meetings: await listBranchMeetings(db, orgId, b.id, from, to),
+          types: typesDue(await listBranchMembers(db, orgId, b.id)),
+        })),
+      )
     : [];
   const result = complianceNotices({ date, tz, calendar, branches });
   logCalendarGaps(logger, result.gaps, { org: orgId, date });

@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
 import type { DigestBranchFacts } from '../src/domain/digest/types.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
-import { type Addressed, type ChannelRef, secretaryTargets } from '../src/domain/targets.ts';
+import { type Addressed, type ChannelRef, audienceOf, secretaryTargets } from '../src/domain/targets.ts';
 import type { BranchChatTable } from '../src/domain/records.ts';
 import { relayDeliveries } from './outbound.ts';
 
@@ -23,6 +23,8 @@ export interface DigestDeps {
   outbound: Queue;
   logger: Logger;
   now(): number;
+  /** CHECKIN_CLOSES: a meeting nobody came to is not held once its check-in has closed. */
+  checkinCloses: number;
 }
 
 /** Where a branch's digest goes: its first secretary reachable privately, else its first bound group chat. */
@@ -61,7 +63,11 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
       outcomes.push({ branch: facts.branch.id, outcome: 'no target' });
       continue;
     }
-    const { figures, title, parts } = previewDigest({ facts, window: input.window, calendar: input.calendar }, to.format, now);
+    const { figures, title, parts } = previewDigest(
+      { ...input, facts, checkinCloses: deps.checkinCloses },
+      { format: to.format, audience: audienceOf(to.target) },
+      now,
+    );
     // The claim and the messages commit together: a crash leaves either nothing (the next run
     // sends) or both (the delivery sweep queues what the crash did not).
     const ids = parts.map((_, i) => deliveryId('digest', [orgId, facts.branch.id, week], i + 1));

@@ -86,6 +86,7 @@ export async function startWorkers(
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
       now,
+      checkinCloses: config.CHECKIN_CLOSES,
     }),
   ];
   for (const worker of workers) {

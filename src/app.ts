@@ -5,7 +5,8 @@ import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
 import { probe } from './admin/health.ts';
 import { adminRoutes } from './admin/routes.ts';
-import { settingsFrom } from './chat/context.ts';
+import { guideRoutes } from './admin/guide.ts';
+import { GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
 import type { ChatMessage, Reply } from './chat/message.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: ServiceDeps): Hono {
   app.get('/webhooks/wecom/:channel', wecomUrlCheck(receiverDeps));
   app.post('/webhooks/wecom/:channel', wecomReceiver(receiverDeps));
 
+  app.route(GUIDE_PATH, guideRoutes());
   app.route(DASHBOARD_PATH, queueDashboard(deps));
   app.route('/admin', adminRoutes({ ...deps, channels }));
 

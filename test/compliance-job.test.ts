@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { putAttendance } from '../db/attendance.ts';
 import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
@@ -42,10 +43,13 @@ async function seed(db: Kysely<Database>) {
   await putMember(db, { ...member, id: 'sec1', branch_id: 'b1', name: '李书记', role: 'secretary', dingtalk_user_id: 'ding-sec1' }, now);
   await putMember(db, { ...member, id: 'm1', branch_id: 'b1', name: '张一', role: 'member', dingtalk_user_id: 'ding-m1' }, now);
   await putMember(db, { ...member, id: 'sec2', branch_id: 'b2', name: '王书记', role: 'secretary', dingtalk_user_id: 'ding-sec2' }, now);
+  // Each held (its secretary checked in); both branches held their 组织生活会 in June.
   const meetings: [string, string, MeetingType, number][] = [
     ['mt1', 'b1', 'assembly', at(10, 20)],
     ['mt2', 'b2', 'assembly', at(10, 21)],
     ['mt3', 'b2', 'lecture', at(11, 5)],
+    ['mt4', 'b1', 'life', at(6, 30)],
+    ['mt5', 'b2', 'life', at(6, 30)],
   ];
   for (const [id, branch, type, startsAt] of meetings) {
     await insertMeeting(db, {
@@ -59,11 +63,18 @@ async function seed(db: Kysely<Database>) {
       party_group: null,
       starts_at: startsAt,
       status: 'scheduled',
+      status_note: null,
       tags: '[]',
       created_by: null,
       created_at: now,
       updated_at: now,
     });
+    const secretary = branch === 'b1' ? 'sec1' : 'sec2';
+    await putAttendance(
+      db,
+      { meeting_id: id, member_id: secretary, org_id: 'org1', status: 'present', note: null, at: startsAt, source: null },
+      startsAt,
+    );
   }
 }
 

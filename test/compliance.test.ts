@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeetingType } from '../db/schema.ts';
 import { WorkCalendar, weekdayOf } from '../src/domain/calendar.ts';
 import { type ComplianceBranch, complianceDays, complianceNotices, dueNotices } from '../src/domain/compliance.ts';
-import type { MeetingFacts } from '../src/domain/meetings.ts';
+import { type MeetingFacts, typesDue } from '../src/domain/meetings.ts';
 import { fromLocal } from '../src/domain/time.ts';
 
 // The compliance rule (SPEC §5) as a pure function: which notices are due on a date, and their texts.
@@ -18,8 +18,21 @@ const meeting = (type: MeetingType, startsAt: number, status: MeetingFacts['stat
   party_group: null,
   starts_at: startsAt,
   status,
+  // Held once it starts: someone was present.
+  present: 1,
+  notes: 0,
 });
-const branch = (id: string, meetings: MeetingFacts[] = [], name = `${id} 党支部`): ComplianceBranch => ({ id, name, meetings });
+const branch = (
+  id: string,
+  meetings: MeetingFacts[] = [],
+  name = `${id} 党支部`,
+  types = typesDue([{ party_group: 'g1' }]),
+): ComplianceBranch => ({
+  id,
+  name,
+  meetings,
+  types,
+});
 const kindsOn = (date: string, calendar = bare) => dueNotices(date, calendar).kinds;
 
 describe('the working-day rule', () => {
@@ -128,6 +141,8 @@ describe('the notices and their texts', () => {
           '- 党小组会：本月已开 0 次，应开 1 次（已安排 11月2日（周一）09:30）',
           '- 党课：本季度已开 0 次，应开 1 次（已安排 11月20日（周五）14:30）',
           '- 主题党日：本月已开 0 次，应开 1 次',
+          // The year's last quarter: its 组织生活会 is called for too.
+          '- 组织生活会：本年已开 0 次，应开 1 次',
         ].join('\n'),
         '发送「安排 会议类型 时间」安排会议，如「安排 支委会 明天15:00」。',
       ].join('\n\n'),
@@ -155,7 +170,7 @@ describe('the notices and their texts', () => {
   it('says nothing to a branch with nothing due, and nothing at all on other days', () => {
     const done = branch(
       'b1',
-      (['assembly', 'committee', 'group', 'lecture', 'theme_day'] as const).map((t) => meeting(t, at('2026-11-01', 8))),
+      (['assembly', 'committee', 'group', 'lecture', 'theme_day', 'life'] as const).map((t) => meeting(t, at('2026-11-01', 8))),
     );
     expect(complianceNotices({ date: '2026-11-02', tz: TZ, calendar: bare, branches: [done] }).notices).toEqual([]);
     expect(complianceNotices({ date: '2026-11-03', tz: TZ, calendar: bare, branches: [branch('b2')] })).toEqual({
@@ -166,12 +181,13 @@ describe('the notices and their texts', () => {
   });
 
   it('warns secretaries two weeks before the quarter ends, only of branches missing a quarterly type', () => {
+    const life = meeting('life', at('2026-06-30'));
     const branches = [
-      branch('all', [meeting('assembly', at('2026-10-20')), meeting('lecture', at('2026-11-20'))]),
-      branch('nolecture', [meeting('assembly', at('2026-10-20')), meeting('lecture', at('2026-12-20', 14, 30))]),
-      branch('none', [meeting('lecture', at('2026-09-28')), meeting('assembly', at('2026-11-10'), 'cancelled')]),
+      branch('all', [meeting('assembly', at('2026-10-20')), meeting('lecture', at('2026-11-20')), life]),
+      branch('nolecture', [meeting('assembly', at('2026-10-20')), meeting('lecture', at('2026-12-20', 14, 30)), life]),
+      branch('none', [meeting('lecture', at('2026-09-28')), meeting('assembly', at('2026-11-10'), 'cancelled'), life]),
       // Monthly types missing do not matter for this warning.
-      branch('monthly', [meeting('assembly', at('2026-12-01')), meeting('lecture', at('2026-12-02'))]),
+      branch('monthly', [meeting('assembly', at('2026-12-01')), meeting('lecture', at('2026-12-02')), life]),
     ];
     const result = complianceNotices({ date: '2026-12-17', tz: TZ, calendar: bare, branches });
     expect(result.kinds).toEqual(['quarterEndWarning']);
@@ -189,6 +205,19 @@ describe('the notices and their texts', () => {
       ].join('\n\n'),
     });
     expect(result.notices[1]!.message.markdown).toContain('- 支部党员大会\n- 党课');
+  });
+
+  it('counts only meetings held, calls for 组织生活会 in the last quarter only, and no 党小组会 without 党小组', () => {
+    const notHeld = { ...meeting('assembly', at('2026-10-20')), present: 0 };
+    const noGroups = branch('b1', [notHeld], 'b1 党支部', typesDue([{ party_group: null }]));
+    const warning = complianceNotices({ date: '2026-12-17', tz: TZ, calendar: bare, branches: [noGroups] }).notices[0]!;
+    expect(warning.message.markdown).toContain('- 支部党员大会\n- 党课\n- 组织生活会');
+    const november = complianceNotices({ date: '2026-11-02', tz: TZ, calendar: bare, branches: [noGroups] }).notices[0]!;
+    expect(november.message.markdown).toContain('- 支部党员大会：本季度已开 0 次，应开 1 次');
+    expect(november.message.markdown).not.toContain('党小组会');
+    // 2026-08-03: the first working day of August, in the third quarter.
+    const august = complianceNotices({ date: '2026-08-03', tz: TZ, calendar: bare, branches: [noGroups] }).notices[0]!;
+    expect(august.message.markdown).not.toContain('组织生活会');
   });
 
   it('computes "today" in the org zone', () => {

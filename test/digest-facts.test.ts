@@ -10,13 +10,14 @@ import { ORG_ID, TZ, at, branches, digestRows } from './fixtures/digest.ts';
 // those number by number).
 
 const LATER = Date.UTC(2027, 5, 1);
+const CLOSES = 2 * 3600_000;
 
 describe.each(DIALECTS)('digest facts from %s', (dialect) => {
   let t: TestDb;
   beforeAll(async () => {
     t = await openTestDb(dialect);
     const rows = digestRows();
-    for (const table of ['orgs', 'branches', 'members', 'meetings', 'attendance', 'service_reports'] as const) {
+    for (const table of ['orgs', 'branches', 'members', 'meetings', 'attendance', 'meeting_notes', 'service_reports'] as const) {
       if (rows[table].length)
         await t.db
           .insertInto(table)
@@ -46,9 +47,9 @@ describe.each(DIALECTS)('digest facts from %s', (dialect) => {
     expect(queries).toBe(5);
     expect(loaded.map((f) => f.branch.id)).toEqual(branches.map((b) => b.branch.id));
     for (const [i, facts] of loaded.entries()) {
-      expect(computeDigest(facts, window)).toEqual(computeDigest(branches[i]!, window));
+      expect(computeDigest(facts, window, CLOSES)).toEqual(computeDigest(branches[i]!, window, CLOSES));
     }
     const [one] = await loadDigestFacts(t.db, ORG_ID, window, branches[1]!.branch.id);
-    expect(computeDigest(one!, window)).toEqual(computeDigest(branches[1]!, window));
+    expect(computeDigest(one!, window, CLOSES)).toEqual(computeDigest(branches[1]!, window, CLOSES));
   });
 });

@@ -10,19 +10,23 @@ import { TZ, at, branchA, branchB, digestRows } from './fixtures/digest.ts';
 // test/fixtures/digest.ts. Every expected value below was worked out by hand from the fixture (the
 // comments show the working); none comes from the code under test.
 
+/** CHECKIN_CLOSES as configured by default. */
+const CLOSES = 2 * 3600_000;
+
 /** Long after every week tested: the week is over and its figures are as of its last instant. */
 const LATER = at('2027-06-01 00:00');
 
 function figures(facts: DigestBranchFacts, week: string, now: number): DigestFigures {
   const window = digestWindow(week, TZ, now);
   if (!window) throw new Error(`no such week ${week}`);
-  return computeDigest(facts, window);
+  return computeDigest(facts, window, CLOSES);
 }
 
 const q = (type: MeetingType, held: number, due: number, status: TypeStatus, next: [string, string] | null): QuarterType => ({
   type,
   held,
   due,
+  range: type === 'life' ? 'year' : 'quarter',
   status,
   next: next ? { code: next[0], startsAt: at(next[1]) } : null,
 });
@@ -142,6 +146,8 @@ describe('the fixture', () => {
             starts_at,
             status,
             tags,
+            present: rows.attendance.filter((a) => a.meeting_id === id && a.status === 'present').length,
+            notes: rows.meeting_notes.filter((n) => n.meeting_id === id).length,
           })),
       ).toEqual(facts.meetings);
       expect(
@@ -180,6 +186,7 @@ describe('2026-W44, crossing the October/November month end, branch A', () => {
       q('group', 3, 2, 'done', ['AGD', '2026-11-12 19:00']), // AGA 10-14, AGB 10-21, AGC 11-01 (both 党小组 together)
       q('lecture', 0, 1, 'pending', ['AKY', '2026-12-30 15:00']), // AKX 10-30 cancelled; two months left
       q('theme_day', 1, 2, 'pending', ['ATE', '2026-11-20 14:30']), // ATD 10-23
+      q('life', 0, 1, 'pending', null), // 组织生活会: due once a year, none held
     ],
     meetings: [
       // all 7 expected: a1 a2 a3 a7 present; a4 leave (made up 10-30); a5 no row; a6 absent row (made up 10-31)
@@ -211,12 +218,13 @@ describe('2026-W44, crossing the October/November month end, branch A', () => {
 
 describe('2026-W44, crossing the October/November month end, branch B (no 党小组)', () => {
   sections(branchB, '2026-W44', LATER, {
+    // No 党小组: 党小组会 is not due and not listed (its meetings of the week still are).
     quarter: [
       q('assembly', 1, 1, 'done', null), // BAA 10-22; none scheduled after
       q('committee', 0, 2, 'overdue', ['BCB', '2026-11-05 15:00']), // BCA 10-29 cancelled: October missed
-      q('group', 2, 2, 'done', ['BGC', '2026-11-19 19:00']), // BGA 10-13, BGB 10-30
       q('lecture', 0, 1, 'pending', ['BKA', '2027-01-03 10:00']), // BKB 12-18 is cancelled: not "next"
       q('theme_day', 1, 2, 'pending', ['BTC', '2026-12-26 09:00']), // BTA 11-01; BTB 11-27 cancelled
+      q('life', 0, 1, 'pending', null), // 组织生活会: due once a year, none held
     ],
     meetings: [
       // whole branch (no groups): b1 b2 b5 present; b3 leave; b4 no row
@@ -259,6 +267,7 @@ describe('2026-W44 so far (Saturday 10-31 12:00), branch A', () => {
       q('group', 2, 1, 'done', ['AGC', '2026-11-01 10:00']), // AGC tomorrow: not held, it is next
       q('lecture', 0, 1, 'pending', ['AKY', '2026-12-30 15:00']),
       q('theme_day', 1, 1, 'done', ['ATE', '2026-11-20 14:30']),
+      q('life', 0, 1, 'pending', null), // 组织生活会: due once a year, none held
     ],
     // both 补学 of AAS (10-30, 10-31 09:00) happened before now
     meetings: [wm('AAS', 'assembly', '部署四季度党建与业务工作', '2026-10-28 15:00', [4, 7], ['钱党员', '孙党员'], ['钱党员'])],
@@ -280,9 +289,9 @@ describe('2026-W44 so far (Saturday 10-31 12:00), branch B', () => {
     quarter: [
       q('assembly', 1, 1, 'done', null),
       q('committee', 0, 1, 'pending', ['BCB', '2026-11-05 15:00']), // October not over yet
-      q('group', 2, 1, 'done', ['BGC', '2026-11-19 19:00']),
       q('lecture', 0, 1, 'pending', ['BKA', '2027-01-03 10:00']),
       q('theme_day', 0, 1, 'pending', ['BTA', '2026-11-01 09:00']),
+      q('life', 0, 1, 'pending', null), // 组织生活会: due once a year, none held
     ],
     meetings: [wm('BGB', 'group', '督查学习笔记', '2026-10-30 19:00', [3, 5], ['陈党员'], ['陈党员', '冯党员'])],
     reports: {
@@ -320,6 +329,7 @@ describe('2026-W53, the quarter’s last week, branch A', () => {
         q('group', 6, 3, 'done', null), // AGA AGB AGC AGD AGE AGF; AGG (2027-01-02) is Q1's
         q('lecture', 1, 1, 'done', null), // AKY 12-30
         q('theme_day', 3, 3, 'done', ['ATG', '2027-01-08 14:30']), // ATD ATE ATF
+        q('life', 0, 1, 'overdue', null), // none held, and the year ends within two weeks
       ],
       meetings: [
         // 支委会: a1 a2 a3; a3 on leave
@@ -359,9 +369,9 @@ describe('2026-W53, the quarter’s last week, branch B', () => {
       quarter: [
         q('assembly', 1, 1, 'done', null), // BAA 10-22
         q('committee', 1, 3, 'overdue', ['BCC', '2027-01-07 15:00']), // BCB 11-05 only
-        q('group', 4, 3, 'done', null), // BGA BGB BGC BGD (12-31 19:00)
         q('lecture', 0, 1, 'overdue', null), // BKB cancelled; BKA (2027-01-03) is Q1's and already held
         q('theme_day', 2, 3, 'overdue', null), // BTA, BTC (BTB cancelled): the quarter is over, 2 < 3
+        q('life', 0, 1, 'overdue', null), // none held, and the year ends within two weeks
       ],
       meetings: [
         // b4 absent, b5 leave: both made up in January
@@ -399,13 +409,14 @@ describe('2026-W53 so far: section 1 is Q4 2026 all week', () => {
       q('group', 6, 3, 'done', ['AGG', '2027-01-02 10:00']),
       q('lecture', 1, 1, 'done', null),
       q('theme_day', 3, 3, 'done', ['ATG', '2027-01-08 14:30']),
+      q('life', 0, 1, 'overdue', null), // none held, and the year ends within two weeks
     ]);
     expect(figures(branchB, '2026-W53', now).quarter).toEqual([
       q('assembly', 1, 1, 'done', null),
       q('committee', 1, 3, 'overdue', ['BCC', '2027-01-07 15:00']),
-      q('group', 3, 3, 'done', ['BGD', '2026-12-31 19:00']), // BGD tonight: not held yet
       q('lecture', 0, 1, 'overdue', ['BKA', '2027-01-03 10:00']),
       q('theme_day', 2, 3, 'pending', null), // 2 ≥ 2 months ended; December still runs
+      q('life', 0, 1, 'overdue', null), // none held, and the year ends within two weeks
     ]);
   });
 
@@ -417,13 +428,25 @@ describe('2026-W53 so far: section 1 is Q4 2026 all week', () => {
       q('group', 6, 3, 'done', null), // AGG (10:00 today) is held, and Q1's
       q('lecture', 1, 1, 'done', null),
       q('theme_day', 3, 3, 'done', ['ATG', '2027-01-08 14:30']),
+      q('life', 0, 1, 'overdue', null), // none held, and the year ends within two weeks
     ]);
     expect(figures(branchB, '2026-W53', now).quarter).toEqual([
       q('assembly', 1, 1, 'done', null),
       q('committee', 1, 3, 'overdue', ['BCC', '2027-01-07 15:00']),
-      q('group', 4, 3, 'done', null),
       q('lecture', 0, 1, 'overdue', ['BKA', '2027-01-03 10:00']),
       q('theme_day', 2, 3, 'overdue', null),
+      q('life', 0, 1, 'overdue', null), // none held, and the year ends within two weeks
     ]);
+  });
+});
+
+describe('a meeting of the week that was not held', () => {
+  it('is left out of the meetings and of the quarter’s count, and listed as not held', () => {
+    // AAS (10-28), as if nobody had checked in and no 纪要 had been written.
+    const facts = { ...branchA, meetings: branchA.meetings.map((m) => (m.code === 'AAS' ? { ...m, present: 0, notes: 0 } : m)) };
+    const f = figures(facts, '2026-W44', LATER);
+    expect(f.meetings.map((m) => m.code)).toEqual(['AGC']);
+    expect(f.notHeld).toEqual([{ code: 'AAS', type: 'assembly', topic: '部署四季度党建与业务工作', startsAt: at('2026-10-28 15:00') }]);
+    expect(f.quarter.find((q) => q.type === 'assembly')).toMatchObject({ held: 0, due: 1 });
   });
 });

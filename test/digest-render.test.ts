@@ -18,6 +18,7 @@ const quarterRow = (type: MeetingType, over: Partial<QuarterType> = {}): Quarter
   type,
   held: 1,
   due: 1,
+  range: 'quarter',
   status: 'done',
   next: null,
   ...over,
@@ -46,6 +47,7 @@ function figures(over: Partial<DigestFigures> = {}): DigestFigures {
         pendingMakeup: ['李四', '王五'],
       },
     ],
+    notHeld: [],
     reports: {
       total: 3,
       perCategory: { enterprise: 2, project: 0, grassroots: 1, public: 0 },
@@ -102,16 +104,16 @@ const sectionHeadings = (markdown: string) => markdown.split('\n').filter((l) =>
 
 describe('the digest markdown', () => {
   it('has a title, a heading and the five sections in order', () => {
-    const { title, parts } = renderDigest(figures(), { format: 'wecom', tz: TZ, now: NOW });
-    expect(title).toBe('第一党支部五同周报（2026-W48）');
+    const { title, parts } = renderDigest(figures(), { format: 'wecom', audience: 'private', tz: TZ, now: NOW });
+    expect(title).toBe('第一党支部五同周报：2026年第48周');
     expect(parts).toHaveLength(1);
     const md = parts[0]!;
-    expect(md.startsWith('## 第一党支部五同周报（2026-W48）\n')).toBe(true);
+    expect(md.startsWith('## 第一党支部五同周报\n\n2026年第48周（11月23日—11月29日）\n')).toBe(true);
     expect(sectionHeadings(md)).toEqual(['### 三会一课（本季度）', '### 本周会议', '### 四服务汇报', '### 五同', '### 与上周相比']);
   });
 
   it('renders the quarter per type: done, pending with the next meeting, overdue', () => {
-    const md = digestMarkdown(figures(), { tz: TZ, now: NOW });
+    const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('- 支部党员大会：已开 1 / 应开 1 ✓\n');
     expect(md).toContain('- 支部委员会会议：已开 2 / 应开 3 未完成，下次：K7Q 12月5日（周六）14:30\n');
     expect(md).toContain('- 党小组会：已开 1 / 应开 3 **已逾期**\n');
@@ -119,7 +121,7 @@ describe('the digest markdown', () => {
   });
 
   it('renders the week’s meetings with attendance, absentees and pending 补学', () => {
-    const md = digestMarkdown(figures(), { tz: TZ, now: NOW });
+    const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('- 支部委员会会议「研究年度考核方案」（ABC，11月24日（周二）14:30）：到会 5/7');
     expect(md).toContain('  - 未请假缺席：李四\n');
     expect(md).toContain('  - 待补学：李四、王五\n');
@@ -128,7 +130,7 @@ describe('the digest markdown', () => {
   it('says so when no meeting was held, and the change line says 本周无会议', () => {
     const md = digestMarkdown(
       figures({ meetings: [], change: { attendanceRate: null, previousAttendanceRate: null, reports: 0, previousReports: 2 } }),
-      { tz: TZ, now: NOW },
+      { audience: 'private', tz: TZ, now: NOW },
     );
     expect(md).toContain('### 本周会议\n本周没有召开会议。');
     expect(md).toContain('### 与上周相比\n本周无会议（上周无会议）；汇报 0 条（上周 2 条）');
@@ -136,12 +138,12 @@ describe('the digest markdown', () => {
   });
 
   it('renders the attendance rate against last week’s and the report counts', () => {
-    const md = digestMarkdown(figures(), { tz: TZ, now: NOW });
+    const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('### 与上周相比\n出勤率 71%（上周 65%）；汇报 3 条（上周 9 条）');
   });
 
   it('renders reports: counts per category, excerpts as quotes, the silent members', () => {
-    const md = digestMarkdown(figures(), { tz: TZ, now: NOW });
+    const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('- 本周 3 条：服务企业 2、服务项目 0、服务基层 1、服务群众 0');
     expect(md).toContain('\n\n> 张三（服务企业）：走访园区企业三家，协调解决用工问题。\n\n> 赵六（服务基层）：到社区开展政策宣讲。\n\n');
     expect(md).toContain('近四周未汇报：钱七、孙八');
@@ -151,7 +153,7 @@ describe('the digest markdown', () => {
     const long = '长'.repeat(200);
     const f = figures();
     f.reports.excerpts = [1, 2, 3, 4].map((n) => ({ member: `甲${n}`, category: 'public', text: long }));
-    const md = digestMarkdown(f, { tz: TZ, now: NOW });
+    const md = digestMarkdown(f, { audience: 'private', tz: TZ, now: NOW });
     const quotes = md.split('\n').filter((l) => l.startsWith('> '));
     expect(quotes).toHaveLength(3);
     const text = quotes[0]!.slice('> 甲1（服务群众）：'.length);
@@ -160,24 +162,24 @@ describe('the digest markdown', () => {
   });
 
   it('renders 五同 coverage per tag with the inferred count and the gaps', () => {
-    const md = digestMarkdown(figures(), { tz: TZ, now: NOW });
+    const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('- 同研究：本周 2（其中 1 项据议题推断） / 上周 1\n');
     expect(md).toContain('- 同部署：本周 1 / 上周 0\n');
     expect(md).toContain('\n\n**本周空白：**同检查、同考核');
-    const none = digestMarkdown(figures({ gaps: [] }), { tz: TZ, now: NOW });
+    const none = digestMarkdown(figures({ gaps: [] }), { audience: 'private', tz: TZ, now: NOW });
     expect(none).not.toContain('本周空白');
   });
 
   it('puts the footer at the end', () => {
     const footer = ['_2027 年的节假日安排尚未公布，按周末推算。_'];
-    const { parts } = renderDigest(figures(), { format: 'wecom', tz: TZ, now: NOW, footer });
+    const { parts } = renderDigest(figures(), { format: 'wecom', audience: 'private', tz: TZ, now: NOW, footer });
     expect(parts[0]!.endsWith(`\n\n${footer[0]}`)).toBe(true);
   });
 
   it('has no table rows', () => {
     for (const f of [figures(), largeBranch()]) {
       for (const platform of ['wecom', 'dingtalk'] as const) {
-        const { parts } = renderDigest(f, { format: platform, tz: TZ, now: NOW });
+        const { parts } = renderDigest(f, { format: platform, audience: 'private', tz: TZ, now: NOW });
         for (const line of parts.join('\n').split('\n')) {
           expect(line).not.toMatch(/^\s*\|/);
           expect(line).not.toMatch(/(^|[^\\])\|/);
@@ -190,23 +192,23 @@ describe('the digest markdown', () => {
 describe('a large branch', () => {
   const f = largeBranch();
   const footer = ['注：2027 年节假日数据缺失，工作日按周末推算。'];
-  const markdown = digestMarkdown(f, { tz: TZ, now: NOW, footer });
+  const markdown = digestMarkdown(f, { audience: 'private', tz: TZ, now: NOW, footer });
 
   it('splits for WeCom into parts of at most 4096 bytes, dropping nothing', () => {
-    const { parts } = renderDigest(f, { format: 'wecom', tz: TZ, now: NOW, footer });
+    const { parts } = renderDigest(f, { format: 'wecom', audience: 'private', tz: TZ, now: NOW, footer });
     expect(bytes(markdown)).toBeGreaterThan(4096);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(bytes(part)).toBeLessThanOrEqual(4096);
     expect(parts.map(strip).join('')).toBe(markdown);
     for (const [i, part] of parts.slice(1).entries()) expect(part.startsWith(`（续 ${i + 2}/${parts.length}）\n`)).toBe(true);
-    expect(parts[0]!.startsWith('## 机关第二党支部五同周报（2026-W48）')).toBe(true);
+    expect(parts[0]!.startsWith('## 机关第二党支部五同周报\n\n2026年第48周（11月23日—11月29日）')).toBe(true);
     // The footer ends the last part; the headings are all there, once each.
     expect(parts.at(-1)!.endsWith(footer[0]!)).toBe(true);
     expect(sectionHeadings(parts.map(strip).join(''))).toHaveLength(5);
   });
 
   it('keeps lines whole when sections fit, so every expected name appears whole in some part', () => {
-    const { parts } = renderDigest(f, { format: 'wecom', tz: TZ, now: NOW });
+    const { parts } = renderDigest(f, { format: 'wecom', audience: 'private', tz: TZ, now: NOW });
     const lines = new Set(parts.flatMap((p) => strip(p).split('\n')));
     for (const line of markdown.split('\n')) if (!footer.includes(line)) expect(lines.has(line)).toBe(true);
     for (const m of f.meetings) {
@@ -219,7 +221,7 @@ describe('a large branch', () => {
 
   it('cuts only at line boundaries when no line is longer than a part', () => {
     for (const platform of ['wecom', 'wecom-app'] as const) {
-      const { parts } = renderDigest(f, { format: platform, tz: TZ, now: NOW });
+      const { parts } = renderDigest(f, { format: platform, audience: 'private', tz: TZ, now: NOW });
       for (const part of parts) expect(bytes(part)).toBeLessThanOrEqual(PART_LIMITS[platform]);
       for (const part of parts.slice(1)) expect(strip(part).startsWith('\n')).toBe(true);
       // The first part holds the heading and the quarter whole.
@@ -230,8 +232,8 @@ describe('a large branch', () => {
   });
 
   it('splits for DingTalk into fewer parts of at most 18,000 bytes (as JSON too)', () => {
-    const wecom = renderDigest(f, { format: 'wecom', tz: TZ, now: NOW, footer }).parts;
-    const dingtalk = renderDigest(f, { format: 'dingtalk', tz: TZ, now: NOW, footer }).parts;
+    const wecom = renderDigest(f, { format: 'wecom', audience: 'private', tz: TZ, now: NOW, footer }).parts;
+    const dingtalk = renderDigest(f, { format: 'dingtalk', audience: 'private', tz: TZ, now: NOW, footer }).parts;
     expect(dingtalk.length).toBeLessThan(wecom.length);
     for (const part of dingtalk) {
       expect(bytes(part)).toBeLessThanOrEqual(18_000);
@@ -244,8 +246,8 @@ describe('a large branch', () => {
     const huge = largeBranch();
     // 600 silent members whose names are full of quotes: each costs double in JSON.
     huge.reports.silentFourWeeks = range(1, 600).map((n) => `"${String(n).padStart(4, '0')}"名字"`);
-    const md = digestMarkdown(huge, { tz: TZ, now: NOW });
-    const { parts } = renderDigest(huge, { format: 'dingtalk', tz: TZ, now: NOW });
+    const md = digestMarkdown(huge, { audience: 'private', tz: TZ, now: NOW });
+    const { parts } = renderDigest(huge, { format: 'dingtalk', audience: 'private', tz: TZ, now: NOW });
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(bytes(JSON.stringify(part)) - 2).toBeLessThanOrEqual(PART_LIMITS.dingtalk);
     expect(parts.map(strip).join('')).toBe(md);
@@ -337,7 +339,7 @@ describe('hostile user text', () => {
 
   for (const platform of ['wecom', 'dingtalk'] as const) {
     it(`cannot break the ${platform} markdown or mention anyone`, () => {
-      const { title, parts } = renderDigest(f, { format: platform, tz: TZ, now: NOW });
+      const { title, parts } = renderDigest(f, { format: platform, audience: 'private', tz: TZ, now: NOW });
       const md = parts.join('\n');
       expect(md).not.toContain('**粗体**');
       expect(md).not.toMatch(/(?<!\\)\]\(/); // no markdown link
@@ -360,7 +362,7 @@ describe('hostile user text', () => {
   }
 
   it('keeps the list lines one line each', () => {
-    const md = digestMarkdown(f, { tz: TZ, now: NOW });
+    const md = digestMarkdown(f, { audience: 'private', tz: TZ, now: NOW });
     const lines = md.split('\n');
     expect(lines.filter((l) => l.startsWith('  - 未请假缺席：'))).toHaveLength(1);
     expect(lines.filter((l) => l.startsWith('近四周未汇报：'))).toHaveLength(1);

@@ -63,6 +63,7 @@ async function meeting(
     party_group: null,
     starts_at: startsAt,
     status: 'scheduled',
+    status_note: null,
     tags: JSON.stringify(tags),
     created_by: null,
     created_at: startsAt - 86_400_000,
@@ -211,7 +212,7 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
     expect(body.change).toEqual({ attendanceRate: 0.75, previousAttendanceRate: 1, reports: 2, previousReports: 1 });
     expect(body.parts).toHaveLength(1);
     expect(body.markdown).toBe(body.parts.join('\n\n'));
-    expect(body.markdown).toContain('## 第一党支部五同周报（2026-W48）');
+    expect(body.markdown).toContain('## 第一党支部五同周报\n\n2026年第48周（11月23日—11月29日）');
     expect(body.markdown).toContain('待补学：王二');
 
     // The week defaults to the current one (org zone); branch 2's digest would go to its group.
@@ -236,7 +237,7 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
 
   it('a secretary’s 周报 replies privately with the week so far and claims nothing', async () => {
     const reply = await viaDingtalk(t, 'dt1', 'dt-sec1', '周报', { direct: true });
-    expect(reply).toContain('## 第一党支部五同周报（2026-W48）');
+    expect(reply).toContain('## 第一党支部五同周报\n\n2026年第48周（11月23日—11月29日）');
     expect(reply).toContain('到会 3/4');
     // Asked in the group, it says to ask privately.
     expect(await viaDingtalk(t, 'dt1', 'dt-sec1', '周报', { chat: 'cidGroup1==' })).toContain('只在私聊中回复');
@@ -272,18 +273,27 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
     });
     expect(await (await run()).json()).toMatchObject({ week: WEEK, results: [{ outcome: 'already sent' }, { outcome: 'already sent' }] });
     // The schedule's Monday 09:00 job reports the same week: nothing more to send.
-    const deps = { db: t.db, outbound: t.queues.outbound, digests: t.queues.digests, logger: t.logger, now: () => t.clock.now() };
+    const deps = {
+      db: t.db,
+      outbound: t.queues.outbound,
+      digests: t.queues.digests,
+      logger: t.logger,
+      now: () => t.clock.now(),
+      checkinCloses: t.config.CHECKIN_CLOSES,
+    };
     expect(await processDigestJob(deps, 'org1', at(30, 9))).toBe(`ran ${WEEK}`);
 
     const [privately] = await fake.waitFor((r) => r.path === PRIVATE, 10_000);
     const [group] = await fake.waitFor((r) => r.path === ROBOT, 10_000);
     expect(batch(privately!)).toMatchObject({ robotCode: 'robot-code-1', userIds: ['dt-sec1'], msgKey: 'sampleMarkdown' });
     const param = JSON.parse(batch(privately!).msgParam) as { title: string; text: string };
-    expect(param.title).toBe('第一党支部五同周报（2026-W48）');
+    expect(param.title).toBe('第一党支部五同周报：2026年第48周');
     expect(param.text).toContain('待补学：王二');
     expect(group!.query.access_token).toBe('robot-token-2');
-    expect(robot(group!).markdown.title).toBe('第二党支部五同周报（2026-W48）');
-    expect(robot(group!).markdown.text).toContain('未请假缺席：钱四');
+    expect(robot(group!).markdown.title).toBe('第二党支部五同周报：2026年第48周');
+    expect(robot(group!).markdown.text).toContain('未请假缺席：1 人');
+    // The secretary of 第二党支部 has no id: the group reads counts, never names (SPEC §9.2).
+    expect(robot(group!).markdown.text).not.toContain('钱四');
 
     // Nothing more arrives.
     await sleep(2_000);
@@ -305,7 +315,7 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
     t.clock.set(MONDAY + 3_600_000);
     const reply = await viaDingtalk(t, 'dt1', 'dt-sec1', '周报', { direct: true });
     // Monday: the new week so far, which has no meeting yet.
-    expect(reply).toContain('五同周报（2026-W49）');
+    expect(reply).toContain('2026年第49周（11月30日—12月6日）');
     expect(reply).toContain('本周没有召开会议');
     await sleep(500);
     expect(pushes()).toEqual([]);

@@ -55,6 +55,7 @@ const facts = (over: Partial<RecordFacts> = {}): RecordFacts => ({
     party_group: null,
     starts_at: STARTS,
     status: 'scheduled',
+    status_note: null,
     tags: '["research","deploy"]',
   },
   members,
@@ -67,6 +68,7 @@ const facts = (over: Partial<RecordFacts> = {}): RecordFacts => ({
   others: [{ id: 'x9', name: '调走的人' }],
   tz: TZ,
   now: STARTS + 72 * HOUR,
+  checkinCloses: 2 * HOUR,
   ...over,
 });
 
@@ -80,7 +82,7 @@ describe('buildMeetingRecord', () => {
       topic: '学习**二十大**精神 @所有人',
       location: '三楼<会议室>',
       startsAt: '2026-12-05T14:30:00.000+08:00',
-      status: 'scheduled',
+      status: 'held',
       tags: ['research', 'deploy'],
     });
     expect(r.expected.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']);
@@ -163,7 +165,7 @@ describe('buildMeetingRecord', () => {
     const early = buildMeetingRecord(facts({ attendance: [row('m5', 'leave', { note: '出差' })], notes: [], now: STARTS - HOUR }));
     expect(early.absent).toEqual([]);
     expect(early.leave).toEqual([{ id: 'm5', name: '钱五', reason: '出差' }]);
-    expect(early.markdown).toContain('- 状态：尚未召开');
+    expect(early.markdown).toContain('- 状态：已安排');
     expect(early.markdown).toContain('- 尚未签到 8 人：');
     expect(early.markdown).not.toContain('过半数');
 
@@ -171,6 +173,27 @@ describe('buildMeetingRecord', () => {
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.absent).toEqual([]);
     expect(cancelled.markdown).toContain('- 状态：**已取消**');
+  });
+
+  it('is not held when nobody came and no 纪要 was written once check-in closed, or when called off after the start', () => {
+    const empty = buildMeetingRecord(facts({ attendance: [row('m5', 'leave', { note: '出差' })], notes: [] }));
+    expect(empty.status).toBe('not_held');
+    expect(empty.absent).toEqual([]);
+    expect(empty.markdown).toContain('- 状态：**未召开**');
+    expect(empty.markdown).not.toMatch(/- 缺席 \d+ 人|（缺席）/);
+    expect(empty.markdown).not.toContain('过半数');
+
+    const during = buildMeetingRecord(facts({ attendance: [], notes: [], now: STARTS + HOUR }));
+    expect(during.status).toBe('scheduled');
+    expect(during.markdown).toContain('- 尚未签到 9 人：');
+
+    const calledOff = buildMeetingRecord(
+      facts({ meeting: { ...facts().meeting, status: 'not_held', status_note: '防汛任务紧急 **改期**' } }),
+    );
+    expect(calledOff.status).toBe('not_held');
+    expect(calledOff.statusNote).toBe('防汛任务紧急 **改期**');
+    expect(calledOff.markdown).toContain('- 状态：**未召开**（防汛任务紧急 ＊＊改期＊＊）');
+    expect(calledOff.absent).toEqual([]);
   });
 
   it('meetingAttendance matches the record’s lists', () => {

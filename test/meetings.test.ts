@@ -5,10 +5,12 @@ import {
   type MemberFacts,
   expectedMembers,
   meetingAttendance,
+  meetingState,
   meetingsAround,
   newMeetingCode,
   progress,
   quorum,
+  typesDue,
 } from '../src/domain/meetings.ts';
 import { CODE_ALPHABET } from '../src/domain/vocabulary.ts';
 import { formatLocal, fromLocal, periodRange } from '../src/domain/time.ts';
@@ -29,11 +31,20 @@ const member = (id: string, over: Partial<MemberFacts> = {}): MemberFacts => ({
   ...over,
 });
 
-const meeting = (type: MeetingType, starts_at: number, status: MeetingStatus = 'scheduled', party_group: string | null = null) => ({
+/** A meeting someone attended (held once it has started) unless `present` says otherwise. */
+const meeting = (
+  type: MeetingType,
+  starts_at: number,
+  status: MeetingStatus = 'scheduled',
+  party_group: string | null = null,
+  present = 1,
+) => ({
   type,
   starts_at,
   status,
   party_group,
+  present,
+  notes: 0,
 });
 
 describe('expectedMembers', () => {
@@ -190,6 +201,9 @@ describe('progress (三会一课 held vs due)', () => {
     meeting('theme_day', sh(2026, 11, 28, 11)), // later today: not held yet
     meeting('lecture', sh(2026, 12, 20, 9)), // Q4 but in the future
     meeting('lecture', sh(2026, 11, 15, 9), 'cancelled'),
+    meeting('lecture', sh(2026, 11, 16, 9), 'scheduled', null, 0), // nobody came, no 纪要: not held
+    meeting('lecture', sh(2026, 11, 17, 9), 'not_held'), // called off after its start
+    meeting('life', sh(2026, 1, 20, 9)), // 组织生活会, this year
   ];
   const table = (period: 'month' | 'quarter' | 'year', now = NOW, list = meetings) =>
     Object.fromEntries(progress(list, period, now, SH).map((p) => [p.type, [p.held, p.due, p.range]]));
@@ -201,6 +215,7 @@ describe('progress (三会一课 held vs due)', () => {
       group: [1, 1, 'month'],
       lecture: [0, 1, 'quarter'],
       theme_day: [1, 1, 'month'],
+      life: [1, 1, 'year'],
     });
   });
 
@@ -211,6 +226,7 @@ describe('progress (三会一课 held vs due)', () => {
       group: [1, 2, 'quarter'],
       lecture: [0, 1, 'quarter'],
       theme_day: [1, 2, 'quarter'],
+      life: [1, 1, 'year'],
     });
   });
 
@@ -221,11 +237,17 @@ describe('progress (三会一课 held vs due)', () => {
       group: [1, 11, 'year'],
       lecture: [0, 4, 'year'],
       theme_day: [1, 11, 'year'],
+      life: [1, 1, 'year'],
     });
   });
 
   it('lists every type, in a stable order', () => {
-    expect(progress([], 'quarter', NOW, SH).map((p) => p.type)).toEqual(['assembly', 'committee', 'group', 'lecture', 'theme_day']);
+    expect(progress([], 'quarter', NOW, SH).map((p) => p.type)).toEqual(['assembly', 'committee', 'group', 'lecture', 'theme_day', 'life']);
+  });
+
+  it('leaves 党小组会 out for a branch without 党小组', () => {
+    expect(typesDue([{ party_group: null }])).toEqual(['assembly', 'committee', 'lecture', 'theme_day', 'life']);
+    expect(typesDue([{ party_group: null }, { party_group: '第一党小组' }])).toContain('group');
   });
 
   it('counts months begun in the org zone (New Year in Shanghai is still 31 December in UTC)', () => {
@@ -420,5 +442,32 @@ describe('formatLocal', () => {
     expect(formatLocal(sh(2025, 12, 20, 9), SH, now)).toBe('2025年12月20日（周六）09:00');
     // 2027-01-01 00:30 in Shanghai while it is 2026-12-31 in UTC; now is 2026-12-31 18:00 in Shanghai.
     expect(formatLocal(Date.UTC(2026, 11, 31, 16, 30), SH, Date.UTC(2026, 11, 31, 10))).toBe('2027年1月1日（周五）00:30');
+  });
+});
+
+describe('meetingState (SPEC §9.2)', () => {
+  const START = sh(2026, 12, 2, 15);
+  const CLOSES = 2 * 3600_000;
+  const state = (over: Partial<MeetingFacts>, now: number) =>
+    meetingState({ ...meeting('assembly', START, 'scheduled', null, 0), ...over }, now, CLOSES);
+
+  it('is scheduled until it starts, whatever it holds', () => {
+    expect(state({}, START - 1)).toBe('scheduled');
+    expect(state({ present: 3 }, START - 1)).toBe('scheduled');
+  });
+
+  it('is held once started with someone present or a 纪要', () => {
+    expect(state({ present: 1 }, START)).toBe('held');
+    expect(state({ notes: 1 }, START + 10 * CLOSES)).toBe('held');
+  });
+
+  it('stays scheduled while check-in is open with nobody present, then is not held', () => {
+    expect(state({}, START + CLOSES)).toBe('scheduled');
+    expect(state({}, START + CLOSES + 1)).toBe('not_held');
+  });
+
+  it('keeps what the secretary decided: cancelled before the start, not held after it', () => {
+    expect(state({ status: 'cancelled' }, START - 1)).toBe('cancelled');
+    expect(state({ status: 'not_held', present: 4 }, START + 1)).toBe('not_held');
   });
 });

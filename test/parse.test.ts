@@ -177,6 +177,8 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['统计', ok({ kind: 'stats', period: 'quarter' })],
     ['统计 本月', ok({ kind: 'stats', period: 'month' })],
     ['统计 本季度', ok({ kind: 'stats', period: 'quarter' })],
+    ['统计 上季度', ok({ kind: 'stats', period: 'lastQuarter' })],
+    ['统计 去年', ok({ kind: 'stats', period: 'lastYear' })],
     ['统计 本季', ok({ kind: 'stats', period: 'quarter' })],
     ['统计 本年', ok({ kind: 'stats', period: 'year' })],
     ['统计 今年', ok({ kind: 'stats', period: 'year' })],

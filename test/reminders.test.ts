@@ -59,6 +59,7 @@ async function meeting(db: Kysely<Database>, startsAt: number, code: string): Pr
     party_group: null,
     starts_at: startsAt,
     status: 'scheduled',
+    status_note: null,
     tags: '[]',
     created_by: 'sec',
     created_at: now,

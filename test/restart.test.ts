@@ -103,6 +103,7 @@ describe.each([
       party_group: null,
       starts_at: start,
       status: 'scheduled' as const,
+      status_note: null,
       tags: '[]',
       created_by: null,
       created_at: Date.now(),

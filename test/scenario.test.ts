@@ -17,6 +17,7 @@ const TZ = 'Asia/Shanghai';
 const at = (day: number, hour: number, minute = 0) => fromLocal({ year: 2026, month: 11, day, hour, minute }, TZ);
 const BOT = { token: 'botToken123', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 const GROUP = 'cidGroupA==';
+const GROUP_B = 'cidGroupB==';
 
 const ROSTER: [id: string, name: string, role: Role, probationary: number][] = [
   ['sec', '李书记', 'secretary', 0],
@@ -38,6 +39,10 @@ async function seed(db: Kysely<Database>) {
   await putChannel(db, 'org2', 'dt2', { platform: 'dingtalk', appKey: 'k2', appSecret: DT_SECRET, robotCode: 'r2' }, now);
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: null, secret: null }], now);
   await putBranch(db, 'org2', 'x', '外单位支部', [], now);
+  // A branch whose secretary the bot cannot reach privately: its digest falls back to its group.
+  await putBranch(db, 'org1', 'b2', '第二党支部', [{ channel_id: 'dt1', chat_id: GROUP_B, webhook: null, secret: null }], now);
+  await putMember(db, memberRow({ id: 'q0', branch_id: 'b2', name: '冯书记', role: 'secretary' }), now);
+  await putMember(db, memberRow({ id: 'q1', branch_id: 'b2', name: '陈默', role: 'member' }), now);
   for (const [id, name, role, probationary] of ROSTER) {
     await putMember(db, memberRow({ id, name, role, probationary, wecom_user_id: id, dingtalk_user_id: id }), now);
   }
@@ -90,17 +95,20 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
     committeeCode = /会议编号：\*\*([A-Z0-9]{3})\*\*/.exec(reply)![1]!;
   });
 
-  it('checking in too early is refused with the time it opens', async () => {
+  it('checking in or registering present too early is refused with the time it opens, said once', async () => {
     const reply = await dt('m1', '签到');
-    expect(reply).toContain('签到还没开始');
-    expect(reply).toContain('11月29日（周日）14:30 起可以签到');
+    expect(reply).toContain('签到还没开始：支部党员大会「学习贯彻全会精神」');
+    expect(reply).toContain(`（${code}，11月29日（周日）15:00），14:30起可以签到。`);
+    expect(reply.match(/11月29日/g)).toHaveLength(1);
     expect(await attendanceOf('m1')).toEqual([]);
+    expect(await dt('sec', `登记 ${code} 孙五 到`)).toContain('14:30起可以登记到会');
+    expect(await attendanceOf('m5')).toEqual([]);
   });
 
-  it('inside the window three members check in, on both platforms; twice is one record', async () => {
+  it('inside the window three members check in as people type, on both platforms; twice is one record', async () => {
     t.clock.set(at(29, 14, 50));
-    expect(await dt('m1', '签到')).toContain('张一 已签到');
-    expect(await wc('m2', '签到')).toContain('王二 已签到');
+    expect(await dt('m1', '签到。')).toContain('张一 已签到');
+    expect(await wc('m2', '签到了')).toContain('王二 已签到');
     const third = await wc('m3', `签到 ${code.toLowerCase()}`);
     expect(third).toContain('到会 3/9 人');
     expect(third).toContain('正式党员到会 3/7 人，尚未过半数');
@@ -117,14 +125,24 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
     expect(await attendanceOf('m5')).toMatchObject([{ status: 'present' }]);
   });
 
+  it('one asks leave, withdraws it before the start and checks in', async () => {
+    expect(await wc('p1', '请假 临时有接待任务')).toContain('吴预备 已请假');
+    const withdrawn = await wc('p1', '销假');
+    expect(withdrawn).toContain('吴预备 已销假');
+    expect(await attendanceOf('p1')).toEqual([]);
+    expect(await wc('p1', '销假')).toContain('你近期没有请假');
+    expect(await dt('p1', `签到${code}`)).toContain('吴预备 已签到');
+    expect(await attendanceOf('p1')).toMatchObject([{ status: 'present' }]);
+  });
+
   it('出勤 lists present, leave and absent — privately only', async () => {
     t.clock.set(at(29, 15, 10));
     expect(await dt('sec', '出勤')).toContain('请私聊我');
     const reply = await dt('sec', '出勤', { direct: true });
-    expect(reply).toContain('应到 9 人，到会 4 人，请假 1 人，缺席 4 人');
-    expect(reply).toContain('- 到会：张一、王二、赵三、孙五');
+    expect(reply).toContain('应到 9 人，到会 5 人，请假 1 人，缺席 3 人');
+    expect(reply).toContain('- 到会：张一、王二、赵三、孙五、吴预备');
     expect(reply).toContain('- 请假：钱四（到外地执行防汛任务）');
-    expect(reply).toContain('- 缺席：李书记、周委员、吴预备、郑预备');
+    expect(reply).toContain('- 缺席：李书记、周委员、郑预备');
   });
 
   it('纪要 adds a resolution to the record', async () => {
@@ -144,6 +162,7 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
       present: { id: string }[];
       leave: { id: string; reason: string }[];
       absent: { id: string }[];
+      status: string;
       resolutions: { text: string; by: { id: string } }[];
       quorum: { formal: number; presentFormal: number; reached: boolean };
       markdown: string;
@@ -151,9 +170,10 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
     const ids = (list: { id: string }[]) => list.map((m) => m.id).sort();
     expect(record).toMatchObject({ type: 'assembly', location: '三楼会议室', topic: '学习贯彻全会精神' });
     expect(ids(record.expected)).toEqual(ROSTER.map(([id]) => id).sort());
-    expect(ids(record.present)).toEqual(['m1', 'm2', 'm3', 'm5']);
+    expect(ids(record.present)).toEqual(['m1', 'm2', 'm3', 'm5', 'p1']);
     expect(record.leave).toMatchObject([{ id: 'm4', reason: '到外地执行防汛任务' }]);
-    expect(ids(record.absent)).toEqual(['c1', 'p1', 'p2', 'sec']);
+    expect(ids(record.absent)).toEqual(['c1', 'p2', 'sec']);
+    expect(record.status).toBe('held');
     expect(record.resolutions).toMatchObject([{ text: '会议决定：各党小组于12月10日前完成专题学习。', by: { id: 'sec' } }]);
     expect(record.quorum).toEqual({ formal: 7, presentFormal: 4, reached: true });
     expect(record.markdown).toContain('已过半数');
@@ -210,5 +230,34 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
     const reply = await dt('sec', '统计');
     expect(reply).toContain('支部党员大会：已开 1 次 / 应开 1 次');
     expect(reply).toContain('支部委员会会议：已开 0 次 / 应开 2 次');
+  });
+
+  it('a meeting nobody came to is not held once its check-in closes, and counts nowhere', async () => {
+    t.clock.set(fromLocal({ year: 2026, month: 12, day: 3, hour: 18 }, TZ));
+    const list = await dt('m1', '会议');
+    expect(list).toContain(`（${committeeCode}，12月3日（周四）15:00）：未召开`);
+    expect(list).toContain(`（${code}，11月29日（周日）15:00）：已召开`);
+    const stats = await dt('sec', '统计');
+    expect(stats).toContain('支部党员大会：已开 1 次 / 应开 1 次');
+    expect(stats).toContain('支部委员会会议：已开 0 次 / 应开 3 次');
+    expect(stats).toContain('另有 1 次会议未召开');
+    const attendance = await dt('sec', `出勤 ${committeeCode}`, { direct: true });
+    expect(attendance).toContain('- 状态：未召开');
+    expect(attendance).not.toContain('缺席');
+    const res = await t.admin('GET', '/admin/orgs/org1/branches/b1/meetings');
+    const rows = (await res.json()) as { code: string; status: string }[];
+    expect(Object.fromEntries(rows.map((r) => [r.code, r.status]))).toEqual({ [code]: 'held', [committeeCode]: 'not_held' });
+  });
+
+  it('the digest of a branch whose secretary has no id goes to its group with counts, never names', async () => {
+    const res = await t.admin('POST', '/admin/orgs/org1/digests/run', { week: '2026-W49', branch: 'b2' });
+    expect(await res.json()).toEqual({ week: '2026-W49', results: [{ branch: 'b2', outcome: 'queued', parts: 1 }] });
+    const [delivery] = await t.db.selectFrom('deliveries').select(['target', 'body']).where('body', 'like', '%五同周报%').execute();
+    expect(JSON.parse(delivery!.target)).toEqual({ kind: 'chat', channelId: 'dt1', chatId: GROUP_B });
+    const { title, markdown } = JSON.parse(delivery!.body) as { title: string; markdown: string };
+    expect(title).toBe('第二党支部五同周报：2026年第49周');
+    expect(markdown).toContain('2026年第49周（11月30日—12月6日）');
+    expect(markdown).toContain('近四周未汇报：2 人');
+    expect(markdown).not.toMatch(/冯书记|陈默/);
   });
 });

@@ -76,7 +76,14 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
       await putMember(t.db, { ...member, id: `sec${n}`, name: `书记${n}`, role: 'secretary', dingtalk_user_id: `dt-sec${n}` }, now);
       await putMember(t.db, { ...member, id: `m${n}`, name: `党员${n}`, role: 'member', dingtalk_user_id: `dt-m${n}` }, now);
     }
-    deps = { db: t.db, outbound: t.queues.outbound, digests: t.queues.digests, logger, now: () => t.clock.now() };
+    deps = {
+      db: t.db,
+      outbound: t.queues.outbound,
+      digests: t.queues.digests,
+      logger,
+      now: () => t.clock.now(),
+      checkinCloses: t.config.CHECKIN_CLOSES,
+    };
   });
   beforeEach(async () => {
     logged.length = 0;

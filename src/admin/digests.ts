@@ -5,6 +5,7 @@ import { addDays, localDate } from '../domain/calendar.ts';
 import { previewDigest } from '../domain/digest/preview.ts';
 import { digestWindow } from '../domain/digest/window.ts';
 import { isoWeek, isoWeekOfDate, isoWeekRange } from '../domain/iso-week.ts';
+import { audienceOf } from '../domain/targets.ts';
 import { isoWithOffset } from '../domain/time.ts';
 import { getBranch, listOrgChats } from '../../db/branches.ts';
 import { listOrgChannels } from '../../db/channels.ts';
@@ -30,8 +31,9 @@ function checkWeek(week: string): string {
   return week;
 }
 
-export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' | 'queues'>): Hono {
+export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' | 'queues' | 'config'>): Hono {
   const { db, clock } = deps;
+  const checkinCloses = deps.config.CHECKIN_CLOSES;
   const app = new Hono();
 
   app.get(
@@ -50,7 +52,11 @@ export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' |
       // Rendered for where the digest would go, so that the parts are the ones a run would push.
       const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
       const to = digestTarget(facts, channels, chats);
-      const digest = previewDigest({ facts, window: input.window, calendar: input.calendar }, to?.format ?? 'dingtalk', now);
+      const digest = previewDigest(
+        { ...input, facts, checkinCloses },
+        { format: to?.format ?? 'dingtalk', audience: to ? audienceOf(to.target) : 'private' },
+        now,
+      );
       const { figures, window } = digest;
       return c.json({
         week: figures.week,
@@ -61,6 +67,7 @@ export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' |
         target: to ? { ...to.target, platform: to.format } : null,
         quarter: figures.quarter,
         meetings: figures.meetings,
+        notHeld: figures.notHeld,
         reports: figures.reports,
         coverage: figures.coverage,
         gaps: figures.gaps,
@@ -96,7 +103,7 @@ export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' |
       if (body.branch !== undefined && !(await getBranch(db, orgId, body.branch)))
         throw badField('branch', `no branch ${body.branch} in this org`);
       const results = await runWeeklyDigest(
-        { db, outbound: deps.queues.outbound, logger: deps.logger, now: () => clock.now() },
+        { db, outbound: deps.queues.outbound, logger: deps.logger, now: () => clock.now(), checkinCloses },
         orgId,
         week,
         body.branch,

@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import type { ServiceDeps } from './deps.ts';
-import { asCode } from '../domain/vocabulary.ts';
+import { asCode, storedTags } from '../domain/vocabulary.ts';
 import { buildMeetingRecord } from '../domain/meeting-record.ts';
-import { meetingAttendance } from '../domain/meetings.ts';
-import { storedTags } from '../domain/vocabulary.ts';
+import { meetingAttendance, meetingState } from '../domain/meetings.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
 import { listAttendance } from '../../db/attendance.ts';
@@ -38,8 +37,9 @@ async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTa
 }
 
 /** SPEC §7 meetings: the branch's list, one meeting's attendance, and its record (会议记录). */
-export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock'>): Hono {
+export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>): Hono {
   const { db, clock } = deps;
+  const checkinCloses = deps.config.CHECKIN_CLOSES;
   const app = new Hono();
 
   app.get(
@@ -64,7 +64,8 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock'>): Hono {
           topic: m.topic,
           location: m.location,
           startsAt: isoWithOffset(Number(m.starts_at), org.timezone),
-          status: m.status,
+          status: meetingState(m, now, checkinCloses),
+          ...(m.status_note ? { statusNote: m.status_note } : {}),
           tags: storedTags(m.tags),
         })),
       );
@@ -102,7 +103,17 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock'>): Hono {
       const inBranch = new Set(members.map((m) => m.id));
       const others = await listMembersByIds(db, org.id, [...new Set(notes.map((n) => n.member_id).filter((id) => !inBranch.has(id)))]);
       return c.json(
-        buildMeetingRecord({ meeting, members, attendance, notes, others, branchName: branch.name, tz: org.timezone, now: clock.now() }),
+        buildMeetingRecord({
+          meeting,
+          members,
+          attendance,
+          notes,
+          others,
+          branchName: branch.name,
+          tz: org.timezone,
+          now: clock.now(),
+          checkinCloses,
+        }),
       );
     }),
   );

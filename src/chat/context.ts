@@ -13,14 +13,20 @@ export interface Settings {
   checkinOpens: number;
   checkinCloses: number;
   reminders: ReminderTiming;
+  /** The user guide's address, when PUBLIC_URL says where the service is reachable. */
+  guideUrl?: string;
 }
 
+/** Where the service serves the user guide (docs/guide.md). */
+export const GUIDE_PATH = '/guide';
+
 export const settingsFrom = (
-  config: Pick<Config, 'CHECKIN_OPENS' | 'CHECKIN_CLOSES' | 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER'>,
+  config: Pick<Config, 'CHECKIN_OPENS' | 'CHECKIN_CLOSES' | 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER' | 'PUBLIC_URL'>,
 ): Settings => ({
   checkinOpens: config.CHECKIN_OPENS,
   checkinCloses: config.CHECKIN_CLOSES,
   reminders: reminderTiming(config),
+  ...(config.PUBLIC_URL ? { guideUrl: `${config.PUBLIC_URL}${GUIDE_PATH}` } : {}),
 });
 
 /** The reminder rules of the configuration. */

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import { type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
-import { USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
+import { type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
 import { quote } from '../domain/markdown.ts';
 import type { Database } from '../../db/schema.ts';
 import { getOrg } from '../../db/orgs.ts';
@@ -31,8 +31,8 @@ class AlreadyHandled extends Error {}
 /** How long a reply waits for its effects (queue writes) before it goes anyway. */
 const EFFECTS_WAIT_MS = 300;
 
-const refusal = (reason: string, usage?: string): Reply => ({
-  title: '未能执行',
+const refusal = (kind: CommandKind, reason: string, usage?: string): Reply => ({
+  title: REFUSAL_TITLES[kind],
   markdown: usage ? `${reason}\n\n用法：${usage}` : reason,
 });
 
@@ -59,7 +59,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
   // Times are read against the moment the message arrived, in the org's zone.
   const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
-  if (!parsed.ok) return refusal(parsed.reason, USAGE[parsed.kind]);
+  if (!parsed.ok) return refusal(parsed.kind, parsed.reason, USAGE[parsed.kind]);
 
   const effects: Effect[] = [];
   let reply: Reply | null;
@@ -84,7 +84,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
       return merged;
     });
   } catch (err) {
-    if (err instanceof UserError) return refusal(err.message, err.usage);
+    if (err instanceof UserError) return refusal(parsed.command.kind, err.message, err.usage);
     if (err instanceof AlreadyHandled) {
       const again = await getInboundReply(db, message.channelId, message.messageId);
       return again ? (JSON.parse(again) as Reply) : null;

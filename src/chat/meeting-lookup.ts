@@ -1,20 +1,21 @@
-import { listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
+import { type Meeting, listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
 import { listBranchMembers } from '../../db/members.ts';
 import { escapeMarkdown } from '../domain/markdown.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
-import { formatLocal } from '../domain/time.ts';
+import { formatNear } from '../domain/time.ts';
 import { type MemberContext, UserError } from './context.ts';
 
 /**
  * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
  * branch only, so another org's (or branch's) code is simply not found.
  */
-export async function meetingByCode(ctx: MemberContext, code: string, opts: { allowCancelled?: boolean } = {}): Promise<MeetingTable> {
+export async function meetingByCode(ctx: MemberContext, code: string, opts: { allowCancelled?: boolean } = {}): Promise<Meeting> {
   const meeting = await getMeetingByCode(ctx.db, ctx.member.org_id, ctx.member.branch_id, code);
   if (!meeting) throw new UserError(`本支部没有编号为 ${code} 的会议，请核对会议通知里的编号。`);
-  if (meeting.status === 'cancelled' && !opts.allowCancelled) throw new UserError(`会议 ${code} 已取消。`);
+  if (meeting.status !== 'scheduled' && !opts.allowCancelled)
+    throw new UserError(meeting.status === 'cancelled' ? `会议 ${code} 已取消。` : `会议 ${code} 已在开始后取消，记为未召开。`);
   return meeting;
 }
 
@@ -28,6 +29,11 @@ export async function branchMembers(ctx: MemberContext): Promise<MemberTable[]> 
 
 export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {
   return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
+}
+
+/** When check-in opens, said once: the time alone on the meeting's own day (its date is in the title). */
+export function opensAt(ctx: MemberContext, meeting: Pick<MeetingTable, 'starts_at'>, opens: number): string {
+  return formatNear(opens, meeting.starts_at, ctx.org.timezone, ctx.clock.now());
 }
 
 export const names = (members: Pick<MemberTable, 'name'>[]) =>
@@ -53,7 +59,7 @@ const NONE: Record<BareCommand, string> = {
  * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest whose check-in has
  * opened, else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
  */
-export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: MemberTable[] = []): Promise<MeetingTable> {
+export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: MemberTable[] = []): Promise<Meeting> {
   const now = ctx.clock.now();
   const { checkinOpens, checkinCloses } = ctx.settings;
   const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : checkinCloses;
@@ -65,7 +71,7 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
   if (meant) return meant;
   if (command === 'checkin' && upcoming) {
     const opens = checkinWindow(upcoming, checkinOpens, checkinCloses).opens;
-    throw new UserError(`签到还没开始：${describeMeeting(ctx, upcoming)} ${formatLocal(opens, ctx.org.timezone, now)} 起可以签到。`);
+    throw new UserError(`签到还没开始：${describeMeeting(ctx, upcoming)}，${opensAt(ctx, upcoming, opens)}起可以签到。`);
   }
   throw new UserError(NONE[command]);
 }

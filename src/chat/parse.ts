@@ -6,7 +6,8 @@ import { type FiveTag, MEETING_WORD_LIST, TAG_LABELS, asCode, categoryOf, meetin
 // One parser from a chat line (mention already stripped) to a typed command or a typed error.
 // Command words and separators are normalised (full-width → half-width); free text is kept as sent.
 
-export type Period = 'month' | 'quarter' | 'year';
+/** This month, quarter or year; or the last quarter or year, whole. */
+export type Period = 'month' | 'quarter' | 'year' | 'lastQuarter' | 'lastYear';
 
 export type Command =
   | { kind: 'help' }
@@ -26,13 +27,15 @@ export type Command =
       tags: FiveTag[];
     }
   | { kind: 'reschedule'; code: string; at: number }
-  | { kind: 'cancel'; code: string }
+  | { kind: 'cancel'; code: string; reason?: string }
   | { kind: 'attendance'; code?: string }
   | { kind: 'remind'; code?: string }
   | { kind: 'stats'; period: Period }
   | { kind: 'weekly' }
   | { kind: 'register'; code: string; names: string[]; status: 'present' | 'leave' }
-  | { kind: 'minutes'; code: string; text: string };
+  | { kind: 'minutes'; code: string; text: string }
+  | { kind: 'meetings' }
+  | { kind: 'withdraw'; code?: string };
 
 export type CommandKind = Command['kind'];
 
@@ -81,6 +84,10 @@ const WORDS: Record<string, CommandKind> = {
   register: 'register',
   纪要: 'minutes',
   minutes: 'minutes',
+  会议: 'meetings',
+  meetings: 'meetings',
+  销假: 'withdraw',
+  withdraw: 'withdraw',
 };
 
 export const USAGE: Record<CommandKind, string> = {
@@ -93,13 +100,37 @@ export const USAGE: Record<CommandKind, string> = {
   mine: '我的（本季度自己的出勤和汇报，仅私聊回复）',
   schedule: `安排 会议类型 时间 [地点 X] [议题 Y] [小组 Z] [#同研究 …]（类型：${MEETING_WORD_LIST}），例如：安排 支委会 明天下午3点 地点 三楼会议室 议题 研究年度工作 #同研究`,
   reschedule: '改期 会议编号 新时间，例如：改期 K7Q 12月8日 15:00',
-  cancel: '取消 会议编号，例如：取消 K7Q',
+  cancel: '取消 会议编号 [原因]（会议开始后取消，记为未召开），例如：取消 K7Q',
   attendance: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
   remind: '提醒 [会议编号]（现在在群里提醒尚未签到的同志）',
-  stats: '统计 [本月|本季度|本年]（三会一课完成情况，默认本季度）',
+  stats: '统计 [本月|本季度|本年|上季度|去年]（三会一课完成情况，默认本季度）',
   weekly: '周报（本周到目前为止的五同周报，仅私聊回复）',
   register: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
   minutes: '纪要 会议编号 内容（记入会议记录），例如：纪要 K7Q 会议决定：……',
+  meetings: '会议（本支部近期和即将召开的会议及编号）',
+  withdraw: '销假 [会议编号]（会议开始前撤回自己的请假），例如：销假 K7Q',
+};
+
+/** The title of a refusal, as a notification shows it: what did not happen. */
+export const REFUSAL_TITLES: Record<CommandKind, string> = {
+  help: '帮助',
+  report: '汇报未提交',
+  bind: '群聊未绑定',
+  checkin: '签到未成功',
+  leave: '请假未成功',
+  makeup: '补学未提交',
+  mine: '暂不能查看',
+  schedule: '会议未安排',
+  reschedule: '会议未改期',
+  cancel: '会议未取消',
+  attendance: '暂不能查看出勤',
+  remind: '未发送提醒',
+  stats: '暂不能统计',
+  weekly: '暂不能生成周报',
+  register: '未登记',
+  minutes: '纪要未记录',
+  meetings: '暂不能查看会议',
+  withdraw: '未销假',
 };
 
 /** Commands that only a branch secretary may use. */
@@ -164,7 +195,17 @@ function spelled(text: string, word: string): number {
 const PARTICLE = /^(了|啦|吧|呀|哈|一下)(?=$|[\s\u3000，。！？!?,.、~～])/u;
 // Commands whose arguments are at most a code or a period: sentence punctuation at the end is not part of them.
 const TRAILING = /[\s\u3000。！？!?.,，、~～…]+$/u;
-const CODE_ONLY: ReadonlySet<CommandKind> = new Set(['help', 'checkin', 'mine', 'cancel', 'attendance', 'remind', 'stats', 'weekly']);
+const CODE_ONLY: ReadonlySet<CommandKind> = new Set([
+  'help',
+  'checkin',
+  'mine',
+  'attendance',
+  'remind',
+  'stats',
+  'weekly',
+  'meetings',
+  'withdraw',
+]);
 
 /**
  * The command word at the start of a line, as people type it — in full-width forms, with a `/`,
@@ -203,21 +244,27 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
       return done({ kind });
     case 'mine':
     case 'weekly':
-      return rest ? fail(`「${kind === 'mine' ? '我的' : '周报'}」后面不需要写别的内容。`) : done({ kind });
+    case 'meetings':
+      return rest ? fail(`「${BARE_WORDS[kind]}」后面不需要写别的内容。`) : done({ kind });
     case 'report':
       return parseReport(rest);
     case 'bind':
       return rest ? done({ kind, branchName: rest }) : fail('请写明要绑定的支部名称。');
     case 'checkin':
     case 'attendance':
-    case 'remind': {
+    case 'remind':
+    case 'withdraw': {
       if (!rest) return done({ kind });
       const code = asCode(rest);
       return code ? done({ kind, code }) : fail(notACode(rest));
     }
     case 'cancel': {
-      const code = asCode(rest);
-      return code ? done({ kind, code }) : fail(rest ? notACode(rest) : '请写明会议编号。');
+      const { words, rest: reason } = splitHead(rest, 1);
+      const code = words[0] === undefined ? undefined : asCode(words[0]);
+      if (!code) return fail(words[0] === undefined ? '请写明会议编号。' : notACode(words[0]));
+      const text = reason.replace(TRAILING, '');
+      if (chars(text) > REASON_MAX_CHARS) return fail(`原因太长：最多 ${REASON_MAX_CHARS} 个字。`);
+      return done(text ? { kind, code, reason: text } : { kind, code });
     }
     case 'leave': {
       const { words, rest: after } = splitHead(rest, 1);
@@ -250,7 +297,7 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     }
     case 'stats': {
       const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
-      return period ? done({ kind, period }) : fail(`看不懂统计范围${quote(rest)}，可选：本月、本季度、本年。`);
+      return period ? done({ kind, period }) : fail(`看不懂统计范围${quote(rest)}，可选：本月、本季度、本年、上季度、去年。`);
     }
     case 'register':
       return parseRegister(rest);
@@ -259,7 +306,20 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
   }
 }
 
-const PERIODS: Record<string, Period> = { 本月: 'month', 本季度: 'quarter', 本季: 'quarter', 本年: 'year', 今年: 'year' };
+const PERIODS: Record<string, Period> = {
+  本月: 'month',
+  本季度: 'quarter',
+  本季: 'quarter',
+  本年: 'year',
+  今年: 'year',
+  上季度: 'lastQuarter',
+  上季: 'lastQuarter',
+  上个季度: 'lastQuarter',
+  去年: 'lastYear',
+  上年: 'lastYear',
+};
+
+const BARE_WORDS = { mine: '我的', weekly: '周报', meetings: '会议' } as const;
 
 const notACode = (word: string) => `${quote(word)}不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。`;
 

@@ -39,6 +39,11 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expects letters, digits, _ . - (1-64)')
     .default('tongxin'),
   ADMIN_TOKEN: z.string().min(32, 'expects at least 32 characters').optional(),
+  // The service's external base URL: links in chat (the user guide) point under it.
+  PUBLIC_URL: z
+    .url({ message: 'expects an http(s) URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   WECOM_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
   DINGTALK_OAPI_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://oapi.dingtalk.com'),
   DINGTALK_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://api.dingtalk.com'),

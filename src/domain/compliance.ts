@@ -2,6 +2,7 @@ import { type IsoDate, type WorkCalendar, addDays, isoDate, localDateTime, parse
 import { MEETING_LABELS } from './vocabulary.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { CADENCE, type MeetingFacts, type TypeProgress, progress } from './meetings.ts';
+import type { MeetingType } from './records.ts';
 import type { OutboundMessage } from './outbound.ts';
 import { type CalendarPeriod, formatLocal, periodRange } from './time.ts';
 
@@ -79,8 +80,10 @@ export interface ComplianceBranch {
   id: string;
   /** The branch's name as the admin entered it: escaped in the text. */
   name: string;
-  /** The branch's meetings of the date's quarter (more do no harm: progress() takes the period's). */
+  /** The branch's meetings of the date's year (more do no harm: progress() takes the period's). */
   meetings: MeetingFacts[];
+  /** The types it is due to hold (typesDue: no 党小组会 without 党小组). */
+  types: MeetingType[];
 }
 
 export interface ComplianceNotice {
@@ -116,12 +119,14 @@ export function complianceNotices(input: ComplianceInput): ComplianceResult {
   const { year, month } = mustParse(date);
   const quarterLabel = `${year}年第${QUARTER_NAMES[quarterOf(month) - 1]}季度`;
 
+  // A yearly type (组织生活会) is called for in the year's last quarter only, not every month.
+  const types = (branch: ComplianceBranch) => branch.types.filter((t) => CADENCE[t] !== 'year' || quarterOf(month) === 4);
   for (const branch of input.branches) {
-    const rows = progress(branch.meetings, 'month', at, tz).filter((p) => p.held < p.due);
+    const rows = progress(branch.meetings, 'month', at, tz, types(branch)).filter((p) => p.held < p.due);
     const name = escapeMarkdown(branch.name);
     for (const kind of kinds) {
       if (kind === 'quarterEndWarning') {
-        const missing = rows.filter((p) => CADENCE[p.type] === 'quarter');
+        const missing = rows.filter((p) => CADENCE[p.type] !== 'month');
         if (missing.length === 0) continue;
         const lines = missing.map((p) => `- ${MEETING_LABELS[p.type]}${scheduledNote(branch.meetings, p, at, tz)}`);
         notices.push({

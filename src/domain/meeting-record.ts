@@ -1,12 +1,15 @@
-import type { AttendanceTable, MeetingNoteTable, MeetingStatus, MeetingTable, MeetingType, MemberTable } from './records.ts';
+import type { AttendanceTable, MeetingNoteTable, MeetingTable, MeetingType, MemberTable } from './records.ts';
 import { type FiveTag, MEETING_LABELS, TAG_LABELS, storedTags } from './vocabulary.ts';
 import { escapeMarkdown } from './markdown.ts';
-import { type MemberFacts, type Quorum, isHeld, meetingAttendance, quorum } from './meetings.ts';
+import { type MeetingState, type MemberFacts, type Quorum, STATE_LABELS, meetingAttendance, meetingState, quorum } from './meetings.ts';
 import { formatLocal, isoWithOffset, toLocal } from './time.ts';
 
 // The meeting record (会议记录, SPEC §4) as a pure function of what the chat already holds.
 
-export type RecordMeeting = Pick<MeetingTable, 'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'tags'>;
+export type RecordMeeting = Pick<
+  MeetingTable,
+  'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'status_note' | 'tags'
+>;
 export type RecordMember = MemberFacts;
 export type RecordAttendance = Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>;
 export type RecordNote = Pick<MeetingNoteTable, 'id' | 'member_id' | 'text' | 'at'>;
@@ -24,6 +27,8 @@ export interface RecordFacts {
   branchName?: string;
   tz: string;
   now: number;
+  /** CHECKIN_CLOSES: a meeting nobody came to is not held once its check-in has closed. */
+  checkinCloses: number;
 }
 
 export interface Person {
@@ -38,7 +43,9 @@ export interface MeetingRecord {
   topic: string | null;
   location: string | null;
   startsAt: string;
-  status: MeetingStatus;
+  status: MeetingState;
+  /** Why it was not held, when the secretary called it off after its start. */
+  statusNote: string | null;
   tags: string[];
   expected: Person[];
   present: Person[];
@@ -56,6 +63,7 @@ const TITLES: Record<MeetingType, string> = {
   group: '党小组会会议记录',
   lecture: '党课记录',
   theme_day: '主题党日活动记录',
+  life: '组织生活会会议记录',
 };
 
 const person = (m: RecordMember): Person => ({ id: m.id, name: m.name });
@@ -81,8 +89,11 @@ const namesOf = (people: { name: string }[]) => (people.length ? people.map((p) 
 /** The meeting record: JSON facts and a readable Chinese 会议记录 in markdown, all user text escaped. */
 export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   const { meeting, tz, now } = facts;
-  const held = isHeld(meeting, now);
+  const present = facts.attendance.filter((a) => a.status === 'present').length;
+  const state = meetingState({ ...meeting, present, notes: facts.notes.length }, now, facts.checkinCloses);
+  const held = state === 'held';
   const lists = meetingAttendance(meeting, facts.members, facts.attendance, now);
+  const absent = held ? lists.absent : [];
   const rows = new Map(facts.attendance.map((r) => [r.member_id, r]));
   const tags = storedTags(meeting.tags);
 
@@ -116,24 +127,26 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   if (tags.length)
     lines.push(`- 五同：${tags.map((t) => escapeMarkdown(Object.hasOwn(TAG_LABELS, t) ? TAG_LABELS[t as FiveTag] : t)).join('、')}`);
   lines.push(`- 会议编号：${meeting.code}`);
-  if (meeting.status === 'cancelled') lines.push('- 状态：**已取消**');
-  else if (!held) lines.push('- 状态：尚未召开');
+  const reason = state === 'not_held' && meeting.status_note ? `（${escapeMarkdown(meeting.status_note)}）` : '';
+  const called = state === 'not_held' || state === 'cancelled';
+  lines.push(`- 状态：${called ? `**${STATE_LABELS[state]}**` : STATE_LABELS[state]}${reason}`);
 
   lines.push('', '**出席情况**', '');
   lines.push(`- 应到 ${lists.expected.length} 人：${namesOf(lists.expected)}`);
   lines.push(`- 实到 ${lists.present.length} 人：${namesOf(lists.present)}`);
   lines.push(`- 请假 ${lists.leave.length} 人：${namesOf(lists.leave.map((l) => l.member))}`);
   if (held) lines.push(`- 缺席 ${lists.absent.length} 人：${namesOf(lists.absent)}`);
-  else if (meeting.status === 'scheduled') lines.push(`- 尚未签到 ${lists.pending.length} 人：${namesOf(lists.pending)}`);
+  else if (state === 'scheduled')
+    lines.push(`- 尚未签到 ${lists.pending.length + lists.absent.length} 人：${namesOf([...lists.absent, ...lists.pending])}`);
   if (q && held) {
     lines.push(`- 正式党员应到 ${q.formal} 人，实到 ${q.presentFormal} 人，${q.reached ? '已过半数' : '未过半数'}（预备党员不计入）`);
   }
 
-  if (lists.leave.length || lists.absent.length || makeup.length) {
+  if (lists.leave.length || absent.length || makeup.length) {
     lines.push('', '**缺席及请假事由**', '');
     for (const l of lists.leave)
       lines.push(`- ${escapeMarkdown(l.member.name)}（请假）：${l.reason ? escapeMarkdown(l.reason) : '未写事由'}`);
-    for (const m of lists.absent) lines.push(`- ${escapeMarkdown(m.name)}（缺席）：未请假`);
+    for (const m of absent) lines.push(`- ${escapeMarkdown(m.name)}（缺席）：未请假`);
     if (makeup.length) lines.push(`- 已补学：${makeup.map((m) => `${escapeMarkdown(m.name)}（${shortDate(m.ms, tz)}）`).join('、')}`);
   }
 
@@ -152,12 +165,13 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
     topic: meeting.topic,
     location: meeting.location,
     startsAt: isoWithOffset(Number(meeting.starts_at), tz),
-    status: meeting.status,
+    status: state,
+    statusNote: meeting.status_note,
     tags,
     expected: lists.expected.map(person),
     present: lists.present.map(person),
     leave: lists.leave.map((l) => ({ ...person(l.member), reason: l.reason })),
-    absent: lists.absent.map(person),
+    absent: absent.map(person),
     makeup: makeup.map(({ ms: _, ...m }) => m),
     resolutions: resolutions.map(({ ms: _, ...r }) => r),
     ...(q ? { quorum: q } : {}),

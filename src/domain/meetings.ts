@@ -4,7 +4,13 @@ import { CODE_ALPHABET } from './vocabulary.ts';
 
 // 三会一课 rules as pure functions of plain values (《中国共产党支部工作条例（试行）》 practice, SPEC §2).
 
-export type MeetingFacts = Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'>;
+/** What a meeting holds that shows it took place (SPEC §9.2): members present, 纪要 written. */
+export interface Evidence {
+  present: number;
+  notes: number;
+}
+
+export type MeetingFacts = Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'> & Evidence;
 export type MemberFacts = Pick<MemberTable, 'id' | 'name' | 'role' | 'party_group' | 'probationary'>;
 
 /** Who is expected: everyone, the 支委 (secretary + committee), or the named 党小组 (the whole branch if it has none). */
@@ -24,9 +30,13 @@ export function isExpected(meeting: Pick<MeetingFacts, 'type' | 'party_group'>, 
   return expectedMembers(meeting, members).some((m) => m.id === memberId);
 }
 
-export function hasGroups(members: MemberFacts[]): boolean {
+export function hasGroups(members: Pick<MemberFacts, 'party_group'>[]): boolean {
   return members.some((m) => m.party_group);
 }
+
+/** The types a branch is due to hold: 党小组会 only where it has 党小组. */
+export const typesDue = (members: Pick<MemberFacts, 'party_group'>[]): MeetingType[] =>
+  hasGroups(members) ? MEETING_TYPES : MEETING_TYPES.filter((t) => t !== 'group');
 
 export interface Quorum {
   /** Formal (non-probationary) members expected: they alone count toward the half. */
@@ -58,7 +68,7 @@ export function checkinWindow(meeting: Pick<MeetingFacts, 'starts_at'>, opensBef
  * several: 签到, 提醒, 请假); `upcoming`, the next one whose window has not opened (请假 when none is
  * open, and the "not yet open" answer of 签到); `latest`, the last one whose window has opened (出勤).
  */
-export function meetingsAround<T extends MeetingFacts>(
+export function meetingsAround<T extends Pick<MeetingFacts, 'starts_at' | 'status'>>(
   meetings: T[],
   now: number,
   opensBefore: number,
@@ -73,19 +83,42 @@ export function meetingsAround<T extends MeetingFacts>(
   return { ...(open ? { open } : {}), ...(upcoming ? { upcoming } : {}), ...(latest ? { latest } : {}) };
 }
 
-/** A meeting has been held once it started and was not cancelled. */
-export const isHeld = (m: MeetingFacts, now: number) => m.status === 'scheduled' && m.starts_at <= now;
+/** Started and neither cancelled nor called off after its start. */
+const started = (m: Pick<MeetingFacts, 'status' | 'starts_at'>, now: number) => m.status === 'scheduled' && m.starts_at <= now;
 
-export const MEETING_TYPES: MeetingType[] = ['assembly', 'committee', 'group', 'lecture', 'theme_day'];
+/** Held: started, with someone present or a 纪要. Only held meetings count as done (统计, compliance, digests). */
+export const isHeld = (m: MeetingFacts, now: number) => started(m, now) && (m.present > 0 || m.notes > 0);
 
-/** How often each type is due: monthly, or at least once a quarter. */
-export const CADENCE: Record<MeetingType, 'month' | 'quarter'> = {
+/** The status a meeting is shown with (SPEC §9.2). */
+export type MeetingState = 'scheduled' | 'held' | 'not_held' | 'cancelled';
+
+/**
+ * `scheduled` until it is held or its check-in closes with nobody present and no 纪要 (`not_held`);
+ * as stored when the secretary cancelled it (`cancelled` before the start, `not_held` after).
+ */
+export function meetingState(m: MeetingFacts, now: number, checkinCloses: number): MeetingState {
+  if (m.status !== 'scheduled') return m.status;
+  if (isHeld(m, now)) return 'held';
+  return m.starts_at + checkinCloses < now ? 'not_held' : 'scheduled';
+}
+
+export const STATE_LABELS: Record<MeetingState, string> = { scheduled: '已安排', held: '已召开', not_held: '未召开', cancelled: '已取消' };
+
+export const MEETING_TYPES: MeetingType[] = ['assembly', 'committee', 'group', 'lecture', 'theme_day', 'life'];
+
+export type Cadence = 'month' | 'quarter' | 'year';
+
+/** How often each type is due: monthly, at least once a quarter, or once a year (组织生活会). */
+export const CADENCE: Record<MeetingType, Cadence> = {
   assembly: 'quarter',
   committee: 'month',
   group: 'month',
   lecture: 'quarter',
   theme_day: 'month',
+  life: 'year',
 };
+
+const SPAN: Record<CalendarPeriod, number> = { month: 1, quarter: 3, year: 12 };
 
 export interface TypeProgress {
   type: MeetingType;
@@ -97,24 +130,30 @@ export interface TypeProgress {
 
 /**
  * 三会一课 held against due for a period, per type. Due counts the months (or quarters) of the
- * period begun by `now`; a quarterly type asked about a month is counted over the quarter.
+ * period begun by `now`; a type due less often than the period is asked about is counted over its
+ * own (a quarterly type asked about a month, over the quarter; 组织生活会, over the year). The
+ * statistics of a past period are asked as of its last moment.
  */
-export function progress(meetings: MeetingFacts[], period: CalendarPeriod, now: number, tz: string): TypeProgress[] {
-  return MEETING_TYPES.map((type) => {
+export function progress(
+  meetings: MeetingFacts[],
+  period: CalendarPeriod,
+  now: number,
+  tz: string,
+  types: MeetingType[] = MEETING_TYPES,
+): TypeProgress[] {
+  return types.map((type) => {
     const cadence = CADENCE[type];
-    const range: CalendarPeriod = period === 'month' && cadence === 'quarter' ? 'quarter' : period;
+    const range: CalendarPeriod = SPAN[cadence] > SPAN[period] ? cadence : period;
     const { from, to } = periodRange(range, now, tz);
     const held = meetings.filter((m) => m.type === type && isHeld(m, now) && m.starts_at >= from && m.starts_at < to).length;
     return { type, held, due: periodsBegun(cadence, range, now, tz), range };
   });
 }
 
-/** How many months or quarters of the range have begun by `now` (the current one included). */
-function periodsBegun(cadence: 'month' | 'quarter', range: CalendarPeriod, now: number, tz: string): number {
-  const { month } = toLocal(now, tz);
-  if (range === 'month') return 1;
-  if (range === 'quarter') return cadence === 'month' ? ((month - 1) % 3) + 1 : 1;
-  return cadence === 'month' ? month : Math.floor((month - 1) / 3) + 1;
+/** How many months, quarters or years of the range have begun by `now` (the current one included). */
+function periodsBegun(cadence: Cadence, range: CalendarPeriod, now: number, tz: string): number {
+  const monthOfRange = (toLocal(now, tz).month - 1) % SPAN[range];
+  return Math.floor(monthOfRange / SPAN[cadence]) + 1;
 }
 
 /** A fresh meeting code not in `taken`; `random` returns integers in [0, n). */
@@ -129,10 +168,10 @@ export function newMeetingCode(taken: ReadonlySet<string>, random: (n: number) =
 /**
  * Attendance of one meeting by outcome, for every list the service shows (出勤, the record, the
  * digest, the nudge): who was expected, present, on leave (with the reason), absent — only once a
- * meeting that was not cancelled has started; until then they are `pending` — and who did 补学.
+ * meeting that was not called off has started; until then they are `pending` — and who did 补学.
  */
 export function meetingAttendance<M extends MemberFacts>(
-  meeting: Pick<MeetingFacts, 'type' | 'party_group' | 'starts_at' | 'status'>,
+  meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'>,
   members: M[],
   rows: Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>[],
   now: number,
@@ -145,6 +184,13 @@ export function meetingAttendance<M extends MemberFacts>(
     .map((m) => ({ member: m, reason: byMember.get(m.id)!.note }));
   const missing = expected.filter((m) => !byMember.has(m.id) || byMember.get(m.id)!.status === 'absent');
   const makeup = expected.filter((m) => byMember.get(m.id)?.makeup_at != null);
-  const held = isHeld(meeting, now);
-  return { expected, present, leave, absent: held ? missing : [], pending: held || meeting.status === 'cancelled' ? [] : missing, makeup };
+  const begun = started(meeting, now);
+  return {
+    expected,
+    present,
+    leave,
+    absent: begun ? missing : [],
+    pending: begun || meeting.status !== 'scheduled' ? [] : missing,
+    makeup,
+  };
 }

@@ -60,8 +60,12 @@ export interface MemberTable {
   updated_at: number;
 }
 
-export type MeetingType = 'assembly' | 'committee' | 'group' | 'lecture' | 'theme_day';
-export type MeetingStatus = 'scheduled' | 'cancelled';
+export type MeetingType = 'assembly' | 'committee' | 'group' | 'lecture' | 'theme_day' | 'life';
+/**
+ * As stored: `cancelled` before its start, `not_held` when cancelled after it. A `scheduled` meeting
+ * reads as held or not held from its attendance and 纪要 (meetingState in meetings.ts).
+ */
+export type MeetingStatus = 'scheduled' | 'not_held' | 'cancelled';
 
 export interface MeetingTable {
   id: string;
@@ -74,6 +78,8 @@ export interface MeetingTable {
   party_group: string | null;
   starts_at: number;
   status: MeetingStatus;
+  /** Why it was not held, as the secretary wrote it when cancelling after the start. */
+  status_note: string | null;
   /** JSON array of 五同 tags. */
   tags: string;
   created_by: string | null;

@@ -1,4 +1,4 @@
-import type { MessageFormat } from './digest/render.ts';
+import type { Audience, MessageFormat } from './digest/render.ts';
 import type { Target } from './outbound.ts';
 import type { BranchChatTable, MemberTable } from './records.ts';
 
@@ -27,6 +27,9 @@ export function privateTarget(member: Reachable, channels: ChannelRef[]): Addres
   if (member.wecom_user_id && app) return { target: { kind: 'member', channelId: app.id, memberId: member.id }, format: 'wecom-app' };
   return null;
 }
+
+/** Who reads what goes to a target: one member, or everyone in a group chat. */
+export const audienceOf = (target: Target): Audience => (target.kind === 'member' ? 'private' : 'group');
 
 /** A bound group chat as a target. */
 export const toChat = (chat: ChatRef): Target => ({ kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id });

@@ -108,6 +108,13 @@ export function formatLocal(ms: number, tz: string, now?: number): string {
   return `${year}${l.month}月${l.day}日（周${WEEKDAY_NAMES[l.weekday]}）${pad(l.hour)}:${pad(l.minute)}`;
 }
 
+/** `14:30` when `ms` falls on the same local day as `ref` (whose date is already said), else as formatLocal. */
+export function formatNear(ms: number, ref: number, tz: string, now?: number): string {
+  const [a, b] = [toLocal(ms, tz), toLocal(ref, tz)];
+  if (a.year === b.year && a.month === b.month && a.day === b.day) return `${pad(a.hour)}:${pad(a.minute)}`;
+  return formatLocal(ms, tz, now);
+}
+
 export type CalendarPeriod = 'month' | 'quarter' | 'year';
 
 /** [start, end) in epoch ms of the month, quarter or year around `ms` in the zone. */

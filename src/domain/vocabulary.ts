@@ -58,6 +58,7 @@ export const MEETING_LABELS: Record<MeetingType, string> = {
   group: '党小组会',
   lecture: '党课',
   theme_day: '主题党日',
+  life: '组织生活会',
 };
 
 const MEETING_WORDS: Record<string, MeetingType> = {
@@ -74,6 +75,7 @@ const MEETING_WORDS: Record<string, MeetingType> = {
   小组会: 'group',
   党课: 'lecture',
   主题党日: 'theme_day',
+  组织生活会: 'life',
 };
 
 /** `支委会` → committee; undefined for anything else. */
@@ -81,7 +83,7 @@ export function meetingTypeOf(word: string): MeetingType | undefined {
   return MEETING_WORDS[word];
 }
 
-export const MEETING_WORD_LIST = '党员大会、支委会、党小组会、党课、主题党日';
+export const MEETING_WORD_LIST = '党员大会、支委会、党小组会、党课、主题党日、组织生活会';
 
 /** Meeting codes: three characters without the look-alikes I/L/O/0/1, typed in any case. */
 export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

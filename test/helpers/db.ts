@@ -73,6 +73,7 @@ export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'c
     location: null,
     party_group: null,
     status: 'scheduled',
+    status_note: null,
     tags: '[]',
     created_by: null,
     created_at: now,

@@ -1,6 +1,6 @@
 import type { MeetingType, ServiceCategory } from '../records.ts';
 import { type FiveTag, TAG_LABELS, fiveTagsOf } from '../vocabulary.ts';
-import { CADENCE, isHeld, meetingAttendance, progress } from '../meetings.ts';
+import { CADENCE, isHeld, meetingAttendance, meetingState, progress, typesDue } from '../meetings.ts';
 import { periodRange, toLocal } from '../time.ts';
 import type {
   DigestBranchFacts,
@@ -38,9 +38,13 @@ export function coverageTags(meeting: Pick<DigestMeeting, 'tags' | 'topic'>): { 
   return { tags: TAGS.filter((tag) => TOPIC_WORDS[tag].test(topic)), inferred: true };
 }
 
-export function computeDigest(facts: DigestBranchFacts, window: DigestWindow): DigestFigures {
+/** `checkinCloses`: how long after its start a meeting's check-in closes (a meeting nobody came to is then not held). */
+export function computeDigest(facts: DigestBranchFacts, window: DigestWindow, checkinCloses: number): DigestFigures {
   const inWeek = (ms: number, from = window.from, to = window.to) => ms >= from && ms < to;
   const held = facts.meetings.filter((m) => isHeld(m, window.asOf));
+  const notHeld = facts.meetings
+    .filter((m) => inWeek(m.starts_at) && meetingState(m, window.asOf, checkinCloses) === 'not_held')
+    .map((m) => ({ code: m.code, type: m.type, topic: m.topic, startsAt: m.starts_at }));
   const weekMeetings = held.filter((m) => inWeek(m.starts_at));
   const lastWeekMeetings = held.filter((m) => inWeek(m.starts_at, window.previousFrom, window.from));
   const weekReports = facts.reports.filter((r) => r.at >= window.from && r.at < Math.min(window.to, window.asOf + 1));
@@ -54,6 +58,7 @@ export function computeDigest(facts: DigestBranchFacts, window: DigestWindow): D
     branch: facts.branch,
     quarter: quarterFigures(facts, window),
     meetings,
+    notHeld,
     reports: reportFigures(facts, window, weekReports),
     coverage,
     gaps: coverage.filter((c) => c.thisWeek === 0).map((c) => c.tag),
@@ -71,7 +76,7 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
   const asOf = Math.min(window.asOf, quarter.to - 1);
   // Once the quarter is over (the digest of its last week), all three of its months have ended.
   const monthsEnded = window.asOf >= quarter.to ? 3 : (toLocal(asOf, tz).month - 1) % 3;
-  return progress(facts.meetings, 'quarter', asOf, tz).map(({ type, held, due }) => {
+  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(facts.members)).map(({ type, held, due, range }) => {
     const nextMeeting = facts.meetings
       .filter((m) => m.type === type && m.status === 'scheduled' && m.starts_at > window.asOf)
       .sort((a, b) => a.starts_at - b.starts_at)[0];
@@ -79,7 +84,8 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
       type,
       held,
       due,
-      status: status(type, held, due, monthsEnded, quarter.to - asOf),
+      range,
+      status: status(type, held, due, monthsEnded, periodRange(range, asOf, tz).to - asOf),
       next: nextMeeting ? { code: nextMeeting.code, startsAt: nextMeeting.starts_at } : null,
     };
   });
@@ -87,12 +93,12 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
 
 /**
  * Overdue: a monthly type with fewer meetings than the quarter's months already ended; a quarterly
- * type not held with two weeks or less of the quarter left.
+ * (or yearly) type not held with two weeks or less of its quarter (or year) left.
  */
-function status(type: MeetingType, held: number, due: number, monthsEnded: number, quarterLeft: number): TypeStatus {
+function status(type: MeetingType, held: number, due: number, monthsEnded: number, rangeLeft: number): TypeStatus {
   if (held >= due) return 'done';
   if (CADENCE[type] === 'month') return held < monthsEnded ? 'overdue' : 'pending';
-  return quarterLeft <= 14 * 86_400_000 ? 'overdue' : 'pending';
+  return rangeLeft <= 14 * 86_400_000 ? 'overdue' : 'pending';
 }
 
 function weekMeeting(facts: DigestBranchFacts, meeting: DigestMeeting, asOf: number): WeekMeeting {

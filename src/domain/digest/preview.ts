@@ -1,7 +1,7 @@
 import type { WorkCalendar } from '../calendar.ts';
 import { toLocal } from '../time.ts';
 import { computeDigest } from './figures.ts';
-import { type MessageFormat, renderDigest } from './render.ts';
+import { type Audience, type MessageFormat, renderDigest } from './render.ts';
 import type { DigestBranchFacts, DigestFigures, DigestWindow } from './types.ts';
 
 /** A footer line for each year of the week the holiday calendar has no data for. */
@@ -12,11 +12,12 @@ export function calendarFooter(calendar: WorkCalendar, window: DigestWindow): st
     .map((year) => `注：${year} 年尚无节假日数据，工作日暂按周一至周五计算（管理员可在后台补充）。`);
 }
 
-/** What one branch's digest is made from: its facts, the week, and the holiday calendar. */
+/** What one branch's digest is made from: its facts, the week, the holiday calendar and the check-in rule. */
 export interface DigestInput {
   facts: DigestBranchFacts;
   window: DigestWindow;
   calendar: WorkCalendar;
+  checkinCloses: number;
 }
 
 export interface DigestPreview {
@@ -26,10 +27,13 @@ export interface DigestPreview {
   parts: string[];
 }
 
-/** One branch's digest, computed and rendered in parts that fit `format`; nothing is pushed. */
-export function previewDigest(input: DigestInput, format: MessageFormat, now: number): DigestPreview {
+/**
+ * One branch's digest, computed and rendered in parts that fit where it goes; nothing is pushed.
+ * A digest for a group chat (no secretary reachable privately) names nobody (SPEC §9.2).
+ */
+export function previewDigest(input: DigestInput, to: { format: MessageFormat; audience: Audience }, now: number): DigestPreview {
   const { facts, window, calendar } = input;
-  const figures = computeDigest(facts, window);
-  const rendered = renderDigest(figures, { format, tz: window.tz, now, footer: calendarFooter(calendar, window) });
+  const figures = computeDigest(facts, window, input.checkinCloses);
+  const rendered = renderDigest(figures, { ...to, tz: window.tz, now, footer: calendarFooter(calendar, window) });
   return { window, figures, ...rendered };
 }

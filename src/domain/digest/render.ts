@@ -2,14 +2,16 @@ import type { ServiceCategory } from '../records.ts';
 import { CATEGORY_LABELS, MEETING_LABELS, TAG_LABELS } from '../vocabulary.ts';
 import { escapeMarkdown } from '../markdown.ts';
 import { meetingTitle } from '../meeting-text.ts';
+import { isoWeekRange } from '../iso-week.ts';
 import { formatLocal } from '../time.ts';
 import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './types.ts';
 
 // The 五同 weekly digest (SPEC §6) as Chinese markdown: a pure function of its figures. Five
 // sections in the spec's order, lists only (DingTalk markdown has no tables), every piece of user
-// text escaped (it can neither break the markdown nor mention anyone), names only in the
-// absent / pending / silent lists and in the given order (nothing ranks members). A digest longer
-// than the platform allows is split into parts — never truncated.
+// text escaped (it can neither break the markdown nor mention anyone), names only in a digest read
+// privately and there only in the absent / pending / silent lists and excerpts, in the given order
+// (nothing ranks members); a group reads counts. A digest longer than the platform allows is split
+// into parts — never truncated.
 
 /**
  * The kind of message a markdown text must fit, which decides its size limit: `wecom` a group
@@ -17,8 +19,12 @@ import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './type
  */
 export type MessageFormat = 'wecom' | 'wecom-app' | 'dingtalk';
 
+/** Who reads it: the secretary privately, or a branch's group chat (counts, never names: SPEC §9.2). */
+export type Audience = 'private' | 'group';
+
 export interface RenderOptions {
   format: MessageFormat;
+  audience: Audience;
   tz: string;
   now: number;
   /** Lines of our own markdown (not escaped) placed at the end of the last part, e.g. calendar gap notes. */
@@ -44,18 +50,35 @@ const EXCERPT_CHARS = 80;
 
 export function renderDigest(figures: DigestFigures, opts: RenderOptions): { title: string; parts: string[] } {
   return {
-    title: `${plainText(figures.branch.name)}五同周报（${figures.week}）`,
+    title: `${plainText(figures.branch.name)}五同周报：${weekNumber(figures.week)}`,
     parts: splitMarkdown(digestMarkdown(figures, opts), opts.format),
   };
 }
 
+/** `2026年第49周`. */
+function weekNumber(week: string): string {
+  const [year, n] = week.split('-W');
+  return `${year}年第${Number(n)}周`;
+}
+
+/** `2026年第49周（11月30日—12月6日）`. */
+export function weekLabel(week: string): string {
+  const range = isoWeekRange(week);
+  if (!range) return week;
+  const day = (date: string) => {
+    const [, month, dayOfMonth] = date.split('-').map(Number);
+    return `${month}月${dayOfMonth}日`;
+  };
+  return `${weekNumber(week)}（${day(range.monday)}—${day(range.sunday)}）`;
+}
+
 /** The whole digest as one markdown text, before splitting. */
 export function digestMarkdown(figures: DigestFigures, opts: Omit<RenderOptions, 'format'>): string {
-  const heading = `## ${escapeMarkdown(figures.branch.name)}五同周报（${figures.week}）`;
+  const heading = `## ${escapeMarkdown(figures.branch.name)}五同周报\n\n${weekLabel(figures.week)}`;
   const sections = [
     quarterSection(figures.quarter, opts),
-    meetingsSection(figures.meetings, opts),
-    reportsSection(figures.reports),
+    meetingsSection(figures, opts),
+    reportsSection(figures.reports, opts.audience),
     coverageSection(figures),
     changeSection(figures.change),
   ];
@@ -72,33 +95,38 @@ const STATUS_MARKS: Record<TypeStatus, string> = { done: '✓', pending: '未完
 function quarterSection(quarter: QuarterType[], opts: Pick<RenderOptions, 'tz' | 'now'>): string {
   const lines = quarter.map((q) => {
     const next = q.next ? `，下次：${escapeMarkdown(q.next.code)} ${formatLocal(q.next.startsAt, opts.tz, opts.now)}` : '';
-    return `- ${MEETING_LABELS[q.type]}：已开 ${q.held} / 应开 ${q.due} ${STATUS_MARKS[q.status]}${next}`;
+    const scope = q.range === 'year' ? '（本年）' : '';
+    return `- ${MEETING_LABELS[q.type]}${scope}：已开 ${q.held} / 应开 ${q.due} ${STATUS_MARKS[q.status]}${next}`;
   });
   return ['### 三会一课（本季度）', ...(lines.length ? lines : ['本季度没有应开的会议。'])].join('\n');
 }
 
-function meetingsSection(meetings: WeekMeeting[], opts: Pick<RenderOptions, 'tz' | 'now'>): string {
-  if (meetings.length === 0) return '### 本周会议\n本周没有召开会议。';
-  const lines = meetings.flatMap((m) => {
-    const title = meetingTitle({ type: m.type, topic: m.topic, code: m.code, starts_at: m.startsAt }, opts.tz, opts.now);
-    const out = [`- ${title}：到会 ${m.present}/${m.expected}`];
-    if (m.absentWithoutLeave.length) out.push(`  - 未请假缺席：${names(m.absentWithoutLeave)}`);
-    if (m.pendingMakeup.length) out.push(`  - 待补学：${names(m.pendingMakeup)}`);
-    return out;
-  });
-  return ['### 本周会议', ...lines].join('\n');
+function meetingsSection(figures: DigestFigures, opts: Pick<RenderOptions, 'tz' | 'now' | 'audience'>): string {
+  const title = (m: Pick<WeekMeeting, 'type' | 'topic' | 'code' | 'startsAt'>) =>
+    meetingTitle({ type: m.type, topic: m.topic, code: m.code, starts_at: m.startsAt }, opts.tz, opts.now);
+  const people = (label: string, list: string[]) =>
+    list.length === 0 ? [] : [`  - ${label}：${opts.audience === 'private' ? names(list) : `${list.length} 人`}`];
+  const lines = figures.meetings.flatMap((m) => [
+    `- ${title(m)}：到会 ${m.present}/${m.expected}`,
+    ...people('未请假缺席', m.absentWithoutLeave),
+    ...people('待补学', m.pendingMakeup),
+  ]);
+  lines.push(...figures.notHeld.map((m) => `- ${title(m)}：未召开`));
+  return ['### 本周会议', ...(lines.length ? lines : ['本周没有召开会议。'])].join('\n');
 }
 
-function reportsSection(reports: DigestFigures['reports']): string {
+function reportsSection(reports: DigestFigures['reports'], audience: Audience): string {
   const counts = (Object.keys(CATEGORY_LABELS) as ServiceCategory[])
     .map((c) => `${CATEGORY_LABELS[c]} ${reports.perCategory[c] ?? 0}`)
     .join('、');
   // Blank lines around the quotes: a line right after a quote would be read as part of it.
   const blocks = [`### 四服务汇报\n- 本周 ${reports.total} 条：${counts}`];
   for (const e of reports.excerpts.slice(0, 3)) {
-    blocks.push(`> ${escapeMarkdown(e.member)}（${CATEGORY_LABELS[e.category]}）：${escapeMarkdown(excerpt(e.text))}`);
+    const from = audience === 'private' ? `${escapeMarkdown(e.member)}（${CATEGORY_LABELS[e.category]}）` : CATEGORY_LABELS[e.category];
+    blocks.push(`> ${from}：${escapeMarkdown(excerpt(e.text))}`);
   }
-  if (reports.silentFourWeeks.length) blocks.push(`近四周未汇报：${names(reports.silentFourWeeks)}`);
+  const silent = reports.silentFourWeeks;
+  if (silent.length) blocks.push(`近四周未汇报：${audience === 'private' ? names(silent) : `${silent.length} 人`}`);
   return blocks.join('\n\n');
 }
 

@@ -1,4 +1,6 @@
 import type { AttendanceTable, MeetingTable, MeetingType, MemberTable, ServiceCategory, ServiceReportTable } from '../records.ts';
+import type { Evidence } from '../meetings.ts';
+import type { CalendarPeriod } from '../time.ts';
 import type { FiveTag } from '../vocabulary.ts';
 
 // The 五同 weekly digest (SPEC §6): the facts one branch's digest is computed from, and the figures
@@ -10,7 +12,8 @@ export type DigestMember = Pick<
   MemberTable,
   'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
 >;
-export type DigestMeeting = Pick<MeetingTable, 'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags'>;
+export type DigestMeeting = Pick<MeetingTable, 'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags'> &
+  Evidence;
 export type DigestAttendance = Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at'>;
 export type DigestReport = Pick<ServiceReportTable, 'id' | 'member_id' | 'category' | 'text' | 'tags' | 'at'>;
 
@@ -43,6 +46,8 @@ export interface QuarterType {
   type: MeetingType;
   held: number;
   due: number;
+  /** The range counted: the quarter, or the year for a yearly type (组织生活会). */
+  range: CalendarPeriod;
   status: TypeStatus;
   /** The next scheduled meeting of the type after asOf, if any. */
   next: { code: string; startsAt: number } | null;
@@ -91,6 +96,8 @@ export interface DigestFigures {
   branch: { id: string; name: string };
   quarter: QuarterType[];
   meetings: WeekMeeting[];
+  /** Meetings of the week that were not held (nobody came and no 纪要, or called off after the start). */
+  notHeld: { code: string; type: MeetingType; topic: string | null; startsAt: number }[];
   reports: ReportFigures;
   coverage: TagCoverage[];
   /** Tags with no activity this week. */

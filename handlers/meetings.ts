@@ -1,0 +1,32 @@
+import type { MemberContext } from '../src/chat/context.ts';
+import { describeMeeting } from '../src/chat/meeting-lookup.ts';
+import { STATE_LABELS, meetingState } from '../src/domain/meetings.ts';
+import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
+
+const DAY = 86_400_000;
+/** How far back and ahead 会议 looks, and how many of each it lists. */
+const RECENT_MS = 30 * DAY;
+const AHEAD_MS = 60 * DAY;
+const MAX_LISTED = 10;
+
+/** 会议: the branch's upcoming meetings and those of the last 30 days, with codes and status; names no one. */
+export async function meetings(ctx: MemberContext): Promise<void> {
+  const { member } = ctx;
+  const now = ctx.clock.now();
+  const all = await listBranchMeetings(ctx.db, member.org_id, member.branch_id, now - RECENT_MS, now + AHEAD_MS);
+  const upcoming = all.filter((m) => m.starts_at > now).slice(0, MAX_LISTED);
+  const recent = all
+    .filter((m) => m.starts_at <= now)
+    .reverse()
+    .slice(0, MAX_LISTED);
+  // A meeting under way that nobody has checked in to yet is neither held nor not held.
+  const state = (m: Meeting) => {
+    const s = meetingState(m, now, ctx.settings.checkinCloses);
+    return s === 'scheduled' ? (m.starts_at <= now ? '：进行中' : '') : `：${STATE_LABELS[s]}`;
+  };
+  const lines = ['**本支部的会议**', ''];
+  lines.push('即将召开：', ...(upcoming.length ? upcoming.map((m) => `- ${describeMeeting(ctx, m)}${state(m)}`) : ['- 无']));
+  lines.push('', '近30天：', ...(recent.length ? recent.map((m) => `- ${describeMeeting(ctx, m)}${state(m)}`) : ['- 无']));
+  lines.push('', '签到、请假时可写会议编号，如「签到 K7Q」。');
+  ctx.reply({ title: '本支部的会议', markdown: lines.join('\n') });
+}

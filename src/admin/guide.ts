@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { Hono } from 'hono';
+import { marked } from 'marked';
+
+// The user guide (docs/guide.md) as a page of its own: server-rendered, its style inline, no
+// external asset, so that it opens on an intranet. The guide is our own text, not user input.
+
+const GUIDE_FILE = new URL('../../docs/guide.md', import.meta.url);
+
+const STYLE = `body{max-width:46rem;margin:2rem auto;padding:0 1rem;font:16px/1.7 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#222}
+h1,h2,h3{line-height:1.3}h1{color:#b71c1c}code{background:#f4f4f4;padding:0 .2em;border-radius:3px}
+pre{background:#f4f4f4;padding:.6rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}
+blockquote{margin:0;padding-left:1rem;border-left:3px solid #ddd;color:#555}`;
+
+let page: Promise<string> | undefined;
+
+async function render(): Promise<string> {
+  const body = await marked.parse(await readFile(GUIDE_FILE, 'utf8'));
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>同心使用指南</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+}
+
+/** GET /guide: the user guide, read and rendered once. */
+export function guideRoutes(): Hono {
+  const app = new Hono();
+  app.get('/', async (c) => {
+    page ??= render();
+    return c.html(await page);
+  });
+  return app;
+}
