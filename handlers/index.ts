@@ -1,5 +1,6 @@
 import { type Command, type CommandKind, SECRETARY_ONLY } from '../src/chat/parse.ts';
-import { type CommandContext, type MemberContext, NOT_IN_ROSTER, UserError } from '../src/chat/context.ts';
+import { type CommandContext, type MemberContext, UserError } from '../src/chat/context.ts';
+import { SAY } from '../src/chat/replies.ts';
 import { attendance } from './attendance.ts';
 import { bind } from './bind.ts';
 import { cancel } from './cancel.ts';
@@ -46,9 +47,9 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
   if (command.kind === 'help') return help(ctx);
   const member = ctx.member;
-  if (!member) throw new UserError(NOT_IN_ROSTER);
+  if (!member) throw new UserError(SAY.notInRoster);
   if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary') {
-    throw new UserError('只有支部书记可以使用这条命令。');
+    throw new UserError(SAY.secretaryOnly);
   }
   const handler = HANDLERS[command.kind] as Handler<typeof command.kind>;
   return handler({ ...ctx, member }, command as never);

@@ -2,6 +2,7 @@ import type { MemberContext } from '../src/chat/context.ts';
 import { describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { STATE_LABELS, meetingState } from '../src/domain/meetings.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 const DAY = 86_400_000;
 /** How far back and ahead 会议 looks, and how many of each it lists. */
@@ -22,11 +23,8 @@ export async function meetings(ctx: MemberContext): Promise<void> {
   // A meeting under way that nobody has checked in to yet is neither held nor not held.
   const state = (m: Meeting) => {
     const s = meetingState(m, now, ctx.settings.checkinCloses);
-    return s === 'scheduled' ? (m.starts_at <= now ? '：进行中' : '') : `：${STATE_LABELS[s]}`;
+    const label = s === 'scheduled' ? (m.starts_at <= now ? SAY.underWay : '') : STATE_LABELS[s];
+    return `${describeMeeting(ctx, m)}${label && `：${label}`}`;
   };
-  const lines = ['**本支部的会议**', ''];
-  lines.push('即将召开：', ...(upcoming.length ? upcoming.map((m) => `- ${describeMeeting(ctx, m)}${state(m)}`) : ['- 无']));
-  lines.push('', '近30天：', ...(recent.length ? recent.map((m) => `- ${describeMeeting(ctx, m)}${state(m)}`) : ['- 无']));
-  lines.push('', '签到、请假时可写会议编号，如「签到 K7Q」。');
-  ctx.reply({ title: '本支部的会议', markdown: lines.join('\n') });
+  ctx.reply({ title: SAY.meetingsTitle, markdown: SAY.meetings(upcoming.map(state), recent.map(state)) });
 }

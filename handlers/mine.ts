@@ -7,6 +7,7 @@ import type { ServiceCategory } from '../db/schema.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 import { listReports } from '../db/reports.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 /** 我的: the sender's own attendance rate and reports this quarter, privately. Nothing ranks members. */
 export async function mine(ctx: MemberContext): Promise<void> {
@@ -30,12 +31,6 @@ export async function mine(ctx: MemberContext): Promise<void> {
     .map(([key, label]) => [label, reports.filter((r) => r.category === (key as ServiceCategory)).length] as const)
     .filter(([, n]) => n > 0)
     .map(([label, n]) => `${label} ${n}`);
-  const lines = [
-    '**本季度我的情况**',
-    '',
-    `- 三会一课：应参加 ${meetings.length} 次，到会 ${counts.present} 次，请假 ${counts.leave} 次，` +
-      `缺席 ${counts.absent} 次，补学 ${counts.makeup} 次${rate === null ? '' : `，出勤率 ${rate}%`}`,
-    `- 四服务汇报：${reports.length} 条${perCategory.length ? `（${perCategory.join('，')}）` : ''}`,
-  ];
-  ctx.reply({ title: '本季度我的情况', markdown: lines.join('\n') });
+  const reportLine = `${reports.length} 条${perCategory.length ? `（${perCategory.join('，')}）` : ''}`;
+  ctx.reply({ title: SAY.mineTitle, markdown: SAY.mine({ due: meetings.length, ...counts, rate }, reportLine) });
 }

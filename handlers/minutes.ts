@@ -3,6 +3,7 @@ import type { MemberContext } from '../src/chat/context.ts';
 import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { newId } from '../src/core/ids.ts';
 import { insertNote } from '../db/notes.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 /** 纪要: a resolution or note added to the meeting's record (会议记录). */
 export async function minutes(ctx: MemberContext, command: Extract<Command, { kind: 'minutes' }>): Promise<void> {
@@ -16,5 +17,5 @@ export async function minutes(ctx: MemberContext, command: Extract<Command, { ki
     text: command.text,
     at: now,
   });
-  ctx.reply({ title: '已记入会议记录', markdown: `**已记入会议记录**：${describeMeeting(ctx, meeting)}` });
+  ctx.reply({ title: '已记入会议记录', markdown: SAY.minuted(describeMeeting(ctx, meeting)) });
 }

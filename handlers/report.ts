@@ -1,9 +1,9 @@
 import type { Command } from '../src/chat/parse.ts';
 import type { MemberContext } from '../src/chat/context.ts';
 import { CATEGORY_LABELS, TAG_LABELS } from '../src/domain/vocabulary.ts';
-import { escapeMarkdown } from '../src/domain/markdown.ts';
 import { newId } from '../src/core/ids.ts';
 import { insertReport } from '../db/reports.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 /** 汇报: one 四服务 report, stored in the member's own branch. */
 export async function report(ctx: MemberContext, command: Extract<Command, { kind: 'report' }>): Promise<void> {
@@ -21,9 +21,6 @@ export async function report(ctx: MemberContext, command: Extract<Command, { kin
     source: ctx.message.messageId,
   });
   const label = CATEGORY_LABELS[command.category];
-  const tags = command.tags.length ? `　${command.tags.map((t) => TAG_LABELS[t]).join(' ')}` : '';
-  ctx.reply({
-    title: `已记录${label}汇报`,
-    markdown: `**已记录四服务汇报**\n\n${escapeMarkdown(member.name)} · ${label}${tags}\n\n> ${escapeMarkdown(command.text)}`,
-  });
+  const tags = command.tags.map((t) => TAG_LABELS[t]);
+  ctx.reply({ title: `已记录${label}汇报`, markdown: SAY.reported(member.name, label, tags, command.text) });
 }

@@ -5,12 +5,13 @@ import { planMeetingReminders } from '../src/chat/outbox.ts';
 import { branchMembers, describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { TAG_LABELS } from '../src/domain/vocabulary.ts';
 import { expectedMembers, hasGroups, newMeetingCode } from '../src/domain/meetings.ts';
-import { escapeMarkdown, quote } from '../src/domain/markdown.ts';
+import { escapeMarkdown } from '../src/domain/markdown.ts';
 import { newId } from '../src/core/ids.ts';
 import type { MeetingTable } from '../db/schema.ts';
 import { getChannel } from '../db/channels.ts';
 import { insertMeeting, recentCodes } from '../db/meetings.ts';
 import { DEFAULT_BOT_NAME } from '../src/domain/channels.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 /** Codes stay unique among the branch's meetings of the last half year and all future ones. */
 const CODE_HORIZON_MS = 183 * 86_400_000;
@@ -23,9 +24,8 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
   let group: string | null = null;
   if (command.type === 'group' && hasGroups(members)) {
     const groups = [...new Set(members.map((m) => m.party_group).filter((g): g is string => !!g))];
-    if (!command.group) throw new UserError(`本支部有党小组，请写明是哪个小组：${groups.map((g) => escapeMarkdown(g)).join('、')}。`);
-    if (!groups.includes(command.group))
-      throw new UserError(`本支部没有${quote(command.group)}，现有：${groups.map((g) => escapeMarkdown(g)).join('、')}。`);
+    if (!command.group) throw new UserError(SAY.whichGroup(groups));
+    if (!groups.includes(command.group)) throw new UserError(SAY.noSuchGroup(command.group, groups));
     group = command.group;
   }
   const taken = await recentCodes(db, member.org_id, member.branch_id, now - CODE_HORIZON_MS);
@@ -48,12 +48,14 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
   };
   await insertMeeting(db, meeting);
   await planMeetingReminders(ctx, meeting);
-  const expected = expectedMembers(meeting, members).length;
-  const lines = [`**已安排${describeMeeting(ctx, meeting)}**`, '', `会议编号：**${meeting.code}**　应到 ${expected} 人`];
-  if (meeting.location) lines.push(`地点：${escapeMarkdown(meeting.location)}`);
-  if (group) lines.push(`小组：${escapeMarkdown(group)}`);
-  if (command.tags.length) lines.push(`五同：${command.tags.map((t) => TAG_LABELS[t]).join(' ')}`);
   const bot = escapeMarkdown((await getChannel(db, ctx.message.channelId))?.config.botName ?? DEFAULT_BOT_NAME);
-  lines.push('', `参会同志可在群里发送「@${bot} 签到」；不能参加的发送「@${bot} 请假 ${meeting.code} 事由」。`);
-  ctx.reply({ title: `已安排会议 ${meeting.code}`, markdown: lines.join('\n') });
+  const markdown = SAY.scheduled(describeMeeting(ctx, meeting), {
+    code: meeting.code,
+    expected: expectedMembers(meeting, members).length,
+    location: meeting.location,
+    group,
+    tags: command.tags.map((t) => TAG_LABELS[t]),
+    bot,
+  });
+  ctx.reply({ title: `已安排会议 ${meeting.code}`, markdown });
 }

@@ -5,6 +5,7 @@ import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
 import { meetingState, progress, typesDue } from '../src/domain/meetings.ts';
 import { type CalendarPeriod, periodRange, toLocal } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter: '本季度', year: '本年' };
 const QUARTER_NAMES = ['一', '二', '三', '四'];
@@ -30,13 +31,12 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, year.from, year.to);
   const rows = progress(meetings, range, asOf, tz, typesDue(await branchMembers(ctx))).map((p) => {
     const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
-    const mark = p.held >= p.due ? '✓' : '未完成';
-    return `- ${MEETING_LABELS[p.type]}${scope}：已开 ${p.held} 次 / 应开 ${p.due} 次　${mark}`;
+    return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due);
   });
   const { from, to } = periodRange(range, asOf, tz);
   const notHeld = meetings.filter(
     (m) => m.starts_at >= from && m.starts_at < to && meetingState(m, asOf, ctx.settings.checkinCloses) === 'not_held',
   ).length;
-  if (notHeld) rows.push('', `另有 ${notHeld} 次会议未召开（无人到会、无纪要，或开始后取消），不计入。`);
-  ctx.reply({ title: `${label}三会一课`, markdown: [`**${label}三会一课完成情况**`, '', ...rows].join('\n') });
+  if (notHeld) rows.push('', SAY.statsNotHeld(notHeld));
+  ctx.reply({ title: `${label}三会一课`, markdown: SAY.stats(label, rows) });
 }

@@ -7,6 +7,7 @@ import { PART_LIMITS } from '../src/domain/digest/render.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
 import { privateTarget } from '../src/domain/targets.ts';
 import { listOrgChannels } from '../db/channels.ts';
+import { SAY } from '../src/chat/replies.ts';
 
 /**
  * 周报: this week's digest so far, to the secretary who asked, privately. It is not the week's
@@ -18,7 +19,7 @@ export async function weekly(ctx: MemberContext): Promise<void> {
   const now = ctx.clock.now();
   const input = await loadDigestInput(ctx.db, member.org_id, isoWeek(now, ctx.org.timezone), now, member.branch_id);
   const facts = input?.branches[0];
-  if (!input || !facts) throw new UserError('暂时无法生成本周周报，请稍后再试。');
+  if (!input || !facts) throw new UserError(SAY.weeklyUnavailable);
   // A long digest continues in private messages, through whichever channel reaches the secretary
   // privately (not necessarily the one asked on): each part fits both the reply and those messages.
   const privately = privateTarget(member, await listOrgChannels(ctx.db, member.org_id));
@@ -26,8 +27,7 @@ export async function weekly(ctx: MemberContext): Promise<void> {
   const digest = previewDigest({ ...input, facts, checkinCloses: ctx.settings.checkinCloses }, { format, audience: 'private' }, now);
   const [first, ...rest] = digest.parts;
   if (rest.length && !privately) {
-    const note = `（本周周报共 ${digest.parts.length} 部分，其余部分无法私信送达，请联系管理员登记你的账号。）`;
-    ctx.reply({ title: digest.title, markdown: `${first!}\n\n${note}` });
+    ctx.reply({ title: digest.title, markdown: `${first!}\n\n${SAY.weeklyUndelivered(digest.parts.length)}` });
     return;
   }
   ctx.reply({ title: digest.title, markdown: first! });

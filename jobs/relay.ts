@@ -54,8 +54,11 @@ export async function checkRedisEpoch(
   const key = `${deps.prefix}:epoch`;
   await deps.redis.set(key, newId(deps.now()), 'NX');
   const epoch = await deps.redis.get(key);
-  if (!epoch || epoch === (await getServiceState(deps.db, EPOCH_STATE))) return false;
-  deps.logger.warn({ epoch }, 'Redis holds no copy of the schedule (new, emptied or failed over): rebuilding it from the database');
+  const known = await getServiceState(deps.db, EPOCH_STATE);
+  if (!epoch || epoch === known) return false;
+  // A first start has nothing to lose; later, an unknown epoch means Redis lost what it held.
+  if (known === undefined) deps.logger.info({ epoch }, 'first start on this database: building the schedule in Redis');
+  else deps.logger.warn({ epoch }, 'Redis holds no copy of the schedule (new, emptied or failed over): rebuilding it from the database');
   await forgetReminderRelays(deps.db);
   await forgetDeliveryRelays(deps.db);
   await rebuild();

@@ -35,6 +35,17 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: null, secret: null }], now);
     await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', dingtalk_user_id: 'sec' }), now);
     await putMember(t.db, memberRow({ id: 'm1', name: '张一', dingtalk_user_id: 'm1' }), now);
+    // A branch whose only group is a WeCom group without a group robot: nothing can be posted there.
+    await putChannel(
+      t.db,
+      'org1',
+      'wb1',
+      { platform: 'wecom-bot', token: 'tok', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' },
+      now,
+    );
+    await putBranch(t.db, 'org1', 'b2', '第二党支部', [{ channel_id: 'wb1', chat_id: 'wxNoRobot', webhook: null, secret: null }], now);
+    await putMember(t.db, memberRow({ id: 'sec2', branch_id: 'b2', name: '王书记', role: 'secretary', dingtalk_user_id: 'sec2' }), now);
+    await putMember(t.db, memberRow({ id: 'n1', branch_id: 'b2', name: '陈一', dingtalk_user_id: 'n1' }), now);
   });
   afterAll(() => t.close());
 
@@ -63,6 +74,25 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     t.clock.set(at(1, 15, 5));
     expect(await say('m1', `销假 ${code}`)).toContain('已经开始，不能销假');
     expect(await say('m1', '会议')).toContain(`（${code}，12月1日（周二）15:00）：进行中`);
+  });
+
+  it('提醒 says it cannot remind when no group of the branch has a robot to post with, and records nothing', async () => {
+    t.clock.set(at(1, 9));
+    const code = codeOf(await viaDingtalk(t, 'dt1', 'sec2', '安排 党课 今天上午9点20分', { direct: true }));
+    const before = await countRows(t.db);
+    const deliveries = await t.db.selectFrom('deliveries').select('id').execute();
+    expect(await viaDingtalk(t, 'dt1', 'sec2', `提醒 ${code}`, { direct: true })).toContain('本支部的群还没有配置群机器人，无法在群里提醒');
+    expect(await countRows(t.db)).toMatchObject({ attendance: before.attendance });
+    expect(await t.db.selectFrom('deliveries').select('id').execute()).toEqual(deliveries);
+  });
+
+  it('统计 上季度 and 去年 count the whole past period', async () => {
+    expect(await say('sec', '统计 上季度')).toContain('**2026年第三季度三会一课完成情况**');
+    const lastYear = await say('sec', '统计 去年');
+    expect(lastYear).toContain('**2025年三会一课完成情况**');
+    // Twelve months of 2025 were due, none held.
+    expect(lastYear).toContain('支部委员会会议：已开 0 次 / 应开 12 次');
+    expect(lastYear).toContain('组织生活会：已开 0 次 / 应开 1 次');
   });
 
   it('帮助 ends with the link to the user guide, which the service serves as a page', async () => {

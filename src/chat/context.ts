@@ -6,6 +6,7 @@ import type { Config } from '../core/config.ts';
 import type { ReminderTiming } from '../domain/reminders.ts';
 import type { Effect } from './effects.ts';
 import type { Command } from './parse.ts';
+import { SAY } from './replies.ts';
 
 /** The rules a handler reads from configuration. */
 export interface Settings {
@@ -67,9 +68,7 @@ export class UserError extends Error {
   }
 }
 
-export const NOT_IN_ROSTER = '还没有找到你的党员信息：请联系支部书记把你的账号登记到同心，之后再试。';
-
 /** Lists of who missed what are told privately, never in the group (SPEC §4). */
 export function requireDirect(ctx: CommandContext, command: string): void {
-  if (ctx.message.chatType !== 'direct') throw new UserError(`为保护个人信息，「${command}」只在私聊中回复：请私聊我发送「${command}」。`);
+  if (ctx.message.chatType !== 'direct') throw new UserError(SAY.privateOnly(command));
 }

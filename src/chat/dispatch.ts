@@ -5,7 +5,7 @@ import type { ChatMessage, Reply } from './message.ts';
 import { type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
 import { type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
-import { quote } from '../domain/markdown.ts';
+import { SAY } from './replies.ts';
 import type { Database } from '../../db/schema.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { type PlatformUserColumn, findMemberByPlatformUser, getMember } from '../../db/members.ts';
@@ -33,7 +33,7 @@ const EFFECTS_WAIT_MS = 300;
 
 const refusal = (kind: CommandKind, reason: string, usage?: string): Reply => ({
   title: REFUSAL_TITLES[kind],
-  markdown: usage ? `${reason}\n\n用法：${usage}` : reason,
+  markdown: usage ? SAY.withUsage(reason, usage) : reason,
 });
 
 /**
@@ -114,10 +114,8 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
 
 /** The answer to a line that is not a command: what was not understood, and a close command word if any. */
 function notUnderstood(text: string): Reply {
-  if (!text.trim()) return { title: '同心', markdown: '请发送文字命令，例如「签到」；发送「帮助」查看用法。' };
-  const suggestion = suggestCommand(text);
-  const guess = suggestion ? `是想发送「${suggestion}」吗？` : '';
-  return { title: '没有看懂', markdown: `没有看懂${quote(text, 20)}。${guess}发送「帮助」查看用法。` };
+  if (!text.trim()) return { title: '同心', markdown: SAY.empty };
+  return { title: '没有看懂', markdown: SAY.notUnderstood(text, suggestCommand(text)) };
 }
 
 function mergeReplies(replies: Reply[]): Reply | null {

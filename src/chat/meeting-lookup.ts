@@ -1,11 +1,11 @@
 import { type Meeting, listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
 import { listBranchMembers } from '../../db/members.ts';
-import { escapeMarkdown } from '../domain/markdown.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type MemberContext, UserError } from './context.ts';
+import { SAY } from './replies.ts';
 
 /**
  * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
@@ -13,9 +13,9 @@ import { type MemberContext, UserError } from './context.ts';
  */
 export async function meetingByCode(ctx: MemberContext, code: string, opts: { allowCancelled?: boolean } = {}): Promise<Meeting> {
   const meeting = await getMeetingByCode(ctx.db, ctx.member.org_id, ctx.member.branch_id, code);
-  if (!meeting) throw new UserError(`本支部没有编号为 ${code} 的会议，请核对会议通知里的编号。`);
+  if (!meeting) throw new UserError(SAY.unknownCode(code));
   if (meeting.status !== 'scheduled' && !opts.allowCancelled)
-    throw new UserError(meeting.status === 'cancelled' ? `会议 ${code} 已取消。` : `会议 ${code} 已在开始后取消，记为未召开。`);
+    throw new UserError(meeting.status === 'cancelled' ? SAY.cancelled(code) : SAY.calledOff(code));
   return meeting;
 }
 
@@ -36,9 +36,6 @@ export function opensAt(ctx: MemberContext, meeting: Pick<MeetingTable, 'starts_
   return formatNear(opens, meeting.starts_at, ctx.org.timezone, ctx.clock.now());
 }
 
-export const names = (members: Pick<MemberTable, 'name'>[]) =>
-  members.length ? members.map((m) => escapeMarkdown(m.name)).join('、') : '无';
-
 const DAY = 86_400_000;
 const LOOKAHEAD_MS = 60 * DAY;
 /** 出勤 without a code may mean a meeting of the past quarter. */
@@ -46,13 +43,6 @@ const ATTENDANCE_LOOKBACK_MS = 92 * DAY;
 
 /** Commands whose code may be left out. */
 export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
-
-const NONE: Record<BareCommand, string> = {
-  checkin: '现在没有需要你签到的会议。',
-  leave: '近期没有需要你参加的会议。',
-  attendance: '本支部近期没有会议。',
-  remind: '现在没有正在签到的会议；请写明会议编号，例如「提醒 K7Q」。',
-};
 
 /**
  * The meeting a command without a code means, by the one rule of `meetingsAround`: 签到 and 提醒 the
@@ -71,7 +61,7 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
   if (meant) return meant;
   if (command === 'checkin' && upcoming) {
     const opens = checkinWindow(upcoming, checkinOpens, checkinCloses).opens;
-    throw new UserError(`签到还没开始：${describeMeeting(ctx, upcoming)}，${opensAt(ctx, upcoming, opens)}起可以签到。`);
+    throw new UserError(SAY.checkinNotOpen(describeMeeting(ctx, upcoming), opensAt(ctx, upcoming, opens)));
   }
-  throw new UserError(NONE[command]);
+  throw new UserError(SAY.noMeeting[command]);
 }

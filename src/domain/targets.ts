@@ -31,6 +31,15 @@ export function privateTarget(member: Reachable, channels: ChannelRef[]): Addres
 /** Who reads what goes to a target: one member, or everyone in a group chat. */
 export const audienceOf = (target: Target): Audience => (target.kind === 'member' ? 'private' : 'group');
 
+/**
+ * Whether the service can post into a bound chat: a DingTalk chat through its own custom robot or
+ * the app robot; a WeCom chat only through its own group robot (deliver.ts sends the same way).
+ */
+export function canPostTo(chat: Pick<BranchChatTable, 'channel_id' | 'webhook'>, channels: ChannelRef[]): boolean {
+  const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
+  return platform === 'dingtalk' || (platform !== undefined && !!chat.webhook);
+}
+
 /** A bound group chat as a target. */
 export const toChat = (chat: ChatRef): Target => ({ kind: 'chat', channelId: chat.channel_id, chatId: chat.chat_id });
 
