@@ -25,15 +25,7 @@ export async function getBranch(db: Db, orgId: string, id: string): Promise<Bran
 
 /** The branch's bound group chats, oldest binding first. */
 export async function listBranchChats(db: Db, orgId: string, branchId: string): Promise<BranchChatTable[]> {
-  return db
-    .selectFrom('branch_chats')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('branch_id', '=', branchId)
-    .orderBy('created_at')
-    .orderBy('channel_id')
-    .orderBy('chat_id')
-    .execute();
+  return listChatsOfBranches(db, orgId, [branchId]);
 }
 
 /** The org's branches by id. */
@@ -71,6 +63,25 @@ export async function listOrgChats(db: Db, orgId: string): Promise<BranchChatTab
     .selectFrom('branch_chats')
     .selectAll()
     .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .orderBy('channel_id')
+    .orderBy('chat_id')
+    .execute();
+}
+
+/** The org's branches by id after `after` (a page of the admin API's list). */
+export async function listBranchesPage(db: Db, orgId: string, after: string, limit: number): Promise<BranchTable[]> {
+  return db.selectFrom('branches').selectAll().where('org_id', '=', orgId).where('id', '>', after).orderBy('id').limit(limit).execute();
+}
+
+/** The bound chats of some of an org's branches, in binding order. */
+export async function listChatsOfBranches(db: Db, orgId: string, branchIds: readonly string[]): Promise<BranchChatTable[]> {
+  if (branchIds.length === 0) return [];
+  return db
+    .selectFrom('branch_chats')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('branch_id', 'in', branchIds)
     .orderBy('created_at')
     .orderBy('channel_id')
     .orderBy('chat_id')

@@ -23,6 +23,12 @@ export async function getChannelOrg(db: Db, id: string): Promise<string | undefi
   return row?.org_id;
 }
 
+/** The org's channels as the admin API shows them: never a credential, only what names the bot. */
+export async function listChannelSummaries(db: Db, orgId: string): Promise<{ id: string; platform: string; botName: string | null }[]> {
+  const rows = await db.selectFrom('channels').select(['id', 'platform', 'config']).where('org_id', '=', orgId).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, platform: r.platform, botName: channelConfigSchema.parse(JSON.parse(r.config)).botName ?? null }));
+}
+
 export async function listOrgChannels(db: Db, orgId: string): Promise<{ id: string; platform: string }[]> {
   return db.selectFrom('channels').select(['id', 'platform']).where('org_id', '=', orgId).orderBy('id').execute();
 }

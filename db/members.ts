@@ -48,3 +48,16 @@ export async function listMembersByIds(db: Db, orgId: string, ids: readonly stri
 export async function membersWithId(db: Db, id: string): Promise<MemberTable[]> {
   return db.selectFrom('members').selectAll().where('id', '=', id).orderBy('org_id').execute();
 }
+
+/** The org's members by id after `after`, of one branch if given (a page of the admin API's list). */
+export async function listMembersPage(
+  db: Db,
+  orgId: string,
+  filter: { branchId?: string },
+  after: string,
+  limit: number,
+): Promise<MemberTable[]> {
+  let query = db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', '>', after);
+  if (filter.branchId !== undefined) query = query.where('branch_id', '=', filter.branchId);
+  return query.orderBy('id').limit(limit).execute();
+}

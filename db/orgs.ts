@@ -28,3 +28,8 @@ export async function hasAnyOrg(db: Db): Promise<boolean> {
 export async function listOrgSchedules(db: Db): Promise<Pick<OrgTable, 'id' | 'timezone' | 'digest_cron'>[]> {
   return db.selectFrom('orgs').select(['id', 'timezone', 'digest_cron']).orderBy('id').execute();
 }
+
+/** Orgs by id after `after` (a page of the admin API's list). */
+export async function listOrgsPage(db: Db, after: string, limit: number): Promise<OrgTable[]> {
+  return db.selectFrom('orgs').selectAll().where('id', '>', after).orderBy('id').limit(limit).execute();
+}

@@ -244,9 +244,10 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       errors: { row: number; field: string; message: string }[];
     };
     expect(result).toMatchObject({ total: 4, imported: 2, failed: 2 });
+    // Rows as the spreadsheet numbers them: the header is row 1, the empty line is row 4.
     expect(result.errors.map(({ row, field }) => ({ row, field }))).toEqual([
-      { row: 2, field: 'branch' },
-      { row: 4, field: 'role' },
+      { row: 3, field: 'branch' },
+      { row: 6, field: 'role' },
     ]);
     const members = await t.db
       .selectFrom('members')
@@ -281,11 +282,11 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       imported: 1,
       failed: 5,
       errors: [
-        { row: 2, field: 'dingtalkUserId' },
         { row: 3, field: 'dingtalkUserId' },
-        { row: 4, field: 'probationary' },
-        { row: 5, field: 'id' },
-        { row: 6, field: 'row' },
+        { row: 4, field: 'dingtalkUserId' },
+        { row: 5, field: 'probationary' },
+        { row: 6, field: 'id' },
+        { row: 7, field: 'row' },
       ],
     });
     expect(await count('members', { org_id: 'o1', dingtalk_user_id: 'ding-d' })).toBe(1);

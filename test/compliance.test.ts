@@ -138,8 +138,8 @@ describe('the notices and their texts', () => {
         '### 三会一课提醒',
         '**b1 党支部** 2026年11月尚需召开：',
         [
-          '- 党小组会：本月已开 0 次，应开 1 次（已安排 11月2日（周一）09:30）',
-          '- 党课：本季度已开 0 次，应开 1 次（已安排 11月20日（周五）14:30）',
+          '- 党小组会：本月已开 0 次，应开 1 次，已安排在11月2日（周一）09:30',
+          '- 党课：本季度已开 0 次，应开 1 次，已安排在11月20日（周五）14:30',
           '- 主题党日：本月已开 0 次，应开 1 次',
           // The year's last quarter: its 组织生活会 is called for too.
           '- 组织生活会：本年已开 0 次，应开 1 次',
@@ -200,7 +200,7 @@ describe('the notices and their texts', () => {
       markdown: [
         '### 三会一课季度提醒',
         '2026年第四季度将于 12月31日 结束，**nolecture 党支部**本季度尚未召开：',
-        '- 党课（已安排 12月20日（周日）14:30）',
+        '- 党课，已安排在12月20日（周日）14:30',
         '请在季度结束前安排召开（发送「安排 会议类型 时间」）。',
       ].join('\n\n'),
     });
@@ -229,6 +229,6 @@ describe('the notices and their texts', () => {
     ]);
     const text = complianceNotices({ date: '2026-11-02', tz: la, calendar: bare, branches: [b1] }).notices[0]!.message.markdown;
     expect(text).not.toContain('支部委员会会议');
-    expect(text).toContain('- 党小组会：本月已开 0 次，应开 1 次（已安排 11月2日（周一）10:00）');
+    expect(text).toContain('- 党小组会：本月已开 0 次，应开 1 次，已安排在11月2日（周一）10:00');
   });
 });

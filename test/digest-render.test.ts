@@ -122,7 +122,7 @@ describe('the digest markdown', () => {
 
   it('renders the week’s meetings with attendance, absentees and pending 补学', () => {
     const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
-    expect(md).toContain('- 支部委员会会议「研究年度考核方案」（ABC，11月24日（周二）14:30）：到会 5/7');
+    expect(md).toContain('- 支部委员会会议「研究年度考核方案」（ABC）11月24日（周二）14:30：到会 5/7');
     expect(md).toContain('  - 未请假缺席：李四\n');
     expect(md).toContain('  - 待补学：李四、王五\n');
   });

@@ -73,7 +73,7 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     expect(await say('m1', '请假 下午要接待')).toContain('张一 已请假');
     t.clock.set(at(1, 15, 5));
     expect(await say('m1', `销假 ${code}`)).toContain('已经开始，不能销假');
-    expect(await say('m1', '会议')).toContain(`（${code}，12月1日（周二）15:00）：进行中`);
+    expect(await say('m1', '会议')).toContain(`（${code}）12月1日（周二）15:00：进行中`);
   });
 
   it('提醒 says it cannot remind when no group of the branch has a robot to post with, and records nothing', async () => {

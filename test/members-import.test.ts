@@ -63,17 +63,18 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
 
   it('writes 200 rows to a transaction and reports the bad rows as before', async () => {
     const { db, counter } = countingTransactions(t.db);
-    const result = await importMembers(db, 'org1', csv(), NOW);
+    const result = await importMembers(db, 'org1', Buffer.from(csv()), NOW);
 
     expect(counter.opened).toBe(Math.ceil(ROWS / IMPORT_BATCH));
     expect(IMPORT_BATCH).toBe(200);
     expect(result).toMatchObject({ total: ROWS, imported: ROWS - 5, failed: 5 });
     expect(result.errors).toEqual([
-      { row: 200, field: 'branch', message: 'no branch b-none in this org' },
-      { row: 201, field: 'id', message: 'repeats row 5' },
-      { row: 320, field: 'dingtalkUserId', message: 'already used by member old' },
-      { row: 401, field: 'dingtalkUserId', message: 'already used by row 150' },
-      { row: 450, field: 'probationary', message: 'expects true, false, 1, 0, 是 or 否' },
+      // Spreadsheet rows: data row n is row n + 1 under the header.
+      { row: 201, field: 'branch', message: 'no branch b-none in this org' },
+      { row: 202, field: 'id', message: 'repeats row 6' },
+      { row: 321, field: 'dingtalkUserId', message: 'already used by member old' },
+      { row: 402, field: 'dingtalkUserId', message: 'already used by row 151' },
+      { row: 451, field: 'probationary', message: 'expects true, false, 1, 0, 是 or 否' },
     ]);
 
     const members = await t.db
@@ -90,7 +91,7 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
   });
 
   it('imports the same file again with the same counts and no new rows', async () => {
-    const result = await importMembers(t.db, 'org1', csv(), NOW + 1);
+    const result = await importMembers(t.db, 'org1', Buffer.from(csv()), NOW + 1);
     expect(result).toMatchObject({ total: ROWS, imported: ROWS - 5, failed: 5 });
     const { n } = await t.db
       .selectFrom('members')

@@ -98,7 +98,7 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
   it('checking in or registering present too early is refused with the time it opens, said once', async () => {
     const reply = await dt('m1', '签到');
     expect(reply).toContain('签到还没开始：支部党员大会「学习贯彻全会精神」');
-    expect(reply).toContain(`（${code}，11月29日（周日）15:00），14:30起可以签到。`);
+    expect(reply).toContain(`（${code}）11月29日（周日）15:00，14:30起可以签到。`);
     expect(reply.match(/11月29日/g)).toHaveLength(1);
     expect(await attendanceOf('m1')).toEqual([]);
     expect(await dt('sec', `登记 ${code} 孙五 到`)).toContain('14:30起可以登记到会');
@@ -235,8 +235,8 @@ describe.each(DIALECTS)('三会一课 through the webhooks on %s', (dialect) => 
   it('a meeting nobody came to is not held once its check-in closes, and counts nowhere', async () => {
     t.clock.set(fromLocal({ year: 2026, month: 12, day: 3, hour: 18 }, TZ));
     const list = await dt('m1', '会议');
-    expect(list).toContain(`（${committeeCode}，12月3日（周四）15:00）：未召开`);
-    expect(list).toContain(`（${code}，11月29日（周日）15:00）：已召开`);
+    expect(list).toContain(`（${committeeCode}）12月3日（周四）15:00：未召开`);
+    expect(list).toContain(`（${code}）11月29日（周日）15:00：已召开`);
     const stats = await dt('sec', '统计');
     expect(stats).toContain('支部党员大会：已开 1 次 / 应开 1 次');
     expect(stats).toContain('支部委员会会议：已开 0 次 / 应开 3 次');

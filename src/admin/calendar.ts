@@ -1,21 +1,11 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { ServiceDeps } from './deps.ts';
 import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../domain/calendar.ts';
 import { isoWithOffset } from '../domain/time.ts';
 import type { CalendarOverrideTable } from '../../db/schema.ts';
 import { getCalendarOverride, listCalendarOverrides, putCalendarOverride } from '../../db/calendar.ts';
 import { badField, handle, readJson } from './http.ts';
-
-const overrideSchema = z.strictObject({
-  kind: z.enum(['holiday', 'workday']),
-  name: z
-    .string()
-    .trim()
-    .max(100)
-    .nullish()
-    .transform((v) => v || null),
-});
+import { overrideSchema } from './schemas.ts';
 
 const DATE_REASON = 'expects a calendar date YYYY-MM-DD';
 

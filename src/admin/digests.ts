@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { ServiceDeps } from './deps.ts';
 import { addDays, localDate } from '../domain/calendar.ts';
 import { previewDigest } from '../domain/digest/preview.ts';
@@ -12,18 +11,14 @@ import { listOrgChannels } from '../../db/channels.ts';
 import { loadDigestInput } from '../../db/digest-facts.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { digestTarget, runWeeklyDigest } from '../../jobs/digest-run.ts';
-import { ID, ID_REASON, Problem, badField, check, handle, idParam, readText } from './http.ts';
+import { Problem, badField, check, handle, idParam, readText } from './http.ts';
+import { runSchema } from './schemas.ts';
 
 // SPEC §7 weekly digests (SPEC §6): a branch's digest of a week computed and rendered without
 // pushing anything, and the week's digests run now — pushed at most once per branch and week, so
 // that a second run (or the schedule's) sends nothing more.
 
 const WEEK_REASON = 'expects an ISO week such as 2026-W48';
-
-const runSchema = z.strictObject({
-  week: z.string().optional(),
-  branch: z.string().regex(ID, ID_REASON).optional(),
-});
 
 /** The week text if it names an ISO week; else 400 on `week`. */
 function checkWeek(week: string): string {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { BodyTimeout, BodyTooLarge, MAX_BODY_BYTES, readBody } from '../core/body.ts';
+import { BodyTimeout, BodyTooLarge, MAX_BODY_BYTES, readBodyBytes } from '../core/body.ts';
 
 /** Ids of orgs, channels, branches and members, in paths and in bodies. */
 export const ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -42,8 +42,12 @@ export function idParam(c: Context, name: string): string {
 }
 
 export async function readText(c: Context, limit = MAX_BODY_BYTES): Promise<string> {
+  return (await readBytes(c, limit)).toString('utf8');
+}
+
+export async function readBytes(c: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
   try {
-    return await readBody(c.req.raw, limit);
+    return await readBodyBytes(c.req.raw, limit);
   } catch (err) {
     if (err instanceof BodyTooLarge) throw new Problem(413, `body: over ${limit} bytes`, 'body');
     if (err instanceof BodyTimeout) throw new Problem(408, 'body: not received in time', 'body');

@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../../db/schema.ts';
+import { listOrgBranches } from '../../db/branches.ts';
 import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
+import { csvText } from './csv-text.ts';
 import { ID, ID_REASON, Problem, badField, firstIssue } from './http.ts';
 import { saveMemberIn } from './members.ts';
 import { type MemberBody, memberSchema } from './schemas.ts';
 
 export interface ImportError {
-  /** 1-based number of the data row (the header is row 0; empty lines are not counted). */
+  /** The row as a spreadsheet numbers it: the header is row 1. */
   row: number;
   field: string;
   message: string;
@@ -21,14 +24,31 @@ export interface ImportResult {
 }
 
 const FIELDS = ['id', ...Object.keys(memberSchema.shape)];
-const REQUIRED = ['id', 'name', 'branch', 'role'];
+const REQUIRED = ['name', 'branch', 'role'];
 const PLATFORM_FIELDS = ['wecomUserId', 'dingtalkUserId'] as const;
 const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, 是: true, 否: false };
 
+/** The Chinese headers of SPEC §9.3, as secretaries' spreadsheets have them. */
+const CHINESE_HEADERS: Record<string, string> = {
+  编号: 'id',
+  姓名: 'name',
+  支部: 'branch',
+  角色: 'role',
+  党小组: 'group',
+  预备党员: 'probationary',
+  手机号: 'mobile',
+  企业微信账号: 'wecomUserId',
+  钉钉账号: 'dingtalkUserId',
+};
+const ROLE_WORDS: Record<string, string> = { 书记: 'secretary', 委员: 'committee', 党员: 'member' };
+
 function checkHeader(header: string[]): string[] {
   const seen = new Set<string>();
-  for (const name of header) {
-    if (!FIELDS.includes(name)) throw badField('header', `unknown column "${name}"; columns are ${FIELDS.join(', ')}`);
+  for (const [i, raw] of header.entries()) {
+    const name = CHINESE_HEADERS[raw] ?? raw;
+    header[i] = name;
+    if (!FIELDS.includes(name))
+      throw badField('header', `unknown column "${raw}"; columns are ${FIELDS.join(', ')} or ${Object.keys(CHINESE_HEADERS).join(' ')}`);
     if (seen.has(name)) throw badField('header', `column "${name}" appears twice`);
     seen.add(name);
   }
@@ -39,7 +59,8 @@ function checkHeader(header: string[]): string[] {
 
 interface Parsed {
   record: Record<string, string>;
-  info: { error?: unknown };
+  /** `lines`: the file line the record ends on, which is its spreadsheet row. */
+  info: { error?: unknown; lines: number };
 }
 
 function parseCsv(text: string): Parsed[] {
@@ -75,11 +96,29 @@ function toBody(record: Record<string, string>): Record<string, unknown> | Impor
       const flag = BOOLEAN[cell.toLowerCase()];
       if (flag === undefined) return 'probationary';
       body[key] = flag;
+    } else if (key === 'role') {
+      body[key] = ROLE_WORDS[cell] ?? cell;
     } else {
       body[key] = cell;
     }
   }
   return body;
+}
+
+/**
+ * A member's id when the file has no 编号 column: the 钉钉账号, else the 企业微信账号, else one made
+ * from the branch and name — the same on every import of the file, so that importing it again
+ * updates rather than duplicates.
+ */
+function derivedId(record: Record<string, string>): string {
+  const own = [record.dingtalkUserId, record.wecomUserId].find((v) => v && ID.test(v));
+  return (
+    own ??
+    `m-${createHash('sha256')
+      .update(`${record.branch ?? ''}|${record.name ?? ''}`)
+      .digest('hex')
+      .slice(0, 16)}`
+  );
 }
 
 /** Rows per transaction: a large file neither commits row by row nor holds the database for seconds. */
@@ -90,9 +129,12 @@ export const IMPORT_BATCH = 200;
  * so that a bad row is reported and never blocks the good ones; rows are written IMPORT_BATCH to a
  * transaction.
  */
-export async function importMembers(db: Kysely<Database>, orgId: string, csv: string, now: number): Promise<ImportResult> {
+export async function importMembers(db: Kysely<Database>, orgId: string, csv: Uint8Array, now: number): Promise<ImportResult> {
   if (!(await getOrg(db, orgId))) throw new Problem(404, `unknown org ${orgId}`);
-  const rows = parseCsv(csv);
+  const rows = parseCsv(csvText(csv));
+  // 支部 names the branch by id or by its name.
+  const branches = await listOrgBranches(db, orgId);
+  const branchIds = new Map([...branches.map((b) => [b.name, b.id] as const), ...branches.map((b) => [b.id, b.id] as const)]);
   const errors: ImportError[] = [];
   const idRows = new Map<string, number>();
   // Platform user id → the earlier row that took it, for a clearer message than the database's.
@@ -102,14 +144,15 @@ export async function importMembers(db: Kysely<Database>, orgId: string, csv: st
     await db.transaction().execute(async (trx) => {
       // As in saveMember: the org's admin writes one at a time, checks and writes together.
       if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
-      for (const [offset, { record, info }] of rows.slice(start, start + IMPORT_BATCH).entries()) {
-        const row = start + offset + 1;
+      for (const { record, info } of rows.slice(start, start + IMPORT_BATCH)) {
+        const row = info.lines;
         const fail = (field: string, message: string) => errors.push({ row, field, message });
         if (info.error) {
           fail('row', 'has a different number of cells than the header');
           continue;
         }
-        const id = record.id ?? '';
+        if (record.branch) record.branch = branchIds.get(record.branch) ?? record.branch;
+        const id = record.id ?? derivedId(record);
         if (!ID.test(id)) {
           fail('id', id ? ID_REASON : 'is required');
           continue;

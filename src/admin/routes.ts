@@ -3,7 +3,6 @@ import type { ServiceDeps } from './deps.ts';
 import type { ChannelDirectory } from '../platforms/channel-directory.ts';
 import { channelConfigSchema } from '../domain/channels.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
-import type { OrgTable } from '../../db/schema.ts';
 import { getBranch, putBranch } from '../../db/branches.ts';
 import { getChannelOrg, putChannel } from '../../db/channels.ts';
 import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
@@ -12,10 +11,13 @@ import { adminAuth } from './auth.ts';
 import { calendarRoutes } from './calendar.ts';
 import { healthRoutes } from './health.ts';
 import { digestRoutes } from './digests.ts';
-import { Problem, badField, handle, idParam, readJson, readText } from './http.ts';
+import { Problem, badField, handle, idParam, readBytes, readJson } from './http.ts';
 import { importMembers } from './members-import.ts';
 import { memberJson, readMember, saveMember } from './members.ts';
 import { meetingRoutes } from './meetings.ts';
+import { openApiDocument } from './openapi.ts';
+import { orgJson } from './org-json.ts';
+import { readRoutes } from './reads.ts';
 import { branchSchema, memberSchema, orgSchema } from './schemas.ts';
 
 export type AdminDeps = ServiceDeps & { channels: ChannelDirectory };
@@ -24,21 +26,14 @@ const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 
 const unknownOrg = (id: string) => new Problem(404, `unknown org ${id}`);
 
-const orgJson = (o: OrgTable) => ({
-  id: o.id,
-  name: o.name,
-  timezone: o.timezone,
-  digestCron: o.digest_cron,
-  createdAt: isoWithOffset(Number(o.created_at), o.timezone),
-  updatedAt: isoWithOffset(Number(o.updated_at), o.timezone),
-});
-
 /** The admin API of SPEC §7 (orgs, channels, branches, members, reports), mounted at /admin. */
 export function adminRoutes(deps: AdminDeps): Hono {
   const { db, clock } = deps;
   const app = new Hono();
   app.use('*', adminAuth(deps.config.ADMIN_TOKEN));
   app.route('/', healthRoutes(deps));
+  const openapi = openApiDocument();
+  app.get('/openapi.json', (c) => c.json(openapi));
 
   app.put(
     '/orgs/:org',
@@ -119,7 +114,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     '/orgs/:org/members/import',
     handle(async (c) => {
       const orgId = idParam(c, 'org');
-      const csv = await readText(c, IMPORT_MAX_BYTES);
+      const csv = await readBytes(c, IMPORT_MAX_BYTES);
       return c.json(await importMembers(db, orgId, csv, clock.now()));
     }),
   );
@@ -154,6 +149,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     }),
   );
 
+  app.route('/', readRoutes(deps));
   app.route('/', meetingRoutes(deps));
   app.route('/', calendarRoutes(deps));
   app.route('/', digestRoutes(deps));

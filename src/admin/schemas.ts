@@ -55,3 +55,21 @@ export const memberSchema = z.strictObject({
 });
 
 export type MemberBody = z.output<typeof memberSchema>;
+
+export const overrideSchema = z.strictObject({
+  kind: z.enum(['holiday', 'workday']),
+  name: optionalText(100),
+});
+
+export const runSchema = z.strictObject({
+  week: z.string().optional(),
+  branch: id.optional(),
+});
+
+/** Long lists come in pages: `limit` items (default 100) after the id `after`; `next` continues. */
+export const pageSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: id.optional(),
+});
+
+export const memberFilterSchema = pageSchema.extend({ branch: id.optional() });

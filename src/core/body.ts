@@ -7,15 +7,20 @@ export class BodyTooLarge extends Error {}
 
 export class BodyTimeout extends Error {}
 
+/** The request body as UTF-8 text, within readBodyBytes's limits. */
+export async function readBody(req: Request, limit = MAX_BODY_BYTES, deadlineMs = BODY_DEADLINE_MS): Promise<string> {
+  return (await readBodyBytes(req, limit, deadlineMs)).toString('utf8');
+}
+
 /**
- * The request body as text, refusing more than `limit` bytes or a body not complete within
+ * The request body as bytes, refusing more than `limit` bytes or a body not complete within
  * `deadlineMs`. Content-Length is checked first; the body is counted as it streams. (Hono's
  * bodyLimit middleware costs several times the throughput on node-server, hence this.)
  */
-export async function readBody(req: Request, limit = MAX_BODY_BYTES, deadlineMs = BODY_DEADLINE_MS): Promise<string> {
+export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES, deadlineMs = BODY_DEADLINE_MS): Promise<Buffer> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new BodyTooLarge();
-  if (!req.body) return '';
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -38,5 +43,5 @@ export async function readBody(req: Request, limit = MAX_BODY_BYTES, deadlineMs 
   } finally {
     clearTimeout(timer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

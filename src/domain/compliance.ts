@@ -173,13 +173,13 @@ export function complianceNotices(input: ComplianceInput): ComplianceResult {
 
 const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter: '本季度', year: '本年' };
 
-/** `（已安排 11月20日（周五）14:30）` when a meeting of the type is scheduled later in the period. */
+/** `，已安排在11月20日（周五）14:30` when a meeting of the type is scheduled later in the period. */
 function scheduledNote(meetings: MeetingFacts[], p: TypeProgress, at: number, tz: string): string {
   const { to } = periodRange(p.range, at, tz);
   const next = meetings
     .filter((m) => m.type === p.type && m.status === 'scheduled' && m.starts_at > at && m.starts_at < to)
     .sort((a, b) => a.starts_at - b.starts_at)[0];
-  return next ? `（已安排 ${formatLocal(next.starts_at, tz)}）` : '';
+  return next ? `，已安排在${formatLocal(next.starts_at, tz)}` : '';
 }
 
 /** `12月31日`. */

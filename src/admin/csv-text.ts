@@ -1,0 +1,35 @@
+import { badField } from './http.ts';
+
+// The text of an uploaded CSV, as secretaries save it: Excel's "CSV UTF-8" (with a BOM), plain
+// UTF-8, or Excel's "CSV" on Chinese Windows (GB18030/GBK). The encoding is told from the bytes by
+// strict decoding, never from a flag; bytes that are neither are refused, never imported as
+// mojibake. No library: TextDecoder (ICU) decodes both strictly, which is all the detection needs.
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+// UTF-8 text that holds Latin-1 letters where Chinese was meant (张 read as Latin-1 and saved again
+// is 「å¼ 」): Latin-1 letters other than the middle dot of transliterated names (买买提·艾力).
+const MOJIBAKE = /[\u0080-\u00b6\u00b8-\u00ff]/u;
+
+const REFUSED = 'is neither UTF-8 nor GB18030 (GBK) text: save it from Excel as "CSV UTF-8" and import it again';
+
+/** The CSV's text, its encoding detected; a 400 on `body` when it is neither encoding. */
+export function csvText(bytes: Uint8Array): string {
+  const hasBom = UTF8_BOM.every((b, i) => bytes[i] === b);
+  const utf8 = strictly('utf-8', hasBom ? bytes.subarray(3) : bytes);
+  if (utf8 !== null) {
+    if (MOJIBAKE.test(utf8)) throw badField('body', `${REFUSED} (it holds Latin-1 letters where Chinese was expected)`);
+    return utf8;
+  }
+  const gb = hasBom ? null : strictly('gb18030', bytes);
+  if (gb === null) throw badField('body', REFUSED);
+  return gb;
+}
+
+function strictly(encoding: string, bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}

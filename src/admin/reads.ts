@@ -1,0 +1,113 @@
+import { type Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { BranchChatTable, BranchTable, OrgTable } from '../../db/schema.ts';
+import { getBranch, listBranchChats, listBranchesPage, listChatsOfBranches } from '../../db/branches.ts';
+import { listChannelSummaries } from '../../db/channels.ts';
+import { getMember, listMembersPage } from '../../db/members.ts';
+import { getOrg, listOrgsPage } from '../../db/orgs.ts';
+import type { ServiceDeps } from './deps.ts';
+import { Problem, check, handle, idParam } from './http.ts';
+import { memberJson } from './members.ts';
+import { orgJson } from './org-json.ts';
+import { memberFilterSchema, pageSchema } from './schemas.ts';
+
+// SPEC §9.3 reads: what the admin API has written can be listed and read back. Credentials never
+// leave: a channel shows its platform and bot name, a chat whether it has a robot key (hasWebhook).
+
+/** One page of rows read with one extra, to know whether another page follows. */
+function paged<T extends { id: string }, J>(rows: T[], limit: number, json: (row: T) => J) {
+  const items = rows.slice(0, limit);
+  return { items: items.map(json), next: rows.length > limit ? items.at(-1)!.id : null };
+}
+
+const chatJson = (chat: BranchChatTable) => ({
+  channel: chat.channel_id,
+  chatId: chat.chat_id,
+  hasWebhook: chat.webhook !== null,
+  hasSecret: chat.secret !== null,
+});
+
+const branchJson = (branch: BranchTable, chats: BranchChatTable[]) => ({
+  id: branch.id,
+  name: branch.name,
+  chats: chats.filter((chat) => chat.branch_id === branch.id).map(chatJson),
+});
+
+export function readRoutes(deps: Pick<ServiceDeps, 'db'>): Hono {
+  const { db } = deps;
+  const app = new Hono();
+  const query = <S extends z.ZodType>(c: Context, schema: S) => check(schema, c.req.query());
+  const orgOf = async (c: Context): Promise<OrgTable> => {
+    const id = idParam(c, 'org');
+    const org = await getOrg(db, id);
+    if (!org) throw new Problem(404, `unknown org ${id}`);
+    return org;
+  };
+
+  app.get(
+    '/orgs',
+    handle(async (c) => {
+      const { limit, after } = query(c, pageSchema);
+      return c.json(paged(await listOrgsPage(db, after ?? '', limit + 1), limit, orgJson));
+    }),
+  );
+
+  app.get(
+    '/orgs/:org',
+    handle(async (c) => c.json(orgJson(await orgOf(c)))),
+  );
+
+  app.get(
+    '/orgs/:org/channels',
+    handle(async (c) => c.json(await listChannelSummaries(db, (await orgOf(c)).id))),
+  );
+
+  app.get(
+    '/orgs/:org/branches',
+    handle(async (c) => {
+      const org = await orgOf(c);
+      const { limit, after } = query(c, pageSchema);
+      const rows = await listBranchesPage(db, org.id, after ?? '', limit + 1);
+      const chats = await listChatsOfBranches(
+        db,
+        org.id,
+        rows.slice(0, limit).map((b) => b.id),
+      );
+      return c.json(paged(rows, limit, (b) => branchJson(b, chats)));
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/branches/:branch',
+    handle(async (c) => {
+      const org = await orgOf(c);
+      const id = idParam(c, 'branch');
+      const branch = await getBranch(db, org.id, id);
+      if (!branch) throw new Problem(404, `unknown branch ${id}`);
+      return c.json(branchJson(branch, await listBranchChats(db, org.id, id)));
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/members',
+    handle(async (c) => {
+      const org = await orgOf(c);
+      const { limit, after, branch } = query(c, memberFilterSchema);
+      const rows = await listMembersPage(db, org.id, branch === undefined ? {} : { branchId: branch }, after ?? '', limit + 1);
+      return c.json(paged(rows, limit, (m) => memberJson(m, org.timezone)));
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/members/:member',
+    handle(async (c) => {
+      const org = await orgOf(c);
+      const id = idParam(c, 'member');
+      const member = await getMember(db, org.id, id);
+      if (!member) throw new Problem(404, `unknown member ${id}`);
+      return c.json(memberJson(member, org.timezone));
+    }),
+  );
+
+  return app;
+}
