@@ -33,7 +33,7 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
   let branchQuery = db.selectFrom('branches').select(['id', 'name']).where('org_id', '=', orgId);
   let memberQuery = db
     .selectFrom('members')
-    .select(['id', 'name', 'role', 'party_group', 'probationary', 'dingtalk_user_id', 'wecom_user_id', 'branch_id'])
+    .select(['id', 'name', 'role', 'party_group', 'probationary', 'dingtalk_user_id', 'wecom_user_id', 'left_at', 'branch_id'])
     .where('org_id', '=', orgId);
   let meetingQuery = db
     .selectFrom('meetings')

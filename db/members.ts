@@ -1,16 +1,74 @@
-import type { Db, MemberTable } from './schema.ts';
+import { type Term, rosterTerms } from '../src/domain/meetings.ts';
+import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
 import { upsert } from './upsert.ts';
 
-export type MemberInput = Omit<MemberTable, 'created_at' | 'updated_at'>;
+/** What a PUT writes: whether and when a member left is written by leaveMember alone. */
+export type MemberInput = Omit<MemberTable, 'created_at' | 'updated_at' | 'status' | 'left_at' | 'left_reason' | 'org_admin'> &
+  Partial<Pick<MemberTable, 'org_admin'>>;
 
 export async function putMember(db: Db, member: MemberInput, now: number): Promise<void> {
+  const row = { ...member, org_admin: member.org_admin ?? 0, status: 'active' as const, left_at: null, left_reason: null };
   await upsert(
     db,
     'members',
-    { ...member, created_at: now, updated_at: now },
+    { ...row, created_at: now, updated_at: now },
     ['org_id', 'id'],
-    ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'updated_at'],
+    ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'org_admin', 'updated_at'],
   );
+}
+
+/** Records that a member left (SPEC §9.3): their rows stay; later meetings do not expect them. */
+export async function leaveMember(db: Db, orgId: string, id: string, at: number, reason: string | null, now: number): Promise<void> {
+  await db
+    .updateTable('members')
+    .set({ status: 'left', left_at: at, left_reason: reason, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertMove(db: Db, move: MemberMoveTable): Promise<void> {
+  await db.insertInto('member_moves').values(move).execute();
+}
+
+/** A member of a branch's roster over time, with the spans they belonged to it. */
+export type RosterMember = MemberTable & { terms: Term[] };
+
+/**
+ * A branch's roster over time: its members now and those who moved away from it, each with the
+ * spans they belonged to it (from their moves), by id. Who was expected at a meeting is read from
+ * it, so a move or a departure never rewrites the past.
+ */
+export async function listBranchRoster(db: Db, orgId: string, branchId: string): Promise<RosterMember[]> {
+  const moved = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', '=', branchId);
+  const members = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('branch_id', '=', branchId), eb('id', 'in', moved)]))
+    .orderBy('id')
+    .execute();
+  const moves = members.length
+    ? await db
+        .selectFrom('member_moves')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where(
+          'member_id',
+          'in',
+          members.map((m) => m.id),
+        )
+        .orderBy('at')
+        .execute()
+    : [];
+  return members.map((m) => ({
+    ...m,
+    terms: rosterTerms(
+      branchId,
+      m,
+      moves.filter((mv) => mv.member_id === m.id),
+    ),
+  }));
 }
 
 export async function getMember(db: Db, orgId: string, id: string): Promise<MemberTable | undefined> {
@@ -28,8 +86,16 @@ export async function findMemberByPlatformUser(
   return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where(column, '=', userId).executeTakeFirst();
 }
 
+/** The branch's members now: not those who left (listBranchRoster for who belonged to it when). */
 export async function listBranchMembers(db: Db, orgId: string, branchId: string): Promise<MemberTable[]> {
-  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).orderBy('id').execute();
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('branch_id', '=', branchId)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute();
 }
 
 /** The org's members with these ids (any branch), by id. */
@@ -53,11 +119,12 @@ export async function membersWithId(db: Db, id: string): Promise<MemberTable[]> 
 export async function listMembersPage(
   db: Db,
   orgId: string,
-  filter: { branchId?: string },
+  filter: { branchId?: string; status?: MemberTable['status'] },
   after: string,
   limit: number,
 ): Promise<MemberTable[]> {
   let query = db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', '>', after);
   if (filter.branchId !== undefined) query = query.where('branch_id', '=', filter.branchId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   return query.orderBy('id').limit(limit).execute();
 }

@@ -5,6 +5,7 @@ import type {
   BranchTable,
   BranchChatTable,
   MemberTable,
+  MemberMoveTable,
   MeetingTable,
   AttendanceTable,
   MeetingNoteTable,
@@ -26,6 +27,8 @@ export type {
   BranchChatTable,
   Role,
   MemberTable,
+  MemberMoveTable,
+  MemberStatus,
   MeetingType,
   MeetingStatus,
   MeetingTable,
@@ -51,6 +54,7 @@ export interface Database {
   branches: BranchTable;
   branch_chats: BranchChatTable;
   members: MemberTable;
+  member_moves: MemberMoveTable;
   meetings: MeetingTable;
   attendance: AttendanceTable;
   meeting_notes: MeetingNoteTable;

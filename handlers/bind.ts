@@ -3,13 +3,13 @@ import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { bindChat, findBranchByName, getBranch, getBranchChat } from '../db/branches.ts';
 import { SAY } from '../src/chat/replies.ts';
 
-/** 绑定: the secretary of a branch binds the group chat this is sent in to that branch. */
+/** 绑定: the secretary of a branch (or an org admin, any branch) binds the group chat this is sent in to that branch. */
 export async function bind(ctx: MemberContext, command: Extract<Command, { kind: 'bind' }>): Promise<void> {
   const { member, message } = ctx;
   if (message.chatType !== 'group') throw new UserError(SAY.bindInGroup);
   const branch = await findBranchByName(ctx.db, member.org_id, command.branchName);
   if (!branch) throw new UserError(SAY.noBranch(command.branchName));
-  if (member.branch_id !== branch.id) {
+  if (member.branch_id !== branch.id && Number(member.org_admin) !== 1) {
     throw new UserError(SAY.bindNotSecretary(branch.name));
   }
   const current = (await getBranchChat(ctx.db, message.channelId, message.chatId))?.branch_id;

@@ -48,7 +48,9 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
   if (command.kind === 'help') return help(ctx);
   const member = ctx.member;
   if (!member) throw new UserError(SAY.notInRoster);
-  if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary') {
+  // 机关党委 staff (org admins) may bind any branch's group.
+  const orgAdminBind = command.kind === 'bind' && Number(member.org_admin) === 1;
+  if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary' && !orgAdminBind) {
     throw new UserError(SAY.secretaryOnly);
   }
   const handler = HANDLERS[command.kind] as Handler<typeof command.kind>;

@@ -4,7 +4,7 @@ import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { planMeetingReminders } from '../src/chat/outbox.ts';
 import { branchMembers, describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { TAG_LABELS } from '../src/domain/vocabulary.ts';
-import { expectedMembers, hasGroups, newMeetingCode } from '../src/domain/meetings.ts';
+import { expectedMembers, hasGroups, newMeetingCode, onRosterAt } from '../src/domain/meetings.ts';
 import { escapeMarkdown } from '../src/domain/markdown.ts';
 import { newId } from '../src/core/ids.ts';
 import type { MeetingTable } from '../db/schema.ts';
@@ -21,9 +21,10 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
   const { member, db } = ctx;
   const now = ctx.clock.now();
   const members = await branchMembers(ctx);
+  const current = members.filter((m) => onRosterAt(m, now));
   let group: string | null = null;
-  if (command.type === 'group' && hasGroups(members)) {
-    const groups = [...new Set(members.map((m) => m.party_group).filter((g): g is string => !!g))];
+  if (command.type === 'group' && hasGroups(current)) {
+    const groups = [...new Set(current.map((m) => m.party_group).filter((g): g is string => !!g))];
     if (!command.group) throw new UserError(SAY.whichGroup(groups));
     if (!groups.includes(command.group)) throw new UserError(SAY.noSuchGroup(command.group, groups));
     group = command.group;

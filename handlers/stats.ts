@@ -2,7 +2,7 @@ import type { Command, Period } from '../src/chat/parse.ts';
 import type { MemberContext } from '../src/chat/context.ts';
 import { branchMembers } from '../src/chat/meeting-lookup.ts';
 import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
-import { meetingState, progress, typesDue } from '../src/domain/meetings.ts';
+import { meetingState, onRosterAt, progress, typesDue } from '../src/domain/meetings.ts';
 import { type CalendarPeriod, periodRange, toLocal } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
@@ -29,7 +29,8 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
   // A type due less often than the period asked is counted over its own: load the whole year.
   const year = periodRange('year', asOf, tz);
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, year.from, year.to);
-  const rows = progress(meetings, range, asOf, tz, typesDue(await branchMembers(ctx))).map((p) => {
+  const current = (await branchMembers(ctx)).filter((m) => onRosterAt(m, asOf));
+  const rows = progress(meetings, range, asOf, tz, typesDue(current)).map((p) => {
     const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
     return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due);
   });

@@ -35,7 +35,8 @@ export function digestTarget(
 ): Addressed | null {
   return (
     secretaryTargets(
-      facts.members,
+      // A secretary who left is no longer the one to tell.
+      facts.members.filter((m) => m.left_at == null),
       channels,
       chats.filter((c) => c.branch_id === facts.branch.id),
     )[0] ?? null

@@ -6,7 +6,7 @@ import { listBranchChats } from '../db/branches.ts';
 import { botNames } from '../db/channels.ts';
 import { recordDelivery } from '../db/deliveries.ts';
 import { getMeeting } from '../db/meetings.ts';
-import { listBranchMembers } from '../db/members.ts';
+import { listBranchRoster } from '../db/members.ts';
 import { getOrg } from '../db/orgs.ts';
 import { endReminder, getReminder, markReminderRelayed, overdueReminders } from '../db/reminders.ts';
 import type { Database, MeetingReminderTable, ReminderKind } from '../db/schema.ts';
@@ -112,7 +112,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     if (kind === 'nudge') {
       const lists = meetingAttendance(
         meeting,
-        await listBranchMembers(db, meeting.org_id, meeting.branch_id),
+        await listBranchRoster(db, meeting.org_id, meeting.branch_id),
         await listAttendance(db, meetingId),
         now,
       );

@@ -123,7 +123,7 @@ describe.each(DIALECTS)('admin reads on %s', (dialect) => {
     ]!;
     expect(JSON.stringify(member.put!.requestBody)).toContain('"dingtalkUserId"');
     const list = (body.paths as Record<string, Record<string, { parameters: { name: string }[] }>>)['/admin/orgs/{org}/members']!;
-    expect(list.get!.parameters.map((p) => p.name)).toEqual(['org', 'limit', 'after', 'branch']);
+    expect(list.get!.parameters.map((p) => p.name)).toEqual(['org', 'limit', 'after', 'branch', 'status']);
   });
 
   it('answers 401 without the token', async () => {

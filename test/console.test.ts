@@ -31,7 +31,7 @@ describe('npm run chat', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('使用说明');
-    expect(stdout).toMatch(/已安排支部委员会会议（[A-Z0-9]{3}，/);
+    expect(stdout).toMatch(/已安排支部委员会会议（[A-Z0-9]{3}）/);
     expect(stdout).toMatch(/会议编号：[A-Z0-9]{3}　应到 1 人/);
     expect(stdout).not.toContain('**');
   });

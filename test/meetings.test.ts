@@ -10,6 +10,7 @@ import {
   newMeetingCode,
   progress,
   quorum,
+  rosterTerms,
   typesDue,
 } from '../src/domain/meetings.ts';
 import { CODE_ALPHABET } from '../src/domain/vocabulary.ts';
@@ -56,34 +57,44 @@ describe('expectedMembers', () => {
   const branch = [secretary, committee, m1, m2, m3];
 
   it('支委会: the secretary and committee members only', () => {
-    expect(expectedMembers({ type: 'committee', party_group: null }, branch)).toEqual([secretary, committee]);
+    expect(expectedMembers({ type: 'committee', party_group: null, starts_at: 0 }, branch)).toEqual([secretary, committee]);
   });
 
   it('党小组会: the members of the named group', () => {
-    expect(expectedMembers({ type: 'group', party_group: '第一党小组' }, branch)).toEqual([secretary, m1]);
-    expect(expectedMembers({ type: 'group', party_group: '第二党小组' }, branch)).toEqual([committee, m2, m3]);
-    expect(expectedMembers({ type: 'group', party_group: '第三党小组' }, branch)).toEqual([]);
+    expect(expectedMembers({ type: 'group', party_group: '第一党小组', starts_at: 0 }, branch)).toEqual([secretary, m1]);
+    expect(expectedMembers({ type: 'group', party_group: '第二党小组', starts_at: 0 }, branch)).toEqual([committee, m2, m3]);
+    expect(expectedMembers({ type: 'group', party_group: '第三党小组', starts_at: 0 }, branch)).toEqual([]);
   });
 
   it('党小组会: the whole branch when no member has a group', () => {
     const ungrouped = branch.map((m) => ({ ...m, party_group: null }));
-    expect(expectedMembers({ type: 'group', party_group: null }, ungrouped)).toEqual(ungrouped);
+    expect(expectedMembers({ type: 'group', party_group: null, starts_at: 0 }, ungrouped)).toEqual(ungrouped);
     expect(
       expectedMembers(
-        { type: 'group', party_group: '' },
+        { type: 'group', party_group: '', starts_at: 0 },
         ungrouped.map((m) => ({ ...m, party_group: '' })),
       ),
     ).toHaveLength(5);
   });
 
   it.each(['assembly', 'lecture', 'theme_day'] as const)('%s: the whole branch, groups or not', (type) => {
-    expect(expectedMembers({ type, party_group: null }, branch)).toEqual(branch);
-    expect(expectedMembers({ type, party_group: '第一党小组' }, branch)).toEqual(branch);
+    expect(expectedMembers({ type, party_group: null, starts_at: 0 }, branch)).toEqual(branch);
+    expect(expectedMembers({ type, party_group: '第一党小组', starts_at: 0 }, branch)).toEqual(branch);
+  });
+
+  it('expects only those on the roster at the start: not after leaving, not before joining, not after moving away', () => {
+    const T = sh(2026, 12, 1, 9);
+    const meeting = (at: number) => ({ type: 'assembly' as const, party_group: null, starts_at: at });
+    const left = { ...m1, left_at: T };
+    const joined = { ...m2, terms: [{ from: T, until: null }] };
+    const movedAway = { ...m3, terms: [{ from: null, until: T }] };
+    expect(expectedMembers(meeting(T - 1), [left, joined, movedAway])).toEqual([left, movedAway]);
+    expect(expectedMembers(meeting(T), [left, joined, movedAway])).toEqual([joined]);
   });
 
   it('keeps the callers member type', () => {
     const rich = branch.map((m) => ({ ...m, mobile: '138' }));
-    expect(expectedMembers({ type: 'committee', party_group: null }, rich)[0]!.mobile).toBe('138');
+    expect(expectedMembers({ type: 'committee', party_group: null, starts_at: 0 }, rich)[0]!.mobile).toBe('138');
   });
 });
 
@@ -469,5 +480,23 @@ describe('meetingState (SPEC §9.2)', () => {
   it('keeps what the secretary decided: cancelled before the start, not held after it', () => {
     expect(state({ status: 'cancelled' }, START - 1)).toBe('cancelled');
     expect(state({ status: 'not_held', present: 4 }, START + 1)).toBe('not_held');
+  });
+});
+
+describe('rosterTerms (when a member belonged to a branch)', () => {
+  const move = (at: number, from_branch: string, to_branch: string) => ({ at, from_branch, to_branch });
+
+  it('always, for a member never moved', () => {
+    expect(rosterTerms('b1', { branch_id: 'b1' }, [])).toEqual([{ from: null, until: null }]);
+    expect(rosterTerms('b2', { branch_id: 'b1' }, [])).toEqual([]);
+  });
+
+  it('until the move away, and from the move in, back and forth', () => {
+    const moves = [move(100, 'b1', 'b2'), move(200, 'b2', 'b1')];
+    expect(rosterTerms('b1', { branch_id: 'b1' }, moves)).toEqual([
+      { from: null, until: 100 },
+      { from: 200, until: null },
+    ]);
+    expect(rosterTerms('b2', { branch_id: 'b1' }, moves)).toEqual([{ from: 100, until: 200 }]);
   });
 });

@@ -114,6 +114,10 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
         mobile: null,
         wecom_user_id: null,
         dingtalk_user_id: 'dt-sec',
+        status: 'active',
+        left_at: null,
+        left_reason: null,
+        org_admin: 0,
         created_at: 0,
         updated_at: 0,
       })

@@ -8,7 +8,7 @@ import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts
 import { listAttendance } from '../../db/attendance.ts';
 import { getBranch } from '../../db/branches.ts';
 import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
-import { listBranchMembers, listMembersByIds } from '../../db/members.ts';
+import { listBranchRoster, listMembersByIds } from '../../db/members.ts';
 import { listNotes } from '../../db/notes.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { Problem, badField, handle, idParam } from './http.ts';
@@ -77,7 +77,7 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
     handle(async (c) => {
       const { org, branch } = await orgBranch(db, c);
       const meeting = await meetingOfPath(db, c, org, branch);
-      const [members, attendance] = await Promise.all([listBranchMembers(db, org.id, branch.id), listAttendance(db, meeting.id)]);
+      const [members, attendance] = await Promise.all([listBranchRoster(db, org.id, branch.id), listAttendance(db, meeting.id)]);
       const lists = meetingAttendance(meeting, members, attendance, clock.now());
       const ids = (ms: { id: string }[]) => ms.map((m) => m.id);
       return c.json({
@@ -96,7 +96,7 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
       const { org, branch } = await orgBranch(db, c);
       const meeting = await meetingOfPath(db, c, org, branch);
       const [members, attendance, notes] = await Promise.all([
-        listBranchMembers(db, org.id, branch.id),
+        listBranchRoster(db, org.id, branch.id),
         listAttendance(db, meeting.id),
         listNotes(db, meeting.id),
       ]);

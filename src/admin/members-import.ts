@@ -92,9 +92,9 @@ function toBody(record: Record<string, string>): Record<string, unknown> | Impor
   const body: Record<string, unknown> = {};
   for (const [key, cell] of Object.entries(record)) {
     if (key === 'id' || cell === '') continue;
-    if (key === 'probationary') {
+    if (key === 'probationary' || key === 'orgAdmin') {
       const flag = BOOLEAN[cell.toLowerCase()];
-      if (flag === undefined) return 'probationary';
+      if (flag === undefined) return key;
       body[key] = flag;
     } else if (key === 'role') {
       body[key] = ROLE_WORDS[cell] ?? cell;

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, MemberTable } from '../../db/schema.ts';
 import { getBranch } from '../../db/branches.ts';
-import { type PlatformUserColumn, findMemberByPlatformUser, getMember, putMember } from '../../db/members.ts';
+import { type PlatformUserColumn, findMemberByPlatformUser, getMember, insertMove, putMember } from '../../db/members.ts';
 import { getOrgForUpdate } from '../../db/orgs.ts';
 import { isoWithOffset } from '../domain/time.ts';
 import { Problem, badField } from './http.ts';
@@ -35,6 +35,11 @@ export async function saveMemberIn(trx: Transaction<Database>, orgId: string, id
     const holder = await findMemberByPlatformUser(trx, orgId, column, userId);
     if (holder && holder.id !== id) throw badField(field, `already used by member ${holder.id}`);
   }
+  // A move to another branch is kept: the old branch's past meetings still expected the member.
+  const before = await getMember(trx, orgId, id);
+  if (before && before.branch_id !== body.branch) {
+    await insertMove(trx, { org_id: orgId, member_id: id, at: now, from_branch: before.branch_id, to_branch: body.branch });
+  }
   await putMember(
     trx,
     {
@@ -48,6 +53,7 @@ export async function saveMemberIn(trx: Transaction<Database>, orgId: string, id
       mobile: body.mobile,
       wecom_user_id: body.wecomUserId,
       dingtalk_user_id: body.dingtalkUserId,
+      org_admin: body.orgAdmin ? 1 : 0,
     },
     now,
   );
@@ -64,6 +70,10 @@ export function memberJson(m: MemberTable, tz: string) {
     mobile: m.mobile,
     wecomUserId: m.wecom_user_id,
     dingtalkUserId: m.dingtalk_user_id,
+    orgAdmin: Number(m.org_admin) === 1,
+    status: m.status,
+    leftAt: m.left_at === null ? null : isoWithOffset(Number(m.left_at), tz),
+    leftReason: m.left_reason,
     createdAt: isoWithOffset(Number(m.created_at), tz),
     updatedAt: isoWithOffset(Number(m.updated_at), tz),
   };

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { channelConfigSchema } from '../domain/channels.ts';
-import { branchSchema, memberFilterSchema, memberSchema, orgSchema, overrideSchema, pageSchema, runSchema } from './schemas.ts';
+import {
+  branchSchema,
+  leaveSchema,
+  memberFilterSchema,
+  memberSchema,
+  orgSchema,
+  overrideSchema,
+  pageSchema,
+  runSchema,
+} from './schemas.ts';
 
 // The OpenAPI document of the admin API (GET /admin/openapi.json). Bodies and paged queries are
 // the zod schemas the routes validate with, turned into JSON Schema by zod itself; a test checks
@@ -46,6 +55,12 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/orgs/:org/members', summary: 'Members, of one branch if given, in pages', query: memberFilterSchema },
   { method: 'get', path: '/orgs/:org/members/:member', summary: 'One member' },
   { method: 'put', path: '/orgs/:org/members/:member', summary: 'Create or replace a member', body: memberSchema },
+  {
+    method: 'post',
+    path: '/orgs/:org/members/:member/leave',
+    summary: 'A member leaves: later meetings do not expect them, records keep them',
+    body: leaveSchema,
+  },
   { method: 'post', path: '/orgs/:org/members/import', summary: 'Import members from CSV', body: 'text/csv' },
   {
     method: 'get',

@@ -92,8 +92,9 @@ export function readRoutes(deps: Pick<ServiceDeps, 'db'>): Hono {
     '/orgs/:org/members',
     handle(async (c) => {
       const org = await orgOf(c);
-      const { limit, after, branch } = query(c, memberFilterSchema);
-      const rows = await listMembersPage(db, org.id, branch === undefined ? {} : { branchId: branch }, after ?? '', limit + 1);
+      const { limit, after, branch, status } = query(c, memberFilterSchema);
+      const filter = { ...(branch === undefined ? {} : { branchId: branch }), ...(status === undefined ? {} : { status }) };
+      const rows = await listMembersPage(db, org.id, filter, after ?? '', limit + 1);
       return c.json(paged(rows, limit, (m) => memberJson(m, org.timezone)));
     }),
   );

@@ -5,6 +5,7 @@ import { channelConfigSchema } from '../domain/channels.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import { getBranch, putBranch } from '../../db/branches.ts';
 import { getChannelOrg, putChannel } from '../../db/channels.ts';
+import { getMember, leaveMember } from '../../db/members.ts';
 import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
 import { listReports } from '../../db/reports.ts';
 import { adminAuth } from './auth.ts';
@@ -18,7 +19,7 @@ import { meetingRoutes } from './meetings.ts';
 import { openApiDocument } from './openapi.ts';
 import { orgJson } from './org-json.ts';
 import { readRoutes } from './reads.ts';
-import { branchSchema, memberSchema, orgSchema } from './schemas.ts';
+import { branchSchema, leaveSchema, memberSchema, orgSchema } from './schemas.ts';
 
 export type AdminDeps = ServiceDeps & { channels: ChannelDirectory };
 
@@ -106,6 +107,27 @@ export function adminRoutes(deps: AdminDeps): Hono {
       const body = await readJson(c, memberSchema);
       await saveMember(db, orgId, id, body, clock.now());
       const org = (await getOrg(db, orgId))!;
+      return c.json(memberJson(await readMember(db, orgId, id), org.timezone));
+    }),
+  );
+
+  app.post(
+    '/orgs/:org/members/:member/leave',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const id = idParam(c, 'member');
+      const body = await readJson(c, leaveSchema);
+      const org = await getOrg(db, orgId);
+      if (!org) throw unknownOrg(orgId);
+      if (!(await getMember(db, orgId, id))) throw new Problem(404, `unknown member ${id}`);
+      const now = clock.now();
+      let at = now;
+      if (body.at !== undefined) {
+        const ms = typeof body.at === 'number' ? body.at : parseInstant(body.at, org.timezone);
+        if (ms === null || !Number.isSafeInteger(ms)) throw badField('at', 'expects epoch milliseconds or an ISO 8601 time');
+        at = ms;
+      }
+      await leaveMember(db, orgId, id, at, body.reason, now);
       return c.json(memberJson(await readMember(db, orgId, id), org.timezone));
     }),
   );

@@ -52,6 +52,17 @@ export const memberSchema = z.strictObject({
   mobile: optionalText(32),
   wecomUserId: optionalText(128),
   dingtalkUserId: optionalText(128),
+  /** 机关党委 staff: org-wide reads, 绑定 any branch. */
+  orgAdmin: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+});
+
+/** POST …/members/:member/leave: when (default now) and why. */
+export const leaveSchema = z.strictObject({
+  at: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+  reason: optionalText(200),
 });
 
 export type MemberBody = z.output<typeof memberSchema>;
@@ -72,4 +83,4 @@ export const pageSchema = z.strictObject({
   after: id.optional(),
 });
 
-export const memberFilterSchema = pageSchema.extend({ branch: id.optional() });
+export const memberFilterSchema = pageSchema.extend({ branch: id.optional(), status: z.enum(['active', 'left']).optional() });

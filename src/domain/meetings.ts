@@ -1,4 +1,4 @@
-import type { AttendanceTable, MeetingTable, MeetingType, MemberTable } from './records.ts';
+import type { AttendanceTable, MeetingTable, MeetingType, MemberMoveTable, MemberTable } from './records.ts';
 import { type CalendarPeriod, periodRange, toLocal } from './time.ts';
 import { CODE_ALPHABET } from './vocabulary.ts';
 
@@ -11,10 +11,55 @@ export interface Evidence {
 }
 
 export type MeetingFacts = Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'> & Evidence;
-export type MemberFacts = Pick<MemberTable, 'id' | 'name' | 'role' | 'party_group' | 'probationary'>;
+/**
+ * A member as the meeting rules read them. `left_at`: from then on they are expected nowhere;
+ * `terms`: the spans they belonged to the branch whose roster this is (rosterTerms) — a member
+ * without terms always did.
+ */
+export type MemberFacts = Pick<MemberTable, 'id' | 'name' | 'role' | 'party_group' | 'probationary'> & {
+  left_at?: number | null;
+  terms?: Term[];
+};
 
-/** Who is expected: everyone, the 支委 (secretary + committee), or the named 党小组 (the whole branch if it has none). */
-export function expectedMembers<M extends MemberFacts>(meeting: Pick<MeetingFacts, 'type' | 'party_group'>, members: M[]): M[] {
+/** A span of time [from, until) a member belonged to a branch; null ends are open. */
+export interface Term {
+  from: number | null;
+  until: number | null;
+}
+
+/** The spans a member belonged to `branchId`, from their moves (oldest first) and current branch. */
+export function rosterTerms(
+  branchId: string,
+  member: Pick<MemberTable, 'branch_id'>,
+  moves: Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[],
+): Term[] {
+  const terms: Term[] = [];
+  let branch = moves[0]?.from_branch ?? member.branch_id;
+  let from: number | null = null;
+  for (const move of moves) {
+    if (branch === branchId) terms.push({ from, until: move.at });
+    branch = move.to_branch;
+    from = move.at;
+  }
+  if (branch === branchId) terms.push({ from, until: null });
+  return terms;
+}
+
+/** Whether a member belonged to the roster's branch, and had not left, at `at`. */
+export function onRosterAt(member: Pick<MemberFacts, 'left_at' | 'terms'>, at: number): boolean {
+  if (member.left_at != null && member.left_at <= at) return false;
+  return !member.terms || member.terms.some((t) => (t.from === null || t.from <= at) && (t.until === null || at < t.until));
+}
+
+/**
+ * Who is expected: of those on the roster at its start, everyone, the 支委 (secretary +
+ * committee), or the named 党小组 (the whole branch if it has none).
+ */
+export function expectedMembers<M extends MemberFacts>(
+  meeting: Pick<MeetingFacts, 'type' | 'party_group' | 'starts_at'>,
+  roster: M[],
+): M[] {
+  const members = roster.filter((m) => onRosterAt(m, meeting.starts_at));
   switch (meeting.type) {
     case 'committee':
       return members.filter((m) => m.role === 'secretary' || m.role === 'committee');
@@ -26,7 +71,11 @@ export function expectedMembers<M extends MemberFacts>(meeting: Pick<MeetingFact
 }
 
 /** Whether `memberId` is among the meeting's expected attendees. */
-export function isExpected(meeting: Pick<MeetingFacts, 'type' | 'party_group'>, members: MemberFacts[], memberId: string): boolean {
+export function isExpected(
+  meeting: Pick<MeetingFacts, 'type' | 'party_group' | 'starts_at'>,
+  members: MemberFacts[],
+  memberId: string,
+): boolean {
   return expectedMembers(meeting, members).some((m) => m.id === memberId);
 }
 

@@ -56,8 +56,25 @@ export interface MemberTable {
   mobile: string | null;
   wecom_user_id: string | null;
   dingtalk_user_id: string | null;
+  /** `left` from `left_at` on: not expected at meetings that start later, still in earlier records. */
+  status: MemberStatus;
+  left_at: number | null;
+  left_reason: string | null;
+  /** 1: 机关党委 staff (org-wide reads, 绑定 any branch). */
+  org_admin: number;
   created_at: number;
   updated_at: number;
+}
+
+export type MemberStatus = 'active' | 'left';
+
+/** A move to another branch: meetings before `at` keep the member in `from_branch`'s records. */
+export interface MemberMoveTable {
+  org_id: string;
+  member_id: string;
+  at: number;
+  from_branch: string;
+  to_branch: string;
 }
 
 export type MeetingType = 'assembly' | 'committee' | 'group' | 'lecture' | 'theme_day' | 'life';

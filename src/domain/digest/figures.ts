@@ -1,6 +1,6 @@
 import type { MeetingType, ServiceCategory } from '../records.ts';
 import { type FiveTag, TAG_LABELS, fiveTagsOf } from '../vocabulary.ts';
-import { CADENCE, isHeld, meetingAttendance, meetingState, progress, typesDue } from '../meetings.ts';
+import { CADENCE, isHeld, meetingAttendance, meetingState, onRosterAt, progress, typesDue } from '../meetings.ts';
 import { periodRange, toLocal } from '../time.ts';
 import type {
   DigestBranchFacts,
@@ -133,7 +133,8 @@ function reportFigures(facts: DigestBranchFacts, window: DigestWindow, weekRepor
     total: weekReports.length,
     perCategory,
     excerpts,
-    silentFourWeeks: facts.members.filter((m) => !reporters.has(m.id)).map((m) => m.name),
+    // Those who left are not asked to report.
+    silentFourWeeks: facts.members.filter((m) => onRosterAt(m, end - 1) && !reporters.has(m.id)).map((m) => m.name),
   };
 }
 

@@ -11,7 +11,7 @@ import type { FiveTag } from '../vocabulary.ts';
 export type DigestMember = Pick<
   MemberTable,
   'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
->;
+> & { left_at?: number | null };
 export type DigestMeeting = Pick<MeetingTable, 'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags'> &
   Evidence;
 export type DigestAttendance = Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at'>;
