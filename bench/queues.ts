@@ -120,6 +120,8 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
         status_note: null,
         tags: '[]',
         created_by: null,
+        host_id: null,
+        recorder_id: null,
         created_at: now,
         updated_at: now,
       };

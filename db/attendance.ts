@@ -43,3 +43,13 @@ export async function deleteLeave(db: Db, meetingId: string, memberId: string): 
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** The attendance rows of some meetings, in one query. */
+export async function listAttendanceOf(db: Db, meetingIds: readonly string[]): Promise<AttendanceTable[]> {
+  if (meetingIds.length === 0) return [];
+  return db
+    .selectFrom('attendance')
+    .selectAll()
+    .where('meeting_id', 'in', [...meetingIds])
+    .execute();
+}

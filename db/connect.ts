@@ -9,6 +9,7 @@ import * as initial from './migrations/20261128_0001_initial.ts';
 import * as outbox from './migrations/20261201_0002_outbox.ts';
 import * as meetingStatus from './migrations/20261202_0003_meeting_status.ts';
 import * as membersOverTime from './migrations/20261203_0004_members_over_time.ts';
+import * as recordRoles from './migrations/20261204_0005_record_roles.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '20261201_0002_outbox': outbox,
   '20261202_0003_meeting_status': meetingStatus,
   '20261203_0004_members_over_time': membersOverTime,
+  '20261204_0005_record_roles': recordRoles,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

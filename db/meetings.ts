@@ -68,7 +68,7 @@ export async function recentCodes(db: Db, orgId: string, branchId: string, since
 export async function updateMeeting(
   db: Db,
   id: string,
-  change: Partial<Pick<MeetingTable, 'starts_at' | 'status' | 'status_note'>>,
+  change: Partial<Pick<MeetingTable, 'starts_at' | 'status' | 'status_note' | 'host_id' | 'recorder_id'>>,
   now: number,
 ): Promise<void> {
   await db

@@ -44,6 +44,8 @@ export async function schedule(ctx: MemberContext, command: Extract<Command, { k
     status: 'scheduled',
     tags: JSON.stringify(command.tags),
     created_by: member.id,
+    host_id: null,
+    recorder_id: null,
     created_at: now,
     updated_at: now,
   };

@@ -3,12 +3,11 @@ import type { MemberContext } from '../src/chat/context.ts';
 import { branchMembers } from '../src/chat/meeting-lookup.ts';
 import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
 import { meetingState, onRosterAt, progress, typesDue } from '../src/domain/meetings.ts';
-import { type CalendarPeriod, periodRange, toLocal } from '../src/domain/time.ts';
+import { type CalendarPeriod, periodRange, quarterName, toLocal } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 
 const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter: '本季度', year: '本年' };
-const QUARTER_NAMES = ['一', '二', '三', '四'];
 
 /** The calendar period a 统计 asks about, the moment it is counted as of, and its name. */
 function periodAsked(period: Period, now: number, tz: string): { range: CalendarPeriod; asOf: number; label: string } {
@@ -17,7 +16,7 @@ function periodAsked(period: Period, now: number, tz: string): { range: Calendar
     // A past period is counted as of its last moment: everything in it was due.
     const asOf = periodRange(range, now, tz).from - 1;
     const { year, month } = toLocal(asOf, tz);
-    return { range, asOf, label: range === 'year' ? `${year}年` : `${year}年第${QUARTER_NAMES[Math.floor((month - 1) / 3)]}季度` };
+    return { range, asOf, label: range === 'year' ? `${year}年` : quarterName(year, month) };
   }
   return { range: period, asOf: now, label: RANGE_LABELS[period] };
 }

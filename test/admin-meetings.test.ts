@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { MeetingTable, MemberTable } from '../db/schema.ts';
 import { putAttendance, putMakeup } from '../db/attendance.ts';
 import { putBranch } from '../db/branches.ts';
+import JSZip from 'jszip';
 import { insertMeeting } from '../db/meetings.ts';
 import { putMember } from '../db/members.ts';
 import { insertNote } from '../db/notes.ts';
@@ -58,6 +59,8 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
       topic: '学习**二十大**精神 @所有人',
       location: '三楼会议室',
       tags: '["research","deploy"]',
+      // Scheduled by someone of another branch: the record still names its host.
+      created_by: 'x1',
     });
     await meeting({ id: 'mt-old', org_id: 'o1', code: 'ABC', type: 'lecture', starts_at: OLD_AT, topic: '旧的党课' });
     await meeting({ id: 'mt-lecture', org_id: 'o1', code: 'GHJ', type: 'lecture', starts_at: LECTURE_AT, status: 'cancelled' });
@@ -244,7 +247,12 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
       ],
       // Four formal members expected (赵预备 is probationary), one present.
       quorum: { formal: 4, presentFormal: 1, reached: false },
+      // The host is who scheduled it; the recorder the first who added a 纪要.
+      host: { id: 'x1', name: '别支部的人' },
+      recorder: { id: 'm1', name: '张书记' },
     });
+    expect(markdown).toContain('- 主持人：别支部的人');
+    expect(markdown).toContain('- 记录人：张书记');
     expect(markdown.startsWith('### 支部党员大会会议记录\n')).toBe(true);
     expect(markdown).toContain('- 支部：第一党支部');
     expect(markdown).toContain('- 时间：2026年11月20日（周五）14:30');
@@ -254,6 +262,42 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
     expect(markdown).toContain('- 正式党员应到 4 人，实到 1 人，未过半数（预备党员不计入）');
     expect(markdown).toContain('1. 通过年度学习计划');
     expect(markdown.indexOf('2. 同意钱五同志转正')).toBeGreaterThan(markdown.indexOf('1. 通过年度学习计划'));
+  });
+
+  it('gives the record as a Word document: every item of SPEC §9.3 in its row', async () => {
+    const res = await t.admin('GET', '/admin/orgs/o1/branches/b1/meetings/ABC/record.docx');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(res.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${encodeURIComponent('第一党支部支部党员大会记录_ABC.docx')}`,
+    );
+    const zip = await JSZip.loadAsync(await res.arrayBuffer());
+    const xml = await zip.file('word/document.xml')!.async('string');
+    // The table's rows as text: a label cell, then its value cell(s).
+    const rows = [...xml.matchAll(/<w:tr>(.*?)<\/w:tr>/gs)].map((row) =>
+      [...row[1]!.matchAll(/<w:tc>(.*?)<\/w:tc>/gs)].map((cell) =>
+        [...cell[1]!.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join('\n'),
+      ),
+    );
+    expect(Object.fromEntries(rows.map(([label, value]) => [label, value]))).toEqual({
+      支部: '第一党支部',
+      名称: '支部党员大会',
+      时间: '2026年11月20日 14:30',
+      地点: '三楼会议室',
+      主持人: '别支部的人',
+      记录人: '张书记',
+      应到: '5 人：张书记、李委员、王三、赵预备、钱五',
+      实到: '2 人：张书记、赵预备',
+      请假: '1 人：李委员（出差 @所有人）',
+      缺席: '2 人：王三、钱五',
+      党员大会过半数: '正式党员应到 4 人，实到 1 人，未过半数',
+      // Text is text in a Word file: the markdown stars stay as typed, escaped as XML.
+      议题: '学习**二十大**精神 @所有人',
+      纪要与决议: '1. 通过年度学习计划\n2. 同意钱五同志转正\n3. 另由别支部的人补记',
+    });
+    expect(xml).toContain('支部党员大会记录');
+    expect((await t.app.request('/admin/orgs/o1/branches/b1/meetings/ABC/record.docx')).status).toBe(401);
+    expect((await t.admin('GET', '/admin/orgs/o1/branches/b1/meetings/ZZZ/record.docx')).status).toBe(404);
   });
 
   it('gives the record of a cancelled meeting, marked so, and of another type without quorum', async () => {

@@ -66,6 +66,8 @@ async function seed(db: Kysely<Database>) {
       status_note: null,
       tags: '[]',
       created_by: null,
+      host_id: null,
+      recorder_id: null,
       created_at: now,
       updated_at: now,
     });

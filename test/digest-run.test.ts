@@ -66,6 +66,8 @@ async function meeting(
     status_note: null,
     tags: JSON.stringify(tags),
     created_by: null,
+    host_id: null,
+    recorder_id: null,
     created_at: startsAt - 86_400_000,
     updated_at: startsAt - 86_400_000,
   };

@@ -67,6 +67,20 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     expect(await countRows(t.db)).toMatchObject({ attendance: before.attendance });
   });
 
+  it('纪要 names the record’s 主持人 and 记录人; an unknown name is refused', async () => {
+    const code = codeOf(await say('sec', '安排 党课 12月3日 15:00'));
+    const record = async () =>
+      (await (await t.admin('GET', `/admin/orgs/org1/branches/b1/meetings/${code}/record`)).json()) as Record<'host' | 'recorder', unknown>;
+    // By default: who scheduled it; nobody has written a 纪要 yet.
+    expect(await record()).toMatchObject({ host: { id: 'sec', name: '李书记' }, recorder: null });
+    expect(await say('sec', `纪要 ${code} 主持人 张一`)).toContain('已记入会议记录**：主持人 张一');
+    expect(await say('sec', `纪要 ${code} 记录人：李书记`)).toContain('记录人 李书记');
+    expect(await record()).toMatchObject({ host: { id: 'm1', name: '张一' }, recorder: { id: 'sec', name: '李书记' } });
+    expect(await say('sec', `纪要 ${code} 主持人 王五`)).toContain('本支部没有这些同志：王五');
+    const notes = await t.db.selectFrom('meeting_notes').select('text').execute();
+    expect(notes.map((n) => n.text)).not.toContain('主持人 张一');
+  });
+
   it('销假 is refused once the meeting has started', async () => {
     const code = codeOf(await say('sec', '安排 党课 今天下午3点'));
     t.clock.set(at(1, 14, 40));

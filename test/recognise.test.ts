@@ -81,6 +81,8 @@ const CASES: [string, Expected][] = [
   ['统计去年。', { kind: 'stats', period: 'lastYear' }],
   ['取消 K7Q 突发防汛任务。', { kind: 'cancel', code: 'K7Q', reason: '突发防汛任务' }],
   ['会议', { kind: 'meetings' }],
+  ['纪要 K7Q 主持人 张三', { kind: 'minutes', code: 'K7Q', sets: { role: 'host', name: '张三' } }],
+  ['纪要K7Q 记录人：李四', { kind: 'minutes', code: 'K7Q', sets: { role: 'recorder', name: '李四' } }],
   ['会议？', { kind: 'meetings' }],
   ['销假', { kind: 'withdraw' }],
   ['销假了', { kind: 'withdraw' }],

@@ -62,6 +62,8 @@ async function meeting(db: Kysely<Database>, startsAt: number, code: string): Pr
     status_note: null,
     tags: '[]',
     created_by: 'sec',
+    host_id: null,
+    recorder_id: null,
     created_at: now,
     updated_at: now,
   };

@@ -106,6 +106,8 @@ describe.each([
       status_note: null,
       tags: '[]',
       created_by: null,
+      host_id: null,
+      recorder_id: null,
       created_at: Date.now(),
       updated_at: Date.now(),
     };

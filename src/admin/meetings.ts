@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import { asCode, storedTags } from '../domain/vocabulary.ts';
 import { buildMeetingRecord } from '../domain/meeting-record.ts';
+import { DOCX, recordDocx } from '../domain/record-docx.ts';
 import { meetingAttendance, meetingState } from '../domain/meetings.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
@@ -17,7 +18,7 @@ const DAY = 86_400_000;
 const DEFAULT_SPAN = 366 * DAY;
 
 /** The org and branch of the path; 404 when either is unknown. */
-async function orgBranch(db: Db, c: Context): Promise<{ org: OrgTable; branch: BranchTable }> {
+export async function orgBranch(db: Db, c: Context): Promise<{ org: OrgTable; branch: BranchTable }> {
   const orgId = idParam(c, 'org');
   const branchId = idParam(c, 'branch');
   const org = await getOrg(db, orgId);
@@ -90,31 +91,51 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
     }),
   );
 
+  /** The 会议记录 of the path's meeting, with the names of note authors and of its host from other branches. */
+  async function recordOfPath(c: Context) {
+    const { org, branch } = await orgBranch(db, c);
+    const meeting = await meetingOfPath(db, c, org, branch);
+    const [members, attendance, notes] = await Promise.all([
+      listBranchRoster(db, org.id, branch.id),
+      listAttendance(db, meeting.id),
+      listNotes(db, meeting.id),
+    ]);
+    const inBranch = new Set(members.map((m) => m.id));
+    const named = [
+      ...notes.map((n) => n.member_id),
+      ...[meeting.created_by, meeting.host_id, meeting.recorder_id].filter((id) => id !== null),
+    ];
+    const others = await listMembersByIds(db, org.id, [...new Set(named.filter((id) => !inBranch.has(id)))]);
+    const now = clock.now();
+    const record = buildMeetingRecord({
+      meeting,
+      members,
+      attendance,
+      notes,
+      others,
+      branchName: branch.name,
+      tz: org.timezone,
+      now,
+      checkinCloses,
+    });
+    return { record, org, branch, meeting };
+  }
+
   app.get(
     '/orgs/:org/branches/:branch/meetings/:code/record',
+    handle(async (c) => c.json((await recordOfPath(c)).record)),
+  );
+
+  app.get(
+    '/orgs/:org/branches/:branch/meetings/:code/record.docx',
     handle(async (c) => {
-      const { org, branch } = await orgBranch(db, c);
-      const meeting = await meetingOfPath(db, c, org, branch);
-      const [members, attendance, notes] = await Promise.all([
-        listBranchRoster(db, org.id, branch.id),
-        listAttendance(db, meeting.id),
-        listNotes(db, meeting.id),
-      ]);
-      const inBranch = new Set(members.map((m) => m.id));
-      const others = await listMembersByIds(db, org.id, [...new Set(notes.map((n) => n.member_id).filter((id) => !inBranch.has(id)))]);
-      return c.json(
-        buildMeetingRecord({
-          meeting,
-          members,
-          attendance,
-          notes,
-          others,
-          branchName: branch.name,
-          tz: org.timezone,
-          now: clock.now(),
-          checkinCloses,
-        }),
-      );
+      const { record, org, branch, meeting } = await recordOfPath(c);
+      const file = await recordDocx(record, { branch: branch.name, startsAt: Number(meeting.starts_at), tz: org.timezone });
+      const name = `${branch.name}${record.typeLabel}记录_${record.code}.docx`;
+      return c.body(new Uint8Array(file), 200, {
+        'content-type': DOCX,
+        'content-disposition': `attachment; filename="${record.code}.docx"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      });
     }),
   );
 

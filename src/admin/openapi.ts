@@ -78,6 +78,17 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/orgs/:org/branches/:branch/meetings/:code/record', summary: 'The 会议记录 of a meeting, as JSON and markdown' },
   {
     method: 'get',
+    path: '/orgs/:org/branches/:branch/meetings/:code/record.docx',
+    summary: 'The 会议记录 of a meeting as a Word document',
+  },
+  {
+    method: 'get',
+    path: '/orgs/:org/branches/:branch/ledger.xlsx',
+    summary: "A branch's quarterly 三会一课台账 as an Excel workbook",
+    query: { quarter: 'a quarter such as 2026-Q4 (default: this quarter)' },
+  },
+  {
+    method: 'get',
     path: '/orgs/:org/branches/:branch/digest',
     summary: "A branch's 五同 digest of a week, pushing nothing",
     query: { week: 'an ISO week such as 2026-W48' },

@@ -15,6 +15,7 @@ import { digestRoutes } from './digests.ts';
 import { Problem, badField, handle, idParam, readBytes, readJson } from './http.ts';
 import { importMembers } from './members-import.ts';
 import { memberJson, readMember, saveMember } from './members.ts';
+import { ledgerRoutes } from './ledger.ts';
 import { meetingRoutes } from './meetings.ts';
 import { openApiDocument } from './openapi.ts';
 import { orgJson } from './org-json.ts';
@@ -173,6 +174,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.route('/', readRoutes(deps));
   app.route('/', meetingRoutes(deps));
+  app.route('/', ledgerRoutes(deps));
   app.route('/', calendarRoutes(deps));
   app.route('/', digestRoutes(deps));
 

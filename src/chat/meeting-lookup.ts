@@ -1,7 +1,7 @@
 import { type Meeting, listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
 import { type RosterMember, listBranchRoster } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
-import { checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
+import { byRole, checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type MemberContext, UserError } from './context.ts';
@@ -19,15 +19,13 @@ export async function meetingByCode(ctx: MemberContext, code: string, opts: { al
   return meeting;
 }
 
-const ROLE_ORDER = { secretary: 0, committee: 1, member: 2 } as const;
-
 /**
  * The sender's branch over time (its roster: expectedMembers reads who belonged to it at a
  * meeting's start), secretary first, then committee members, then members (lists read in that order).
  */
 export async function branchMembers(ctx: MemberContext): Promise<RosterMember[]> {
   const members = await listBranchRoster(ctx.db, ctx.member.org_id, ctx.member.branch_id);
-  return members.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.id.localeCompare(b.id));
+  return members.sort(byRole);
 }
 
 export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {

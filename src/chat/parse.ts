@@ -33,7 +33,8 @@ export type Command =
   | { kind: 'stats'; period: Period }
   | { kind: 'weekly' }
   | { kind: 'register'; code: string; names: string[]; status: 'present' | 'leave' }
-  | { kind: 'minutes'; code: string; text: string }
+  /** `sets`: `纪要 code 主持人 姓名` names the record's 主持人 (or 记录人) instead of adding a note. */
+  | { kind: 'minutes'; code: string; text: string; sets?: { role: 'host' | 'recorder'; name: string } }
   | { kind: 'meetings' }
   | { kind: 'withdraw'; code?: string };
 
@@ -106,7 +107,8 @@ export const USAGE: Record<CommandKind, string> = {
   stats: '统计 [本月|本季度|本年|上季度|去年]（三会一课完成情况，默认本季度）',
   weekly: '周报（本周到目前为止的五同周报，仅私聊回复）',
   register: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
-  minutes: '纪要 会议编号 内容（记入会议记录），例如：纪要 K7Q 会议决定：……',
+  minutes:
+    '纪要 会议编号 内容（记入会议记录；写「主持人 姓名」或「记录人 姓名」指定会议记录的主持人、记录人），例如：纪要 K7Q 会议决定：……',
   meetings: '会议（本支部近期和即将召开的会议及编号）',
   withdraw: '销假 [会议编号]（会议开始前撤回自己的请假），例如：销假 K7Q',
 };
@@ -282,6 +284,8 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
       if (kind === 'minutes') {
         if (!text) return fail('请写明纪要内容。');
         if (chars(text) > MINUTES_MAX_CHARS) return fail(`纪要太长：最多 ${MINUTES_MAX_CHARS} 个字，可以分几条发送。`);
+        const role = RECORD_ROLE.exec(text);
+        if (role) return done({ kind, code, text, sets: { role: role[1] === '主持人' ? 'host' : 'recorder', name: role[2]! } });
         return done({ kind, code, text });
       }
       if (chars(text) < MAKEUP_MIN_CHARS) return fail(`请写下学习体会：至少 ${MAKEUP_MIN_CHARS} 个字。`);
@@ -337,6 +341,9 @@ function parseReport(args: string): Parsed {
   if (length > REPORT_MAX_CHARS) return fail(`汇报内容太长：最多 ${REPORT_MAX_CHARS} 个字，现在 ${length} 个字。`);
   return { ok: true, command: { kind: 'report', category, text: tagged.text, tags: tagged.tags } };
 }
+
+// `纪要 K7Q 主持人 张三`: one name after the word, nothing else.
+const RECORD_ROLE = /^(主持人|记录人)[:：\s\u3000]*([^\s\u3000:：,，]{1,50})$/u;
 
 const REGISTER_STATUS: Record<string, 'present' | 'leave'> = { 到: 'present', 出席: 'present', 到会: 'present', 请假: 'leave' };
 

@@ -130,6 +130,7 @@ export const SAY = {
   registered: (present: boolean, names: string[], meeting: string) =>
     `**已登记${present ? '到会' : '请假'}**：${list(names)}\n\n${meeting}`,
   minuted: (meeting: string) => `**已记入会议记录**：${meeting}`,
+  recordRole: (role: string, name: string, meeting: string) => `**已记入会议记录**：${role} ${escapeMarkdown(name)}\n\n${meeting}`,
 
   // 出勤, 统计, 周报
   attendance: (

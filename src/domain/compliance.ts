@@ -4,7 +4,7 @@ import { escapeMarkdown } from './markdown.ts';
 import { CADENCE, type MeetingFacts, type TypeProgress, progress } from './meetings.ts';
 import type { MeetingType } from './records.ts';
 import type { OutboundMessage } from './outbound.ts';
-import { type CalendarPeriod, formatLocal, periodRange } from './time.ts';
+import { type CalendarPeriod, formatLocal, periodRange, quarterName } from './time.ts';
 
 // 三会一课 compliance notices (SPEC §5) as a pure function of a date, the working-day calendar and
 // each branch's meetings. The job (jobs/compliance.ts) runs it every day at 09:00 org time:
@@ -36,8 +36,6 @@ export interface ComplianceDays {
   /** Years whose working days had to be guessed (no chinese-days data, no override), sorted. */
   gaps: number[];
 }
-
-const QUARTER_NAMES = ['一', '二', '三', '四'];
 
 const quarterOf = (month: number) => Math.floor((month - 1) / 3) + 1;
 
@@ -117,7 +115,7 @@ export function complianceNotices(input: ComplianceInput): ComplianceResult {
   if (kinds.length === 0) return { kinds, notices, gaps };
   const at = localDateTime(date, tz, { hour: COMPLIANCE_HOUR });
   const { year, month } = mustParse(date);
-  const quarterLabel = `${year}年第${QUARTER_NAMES[quarterOf(month) - 1]}季度`;
+  const quarterLabel = quarterName(year, month);
 
   // A yearly type (组织生活会) is called for in the year's last quarter only, not every month.
   const types = (branch: ComplianceBranch) => branch.types.filter((t) => CADENCE[t] !== 'year' || quarterOf(month) === 4);

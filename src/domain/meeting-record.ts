@@ -8,7 +8,18 @@ import { formatLocal, isoWithOffset, toLocal } from './time.ts';
 
 export type RecordMeeting = Pick<
   MeetingTable,
-  'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'status_note' | 'tags'
+  | 'code'
+  | 'type'
+  | 'topic'
+  | 'location'
+  | 'party_group'
+  | 'starts_at'
+  | 'status'
+  | 'status_note'
+  | 'tags'
+  | 'created_by'
+  | 'host_id'
+  | 'recorder_id'
 >;
 export type RecordMember = MemberFacts;
 export type RecordAttendance = Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>;
@@ -53,6 +64,9 @@ export interface MeetingRecord {
   absent: Person[];
   makeup: (Person & { at: string })[];
   resolutions: { at: string; by: { id: string; name: string | null }; text: string }[];
+  /** 主持人 and 记录人 as named by 纪要; else who scheduled the meeting and who added its first 纪要. */
+  host: { id: string; name: string | null } | null;
+  recorder: { id: string; name: string | null } | null;
   quorum?: Quorum;
   markdown: string;
 }
@@ -109,6 +123,9 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
       text: n.text,
       ms: Number(n.at),
     }));
+  const named = (id: string | null) => (id ? { id, name: people.get(id) ?? null } : null);
+  const host = named(meeting.host_id ?? meeting.created_by);
+  const recorder = meeting.recorder_id ? named(meeting.recorder_id) : (resolutions[0]?.by ?? null);
 
   const makeup = lists.makeup.map((m) => ({
     ...person(m),
@@ -123,6 +140,9 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   lines.push(`- 会议类型：${MEETING_LABELS[meeting.type]}${group}`);
   lines.push(`- 时间：${fullTime(Number(meeting.starts_at), tz)}`);
   lines.push(`- 地点：${meeting.location ? escapeMarkdown(meeting.location) : '未填写'}`);
+  const who = (p: { id: string; name: string | null } | null) => (p ? escapeMarkdown(p.name ?? p.id) : '未记录');
+  lines.push(`- 主持人：${who(host)}`);
+  lines.push(`- 记录人：${who(recorder)}`);
   lines.push(`- 议题：${meeting.topic ? escapeMarkdown(meeting.topic) : '未填写'}`);
   if (tags.length)
     lines.push(`- 五同：${tags.map((t) => escapeMarkdown(Object.hasOwn(TAG_LABELS, t) ? TAG_LABELS[t as FiveTag] : t)).join('、')}`);
@@ -174,6 +194,8 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
     absent: absent.map(person),
     makeup: makeup.map(({ ms: _, ...m }) => m),
     resolutions: resolutions.map(({ ms: _, ...r }) => r),
+    host,
+    recorder,
     ...(q ? { quorum: q } : {}),
     markdown: lines.join('\n'),
   };

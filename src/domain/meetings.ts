@@ -79,6 +79,12 @@ export function isExpected(
   return expectedMembers(meeting, members).some((m) => m.id === memberId);
 }
 
+const ROLE_ORDER = { secretary: 0, committee: 1, member: 2 } as const;
+
+/** Lists of members read secretary first, then committee members, then members, each by id. */
+export const byRole = (a: Pick<MemberTable, 'role' | 'id'>, b: Pick<MemberTable, 'role' | 'id'>) =>
+  ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.id.localeCompare(b.id);
+
 export function hasGroups(members: Pick<MemberFacts, 'party_group'>[]): boolean {
   return members.some((m) => m.party_group);
 }

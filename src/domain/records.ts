@@ -100,6 +100,9 @@ export interface MeetingTable {
   /** JSON array of 五同 tags. */
   tags: string;
   created_by: string | null;
+  /** 主持人 and 记录人 as the secretary named them (纪要 code 主持人 姓名); null: the defaults. */
+  host_id: string | null;
+  recorder_id: string | null;
   created_at: number;
   updated_at: number;
 }

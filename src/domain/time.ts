@@ -115,6 +115,11 @@ export function formatNear(ms: number, ref: number, tz: string, now?: number): s
   return formatLocal(ms, tz, now);
 }
 
+const QUARTER_NAMES = ['一', '二', '三', '四'];
+
+/** `2026年第四季度`, for the quarter holding `month` (1–12). */
+export const quarterName = (year: number, month: number) => `${year}年第${QUARTER_NAMES[Math.floor((month - 1) / 3)]}季度`;
+
 export type CalendarPeriod = 'month' | 'quarter' | 'year';
 
 /** [start, end) in epoch ms of the month, quarter or year around `ms` in the zone. */

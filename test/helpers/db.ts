@@ -76,6 +76,8 @@ export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'c
     status_note: null,
     tags: '[]',
     created_by: null,
+    host_id: null,
+    recorder_id: null,
     created_at: now,
     updated_at: now,
     ...fields,

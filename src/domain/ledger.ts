@@ -1,0 +1,122 @@
+import ExcelJS from 'exceljs';
+import { coverageTags } from './digest/figures.ts';
+import { meetingAttendance, meetingState, STATE_LABELS, type Evidence, type MemberFacts } from './meetings.ts';
+import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } from './records.ts';
+import { fileDateTime } from './record-docx.ts';
+import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
+
+// A branch's quarterly 三会一课台账 (SPEC §9.3) as an .xlsx workbook, laid out as a 机关 files it:
+// on each sheet a title row naming the branch and quarter, a header row in Chinese, both frozen,
+// times as 2026年12月1日 14:30, columns as wide as their text. Five sheets: 会议 (a row a meeting),
+// 出勤 (a row a member a meeting), 请假与补学, 四服务汇报, 五同. Nothing ranks members.
+
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface LedgerFacts {
+  branch: { id: string; name: string };
+  /** `2026年第四季度`. */
+  quarterLabel: string;
+  tz: string;
+  now: number;
+  checkinCloses: number;
+  /** The quarter's meetings, earliest first. */
+  meetings: (Pick<
+    MeetingTable,
+    'id' | 'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'status_note' | 'tags'
+  > &
+    Evidence)[];
+  /** The branch's roster over time (who was expected is read at each meeting's start). */
+  members: (MemberFacts & Pick<MemberTable, 'id' | 'name'>)[];
+  attendance: Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at' | 'makeup_note'>[];
+  reports: Pick<ServiceReportTable, 'member_id' | 'category' | 'text' | 'tags' | 'at'>[];
+}
+
+type Row = (string | number)[];
+
+/** The rows of each sheet: a pure function of the facts (tests read them back from the file). */
+export function ledgerSheets(f: LedgerFacts): { name: string; header: string[]; rows: Row[] }[] {
+  const time = (ms: number) => fileDateTime(ms, f.tz);
+  const names = new Map(f.members.map((m) => [m.id, m.name]));
+  const meetingName = (m: LedgerFacts['meetings'][number]) => `${MEETING_LABELS[m.type]}${m.topic ? `「${m.topic}」` : ''}`;
+  const tagText = (tags: FiveTag[]) => tags.map((t) => TAG_LABELS[t]).join('、');
+
+  const meetings: Row[] = [];
+  const attendance: Row[] = [];
+  const leave: Row[] = [];
+  for (const m of f.meetings) {
+    const rows = f.attendance.filter((a) => a.meeting_id === m.id);
+    const lists = meetingAttendance(m, f.members, rows, f.now);
+    const state = meetingState(m, f.now, f.checkinCloses);
+    const held = state === 'held';
+    const status = `${STATE_LABELS[state]}${state === 'not_held' && m.status_note ? `（${m.status_note}）` : ''}`;
+    meetings.push([
+      m.code,
+      MEETING_LABELS[m.type],
+      m.topic ?? '',
+      time(m.starts_at),
+      m.location ?? '',
+      status,
+      lists.expected.length,
+      lists.present.length,
+      lists.leave.length,
+      held ? lists.absent.length : '',
+      tagText(fiveTagsOf(m.tags)),
+    ]);
+    const byMember = new Map(rows.map((r) => [r.member_id, r]));
+    for (const person of lists.expected) {
+      const row = byMember.get(person.id);
+      const outcome =
+        row?.status === 'present' ? '到会' : row?.status === 'leave' ? '请假' : held && lists.absent.includes(person) ? '缺席' : '';
+      const makeup = row?.makeup_at != null ? time(Number(row.makeup_at)) : '';
+      attendance.push([m.code, meetingName(m), time(m.starts_at), person.name, held ? outcome : STATE_LABELS[state], makeup]);
+      if (outcome === '请假' || outcome === '缺席') {
+        leave.push([m.code, meetingName(m), time(m.starts_at), person.name, outcome, row?.note ?? '', makeup, row?.makeup_note ?? '']);
+      }
+    }
+  }
+
+  const reports: Row[] = f.reports.map((r) => [
+    time(r.at),
+    names.get(r.member_id) ?? r.member_id,
+    CATEGORY_LABELS[r.category],
+    r.text,
+    tagText(fiveTagsOf(r.tags)),
+  ]);
+
+  const held = f.meetings.filter((m) => meetingState(m, f.now, f.checkinCloses) === 'held');
+  const coverage: Row[] = (Object.keys(TAG_LABELS) as FiveTag[]).map((tag) => {
+    const ms = held.filter((m) => coverageTags(m).tags.includes(tag)).length;
+    const rs = f.reports.filter((r) => fiveTagsOf(r.tags).includes(tag)).length;
+    return [TAG_LABELS[tag], ms, rs, ms + rs];
+  });
+
+  return [
+    { name: '会议', header: ['编号', '类型', '议题', '时间', '地点', '状态', '应到', '实到', '请假', '缺席', '五同'], rows: meetings },
+    { name: '出勤', header: ['会议编号', '会议', '时间', '姓名', '出勤', '补学时间'], rows: attendance },
+    { name: '请假与补学', header: ['会议编号', '会议', '时间', '姓名', '情况', '事由', '补学时间', '学习体会'], rows: leave },
+    { name: '四服务汇报', header: ['时间', '姓名', '类别', '内容', '五同'], rows: reports },
+    { name: '五同', header: ['五同', '会议（已召开）', '四服务汇报', '合计'], rows: coverage },
+  ];
+}
+
+/** Display width of a cell's text: CJK and full-width characters count double. */
+const widthOf = (value: string | number) => [...String(value)].reduce((n, ch) => n + (/[\u1100-\uffff]/u.test(ch) ? 2 : 1), 0);
+
+/** The ledger as an .xlsx file. */
+export async function ledgerXlsx(f: LedgerFacts): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = '同心';
+  for (const sheet of ledgerSheets(f)) {
+    const ws = book.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 2 }] });
+    ws.addRow([`${f.branch.name} ${f.quarterLabel} 三会一课台账 · ${sheet.name}`]);
+    ws.mergeCells(1, 1, 1, sheet.header.length);
+    ws.getRow(1).font = { bold: true, size: 14 };
+    ws.addRow(sheet.header).font = { bold: true };
+    for (const row of sheet.rows) ws.addRow(row);
+    sheet.header.forEach((title, i) => {
+      const longest = Math.max(widthOf(title), ...sheet.rows.map((r) => widthOf(r[i] ?? '')));
+      ws.getColumn(i + 1).width = Math.min(60, Math.max(8, longest + 2));
+    });
+  }
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
