@@ -21,6 +21,7 @@ import {
   probe,
 } from './webhook.ts';
 import { runDigestBench } from './digest.ts';
+import { runLedgerBench } from './ledger.ts';
 import { runQueuesBench } from './queues.ts';
 
 // npm run bench: the DingTalk and WeCom 汇报 webhooks against a bare Hono hello-world, as a ratio (SPEC §8).
@@ -193,11 +194,12 @@ function printSummary(rows: Row[]): void {
 }
 
 // BENCH_ONLY=digest runs only the weekly-digest bench (bench/digest.ts); BENCH_ONLY=queues only the queues
-// bench (bench/queues.ts); BENCH_ONLY=webhook only the webhooks.
+// bench (bench/queues.ts); BENCH_ONLY=ledger only the 台账 files (bench/ledger.ts); BENCH_ONLY=webhook only the webhooks.
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'webhook', 'digest', 'queues'].includes(ONLY)) throw new Error('BENCH_ONLY expects webhook, digest or queues');
+if (!['', 'webhook', 'digest', 'queues', 'ledger'].includes(ONLY)) throw new Error('BENCH_ONLY expects webhook, digest, queues or ledger');
 if (ONLY === 'digest') process.exit((await runDigestBench()) ? 0 : 1);
 if (ONLY === 'queues') process.exit((await runQueuesBench()) ? 0 : 1);
+if (ONLY === 'ledger') process.exit((await runLedgerBench()) ? 0 : 1);
 
 console.log(`node ${process.version}, ${cpus().length} CPUs; 汇报 with a new msgId per request, to:`);
 const scenarios = SCENARIOS.map((make) => make());
@@ -215,7 +217,8 @@ try {
 printSummary(rows);
 const digestOk = ONLY === 'webhook' || (await runDigestBench());
 const queuesOk = ONLY === 'webhook' || (await runQueuesBench());
-if (!rows.every((r) => r.ok) || !digestOk || !queuesOk) {
+const ledgerOk = ONLY === 'webhook' || (await runLedgerBench());
+if (!rows.every((r) => r.ok) || !digestOk || !queuesOk || !ledgerOk) {
   console.error('\nbench: correctness check failed');
   process.exit(1);
 }

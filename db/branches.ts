@@ -87,3 +87,16 @@ export async function listChatsOfBranches(db: Db, orgId: string, branchIds: read
     .orderBy('chat_id')
     .execute();
 }
+
+/** The org's branches in name order, a page after (name, id) (the org overview streams them). */
+export async function listBranchesByName(
+  db: Db,
+  orgId: string,
+  after: { name: string; id: string } | null,
+  limit: number,
+): Promise<BranchTable[]> {
+  let query = db.selectFrom('branches').selectAll().where('org_id', '=', orgId);
+  if (after)
+    query = query.where((eb) => eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('id', '>', after.id)])]));
+  return query.orderBy('name').orderBy('id').limit(limit).execute();
+}

@@ -92,3 +92,22 @@ export async function listUpcomingMeetings(db: Db, since: number): Promise<Meeti
     .orderBy('starts_at')
     .execute();
 }
+
+/** The meetings of some of an org's branches starting in [from, to), with their evidence counts. */
+export async function listMeetingsOfBranches(
+  db: Db,
+  orgId: string,
+  branchIds: readonly string[],
+  from: number,
+  to: number,
+): Promise<Meeting[]> {
+  if (branchIds.length === 0) return [];
+  const rows = await meetingsWithEvidence(db)
+    .where('org_id', '=', orgId)
+    .where('branch_id', 'in', [...branchIds])
+    .where('starts_at', '>=', from)
+    .where('starts_at', '<', to)
+    .orderBy('starts_at')
+    .execute();
+  return rows.map(counted);
+}

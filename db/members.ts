@@ -128,3 +128,15 @@ export async function listMembersPage(
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   return query.orderBy('id').limit(limit).execute();
 }
+
+/** The current members of some of an org's branches. */
+export async function listMembersOfBranches(db: Db, orgId: string, branchIds: readonly string[]): Promise<MemberTable[]> {
+  if (branchIds.length === 0) return [];
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('branch_id', 'in', [...branchIds])
+    .where('status', '=', 'active')
+    .execute();
+}

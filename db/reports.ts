@@ -16,3 +16,22 @@ export async function listReports(
   const scoped = 'branchId' in of ? query.where('branch_id', '=', of.branchId) : query.where('member_id', '=', of.memberId);
   return scoped.orderBy('at').orderBy('id').execute();
 }
+
+/** The reports of some of an org's branches made in [from, to): their branch and tags only. */
+export async function listReportTagsOfBranches(
+  db: Db,
+  orgId: string,
+  branchIds: readonly string[],
+  from: number,
+  to: number,
+): Promise<Pick<ServiceReportTable, 'branch_id' | 'tags'>[]> {
+  if (branchIds.length === 0) return [];
+  return db
+    .selectFrom('service_reports')
+    .select(['branch_id', 'tags'])
+    .where('org_id', '=', orgId)
+    .where('branch_id', 'in', [...branchIds])
+    .where('at', '>=', from)
+    .where('at', '<', to)
+    .execute();
+}

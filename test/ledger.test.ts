@@ -33,6 +33,9 @@ describe.each(DIALECTS)('the quarterly ledger on %s', (dialect) => {
     const now = at(10, 1, 9);
     await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: TZ, digest_cron: null }, now);
     await putBranch(t.db, 'o1', 'b1', '第一党支部', [], now);
+    // Ids in another order than names: the overview sorts by name.
+    await putBranch(t.db, 'o1', 'a9', '机关第二党支部', [], now);
+    await putBranch(t.db, 'o1', 'z1', '一支部', [], now);
     const people: [string, string, 'secretary' | 'member', number][] = [
       ['s1', '张书记', 'secretary', 0],
       ['m1', '王一', 'member', 0],
@@ -143,6 +146,43 @@ describe.each(DIALECTS)('the quarterly ledger on %s', (dialect) => {
       ['同检查', 0, 0, 0],
       ['同考核', 0, 0, 0],
       ['同讲评', 0, 0, 0],
+    ]);
+  });
+
+  it('the org overview: a row a branch in name order, held/due per type, 五同 and reports, ranking nothing', async () => {
+    const res = await t.admin('GET', '/admin/orgs/o1/ledger.xlsx?quarter=2026-Q4');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const overview = new ExcelJS.Workbook();
+    await overview.xlsx.load(await res.arrayBuffer());
+    const ws = overview.getWorksheet('各支部')!;
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
+    const rows = ws
+      .getSheetValues()
+      .slice(1)
+      .map((row) => (Array.isArray(row) ? row.slice(1) : []));
+    expect(rows[0]![0]).toBe('机关工委 2026年第四季度 三会一课汇总');
+    expect(rows[1]).toEqual([
+      '支部',
+      '支部党员大会（已开/应开）',
+      '支部委员会会议（已开/应开）',
+      '党小组会（已开/应开）',
+      '党课（已开/应开）',
+      '主题党日（已开/应开）',
+      '组织生活会（已开/应开）',
+      '同研究',
+      '同部署',
+      '同检查',
+      '同考核',
+      '同讲评',
+      '四服务汇报',
+    ]);
+    // No branch has 党小组: 党小组会 is not due (—). The not-held 党课 and the cancelled 支委会 count nowhere.
+    const empty = ['0/1', '0/3', '—', '0/1', '0/3', '0/1', 0, 0, 0, 0, 0, 0];
+    expect(rows.slice(2)).toEqual([
+      ['一支部', ...empty],
+      ['机关第二党支部', ...empty],
+      ['第一党支部', '1/1', '0/3', '—', '0/1', '0/3', '0/1', 1, 1, 0, 0, 0, 2],
     ]);
   });
 

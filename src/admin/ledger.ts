@@ -1,20 +1,44 @@
-import { Hono } from 'hono';
+import { PassThrough, Readable } from 'node:stream';
+import { type Context, Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
-import { XLSX, ledgerXlsx } from '../domain/ledger.ts';
+import { XLSX, ledgerXlsx, overviewRow, writeOverviewXlsx } from '../domain/ledger.ts';
 import { byRole } from '../domain/meetings.ts';
 import { fromLocal, periodRange, quarterName, toLocal } from '../domain/time.ts';
 import { listAttendanceOf } from '../../db/attendance.ts';
-import { listBranchMeetings } from '../../db/meetings.ts';
-import { listBranchRoster } from '../../db/members.ts';
-import { listReports } from '../../db/reports.ts';
-import { badField, handle } from './http.ts';
+import { listBranchMeetings, listMeetingsOfBranches } from '../../db/meetings.ts';
+import { listBranchRoster, listMembersOfBranches } from '../../db/members.ts';
+import { listReportTagsOfBranches, listReports } from '../../db/reports.ts';
+import { listBranchesByName } from '../../db/branches.ts';
+import { getOrg } from '../../db/orgs.ts';
+import { Problem, badField, handle, idParam } from './http.ts';
 import { orgBranch } from './meetings.ts';
 
-// SPEC §9.3 `GET …/branches/:branch/ledger.xlsx?quarter=2026-Q4`: the branch's quarterly 三会一课台账.
+// SPEC §9.3 `GET …/branches/:branch/ledger.xlsx?quarter=2026-Q4`: the branch's quarterly 三会一课台账;
+// `GET /admin/orgs/:org/ledger.xlsx?quarter=`: the org overview, a row a branch, streamed.
 
 const QUARTER = /^(\d{4})-Q([1-4])$/;
 
-export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>): Hono {
+/** The quarter of `?quarter=2026-Q4`, this quarter when absent. */
+function quarterAsked(c: Context, now: number, tz: string): { from: number; to: number } {
+  const text = c.req.query('quarter');
+  let start = periodRange('quarter', now, tz).from;
+  if (text !== undefined && text !== '') {
+    const m = QUARTER.exec(text.trim());
+    if (!m) throw badField('quarter', 'expects a quarter such as 2026-Q4');
+    start = fromLocal({ year: Number(m[1]), month: (Number(m[2]) - 1) * 3 + 1, day: 1 }, tz);
+  }
+  return periodRange('quarter', start, tz);
+}
+
+const labelOf = (from: number, tz: string) => {
+  const local = toLocal(from, tz);
+  return quarterName(local.year, local.month);
+};
+
+/** Branches read and written per page of the org overview: memory stays bounded whatever the org's size. */
+const OVERVIEW_PAGE = 100;
+
+export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' | 'logger'>): Hono {
   const { db, clock } = deps;
   const app = new Hono();
 
@@ -25,14 +49,7 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>)
       const [orgId, branchId] = [org.id, branch.id];
       const tz = org.timezone;
       const now = clock.now();
-      const text = c.req.query('quarter');
-      let start = periodRange('quarter', now, tz).from;
-      if (text !== undefined && text !== '') {
-        const m = QUARTER.exec(text.trim());
-        if (!m) throw badField('quarter', 'expects a quarter such as 2026-Q4');
-        start = fromLocal({ year: Number(m[1]), month: (Number(m[2]) - 1) * 3 + 1, day: 1 }, tz);
-      }
-      const { from, to } = periodRange('quarter', start, tz);
+      const { from, to } = quarterAsked(c, now, tz);
       const [meetings, members, reports] = await Promise.all([
         listBranchMeetings(db, orgId, branchId, from, to),
         listBranchRoster(db, orgId, branchId),
@@ -42,8 +59,7 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>)
         db,
         meetings.map((m) => m.id),
       );
-      const local = toLocal(from, tz);
-      const quarterLabel = quarterName(local.year, local.month);
+      const quarterLabel = labelOf(from, tz);
       const file = await ledgerXlsx({
         branch,
         quarterLabel,
@@ -59,6 +75,54 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>)
       return c.body(new Uint8Array(file), 200, {
         'content-type': XLSX,
         'content-disposition': `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      });
+    }),
+  );
+
+  app.get(
+    '/orgs/:org/ledger.xlsx',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const org = await getOrg(db, orgId);
+      if (!org) throw new Problem(404, `unknown org ${orgId}`);
+      const tz = org.timezone;
+      const now = clock.now();
+      const quarter = quarterAsked(c, now, tz);
+      // A past quarter is counted as of its end; 组织生活会 over its year.
+      const asOf = Math.min(now, quarter.to - 1);
+      const year = periodRange('year', asOf, tz);
+      async function* pages() {
+        let after: { name: string; id: string } | null = null;
+        for (;;) {
+          const branches = await listBranchesByName(db, orgId, after, OVERVIEW_PAGE);
+          if (branches.length === 0) return;
+          const ids = branches.map((b) => b.id);
+          const [meetings, members, reports] = await Promise.all([
+            listMeetingsOfBranches(db, orgId, ids, year.from, year.to),
+            listMembersOfBranches(db, orgId, ids),
+            listReportTagsOfBranches(db, orgId, ids, quarter.from, quarter.to),
+          ]);
+          yield branches.map((b) =>
+            overviewRow(
+              b,
+              meetings.filter((m) => m.branch_id === b.id),
+              members.filter((m) => m.branch_id === b.id),
+              reports.filter((r) => r.branch_id === b.id),
+              { ...quarter, asOf, tz },
+            ),
+          );
+          after = branches.at(-1)!;
+        }
+      }
+      const label = labelOf(quarter.from, tz);
+      const out = new PassThrough();
+      writeOverviewXlsx(out, `${org.name} ${label} 三会一课汇总`, pages()).catch((err: unknown) => {
+        deps.logger.error({ err, org: orgId }, 'org overview failed while streaming');
+        out.destroy(err as Error);
+      });
+      return c.body(Readable.toWeb(out) as ReadableStream, 200, {
+        'content-type': XLSX,
+        'content-disposition': `attachment; filename="overview.xlsx"; filename*=UTF-8''${encodeURIComponent(`${org.name}${label}三会一课汇总.xlsx`)}`,
       });
     }),
   );

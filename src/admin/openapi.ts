@@ -83,6 +83,12 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/orgs/:org/ledger.xlsx',
+    summary: 'The org overview: a row a branch, held/due per type and 五同, sorted by name, ranking nothing',
+    query: { quarter: 'a quarter such as 2026-Q4 (default: this quarter)' },
+  },
+  {
+    method: 'get',
     path: '/orgs/:org/branches/:branch/ledger.xlsx',
     summary: "A branch's quarterly 三会一课台账 as an Excel workbook",
     query: { quarter: 'a quarter such as 2026-Q4 (default: this quarter)' },

@@ -1,6 +1,16 @@
 import ExcelJS from 'exceljs';
 import { coverageTags } from './digest/figures.ts';
-import { meetingAttendance, meetingState, STATE_LABELS, type Evidence, type MemberFacts } from './meetings.ts';
+import {
+  type Evidence,
+  MEETING_TYPES,
+  type MemberFacts,
+  STATE_LABELS,
+  isHeld,
+  meetingAttendance,
+  meetingState,
+  progress,
+  typesDue,
+} from './meetings.ts';
 import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } from './records.ts';
 import { fileDateTime } from './record-docx.ts';
 import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
@@ -119,4 +129,51 @@ export async function ledgerXlsx(f: LedgerFacts): Promise<Buffer> {
     });
   }
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** The org overview's header: the branch, held/due per type, 五同 activities per tag, reports. */
+export const OVERVIEW_HEADER = [
+  '支部',
+  ...MEETING_TYPES.map((t) => `${MEETING_LABELS[t]}（已开/应开）`),
+  ...Object.values(TAG_LABELS),
+  '四服务汇报',
+];
+
+/**
+ * One branch's row of the org overview for the machine party committee: held/due per type as of
+ * `asOf` (a type the branch is not due shows —), the quarter's held meetings and reports per 五同
+ * tag, its report count. Nothing in it ranks branches.
+ */
+export function overviewRow(
+  branch: { name: string },
+  meetings: (Parameters<typeof progress>[0][number] & Pick<MeetingTable, 'tags' | 'topic'>)[],
+  members: Pick<MemberTable, 'party_group'>[],
+  reports: Pick<ServiceReportTable, 'tags'>[],
+  quarter: { from: number; to: number; asOf: number; tz: string },
+): Row {
+  const due = new Set(typesDue(members));
+  const counts = new Map(progress(meetings, 'quarter', quarter.asOf, quarter.tz).map((p) => [p.type, p]));
+  const held = meetings.filter((m) => m.starts_at >= quarter.from && m.starts_at < quarter.to && isHeld(m, quarter.asOf));
+  const tags = (Object.keys(TAG_LABELS) as FiveTag[]).map(
+    (tag) => held.filter((m) => coverageTags(m).tags.includes(tag)).length + reports.filter((r) => fiveTagsOf(r.tags).includes(tag)).length,
+  );
+  const types = MEETING_TYPES.map((t) => (due.has(t) ? `${counts.get(t)!.held}/${counts.get(t)!.due}` : '—'));
+  return [branch.name, ...types, ...tags, reports.length];
+}
+
+/** Writes the org overview to `out` as an .xlsx, a page of branches at a time, so memory stays bounded. */
+export async function writeOverviewXlsx(out: NodeJS.WritableStream, title: string, pages: AsyncIterable<Row[]>): Promise<void> {
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out as never, useStyles: true, useSharedStrings: false });
+  const ws = book.addWorksheet('各支部', { views: [{ state: 'frozen', ySplit: 2 }] });
+  ws.columns = OVERVIEW_HEADER.map((h, i) => ({ width: i === 0 ? 30 : Math.max(10, widthOf(h) + 2) }));
+  const titleRow = ws.addRow([title]);
+  titleRow.font = { bold: true, size: 14 };
+  ws.mergeCells(1, 1, 1, OVERVIEW_HEADER.length);
+  titleRow.commit();
+  const header = ws.addRow(OVERVIEW_HEADER);
+  header.font = { bold: true };
+  header.commit();
+  for await (const rows of pages) for (const row of rows) ws.addRow(row).commit();
+  ws.commit();
+  await book.commit();
 }
