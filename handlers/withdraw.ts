@@ -1,7 +1,7 @@
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
-import { deleteLeave, getAttendance } from '../db/attendance.ts';
+import { deleteLeave, getAttendance, listAttendanceOf } from '../db/attendance.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -11,14 +11,25 @@ const LOOKAHEAD_MS = 60 * 86_400_000;
 export async function withdraw(ctx: MemberContext, command: Extract<Command, { kind: 'withdraw' }>): Promise<void> {
   const { member, db } = ctx;
   const now = ctx.clock.now();
-  const onLeave = async (m: Meeting) => (await getAttendance(db, m.id, member.id))?.status === 'leave';
   let meeting: Meeting | undefined;
   if (command.code) {
     meeting = await meetingByCode(ctx, command.code);
-    if (!(await onLeave(meeting))) throw new UserError(SAY.noLeaveAt(meeting.code));
+    if ((await getAttendance(db, meeting.id, member.id))?.status !== 'leave') throw new UserError(SAY.noLeaveAt(meeting.code));
   } else {
-    const ahead = await listBranchMeetings(db, member.org_id, member.branch_id, now, now + LOOKAHEAD_MS);
-    for (const m of ahead) if (m.status === 'scheduled' && (await onLeave(m))) meeting ??= m;
+    const ahead = (await listBranchMeetings(db, member.org_id, member.branch_id, now, now + LOOKAHEAD_MS)).filter(
+      (m) => m.status === 'scheduled',
+    );
+    const onLeave = new Set(
+      (
+        await listAttendanceOf(
+          db,
+          ahead.map((m) => m.id),
+        )
+      )
+        .filter((a) => a.member_id === member.id && a.status === 'leave')
+        .map((a) => a.meeting_id),
+    );
+    meeting = ahead.find((m) => onLeave.has(m.id));
     if (!meeting) throw new UserError(SAY.noLeave);
   }
   if (meeting.starts_at <= now) throw new UserError(SAY.withdrawTooLate(meeting.code));

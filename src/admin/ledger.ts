@@ -9,9 +9,8 @@ import { listBranchMeetings, listMeetingsOfBranches } from '../../db/meetings.ts
 import { listBranchRoster, listMembersOfBranches } from '../../db/members.ts';
 import { listReportTagsOfBranches, listReports } from '../../db/reports.ts';
 import { listBranchesByName } from '../../db/branches.ts';
-import { getOrg } from '../../db/orgs.ts';
-import { Problem, badField, handle, idParam } from './http.ts';
-import { orgBranch } from './meetings.ts';
+import { badField, handle } from './http.ts';
+import { orgBranch, orgOfPath } from './path.ts';
 
 // SPEC §9.3 `GET …/branches/:branch/ledger.xlsx?quarter=2026-Q4`: the branch's quarterly 三会一课台账;
 // `GET /admin/orgs/:org/ledger.xlsx?quarter=`: the org overview, a row a branch, streamed.
@@ -82,9 +81,8 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' |
   app.get(
     '/orgs/:org/ledger.xlsx',
     handle(async (c) => {
-      const orgId = idParam(c, 'org');
-      const org = await getOrg(db, orgId);
-      if (!org) throw new Problem(404, `unknown org ${orgId}`);
+      const org = await orgOfPath(db, c);
+      const orgId = org.id;
       const tz = org.timezone;
       const now = clock.now();
       const quarter = quarterAsked(c, now, tz);

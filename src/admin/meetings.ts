@@ -7,26 +7,14 @@ import { meetingAttendance, meetingState } from '../domain/meetings.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
 import { listAttendance } from '../../db/attendance.ts';
-import { getBranch } from '../../db/branches.ts';
 import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
 import { listBranchRoster, listMembersByIds } from '../../db/members.ts';
 import { listNotes } from '../../db/notes.ts';
-import { getOrg } from '../../db/orgs.ts';
-import { Problem, badField, handle, idParam } from './http.ts';
+import { Problem, badField, handle } from './http.ts';
+import { orgBranch } from './path.ts';
 
 const DAY = 86_400_000;
 const DEFAULT_SPAN = 366 * DAY;
-
-/** The org and branch of the path; 404 when either is unknown. */
-export async function orgBranch(db: Db, c: Context): Promise<{ org: OrgTable; branch: BranchTable }> {
-  const orgId = idParam(c, 'org');
-  const branchId = idParam(c, 'branch');
-  const org = await getOrg(db, orgId);
-  if (!org) throw new Problem(404, `unknown org ${orgId}`);
-  const branch = await getBranch(db, orgId, branchId);
-  if (!branch) throw new Problem(404, `unknown branch ${branchId}`);
-  return { org, branch };
-}
 
 /** The branch's most recent meeting with the path's code (cancelled included); 404 when none. */
 async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTable): Promise<MeetingTable> {

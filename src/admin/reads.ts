@@ -1,14 +1,15 @@
 import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
-import type { BranchChatTable, BranchTable, OrgTable } from '../../db/schema.ts';
+import type { BranchChatTable, BranchTable } from '../../db/schema.ts';
 import { getBranch, listBranchChats, listBranchesPage, listChatsOfBranches } from '../../db/branches.ts';
 import { listChannelSummaries } from '../../db/channels.ts';
 import { getMember, listMembersPage } from '../../db/members.ts';
-import { getOrg, listOrgsPage } from '../../db/orgs.ts';
+import { listOrgsPage } from '../../db/orgs.ts';
 import type { ServiceDeps } from './deps.ts';
 import { Problem, check, handle, idParam } from './http.ts';
 import { memberJson } from './members.ts';
 import { orgJson } from './org-json.ts';
+import { orgOfPath } from './path.ts';
 import { memberFilterSchema, pageSchema } from './schemas.ts';
 
 // SPEC §9.3 reads: what the admin API has written can be listed and read back. Credentials never
@@ -37,12 +38,7 @@ export function readRoutes(deps: Pick<ServiceDeps, 'db'>): Hono {
   const { db } = deps;
   const app = new Hono();
   const query = <S extends z.ZodType>(c: Context, schema: S) => check(schema, c.req.query());
-  const orgOf = async (c: Context): Promise<OrgTable> => {
-    const id = idParam(c, 'org');
-    const org = await getOrg(db, id);
-    if (!org) throw new Problem(404, `unknown org ${id}`);
-    return org;
-  };
+  const orgOf = (c: Context) => orgOfPath(db, c);
 
   app.get(
     '/orgs',

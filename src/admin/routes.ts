@@ -19,6 +19,7 @@ import { ledgerRoutes } from './ledger.ts';
 import { meetingRoutes } from './meetings.ts';
 import { openApiDocument } from './openapi.ts';
 import { orgJson } from './org-json.ts';
+import { orgOfPath } from './path.ts';
 import { readRoutes } from './reads.ts';
 import { branchSchema, leaveSchema, memberSchema, orgSchema } from './schemas.ts';
 
@@ -115,11 +116,10 @@ export function adminRoutes(deps: AdminDeps): Hono {
   app.post(
     '/orgs/:org/members/:member/leave',
     handle(async (c) => {
-      const orgId = idParam(c, 'org');
+      const org = await orgOfPath(db, c);
+      const orgId = org.id;
       const id = idParam(c, 'member');
       const body = await readJson(c, leaveSchema);
-      const org = await getOrg(db, orgId);
-      if (!org) throw unknownOrg(orgId);
       if (!(await getMember(db, orgId, id))) throw new Problem(404, `unknown member ${id}`);
       const now = clock.now();
       let at = now;

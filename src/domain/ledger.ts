@@ -12,7 +12,7 @@ import {
   typesDue,
 } from './meetings.ts';
 import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } from './records.ts';
-import { fileDateTime } from './record-docx.ts';
+import { fileDateTime } from './time.ts';
 import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
 
 // A branch's quarterly 三会一课台账 (SPEC §9.3) as an .xlsx workbook, laid out as a 机关 files it:

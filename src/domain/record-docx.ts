@@ -1,18 +1,12 @@
 import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { MeetingRecord } from './meeting-record.ts';
-import { toLocal } from './time.ts';
+import { fileDateTime } from './time.ts';
 
 // The 会议记录 as a Word document (SPEC §9.3), as a 机关 files it: a title, then one table row per
 // item (名称, 时间, 地点, 主持人, 记录人, attendance, 议题, 纪要与决议, and for a 党员大会 whether
 // more than half of the formal members were present). Built from the same record as the JSON.
 
 export const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-
-/** `2026年12月1日 14:30`: how a filed record writes a time. */
-export function fileDateTime(ms: number, tz: string): string {
-  const l = toLocal(ms, tz);
-  return `${l.year}年${l.month}月${l.day}日 ${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`;
-}
 
 const STATUS_TEXT = { scheduled: '尚未召开', held: '已召开', not_held: '未召开', cancelled: '已取消' } as const;
 

@@ -108,6 +108,12 @@ export function formatLocal(ms: number, tz: string, now?: number): string {
   return `${year}${l.month}月${l.day}日（周${WEEKDAY_NAMES[l.weekday]}）${pad(l.hour)}:${pad(l.minute)}`;
 }
 
+/** `2026年12月1日 14:30`: how a filed record (会议记录, 台账) writes a time. */
+export function fileDateTime(ms: number, tz: string): string {
+  const l = toLocal(ms, tz);
+  return `${l.year}年${l.month}月${l.day}日 ${pad(l.hour)}:${pad(l.minute)}`;
+}
+
 /** `14:30` when `ms` falls on the same local day as `ref` (whose date is already said), else as formatLocal. */
 export function formatNear(ms: number, ref: number, tz: string, now?: number): string {
   const [a, b] = [toLocal(ms, tz), toLocal(ref, tz)];
