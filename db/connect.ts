@@ -10,6 +10,7 @@ import * as outbox from './migrations/20261201_0002_outbox.ts';
 import * as meetingStatus from './migrations/20261202_0003_meeting_status.ts';
 import * as membersOverTime from './migrations/20261203_0004_members_over_time.ts';
 import * as recordRoles from './migrations/20261204_0005_record_roles.ts';
+import * as oneTimeLinks from './migrations/20261205_0006_one_time_links.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '20261202_0003_meeting_status': meetingStatus,
   '20261203_0004_members_over_time': membersOverTime,
   '20261204_0005_record_roles': recordRoles,
+  '20261205_0006_one_time_links': oneTimeLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -18,11 +18,14 @@ async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>)
 }
 
 /**
- * Deletes inbound events received before `before` and finished deliveries last updated before it
- * (epoch ms). MySQL takes DELETE … LIMIT; SQLite, built without it, deletes the rowids of a limited
+ * Deletes inbound events received before `before`, finished deliveries last updated before it and
+ * one-time links expired before it (epoch ms). MySQL takes DELETE … LIMIT; SQLite, built without it, deletes the rowids of a limited
  * SELECT (which MySQL refuses: no LIMIT in an IN subquery on the table being deleted from).
  */
-export async function purgeExpired(db: Kysely<Database>, before: number): Promise<{ inboundEvents: number; deliveries: number }> {
+export async function purgeExpired(
+  db: Kysely<Database>,
+  before: number,
+): Promise<{ inboundEvents: number; deliveries: number; links: number }> {
   const mysql = isMysqlDb(db);
   const inboundEvents = await inBatches(() => {
     const expired = db.deleteFrom('inbound_events').where('received_at', '<', before);
@@ -36,5 +39,11 @@ export async function purgeExpired(db: Kysely<Database>, before: number): Promis
     const ids = db.selectFrom('deliveries').select('id').where('state', 'in', FINISHED).where('updated_at', '<', before).limit(PURGE_BATCH);
     return db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirstOrThrow();
   });
-  return { inboundEvents, deliveries };
+  const links = await inBatches(() => {
+    const expired = db.deleteFrom('one_time_links').where('expires_at', '<', before);
+    if (mysql) return expired.limit(PURGE_BATCH).executeTakeFirstOrThrow();
+    const ids = db.selectFrom('one_time_links').select('id').where('expires_at', '<', before).limit(PURGE_BATCH);
+    return db.deleteFrom('one_time_links').where('id', 'in', ids).executeTakeFirstOrThrow();
+  });
+  return { inboundEvents, deliveries, links };
 }

@@ -11,6 +11,7 @@ import type {
   MeetingNoteTable,
   ServiceReportTable,
   InboundEventTable,
+  OneTimeLinkTable,
   DigestTable,
   DeliveryTable,
   CalendarOverrideTable,
@@ -38,6 +39,7 @@ export type {
   ServiceCategory,
   ServiceReportTable,
   InboundEventTable,
+  OneTimeLinkTable,
   DigestTable,
   DeliveryState,
   DeliveryTable,
@@ -60,6 +62,7 @@ export interface Database {
   meeting_notes: MeetingNoteTable;
   service_reports: ServiceReportTable;
   inbound_events: InboundEventTable;
+  one_time_links: OneTimeLinkTable;
   digests: DigestTable;
   deliveries: DeliveryTable;
   calendar_overrides: CalendarOverrideTable;

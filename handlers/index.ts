@@ -4,6 +4,7 @@ import { SAY } from '../src/chat/replies.ts';
 import { attendance } from './attendance.ts';
 import { bind } from './bind.ts';
 import { cancel } from './cancel.ts';
+import { exportFile } from './export.ts';
 import { checkin } from './checkin.ts';
 import { help } from './help.ts';
 import { leave } from './leave.ts';
@@ -41,6 +42,7 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
   minutes,
   meetings,
   withdraw,
+  export: exportFile,
 };
 
 /** Routes a parsed command to its handler, after the roster and role checks. */

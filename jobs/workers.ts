@@ -70,7 +70,8 @@ export async function startWorkers(
   };
   const purge = async () => {
     const purged = await purgeExpired(db, now() - config.RETENTION_DAYS * 86_400_000);
-    if (purged.inboundEvents + purged.deliveries) logger.info(purged, `purged what is older than ${config.RETENTION_DAYS} days`);
+    if (purged.inboundEvents + purged.deliveries + purged.links)
+      logger.info(purged, `purged what is older than ${config.RETENTION_DAYS} days`);
   };
   const epoch = () =>
     checkRedisEpoch({ ...relayDeps, redis: deps.redis, prefix: config.QUEUE_PREFIX, logger }, async () => void (await schedulers()));

@@ -269,7 +269,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
     expect(res.headers.get('content-disposition')).toContain(
-      `filename*=UTF-8''${encodeURIComponent('第一党支部支部党员大会记录_ABC.docx')}`,
+      `filename*=UTF-8''${encodeURIComponent('第一党支部支部党员大会记录（ABC）.docx')}`,
     );
     const zip = await JSZip.loadAsync(await res.arrayBuffer());
     const xml = await zip.file('word/document.xml')!.async('string');

@@ -14,6 +14,7 @@ const ROBOT_SECRET = 'SECrobot-signing-secret-that-must-never-be-logged';
 const APP_SECRET = 'dingtalk-app-secret-that-must-never-be-logged';
 const CONFIG = { appKey: 'dingappkey0123', appSecret: APP_SECRET, robotCode: 'dingrobotcode0123' };
 const TOKEN_KEY = `${PREFIX}:dingtalk-token:${CONFIG.appKey}`;
+const OAPI_TOKEN_KEY = `${PREFIX}:dingtalk-oapi-token:${CONFIG.appKey}`;
 
 // DingTalk's documented example.
 const VECTOR = { timestamp: 1577262236757, secret: 'this is secret', sign: 'hmPWwU%2B7lVdm3ZZz0r9tSfx0L4Q26jWOZr9%2BGs6EZQM%3D' };
@@ -23,7 +24,7 @@ let redis: Redis;
 const logged: string[] = [];
 const logger = pino({ level: 'trace' }, { write: (line: string) => void logged.push(line) });
 
-const api = () => new DingtalkAppApi({ apiBase: fake.url, redis, logger, config: CONFIG, keyPrefix: PREFIX });
+const api = () => new DingtalkAppApi({ apiBase: fake.url, oapiBase: fake.url, redis, logger, config: CONFIG, keyPrefix: PREFIX });
 const note = { title: '本周五同报告', markdown: '### 第一党支部\n- 党员大会 1 次' };
 const seen = () =>
   fake.requests.map((r) => {
@@ -314,6 +315,59 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
   });
 });
 
+describe('DingTalk app API: files', () => {
+  const file = {
+    name: '第一党支部支部党员大会记录（K7Q）.docx',
+    type: 'docx',
+    contentType: 'application/octet-stream',
+    bytes: Buffer.from('PK\u0003\u0004 a file'),
+  };
+
+  it('uploads through the older API with its own token, then sends sampleFile with the media_id to the users', async () => {
+    fake.on('POST', '/media/upload', () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: '@lAz.media' } }));
+    expect(await api().sendPrivateFile({ userIds: ['zhangsan'], file })).toEqual({ delivered: true });
+    const token = await redis.get(OAPI_TOKEN_KEY);
+    expect(token).toMatch(/^ding-oapi-token-/);
+    const gettoken = fake.requests.find((r) => r.path === '/gettoken')!;
+    expect(gettoken.query).toEqual({ appkey: CONFIG.appKey, appsecret: APP_SECRET });
+    const upload = fake.requests.find((r) => r.path === '/media/upload')!;
+    expect(upload.query).toEqual({ access_token: token, type: 'file' });
+    expect(upload.files.map((f) => [f.field, f.name, f.bytes.toString()])).toEqual([['media', file.name, file.bytes.toString()]]);
+    const send = fake.requests.find((r) => r.path === '/v1.0/robot/oToMessages/batchSend')!;
+    expect(send.body).toEqual({
+      robotCode: CONFIG.robotCode,
+      userIds: ['zhangsan'],
+      msgKey: 'sampleFile',
+      msgParam: JSON.stringify({ mediaId: '@lAz.media', fileName: file.name, fileType: 'docx' }),
+    });
+  });
+
+  it('on 40014 at the upload fetches a new token once and uploads again', async () => {
+    const app = api();
+    fake.enqueue('POST', '/media/upload', { json: { errcode: 40014, errmsg: '不合法的access_token' } });
+    expect(await app.sendPrivateFile({ userIds: ['zhangsan'], file })).toEqual({ delivered: true });
+    const fresh = await redis.get(OAPI_TOKEN_KEY);
+    const uploads = fake.requests.filter((r) => r.path === '/media/upload').map((r) => r.query.access_token);
+    expect(uploads).toHaveLength(2);
+    expect(uploads[1]).toBe(fresh);
+    expect(uploads[0]).not.toBe(fresh);
+  });
+
+  it('sends nothing when the upload fails: the monthly quota or a refused AppSecret is permanent, a busy API waits', async () => {
+    fake.enqueue('GET', '/gettoken', { json: { errcode: 40089, errmsg: '不合法的corpid或corpsecret' } });
+    expect(await api().sendPrivateFile({ userIds: ['zhangsan'], file })).toMatchObject({ delivered: false, kind: 'permanent' });
+    fake.enqueue(
+      'POST',
+      '/media/upload',
+      { json: { errcode: 90020, errmsg: 'api count limit' } },
+      { json: { errcode: 90018, errmsg: 'qps' } },
+    );
+    expect(await api().sendPrivateFile({ userIds: ['zhangsan'], file })).toMatchObject({ delivered: false, kind: 'permanent' });
+    expect(await api().sendPrivateFile({ userIds: ['zhangsan'], file })).toMatchObject({ delivered: false, kind: 'rate-limited' });
+    expect(fake.requests.filter((r) => r.path === '/v1.0/robot/oToMessages/batchSend')).toEqual([]);
+  });
+});
+
 // Runs last: checks everything the tests above logged, at trace level.
 it('never logs the app secret, the robot secret, the robot token or access tokens', () => {
   expect(logged.length).toBeGreaterThan(0);
@@ -321,6 +375,6 @@ it('never logs the app secret, the robot secret, the robot token or access token
   expect(all).not.toContain(APP_SECRET);
   expect(all).not.toContain(ROBOT_SECRET);
   expect(all).not.toContain(ROBOT_TOKEN);
-  expect(all).not.toMatch(/ding-token-\d/);
+  expect(all).not.toMatch(/ding-(oapi-)?token-\d/);
   expect(all).toContain('robo…');
 });

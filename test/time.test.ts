@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromLocal, isoWithOffset, parseInstant, toLocal } from '../src/domain/time.ts';
-import { newId } from '../src/core/ids.ts';
+import { fromLocal, isoWithOffset, parseInstant, quarterKey, quarterOfKey, toLocal } from '../src/domain/time.ts';
+import { linkTokenHash, newId, newLinkToken } from '../src/core/ids.ts';
 
 describe('time zones', () => {
   it('formats an instant with the zone offset', () => {
@@ -37,5 +37,32 @@ describe('newId', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(Array.from({ length: 1000 }, () => newId(1)))).toHaveProperty('size', 1000);
     expect(ids[0]).toHaveLength(21);
+  });
+});
+
+describe('quarter keys', () => {
+  const TZ = 'Asia/Shanghai';
+  it('names the quarter around a moment in the zone, and reads a key back to its range and name', () => {
+    // 2026-12-31 17:00 UTC is already 2027-01-01 01:00 in Shanghai.
+    expect(quarterKey(Date.UTC(2026, 11, 31, 17), TZ)).toBe('2027-Q1');
+    expect(quarterKey(Date.UTC(2026, 11, 31, 15), TZ)).toBe('2026-Q4');
+    expect(quarterOfKey('2026-Q4', TZ)).toEqual({
+      from: fromLocal({ year: 2026, month: 10, day: 1 }, TZ),
+      to: fromLocal({ year: 2027, month: 1, day: 1 }, TZ),
+      label: '2026年第四季度',
+    });
+    expect(quarterOfKey(' 2027-Q1 ', TZ)?.label).toBe('2027年第一季度');
+    for (const bad of ['2026-Q5', '2026Q4', '26-Q1', '']) expect(quarterOfKey(bad, TZ)).toBeNull();
+  });
+});
+
+describe('link tokens', () => {
+  it('are long, URL-safe, different each time, and stored only as their SHA-256', () => {
+    const a = newLinkToken();
+    const b = newLinkToken();
+    expect(a.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(a.token).not.toBe(b.token);
+    expect(a.hash).toBe(linkTokenHash(a.token));
+    expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -184,6 +184,55 @@ describe('WeCom self-built app', () => {
 });
 
 // Runs last: checks everything the tests above logged, at trace level.
+describe('WeCom self-built app: files', () => {
+  const file = {
+    name: '第一党支部2026年第四季度三会一课台账.xlsx',
+    contentType: 'application/octet-stream',
+    bytes: Buffer.from('PK\u0003\u0004 a file'),
+  };
+
+  it('uploads the file as media (field media, its name) and sends a file message with the media_id', async () => {
+    fake.on('POST', '/cgi-bin/media/upload', () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: 'MEDIA1' } }));
+    expect(await api().sendFile({ touser: ['zhangsan'], file })).toEqual({ delivered: true });
+    const token = await redis.get(TOKEN_KEY);
+    expect(seen()).toEqual(['GET /cgi-bin/gettoken', `POST /cgi-bin/media/upload ${token}`, `POST /cgi-bin/message/send ${token}`]);
+    const upload = fake.requests[1]!;
+    expect(upload.query.type).toBe('file');
+    expect(upload.files.map((f) => [f.field, f.name, f.bytes.toString()])).toEqual([['media', file.name, file.bytes.toString()]]);
+    expect(fake.requests[2]!.body).toEqual({ touser: 'zhangsan', msgtype: 'file', agentid: 1000002, file: { media_id: 'MEDIA1' } });
+  });
+
+  it('on 42001 at the upload fetches a new token once and uploads again', async () => {
+    const app = api();
+    const stale = await app.accessToken();
+    fake.enqueue('POST', '/cgi-bin/media/upload', { json: { errcode: 42001, errmsg: 'access_token expired' } });
+    expect(await app.sendFile({ touser: ['zhangsan'], file })).toEqual({ delivered: true });
+    const fresh = await redis.get(TOKEN_KEY);
+    expect(seen()).toEqual([
+      'GET /cgi-bin/gettoken',
+      `POST /cgi-bin/media/upload ${stale}`,
+      'GET /cgi-bin/gettoken',
+      `POST /cgi-bin/media/upload ${fresh}`,
+      `POST /cgi-bin/message/send ${fresh}`,
+    ]);
+  });
+
+  it('sends nothing when the upload fails or answers without a media_id; refuses an empty file before any request', async () => {
+    fake.enqueue('POST', '/cgi-bin/media/upload', { json: { errcode: 60020, errmsg: 'not allow to access from your ip' } });
+    expect(await api().sendFile({ touser: ['zhangsan'], file })).toMatchObject({
+      delivered: false,
+      kind: 'permanent',
+      reason: TRUSTED_IP_REASON,
+    });
+    fake.enqueue('POST', '/cgi-bin/media/upload', { json: { errcode: 0, errmsg: 'ok' } });
+    expect(await api().sendFile({ touser: ['zhangsan'], file })).toMatchObject({ delivered: false, kind: 'retry' });
+    expect(fake.requests.filter((r) => r.path === '/cgi-bin/message/send')).toEqual([]);
+    fake.clear();
+    await expect(api().sendFile({ touser: ['zhangsan'], file: { ...file, bytes: Buffer.from('PK') } })).rejects.toThrow(/5 bytes to 20 MB/);
+    expect(fake.requests).toEqual([]);
+  });
+});
+
 it('never logs the app secret, the access tokens or the robot key', () => {
   expect(logged.length).toBeGreaterThan(0);
   const all = logged.join('\n');

@@ -83,3 +83,14 @@ export function firstIssue(error: z.ZodError): { field: string; reason: string }
   const reason = missing ? 'is required' : issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
   return { field, reason };
 }
+
+/**
+ * `attachment` with the Chinese name for browsers (RFC 6266 `filename*`) and `fallback`, in ASCII,
+ * for clients that read only `filename`.
+ */
+export const attachment = (name: string, fallback: string) =>
+  `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+
+/** A built file as a download. */
+export const fileResponse = (c: Context, file: { name: string; contentType: string; bytes: Buffer }, fallback: string) =>
+  c.body(new Uint8Array(file.bytes), 200, { 'content-type': file.contentType, 'content-disposition': attachment(file.name, fallback) });

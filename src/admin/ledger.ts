@@ -1,38 +1,26 @@
 import { PassThrough, Readable } from 'node:stream';
 import { type Context, Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
-import { XLSX, ledgerXlsx, overviewRow, writeOverviewXlsx } from '../domain/ledger.ts';
-import { byRole } from '../domain/meetings.ts';
-import { fromLocal, periodRange, quarterName, toLocal } from '../domain/time.ts';
-import { listAttendanceOf } from '../../db/attendance.ts';
-import { listBranchMeetings, listMeetingsOfBranches } from '../../db/meetings.ts';
-import { listBranchRoster, listMembersOfBranches } from '../../db/members.ts';
-import { listReportTagsOfBranches, listReports } from '../../db/reports.ts';
+import { XLSX, overviewRow, writeOverviewXlsx } from '../domain/ledger.ts';
+import { periodRange, quarterKey, quarterOfKey } from '../domain/time.ts';
+import { ledgerFile } from '../chat/files.ts';
+import { listMeetingsOfBranches } from '../../db/meetings.ts';
+import { listMembersOfBranches } from '../../db/members.ts';
+import { listReportTagsOfBranches } from '../../db/reports.ts';
 import { listBranchesByName } from '../../db/branches.ts';
-import { badField, handle } from './http.ts';
+import { attachment, badField, fileResponse, handle } from './http.ts';
 import { orgBranch, orgOfPath } from './path.ts';
 
 // SPEC §9.3 `GET …/branches/:branch/ledger.xlsx?quarter=2026-Q4`: the branch's quarterly 三会一课台账;
 // `GET /admin/orgs/:org/ledger.xlsx?quarter=`: the org overview, a row a branch, streamed.
 
-const QUARTER = /^(\d{4})-Q([1-4])$/;
-
 /** The quarter of `?quarter=2026-Q4`, this quarter when absent. */
-function quarterAsked(c: Context, now: number, tz: string): { from: number; to: number } {
+function quarterAsked(c: Context, now: number, tz: string): { from: number; to: number; label: string } {
   const text = c.req.query('quarter');
-  let start = periodRange('quarter', now, tz).from;
-  if (text !== undefined && text !== '') {
-    const m = QUARTER.exec(text.trim());
-    if (!m) throw badField('quarter', 'expects a quarter such as 2026-Q4');
-    start = fromLocal({ year: Number(m[1]), month: (Number(m[2]) - 1) * 3 + 1, day: 1 }, tz);
-  }
-  return periodRange('quarter', start, tz);
+  const quarter = quarterOfKey(text || quarterKey(now, tz), tz);
+  if (!quarter) throw badField('quarter', 'expects a quarter such as 2026-Q4');
+  return quarter;
 }
-
-const labelOf = (from: number, tz: string) => {
-  const local = toLocal(from, tz);
-  return quarterName(local.year, local.month);
-};
 
 /** Branches read and written per page of the org overview: memory stays bounded whatever the org's size. */
 const OVERVIEW_PAGE = 100;
@@ -45,36 +33,9 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' |
     '/orgs/:org/branches/:branch/ledger.xlsx',
     handle(async (c) => {
       const { org, branch } = await orgBranch(db, c);
-      const [orgId, branchId] = [org.id, branch.id];
-      const tz = org.timezone;
-      const now = clock.now();
-      const { from, to } = quarterAsked(c, now, tz);
-      const [meetings, members, reports] = await Promise.all([
-        listBranchMeetings(db, orgId, branchId, from, to),
-        listBranchRoster(db, orgId, branchId),
-        listReports(db, orgId, { branchId }, from, to),
-      ]);
-      const attendance = await listAttendanceOf(
-        db,
-        meetings.map((m) => m.id),
-      );
-      const quarterLabel = labelOf(from, tz);
-      const file = await ledgerXlsx({
-        branch,
-        quarterLabel,
-        tz,
-        now,
-        checkinCloses: deps.config.CHECKIN_CLOSES,
-        meetings,
-        members: members.sort(byRole),
-        attendance,
-        reports,
-      });
-      const name = `${branch.name}${quarterLabel}三会一课台账.xlsx`;
-      return c.body(new Uint8Array(file), 200, {
-        'content-type': XLSX,
-        'content-disposition': `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      });
+      const quarter = quarterAsked(c, clock.now(), org.timezone);
+      const file = await ledgerFile(db, org, branch, quarter, { now: clock.now(), checkinCloses: deps.config.CHECKIN_CLOSES });
+      return fileResponse(c, file, 'ledger.xlsx');
     }),
   );
 
@@ -112,7 +73,7 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' |
           after = branches.at(-1)!;
         }
       }
-      const label = labelOf(quarter.from, tz);
+      const label = quarter.label;
       const out = new PassThrough();
       writeOverviewXlsx(out, `${org.name} ${label} 三会一课汇总`, pages()).catch((err: unknown) => {
         deps.logger.error({ err, org: orgId }, 'org overview failed while streaming');
@@ -120,7 +81,7 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' |
       });
       return c.body(Readable.toWeb(out) as ReadableStream, 200, {
         'content-type': XLSX,
-        'content-disposition': `attachment; filename="overview.xlsx"; filename*=UTF-8''${encodeURIComponent(`${org.name}${label}三会一课汇总.xlsx`)}`,
+        'content-disposition': attachment(`${org.name}${label}三会一课汇总.xlsx`, 'overview.xlsx'),
       });
     }),
   );

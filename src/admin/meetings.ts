@@ -1,16 +1,14 @@
 import { Hono, type Context } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import { asCode, storedTags } from '../domain/vocabulary.ts';
-import { buildMeetingRecord } from '../domain/meeting-record.ts';
-import { DOCX, recordDocx } from '../domain/record-docx.ts';
 import { meetingAttendance, meetingState } from '../domain/meetings.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
 import { listAttendance } from '../../db/attendance.ts';
 import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
-import { listBranchRoster, listMembersByIds } from '../../db/members.ts';
-import { listNotes } from '../../db/notes.ts';
-import { Problem, badField, handle } from './http.ts';
+import { listBranchRoster } from '../../db/members.ts';
+import { loadMeetingRecord, recordFile } from '../chat/files.ts';
+import { Problem, badField, fileResponse, handle } from './http.ts';
 import { orgBranch } from './path.ts';
 
 const DAY = 86_400_000;
@@ -79,51 +77,27 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
     }),
   );
 
-  /** The 会议记录 of the path's meeting, with the names of note authors and of its host from other branches. */
+  /** The 会议记录 of the path's meeting. */
   async function recordOfPath(c: Context) {
     const { org, branch } = await orgBranch(db, c);
     const meeting = await meetingOfPath(db, c, org, branch);
-    const [members, attendance, notes] = await Promise.all([
-      listBranchRoster(db, org.id, branch.id),
-      listAttendance(db, meeting.id),
-      listNotes(db, meeting.id),
-    ]);
-    const inBranch = new Set(members.map((m) => m.id));
-    const named = [
-      ...notes.map((n) => n.member_id),
-      ...[meeting.created_by, meeting.host_id, meeting.recorder_id].filter((id) => id !== null),
-    ];
-    const others = await listMembersByIds(db, org.id, [...new Set(named.filter((id) => !inBranch.has(id)))]);
-    const now = clock.now();
-    const record = buildMeetingRecord({
-      meeting,
-      members,
-      attendance,
-      notes,
-      others,
-      branchName: branch.name,
-      tz: org.timezone,
-      now,
-      checkinCloses,
-    });
-    return { record, org, branch, meeting };
+    return { org, branch, meeting, opts: { now: clock.now(), checkinCloses } };
   }
 
   app.get(
     '/orgs/:org/branches/:branch/meetings/:code/record',
-    handle(async (c) => c.json((await recordOfPath(c)).record)),
+    handle(async (c) => {
+      const { org, branch, meeting, opts } = await recordOfPath(c);
+      return c.json(await loadMeetingRecord(db, org, branch, meeting, opts));
+    }),
   );
 
   app.get(
     '/orgs/:org/branches/:branch/meetings/:code/record.docx',
     handle(async (c) => {
-      const { record, org, branch, meeting } = await recordOfPath(c);
-      const file = await recordDocx(record, { branch: branch.name, startsAt: Number(meeting.starts_at), tz: org.timezone });
-      const name = `${branch.name}${record.typeLabel}记录_${record.code}.docx`;
-      return c.body(new Uint8Array(file), 200, {
-        'content-type': DOCX,
-        'content-disposition': `attachment; filename="${record.code}.docx"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      });
+      const { org, branch, meeting, opts } = await recordOfPath(c);
+      const file = await recordFile(db, org, branch, meeting, opts);
+      return fileResponse(c, file, `${meeting.code}.docx`);
     }),
   );
 

@@ -16,10 +16,14 @@ export interface Settings {
   reminders: ReminderTiming;
   /** The user guide's address, when PUBLIC_URL says where the service is reachable. */
   guideUrl?: string;
+  /** PUBLIC_URL: where links the service gives out (downloads) lead. */
+  publicUrl?: string;
 }
 
 /** Where the service serves the user guide (docs/guide.md). */
 export const GUIDE_PATH = '/guide';
+/** Where a one-time download link leads: `/files/<token>`. */
+export const FILES_PATH = '/files';
 
 export const settingsFrom = (
   config: Pick<Config, 'CHECKIN_OPENS' | 'CHECKIN_CLOSES' | 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER' | 'PUBLIC_URL'>,
@@ -27,7 +31,7 @@ export const settingsFrom = (
   checkinOpens: config.CHECKIN_OPENS,
   checkinCloses: config.CHECKIN_CLOSES,
   reminders: reminderTiming(config),
-  ...(config.PUBLIC_URL ? { guideUrl: `${config.PUBLIC_URL}${GUIDE_PATH}` } : {}),
+  ...(config.PUBLIC_URL ? { guideUrl: `${config.PUBLIC_URL}${GUIDE_PATH}`, publicUrl: config.PUBLIC_URL } : {}),
 });
 
 /** The reminder rules of the configuration. */

@@ -36,7 +36,9 @@ export type Command =
   /** `sets`: `纪要 code 主持人 姓名` names the record's 主持人 (or 记录人) instead of adding a note. */
   | { kind: 'minutes'; code: string; text: string; sets?: { role: 'host' | 'recorder'; name: string } }
   | { kind: 'meetings' }
-  | { kind: 'withdraw'; code?: string };
+  | { kind: 'withdraw'; code?: string }
+  /** 导出: the quarter's 台账 (this or the last) or one meeting's 会议记录. */
+  | { kind: 'export'; of: { quarter: 'this' | 'last' } | { code: string } };
 
 export type CommandKind = Command['kind'];
 
@@ -89,6 +91,8 @@ const WORDS: Record<string, CommandKind> = {
   meetings: 'meetings',
   销假: 'withdraw',
   withdraw: 'withdraw',
+  导出: 'export',
+  export: 'export',
 };
 
 export const USAGE: Record<CommandKind, string> = {
@@ -111,6 +115,7 @@ export const USAGE: Record<CommandKind, string> = {
     '纪要 会议编号 内容（记入会议记录；写「主持人 姓名」或「记录人 姓名」指定会议记录的主持人、记录人），例如：纪要 K7Q 会议决定：……',
   meetings: '会议（本支部近期和即将召开的会议及编号）',
   withdraw: '销假 [会议编号]（会议开始前撤回自己的请假），例如：销假 K7Q',
+  export: '导出 [本季度|上季度|会议编号]（本支部的三会一课台账 Excel，或一次会议的会议记录 Word，私聊发送给你），例如：导出 上季度',
 };
 
 /** The title of a refusal, as a notification shows it: what did not happen. */
@@ -133,6 +138,7 @@ export const REFUSAL_TITLES: Record<CommandKind, string> = {
   minutes: '纪要未记录',
   meetings: '暂不能查看会议',
   withdraw: '未销假',
+  export: '未导出',
 };
 
 /** Commands that only a branch secretary may use. */
@@ -147,6 +153,7 @@ export const SECRETARY_ONLY: ReadonlySet<CommandKind> = new Set([
   'weekly',
   'register',
   'minutes',
+  'export',
 ]);
 
 export const REPORT_MIN_CHARS = 5;
@@ -207,6 +214,7 @@ const CODE_ONLY: ReadonlySet<CommandKind> = new Set([
   'weekly',
   'meetings',
   'withdraw',
+  'export',
 ]);
 
 /**
@@ -302,6 +310,12 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     case 'stats': {
       const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
       return period ? done({ kind, period }) : fail(`看不懂统计范围${quote(rest)}，可选：本月、本季度、本年、上季度、去年。`);
+    }
+    case 'export': {
+      const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
+      if (period === 'quarter' || period === 'lastQuarter') return done({ kind, of: { quarter: period === 'quarter' ? 'this' : 'last' } });
+      const code = period ? undefined : asCode(rest);
+      return code ? done({ kind, of: { code } }) : fail(`看不懂要导出的${quote(rest)}，可写：本季度、上季度或会议编号（如 K7Q）。`);
     }
     case 'register':
       return parseRegister(rest);

@@ -155,6 +155,12 @@ export const SAY = {
   statsRow: (label: string, held: number, due: number) => `- ${label}：已开 ${held} 次 / 应开 ${due} 次　${held >= due ? '✓' : '未完成'}`,
   statsNotHeld: (count: number) => `另有 ${count} 次会议未召开（无人到会、无纪要，或开始后取消），不计入。`,
   stats: (label: string, rows: string[]) => [`**${label}三会一课完成情况**`, '', ...rows].join('\n'),
+  // 导出
+  exportSending: (file: string) => `正在生成「${escapeMarkdown(file)}」，稍后单独发送给你。`,
+  exportLink: (file: string, url: string, minutes: number) =>
+    `「${escapeMarkdown(file)}」已生成，请在 ${minutes} 分钟内打开下载，链接只能使用一次：\n\n${url}`,
+  exportUnreachable: '暂时无法把文件发给你：还没有可以私发文件给你的渠道。请联系管理员登记你的钉钉或企业微信账号。',
+
   weeklyUnavailable: '暂时无法生成本周周报，请稍后再试。',
   weeklyUndelivered: (parts: number) => `（本周周报共 ${parts} 部分，其余部分无法私信送达，请联系管理员登记你的账号。）`,
 

@@ -22,6 +22,9 @@ import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf }
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** `第一党支部2026年第四季度三会一课台账.xlsx`. */
+export const ledgerFileName = (branch: string, quarterLabel: string) => `${branch}${quarterLabel}三会一课台账.xlsx`;
+
 export interface LedgerFacts {
   branch: { id: string; name: string };
   /** `2026年第四季度`. */

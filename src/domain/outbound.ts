@@ -22,7 +22,17 @@ export interface OutboundMessage {
   markdown: string;
   /** Member ids to @-mention (group chats only); resolved to platform user ids when sent. */
   mentions?: string[];
+  /** A file to send instead of the text (private messages only): built when sent, as of `asOf`. */
+  file?: FileRecipe;
 }
+
+/**
+ * A 台账 file by what makes it, not its bytes (which can outgrow a TEXT column): a branch's ledger
+ * of a quarter (`2026-Q4`) or a meeting's 会议记录, as they stood at `asOf`.
+ */
+export type FileRecipe =
+  | { kind: 'ledger'; branchId: string; quarter: string; asOf: number }
+  | { kind: 'record'; branchId: string; code: string; asOf: number };
 
 /** Deliveries with one rate key share one robot's limit and may be merged into one message. */
 export function rateKeyOf(target: Target): string {
@@ -46,7 +56,7 @@ export function mergeMessages(messages: OutboundMessage[]): OutboundMessage {
  * characters, well inside the 64 of `deliveries.id`.
  */
 export function deliveryId(
-  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance',
+  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export',
   key: readonly (string | number)[],
   part?: number,
 ): string {

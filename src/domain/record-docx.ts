@@ -8,6 +8,9 @@ import { fileDateTime } from './time.ts';
 
 export const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
+/** `第一党支部支部党员大会记录（K7Q）.docx`: no character that markdown would escape when a reply names it. */
+export const recordFileName = (branch: string, typeLabel: string, code: string) => `${branch}${typeLabel}记录（${code}）.docx`;
+
 const STATUS_TEXT = { scheduled: '尚未召开', held: '已召开', not_held: '未召开', cancelled: '已取消' } as const;
 
 const names = (people: { name: string }[]) => (people.length ? people.map((p) => p.name).join('、') : '无');

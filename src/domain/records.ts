@@ -159,6 +159,19 @@ export interface InboundEventTable {
   reply: string | null;
 }
 
+/** A link that works once until `expires_at`; `id` is the SHA-256 of its token, never the token. */
+export interface OneTimeLinkTable {
+  id: string;
+  /** `download`: a 台账 file, `payload` its FileRecipe. */
+  purpose: 'download';
+  org_id: string;
+  member_id: string | null;
+  payload: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface DigestTable {
   org_id: string;
   branch_id: string;

@@ -139,3 +139,19 @@ export function periodRange(period: CalendarPeriod, ms: number, tz: string): { f
     to: end > 12 ? fromLocal({ year: year + 1, month: end - 12, day: 1 }, tz) : fromLocal({ year, month: end, day: 1 }, tz),
   };
 }
+
+/** `2026-Q4`: the quarter around `ms` in the zone, as the ledger's `?quarter=` and an export name it. */
+export function quarterKey(ms: number, tz: string): string {
+  const { year, month } = toLocal(ms, tz);
+  return `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
+}
+
+const QUARTER_KEY = /^(\d{4})-Q([1-4])$/;
+
+/** The quarter a key such as `2026-Q4` names, with its name (`2026年第四季度`); null when it names none. */
+export function quarterOfKey(key: string, tz: string): { from: number; to: number; label: string } | null {
+  const m = QUARTER_KEY.exec(key.trim());
+  if (!m) return null;
+  const [year, month] = [Number(m[1]), (Number(m[2]) - 1) * 3 + 1];
+  return { ...periodRange('quarter', fromLocal({ year, month, day: 1 }, tz), tz), label: quarterName(year, month) };
+}

@@ -14,6 +14,7 @@ import { WecomAppApi } from './wecom/app-api.ts';
 import { sendCustomRobot } from './dingtalk/custom-robot.ts';
 import { DingtalkAppApi } from './dingtalk/app-api.ts';
 import type { OutboundMessage, Target } from '../domain/outbound.ts';
+import { buildFile } from '../chat/files.ts';
 
 // A sender: one outbound message to one target, through the platform call that target needs.
 // Credentials are read here, at send time, so that none is ever copied into the queue.
@@ -22,7 +23,7 @@ export interface DeliverDeps {
   db: Kysely<Database>;
   redis: Redis;
   logger: Logger;
-  config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX'>;
+  config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX' | 'CHECKIN_CLOSES'>;
 }
 
 const permanent = (reason: string): SendResult => ({ delivered: false, kind: 'permanent', reason });
@@ -65,7 +66,12 @@ export class PlatformClients {
     const key = JSON.stringify(channel.config);
     const hit = this.dingtalk.get(channel.id);
     if (hit?.key === key) return hit.api;
-    const api = new DingtalkAppApi({ ...this.common(), config: channel.config, apiBase: this.deps.config.DINGTALK_API_BASE });
+    const api = new DingtalkAppApi({
+      ...this.common(),
+      config: channel.config,
+      apiBase: this.deps.config.DINGTALK_API_BASE,
+      oapiBase: this.deps.config.DINGTALK_OAPI_BASE,
+    });
     this.dingtalk.set(channel.id, { key, api });
     return api;
   }
@@ -142,15 +148,23 @@ async function toMember(
   const member = await getMember(deps.db, channel.orgId, memberId);
   if (!member) return permanent(`member ${memberId} no longer exists`);
   const config = channel.config;
-  if (config.platform === 'dingtalk' && member.dingtalk_user_id) {
+  const dingtalkId = config.platform === 'dingtalk' ? member.dingtalk_user_id : null;
+  const wecomId = config.platform === 'wecom-app' ? member.wecom_user_id : null;
+  if (!dingtalkId && !wecomId) return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
+  if (message.file) {
+    // Built as the recipe's moment saw it; the bytes never sit in the queue or the database.
+    const file = await buildFile(deps.db, channel.orgId, message.file, deps.config.CHECKIN_CLOSES);
+    if (!file) return permanent(`the ${message.file.kind} of branch ${message.file.branchId} to send no longer exists`);
+    if (dingtalkId)
+      return clients.dingtalkApp(channel as Channel & { config: DingtalkConfig }).sendPrivateFile({ userIds: [dingtalkId], file });
+    return clients.wecomApp(channel as Channel & { config: WecomAppConfig }).sendFile({ touser: [wecomId!], file });
+  }
+  if (dingtalkId) {
     return clients
       .dingtalkApp(channel as Channel & { config: DingtalkConfig })
-      .sendPrivate({ userIds: [member.dingtalk_user_id], message: { title: message.title, markdown: message.markdown } });
+      .sendPrivate({ userIds: [dingtalkId], message: { title: message.title, markdown: message.markdown } });
   }
-  if (config.platform === 'wecom-app' && member.wecom_user_id) {
-    return clients
-      .wecomApp(channel as Channel & { config: WecomAppConfig })
-      .sendMessage({ touser: [member.wecom_user_id], message: { kind: 'markdown', content: message.markdown } });
-  }
-  return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
+  return clients
+    .wecomApp(channel as Channel & { config: WecomAppConfig })
+    .sendMessage({ touser: [wecomId!], message: { kind: 'markdown', content: message.markdown } });
 }

@@ -1,7 +1,8 @@
-import { openEnvelope } from '../../src/platforms/wecom/crypto.ts';
+import { openEnvelope, sealEnvelope } from '../../src/platforms/wecom/crypto.ts';
+import { parseFlatXml } from '../../src/platforms/wecom/xml.ts';
 import type { TestApp } from './app.ts';
 import { dingtalkCallback, signedHeaders } from './dingtalk.ts';
-import { botCallback, sealedBotBody, signedPost } from './wecom.ts';
+import { SAMPLE, botCallback, sealedBotBody, signedPost } from './wecom.ts';
 
 // Chat as a member would: through the real webhooks, reading back the reply text ('' for silence).
 
@@ -51,4 +52,24 @@ export async function viaWecomBot(
     stream: { content: string };
   };
   return reply.stream.content;
+}
+
+let appMessages = 0;
+
+/** One-to-one through a WeCom self-built app (XML callback, the official sample's secrets): the reply's text. */
+export async function viaWecomApp(t: TestApp, channel: string, userid: string, text: string): Promise<string> {
+  const ts = Math.floor(t.clock.now() / 1000);
+  const inner =
+    `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><FromUserName><![CDATA[${userid}]]></FromUserName>` +
+    `<CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content>` +
+    `<MsgId>${Date.now()}${++appMessages}</MsgId><AgentID>218</AgentID></xml>`;
+  const encrypted = sealEnvelope(SAMPLE, inner, SAMPLE.corpId, String(ts), 'n').encrypt;
+  const { query } = signedPost(SAMPLE.token, encrypted, ts);
+  const body = `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>`;
+  const res = await t.app.request(`/webhooks/wecom/${channel}?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+  if (res.status !== 200) throw new Error(`WeCom app webhook answered ${res.status}`);
+  const raw = await res.text();
+  if (!raw) return '';
+  const outer = parseFlatXml(raw);
+  return parseFlatXml(openEnvelope(SAMPLE.encodingAESKey, outer.Encrypt!, SAMPLE.corpId)).Content ?? '';
 }

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON when the body is JSON, else the raw text ('' when empty). */
   body: unknown;
+  /** The files of a multipart/form-data body (a media upload), by field. */
+  files: { field: string; name: string; type: string; bytes: Buffer }[];
   at: number;
 }
 
@@ -39,12 +41,25 @@ export interface FakePlatform {
 
 const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
+/** The files of a multipart body, read by the platform's own parser (undici's FormData). */
+async function multipartFiles(contentType: string | undefined, raw: Buffer): Promise<RecordedRequest['files']> {
+  if (!contentType?.startsWith('multipart/form-data')) return [];
+  const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+  const files: RecordedRequest['files'] = [];
+  for (const [field, value] of form.entries()) {
+    if (typeof value === 'string') continue;
+    files.push({ field, name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+  }
+  return files;
+}
+
 export async function startFakePlatform(): Promise<FakePlatform> {
   const requests: RecordedRequest[] = [];
   const rules = new Map<string, Responder>();
   const queues = new Map<string, (FakeAnswer | Responder)[]>();
   const waiters = new Set<() => void>();
   let tokens = 0;
+  let media = 0;
 
   const defaults = new Map<string, Responder>([
     [
@@ -54,6 +69,18 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     [ruleKey('POST', '/cgi-bin/webhook/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/cgi-bin/message/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/robot/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
+    [
+      ruleKey('POST', '/cgi-bin/media/upload'),
+      () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: `wecom-media-${++media}`, created_at: '1380000000' } }),
+    ],
+    [
+      ruleKey('POST', '/media/upload'),
+      () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: `@dingtalk-media-${++media}`, created_at: Date.now() } }),
+    ],
+    [
+      ruleKey('GET', '/gettoken'),
+      () => ({ json: { errcode: 0, errmsg: 'ok', access_token: `ding-oapi-token-${++tokens}`, expires_in: 7200 } }),
+    ],
     [ruleKey('POST', '/v1.0/oauth2/accessToken'), () => ({ json: { accessToken: `ding-token-${++tokens}`, expireIn: 7200 } })],
     [ruleKey('POST', '/v1.0/robot/groupMessages/send'), () => ({ json: { processQueryKey: `pqk-${Date.now()}` } })],
     [
@@ -73,7 +100,8 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   const handle = async (incoming: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
     let body: unknown = text;
     try {
       body = JSON.parse(text);
@@ -87,6 +115,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       query: Object.fromEntries(url.searchParams),
       headers: incoming.headers,
       body,
+      files: await multipartFiles(incoming.headers['content-type'], raw),
       at: Date.now(),
     };
     requests.push(req);

@@ -5,16 +5,19 @@ import {
   CALL_TIMEOUT_MS,
   type Outcome,
   TokenError,
+  type UploadFile,
   acceptToken,
+  callForErrcode,
   failure,
   logFailure,
+  mediaForm,
   networkFailure,
   redact,
   withToken,
 } from '../shared/api.ts';
 import type { SendFailure, SendResult } from '../shared/send-result.ts';
 import { SharedToken } from '../shared/token.ts';
-import { assertNotEmpty, classifyStatus, jsonWithinLimit } from './errors.ts';
+import { assertNotEmpty, classifyOapiErrcode, classifyStatus, jsonWithinLimit } from './errors.ts';
 
 // Pushes through the enterprise-internal robot's v1.0 API (SPEC §3): groups through
 // groupMessages/send, people through oToMessages/batchSend. The access token is shared by every
@@ -26,6 +29,8 @@ export type AppMarkdown = { title: string; markdown: string };
 export const DINGTALK_MAX_PRIVATE_RECIPIENTS = 20;
 export interface DingtalkAppApiOptions extends AppApiOptions {
   config: Pick<DingtalkConfig, 'appKey' | 'appSecret' | 'robotCode'>;
+  /** The older API's base (oapi.dingtalk.com), where media are uploaded. */
+  oapiBase: string;
 }
 
 interface ApiCall {
@@ -36,10 +41,14 @@ interface ApiCall {
 
 export class DingtalkAppApi {
   private readonly token: SharedToken;
+  /** The older API's own token (`gettoken`), for media uploads. */
+  private readonly oapiToken: SharedToken;
   private readonly log: Logger;
 
   constructor(private readonly opts: DingtalkAppApiOptions) {
     this.token = new SharedToken(opts.redis, `${opts.keyPrefix}:dingtalk-token:${opts.config.appKey}`, () => this.fetchToken());
+    const oapiKey = `${opts.keyPrefix}:dingtalk-oapi-token:${opts.config.appKey}`;
+    this.oapiToken = new SharedToken(opts.redis, oapiKey, () => this.fetchOapiToken());
     this.log = opts.logger.child({ robotCode: opts.config.robotCode });
   }
 
@@ -60,12 +69,47 @@ export class DingtalkAppApi {
 
   /** Markdown one-to-one to 1–20 users; throws on more, so that a retry never re-sends to users of another batch. */
   async sendPrivate(opts: { userIds: string[]; message: AppMarkdown }): Promise<SendResult> {
-    const userIds = [...new Set(opts.userIds)];
+    return this.sendPrivateMessage(opts.userIds, this.payload(opts.message));
+  }
+
+  /**
+   * A file one-to-one to 1–20 users: uploaded through the older API's media/upload, with that API's
+   * own token (`gettoken`), then sent as the robot's `sampleFile` message.
+   */
+  async sendPrivateFile(opts: { userIds: string[]; file: UploadFile & { type: string } }): Promise<SendResult> {
+    const form = mediaForm(opts.file);
+    const upload = (token: string) =>
+      callForErrcode(
+        'DingTalk',
+        this.oapiUrl('/media/upload', { access_token: token, type: 'file' }),
+        { method: 'POST', form },
+        (code, msg) => classifyOapiErrcode(code, redact(msg, [token])),
+      );
+    let mediaId: unknown;
+    try {
+      const { outcome, answer } = await withToken(this.oapiToken, upload, this.log, 'DingTalk media upload');
+      if (outcome.kind !== 'ok') return logFailure(this.log, 'DingTalk media upload', failure(outcome, answer?.errcode));
+      mediaId = answer?.media_id;
+    } catch (err) {
+      if (err instanceof TokenError) return err.result;
+      throw err;
+    }
+    if (typeof mediaId !== 'string' || mediaId === '')
+      return logFailure(this.log, 'DingTalk media upload', {
+        delivered: false,
+        kind: 'retry',
+        reason: 'DingTalk answered without a media_id',
+      });
+    const msgParam = JSON.stringify({ mediaId, fileName: opts.file.name, fileType: opts.file.type });
+    return this.sendPrivateMessage(opts.userIds, { robotCode: this.opts.config.robotCode, msgKey: 'sampleFile', msgParam });
+  }
+
+  private async sendPrivateMessage(ids: string[], payload: { robotCode: string; msgKey: string; msgParam: string }): Promise<SendResult> {
+    const userIds = [...new Set(ids)];
     if (userIds.length === 0 || userIds.length > DINGTALK_MAX_PRIVATE_RECIPIENTS) {
       throw new Error(`a DingTalk batchSend takes 1-${DINGTALK_MAX_PRIVATE_RECIPIENTS} userIds, not ${userIds.length}: split the list`);
     }
-    const json = { ...this.payload(opts.message), userIds };
-    const sent = await this.send('/v1.0/robot/oToMessages/batchSend', json, 'private message');
+    const sent = await this.send('/v1.0/robot/oToMessages/batchSend', { ...payload, userIds }, 'private message');
     return sent.delivered ? this.checkRecipients(userIds, sent.answer) : sent;
   }
 
@@ -134,6 +178,30 @@ export class DingtalkAppApi {
     const code = redact(String(fields?.code ?? ''), secrets);
     const message = redact(String(fields?.message ?? ''), secrets);
     return { outcome: classifyStatus(res.status, code, message), answer: null };
+  }
+
+  private oapiUrl(path: string, query: Record<string, string>): string {
+    return `${this.opts.oapiBase.replace(/\/+$/, '')}${path}?${new URLSearchParams(query)}`;
+  }
+
+  private async fetchOapiToken(): Promise<{ token: string; expiresInS: number }> {
+    const { appKey, appSecret } = this.opts.config;
+    const call = await callForErrcode(
+      'DingTalk',
+      this.oapiUrl('/gettoken', { appkey: appKey, appsecret: appSecret }),
+      { method: 'GET' },
+      (code, msg) => classifyOapiErrcode(code, redact(msg, [appSecret])),
+    );
+    const what = 'DingTalk gettoken';
+    const token = acceptToken(
+      this.log,
+      what,
+      { outcome: call.outcome, errcode: call.answer?.errcode },
+      call.answer?.access_token,
+      call.answer?.expires_in,
+    );
+    this.log.debug('fetched a DingTalk older-API access token');
+    return token;
   }
 
   private async fetchToken(): Promise<{ token: string; expiresInS: number }> {

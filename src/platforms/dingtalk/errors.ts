@@ -29,11 +29,27 @@ const ROBOT_KNOWN: Record<number, FailureOutcome> = {
   430104: { kind: 'permanent', reason: 'DingTalk refused the message content (430104)' },
 };
 
-/** A custom robot's errcode from a 200 answer; unknown codes are retried, so the queue's attempt limit ends them. */
-export function classifyRobotErrcode(errcode: number, errmsg = ''): Outcome {
-  if (errcode === 0) return { kind: 'ok' };
-  return ROBOT_KNOWN[errcode] ?? { kind: 'retry', reason: `DingTalk errcode ${errcode}: ${errmsg}`.trim() };
-}
+/** An errcode from a 200 answer, read by `known`; unknown codes are retried, so the queue's attempt limit ends them. */
+const classifyBy =
+  (known: Record<number, FailureOutcome>) =>
+  (errcode: number, errmsg = ''): Outcome =>
+    errcode === 0 ? { kind: 'ok' } : (known[errcode] ?? { kind: 'retry', reason: `DingTalk errcode ${errcode}: ${errmsg}`.trim() });
+
+/** A custom robot's errcode. */
+export const classifyRobotErrcode = classifyBy(ROBOT_KNOWN);
+
+// The older API (oapi.dingtalk.com, media upload) answers 200 with an errcode of its own table.
+const OAPI_KNOWN: Record<number, FailureOutcome> = {
+  40014: { kind: 'token', reason: 'access_token is invalid (40014)' },
+  40089: { kind: 'permanent', reason: "DingTalk refused the app's AppKey or AppSecret (40089)" },
+  42001: { kind: 'token', reason: 'access_token has expired (42001)' },
+  90002: { kind: 'rate-limited', reason: 'DingTalk rate limit of this API reached (90002)' },
+  90018: { kind: 'rate-limited', reason: "DingTalk rate limit of this app's calls reached (90018)" },
+  90020: { kind: 'permanent', reason: "the org's monthly DingTalk API quota is used up (90020)" },
+};
+
+/** An older-API errcode. */
+export const classifyOapiErrcode = classifyBy(OAPI_KNOWN);
 
 // 403 also covers permission and IP allow-list refusals, which a new token does not fix.
 const TOKEN_CODE = /InvalidAuthentication|(invalid|expired?)\W?access\W?token|access\W?token\W?(invalid|expired?)/i;

@@ -58,16 +58,14 @@ export interface ErrcodeCall {
 export async function callForErrcode(
   platform: string,
   url: string,
-  init: { method: 'GET' } | { method: 'POST'; json: string; contentType: string },
+  init: { method: 'GET' } | { method: 'POST'; json: string; contentType: string } | { method: 'POST'; form: FormData },
   classify: (errcode: number, errmsg: string) => Outcome,
 ): Promise<ErrcodeCall> {
   let res: Response;
+  const body =
+    init.method === 'GET' ? {} : 'form' in init ? { body: init.form } : { headers: { 'content-type': init.contentType }, body: init.json };
   try {
-    res = await fetch(url, {
-      method: init.method,
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-      ...(init.method === 'POST' ? { headers: { 'content-type': init.contentType }, body: init.json } : {}),
-    });
+    res = await fetch(url, { method: init.method, signal: AbortSignal.timeout(CALL_TIMEOUT_MS), ...body });
   } catch (err) {
     return { outcome: networkFailure(err), answer: null };
   }
@@ -85,6 +83,25 @@ export async function callForErrcode(
   if (typeof typed?.errcode !== 'number')
     return { outcome: { kind: 'retry', reason: `${platform} answered 200 without an errcode` }, answer: null };
   return { outcome: classify(typed.errcode, String(typed.errmsg ?? '')), answer: typed };
+}
+
+/** A file to upload, as both platforms' media upload takes it: the multipart field `media`. */
+export interface UploadFile {
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** Both platforms refuse files under 5 bytes and over 20 MB; a 台账 file is far inside. */
+export const UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
+
+export function mediaForm(file: UploadFile): FormData {
+  if (file.bytes.length < 5 || file.bytes.length > UPLOAD_MAX_BYTES) {
+    throw new Error(`a file to upload must be 5 bytes to 20 MB, not ${file.bytes.length} bytes`);
+  }
+  const form = new FormData();
+  form.append('media', new Blob([new Uint8Array(file.bytes)], { type: file.contentType }), file.name);
+  return form;
 }
 
 /** What an app API client of either platform is built with, besides its credentials. */

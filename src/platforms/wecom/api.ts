@@ -25,11 +25,13 @@ export function callWecom(
   apiBase: string,
   path: string,
   query: Record<string, string>,
-  init: { method: 'GET' } | { method: 'POST'; json: unknown },
+  init: { method: 'GET' } | { method: 'POST'; json: unknown } | { method: 'POST'; form: FormData },
 ): Promise<ErrcodeCall> {
   const url = `${apiBase.replace(/\/+$/, '')}${path}?${new URLSearchParams(query)}`;
   const request =
-    init.method === 'POST' ? { method: 'POST' as const, json: JSON.stringify(init.json), contentType: 'application/json' } : init;
+    init.method === 'POST' && 'json' in init
+      ? { method: 'POST' as const, json: JSON.stringify(init.json), contentType: 'application/json' }
+      : init;
   return callForErrcode('WeCom', url, request, classifyErrcode);
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { WecomAppConfig } from '../../domain/channels.ts';
-import { type AppApiOptions, TokenError, acceptToken, failure, logFailure, withToken } from '../shared/api.ts';
+import { type AppApiOptions, TokenError, type UploadFile, acceptToken, failure, logFailure, mediaForm, withToken } from '../shared/api.ts';
 import type { SendResult } from '../shared/send-result.ts';
 import { SharedToken } from '../shared/token.ts';
 import { assertWithinBytes, callWecom } from './api.ts';
@@ -40,22 +40,39 @@ export class WecomAppApi {
 
   /** Sends one message to up to 1000 users; on 40014/42001 fetches a new token and retries once. */
   async sendMessage(opts: { touser: string[]; message: AppMessage }): Promise<SendResult> {
-    const { touser, message } = opts;
+    const { message } = opts;
+    assertWithinBytes(message.content, APP_MESSAGE_LIMIT, `WeCom app ${message.kind}`);
+    return this.send(opts.touser, message.kind, { content: message.content }, 'WeCom app message send');
+  }
+
+  /** A file to up to 1000 users: uploaded as temporary media (kept 3 days by WeCom), then sent as a file message. */
+  async sendFile(opts: { touser: string[]; file: UploadFile }): Promise<SendResult> {
+    const form = mediaForm(opts.file);
+    const upload = (token: string) =>
+      callWecom(this.opts.apiBase, '/cgi-bin/media/upload', { access_token: token, type: 'file' }, { method: 'POST', form });
+    try {
+      const { outcome, answer } = await withToken(this.token, upload, this.log, 'WeCom media upload');
+      if (outcome.kind !== 'ok') return logFailure(this.log, 'WeCom media upload', failure(outcome, answer?.errcode));
+      const mediaId = answer?.media_id;
+      if (typeof mediaId !== 'string' || mediaId === '')
+        return logFailure(this.log, 'WeCom media upload', { delivered: false, kind: 'retry', reason: 'WeCom answered without a media_id' });
+      return await this.send(opts.touser, 'file', { media_id: mediaId }, 'WeCom app file send');
+    } catch (err) {
+      if (err instanceof TokenError) return err.result;
+      throw err;
+    }
+  }
+
+  private async send(touser: string[], msgtype: string, content: Record<string, string>, what: string): Promise<SendResult> {
     if (touser.length === 0 || touser.length > APP_MAX_RECIPIENTS) {
       throw new Error(`a WeCom app message takes 1-${APP_MAX_RECIPIENTS} recipients, not ${touser.length}`);
     }
-    assertWithinBytes(message.content, APP_MESSAGE_LIMIT, `WeCom app ${message.kind}`);
-    const json = {
-      touser: touser.join('|'),
-      msgtype: message.kind,
-      agentid: Number(this.opts.config.agentId),
-      [message.kind]: { content: message.content },
-    };
+    const json = { touser: touser.join('|'), msgtype, agentid: Number(this.opts.config.agentId), [msgtype]: content };
     const post = (token: string) =>
       callWecom(this.opts.apiBase, '/cgi-bin/message/send', { access_token: token }, { method: 'POST', json });
     try {
-      const { outcome, answer } = await withToken(this.token, post, this.log, 'WeCom app message send');
-      if (outcome.kind !== 'ok') return logFailure(this.log, 'WeCom app message send', failure(outcome, answer?.errcode));
+      const { outcome, answer } = await withToken(this.token, post, this.log, what);
+      if (outcome.kind !== 'ok') return logFailure(this.log, what, failure(outcome, answer?.errcode));
       if (answer?.invaliduser) this.log.warn(`WeCom delivered the message but not to these unknown users: ${String(answer.invaliduser)}`);
       return { delivered: true };
     } catch (err) {

@@ -1,0 +1,105 @@
+import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
+import { listAttendance, listAttendanceOf } from '../../db/attendance.ts';
+import { getBranch } from '../../db/branches.ts';
+import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
+import { listBranchRoster, listMembersByIds } from '../../db/members.ts';
+import { listNotes } from '../../db/notes.ts';
+import { getOrg } from '../../db/orgs.ts';
+import { listReports } from '../../db/reports.ts';
+import { XLSX, ledgerFileName, ledgerXlsx } from '../domain/ledger.ts';
+import { type MeetingRecord, buildMeetingRecord } from '../domain/meeting-record.ts';
+import { byRole } from '../domain/meetings.ts';
+import type { FileRecipe } from '../domain/outbound.ts';
+import { DOCX, recordDocx, recordFileName } from '../domain/record-docx.ts';
+import { quarterOfKey } from '../domain/time.ts';
+
+// The 台账 files (SPEC §9.3), each read from the database and built by the domain: one way for the
+// admin API's downloads, 导出's file message and its one-time link.
+
+export interface BuiltFile {
+  /** The name the recipient sees, e.g. 第一党支部2026年第四季度三会一课台账.xlsx. */
+  name: string;
+  /** The extension, as DingTalk's file message names the type. */
+  type: 'xlsx' | 'docx';
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** A meeting's 会议记录, with the names of note authors and of its host from other branches. */
+export async function loadMeetingRecord(
+  db: Db,
+  org: OrgTable,
+  branch: BranchTable,
+  meeting: MeetingTable,
+  opts: { now: number; checkinCloses: number },
+): Promise<MeetingRecord> {
+  const [members, attendance, notes] = await Promise.all([
+    listBranchRoster(db, org.id, branch.id),
+    listAttendance(db, meeting.id),
+    listNotes(db, meeting.id),
+  ]);
+  const inBranch = new Set(members.map((m) => m.id));
+  const named = [
+    ...notes.map((n) => n.member_id),
+    ...[meeting.created_by, meeting.host_id, meeting.recorder_id].filter((id) => id !== null),
+  ];
+  const others = await listMembersByIds(db, org.id, [...new Set(named.filter((id) => !inBranch.has(id)))]);
+  return buildMeetingRecord({ meeting, members, attendance, notes, others, branchName: branch.name, tz: org.timezone, ...opts });
+}
+
+/** The 会议记录 as a .docx file. */
+export async function recordFile(
+  db: Db,
+  org: OrgTable,
+  branch: BranchTable,
+  meeting: MeetingTable,
+  opts: { now: number; checkinCloses: number },
+): Promise<BuiltFile> {
+  const record = await loadMeetingRecord(db, org, branch, meeting, opts);
+  const bytes = await recordDocx(record, { branch: branch.name, startsAt: Number(meeting.starts_at), tz: org.timezone });
+  return { name: recordFileName(branch.name, record.typeLabel, record.code), type: 'docx', contentType: DOCX, bytes };
+}
+
+/** The branch's 三会一课台账 of a quarter as a .xlsx file. */
+export async function ledgerFile(
+  db: Db,
+  org: OrgTable,
+  branch: BranchTable,
+  quarter: { from: number; to: number; label: string },
+  opts: { now: number; checkinCloses: number },
+): Promise<BuiltFile> {
+  const [meetings, members, reports] = await Promise.all([
+    listBranchMeetings(db, org.id, branch.id, quarter.from, quarter.to),
+    listBranchRoster(db, org.id, branch.id),
+    listReports(db, org.id, { branchId: branch.id }, quarter.from, quarter.to),
+  ]);
+  const attendance = await listAttendanceOf(
+    db,
+    meetings.map((m) => m.id),
+  );
+  const bytes = await ledgerXlsx({
+    branch,
+    quarterLabel: quarter.label,
+    tz: org.timezone,
+    ...opts,
+    meetings,
+    members: members.sort(byRole),
+    attendance,
+    reports,
+  });
+  return { name: ledgerFileName(branch.name, quarter.label), type: 'xlsx', contentType: XLSX, bytes };
+}
+
+/** The file a recipe names, as of the recipe's moment; null when its org, branch or meeting is gone. */
+export async function buildFile(db: Db, orgId: string, recipe: FileRecipe, checkinCloses: number): Promise<BuiltFile | null> {
+  const org = await getOrg(db, orgId);
+  const branch = org && (await getBranch(db, org.id, recipe.branchId));
+  if (!org || !branch) return null;
+  const opts = { now: recipe.asOf, checkinCloses };
+  if (recipe.kind === 'ledger') {
+    const quarter = quarterOfKey(recipe.quarter, org.timezone);
+    return quarter && ledgerFile(db, org, branch, quarter, opts);
+  }
+  const meeting = await getMeetingByCode(db, org.id, branch.id, recipe.code);
+  return meeting ? recordFile(db, org, branch, meeting, opts) : null;
+}
