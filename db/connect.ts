@@ -11,6 +11,7 @@ import * as meetingStatus from './migrations/20261202_0003_meeting_status.ts';
 import * as membersOverTime from './migrations/20261203_0004_members_over_time.ts';
 import * as recordRoles from './migrations/20261204_0005_record_roles.ts';
 import * as oneTimeLinks from './migrations/20261205_0006_one_time_links.ts';
+import * as consoleSessions from './migrations/20261206_0007_console_sessions.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '20261203_0004_members_over_time': membersOverTime,
   '20261204_0005_record_roles': recordRoles,
   '20261205_0006_one_time_links': oneTimeLinks,
+  '20261206_0007_console_sessions': consoleSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

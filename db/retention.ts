@@ -17,9 +17,18 @@ async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>)
   }
 }
 
+/** Rows of a table keyed by `id` whose `expires_at` is before `before`, in batches. */
+function purgeByExpiry(db: Kysely<Database>, table: 'one_time_links' | 'console_sessions', before: number): Promise<number> {
+  return inBatches(() => {
+    if (isMysqlDb(db)) return db.deleteFrom(table).where('expires_at', '<', before).limit(PURGE_BATCH).executeTakeFirstOrThrow();
+    const ids = db.selectFrom(table).select('id').where('expires_at', '<', before).limit(PURGE_BATCH);
+    return db.deleteFrom(table).where('id', 'in', ids).executeTakeFirstOrThrow();
+  });
+}
+
 /**
- * Deletes inbound events received before `before`, finished deliveries last updated before it and
- * one-time links expired before it (epoch ms). MySQL takes DELETE … LIMIT; SQLite, built without it, deletes the rowids of a limited
+ * Deletes inbound events received before `before`, finished deliveries last updated before it, and
+ * one-time links and console sessions expired before it (epoch ms): `links` counts both. MySQL takes DELETE … LIMIT; SQLite, built without it, deletes the rowids of a limited
  * SELECT (which MySQL refuses: no LIMIT in an IN subquery on the table being deleted from).
  */
 export async function purgeExpired(
@@ -39,11 +48,6 @@ export async function purgeExpired(
     const ids = db.selectFrom('deliveries').select('id').where('state', 'in', FINISHED).where('updated_at', '<', before).limit(PURGE_BATCH);
     return db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirstOrThrow();
   });
-  const links = await inBatches(() => {
-    const expired = db.deleteFrom('one_time_links').where('expires_at', '<', before);
-    if (mysql) return expired.limit(PURGE_BATCH).executeTakeFirstOrThrow();
-    const ids = db.selectFrom('one_time_links').select('id').where('expires_at', '<', before).limit(PURGE_BATCH);
-    return db.deleteFrom('one_time_links').where('id', 'in', ids).executeTakeFirstOrThrow();
-  });
+  const links = (await purgeByExpiry(db, 'one_time_links', before)) + (await purgeByExpiry(db, 'console_sessions', before));
   return { inboundEvents, deliveries, links };
 }

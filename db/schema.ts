@@ -12,6 +12,7 @@ import type {
   ServiceReportTable,
   InboundEventTable,
   OneTimeLinkTable,
+  ConsoleSessionTable,
   DigestTable,
   DeliveryTable,
   CalendarOverrideTable,
@@ -40,6 +41,7 @@ export type {
   ServiceReportTable,
   InboundEventTable,
   OneTimeLinkTable,
+  ConsoleSessionTable,
   DigestTable,
   DeliveryState,
   DeliveryTable,
@@ -63,6 +65,7 @@ export interface Database {
   service_reports: ServiceReportTable;
   inbound_events: InboundEventTable;
   one_time_links: OneTimeLinkTable;
+  console_sessions: ConsoleSessionTable;
   digests: DigestTable;
   deliveries: DeliveryTable;
   calendar_overrides: CalendarOverrideTable;

@@ -1,9 +1,9 @@
 import type { Command } from '../src/chat/parse.ts';
-import { FILES_PATH, type MemberContext, UserError, requireDirect } from '../src/chat/context.ts';
+import { type MemberContext, UserError, requireDirect } from '../src/chat/context.ts';
+import { LINK_MINUTES, issueLink } from '../src/chat/links.ts';
 import { meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { sendLater } from '../src/chat/outbox.ts';
 import { SAY } from '../src/chat/replies.ts';
-import { newLinkToken } from '../src/core/ids.ts';
 import { ledgerFileName } from '../src/domain/ledger.ts';
 import { type FileRecipe, deliveryId } from '../src/domain/outbound.ts';
 import { recordFileName } from '../src/domain/record-docx.ts';
@@ -12,10 +12,6 @@ import { periodRange, quarterKey, quarterOfKey } from '../src/domain/time.ts';
 import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
 import { getBranch } from '../db/branches.ts';
 import { listOrgChannels } from '../db/channels.ts';
-import { createLink } from '../db/links.ts';
-
-/** How long a download link works (it also works only once). */
-export const DOWNLOAD_LINK_MS = 10 * 60_000;
 
 /**
  * 导出: a 台账 file to the secretary who asked, privately — the quarter's 三会一课台账 (.xlsx) or a
@@ -57,15 +53,6 @@ export async function exportFile(ctx: MemberContext, command: Extract<Command, {
   }
   const base = ctx.settings.publicUrl;
   if (!base) throw new UserError(SAY.exportUnreachable);
-  const { token, hash } = newLinkToken();
-  await createLink(ctx.db, {
-    id: hash,
-    purpose: 'download',
-    org_id: member.org_id,
-    member_id: member.id,
-    payload: JSON.stringify(recipe),
-    created_at: now,
-    expires_at: now + DOWNLOAD_LINK_MS,
-  });
-  ctx.reply({ title: '导出', markdown: SAY.exportLink(name, `${base}${FILES_PATH}/${token}`, DOWNLOAD_LINK_MS / 60_000) });
+  const url = await issueLink(ctx, base, 'download', JSON.stringify(recipe));
+  ctx.reply({ title: '导出', markdown: SAY.exportLink(name, url, LINK_MINUTES) });
 }

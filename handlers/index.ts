@@ -1,4 +1,4 @@
-import { type Command, type CommandKind, SECRETARY_ONLY } from '../src/chat/parse.ts';
+import { type Command, type CommandKind, ORG_ADMIN_TOO, SECRETARY_ONLY } from '../src/chat/parse.ts';
 import { type CommandContext, type MemberContext, UserError } from '../src/chat/context.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { attendance } from './attendance.ts';
@@ -6,6 +6,7 @@ import { bind } from './bind.ts';
 import { cancel } from './cancel.ts';
 import { exportFile } from './export.ts';
 import { checkin } from './checkin.ts';
+import { consoleLink } from './console.ts';
 import { help } from './help.ts';
 import { leave } from './leave.ts';
 import { makeup } from './makeup.ts';
@@ -43,6 +44,7 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
   meetings,
   withdraw,
   export: exportFile,
+  console: consoleLink,
 };
 
 /** Routes a parsed command to its handler, after the roster and role checks. */
@@ -50,9 +52,8 @@ export async function runCommand(ctx: CommandContext, command: Command): Promise
   if (command.kind === 'help') return help(ctx);
   const member = ctx.member;
   if (!member) throw new UserError(SAY.notInRoster);
-  // 机关党委 staff (org admins) may bind any branch's group.
-  const orgAdminBind = command.kind === 'bind' && Number(member.org_admin) === 1;
-  if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary' && !orgAdminBind) {
+  const orgAdmin = ORG_ADMIN_TOO.has(command.kind) && Number(member.org_admin) === 1;
+  if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary' && !orgAdmin) {
     throw new UserError(SAY.secretaryOnly);
   }
   const handler = HANDLERS[command.kind] as Handler<typeof command.kind>;

@@ -5,9 +5,10 @@ import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
 import { probe } from './admin/health.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { consoleRoutes } from './admin/console/routes.ts';
 import { downloadRoutes } from './admin/downloads.ts';
 import { guideRoutes } from './admin/guide.ts';
-import { FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
+import { CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
 import type { ChatMessage, Reply } from './chat/message.ts';
@@ -48,6 +49,7 @@ export function createApp(deps: ServiceDeps): Hono {
 
   app.route(GUIDE_PATH, guideRoutes());
   app.route(FILES_PATH, downloadRoutes(deps));
+  app.route(CONSOLE_PATH, consoleRoutes(deps));
   app.route(DASHBOARD_PATH, queueDashboard(deps));
   app.route('/admin', adminRoutes({ ...deps, channels }));
 

@@ -175,7 +175,15 @@ describe.each(DIALECTS)('导出 on %s', (dialect) => {
     const stored = await t.db.selectFrom('one_time_links').select(['id', 'payload']).execute();
     expect(JSON.stringify(stored)).not.toContain(path.slice('/files/'.length));
 
-    const first = await t.app.request(path);
+    // Opening the link (a chat app's preview, say) spends nothing: its page posts the form.
+    for (let i = 0; i < 2; i++) {
+      const opened = await t.app.request(path);
+      expect(opened.status).toBe(200);
+      const body = await opened.text();
+      expect(body).toContain(`<form id="enter" method="post" action="${path}">`);
+      expect(body).toContain('<script src="/console/assets/enter.js"></script>');
+    }
+    const first = await t.app.request(path, { method: 'POST' });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(first.headers.get('content-disposition')).toContain(encodeURIComponent('第一党支部2026年第四季度三会一课台账.xlsx'));
@@ -183,15 +191,17 @@ describe.each(DIALECTS)('导出 on %s', (dialect) => {
     const book = await xlsxTitle(Buffer.from(await first.arrayBuffer()));
     expect(book.meetings.some((m) => m.includes('学习条例'))).toBe(true);
 
-    const second = await t.app.request(path);
-    expect(second.status).toBe(410);
-    expect(await second.text()).toContain('下载链接只能使用一次');
+    for (const method of ['GET', 'POST']) {
+      const second = await t.app.request(path, { method });
+      expect(second.status).toBe(410);
+      expect(await second.text()).toContain('下载链接只能使用一次');
+    }
 
     const late = await viaWecomBot(t, 'wb3', BOT, 'wb-sec', '导出 CCC', { direct: true });
     const latePath = /(\/files\/[\w-]+)/.exec(late)![1]!;
     t.clock.set(NOW + 10 * 60_000 + 1);
-    expect((await t.app.request(latePath)).status).toBe(410);
-    expect((await t.app.request('/files/not-a-token')).status).toBe(410);
+    expect((await t.app.request(latePath, { method: 'POST' })).status).toBe(410);
+    expect((await t.app.request('/files/not-a-token', { method: 'POST' })).status).toBe(410);
     t.clock.set(NOW);
   });
 

@@ -125,12 +125,13 @@ describe.each([
 
     await startWorker();
     // A job the killed worker held comes back once its lock (15 s) has expired and a stalled check
-    // (every 5 s) has seen it: up to 20 s after the kill, and more on a busy machine.
-    await fake.waitFor((r) => r.path === '/robot/send', 35_000, 4);
+    // (every 5 s) has seen it: up to 20 s after the kill, plus the new worker's start, and more on a
+    // busy machine.
+    await fake.waitFor((r) => r.path === '/robot/send', 50_000, 4);
     await sleep(2_000);
     const titles = fake.requests
       .filter((r) => r.path === '/robot/send')
       .map((r) => (r.body as { markdown: { title: string } }).markdown.title);
     expect(titles).toEqual(['会议提醒', '会议提醒', '会议开始', '签到提醒']);
-  }, 60_000);
+  }, 90_000);
 });

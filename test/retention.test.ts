@@ -66,6 +66,14 @@ describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
         { ...link, id: 'expired-recently', expires_at: RECENT },
       ])
       .execute();
+    const session = { org_id: null, member_id: null, csrf: 'c', created_at: OLD, ended_at: null };
+    await t.db
+      .insertInto('console_sessions')
+      .values([
+        { ...session, id: 'session-long-ago', expires_at: OLD },
+        { ...session, id: 'session-recent', expires_at: RECENT },
+      ])
+      .execute();
   });
 
   afterAll(async () => {
@@ -75,9 +83,9 @@ describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
   it('deletes old inbound events and finished deliveries, at most 1000 rows per statement', async () => {
     const deleted: number[] = [];
     const result = await purgeExpired(t.db.withPlugin(countDeletes(deleted)), BEFORE);
-    expect(result).toEqual({ inboundEvents: OLD_EVENTS, deliveries: 3, links: 1 });
-    // 2,345 events: 1000 + 1000 + 345; then 3 deliveries and 1 link, each in one statement.
-    expect(deleted).toEqual([PURGE_BATCH, PURGE_BATCH, 345, 3, 1]);
+    expect(result).toEqual({ inboundEvents: OLD_EVENTS, deliveries: 3, links: 2 });
+    // 2,345 events: 1000 + 1000 + 345; then 3 deliveries, 1 link and 1 session, each in one statement.
+    expect(deleted).toEqual([PURGE_BATCH, PURGE_BATCH, 345, 3, 1, 1]);
 
     const events = await t.db.selectFrom('inbound_events').select('received_at').orderBy('received_at').execute();
     expect(events.map((e) => Number(e.received_at))).toEqual([BEFORE, RECENT, NOW]);
@@ -96,8 +104,10 @@ describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
   it('deletes nothing more when run again, in one statement per table', async () => {
     const deleted: number[] = [];
     expect(await purgeExpired(t.db.withPlugin(countDeletes(deleted)), BEFORE)).toEqual({ inboundEvents: 0, deliveries: 0, links: 0 });
-    expect(deleted).toEqual([0, 0, 0]);
+    expect(deleted).toEqual([0, 0, 0, 0]);
     const left = await t.db.selectFrom('one_time_links').select('id').execute();
     expect(left.map((l) => l.id)).toEqual(['expired-recently']);
+    const sessions = await t.db.selectFrom('console_sessions').select('id').execute();
+    expect(sessions.map((l) => l.id)).toEqual(['session-recent']);
   });
 });

@@ -24,6 +24,8 @@ export interface Settings {
 export const GUIDE_PATH = '/guide';
 /** Where a one-time download link leads: `/files/<token>`. */
 export const FILES_PATH = '/files';
+/** The console's pages (SPEC §9.4). */
+export const CONSOLE_PATH = '/console';
 
 export const settingsFrom = (
   config: Pick<Config, 'CHECKIN_OPENS' | 'CHECKIN_CLOSES' | 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER' | 'PUBLIC_URL'>,

@@ -1,17 +1,17 @@
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
 import { listAttendance, listAttendanceOf } from '../../db/attendance.ts';
-import { getBranch } from '../../db/branches.ts';
-import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
-import { listBranchRoster, listMembersByIds } from '../../db/members.ts';
+import { getBranch, listBranchesByName } from '../../db/branches.ts';
+import { getMeetingByCode, listBranchMeetings, listMeetingsOfBranches } from '../../db/meetings.ts';
+import { listBranchRoster, listMembersByIds, listMembersOfBranches } from '../../db/members.ts';
 import { listNotes } from '../../db/notes.ts';
 import { getOrg } from '../../db/orgs.ts';
-import { listReports } from '../../db/reports.ts';
-import { XLSX, ledgerFileName, ledgerXlsx } from '../domain/ledger.ts';
+import { listReportTagsOfBranches, listReports } from '../../db/reports.ts';
+import { type Row, XLSX, ledgerFileName, ledgerXlsx, overviewRow } from '../domain/ledger.ts';
 import { type MeetingRecord, buildMeetingRecord } from '../domain/meeting-record.ts';
 import { byRole } from '../domain/meetings.ts';
 import type { FileRecipe } from '../domain/outbound.ts';
 import { DOCX, recordDocx, recordFileName } from '../domain/record-docx.ts';
-import { quarterOfKey } from '../domain/time.ts';
+import { periodRange, quarterOfKey } from '../domain/time.ts';
 
 // The 台账 files (SPEC §9.3), each read from the database and built by the domain: one way for the
 // admin API's downloads, 导出's file message and its one-time link.
@@ -102,4 +102,44 @@ export async function buildFile(db: Db, orgId: string, recipe: FileRecipe, check
   }
   const meeting = await getMeetingByCode(db, org.id, branch.id, recipe.code);
   return meeting ? recordFile(db, org, branch, meeting, opts) : null;
+}
+
+/** Branches read per page of the org overview: memory stays bounded whatever the org's size. */
+const OVERVIEW_PAGE = 100;
+
+/**
+ * The org overview's rows (one a branch, in name order), a page of branches at a time. A past
+ * quarter is counted as of its end; 组织生活会 over its year.
+ */
+export async function* overviewPages(
+  db: Db,
+  org: OrgTable,
+  quarter: { from: number; to: number },
+  now: number,
+): AsyncGenerator<{ branch: { id: string; name: string }; row: Row }[]> {
+  const tz = org.timezone;
+  const asOf = Math.min(now, quarter.to - 1);
+  const year = periodRange('year', asOf, tz);
+  let after: { name: string; id: string } | null = null;
+  for (;;) {
+    const branches = await listBranchesByName(db, org.id, after, OVERVIEW_PAGE);
+    if (branches.length === 0) return;
+    const ids = branches.map((b) => b.id);
+    const [meetings, members, reports] = await Promise.all([
+      listMeetingsOfBranches(db, org.id, ids, year.from, year.to),
+      listMembersOfBranches(db, org.id, ids),
+      listReportTagsOfBranches(db, org.id, ids, quarter.from, quarter.to),
+    ]);
+    yield branches.map((b) => ({
+      branch: b,
+      row: overviewRow(
+        b,
+        meetings.filter((m) => m.branch_id === b.id),
+        members.filter((m) => m.branch_id === b.id),
+        reports.filter((r) => r.branch_id === b.id),
+        { ...quarter, asOf, tz },
+      ),
+    }));
+    after = branches.at(-1)!;
+  }
 }

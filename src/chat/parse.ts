@@ -37,6 +37,7 @@ export type Command =
   | { kind: 'minutes'; code: string; text: string; sets?: { role: 'host' | 'recorder'; name: string } }
   | { kind: 'meetings' }
   | { kind: 'withdraw'; code?: string }
+  | { kind: 'console' }
   /** 导出: the quarter's 台账 (this or the last) or one meeting's 会议记录. */
   | { kind: 'export'; of: { quarter: 'this' | 'last' } | { code: string } };
 
@@ -93,6 +94,8 @@ const WORDS: Record<string, CommandKind> = {
   withdraw: 'withdraw',
   导出: 'export',
   export: 'export',
+  控制台: 'console',
+  console: 'console',
 };
 
 export const USAGE: Record<CommandKind, string> = {
@@ -115,6 +118,7 @@ export const USAGE: Record<CommandKind, string> = {
     '纪要 会议编号 内容（记入会议记录；写「主持人 姓名」或「记录人 姓名」指定会议记录的主持人、记录人），例如：纪要 K7Q 会议决定：……',
   meetings: '会议（本支部近期和即将召开的会议及编号）',
   withdraw: '销假 [会议编号]（会议开始前撤回自己的请假），例如：销假 K7Q',
+  console: '控制台（登录网页控制台：查看和整理本支部的会议、党员、汇报和台账，仅私聊发送链接）',
   export: '导出 [本季度|上季度|会议编号]（本支部的三会一课台账 Excel，或一次会议的会议记录 Word，私聊发送给你），例如：导出 上季度',
 };
 
@@ -139,6 +143,7 @@ export const REFUSAL_TITLES: Record<CommandKind, string> = {
   meetings: '暂不能查看会议',
   withdraw: '未销假',
   export: '未导出',
+  console: '未能登录控制台',
 };
 
 /** Commands that only a branch secretary may use. */
@@ -154,7 +159,11 @@ export const SECRETARY_ONLY: ReadonlySet<CommandKind> = new Set([
   'register',
   'minutes',
   'export',
+  'console',
 ]);
+
+/** Secretary commands that 机关党委 staff (org admins) may use too: 绑定 any branch's group, sign in to the console. */
+export const ORG_ADMIN_TOO: ReadonlySet<CommandKind> = new Set(['bind', 'console']);
 
 export const REPORT_MIN_CHARS = 5;
 export const REPORT_MAX_CHARS = 500;
@@ -215,6 +224,7 @@ const CODE_ONLY: ReadonlySet<CommandKind> = new Set([
   'meetings',
   'withdraw',
   'export',
+  'console',
 ]);
 
 /**
@@ -255,6 +265,7 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     case 'mine':
     case 'weekly':
     case 'meetings':
+    case 'console':
       return rest ? fail(`「${BARE_WORDS[kind]}」后面不需要写别的内容。`) : done({ kind });
     case 'report':
       return parseReport(rest);
@@ -337,7 +348,7 @@ const PERIODS: Record<string, Period> = {
   上年: 'lastYear',
 };
 
-const BARE_WORDS = { mine: '我的', weekly: '周报', meetings: '会议' } as const;
+const BARE_WORDS = { mine: '我的', weekly: '周报', meetings: '会议', console: '控制台' } as const;
 
 const notACode = (word: string) => `${quote(word)}不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。`;
 

@@ -161,6 +161,11 @@ export const SAY = {
     `「${escapeMarkdown(file)}」已生成，请在 ${minutes} 分钟内打开下载，链接只能使用一次：\n\n${url}`,
   exportUnreachable: '暂时无法把文件发给你：还没有可以私发文件给你的渠道。请联系管理员登记你的钉钉或企业微信账号。',
 
+  // 控制台
+  consoleLink: (url: string, minutes: number) => `控制台登录链接，请在 ${minutes} 分钟内打开，只能使用一次，请勿转发：\n\n${url}`,
+  consoleOff: '本单位还没有开启控制台，请联系管理员。',
+  consoleLeft: '你已不在党员名册中，不能登录控制台。',
+
   weeklyUnavailable: '暂时无法生成本周周报，请稍后再试。',
   weeklyUndelivered: (parts: number) => `（本周周报共 ${parts} 部分，其余部分无法私信送达，请联系管理员登记你的账号。）`,
 

@@ -44,7 +44,7 @@ export interface LedgerFacts {
   reports: Pick<ServiceReportTable, 'member_id' | 'category' | 'text' | 'tags' | 'at'>[];
 }
 
-type Row = (string | number)[];
+export type Row = (string | number)[];
 
 /** The rows of each sheet: a pure function of the facts (tests read them back from the file). */
 export function ledgerSheets(f: LedgerFacts): { name: string; header: string[]; rows: Row[] }[] {

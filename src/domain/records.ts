@@ -162,14 +162,26 @@ export interface InboundEventTable {
 /** A link that works once until `expires_at`; `id` is the SHA-256 of its token, never the token. */
 export interface OneTimeLinkTable {
   id: string;
-  /** `download`: a 台账 file, `payload` its FileRecipe. */
-  purpose: 'download';
+  /** `download`: a 台账 file, `payload` its FileRecipe; `login`: a console sign-in of `member_id`. */
+  purpose: 'download' | 'login';
   org_id: string;
   member_id: string | null;
   payload: string;
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/** A console session; `id` is the SHA-256 of its cookie's token. No member: signed in with ADMIN_TOKEN. */
+export interface ConsoleSessionTable {
+  id: string;
+  org_id: string | null;
+  member_id: string | null;
+  /** The token every form of the session posts back. */
+  csrf: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
 }
 
 export interface DigestTable {

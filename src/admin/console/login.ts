@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import { type Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { getLiveLink, useLink } from '../../../db/links.ts';
+import { getMember } from '../../../db/members.ts';
+import { CONSOLE_PATH } from '../../chat/context.ts';
+import { linkTokenHash } from '../../core/ids.ts';
+import { canSignIn } from '../../domain/console-access.ts';
+import { sameToken } from '../auth.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { type Html, page } from './layout.ts';
+import { type ConsoleEnv, checkedForm, endViewerSession, requireViewer, sameOrigin, startSession } from './session.ts';
+
+// Signing in (SPEC §9.4): a secretary or org admin with the link 控制台 sent them (once, within 10
+// minutes); IT with ADMIN_TOKEN, each failure answered after a second and an address locked out for
+// 15 minutes after 5 failures.
+
+type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config' | 'redis'>;
+
+const FAILURE_DELAY_MS = 1_000;
+const MAX_FAILURES = 5;
+const LOCKOUT_MS = 15 * 60_000;
+
+const signInPage = (c: Context, status: 200 | 401 | 403 | 410 | 429, message: Html | null, withTokenForm: boolean) =>
+  c.html(
+    page({
+      title: '登录',
+      body: html`<div class="login">
+        <h1>同心控制台</h1>
+        ${message ? html`<div class="${status === 200 ? 'notice' : 'error'}">${message}</div>` : ''}
+        <div class="card">
+          <p>支部书记和机关党委管理员：请在钉钉或企业微信中<strong>私聊</strong>机器人，发送「控制台」，打开回复中的登录链接。</p>
+          ${
+            withTokenForm
+              ? html`<form method="post" action="${CONSOLE_PATH}/login">
+                  <label for="token">系统管理员令牌（ADMIN_TOKEN）</label>
+                  <input id="token" name="token" type="password" autocomplete="current-password" required />
+                  <button class="primary" type="submit">登录</button>
+                </form>`
+              : ''
+          }
+        </div>
+      </div>`,
+    }),
+    status,
+  );
+
+/** The client's address, for the lockout; behind a proxy, the proxy's. */
+const addressOf = (c: Context) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'local';
+
+export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
+  const { db, clock, config, redis } = deps;
+  const app = new Hono<ConsoleEnv>();
+  const tokenForm = !!config.ADMIN_TOKEN;
+  const expired = html`登录链接已失效：链接只能使用一次，并且 10 分钟内有效。请在私聊中重新发送「控制台」。`;
+
+  app.get('/login', (c) => {
+    const t = c.req.query('t');
+    if (!t) return signInPage(c, 200, null, tokenForm);
+    return c.html(
+      page({
+        title: '登录',
+        scripts: ['enter.js'],
+        body: html`<div class="login">
+          <h1>同心控制台</h1>
+          <div class="card">
+            <form id="enter" method="post" action="${CONSOLE_PATH}/login">
+              <input type="hidden" name="t" value="${t}" />
+              <p>正在登录……</p>
+              <button class="primary" type="submit">进入控制台</button>
+            </form>
+          </div>
+        </div>`,
+      }),
+    );
+  });
+
+  app.post('/login', async (c) => {
+    if (!sameOrigin(c, deps)) return signInPage(c, 403, html`请求来源不正确。`, tokenForm);
+    const form = await c.req.parseBody();
+    if (typeof form.t === 'string') {
+      const id = linkTokenHash(form.t);
+      const link = await getLiveLink(db, id, 'login', clock.now());
+      const member = link?.member_id ? await getMember(db, link.org_id, link.member_id) : undefined;
+      if (!link || !member || !canSignIn(member) || !(await useLink(db, id, clock.now()))) return signInPage(c, 410, expired, tokenForm);
+      await startSession(c, deps, member);
+      return c.redirect(CONSOLE_PATH, 303);
+    }
+    if (!config.ADMIN_TOKEN || typeof form.token !== 'string') return signInPage(c, 401, html`请使用登录链接。`, tokenForm);
+    const key = `${config.QUEUE_PREFIX}:console-signin-failures:${addressOf(c)}`;
+    if (Number(await redis.get(key)) >= MAX_FAILURES) return signInPage(c, 429, html`尝试次数过多，请 15 分钟后再试。`, tokenForm);
+    if (!sameToken(form.token, config.ADMIN_TOKEN)) {
+      await redis.multi().incr(key).pexpire(key, LOCKOUT_MS).exec();
+      await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
+      return signInPage(c, 401, html`令牌不正确。`, tokenForm);
+    }
+    await startSession(c, deps, null);
+    return c.redirect(CONSOLE_PATH, 303);
+  });
+
+  app.post('/logout', requireViewer(deps), async (c) => {
+    if (!(await checkedForm(c, deps))) return signInPage(c, 403, html`请求已过期，请刷新页面后重试。`, tokenForm);
+    await endViewerSession(c, deps);
+    return c.redirect(`${CONSOLE_PATH}/login`, 303);
+  });
+
+  return app;
+}

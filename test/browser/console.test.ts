@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putAttendance } from '../../db/attendance.ts';
+import { putBranch } from '../../db/branches.ts';
+import { putChannel } from '../../db/channels.ts';
+import { insertMeeting } from '../../db/meetings.ts';
+import { putMember } from '../../db/members.ts';
+import { putOrg } from '../../db/orgs.ts';
+import { insertReport } from '../../db/reports.ts';
+import { fromLocal } from '../../src/domain/time.ts';
+import { viaDingtalk } from '../helpers/chat.ts';
+import { DIALECTS, meetingRow, memberRow } from '../helpers/db.ts';
+import { DT_SECRET } from '../helpers/dingtalk.ts';
+import { type Served, serveWithBrowser } from './browser.ts';
+
+// The console in a real chromium (SPEC §9.4): a secretary's sign-in link arrives through the
+// DingTalk webhook, opens her branch, and cannot be used twice; a member gets no link; an org
+// admin sees the org's branches. Every request the pages make goes to the service itself.
+
+const TZ = 'Asia/Shanghai';
+const at = (month: number, day: number, hour = 15) => fromLocal({ year: 2026, month, day, hour }, TZ);
+const NOW = at(12, 1, 10);
+
+async function seed(s: Served) {
+  const db = s.t.db;
+  await putOrg(db, { id: 'o1', name: '某市直机关工委', timezone: TZ, digest_cron: null }, NOW);
+  await putChannel(db, 'o1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, NOW);
+  await putBranch(db, 'o1', 'b1', '第一党支部', [], NOW);
+  await putBranch(db, 'o1', 'b2', '机关服务中心党支部', [], NOW);
+  const member = (id: string, name: string, extra: Partial<Parameters<typeof memberRow>[0]> = {}) =>
+    putMember(db, memberRow({ org_id: 'o1', branch_id: 'b1', id, name, dingtalk_user_id: `dt-${id}`, ...extra }), NOW);
+  await member('sec', '张书记', { role: 'secretary' });
+  await member('adm', '李干事', { org_admin: 1, branch_id: 'b2' });
+  for (let i = 1; i <= 6; i++) await member(`m${i}`, `党员${i}`);
+  const meetings = [
+    ['AAA', 'assembly', 10, 20, '学习贯彻全会精神', '["research"]'],
+    ['BBB', 'committee', 10, 10, '研究四季度工作', '["deploy"]'],
+    ['CCC', 'committee', 11, 12, '部署年终考核', '["assess","deploy"]'],
+    ['DDD', 'lecture', 11, 25, '书记讲党课', '["review"]'],
+    ['EEE', 'committee', 12, 8, '研究明年工作计划', '[]'],
+  ] as const;
+  for (const [code, type, month, day, topic, tags] of meetings) {
+    const meeting = meetingRow({ org_id: 'o1', code, type, starts_at: at(month, day), topic, tags, created_by: 'sec' });
+    await insertMeeting(db, meeting);
+    if (meeting.starts_at > NOW) continue;
+    for (const id of ['sec', 'm1', 'm2', 'm3', 'm4']) {
+      const row = { meeting_id: meeting.id, member_id: id, org_id: 'o1', status: 'present' as const, note: null, source: null };
+      await putAttendance(db, { ...row, at: meeting.starts_at }, meeting.starts_at);
+    }
+  }
+  const tags = ['research', 'deploy', 'check', 'assess', 'review'];
+  for (let week = 0; week < 8; week++) {
+    for (let k = 0; k <= week % 3; k++) {
+      await insertReport(db, {
+        id: `r${week}-${k}`,
+        org_id: 'o1',
+        branch_id: 'b1',
+        member_id: `m${k + 1}`,
+        category: 'enterprise',
+        text: '走访企业，协调解决用电难题',
+        tags: JSON.stringify([tags[(week + k) % 5]]),
+        at: NOW - week * 7 * 86_400_000 - 3_600_000,
+        source: null,
+      });
+    }
+  }
+}
+
+const linkIn = (reply: string) => {
+  const link = /http:\/\/127\.0\.0\.1:\d+\/console\/login\?t=[\w-]+/.exec(reply)?.[0];
+  if (!link) throw new Error(`no sign-in link in: ${reply}`);
+  return link;
+};
+
+describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
+  let s: Served;
+  beforeAll(async () => {
+    s = await serveWithBrowser(dialect, NOW);
+    await seed(s);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('a secretary opens the link from DingTalk and sees her branch; the link does not work twice', async () => {
+    const link = linkIn(await viaDingtalk(s.t, 'dt1', 'dt-sec', '控制台', { direct: true }));
+    const page = await s.newPage();
+    await page.goto(link);
+    await page.waitForURL(/\/console\/orgs\/o1\/branches\/b1$/);
+    await expectText(page.locator('h1'), '第一党支部 · 2026年第四季度');
+    expect(await page.locator('svg[aria-label="2026年第四季度三会一课完成情况"]').count()).toBe(1);
+    expect(await page.locator('svg[aria-label="近八周五同覆盖"]').count()).toBe(1);
+    expect(await page.locator('text=研究明年工作计划').count()).toBe(1);
+    // Another branch's address shows nothing of it.
+    const other = await page.goto(`${s.url}/console/orgs/o1/branches/b2`);
+    expect(other?.status()).toBe(404);
+    await page.goto(`${s.url}/console/orgs/o1/branches/b1`);
+    await s.shot(page, 'branch');
+
+    const again = await s.newPage();
+    await again.goto(link);
+    await again.waitForSelector('.error');
+    await expectText(again.locator('.error'), '登录链接已失效');
+    expect(again.url()).toBe(`${s.url}/console/login`);
+    await s.shot(again, 'link-spent');
+  });
+
+  it('a member’s 控制台 gets no link', async () => {
+    const reply = await viaDingtalk(s.t, 'dt1', 'dt-m1', '控制台', { direct: true });
+    expect(reply).toContain('只有支部书记可以使用这条命令');
+    expect(reply).not.toContain('/console/login');
+  });
+
+  it('an org admin sees the two branches of the org, by name', async () => {
+    const page = await s.newPage();
+    await page.goto(linkIn(await viaDingtalk(s.t, 'dt1', 'dt-adm', '控制台', { direct: true })));
+    await page.waitForURL(/\/console\/orgs\/o1$/);
+    const names = await page.locator('table tr td:first-child a').allTextContents();
+    expect(names).toEqual(['机关服务中心党支部', '第一党支部']);
+    await s.shot(page, 'org');
+    await page.click('text=第一党支部');
+    await page.waitForURL(/branches\/b1$/);
+    await page.click('header button:has-text("退出")');
+    await page.waitForURL(/\/console\/login$/);
+    await s.shot(page, 'login');
+  });
+
+  it('asked nothing of any other host', () => {
+    expect(s.requested.length).toBeGreaterThan(5);
+    expect(s.requested.filter((u) => !u.startsWith(`${s.url}/`))).toEqual([]);
+  });
+});
+
+async function expectText(locator: import('playwright-core').Locator, text: string) {
+  expect(await locator.first().textContent()).toContain(text);
+}
