@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { runCommand } from '../handlers/index.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
-import { DASHBOARD_PATH, queueDashboard } from './admin/dashboard.ts';
+import { DASHBOARD_PATH, adminQueueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
 import { probe } from './admin/health.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -50,7 +50,7 @@ export function createApp(deps: ServiceDeps): Hono {
   app.route(GUIDE_PATH, guideRoutes());
   app.route(FILES_PATH, downloadRoutes(deps));
   app.route(CONSOLE_PATH, consoleRoutes(deps));
-  app.route(DASHBOARD_PATH, queueDashboard(deps));
+  app.route(DASHBOARD_PATH, adminQueueDashboard(deps));
   app.route('/admin', adminRoutes({ ...deps, channels }));
 
   app.onError((err, c) => {

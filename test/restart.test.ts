@@ -83,7 +83,7 @@ describe.each([
       DATABASE_URL: url,
       QUEUE_PREFIX: prefix,
       DINGTALK_OAPI_BASE: fake.url,
-      REMINDER_OFFSETS: '4s,2s',
+      REMINDER_OFFSETS: '8s,4s',
       ABSENT_NUDGE_AFTER: '2s',
     });
     workers.push(worker);
@@ -91,7 +91,9 @@ describe.each([
   }
 
   it('delivers every reminder exactly once across a SIGTERM and a SIGKILL', async () => {
-    const start = Date.now() + 11_000;
+    // Room for three worker starts (about 3 s each) before the reminders fall due: the one due while
+    // no worker runs must still be ahead of the meeting's start, or it is rightly dropped.
+    const start = Date.now() + 20_000;
     const meeting = {
       id: newId(Date.now()),
       org_id: 'org1',
@@ -112,7 +114,7 @@ describe.each([
       updated_at: Date.now(),
     };
     await insertMeeting(db, meeting);
-    await planAndRelay(db, queues, meeting, { offsets: [4_000, 2_000], nudgeAfter: 2_000 }, Date.now());
+    await planAndRelay(db, queues, meeting, { offsets: [8_000, 4_000], nudgeAfter: 2_000 }, Date.now());
 
     const first = await startWorker();
     await first.stop('SIGTERM');

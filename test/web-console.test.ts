@@ -3,12 +3,14 @@ import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { leaveMember, putMember } from '../db/members.ts';
+import { insertReport } from '../db/reports.ts';
 import { putOrg } from '../db/orgs.ts';
 import { fromLocal } from '../src/domain/time.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { viaDingtalk } from './helpers/chat.ts';
 import { DIALECTS, countOf, meetingRow, memberRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
+import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
 // The console's sign-in and first pages (SPEC §9.4), over HTTP: 控制台 one-to-one gives a link that
 // works once, for 10 minutes; the session cookie; what each role sees; CSRF and Origin on writes;
@@ -209,6 +211,11 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
     expect((await b.request('/console/orgs/o2/branches/b1')).status).toBe(200);
   });
 
+  it('refuses a body over 2 MB before reading it', async () => {
+    const res = await browser(t).post('/console/login', { token: 'x'.repeat(3 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+  });
+
   it('serves its own stylesheet; every page refers only to this host', async () => {
     const css = await t.app.request('/console/assets/console.css');
     expect(css.status).toBe(200);
@@ -217,6 +224,260 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
     const login = await (await t.app.request('/console/login')).text();
     expect(login).toContain('系统管理员令牌');
     expect(login).not.toMatch(/(src|href)="https?:/);
+  });
+});
+
+describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
+  let t: TestApp;
+  let sec: ReturnType<typeof browser>;
+  let csrf: string;
+  const b1 = '/console/orgs/o1/branches/b1';
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { now: NOW, env: { PUBLIC_URL } });
+    await seed(t);
+    await insertReport(t.db, {
+      id: 'r1',
+      org_id: 'o1',
+      branch_id: 'b1',
+      member_id: 'm1',
+      category: 'enterprise',
+      text: '走访<img src=x onerror=alert(1)>企业',
+      tags: '["research"]',
+      at: NOW - 86_400_000,
+      source: null,
+    });
+    await insertReport(t.db, {
+      id: 'r2',
+      org_id: 'o1',
+      branch_id: 'b1',
+      member_id: 'sec',
+      category: 'public',
+      text: '为社区老人代办社保认证',
+      tags: '[]',
+      at: NOW - 2 * 86_400_000,
+      source: null,
+    });
+    sec = await signIn(t, 'dt-sec');
+    csrf = await csrfOf(await sec.request(b1));
+  });
+  afterAll(() => t?.close());
+
+  it('lists meetings; a 会议记录 prints and downloads as Word; the ledger downloads', async () => {
+    const list = await (await sec.request(`${b1}/meetings`)).text();
+    expect(list).toContain('研究&lt;b&gt;年度&lt;/b&gt;工作');
+    const record = await sec.request(`${b1}/meetings/K7Q`);
+    expect(record.status).toBe(200);
+    const body = await record.text();
+    expect(body).toContain('支部委员会会议记录');
+    expect(body).toContain('<button type="button" data-print>打印</button>');
+    expect(body).toContain('<script src="/console/assets/console.js"></script>');
+    const docx = await sec.request(`${b1}/meetings/K7Q/record.docx`);
+    expect(docx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    const xlsx = await sec.request(`${b1}/ledger.xlsx?quarter=2026-Q4`);
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get('content-disposition')).toContain(encodeURIComponent('第一党支部2026年第四季度三会一课台账.xlsx'));
+    expect((await sec.request(`${b1}/exports`)).status).toBe(200);
+  });
+
+  it('refuses every page and file of another branch, whatever the path names', async () => {
+    for (const suffix of [
+      '/meetings',
+      '/meetings/K7Q',
+      '/meetings/K7Q/record.docx',
+      '/ledger.xlsx',
+      '/members',
+      '/members/sec2',
+      '/reports',
+      '/digest',
+      '/exports',
+    ]) {
+      expect((await sec.request(`/console/orgs/o1/branches/b2${suffix}`)).status, suffix).toBe(404);
+    }
+    // A member of another branch through her own branch's path.
+    expect((await sec.request(`${b1}/members/sec2`)).status).toBe(404);
+    const before = await t.db.selectFrom('members').select(['name']).where('id', '=', 'sec2').executeTakeFirstOrThrow();
+    const res = await sec.post('/console/orgs/o1/branches/b2/members/sec2', { _csrf: csrf, name: '被改名', role: 'member', branch: 'b2' });
+    expect(res.status).toBe(404);
+    expect(await t.db.selectFrom('members').select(['name']).where('id', '=', 'sec2').executeTakeFirstOrThrow()).toEqual(before);
+  });
+
+  it('edits a member only with the CSRF token; a bad value is said in Chinese and changes nothing', async () => {
+    const form = { name: '王一民', role: 'member', branch: 'b1', dingtalkUserId: 'dt-m1', group: '第一党小组' };
+    expect((await sec.post(`${b1}/members/m1`, form)).status).toBe(403);
+    const bad = await sec.post(`${b1}/members/m1`, { ...form, _csrf: csrf, name: '' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('姓名：不能为空');
+    const taken = await sec.post(`${b1}/members/m1`, { ...form, _csrf: csrf, dingtalkUserId: 'dt-sec' });
+    expect(await taken.text()).toContain('钉钉账号：已被党员 sec 使用');
+    expect((await t.db.selectFrom('members').select('name').where('id', '=', 'm1').executeTakeFirstOrThrow()).name).toBe('王一');
+    const ok = await sec.post(`${b1}/members/m1`, { ...form, _csrf: csrf });
+    expect(ok.status).toBe(303);
+    expect(decodeURIComponent(ok.headers.get('location')!)).toBe(`${b1}/members?saved=王一民`);
+    const row = await t.db.selectFrom('members').selectAll().where('id', '=', 'm1').executeTakeFirstOrThrow();
+    expect([row.name, row.party_group]).toEqual(['王一民', '第一党小组']);
+  });
+
+  it('transfers a member to another branch and records a member’s leave', async () => {
+    await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm9', name: '孙九', dingtalk_user_id: 'dt-m9' }), NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm8', name: '周八', dingtalk_user_id: 'dt-m8' }), NOW);
+    const moved = await sec.post(`${b1}/members/m9`, { _csrf: csrf, name: '孙九', role: 'member', branch: 'b2', dingtalkUserId: 'dt-m9' });
+    expect(moved.status).toBe(303);
+    expect((await t.db.selectFrom('members').select('branch_id').where('id', '=', 'm9').executeTakeFirstOrThrow()).branch_id).toBe('b2');
+    expect(await t.db.selectFrom('member_moves').select(['from_branch', 'to_branch']).where('member_id', '=', 'm9').execute()).toEqual([
+      { from_branch: 'b1', to_branch: 'b2' },
+    ]);
+    // Moved away, the member is no longer hers to edit.
+    expect((await sec.request(`${b1}/members/m9`)).status).toBe(404);
+
+    expect((await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '12月1日' })).status).toBe(400);
+    expect((await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '2026-11-30', reason: '退休' })).status).toBe(303);
+    const left = await t.db.selectFrom('members').selectAll().where('id', '=', 'm8').executeTakeFirstOrThrow();
+    expect([left.status, Number(left.left_at), left.left_reason]).toEqual([
+      'left',
+      fromLocal({ year: 2026, month: 11, day: 30 }, TZ),
+      '退休',
+    ]);
+    const roster = await (await sec.request(`${b1}/members`)).text();
+    expect(roster).toContain('已离开（2026年11月30日）');
+  });
+
+  it('imports a CSV: every row checked and shown first, nothing written until confirmed', async () => {
+    const csv = [
+      '姓名,支部,角色,钉钉账号',
+      '新党员甲,第一党支部,党员,dt-new1',
+      ',第一党支部,党员,dt-new2',
+      '外支部人,HOSTILE,党员,dt-new3',
+      '新党员乙,第一党支部,书记员,dt-new4',
+    ]
+      .join('\n')
+      .replace('HOSTILE', '<script>alert(1)</script>支部');
+    const upload = new FormData();
+    upload.set('_csrf', csrf);
+    upload.set('file', new Blob([csv], { type: 'text/csv' }), 'members.csv');
+    const count = () => t.db.selectFrom('members').select('id').where('org_id', '=', 'o1').execute();
+    const before = (await count()).length;
+    const preview = await sec.request(`${b1}/members/import`, { method: 'POST', body: upload });
+    expect(preview.status).toBe(200);
+    const text = await preview.text();
+    expect(text).toContain('共 4 行：<strong>1 行可以导入</strong>，3 行有问题。还没有写入任何内容。');
+    expect(text).toContain('第 3 行 · 姓名：必填');
+    expect(text).toContain('第 4 行 · 支部：不是本支部：只能导入本支部的党员');
+    expect(text).toContain('第 5 行 · 角色：应为 书记、委员 或 党员');
+    expect(text).not.toContain('<script>alert(1)</script>');
+    expect((await count()).length).toBe(before);
+
+    const carried = /name="csv" value="([^"]+)"/.exec(text)![1]!;
+    const done = await sec.post(`${b1}/members/import`, { _csrf: csrf, confirm: '1', csv: carried });
+    expect(await done.text()).toContain('已导入 1 人，3 行未导入。');
+    expect((await count()).length).toBe(before + 1);
+    const added = await t.db.selectFrom('members').selectAll().where('dingtalk_user_id', '=', 'dt-new1').executeTakeFirstOrThrow();
+    expect([added.name, added.branch_id]).toEqual(['新党员甲', 'b1']);
+  });
+
+  it('filters reports by category, tag, member and dates, every text escaped', async () => {
+    const all = await (await sec.request(`${b1}/reports`)).text();
+    expect(all).toContain('共 2 条。');
+    expect(all).toContain('走访&lt;img src=x onerror=alert(1)&gt;企业');
+    expect(all).not.toContain('<img src=x');
+    expect(await (await sec.request(`${b1}/reports?category=public`)).text()).toContain('共 1 条。');
+    expect(await (await sec.request(`${b1}/reports?tag=research`)).text()).toContain('共 1 条。');
+    expect(await (await sec.request(`${b1}/reports?member=sec`)).text()).toContain('共 1 条。');
+    expect(await (await sec.request(`${b1}/reports?from=2026-11-30&to=2026-11-30`)).text()).toContain('共 1 条。');
+  });
+
+  it('shows this week’s digest so far, its user text escaped', async () => {
+    const page = await (await sec.request(`${b1}/digest`)).text();
+    expect(page).toContain('本周到目前为止');
+    expect(page).toContain('<h3>三会一课（本季度）</h3>');
+    expect(page).toContain('走访＜img src=x onerror=alert(1)＞企业');
+    expect(page).not.toContain('<img src=x');
+    // Last week's, once pushed, is listed under it.
+    expect((await t.admin('POST', '/admin/orgs/o1/digests/run', { week: '2026-W48' })).status).toBe(200);
+    const after = await (await sec.request(`${b1}/digest`)).text();
+    expect(after).toContain('2026年12月1日 10:00 已发送');
+    expect(after).toContain('2026年第48周');
+  });
+});
+
+describe.each(DIALECTS)('the console’s org pages on %s', (dialect) => {
+  let t: TestApp;
+  let fake: FakePlatform;
+  let adm: ReturnType<typeof browser>;
+  let csrf: string;
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    t = await startTestApp(dialect, { now: NOW, env: { PUBLIC_URL, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url } });
+    await seed(t);
+    await putBranch(
+      t.db,
+      'o1',
+      'b1',
+      '第一党支部',
+      [{ channel_id: 'dt1', chat_id: 'cidGroupA==', webhook: 'robot-token-b1', secret: null }],
+      NOW,
+    );
+    adm = await signIn(t, 'dt-adm');
+    csrf = await csrfOf(await adm.request('/console/orgs/o1/channels'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('shows each channel’s checklist: the callback URL, which credentials are stored (never their values), the last callback', async () => {
+    const page = await (await adm.request('/console/orgs/o1/channels')).text();
+    expect(page).toContain(`${PUBLIC_URL}/webhooks/dingtalk/dt1`);
+    expect(page).toContain('AppSecret');
+    expect(page).not.toContain(DT_SECRET);
+    expect(page).not.toContain('robot-token-b1');
+    // The sign-in above came through dt1.
+    expect(page).not.toContain('从未收到');
+    expect(page).toContain('已登记钉钉账号的党员');
+  });
+
+  it('sends a test message through the real sender, to the admin privately or to a bound group', async () => {
+    fake.clear();
+    const me = await adm.post('/console/orgs/o1/channels/dt1/test', { _csrf: csrf, to: 'me' });
+    expect(await me.text()).toContain('测试消息已发出（渠道 dt1）');
+    const sent = fake.requests.find((r) => r.path === '/v1.0/robot/oToMessages/batchSend')!;
+    expect((sent.body as { userIds: string[] }).userIds).toEqual(['dt-adm']);
+    const group = await adm.post('/console/orgs/o1/channels/dt1/test', { _csrf: csrf, to: 'chat:cidGroupA==' });
+    expect(await group.text()).toContain('测试消息已发出');
+    expect(fake.requests.find((r) => r.path === '/robot/send')!.query.access_token).toBe('robot-token-b1');
+    fake.on('POST', '/robot/send', () => ({ json: { errcode: 310000, errmsg: 'keywords not in content' } }));
+    const refused = await adm.post('/console/orgs/o1/channels/dt1/test', { _csrf: csrf, to: 'chat:cidGroupA==' });
+    expect(await refused.text()).toContain('测试消息未发出（渠道 dt1）：the custom robot refused the message (310000)');
+    expect((await adm.post('/console/orgs/o1/channels/dt1/test', { to: 'me' })).status).toBe(403);
+  });
+
+  it('adds a calendar override and shows which years have data', async () => {
+    const page = await (await adm.request('/console/orgs/o1/calendar?year=2027')).text();
+    expect(page).toContain('2027年');
+    const added = await adm.post('/console/orgs/o1/calendar?year=2027', { _csrf: csrf, date: '2027-01-01', kind: 'holiday', name: '元旦' });
+    expect(await added.text()).toContain('已添加：2027-01-01 放假 元旦');
+    expect(await t.db.selectFrom('calendar_overrides').select(['date', 'kind', 'name']).execute()).toEqual([
+      { date: '2027-01-01', kind: 'holiday', name: '元旦' },
+    ]);
+    expect((await adm.post('/console/orgs/o1/calendar', { _csrf: csrf, date: '明年元旦', kind: 'holiday' })).status).toBe(200);
+    expect(await t.db.selectFrom('calendar_overrides').select('date').execute()).toHaveLength(1);
+  });
+
+  it('opens the queue dashboard behind the session, without fonts from elsewhere; not for a secretary, not with two orgs', async () => {
+    const staff = browser(t);
+    expect((await staff.post('/console/login', { token: ADMIN_TOKEN })).status).toBe(303);
+    const dashboard = await staff.request('/console/queues');
+    expect(dashboard.status).toBe(200);
+    const html = await dashboard.text();
+    expect(html).toContain('<base href="/console/queues');
+    expect(html).not.toContain('fonts.googleapis.com');
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    expect((await staff.request('/console/queues/api/queues')).status).toBe(200);
+    expect((await browser(t).request('/console/queues')).status).toBe(303);
+    const sec = await signIn(t, 'dt-sec');
+    expect((await sec.request('/console/queues')).status).toBe(404);
+    expect((await sec.request('/console/orgs/o1/channels')).status).toBe(404);
+    // Two orgs share the queues: an org admin of one does not see them.
+    expect((await adm.request('/console/queues')).status).toBe(404);
   });
 });
 

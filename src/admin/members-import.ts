@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../../db/schema.ts';
 import { listOrgBranches } from '../../db/branches.ts';
@@ -124,12 +124,28 @@ function derivedId(record: Record<string, string>): string {
 /** Rows per transaction: a large file neither commits row by row nor holds the database for seconds. */
 export const IMPORT_BATCH = 200;
 
+export interface ImportOptions {
+  /** Check every row as the import would, then write nothing (the console's preview). */
+  dryRun?: boolean;
+  /** Refuse rows of any other branch (a secretary imports her own branch only). */
+  branchOnly?: string;
+}
+
+/** Thrown to roll back a dry run's transaction once every row has been checked. */
+class DryRunDone extends Error {}
+
 /**
  * POST /admin/orgs/:org/members/import: each row is checked and saved like a PUT of that member,
  * so that a bad row is reported and never blocks the good ones; rows are written IMPORT_BATCH to a
- * transaction.
+ * transaction. A dry run checks every row in one transaction and rolls it back.
  */
-export async function importMembers(db: Kysely<Database>, orgId: string, csv: Uint8Array, now: number): Promise<ImportResult> {
+export async function importMembers(
+  db: Kysely<Database>,
+  orgId: string,
+  csv: Uint8Array,
+  now: number,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   if (!(await getOrg(db, orgId))) throw new Problem(404, `unknown org ${orgId}`);
   const rows = parseCsv(csvText(csv));
   // 支部 names the branch by id or by its name.
@@ -140,56 +156,73 @@ export async function importMembers(db: Kysely<Database>, orgId: string, csv: Ui
   // Platform user id → the earlier row that took it, for a clearer message than the database's.
   const claimed = new Map<string, number>();
 
-  for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
-    await db.transaction().execute(async (trx) => {
-      // As in saveMember: the org's admin writes one at a time, checks and writes together.
-      if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
-      for (const { record, info } of rows.slice(start, start + IMPORT_BATCH)) {
-        const row = info.lines;
-        const fail = (field: string, message: string) => errors.push({ row, field, message });
-        if (info.error) {
-          fail('row', 'has a different number of cells than the header');
-          continue;
-        }
-        if (record.branch) record.branch = branchIds.get(record.branch) ?? record.branch;
-        const id = record.id ?? derivedId(record);
-        if (!ID.test(id)) {
-          fail('id', id ? ID_REASON : 'is required');
-          continue;
-        }
-        const earlier = idRows.get(id);
-        idRows.set(id, earlier ?? row);
-        if (earlier !== undefined) {
-          fail('id', `repeats row ${earlier}`);
-          continue;
-        }
-        const body = toBody(record);
-        if (typeof body === 'string') {
-          fail(body, 'expects true, false, 1, 0, 是 or 否');
-          continue;
-        }
-        const parsed = memberSchema.safeParse(body);
-        if (!parsed.success) {
-          const { field, reason } = firstIssue(parsed.error);
-          fail(field, reason);
-          continue;
-        }
-        const member: MemberBody = parsed.data;
-        const dup = PLATFORM_FIELDS.find((f) => member[f] && claimed.has(`${f}:${member[f]}`));
-        if (dup) {
-          fail(dup, `already used by row ${claimed.get(`${dup}:${member[dup]}`)}`);
-          continue;
-        }
-        try {
-          await saveMemberIn(trx, orgId, id, member, now);
-        } catch (err) {
-          if (!(err instanceof Problem) || err.status !== 400) throw err;
-          fail(err.field ?? 'row', err.reason ?? err.message);
-          continue;
-        }
-        for (const f of PLATFORM_FIELDS) if (member[f]) claimed.set(`${f}:${member[f]}`, row);
+  async function importRows(trx: Transaction<Database>, batch: Parsed[]): Promise<void> {
+    // As in saveMember: the org's admin writes one at a time, checks and writes together.
+    if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+    for (const { record, info } of batch) {
+      const row = info.lines;
+      const fail = (field: string, message: string) => errors.push({ row, field, message });
+      if (info.error) {
+        fail('row', 'has a different number of cells than the header');
+        continue;
       }
-    });
+      if (record.branch) record.branch = branchIds.get(record.branch) ?? record.branch;
+      if (opts.branchOnly && record.branch && record.branch !== opts.branchOnly) {
+        fail('branch', 'is not the branch being imported');
+        continue;
+      }
+      const id = record.id ?? derivedId(record);
+      if (!ID.test(id)) {
+        fail('id', id ? ID_REASON : 'is required');
+        continue;
+      }
+      const earlier = idRows.get(id);
+      idRows.set(id, earlier ?? row);
+      if (earlier !== undefined) {
+        fail('id', `repeats row ${earlier}`);
+        continue;
+      }
+      const body = toBody(record);
+      if (typeof body === 'string') {
+        fail(body, 'expects true, false, 1, 0, 是 or 否');
+        continue;
+      }
+      const parsed = memberSchema.safeParse(body);
+      if (!parsed.success) {
+        const { field, reason } = firstIssue(parsed.error);
+        fail(field, reason);
+        continue;
+      }
+      const member: MemberBody = parsed.data;
+      const dup = PLATFORM_FIELDS.find((f) => member[f] && claimed.has(`${f}:${member[f]}`));
+      if (dup) {
+        fail(dup, `already used by row ${claimed.get(`${dup}:${member[dup]}`)}`);
+        continue;
+      }
+      try {
+        await saveMemberIn(trx, orgId, id, member, now);
+      } catch (err) {
+        if (!(err instanceof Problem) || err.status !== 400) throw err;
+        fail(err.field ?? 'row', err.reason ?? err.message);
+        continue;
+      }
+      for (const f of PLATFORM_FIELDS) if (member[f]) claimed.set(`${f}:${member[f]}`, row);
+    }
+  }
+
+  if (opts.dryRun) {
+    try {
+      await db.transaction().execute(async (trx) => {
+        await importRows(trx, rows);
+        throw new DryRunDone();
+      });
+    } catch (err) {
+      if (!(err instanceof DryRunDone)) throw err;
+    }
+  } else {
+    for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+      await db.transaction().execute((trx) => importRows(trx, rows.slice(start, start + IMPORT_BATCH)));
+    }
   }
   return { total: rows.length, imported: rows.length - errors.length, failed: errors.length, errors };
 }

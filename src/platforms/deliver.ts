@@ -14,7 +14,6 @@ import { WecomAppApi } from './wecom/app-api.ts';
 import { sendCustomRobot } from './dingtalk/custom-robot.ts';
 import { DingtalkAppApi } from './dingtalk/app-api.ts';
 import type { OutboundMessage, Target } from '../domain/outbound.ts';
-import { buildFile } from '../chat/files.ts';
 
 // A sender: one outbound message to one target, through the platform call that target needs.
 // Credentials are read here, at send time, so that none is ever copied into the queue.
@@ -152,7 +151,9 @@ async function toMember(
   const wecomId = config.platform === 'wecom-app' ? member.wecom_user_id : null;
   if (!dingtalkId && !wecomId) return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
   if (message.file) {
-    // Built as the recipe's moment saw it; the bytes never sit in the queue or the database.
+    // Built as the recipe's moment saw it; the bytes never sit in the queue or the database. Loaded
+    // on first use: the spreadsheet and document libraries would add seconds to every worker's start.
+    const { buildFile } = await import('../chat/files.ts');
     const file = await buildFile(deps.db, channel.orgId, message.file, deps.config.CHECKIN_CLOSES);
     if (!file) return permanent(`the ${message.file.kind} of branch ${message.file.branchId} to send no longer exists`);
     if (dingtalkId)

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putAttendance } from '../../db/attendance.ts';
 import { putBranch } from '../../db/branches.ts';
@@ -96,6 +97,62 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
     await page.goto(`${s.url}/console/orgs/o1/branches/b1`);
     await s.shot(page, 'branch');
 
+    // A 会议记录, ready to print.
+    await page.click('nav.tabs a:has-text("会议")');
+    await page.waitForURL(/\/meetings$/);
+    await s.shot(page, 'meetings');
+    await page.click('tr:has-text("AAA") a:has-text("会议记录")');
+    await page.waitForURL(/\/meetings\/AAA$/);
+    await expectText(page.locator('.record-title'), '支部党员大会记录');
+    expect(await page.locator('.record-table').textContent()).toContain('学习贯彻全会精神');
+    await s.shot(page, 'record');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header.top').isVisible()).toBe(false);
+    await s.shot(page, 'record-print');
+    await page.emulateMedia({ media: 'screen' });
+
+    // A member's name fixed.
+    await page.click('nav.tabs a:has-text("党员")');
+    await page.click('tr:has-text("党员1") a:has-text("修改")');
+    await page.fill('#name', '王党员');
+    await s.shot(page, 'member-edit');
+    await page.click('button:has-text("保存")');
+    await page.waitForURL(/\/members\?saved=/);
+    await expectText(page.locator('.ok'), '已保存：王党员');
+    expect(await page.locator('td:has-text("王党员")').count()).toBe(1);
+
+    // A CSV with one bad row: the error is shown before anything is written.
+    const csv = '姓名,支部,角色,钉钉账号\n新党员甲,第一党支部,党员,dt-new1\n新党员乙,第一党支部,书记员,dt-new2\n';
+    await page.setInputFiles('input[type=file]', { name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('button:has-text("检查")');
+    await page.waitForSelector('.import-errors');
+    await expectText(page.locator('.import-errors'), '第 3 行 · 角色：应为 书记、委员 或 党员');
+    expect(await s.t.db.selectFrom('members').select('id').where('dingtalk_user_id', '=', 'dt-new1').execute()).toEqual([]);
+    await s.shot(page, 'import-preview');
+    await page.click('button:has-text("确认导入 1 人")');
+    await expectText(page.locator('.ok'), '已导入 1 人，1 行未导入。');
+    expect(await s.t.db.selectFrom('members').select('name').where('dingtalk_user_id', '=', 'dt-new1').execute()).toEqual([
+      { name: '新党员甲' },
+    ]);
+
+    // The quarter's ledger, downloaded.
+    await page.goto(`${s.url}/console/orgs/o1/branches/b1/exports`);
+    await s.shot(page, 'exports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("2026年第四季度三会一课台账")')]);
+    expect(download.suggestedFilename()).toBe('第一党支部2026年第四季度三会一课台账.xlsx');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile((await download.path())!);
+    expect(String(book.getWorksheet('会议')!.getCell('A1').value)).toContain('第一党支部');
+
+    for (const [tab, shot] of [
+      ['四服务汇报', 'reports'],
+      ['五同周报', 'digest'],
+    ] as const) {
+      await page.click(`nav.tabs a:has-text("${tab}")`);
+      await page.waitForLoadState();
+      await s.shot(page, shot);
+    }
+
     const again = await s.newPage();
     await again.goto(link);
     await again.waitForSelector('.error');
@@ -117,6 +174,20 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
     const names = await page.locator('table tr td:first-child a').allTextContents();
     expect(names).toEqual(['机关服务中心党支部', '第一党支部']);
     await s.shot(page, 'org');
+    for (const [tab, shot] of [
+      ['渠道', 'channels'],
+      ['节假日', 'calendar'],
+    ] as const) {
+      await page.click(`nav.tabs a:has-text("${tab}")`);
+      await page.waitForLoadState();
+      await s.shot(page, shot);
+    }
+    // The queue dashboard opens on the console session, with nothing fetched from elsewhere.
+    await page.click('nav.tabs a:has-text("队列")');
+    await page.waitForURL(/\/console\/queues/);
+    await page.waitForSelector('text=outbound', { timeout: 15_000 });
+    await s.shot(page, 'queues');
+    await page.goto(`${s.url}/console/orgs/o1`);
     await page.click('text=第一党支部');
     await page.waitForURL(/branches\/b1$/);
     await page.click('header button:has-text("退出")');

@@ -40,12 +40,32 @@ button.primary{background:var(--red);color:#fff;border:0;border-radius:4px;paddi
 .notice{background:#fff8e1;border:1px solid #f3e0a5;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
 .error{background:#fdecea;border:1px solid #f5c2bd;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
 footer{max-width:1100px;margin:1rem auto 2rem;padding:0 1.2rem;color:#999;font-size:.8rem}
-@media print{header.top,nav.tabs,footer,.noprint{display:none}body{background:#fff}main{padding:0}.card{border:0;padding:0}}
+.actions{display:flex;gap:.6rem;margin:.4rem 0 1rem}
+.actions button,a.button,button.plain{background:#fff;border:1px solid #ccc;border-radius:4px;padding:.35rem .9rem;font:inherit;color:var(--ink);cursor:pointer}
+a.button:hover{text-decoration:none;border-color:var(--red)}
+.record{max-width:760px}
+.record-title{text-align:center;font-size:1.5rem;letter-spacing:.1em;margin:.4rem 0 1.2rem}
+.record-table th{width:8.5em;background:#fafafa;white-space:nowrap}
+.record-table td div+div{margin-top:.2rem}
+.filters{display:flex;flex-wrap:wrap;gap:.8rem;align-items:flex-end;margin-bottom:1rem}
+.filters label{margin:0 0 .2rem}
+.filters.spaced{margin-top:.8rem}
+.filters input,.filters select{width:auto;min-width:8rem}
+form.inline{display:inline}
+.form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:0 1.2rem}
+.ok{background:#e8f3ea;border:1px solid #b7dcbf;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
+.digest h2{font-size:1.15rem;margin:.2rem 0 .4rem}.digest h3{font-size:1rem;margin:1rem 0 .3rem}.digest ul{margin:.2rem 0;padding-left:1.3rem}.digest blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}.digest p{margin:.3rem 0}
+ul.downloads{padding-left:1.2rem}
+@page{size:A4;margin:20mm 18mm}
+@media print{header.top,nav.tabs,footer,.noprint{display:none}body{background:#fff;font-size:12pt}main{padding:0;max-width:none}.card{border:0;padding:0}.record{max-width:none}.record-table th,.record-table td{border:1px solid #000}}
 `;
 
 // A one-time link (sign-in, download) opens a page whose form this script posts at once: a person
 // gets there with one tap, while a chat app's link preview (which runs no script) cannot spend it.
 const ENTER_JS = `document.addEventListener('DOMContentLoaded',function(){var f=document.getElementById('enter');if(f)f.submit();});`;
+
+// Buttons that print the page: no inline handler, so that a page needs no script of its own.
+const CONSOLE_JS = `document.addEventListener('DOMContentLoaded',function(){document.querySelectorAll('[data-print]').forEach(function(b){b.addEventListener('click',function(){window.print();});});});`;
 
 export const ASSET_PATH = '/assets';
 
@@ -53,6 +73,7 @@ export function assetRoutes(): Hono {
   const app = new Hono();
   const cached = { 'cache-control': 'public, max-age=3600' };
   app.get('/console.css', (c) => c.body(CSS, 200, { ...cached, 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/console.js', (c) => c.body(CONSOLE_JS, 200, { ...cached, 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/enter.js', (c) => c.body(ENTER_JS, 200, { ...cached, 'content-type': 'text/javascript; charset=utf-8' }));
   return app;
 }

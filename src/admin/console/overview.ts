@@ -1,14 +1,12 @@
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
-import { getBranch } from '../../../db/branches.ts';
 import { loadDigestFacts } from '../../../db/digest-facts.ts';
 import { listBranchMeetings } from '../../../db/meetings.ts';
 import { getOrg, listOrgsPage } from '../../../db/orgs.ts';
-import type { BranchTable, OrgTable } from '../../../db/schema.ts';
 import { overviewPages } from '../../chat/files.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { countGrid, progressBars } from '../../domain/charts.ts';
-import { seesBranch, seesOrg } from '../../domain/console-access.ts';
+import { seesOrg } from '../../domain/console-access.ts';
 import { computeDigest } from '../../domain/digest/figures.ts';
 import type { DigestFigures, TypeStatus } from '../../domain/digest/types.ts';
 import { digestWindow } from '../../domain/digest/window.ts';
@@ -18,8 +16,9 @@ import { STATE_LABELS, meetingState } from '../../domain/meetings.ts';
 import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../domain/time.ts';
 import { MEETING_LABELS, TAG_LABELS } from '../../domain/vocabulary.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { type Html, type Tab, page } from './layout.ts';
-import type { ConsoleEnv, Viewer } from './session.ts';
+import { type Html, page } from './layout.ts';
+import { branchOfPath, branchPath, branchTabs, notFound, orgPath, orgTabs } from './nav.ts';
+import type { ConsoleEnv } from './session.ts';
 
 // The console's first pages: where a viewer lands, the org's branches (the overview of the ledger,
 // sorted by name, nothing ranked), and a branch's quarter at a glance with two small charts.
@@ -29,30 +28,7 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
 const DAY = 86_400_000;
 const WEEKS_SHOWN = 8;
 
-export const orgPath = (orgId: string) => `${CONSOLE_PATH}/orgs/${encodeURIComponent(orgId)}`;
-export const branchPath = (orgId: string, branchId: string) => `${orgPath(orgId)}/branches/${encodeURIComponent(branchId)}`;
-
 const STATUS_TEXT: Record<TypeStatus, string> = { done: '已完成', pending: '进行中', overdue: '已逾期' };
-
-/** What a viewer gets for a place they may not see: the same as for one that does not exist. */
-export const notFound = (c: Context<ConsoleEnv>) =>
-  c.html(page({ title: '未找到', viewer: c.get('viewer'), body: html`<h1>未找到</h1><p>没有这个页面，或你无权查看。</p>` }), 404);
-
-/** The org and branch of the path when the viewer may see them. */
-export async function branchOfPath(c: Context<ConsoleEnv>, deps: Deps): Promise<{ org: OrgTable; branch: BranchTable } | null> {
-  const [orgId, branchId] = [c.req.param('org') ?? '', c.req.param('branch') ?? ''];
-  if (!seesBranch(c.get('viewer').scope, orgId, branchId)) return null;
-  const org = await getOrg(deps.db, orgId);
-  const branch = org && (await getBranch(deps.db, org.id, branchId));
-  return org && branch ? { org, branch } : null;
-}
-
-/** The tabs of a branch's pages; the org's list first for those who see more than one branch. */
-export function branchTabs(viewer: Viewer, org: OrgTable, branch: BranchTable, on: string): Tab[] {
-  const tabs: Tab[] = viewer.scope.kind === 'branch' ? [] : [{ label: '各支部', href: orgPath(org.id) }];
-  tabs.push({ label: '支部概况', href: branchPath(org.id, branch.id), on: on === 'overview' });
-  return tabs;
-}
 
 export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -97,7 +73,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
       page({
         title: org.name,
         viewer,
-        tabs: [{ label: '各支部', href: orgPath(org.id), on: true }],
+        tabs: await orgTabs(viewer, org, 'branches', deps),
         body: html`<div class="crumbs">${quarter.label}</div>
           <h1>${org.name}：各支部三会一课</h1>
           <div class="card">

@@ -1,0 +1,319 @@
+import { type Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { listOrgBranches } from '../../../db/branches.ts';
+import { getMember, leaveMember, listBranchRoster } from '../../../db/members.ts';
+import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
+import { byRole } from '../../domain/meetings.ts';
+import { fileDateTime, fromLocal } from '../../domain/time.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { Problem, firstIssue } from '../http.ts';
+import { type ImportError, type ImportResult, importMembers } from '../members-import.ts';
+import { saveMember } from '../members.ts';
+import { memberSchema } from '../schemas.ts';
+import { type Html, page } from './layout.ts';
+import { branchOfPath, branchPage, branchPath, branchTabs, notFound } from './nav.ts';
+import { type ConsoleEnv, checkedForm } from './session.ts';
+
+// The branch's members: the roster (who has left included), a member's edit form (name, role,
+// group, accounts, a move to another branch), leave, and the CSV import — checked and shown row by
+// row first, written only when confirmed.
+
+type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
+
+const ROLE_LABELS: Record<MemberTable['role'], string> = { secretary: '书记', committee: '委员', member: '党员' };
+
+const FIELD_LABELS: Record<string, string> = {
+  id: '编号',
+  name: '姓名',
+  branch: '支部',
+  role: '角色',
+  group: '党小组',
+  probationary: '预备党员',
+  mobile: '手机号',
+  wecomUserId: '企业微信账号',
+  dingtalkUserId: '钉钉账号',
+  orgAdmin: '机关党委管理员',
+  row: '整行',
+  header: '表头',
+  body: '文件',
+};
+
+/** An import or form error as a secretary reads it; the service's own wording where none is known. */
+export function inChinese(field: string, message: string): string {
+  const known: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^is required$/, () => '必填'],
+    [/^repeats row (\d+)$/, (m) => `与第 ${m[1]} 行重复`],
+    [/^already used by row (\d+)$/, (m) => `已被第 ${m[1]} 行使用`],
+    [/^already used by member (.+)$/, (m) => `已被党员 ${m[1]} 使用`],
+    [/^has a different number of cells than the header$/, () => '列数与表头不一致'],
+    [/^expects true, false, 1, 0, 是 or 否$/, () => '应填「是」或「否」'],
+    [/^no branch (.+) in this org$/, (m) => `本单位没有支部「${m[1]}」`],
+    [/^is not the branch being imported$/, () => '不是本支部：只能导入本支部的党员'],
+    [/^Invalid option/, () => (field === 'role' ? '应为 书记、委员 或 党员' : '取值不正确')],
+    [/^Too small/, () => '不能为空'],
+    [/^Too big/, () => '太长'],
+    [/expects 1-64 letters, digits/, () => '只能用字母、数字和 _ . -，最多 64 个'],
+  ];
+  for (const [pattern, say] of known) {
+    const m = pattern.exec(message);
+    if (m) return say(m);
+  }
+  return message;
+}
+
+const errorLine = (e: ImportError) => `第 ${e.row} 行 · ${FIELD_LABELS[e.field] ?? e.field}：${inChinese(e.field, e.message)}`;
+
+export function memberPages(deps: Deps): Hono<ConsoleEnv> {
+  const { db, clock } = deps;
+  const app = new Hono<ConsoleEnv>();
+  const base = '/orgs/:org/branches/:branch/members';
+
+  async function rosterPage(c: Context<ConsoleEnv>, org: OrgTable, branch: BranchTable, notice: Html | null, status: 200 | 400 = 200) {
+    const viewer = c.get('viewer');
+    const members = (await listBranchRoster(db, org.id, branch.id)).filter((m) => m.branch_id === branch.id).sort(byRole);
+    const path = `${branchPath(org.id, branch.id)}/members`;
+    return branchPage(
+      c,
+      { org, branch },
+      'members',
+      '党员',
+      html`${notice}
+          <div class="card">
+            <table>
+              <tr><th>姓名</th><th>角色</th><th>党小组</th><th>预备党员</th><th>钉钉账号</th><th>企业微信账号</th><th>状态</th><th></th></tr>
+              ${members.map(
+                (m) => html`<tr>
+                  <td>${m.name}</td>
+                  <td>${ROLE_LABELS[m.role]}</td>
+                  <td>${m.party_group ?? ''}</td>
+                  <td>${Number(m.probationary) === 1 ? '是' : ''}</td>
+                  <td>${m.dingtalk_user_id ?? ''}</td>
+                  <td>${m.wecom_user_id ?? ''}</td>
+                  <td>${m.status === 'left' ? `已离开${m.left_at ? `（${fileDateTime(Number(m.left_at), org.timezone).split(' ')[0]}）` : ''}` : '在册'}</td>
+                  <td><a href="${path}/${encodeURIComponent(m.id)}">修改</a></td>
+                </tr>`,
+              )}
+            </table>
+          </div>
+          <div class="card">
+            <h2>导入名单（CSV）</h2>
+            <p class="muted">
+              表头：编号（可不填）、姓名、支部、角色、党小组、预备党员、手机号、企业微信账号、钉钉账号。Excel 另存为 CSV（UTF-8 或 GB18030
+              均可）。导入前先显示每一行的检查结果，确认后才写入。
+            </p>
+            <form method="post" action="${path}/import" enctype="multipart/form-data">
+              <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+              <input type="file" name="file" accept=".csv,text/csv" required />
+              <button class="primary" type="submit">检查</button>
+            </form>
+          </div>`,
+      { status },
+    );
+  }
+
+  const forbidden = (c: Context<ConsoleEnv>) =>
+    c.html(
+      page({ title: '请求已过期', viewer: c.get('viewer'), body: html`<div class="error">请求已过期，请返回刷新页面后重试。</div>` }),
+      403,
+    );
+
+  app.get(base, async (c) => {
+    const found = await branchOfPath(c, deps);
+    if (!found) return notFound(c);
+    const saved = c.req.query('saved');
+    return rosterPage(c, found.org, found.branch, saved ? html`<div class="ok">已保存：${saved}</div>` : null);
+  });
+
+  /** The path's member of the path's branch (a member who moved away is no longer the branch's to edit). */
+  async function memberOfPath(c: Context<ConsoleEnv>) {
+    const found = await branchOfPath(c, deps);
+    const member = found && (await getMember(db, found.org.id, c.req.param('member') ?? ''));
+    return found && member && member.branch_id === found.branch.id ? { ...found, member } : null;
+  }
+
+  async function editPage(
+    c: Context<ConsoleEnv>,
+    found: { org: OrgTable; branch: BranchTable; member: MemberTable },
+    error: string | null,
+  ) {
+    const { org, branch, member } = found;
+    const viewer = c.get('viewer');
+    const branches = await listOrgBranches(db, org.id);
+    const path = `${branchPath(org.id, branch.id)}/members/${encodeURIComponent(member.id)}`;
+    const field = (name: string, label: string, value: string | null) =>
+      html`<div><label for="${name}">${label}</label><input id="${name}" name="${name}" type="text" value="${value ?? ''}" /></div>`;
+    return c.html(
+      page({
+        title: `修改 ${member.name}`,
+        viewer,
+        tabs: branchTabs(viewer, org, branch, 'members'),
+        body: html`<div class="crumbs">${branch.name} · 党员</div>
+          <h1>${member.name}</h1>
+          ${error ? html`<div class="error">${error}</div>` : ''}
+          <div class="card">
+            <form method="post" action="${path}">
+              <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+              <div class="form-grid">
+                ${field('name', '姓名', member.name)}
+                <div>
+                  <label for="role">角色</label>
+                  <select id="role" name="role">
+                    ${(Object.keys(ROLE_LABELS) as MemberTable['role'][]).map(
+                      (r) => html`<option value="${r}" ${r === member.role ? 'selected' : ''}>${ROLE_LABELS[r]}</option>`,
+                    )}
+                  </select>
+                </div>
+                ${field('group', '党小组', member.party_group)}
+                ${field('mobile', '手机号', member.mobile)}
+                ${field('dingtalkUserId', '钉钉账号', member.dingtalk_user_id)}
+                ${field('wecomUserId', '企业微信账号', member.wecom_user_id)}
+                <div>
+                  <label for="branch">所在支部（转出请选其他支部）</label>
+                  <select id="branch" name="branch">
+                    ${branches.map((b) => html`<option value="${b.id}" ${b.id === member.branch_id ? 'selected' : ''}>${b.name}</option>`)}
+                  </select>
+                </div>
+                <div>
+                  <label><input type="checkbox" name="probationary" value="1" ${Number(member.probationary) === 1 ? 'checked' : ''} /> 预备党员</label>
+                </div>
+              </div>
+              <button class="primary" type="submit">保存</button>
+            </form>
+          </div>
+          ${
+            member.status === 'left'
+              ? html`<div class="card"><p class="muted">已于 ${fileDateTime(Number(member.left_at), org.timezone)} 离开${member.left_reason ? `（${member.left_reason}）` : ''}，历史记录保留。</p></div>`
+              : html`<div class="card">
+                  <h2>离开本单位</h2>
+                  <p class="muted">调离、退休等：之后的会议不再要求其参加，以前的记录都保留。</p>
+                  <form method="post" action="${path}/leave">
+                    <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                    <div class="form-grid">
+                      <div><label for="at">离开日期</label><input id="at" name="at" type="text" placeholder="2026-12-01，不填为今天" /></div>
+                      <div><label for="reason">原因</label><input id="reason" name="reason" type="text" placeholder="如：调离、退休" /></div>
+                    </div>
+                    <button class="plain" type="submit">登记离开</button>
+                  </form>
+                </div>`
+          }`,
+      }),
+      error ? 400 : 200,
+    );
+  }
+
+  // Before the member routes, whose `:member` would take `import` for an id.
+  /** The CSV of the upload (first step) or of the confirm form, which carries it back base64-encoded. */
+  async function csvOf(form: Record<string, string | File>): Promise<Buffer | null> {
+    if (form.file instanceof File && form.file.size > 0) return Buffer.from(await form.file.arrayBuffer());
+    return typeof form.csv === 'string' && form.csv ? Buffer.from(form.csv, 'base64') : null;
+  }
+
+  app.post(`${base}/import`, async (c) => {
+    const found = await branchOfPath(c, deps);
+    if (!found) return notFound(c);
+    const form = await checkedForm(c, deps);
+    if (!form) return forbidden(c);
+    const csv = await csvOf(form);
+    if (!csv) return rosterPage(c, found.org, found.branch, html`<div class="error">请选择要导入的 CSV 文件。</div>`, 400);
+    const confirm = form.confirm === '1';
+    let result: ImportResult;
+    try {
+      result = await importMembers(db, found.org.id, csv, clock.now(), { dryRun: !confirm, branchOnly: found.branch.id });
+    } catch (err) {
+      if (!(err instanceof Problem) || err.status !== 400) throw err;
+      const reason = inChinese(err.field ?? 'body', err.reason ?? err.message);
+      return rosterPage(c, found.org, found.branch, html`<div class="error">文件未导入：${reason}</div>`, 400);
+    }
+    const viewer = c.get('viewer');
+    const { org, branch } = found;
+    const path = `${branchPath(org.id, branch.id)}/members`;
+    const errors = html`${
+      result.errors.length
+        ? html`<h2>有问题的行（不会导入）</h2>
+            <ul class="import-errors">
+              ${result.errors.map((e) => html`<li>${errorLine(e)}</li>`)}
+            </ul>`
+        : ''
+    }`;
+    return c.html(
+      page({
+        title: '导入名单',
+        viewer,
+        tabs: branchTabs(viewer, org, branch, 'members'),
+        body: html`<div class="crumbs">${branch.name} · 党员</div>
+          <h1>导入名单</h1>
+          <div class="card">
+            ${
+              confirm
+                ? html`<div class="ok">已导入 ${result.imported} 人${result.failed ? `，${result.failed} 行未导入` : ''}。</div>
+                    ${errors}
+                    <p><a href="${path}">返回党员名单</a></p>`
+                : html`<p>共 ${result.total} 行：<strong>${result.imported} 行可以导入</strong>${result.failed ? `，${result.failed} 行有问题` : ''}。还没有写入任何内容。</p>
+                    ${errors}
+                    <form method="post" action="${path}/import">
+                      <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                      <input type="hidden" name="confirm" value="1" />
+                      <input type="hidden" name="csv" value="${csv.toString('base64')}" />
+                      <button class="primary" type="submit" ${result.imported ? '' : 'disabled'}>确认导入 ${result.imported} 人</button>
+                      <a class="button" href="${path}">取消</a>
+                    </form>`
+            }
+          </div>`,
+      }),
+    );
+  });
+
+  app.get(`${base}/:member`, async (c) => {
+    const found = await memberOfPath(c);
+    return found ? editPage(c, found, null) : notFound(c);
+  });
+
+  app.post(`${base}/:member`, async (c) => {
+    const found = await memberOfPath(c);
+    if (!found) return notFound(c);
+    const form = await checkedForm(c, deps);
+    if (!form) return forbidden(c);
+    const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+    const optional = (name: string) => text(name) || null;
+    const parsed = memberSchema.safeParse({
+      name: text('name'),
+      branch: text('branch'),
+      role: text('role'),
+      group: optional('group'),
+      probationary: form.probationary === '1',
+      mobile: optional('mobile'),
+      wecomUserId: optional('wecomUserId'),
+      dingtalkUserId: optional('dingtalkUserId'),
+      orgAdmin: Number(found.member.org_admin) === 1,
+    });
+    const say = (field: string, reason: string) => `${FIELD_LABELS[field] ?? field}：${inChinese(field, reason)}`;
+    if (!parsed.success) {
+      const { field, reason } = firstIssue(parsed.error);
+      return editPage(c, found, say(field, reason));
+    }
+    try {
+      await saveMember(db, found.org.id, found.member.id, parsed.data, clock.now());
+    } catch (err) {
+      if (!(err instanceof Problem) || err.status !== 400) throw err;
+      return editPage(c, found, say(err.field ?? 'row', err.reason ?? err.message));
+    }
+    return c.redirect(`${branchPath(found.org.id, found.branch.id)}/members?saved=${encodeURIComponent(parsed.data.name)}`, 303);
+  });
+
+  app.post(`${base}/:member/leave`, async (c) => {
+    const found = await memberOfPath(c);
+    if (!found) return notFound(c);
+    const form = await checkedForm(c, deps);
+    if (!form) return forbidden(c);
+    const now = clock.now();
+    const day = typeof form.at === 'string' ? form.at.trim() : '';
+    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(day);
+    if (day && !m) return editPage(c, found, '离开日期：请写成 2026-12-01 这样的日期。');
+    const at = m ? fromLocal({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, found.org.timezone) : now;
+    const reason = typeof form.reason === 'string' && form.reason.trim() ? form.reason.trim().slice(0, 200) : null;
+    await leaveMember(db, found.org.id, found.member.id, at, reason, now);
+    return c.redirect(`${branchPath(found.org.id, found.branch.id)}/members?saved=${encodeURIComponent(found.member.name)}`, 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,104 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import { getBranch } from '../../../db/branches.ts';
+import { getOrg, listOrgsPage } from '../../../db/orgs.ts';
+import type { BranchTable, OrgTable } from '../../../db/schema.ts';
+import { CONSOLE_PATH } from '../../chat/context.ts';
+import { seesBranch } from '../../domain/console-access.ts';
+import type { ServiceDeps } from '../deps.ts';
+import { type Html, type Tab, page } from './layout.ts';
+import type { ConsoleEnv, Viewer } from './session.ts';
+
+// Where a console page is: the paths of orgs and branches, the place the path names when the
+// viewer may see it (else the same 404 as for a place that does not exist), and the tabs.
+
+type Deps = Pick<ServiceDeps, 'db'>;
+
+export const orgPath = (orgId: string) => `${CONSOLE_PATH}/orgs/${encodeURIComponent(orgId)}`;
+export const branchPath = (orgId: string, branchId: string) => `${orgPath(orgId)}/branches/${encodeURIComponent(branchId)}`;
+
+/** What a viewer gets for a place they may not see: the same as for one that does not exist. */
+export const notFound = (c: Context<ConsoleEnv>) =>
+  c.html(page({ title: '未找到', viewer: c.get('viewer'), body: html`<h1>未找到</h1><p>没有这个页面，或你无权查看。</p>` }), 404);
+
+/** The org and branch of the path when the viewer may see them. */
+export async function branchOfPath(c: Context<ConsoleEnv>, deps: Deps): Promise<{ org: OrgTable; branch: BranchTable } | null> {
+  const [orgId, branchId] = [c.req.param('org') ?? '', c.req.param('branch') ?? ''];
+  if (!seesBranch(c.get('viewer').scope, orgId, branchId)) return null;
+  const org = await getOrg(deps.db, orgId);
+  const branch = org && (await getBranch(deps.db, org.id, branchId));
+  return org && branch ? { org, branch } : null;
+}
+
+const BRANCH_TABS = [
+  ['overview', '支部概况', ''],
+  ['meetings', '会议', '/meetings'],
+  ['members', '党员', '/members'],
+  ['reports', '四服务汇报', '/reports'],
+  ['digest', '五同周报', '/digest'],
+  ['exports', '导出', '/exports'],
+] as const;
+
+export type BranchTab = (typeof BRANCH_TABS)[number][0];
+
+/** The tabs of a branch's pages; the org's list first for those who see more than one branch. */
+export function branchTabs(viewer: Viewer, org: OrgTable, branch: BranchTable, on: BranchTab): Tab[] {
+  const tabs: Tab[] = viewer.scope.kind === 'branch' ? [] : [{ label: '各支部', href: orgPath(org.id) }];
+  const path = branchPath(org.id, branch.id);
+  for (const [key, label, suffix] of BRANCH_TABS) tabs.push({ label, href: `${path}${suffix}`, on: key === on });
+  return tabs;
+}
+
+export const QUEUES_PATH = `${CONSOLE_PATH}/queues`;
+
+/** Whether the viewer may open the queue dashboard: IT, or the org admin of a deployment with one org (the queues hold every org's jobs). */
+export async function seesQueues(viewer: Viewer, deps: Pick<ServiceDeps, 'db'>): Promise<boolean> {
+  if (viewer.scope.kind === 'all') return true;
+  if (viewer.scope.kind !== 'org') return false;
+  const orgs = await listOrgsPage(deps.db, '', 2);
+  return orgs.length === 1 && orgs[0]!.id === viewer.scope.orgId;
+}
+
+export async function orgTabs(viewer: Viewer, org: OrgTable, on: string, deps: Pick<ServiceDeps, 'db'>): Promise<Tab[]> {
+  const tabs: Tab[] = [
+    { label: '各支部', href: orgPath(org.id), on: on === 'branches' },
+    { label: '渠道', href: `${orgPath(org.id)}/channels`, on: on === 'channels' },
+    { label: '节假日', href: `${orgPath(org.id)}/calendar`, on: on === 'calendar' },
+  ];
+  if (await seesQueues(viewer, deps)) tabs.push({ label: '队列', href: QUEUES_PATH });
+  return tabs;
+}
+
+type Found = { org: OrgTable; branch: BranchTable };
+
+/** A branch page's handler, run only when the viewer may see the path's branch (else 404). */
+export const onBranch =
+  (deps: Deps, fn: (c: Context<ConsoleEnv>, found: Found) => Promise<Response>) =>
+  async (c: Context<ConsoleEnv>): Promise<Response> => {
+    const found = await branchOfPath(c, deps);
+    return found ? fn(c, found) : notFound(c);
+  };
+
+/** A branch page in its frame: the org above, `第一党支部 · 会议` as its heading, the branch's tabs. */
+export function branchPage(
+  c: Context<ConsoleEnv>,
+  { org, branch }: Found,
+  tab: BranchTab,
+  heading: string,
+  body: Html,
+  opts: { scripts?: string[]; status?: 200 | 400 } = {},
+) {
+  const viewer = c.get('viewer');
+  return c.html(
+    page({
+      title: `${branch.name}${heading}`,
+      viewer,
+      tabs: branchTabs(viewer, org, branch, tab),
+      ...(opts.scripts ? { scripts: opts.scripts } : {}),
+      body: html`<div class="crumbs">${org.name}</div>
+        <h1>${branch.name} · ${heading}</h1>
+        ${body}`,
+    }),
+    opts.status ?? 200,
+  );
+}
