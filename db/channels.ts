@@ -38,3 +38,9 @@ export async function botNames(db: Db, orgId: string): Promise<Map<string, strin
   const rows = await db.selectFrom('channels').select(['id', 'config']).where('org_id', '=', orgId).execute();
   return new Map(rows.map((r) => [r.id, channelConfigSchema.parse(JSON.parse(r.config)).botName ?? DEFAULT_BOT_NAME]));
 }
+
+/** Every channel of `platform`, with its credentials (for the process that keeps long connections). */
+export async function listPlatformChannels(db: Db, platform: ChannelConfig['platform']): Promise<Channel[]> {
+  const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('platform', '=', platform).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, orgId: r.org_id, config: channelConfigSchema.parse(JSON.parse(r.config)) }));
+}

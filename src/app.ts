@@ -11,7 +11,7 @@ import { guideRoutes } from './admin/guide.ts';
 import { CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
-import type { ChatMessage, Reply } from './chat/message.ts';
+import type { ChatMessage, Handle, Reply } from './chat/message.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
 import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
@@ -31,11 +31,15 @@ export function createDispatch(
   return (message) => dispatch(dispatchDeps, message);
 }
 
+/** What every receiver hands a message to: the chat layer under the answer deadline. */
+export const createHandle = (deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' | 'logger' | 'queues'>): Handle =>
+  withDeadline(createDispatch(deps), deps.logger);
+
 /** The whole HTTP surface, built from its dependencies so that tests run it on real ones. */
 export function createApp(deps: ServiceDeps): Hono {
   const app = new Hono();
   const channels = new ChannelDirectory(deps.db, deps.clock);
-  const receiverDeps = { channels, clock: deps.clock, handle: withDeadline(createDispatch(deps), deps.logger) };
+  const receiverDeps = { channels, clock: deps.clock, handle: createHandle(deps) };
 
   // No token: the state of the parts only; what failed is in GET /admin/health.
   app.get('/healthz', async (c) => {

@@ -2,14 +2,16 @@ import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './core/config.ts';
 import { createLogger } from './core/logger.ts';
 import { createRedis } from './core/redis.ts';
-import { createApp } from './app.ts';
+import { createApp, createHandle } from './app.ts';
+import { LongConnections } from './platforms/long-connections.ts';
 import { systemClock } from './core/clock.ts';
 import { dialectOf, openDb } from '../db/connect.ts';
 import { createQueues } from '../jobs/queues.ts';
 import { startWorkers } from '../jobs/workers.ts';
 
-// The Node entry: the only file that knows about process, ports and signals. ROLE=web serves HTTP,
-// ROLE=worker runs the queues' workers, ROLE=all (the default) both, in one process.
+// The Node entry: the only file that knows about process, ports and signals. ROLE=web serves HTTP
+// and holds the long connections it wins, ROLE=worker runs the queues' workers, ROLE=all (the
+// default) both, in one process.
 
 let config: Config;
 try {
@@ -40,6 +42,10 @@ const server =
       });
 let stopping = false;
 
+// Channels that receive over a long connection are held by one web process each (a Redis lease).
+const longConnections = config.ROLE === 'worker' ? undefined : new LongConnections({ ...deps, handle: createHandle(deps) });
+longConnections?.start().catch((err: unknown) => logger.error({ err }, 'long connections could not start; retrying at the next sync'));
+
 // Workers start once Redis answers (they reconcile first); with Redis down this waits.
 const workersStarting = config.ROLE === 'web' ? undefined : startWorkers(deps);
 workersStarting?.catch((err: unknown) => {
@@ -56,6 +62,8 @@ async function stop(signal: string) {
   stopping = true;
   logger.info(`${signal}: shutting down`);
   server?.close();
+  // Released at once, so that another process takes the channels over without waiting for the lease.
+  await longConnections?.stop().catch((err: unknown) => logger.warn({ err }, 'long connections did not stop cleanly'));
   // Workers first: they finish the jobs in flight, which still need the database and Redis.
   const workers = await Promise.race([
     workersStarting?.catch(() => undefined),

@@ -31,6 +31,8 @@ const dingtalk = z.object({
   appKey: z.string().min(1).max(128),
   appSecret: z.string().min(1).max(256),
   robotCode: z.string().min(1).max(128),
+  /** How messages arrive: `http` callbacks (the default) or a `stream` long connection (SPEC §9.5). */
+  mode: z.enum(['http', 'stream']).optional(),
   botName,
 });
 

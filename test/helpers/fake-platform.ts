@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A stand-in for the platforms' APIs (SPEC §8): point WECOM_API_BASE etc. at `url`, then assert on
@@ -27,6 +27,8 @@ export type Responder = (req: RecordedRequest) => FakeAnswer | Promise<FakeAnswe
 
 export interface FakePlatform {
   url: string;
+  /** The HTTP server, for protocols that upgrade (the DingTalk Stream gateway). */
+  server: Server;
   requests: RecordedRequest[];
   /** Answers every `method path` request with `responder` (overrides a default). */
   on(method: string, path: string, responder: Responder): void;
@@ -69,6 +71,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     [ruleKey('POST', '/cgi-bin/webhook/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/cgi-bin/message/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [ruleKey('POST', '/robot/send'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
+    [ruleKey('POST', '/robot/sendBySession'), () => ({ json: { errcode: 0, errmsg: 'ok' } })],
     [
       ruleKey('POST', '/cgi-bin/media/upload'),
       () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: `wecom-media-${++media}`, created_at: '1380000000' } }),
@@ -140,6 +143,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
 
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     requests,
     on(method, path, responder) {
       rules.set(ruleKey(method, path), responder);

@@ -1,26 +1,11 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
-import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, cleanInput } from '../../chat/message.ts';
+import { RETRY, UNAVAILABLE } from '../../chat/message.ts';
 import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
+import { type RobotMessage, renderReply, robotMessageSchema, toChatMessage } from './callback.ts';
 import { verifyDingtalkCallback } from './sign.ts';
 
-const callbackSchema = z.object({
-  msgId: z.string().min(1).max(128),
-  msgtype: z.string().optional(),
-  conversationId: z.string().min(1).max(128),
-  conversationType: z.enum(['1', '2']),
-  senderStaffId: z.string().min(1).max(128).optional(),
-  senderId: z.string().min(1).max(256),
-  senderNick: z.string().max(100).optional(),
-  text: z.object({ content: z.string().max(20_000) }).optional(),
-  sessionWebhook: z.string().max(1000).optional(),
-  sessionWebhookExpiredTime: z.number().optional(),
-});
-
 const EMPTY = { msgtype: 'empty' } as const;
-
-const render = (reply: Reply) => ({ msgtype: 'markdown', markdown: { title: reply.title, text: reply.markdown } });
 
 /** POST /webhooks/dingtalk/:channel — the enterprise-internal robot in HTTP mode (SPEC §3). */
 export function dingtalkReceiver(deps: ReceiverDeps) {
@@ -41,30 +26,14 @@ export function dingtalkReceiver(deps: ReceiverDeps) {
     if (!verifyDingtalkCallback(c.req.header('timestamp'), c.req.header('sign'), channel.config.appSecret, now)) {
       return c.json({ error: 'bad signature or timestamp' }, 401);
     }
-    let body: z.infer<typeof callbackSchema>;
+    let body: RobotMessage;
     try {
-      body = callbackSchema.parse(JSON.parse(raw));
+      body = robotMessageSchema.parse(JSON.parse(raw));
     } catch {
       return c.json({ error: 'body is not a DingTalk robot callback' }, 400);
     }
-
-    const group = body.conversationType === '2';
-    const senderId = body.senderStaffId ?? body.senderId;
-    const message: ChatMessage = {
-      platform: 'dingtalk',
-      channelId: channel.id,
-      orgId: channel.orgId,
-      chatType: group ? 'group' : 'direct',
-      chatId: group ? body.conversationId : senderId,
-      senderId,
-      senderName: body.senderNick ?? null,
-      text: cleanInput(body.msgtype === undefined || body.msgtype === 'text' ? (body.text?.content ?? '') : ''),
-      messageId: body.msgId,
-      receivedAt: now,
-      replyFormat: 'dingtalk',
-    };
-    const reply = await deps.handle(message);
+    const reply = await deps.handle(toChatMessage(channel, body, now));
     if (reply === UNAVAILABLE) return c.json(RETRY, 503);
-    return c.json(reply ? render(reply) : EMPTY);
+    return c.json(reply ? renderReply(reply) : EMPTY);
   };
 }

@@ -1,0 +1,189 @@
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { DingtalkConfig } from '../../domain/channels.ts';
+import { CALL_TIMEOUT_MS } from '../shared/api.ts';
+
+// DingTalk Stream mode (SPEC §9.5), spoken with `ws` rather than the dingtalk-stream package, whose
+// 2.1.x leaks a socket and a timer per reconnect, cannot cancel a scheduled reconnect, resolves
+// connect() on failure and keeps no watch on a silent socket (README, "Which receiving mode").
+// The protocol: POST the gateway for an endpoint and a one-time ticket, open the WebSocket, answer
+// SYSTEM pings, ACK every CALLBACK frame at once (an un-ACKed robot message comes again after about
+// 60 s), reconnect with a new ticket when the server says disconnect or the socket goes quiet.
+
+export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
+
+export interface StreamFrame {
+  type: string;
+  headers: Record<string, string>;
+  data: string;
+}
+
+export interface StreamOptions {
+  apiBase: string;
+  config: Pick<DingtalkConfig, 'appKey' | 'appSecret'>;
+  logger: Logger;
+  /** A robot message's body (the frame's `data`, parsed), called once its frame has been ACKed. */
+  onRobotMessage(body: unknown): void;
+  /** How often the socket is pinged; a ping unanswered by the next one ends it. */
+  heartbeatMs?: number;
+  /** Reconnect delays: from `minMs`, doubling to `maxMs`, each with up to half of it taken off at random. */
+  backoff?: { minMs: number; maxMs: number };
+}
+
+const ack = (messageId: string, data: string) =>
+  JSON.stringify({ code: 200, headers: { contentType: 'application/json', messageId }, message: 'OK', data });
+
+/** One channel's long connection: `start()` keeps it open until `stop()`. */
+export class DingtalkStream {
+  private socket: WebSocket | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private stopped = true;
+  private readonly heartbeatMs: number;
+  private readonly backoff: { minMs: number; maxMs: number };
+
+  constructor(private readonly opts: StreamOptions) {
+    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.backoff = opts.backoff ?? { minMs: 1_000, maxMs: 60_000 };
+  }
+
+  /** Whether a socket is open now. */
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.connect();
+  }
+
+  /** Closes the socket and cancels any reconnect; nothing of it is left running. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.drop();
+  }
+
+  private async connect(): Promise<void> {
+    let url: string;
+    try {
+      url = await this.ticketUrl();
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'DingTalk Stream: could not get a connection ticket');
+      this.reconnectLater();
+      return;
+    }
+    if (this.stopped) return;
+    const socket = new WebSocket(url, { handshakeTimeout: CALL_TIMEOUT_MS });
+    this.socket = socket;
+    let alive = true;
+    socket.on('open', () => {
+      this.failures = 0;
+      this.opts.logger.info('DingTalk Stream connected');
+      this.heartbeat = setInterval(() => {
+        if (!alive) {
+          this.opts.logger.warn('DingTalk Stream: no answer to the last ping, reconnecting');
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, this.heartbeatMs);
+    });
+    socket.on('pong', () => {
+      alive = true;
+    });
+    socket.on('message', (raw) => {
+      alive = true;
+      this.onFrame(socket, raw.toString());
+    });
+    socket.on('error', (err) => this.opts.logger.warn({ err }, 'DingTalk Stream socket error'));
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.drop();
+      this.reconnectLater();
+    });
+  }
+
+  /** POST the gateway: `{endpoint, ticket}` for a robot-message (CALLBACK) subscription. */
+  private async ticketUrl(): Promise<string> {
+    const res = await fetch(`${this.opts.apiBase.replace(/\/+$/, '')}/v1.0/gateway/connections/open`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        clientId: this.opts.config.appKey,
+        clientSecret: this.opts.config.appSecret,
+        subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
+        ua: 'tongxin/1',
+      }),
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    });
+    const answer = (await res.json().catch(() => null)) as { endpoint?: unknown; ticket?: unknown } | null;
+    if (!res.ok || typeof answer?.endpoint !== 'string' || typeof answer.ticket !== 'string') {
+      throw new Error(`the gateway answered HTTP ${res.status} without an endpoint and a ticket`);
+    }
+    return `${answer.endpoint}${answer.endpoint.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(answer.ticket)}`;
+  }
+
+  private onFrame(socket: WebSocket, raw: string): void {
+    let frame: StreamFrame;
+    try {
+      frame = JSON.parse(raw) as StreamFrame;
+    } catch {
+      this.opts.logger.warn('DingTalk Stream: a frame that is not JSON, ignored');
+      return;
+    }
+    const topic = frame.headers?.topic;
+    const messageId = frame.headers?.messageId ?? '';
+    if (frame.type === 'SYSTEM') {
+      if (topic === 'ping') socket.send(ack(messageId, frame.data));
+      // The server closes the socket 10 s after `disconnect`; a new ticket makes a new one.
+      if (topic === 'disconnect') socket.close();
+      return;
+    }
+    if (frame.type === 'CALLBACK') {
+      socket.send(ack(messageId, JSON.stringify({ response: null })));
+      if (topic !== ROBOT_TOPIC) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(frame.data);
+      } catch {
+        this.opts.logger.warn({ messageId }, 'DingTalk Stream: a robot message whose data is not JSON, ignored');
+        return;
+      }
+      try {
+        this.opts.onRobotMessage(body);
+      } catch (err) {
+        // Acknowledged already: a failing handler must not take the connection down with it.
+        this.opts.logger.error({ err, messageId }, 'DingTalk Stream: handling a robot message failed');
+      }
+      return;
+    }
+    // Events are not subscribed to; one that comes anyway is acknowledged so that it is not resent.
+    socket.send(ack(messageId, JSON.stringify({ status: 'SUCCESS', message: 'ignored' })));
+  }
+
+  /** Ends the socket and its heartbeat. */
+  private drop(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.terminate();
+    }
+  }
+
+  private reconnectLater(): void {
+    if (this.stopped) return;
+    const ceiling = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** this.failures);
+    this.failures++;
+    const delay = ceiling - Math.random() * (ceiling / 2);
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), delay);
+  }
+}

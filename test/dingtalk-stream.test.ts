@@ -1,0 +1,269 @@
+import axios from 'axios';
+import { DWClient, TOPIC_ROBOT } from 'dingtalk-stream';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { putBranch } from '../db/branches.ts';
+import { putChannel } from '../db/channels.ts';
+import { putMember } from '../db/members.ts';
+import { putOrg } from '../db/orgs.ts';
+import { createHandle } from '../src/app.ts';
+import { DingtalkStream } from '../src/platforms/dingtalk/stream.ts';
+import { LongConnections } from '../src/platforms/long-connections.ts';
+import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
+import { DIALECTS, memberRow } from './helpers/db.ts';
+import { dingtalkCallback } from './helpers/dingtalk.ts';
+import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { type StreamGateway, attachStreamGateway } from './helpers/fake-stream-gateway.ts';
+
+// DingTalk Stream mode (SPEC §9.5). The fake gateway is first checked against the official client
+// (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs), then our own client is run against it:
+// ACK before handling, pings, the server's disconnect, a cut or silent socket, stop; and the whole
+// service: messages recorded once and answered through the sessionWebhook, one holder per channel.
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 } };
+
+describe('the fake Stream gateway', () => {
+  let fake: FakePlatform;
+  let gateway: StreamGateway;
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    gateway = attachStreamGateway(fake);
+  });
+  afterAll(() => fake.close());
+
+  it('speaks what the official dingtalk-stream client speaks: ticket, CALLBACK frames, ACKs, pings', async () => {
+    // The client posts to api.dingtalk.com with axios: pointed at the fake, nothing else changed.
+    const redirect = axios.interceptors.request.use((config) => ({
+      ...config,
+      url: config.url?.replace('https://api.dingtalk.com', fake.url),
+    }));
+    const client = new DWClient({ clientId: 'dingkey', clientSecret: 'dingsecret', keepAlive: true });
+    const bodies: unknown[] = [];
+    client.registerCallbackListener(TOPIC_ROBOT, (res) => {
+      client.socketCallBackResponse(res.headers.messageId, {});
+      bodies.push(JSON.parse(res.data));
+    });
+    try {
+      await client.connect();
+      await gateway.waitFor(() => gateway.sockets.size === 1);
+      expect(gateway.opened[0]).toMatchObject({ clientId: 'dingkey', clientSecret: 'dingsecret' });
+      const body = dingtalkCallback('汇报 企业 走访某公司');
+      const messageId = gateway.pushRobotMessage(body);
+      await gateway.waitFor(() => gateway.received.some((f) => f.headers?.messageId === messageId));
+      expect(bodies).toEqual([body]);
+      expect(gateway.received.find((f) => f.headers?.messageId === messageId)).toMatchObject({ code: 200, headers: { messageId } });
+      const ping = gateway.system('ping', { opaque: 'x1' });
+      await gateway.waitFor(() => gateway.received.some((f) => f.headers?.messageId === ping));
+      expect(gateway.received.find((f) => f.headers?.messageId === ping)).toMatchObject({
+        code: 200,
+        data: JSON.stringify({ opaque: 'x1' }),
+      });
+    } finally {
+      client.disconnect();
+      axios.interceptors.request.eject(redirect);
+    }
+  });
+});
+
+describe('our Stream client against the fake gateway', () => {
+  let fake: FakePlatform;
+  let gateway: StreamGateway;
+  let stream: DingtalkStream | undefined;
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    gateway = attachStreamGateway(fake);
+  });
+  afterEach(async () => {
+    stream?.stop();
+    await gateway.waitFor(() => gateway.sockets.size === 0);
+    gateway.received.length = 0;
+    gateway.opened.length = 0;
+    gateway.silence(false);
+  });
+  afterAll(() => fake.close());
+
+  const client = (onRobotMessage: (body: unknown) => void = () => {}) => {
+    stream = new DingtalkStream({ apiBase: fake.url, config: { appKey: 'k', appSecret: 's' }, logger, onRobotMessage, ...QUICK });
+    stream.start();
+    return stream;
+  };
+
+  it('subscribes to robot messages, ACKs each frame even when its handling fails, answers pings', async () => {
+    const handled: string[] = [];
+    const messageIds: string[] = [];
+    const s = client((body) => {
+      handled.push((body as { msgId: string }).msgId);
+      throw new Error('handling failed');
+    });
+    await gateway.waitFor(() => gateway.sockets.size === 1);
+    expect(gateway.opened[0]).toEqual({
+      clientId: 'k',
+      clientSecret: 's',
+      subscriptions: [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }],
+      ua: 'tongxin/1',
+    });
+    const body = dingtalkCallback('签到');
+    messageIds.push(gateway.pushRobotMessage(body));
+    await gateway.waitFor(() => gateway.received.length === 1);
+    expect(handled).toEqual([body.msgId]);
+    expect(s.connected).toBe(true);
+    expect(gateway.received[0]).toEqual({
+      code: 200,
+      headers: { contentType: 'application/json', messageId: messageIds[0] },
+      message: 'OK',
+      data: JSON.stringify({ response: null }),
+    });
+    const ping = gateway.system('ping', { opaque: 'abc' });
+    await gateway.waitFor(() => gateway.received.some((f) => f.headers?.messageId === ping));
+    expect(gateway.received.at(-1)).toMatchObject({ code: 200, data: JSON.stringify({ opaque: 'abc' }) });
+  });
+
+  it('reconnects with a new ticket after the server’s disconnect, a cut socket or a silent one', async () => {
+    const s = client();
+    await gateway.waitFor(() => gateway.sockets.size === 1);
+    gateway.system('disconnect');
+    await gateway.waitFor(() => gateway.opened.length === 2 && gateway.sockets.size === 1);
+    gateway.cutAll();
+    await gateway.waitFor(() => gateway.opened.length === 3 && gateway.sockets.size === 1);
+    // A socket that answers no ping is given up by the heartbeat.
+    gateway.silence(true);
+    await gateway.waitFor(() => gateway.opened.length >= 4, 5_000);
+    gateway.silence(false);
+    await gateway.waitFor(() => s.connected);
+    // Never more than one socket at a time.
+    expect(gateway.sockets.size).toBe(1);
+  });
+
+  it('backs off while the gateway refuses, and stops for good: no socket, no retry left', async () => {
+    fake.enqueue('POST', '/v1.0/gateway/connections/open', { status: 503, json: {} }, { status: 503, json: {} }, { status: 503, json: {} });
+    const s = client();
+    await gateway.waitFor(() => gateway.sockets.size === 1, 5_000);
+    const attempts = fake.requests.filter((r) => r.path === '/v1.0/gateway/connections/open').map((r) => r.at);
+    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    // Each wait at least half of its doubled ceiling: 25, 50, 100 ms.
+    expect(attempts[3]! - attempts[0]!).toBeGreaterThanOrEqual(150);
+    s.stop();
+    await gateway.waitFor(() => gateway.sockets.size === 0);
+    const opened = gateway.opened.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(gateway.opened.length).toBe(opened);
+    expect(s.connected).toBe(false);
+  });
+});
+
+const NOW = Date.now();
+
+async function seed(t: TestApp) {
+  await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
+  await putChannel(t.db, 'o1', 'ds1', { platform: 'dingtalk', mode: 'stream', appKey: 'k1', appSecret: 's1', robotCode: 'r1' }, NOW);
+  await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ds1', chat_id: 'cidGroupA==', webhook: null, secret: null }], NOW);
+  await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', dingtalk_user_id: 'dt-sec' }), NOW);
+  await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), NOW);
+}
+
+describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {
+  let fake: FakePlatform;
+  let gateway: StreamGateway;
+  let t: TestApp;
+  const holders: LongConnections[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    gateway = attachStreamGateway(fake);
+    t = await startTestApp(dialect, { now: NOW, env: { DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url } });
+    await seed(t);
+  });
+  afterAll(async () => {
+    for (const h of holders) await h.stop();
+    await t?.close();
+    await fake?.close();
+  });
+
+  const holder = () => {
+    const h = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
+    holders.push(h);
+    return h;
+  };
+  const message = (text: string, extra: Record<string, unknown> = {}) =>
+    dingtalkCallback(text, { senderStaffId: 'dt-m1', sessionWebhook: `${fake.url}/robot/sendBySession?session=s1`, ...extra });
+  const replies = () => fake.requests.filter((r) => r.path === '/robot/sendBySession');
+
+  it('records a 汇报 once, however often its frame comes, and replies through the sessionWebhook', async () => {
+    const h = holder();
+    await h.start();
+    await gateway.waitFor(() => h.connected('ds1'));
+    const body = message('@同心 汇报 企业 走访某公司，协调解决用电难题');
+    gateway.pushRobotMessage(body);
+    gateway.pushRobotMessage(body);
+    await gateway.waitFor(() => replies().length === 2);
+    const rows = await t.db.selectFrom('service_reports').select('text').where('source', '=', body.msgId).execute();
+    expect(rows).toEqual([{ text: '走访某公司，协调解决用电难题' }]);
+    const reply = replies()[0]!.body as { msgtype: string; markdown: { text: string } };
+    expect(reply.msgtype).toBe('markdown');
+    expect(reply.markdown.text).toContain('已记录四服务汇报');
+    expect(replies()[0]!.query).toEqual({ session: 's1' });
+  });
+
+  it('works as over HTTP: 安排 by the secretary, then 签到; a foreign sessionWebhook is not followed', async () => {
+    // Only what was recorded: clear() would drop the gateway's route too.
+    fake.requests.length = 0;
+    gateway.pushRobotMessage(message('@同心 安排 党员大会 明天下午3点 议题 研究工作', { senderStaffId: 'dt-sec' }));
+    await gateway.waitFor(() => replies().length === 1);
+    const scheduled = (replies()[0]!.body as { markdown: { text: string } }).markdown.text;
+    expect(scheduled).toContain('已安排');
+    const code = /（([A-Z0-9]{3})）/.exec(scheduled)![1]!;
+    t.clock.set(NOW + 86_400_000);
+    const meeting = await t.db.selectFrom('meetings').select('starts_at').where('code', '=', code).executeTakeFirstOrThrow();
+    t.clock.set(Number(meeting.starts_at));
+    // A sessionWebhook on another host: the reply goes through the robot API instead.
+    gateway.pushRobotMessage(message(`@同心 签到 ${code}`, { sessionWebhook: 'https://evil.example/robot/sendBySession?session=x' }));
+    await gateway.waitFor(() => fake.requests.some((r) => r.path === '/v1.0/robot/groupMessages/send'));
+    const sent = fake.requests.find((r) => r.path === '/v1.0/robot/groupMessages/send')!.body as {
+      openConversationId: string;
+      msgParam: string;
+    };
+    expect(sent.openConversationId).toBe('cidGroupA==');
+    expect(JSON.parse(sent.msgParam).text).toContain('王一 已签到');
+    expect(await t.db.selectFrom('attendance').select('member_id').where('status', '=', 'present').execute()).toEqual([
+      { member_id: 'm1' },
+    ]);
+    t.clock.set(NOW);
+  });
+
+  it('is held by one process: a second waits; a stop hands over at once, a dead holder once its lease expires', async () => {
+    const [first] = holders;
+    const second = holder();
+    await second.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(first!.holding()).toEqual(['ds1']);
+    expect(second.holding()).toEqual([]);
+    expect(gateway.sockets.size).toBe(1);
+
+    await first!.stop();
+    await gateway.waitFor(() => second.connected('ds1'), 3_000);
+    expect(gateway.sockets.size).toBe(1);
+
+    // A holder that dies keeps renewing nothing: a third takes over once the lease runs out.
+    const third = holder();
+    await third.start();
+    const dead = second as unknown as { timer: NodeJS.Timeout };
+    clearInterval(dead.timer);
+    const started = Date.now();
+    await gateway.waitFor(() => third.connected('ds1'), 5_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await second.stop();
+  });
+
+  it('connects a channel added through the admin API within a sync, without a restart', async () => {
+    const h = holders.at(-1)!;
+    const res = await t.app.request('/admin/orgs/o1/channels/ds2', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'dingtalk', mode: 'stream', appKey: 'k2', appSecret: 's2', robotCode: 'r2' }),
+    });
+    expect(res.status).toBe(200);
+    await gateway.waitFor(() => h.connected('ds2'), 3_000);
+    expect(gateway.opened.at(-1)).toMatchObject({ clientId: 'k2' });
+  });
+});

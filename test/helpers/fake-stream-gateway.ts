@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { FakePlatform } from './fake-platform.ts';
+
+// DingTalk's Stream gateway as the protocol documents it (research/dingtalk.md §2.2), on the fake
+// platform's server: POST /v1.0/gateway/connections/open gives an endpoint and a ticket (one use,
+// 90 s); the WebSocket at /connect?ticket= takes it, and the test pushes frames and reads the ACKs.
+// test/dingtalk-stream.test.ts checks it against the official dingtalk-stream client.
+
+export interface StreamGateway {
+  /** Every body POSTed to connections/open. */
+  opened: Record<string, unknown>[];
+  /** Sockets connected now. */
+  sockets: Set<WebSocket>;
+  /** Every frame a client sent (ACKs, ping answers), parsed. */
+  received: { code?: number; headers?: { messageId?: string }; data?: string }[];
+  /** Pushes a robot message as a CALLBACK frame to one connected socket; returns its messageId. */
+  pushRobotMessage(body: unknown, messageId?: string): string;
+  /** Sends a SYSTEM frame (`ping` or `disconnect`) to every socket. */
+  system(topic: 'ping' | 'disconnect', data?: unknown): string;
+  /** Cuts every socket off without a close frame, as a dead network would. */
+  cutAll(): void;
+  /** Stops answering pings (a half-dead connection). */
+  silence(on: boolean): void;
+  waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+}
+
+export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
+
+export function attachStreamGateway(fake: FakePlatform): StreamGateway {
+  const tickets = new Map<string, number>();
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
+  const gateway: StreamGateway = {
+    opened: [],
+    sockets: new Set(),
+    received: [],
+    pushRobotMessage(body, messageId = `msg-${randomBytes(6).toString('hex')}`) {
+      const [socket] = gateway.sockets;
+      if (!socket) throw new Error('fake gateway: no client connected');
+      const frame = {
+        specVersion: '1.0',
+        type: 'CALLBACK',
+        headers: {
+          appId: 'app',
+          connectionId: 'conn',
+          contentType: 'application/json',
+          messageId,
+          time: String(Date.now()),
+          topic: ROBOT_TOPIC,
+        },
+        data: JSON.stringify(body),
+      };
+      socket.send(JSON.stringify(frame));
+      return messageId;
+    },
+    system(topic, data = topic === 'ping' ? { opaque: randomBytes(4).toString('hex') } : { reason: 'persistent connection is timeout' }) {
+      const messageId = `sys-${randomBytes(6).toString('hex')}`;
+      const frame = {
+        specVersion: '1.0',
+        type: 'SYSTEM',
+        headers: { messageId, topic, contentType: 'application/json' },
+        data: JSON.stringify(data),
+      };
+      for (const socket of gateway.sockets) socket.send(JSON.stringify(frame));
+      return messageId;
+    },
+    cutAll() {
+      for (const socket of gateway.sockets) socket.terminate();
+    },
+    silence(on) {
+      silent = on;
+    },
+    async waitFor(predicate, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error('fake gateway: condition not met in time');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+  let silent = false;
+
+  fake.on('POST', '/v1.0/gateway/connections/open', (req) => {
+    const body = req.body as Record<string, unknown>;
+    gateway.opened.push(body);
+    const subscriptions = Array.isArray(body.subscriptions) ? (body.subscriptions as { type?: string; topic?: string }[]) : [];
+    if (typeof body.clientId !== 'string' || typeof body.clientSecret !== 'string')
+      return { status: 400, json: { code: 'invalidParameter' } };
+    if (!subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === ROBOT_TOPIC))
+      return { status: 400, json: { code: 'noRobotSubscription' } };
+    if (req.headers.accept !== 'application/json') return { status: 406, json: { code: 'notAcceptable' } };
+    const ticket = randomBytes(12).toString('hex');
+    tickets.set(ticket, Date.now() + 90_000);
+    return { json: { endpoint: `${fake.url.replace('http', 'ws')}/connect`, ticket } };
+  });
+
+  fake.server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const ticket = url.searchParams.get('ticket') ?? '';
+    const expires = tickets.get(ticket);
+    tickets.delete(ticket);
+    if (url.pathname !== '/connect' || !expires || expires < Date.now()) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      gateway.sockets.add(ws);
+      ws.on('ping', () => {
+        if (!silent) ws.pong();
+      });
+      ws.on('message', (raw) => gateway.received.push(JSON.parse(raw.toString())));
+      ws.on('close', () => gateway.sockets.delete(ws));
+    });
+  });
+  return gateway;
+}
