@@ -47,6 +47,10 @@ const schema = z.object({
   WECOM_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
   DINGTALK_OAPI_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://oapi.dingtalk.com'),
   DINGTALK_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://api.dingtalk.com'),
+  WECOM_AIBOT_WS_URL: z
+    .string()
+    .regex(/^wss?:\/\/\S+$/, 'expects a ws(s) URL')
+    .default('wss://openws.work.weixin.qq.com'),
   REMINDER_OFFSETS: z
     .string()
     .transform((value, ctx) => {

@@ -8,6 +8,8 @@ const botName = z.string().min(1).max(30).optional();
 /** What reminders call the bot when a channel names it nothing. */
 export const DEFAULT_BOT_NAME = '同心';
 
+const AES_KEY = z.string().regex(/^[A-Za-z0-9]{43}$/, 'expects the 43-character EncodingAESKey');
+
 const wecomApp = z.object({
   platform: z.literal('wecom-app'),
   corpId: z.string().min(1).max(64),
@@ -18,13 +20,28 @@ const wecomApp = z.object({
   botName,
 });
 
-const wecomBot = z.object({
-  platform: z.literal('wecom-bot'),
-  token: z.string().min(1).max(64),
-  encodingAESKey: z.string().regex(/^[A-Za-z0-9]{43}$/, 'expects the 43-character EncodingAESKey'),
-  webhookKey: z.string().min(1).max(256).optional(),
-  botName,
-});
+/**
+ * The AI bot (智能机器人): over HTTP callbacks (the default) it needs the callback's Token and
+ * EncodingAESKey; over the long connection (`mode: websocket`, SPEC §9.5) its BotID and Secret.
+ */
+const wecomBot = z
+  .object({
+    platform: z.literal('wecom-bot'),
+    mode: z.enum(['http', 'websocket']).optional(),
+    token: z.string().min(1).max(64).optional(),
+    encodingAESKey: AES_KEY.optional(),
+    botId: z.string().min(1).max(128).optional(),
+    secret: z.string().min(1).max(256).optional(),
+    webhookKey: z.string().min(1).max(256).optional(),
+    botName,
+  })
+  .superRefine((c, ctx) => {
+    const needed: ('token' | 'encodingAESKey' | 'botId' | 'secret')[] =
+      c.mode === 'websocket' ? ['botId', 'secret'] : ['token', 'encodingAESKey'];
+    for (const field of needed) {
+      if (c[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is required in ${c.mode ?? 'http'} mode` });
+    }
+  });
 
 const dingtalk = z.object({
   platform: z.literal('dingtalk'),

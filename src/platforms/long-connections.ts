@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { listPlatformChannels } from '../../db/channels.ts';
 import type { Database } from '../../db/schema.ts';
-import { type Handle, UNAVAILABLE } from '../chat/message.ts';
+import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from '../chat/message.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig } from '../domain/channels.ts';
@@ -12,8 +12,11 @@ import { PlatformClients } from './deliver.ts';
 import { robotMessageSchema, toChatMessage } from './dingtalk/callback.ts';
 import { DingtalkStream } from './dingtalk/stream.ts';
 import { sendStreamReply } from './dingtalk/stream-reply.ts';
+import { AibotSocket } from './wecom/aibot-socket.ts';
+import { NotABotMessage, botChatMessage, botStreamReply } from './wecom/bot-message.ts';
 
-// The long connections of the channels that receive over one (SPEC §9.5), each held by exactly one
+// The long connections of the channels that receive over one (SPEC §9.5) — DingTalk Stream, the
+// WeCom AI bot's websocket — each held by exactly one
 // process: a Redis lease per channel decides which. The holder renews it at every sync; a process
 // that dies stops renewing and another takes the lease over when it expires; a process that stops
 // releases its leases at once. The lease's value carries a fence (a counter bumped at every take),
@@ -24,7 +27,10 @@ export interface LongConnectionsDeps {
   redis: Redis;
   logger: Logger;
   clock: Clock;
-  config: Pick<Config, 'QUEUE_PREFIX' | 'DINGTALK_API_BASE' | 'DINGTALK_OAPI_BASE' | 'WECOM_API_BASE' | 'CHECKIN_CLOSES'>;
+  config: Pick<
+    Config,
+    'QUEUE_PREFIX' | 'DINGTALK_API_BASE' | 'DINGTALK_OAPI_BASE' | 'WECOM_API_BASE' | 'WECOM_AIBOT_WS_URL' | 'CHECKIN_CLOSES'
+  >;
   handle: Handle;
 }
 
@@ -42,11 +48,21 @@ export interface LongConnectionsOptions {
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+interface Connection {
+  start(): void;
+  stop(): void;
+  readonly connected: boolean;
+}
+
 interface Held {
   lease: string;
   config: string;
-  stream: DingtalkStream;
+  stream: Connection;
 }
+
+/** The channels that receive over a long connection: DingTalk in stream mode, the WeCom AI bot in websocket mode. */
+const onLongConnection = (c: Channel) =>
+  (c.config.platform === 'dingtalk' && c.config.mode === 'stream') || (c.config.platform === 'wecom-bot' && c.config.mode === 'websocket');
 
 export class LongConnections {
   private readonly held = new Map<string, Held>();
@@ -101,9 +117,8 @@ export class LongConnections {
   }
 
   private async syncOnce(): Promise<void> {
-    const channels = (await listPlatformChannels(this.deps.db, 'dingtalk')).filter(
-      (c) => c.config.platform === 'dingtalk' && c.config.mode === 'stream',
-    );
+    const all = [...(await listPlatformChannels(this.deps.db, 'dingtalk')), ...(await listPlatformChannels(this.deps.db, 'wecom-bot'))];
+    const channels = all.filter(onLongConnection);
     const wanted = new Map(channels.map((c) => [c.id, c]));
     for (const [id, held] of this.held) {
       const renewed = Number(await this.deps.redis.eval(RENEW, 1, this.key(id), held.lease, this.leaseMs)) === 1;
@@ -136,49 +151,87 @@ export class LongConnections {
     await this.deps.redis.eval(RELEASE, 1, this.key(channelId), held.lease);
   }
 
-  private open(channel: Channel): DingtalkStream {
+  private open(channel: Channel): Connection {
     const logger = this.deps.logger.child({ channel: channel.id });
-    const stream = new DingtalkStream({
-      apiBase: this.deps.config.DINGTALK_API_BASE,
-      config: channel.config as DingtalkConfig,
-      logger,
-      onRobotMessage: (body) => void this.receive(channel, body, logger),
+    const quick = {
       ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}),
       ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
+    };
+    const config = channel.config;
+    if (config.platform === 'wecom-bot') {
+      const socket: AibotSocket = new AibotSocket({
+        url: this.deps.config.WECOM_AIBOT_WS_URL,
+        config: { botId: config.botId ?? '', secret: config.secret ?? '' },
+        logger,
+        onMessage: (reqId, body) => void this.receiveWecom(channel, socket, reqId, body, logger),
+        clock: this.deps.clock,
+        ...quick,
+      });
+      socket.start();
+      return socket;
+    }
+    const stream = new DingtalkStream({
+      apiBase: this.deps.config.DINGTALK_API_BASE,
+      config: config as DingtalkConfig,
+      logger,
+      onRobotMessage: (body) => void this.receiveDingtalk(channel, body, logger),
+      ...quick,
     });
     stream.start();
     return stream;
   }
 
-  /** One robot message, already ACKed: recorded and answered as over HTTP, then the reply sent back. */
-  private async receive(channel: Channel, raw: unknown, logger: Logger): Promise<void> {
+  /**
+   * Records and answers a message that came over a long connection. It cannot be refused back (it
+   * was ACKed, or there is nobody to answer 503 to), so while the database cannot take it, it is
+   * tried again (1, 2, 4, 8 s); undefined when it never could be.
+   */
+  private async handled(message: ChatMessage, logger: Logger): Promise<Reply | null | undefined> {
+    const attempts = this.opts.handleAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const reply = await this.deps.handle(message);
+      if (reply !== UNAVAILABLE) return reply;
+      if (attempt >= attempts) {
+        logger.error({ msgId: message.messageId }, `a message could not be recorded after ${attempts} attempts`);
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** (attempt - 1)));
+    }
+  }
+
+  /** A DingTalk robot message, already ACKed; the reply goes through the sessionWebhook or the robot API. */
+  private async receiveDingtalk(channel: Channel, raw: unknown, logger: Logger): Promise<void> {
     const parsed = robotMessageSchema.safeParse(raw);
     if (!parsed.success) {
       logger.warn('DingTalk Stream: a robot message of an unknown shape, ignored');
       return;
     }
     const body = parsed.data;
-    const message = toChatMessage(channel, body, this.deps.clock.now());
-    const attempts = this.opts.handleAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      const reply = await this.deps.handle(message);
-      if (reply === null) return;
-      if (reply !== UNAVAILABLE) {
-        const api = this.clients.dingtalkApp(channel as Channel & { config: DingtalkConfig });
-        const sent = await sendStreamReply(
-          { oapiBase: this.deps.config.DINGTALK_OAPI_BASE, api, logger, now: this.deps.clock.now() },
-          body,
-          reply,
-        );
-        if (!sent.delivered) logger.warn({ msgId: body.msgId }, `DingTalk Stream: the reply was not sent: ${sent.reason}`);
-        return;
-      }
-      // Acknowledged, the message will not come again: try again while the database recovers.
-      if (attempt >= attempts) {
-        logger.error({ msgId: body.msgId }, `DingTalk Stream: a message could not be recorded after ${attempts} attempts`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** (attempt - 1)));
+    const reply = await this.handled(toChatMessage(channel, body, this.deps.clock.now()), logger);
+    if (!reply) return;
+    const api = this.clients.dingtalkApp(channel as Channel & { config: DingtalkConfig });
+    const sent = await sendStreamReply(
+      { oapiBase: this.deps.config.DINGTALK_OAPI_BASE, api, logger, now: this.deps.clock.now() },
+      body,
+      reply,
+    );
+    if (!sent.delivered) logger.warn({ msgId: body.msgId }, `DingTalk Stream: the reply was not sent: ${sent.reason}`);
+  }
+
+  /** A WeCom AI-bot message; the reply goes back on the socket under the frame's req_id, as a finished stream. */
+  private async receiveWecom(channel: Channel, socket: AibotSocket, reqId: string, raw: unknown, logger: Logger): Promise<void> {
+    let message: ChatMessage | null;
+    try {
+      message = botChatMessage(channel, raw, this.deps.clock.now());
+    } catch (err) {
+      if (!(err instanceof NotABotMessage)) throw err;
+      logger.warn(`WeCom AI bot: ${err.message}, ignored`);
+      return;
     }
+    if (!message) return;
+    const reply = await this.handled(message, logger);
+    if (!reply) return;
+    if (!(await socket.respond(reqId, botStreamReply(message, reply))))
+      logger.warn({ msgId: message.messageId }, 'WeCom AI bot: the reply was not acknowledged');
   }
 }

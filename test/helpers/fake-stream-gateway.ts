@@ -96,10 +96,11 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
 
   fake.server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://fake');
+    if (url.pathname !== '/connect') return;
     const ticket = url.searchParams.get('ticket') ?? '';
     const expires = tickets.get(ticket);
     tickets.delete(ticket);
-    if (url.pathname !== '/connect' || !expires || expires < Date.now()) {
+    if (!expires || expires < Date.now()) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { DingtalkConfig } from '../../domain/channels.ts';
 import { CALL_TIMEOUT_MS } from '../shared/api.ts';
+import { type Backoff, LongSocket } from '../shared/long-socket.ts';
 
 // DingTalk Stream mode (SPEC §9.5), spoken with `ws` rather than the dingtalk-stream package, whose
 // 2.1.x leaks a socket and a timer per reconnect, cannot cancel a scheduled reconnect, resolves
@@ -26,26 +27,19 @@ export interface StreamOptions {
   onRobotMessage(body: unknown): void;
   /** How often the socket is pinged; a ping unanswered by the next one ends it. */
   heartbeatMs?: number;
-  /** Reconnect delays: from `minMs`, doubling to `maxMs`, each with up to half of it taken off at random. */
-  backoff?: { minMs: number; maxMs: number };
+  backoff?: Backoff;
 }
 
 const ack = (messageId: string, data: string) =>
   JSON.stringify({ code: 200, headers: { contentType: 'application/json', messageId }, message: 'OK', data });
 
 /** One channel's long connection: `start()` keeps it open until `stop()`. */
-export class DingtalkStream {
-  private socket: WebSocket | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private failures = 0;
-  private stopped = true;
+export class DingtalkStream extends LongSocket {
   private readonly heartbeatMs: number;
-  private readonly backoff: { minMs: number; maxMs: number };
 
   constructor(private readonly opts: StreamOptions) {
+    super(opts.backoff);
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
-    this.backoff = opts.backoff ?? { minMs: 1_000, maxMs: 60_000 };
   }
 
   /** Whether a socket is open now. */
@@ -53,20 +47,7 @@ export class DingtalkStream {
     return this.socket?.readyState === WebSocket.OPEN;
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.connect();
-  }
-
-  /** Closes the socket and cancels any reconnect; nothing of it is left running. */
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
-    this.drop();
-  }
-
-  private async connect(): Promise<void> {
+  protected async connect(): Promise<void> {
     let url: string;
     try {
       url = await this.ticketUrl();
@@ -80,7 +61,7 @@ export class DingtalkStream {
     this.socket = socket;
     let alive = true;
     socket.on('open', () => {
-      this.failures = 0;
+      this.succeeded();
       this.opts.logger.info('DingTalk Stream connected');
       this.heartbeat = setInterval(() => {
         if (!alive) {
@@ -100,11 +81,7 @@ export class DingtalkStream {
       this.onFrame(socket, raw.toString());
     });
     socket.on('error', (err) => this.opts.logger.warn({ err }, 'DingTalk Stream socket error'));
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      this.drop();
-      this.reconnectLater();
-    });
+    this.reconnectOnClose(socket);
   }
 
   /** POST the gateway: `{endpoint, ticket}` for a robot-message (CALLBACK) subscription. */
@@ -163,27 +140,5 @@ export class DingtalkStream {
     }
     // Events are not subscribed to; one that comes anyway is acknowledged so that it is not resent.
     socket.send(ack(messageId, JSON.stringify({ status: 'SUCCESS', message: 'ignored' })));
-  }
-
-  /** Ends the socket and its heartbeat. */
-  private drop(): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) {
-      socket.removeAllListeners();
-      socket.on('error', () => {});
-      socket.terminate();
-    }
-  }
-
-  private reconnectLater(): void {
-    if (this.stopped) return;
-    const ceiling = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** this.failures);
-    this.failures++;
-    const delay = ceiling - Math.random() * (ceiling / 2);
-    clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.connect(), delay);
   }
 }

@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
 import type { Channel, WecomAppConfig, WecomBotConfig } from '../../domain/channels.ts';
 import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, cleanInput } from '../../chat/message.ts';
 import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
@@ -7,8 +6,10 @@ import { markdownToText } from '../../domain/markdown.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
 import { CryptoError, openEnvelope, sealEnvelope, signatureMatches, timestampFresh } from './crypto.ts';
 import { XmlError, cdata, parseFlatXml } from './xml.ts';
+import { NotABotMessage, botChatMessage, botStreamReply } from './bot-message.ts';
 
-type WecomChannel = Channel & { config: WecomAppConfig | WecomBotConfig };
+/** A channel that takes WeCom callbacks: the app, or the AI bot in HTTP mode (with its Token and key). */
+type WecomChannel = Channel & { config: WecomAppConfig | (WecomBotConfig & { token: string; encodingAESKey: string }) };
 
 /** The app decrypts with its corp id as receiveid; the AI bot with "". */
 const receiveIdOf = (channel: WecomChannel) => (channel.config.platform === 'wecom-app' ? channel.config.corpId : '');
@@ -24,6 +25,8 @@ async function wecomChannel(deps: ReceiverDeps, id: string): Promise<WecomChanne
     throw new Refusal(503);
   });
   if (!channel || (channel.config.platform !== 'wecom-app' && channel.config.platform !== 'wecom-bot')) throw new Refusal(404);
+  // An AI bot on the long connection has no callback secrets: it takes no callbacks.
+  if (channel.config.platform === 'wecom-bot' && (!channel.config.token || !channel.config.encodingAESKey)) throw new Refusal(404);
   return channel as WecomChannel;
 }
 
@@ -81,17 +84,6 @@ export function wecomUrlCheck(deps: ReceiverDeps) {
   };
 }
 
-const botMessageSchema = z.object({
-  msgid: z.string().min(1).max(128),
-  aibotid: z.string().optional(),
-  chatid: z.string().max(128).optional(),
-  chattype: z.enum(['group', 'single']),
-  from: z.object({ userid: z.string().min(1).max(128) }),
-  response_url: z.string().max(2000).optional(),
-  msgtype: z.string(),
-  text: z.object({ content: z.string().max(20_000) }).optional(),
-});
-
 /** POST /webhooks/wecom/:channel — the self-built app (XML) or the 智能机器人 (JSON). */
 export function wecomReceiver(deps: ReceiverDeps) {
   return async (c: Context) => {
@@ -119,7 +111,7 @@ export function wecomReceiver(deps: ReceiverDeps) {
         ? c.body(appReply(channel.config as WecomAppConfig, message, reply, timestamp, query.nonce), 200, {
             'content-type': 'application/xml; charset=utf-8',
           })
-        : c.json(botReply(channel.config as WecomBotConfig, message, reply, timestamp, query.nonce));
+        : c.json(botReply(channel.config, message, reply, timestamp, query.nonce));
     } catch (err) {
       return refused(c, err);
     }
@@ -173,29 +165,12 @@ function appMessage(channel: WecomChannel, plain: string, now: number): ChatMess
 }
 
 function botMessage(channel: WecomChannel, plain: string, now: number): ChatMessage | null {
-  let body: z.infer<typeof botMessageSchema>;
   try {
-    body = botMessageSchema.parse(JSON.parse(plain));
-  } catch {
-    throw new Refusal(400);
+    return botChatMessage(channel, JSON.parse(plain), now);
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof NotABotMessage) throw new Refusal(400);
+    throw err;
   }
-  if (body.msgtype !== 'text' || !body.text) return null;
-  const group = body.chattype === 'group';
-  if (group && !body.chatid) throw new Refusal(400);
-  return {
-    platform: 'wecom',
-    channelId: channel.id,
-    orgId: channel.orgId,
-    chatType: group ? 'group' : 'direct',
-    chatId: group ? body.chatid! : body.from.userid,
-    senderId: body.from.userid,
-    senderName: null,
-    text: cleanInput(body.text.content),
-    messageId: body.msgid,
-    receivedAt: now,
-    // Sized as a WeCom app message: a 周报 continues privately through the app.
-    replyFormat: 'wecom-app',
-  };
 }
 
 /** The app's passive reply: a text message (apps cannot passively answer markdown), encrypted in XML. */
@@ -212,11 +187,8 @@ function appReply(config: WecomAppConfig, message: ChatMessage, reply: Reply, ti
 }
 
 /** The AI bot's passive reply to a message is a finished stream whose content is markdown. */
-function botReply(config: WecomBotConfig, message: ChatMessage, reply: Reply, timestamp: string, nonce: string) {
-  const inner = JSON.stringify({
-    msgtype: 'stream',
-    stream: { id: message.messageId, finish: true, content: reply.markdown },
-  });
+function botReply(config: { token: string; encodingAESKey: string }, message: ChatMessage, reply: Reply, timestamp: string, nonce: string) {
+  const inner = JSON.stringify(botStreamReply(message, reply));
   const sealed = sealEnvelope(config, inner, '', timestamp, nonce);
   return { encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: Number(timestamp), nonce };
 }

@@ -1,0 +1,182 @@
+import { WSClient } from '@wecom/aibot-node-sdk';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { putBranch } from '../db/branches.ts';
+import { putChannel } from '../db/channels.ts';
+import { insertMeeting } from '../db/meetings.ts';
+import { putMember } from '../db/members.ts';
+import { putOrg } from '../db/orgs.ts';
+import { createHandle } from '../src/app.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { LongConnections } from '../src/platforms/long-connections.ts';
+import { AibotSocket } from '../src/platforms/wecom/aibot-socket.ts';
+import { type TestApp, startTestApp } from './helpers/app.ts';
+import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
+import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
+import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { botCallback } from './helpers/wecom.ts';
+
+// The WeCom AI bot's long connection (SPEC §9.5). The fake server is first checked against the
+// official @wecom/aibot-node-sdk client, then our client runs against it, then the whole service.
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+const BOT = { botId: 'aib-test', secret: 'aibot-secret-0123' };
+const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 } };
+
+describe('the fake AI-bot server', () => {
+  let fake: FakePlatform;
+  let server: AibotServer;
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    server = attachAibotServer(fake, BOT);
+  });
+  afterAll(() => fake.close());
+
+  it('speaks what the official client speaks: subscribe, ping, callbacks, stream replies', async () => {
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const client = new WSClient({ ...BOT, wsUrl: server.url, heartbeatInterval: 200, logger: silent });
+    client.on('message.text', (frame) => void client.replyStream(frame, 'sid-1', '收到', true));
+    try {
+      client.connect();
+      await server.waitFor(() => server.sockets.size === 1);
+      expect(server.received[0]).toMatchObject({ cmd: 'aibot_subscribe', body: { bot_id: BOT.botId, secret: BOT.secret } });
+      expect(server.received[0]!.headers.req_id).toMatch(/^aibot_subscribe_\d+_\w+$/);
+      const reqId = server.push(botCallback('@党建助手 汇报 企业 走访'));
+      await server.waitFor(() => server.received.some((f) => f.cmd === 'aibot_respond_msg'));
+      expect(server.received.find((f) => f.cmd === 'aibot_respond_msg')).toEqual({
+        cmd: 'aibot_respond_msg',
+        headers: { req_id: reqId },
+        body: { msgtype: 'stream', stream: { id: 'sid-1', finish: true, content: '收到' } },
+      });
+      await server.waitFor(() => server.received.some((f) => f.cmd === 'ping'));
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe('our AI-bot client against the fake server', () => {
+  let fake: FakePlatform;
+  let server: AibotServer;
+  let socket: AibotSocket | undefined;
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    server = attachAibotServer(fake, BOT);
+  });
+  afterEach(async () => {
+    socket?.stop();
+    await server.waitFor(() => server.sockets.size === 0);
+    server.received.length = 0;
+    server.silence(false);
+  });
+  afterAll(() => fake.close());
+
+  const client = (onMessage: (reqId: string, body: unknown) => void = () => {}, config = BOT) => {
+    socket = new AibotSocket({ url: server.url, config, logger, onMessage, clock: systemClock, ...QUICK });
+    socket.start();
+    return socket;
+  };
+
+  it('subscribes, hands on each callback with its req_id, and answers under it', async () => {
+    const got: [string, unknown][] = [];
+    const s = client((reqId, body) => got.push([reqId, body]));
+    await server.waitFor(() => s.connected);
+    // Our req_ids are shaped as the official client's.
+    expect(server.received[0]!.headers.req_id).toMatch(/^aibot_subscribe_\d+_[0-9a-f]+$/);
+    const body = botCallback('@党建助手 签到');
+    const reqId = server.push(body);
+    await server.waitFor(() => got.length === 1);
+    expect(got).toEqual([[reqId, body]]);
+    expect(await s.respond(reqId, { msgtype: 'stream', stream: { id: 'x', finish: true, content: '好' } })).toBe(true);
+    expect(server.received.at(-1)).toMatchObject({ cmd: 'aibot_respond_msg', headers: { req_id: reqId } });
+    await server.waitFor(() => server.received.some((f) => f.cmd === 'ping'));
+  });
+
+  it('reconnects when cut or when pings go unanswered; a refused secret keeps it out, backing off', async () => {
+    const s = client();
+    await server.waitFor(() => s.connected);
+    const subscriptions = () => server.received.filter((f) => f.cmd === 'aibot_subscribe').length;
+    server.cutAll();
+    await server.waitFor(() => subscriptions() === 2 && s.connected);
+    server.silence(true);
+    await server.waitFor(() => subscriptions() >= 3, 5_000);
+    server.silence(false);
+    await server.waitFor(() => s.connected);
+    expect(server.sockets.size).toBe(1);
+    s.stop();
+    await server.waitFor(() => server.sockets.size === 0);
+
+    server.received.length = 0;
+    const refused = client(() => {}, { ...BOT, secret: 'wrong' });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(refused.connected).toBe(false);
+    const attempts = subscriptions();
+    // 50, 100, 200, 400 ms ceilings, each at least halved: at most a handful in 700 ms.
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(8);
+  });
+});
+
+const NOW = Date.now();
+
+describe.each(DIALECTS)('the service over the AI bot’s long connection on %s', (dialect) => {
+  let fake: FakePlatform;
+  let server: AibotServer;
+  let t: TestApp;
+  let holder: LongConnections;
+
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    server = attachAibotServer(fake, BOT);
+    t = await startTestApp(dialect, { now: NOW, env: { WECOM_AIBOT_WS_URL: server.url } });
+    await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
+    await putChannel(t.db, 'o1', 'ws1', { platform: 'wecom-bot', mode: 'websocket', ...BOT }, NOW);
+    await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ws1', chat_id: 'wrkGroupA', webhook: null, secret: null }], NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', wecom_user_id: 'wc-sec' }), NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', wecom_user_id: 'wangwu' }), NOW);
+    holder = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
+    await holder.start();
+    await server.waitFor(() => holder.connected('ws1'));
+  });
+  afterAll(async () => {
+    await holder?.stop();
+    await t?.close();
+    await fake?.close();
+  });
+
+  const replies = () => server.received.filter((f) => f.cmd === 'aibot_respond_msg');
+
+  it('records a 汇报 once, however often it comes, and answers each on the socket as a finished stream', async () => {
+    const body = botCallback('@党建助手 汇报 群众 为社区老人代办社保认证');
+    const first = server.push(body);
+    const second = server.push(body);
+    await server.waitFor(() => replies().length === 2);
+    // Each frame is answered under its own req_id, in whichever order they finish.
+    expect(
+      replies()
+        .map((r) => r.headers.req_id)
+        .sort(),
+    ).toEqual([first, second].sort());
+    const stream = replies()[0]!.body as { msgtype: string; stream: { finish: boolean; content: string; id: string } };
+    expect(stream.msgtype).toBe('stream');
+    expect(stream.stream.finish).toBe(true);
+    expect(stream.stream.id).toBe(body.msgid);
+    expect(stream.stream.content).toContain('已记录四服务汇报');
+    const rows = await t.db.selectFrom('service_reports').select('text').where('source', '=', body.msgid).execute();
+    expect(rows).toEqual([{ text: '为社区老人代办社保认证' }]);
+  });
+
+  it('takes 签到 as over HTTP', async () => {
+    await insertMeeting(t.db, meetingRow({ org_id: 'o1', code: 'WSQ', type: 'assembly', starts_at: NOW + 5 * 60_000, created_by: 'sec' }));
+    server.received.length = 0;
+    server.push(botCallback('@党建助手 签到'));
+    await server.waitFor(() => replies().length === 1);
+    expect((replies()[0]!.body as { stream: { content: string } }).stream.content).toContain('王一 已签到');
+    expect(await t.db.selectFrom('attendance').select('member_id').execute()).toEqual([{ member_id: 'm1' }]);
+  });
+
+  it('takes no HTTP callbacks for a bot on the long connection', async () => {
+    const res = await t.app.request('/webhooks/wecom/ws1?msg_signature=x&timestamp=1&nonce=1', { method: 'POST', body: '{}' });
+    expect(res.status).toBe(404);
+  });
+});
