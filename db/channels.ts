@@ -44,3 +44,9 @@ export async function listPlatformChannels(db: Db, platform: ChannelConfig['plat
   const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('platform', '=', platform).orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, orgId: r.org_id, config: channelConfigSchema.parse(JSON.parse(r.config)) }));
 }
+
+/** The org's channels with their settings, for what is counted per org (quotas). */
+export async function listOrgChannelConfigs(db: Db, orgId: string): Promise<Channel[]> {
+  const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('org_id', '=', orgId).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, orgId: r.org_id, config: channelConfigSchema.parse(JSON.parse(r.config)) }));
+}

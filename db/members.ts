@@ -140,3 +140,15 @@ export async function listMembersOfBranches(db: Db, orgId: string, branchIds: re
     .where('status', '=', 'active')
     .execute();
 }
+
+/** The org's admins (机关党委 staff) still on the roll. */
+export async function listOrgAdmins(db: Db, orgId: string): Promise<MemberTable[]> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('org_admin', '=', 1)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute();
+}

@@ -15,6 +15,7 @@ import { deliveryId, rateKeyOf } from '../src/domain/outbound.ts';
 import { type ReminderTiming, lateReason, reminderJobId, reminderNotice } from '../src/domain/reminders.ts';
 import { toChat } from '../src/domain/targets.ts';
 import { relayDeliveries } from './outbound.ts';
+import type { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { WORKER_LOCK, bullConnection } from './queues.ts';
 
 // Meeting reminders (SPEC §5, §9.1). `meeting_reminders` is the record; the `reminders` queue holds
@@ -52,6 +53,15 @@ export interface ReminderWorkerDeps {
   prefix: string;
   timing: ReminderTiming;
   now(): number;
+  /** The org's platform calls this month: as the DingTalk budget runs low, reminders are merged. */
+  quota?: QuotaCounter;
+}
+
+/** Whether the org has used 80 % or more of a DingTalk budget this month. */
+async function dingtalkBudgetLow(quota: QuotaCounter | undefined, orgId: string, tz: string): Promise<boolean> {
+  if (!quota) return false;
+  const uses = await quota.usage(orgId, tz);
+  return uses.some((u) => u.platform === 'dingtalk' && u.budget !== null && u.used >= u.budget * 0.8);
 }
 
 /** Drops a planned reminder that can no longer be useful, once, with a log line. */
@@ -108,6 +118,12 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     }
     const org = await getOrg(db, meeting.org_id);
     if (!org) return 'stale';
+    // With the DingTalk budget low, an earlier reminder gives way to the later one: one reminder
+    // instead of two (SPEC §9.5). The last reminder, the start notice and the nudge always go.
+    if (kind === 'remind' && offset > Math.min(...deps.timing.offsets) && (await dingtalkBudgetLow(deps.quota, org.id, org.timezone))) {
+      await drop(deps, row, 'the DingTalk budget is running low: left to the later reminder', now);
+      return 'merged into the later reminder';
+    }
     let missing: { id: string }[] = [];
     if (kind === 'nudge') {
       const lists = meetingAttendance(

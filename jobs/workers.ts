@@ -14,6 +14,7 @@ import { type OutboundWorkerOptions, createOutboundWorker } from './outbound.ts'
 import type { Queues } from './queues.ts';
 import { checkRedisEpoch, relayPending, resendStale } from './relay.ts';
 import { createReminderWorker, reconcileReminders } from './reminders.ts';
+import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -78,7 +79,16 @@ export async function startWorkers(
 
   const workers: Worker[] = [
     createOutboundWorker({ ...deps, redisUrl: config.REDIS_URL }, options.outbound),
-    createReminderWorker({ db, outbound: queues.outbound, logger, redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, timing, now }),
+    createReminderWorker({
+      db,
+      outbound: queues.outbound,
+      logger,
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      timing,
+      now,
+      quota: new QuotaCounter({ db, redis: deps.redis, logger, clock, prefix: config.QUEUE_PREFIX }),
+    }),
     createDigestWorker({
       db,
       outbound: queues.outbound,

@@ -203,6 +203,9 @@ describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {
     expect(reply.msgtype).toBe('markdown');
     expect(reply.markdown.text).toContain('已记录四服务汇报');
     expect(replies()[0]!.query).toEqual({ session: 's1' });
+    // Two pushes and two session replies, against the org's Webhook&Stream quota.
+    const health = (await (await t.admin('GET', '/admin/health')).json()) as { quota: { kind: string; used: number }[] };
+    expect(health.quota.find((q) => q.kind === 'webhook')?.used).toBe(4);
   });
 
   it('works as over HTTP: 安排 by the secretary, then 签到; a foreign sessionWebhook is not followed', async () => {

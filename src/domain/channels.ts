@@ -50,6 +50,10 @@ const dingtalk = z.object({
   robotCode: z.string().min(1).max(128),
   /** How messages arrive: `http` callbacks (the default) or a `stream` long connection (SPEC §9.5). */
   mode: z.enum(['http', 'stream']).optional(),
+  /** The org's monthly call budget, when not the standard edition's (3,000 Webhook&Stream, 5,000 API). */
+  monthlyBudget: z
+    .strictObject({ webhook: z.number().int().positive().optional(), api: z.number().int().positive().optional() })
+    .optional(),
   botName,
 });
 

@@ -56,7 +56,7 @@ export function mergeMessages(messages: OutboundMessage[]): OutboundMessage {
  * characters, well inside the 64 of `deliveries.id`.
  */
 export function deliveryId(
-  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export',
+  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export' | 'quota',
   key: readonly (string | number)[],
   part?: number,
 ): string {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig, WecomAppConfig } from '../domain/channels.ts';
 import type { Database, Db, MemberTable } from '../../db/schema.ts';
@@ -9,6 +10,7 @@ import { getChannel } from '../../db/channels.ts';
 import { getBranchChat } from '../../db/branches.ts';
 import { getMember, listMembersByIds } from '../../db/members.ts';
 import type { SendResult } from './shared/send-result.ts';
+import { QuotaCounter } from './shared/quota.ts';
 import { sendGroupRobot } from './wecom/group-robot.ts';
 import { WecomAppApi } from './wecom/app-api.ts';
 import { sendCustomRobot } from './dingtalk/custom-robot.ts';
@@ -22,6 +24,8 @@ export interface DeliverDeps {
   db: Kysely<Database>;
   redis: Redis;
   logger: Logger;
+  /** The month calls are counted under; the system's clock when absent. */
+  clock?: Clock;
   config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX' | 'CHECKIN_CLOSES'>;
 }
 
@@ -40,12 +44,15 @@ export async function robotOf(db: Db, target: Target): Promise<string> {
   return webhook ? `robot|${createHash('sha256').update(webhook).digest('hex').slice(0, 24)}` : `chat|${target.channelId}|${target.chatId}`;
 }
 
-/** Platform API clients per channel, sharing their token caches (Redis) across calls. */
+/** Platform API clients per channel, sharing their token caches (Redis) across calls, and the count of calls made. */
 export class PlatformClients {
   private readonly wecom = new Map<string, { key: string; api: WecomAppApi }>();
   private readonly dingtalk = new Map<string, { key: string; api: DingtalkAppApi }>();
+  readonly quota: QuotaCounter;
 
-  constructor(private readonly deps: DeliverDeps) {}
+  constructor(private readonly deps: DeliverDeps) {
+    this.quota = new QuotaCounter({ ...deps, clock: deps.clock ?? systemClock, prefix: deps.config.QUEUE_PREFIX });
+  }
 
   wecomApp(channel: Channel & { config: WecomAppConfig }): WecomAppApi {
     const key = JSON.stringify(channel.config);
@@ -115,6 +122,7 @@ async function toChat(
     // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
     const text = ids.length ? `${message.markdown}\n\n${ids.map((id) => `@${id}`).join(' ')}` : message.markdown;
     if (chat.webhook) {
+      await clients.quota.count(channel, 'webhook');
       return sendCustomRobot({
         oapiBase: deps.config.DINGTALK_OAPI_BASE,
         accessToken: chat.webhook,
@@ -124,6 +132,7 @@ async function toChat(
         logger: deps.logger,
       });
     }
+    await clients.quota.count(channel, 'api');
     return clients
       .dingtalkApp(channel as Channel & { config: DingtalkConfig })
       .sendGroup({ openConversationId: chatId, message: { title: message.title, markdown: text } });
@@ -132,6 +141,7 @@ async function toChat(
   const key = chat.webhook;
   if (!key) return permanent(NO_ROBOT(chatId));
   const ids = members.map((m) => m.wecom_user_id).filter((id): id is string => !!id);
+  await clients.quota.count(channel, 'webhook');
   // WeCom group-robot markdown mentions with <@userid>.
   const content = ids.length ? `${message.markdown}\n\n${ids.map((id) => `<@${id}>`).join(' ')}` : message.markdown;
   return sendGroupRobot({ apiBase: deps.config.WECOM_API_BASE, key, message: { kind: 'markdown', content }, logger: deps.logger });
@@ -150,6 +160,8 @@ async function toMember(
   const dingtalkId = config.platform === 'dingtalk' ? member.dingtalk_user_id : null;
   const wecomId = config.platform === 'wecom-app' ? member.wecom_user_id : null;
   if (!dingtalkId && !wecomId) return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
+  // A file is two calls: its upload and its message.
+  await clients.quota.count(channel, 'api', message.file ? 2 : 1);
   if (message.file) {
     // Built as the recipe's moment saw it; the bytes never sit in the queue or the database. Loaded
     // on first use: the spreadsheet and document libraries would add seconds to every worker's start.

@@ -8,6 +8,7 @@ import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from '../chat/
 import type { Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig } from '../domain/channels.ts';
+import type { QuotaKind } from '../domain/quota.ts';
 import { PlatformClients } from './deliver.ts';
 import { robotMessageSchema, toChatMessage } from './dingtalk/callback.ts';
 import { DingtalkStream } from './dingtalk/stream.ts';
@@ -207,11 +208,14 @@ export class LongConnections {
       return;
     }
     const body = parsed.data;
+    // A Stream push counts against the org's Webhook&Stream quota.
+    await this.clients.quota.count(channel, 'webhook');
     const reply = await this.handled(toChatMessage(channel, body, this.deps.clock.now()), logger);
     if (!reply) return;
     const api = this.clients.dingtalkApp(channel as Channel & { config: DingtalkConfig });
+    const count = (kind: QuotaKind) => this.clients.quota.count(channel, kind);
     const sent = await sendStreamReply(
-      { oapiBase: this.deps.config.DINGTALK_OAPI_BASE, api, logger, now: this.deps.clock.now() },
+      { oapiBase: this.deps.config.DINGTALK_OAPI_BASE, api, logger, now: this.deps.clock.now(), count },
       body,
       reply,
     );

@@ -61,6 +61,9 @@ export async function startTestApp(dialect: TestDialect, options: { now?: number
     async close() {
       await Promise.all(QUEUE_NAMES.map((name) => queues[name].obliterate({ force: true })));
       await queues.close();
+      // Whatever else the run left under its prefix (token caches, quota counts, leases).
+      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
       await testDb.close();
       await redis.quit();
     },

@@ -11,6 +11,8 @@ import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../../domain/cale
 import { type Channel, DEFAULT_BOT_NAME } from '../../domain/channels.ts';
 import { seesOrg } from '../../domain/console-access.ts';
 import type { Target } from '../../domain/outbound.ts';
+import { QUOTA_LABELS } from '../../domain/quota.ts';
+import { QuotaCounter } from '../../platforms/shared/quota.ts';
 import { fileDateTime, toLocal } from '../../domain/time.ts';
 import { PlatformClients, deliver } from '../../platforms/deliver.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -117,6 +119,24 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
         </form>
       </section>`);
     }
+    const usage = await new QuotaCounter({ ...deps, prefix: deps.config.QUEUE_PREFIX }).usage(org.id, org.timezone);
+    const quotaCard = usage.length
+      ? html`<section class="card">
+          <h2>本月平台调用（${usage[0]!.month}）</h2>
+          <table>
+            <tr><th>平台</th><th>类别</th><th class="num">已用</th><th class="num">每月额度</th></tr>
+            ${usage.map(
+              (u) => html`<tr>
+                <td>${u.platform === 'dingtalk' ? '钉钉' : '企业微信'}</td>
+                <td>${QUOTA_LABELS[u.kind]}</td>
+                <td class="num">${u.budget !== null && u.used >= u.budget * 0.8 ? html`<span class="tag overdue">${u.used}</span>` : u.used}</td>
+                <td class="num">${u.budget ?? '—'}</td>
+              </tr>`,
+            )}
+          </table>
+          <p class="muted">钉钉标准版每个单位每月 3000 次 Webhook 和 Stream 调用、5000 次接口调用；用到 80% 和 100% 时私信告知机关党委管理员，额度不足时提醒尽量合并发送。</p>
+        </section>`
+      : '';
     return c.html(
       page({
         title: `${org.name}渠道`,
@@ -125,6 +145,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
         body: html`<div class="crumbs">${org.name}</div>
           <h1>渠道设置检查</h1>
           ${result}
+          ${quotaCard}
           ${cards.length ? cards : html`<div class="card"><p class="muted">还没有渠道：请用管理接口 PUT /admin/orgs/${org.id}/channels/:channel 添加。</p></div>`}`,
       }),
     );

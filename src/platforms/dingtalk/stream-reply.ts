@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Reply } from '../../chat/message.ts';
+import type { QuotaKind } from '../../domain/quota.ts';
 import { callForErrcode, failure } from '../shared/api.ts';
 import type { SendResult } from '../shared/send-result.ts';
 import type { DingtalkAppApi } from './app-api.ts';
@@ -15,6 +16,8 @@ export interface StreamReplyDeps {
   api: DingtalkAppApi;
   logger: Logger;
   now: number;
+  /** Counts a call against the org's quota (SPEC §9.5). */
+  count(kind: QuotaKind): Promise<void>;
 }
 
 /** Whether a sessionWebhook may be followed: on the configured DingTalk host, over its scheme, not expired. */
@@ -39,6 +42,7 @@ export function usableSessionWebhook(
 export async function sendStreamReply(deps: StreamReplyDeps, body: RobotMessage, reply: Reply): Promise<SendResult> {
   const webhook = usableSessionWebhook(body, deps.oapiBase, deps.now);
   if (webhook) {
+    await deps.count('webhook');
     const json = jsonWithinLimit(renderReply(reply), 'DingTalk session reply');
     const { outcome, answer } = await callForErrcode(
       'DingTalk',
@@ -50,6 +54,7 @@ export async function sendStreamReply(deps: StreamReplyDeps, body: RobotMessage,
     deps.logger.warn({ errcode: answer?.errcode }, `DingTalk session reply failed (${outcome.reason}); replying through the robot API`);
   }
   const message = { title: reply.title, markdown: reply.markdown };
+  await deps.count('api');
   if (body.conversationType === '2') return deps.api.sendGroup({ openConversationId: body.conversationId, message });
   const userId = body.senderStaffId;
   if (!userId)
