@@ -135,6 +135,31 @@ describe('our Stream client against the fake gateway', () => {
     expect(gateway.sockets.size).toBe(1);
   });
 
+  it('notices a silent socket within two heartbeats; 50 forced reconnects leave one socket and no extra timer or listener', async () => {
+    const s = client();
+    await gateway.waitFor(() => s.connected);
+    const opened = gateway.opened.length;
+    gateway.silence(true);
+    const silentSince = Date.now();
+    await gateway.waitFor(() => gateway.opened.length > opened, 3_000);
+    // Two heartbeats, then the first backoff (at most 50 ms) and the ticket call.
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(2 * QUICK.heartbeatMs + 150);
+    gateway.silence(false);
+    await gateway.waitFor(() => s.connected);
+
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    for (let i = 0; i < 50; i++) {
+      const count = gateway.opened.length;
+      gateway.cutAll();
+      await gateway.waitFor(() => gateway.opened.length > count && s.connected);
+    }
+    expect(gateway.sockets.size).toBe(1);
+    expect(timers()).toBeLessThanOrEqual(before);
+    const socket = (s as unknown as { socket: { listenerCount(event: string): number } }).socket;
+    expect(['message', 'close', 'pong', 'error', 'open'].map((e) => socket.listenerCount(e))).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('backs off while the gateway refuses, and stops for good: no socket, no retry left', async () => {
     fake.enqueue('POST', '/v1.0/gateway/connections/open', { status: 503, json: {} }, { status: 503, json: {} }, { status: 503, json: {} });
     const s = client();

@@ -92,6 +92,31 @@ describe('our AI-bot client against the fake server', () => {
     await server.waitFor(() => server.received.some((f) => f.cmd === 'ping'));
   });
 
+  it('notices unanswered pings within two heartbeats; 50 forced reconnects leave one socket and no extra timer or listener', async () => {
+    const s = client();
+    await server.waitFor(() => s.connected);
+    const subscriptions = () => server.received.filter((f) => f.cmd === 'aibot_subscribe').length;
+    const before = subscriptions();
+    server.silence(true);
+    const silentSince = Date.now();
+    await server.waitFor(() => subscriptions() > before, 3_000);
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(2 * QUICK.heartbeatMs + 150);
+    server.silence(false);
+    await server.waitFor(() => s.connected);
+
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const timersBefore = timers();
+    for (let i = 0; i < 50; i++) {
+      const count = subscriptions();
+      server.cutAll();
+      await server.waitFor(() => subscriptions() > count && s.connected);
+    }
+    expect(server.sockets.size).toBe(1);
+    expect(timers()).toBeLessThanOrEqual(timersBefore);
+    const socket = (s as unknown as { socket: { listenerCount(event: string): number } }).socket;
+    expect(['message', 'close', 'ping', 'error', 'open'].map((e) => socket.listenerCount(e))).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('reconnects when cut or when pings go unanswered; a refused secret keeps it out, backing off', async () => {
     const s = client();
     await server.waitFor(() => s.connected);
@@ -164,6 +189,14 @@ describe.each(DIALECTS)('the service over the AI bot’s long connection on %s',
     expect(stream.stream.content).toContain('已记录四服务汇报');
     const rows = await t.db.selectFrom('service_reports').select('text').where('source', '=', body.msgid).execute();
     expect(rows).toEqual([{ text: '为社区老人代办社保认证' }]);
+  });
+
+  it('takes 安排 from the secretary as over HTTP', async () => {
+    server.received.length = 0;
+    server.push(botCallback('@党建助手 安排 党员大会 明天下午3点 议题 学习条例', { from: { userid: 'wc-sec' } }));
+    await server.waitFor(() => replies().length === 1);
+    expect((replies()[0]!.body as { stream: { content: string } }).stream.content).toContain('已安排');
+    expect(await t.db.selectFrom('meetings').select('topic').where('topic', '=', '学习条例').execute()).toHaveLength(1);
   });
 
   it('takes 签到 as over HTTP', async () => {

@@ -78,7 +78,7 @@ export class LongConnections {
     private readonly deps: LongConnectionsDeps,
     private readonly opts: LongConnectionsOptions = {},
   ) {
-    this.syncMs = opts.syncMs ?? 5_000;
+    this.syncMs = opts.syncMs ?? 2_000;
     this.leaseMs = opts.leaseMs ?? 20_000;
     this.clients = new PlatformClients(deps);
   }
