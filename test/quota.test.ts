@@ -1,12 +1,14 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
-import { putChannel } from '../db/channels.ts';
+import { getChannel, putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { levelsReached, monthKey } from '../src/domain/quota.ts';
 import { PlatformClients, deliver } from '../src/platforms/deliver.ts';
+import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
@@ -74,6 +76,19 @@ describe.each(DIALECTS)('platform calls counted on %s', (dialect) => {
       { org: 'o1', platform: 'dingtalk', kind: 'api', month: '2026-12', used: 1, budget: 5000 },
     ]);
     expect(await warnings()).toEqual([]);
+  });
+
+  it('never stops a call when the count cannot be made (Redis unreachable)', async () => {
+    const broken = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    const counter = new QuotaCounter({ db: t.db, redis: broken, logger: t.logger, clock: t.clock, prefix: t.config.QUEUE_PREFIX });
+    const channel = (await getChannel(t.db, 'dt1'))!;
+    await expect(counter.count(channel, 'webhook')).resolves.toBeUndefined();
+    broken.disconnect();
   });
 
   it('tells the org admins privately, once, at 80 % and at 100 %', async () => {

@@ -45,8 +45,19 @@ export class QuotaCounter {
     return `${this.deps.prefix}:quota:${orgId}:${platform}:${kind}:${month}`;
   }
 
-  /** Counts `n` calls of `kind` made through `channel`; tells the org's admins when a DingTalk budget's 80 % or 100 % is reached. */
+  /**
+   * Counts `n` calls of `kind` made through `channel`; tells the org's admins when a DingTalk
+   * budget's 80 % or 100 % is reached. Never throws: a count that fails must not stop the call.
+   */
   async count(channel: Channel, kind: QuotaKind, n = 1): Promise<void> {
+    try {
+      await this.add(channel, kind, n);
+    } catch (err) {
+      this.deps.logger.warn({ err, channel: channel.id, kind }, 'a platform call could not be counted');
+    }
+  }
+
+  private async add(channel: Channel, kind: QuotaKind, n: number): Promise<void> {
     const platform: QuotaPlatform = channel.config.platform === 'dingtalk' ? 'dingtalk' : 'wecom';
     const now = this.deps.clock.now();
     const org = await getOrg(this.deps.db, channel.orgId);
