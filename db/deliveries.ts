@@ -5,13 +5,9 @@ import { isMysqlDb } from './upsert.ts';
 /** The width of `deliveries.id`: a longer id is refused, never cut (MariaDB would cut it under IGNORE). */
 export const DELIVERY_ID_MAX = 64;
 
-/**
- * Records one message to send (in the caller's transaction, if any): the outbox row its queue job
- * is relayed from. Recording the same id again changes nothing; false then.
- */
-export async function recordDelivery(db: Db, delivery: Delivery, now: number): Promise<boolean> {
+function deliveryRow(delivery: Delivery, now: number): DeliveryTable {
   if (delivery.id.length > DELIVERY_ID_MAX) throw new Error(`delivery id ${delivery.id} is over ${DELIVERY_ID_MAX} characters`);
-  const row: DeliveryTable = {
+  return {
     id: delivery.id,
     org_id: delivery.orgId,
     target: JSON.stringify(delivery.target),
@@ -25,6 +21,23 @@ export async function recordDelivery(db: Db, delivery: Delivery, now: number): P
     updated_at: now,
     relayed_at: null,
   };
+}
+
+/** Records many new deliveries in one statement; a duplicate id fails it (the caller's transaction with it). */
+export async function recordDeliveries(db: Db, deliveries: Delivery[], now: number): Promise<void> {
+  if (deliveries.length)
+    await db
+      .insertInto('deliveries')
+      .values(deliveries.map((d) => deliveryRow(d, now)))
+      .execute();
+}
+
+/**
+ * Records one message to send (in the caller's transaction, if any): the outbox row its queue job
+ * is relayed from. Recording the same id again changes nothing; false then.
+ */
+export async function recordDelivery(db: Db, delivery: Delivery, now: number): Promise<boolean> {
+  const row = deliveryRow(delivery, now);
   // Only a duplicate id is passed over: INSERT IGNORE would also turn any other error into a warning.
   if (!isMysqlDb(db)) {
     const result = await db

@@ -4,19 +4,21 @@ import type { Logger } from 'pino';
 import { listOrgChats } from '../db/branches.ts';
 import { listOrgChannels } from '../db/channels.ts';
 import { loadDigestInput } from '../db/digest-facts.ts';
-import { recordDelivery } from '../db/deliveries.ts';
-import { claimDigest } from '../db/digests.ts';
-import type { Database } from '../db/schema.ts';
+import { recordDeliveries } from '../db/deliveries.ts';
+import { claimedBranches, insertDigests } from '../db/digests.ts';
+import type { Database, DigestTable } from '../db/schema.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
 import type { DigestBranchFacts } from '../src/domain/digest/types.ts';
-import { deliveryId } from '../src/domain/outbound.ts';
+import { type Delivery, deliveryId } from '../src/domain/outbound.ts';
 import { type Addressed, type ChannelRef, audienceOf, secretaryTargets } from '../src/domain/targets.ts';
 import type { BranchChatTable } from '../src/domain/records.ts';
 import { relayDeliveries } from './outbound.ts';
 
 // The weekly 五同 digest (SPEC §6): computed for every branch of an org from facts loaded in a
 // fixed number of queries, pushed privately to each branch secretary (else to the branch's group),
-// at most once per branch and ISO week: the `digests` row is claimed before anything is queued.
+// at most once per branch and ISO week: the `digests` rows are claimed, with the messages, in one
+// transaction of a fixed few statements before anything is queued (issue #15: the count no longer
+// grows with the branches).
 
 export interface DigestDeps {
   db: Kysely<Database>;
@@ -49,6 +51,58 @@ export interface DigestOutcome {
   parts?: number;
 }
 
+/** Branches claimed and recorded per statement: a fixed number of queries per run of an org of any usual size. */
+const CLAIM_BATCH = 500;
+
+interface Planned {
+  branchId: string;
+  digest: DigestTable;
+  deliveries: Delivery[];
+}
+
+/**
+ * Claims the digests of `planned` and records their messages, in one transaction: the branches
+ * claimed before are skipped; a branch claimed meanwhile by another run fails the transaction,
+ * which is then tried once more (and finds it claimed). The branches claimed now.
+ */
+async function claim(db: Kysely<Database>, orgId: string, week: string, planned: Planned[], now: number): Promise<Set<string>> {
+  const attempt = () =>
+    db.transaction().execute(async (trx) => {
+      const taken = await claimedBranches(
+        trx,
+        orgId,
+        week,
+        planned.map((p) => p.branchId),
+      );
+      const fresh = planned.filter((p) => !taken.has(p.branchId));
+      for (let i = 0; i < fresh.length; i += CLAIM_BATCH) {
+        const batch = fresh.slice(i, i + CLAIM_BATCH);
+        await insertDigests(
+          trx,
+          batch.map((p) => p.digest),
+        );
+        await recordDeliveries(
+          trx,
+          batch.flatMap((p) => p.deliveries),
+          now,
+        );
+      }
+      return new Set(fresh.map((p) => p.branchId));
+    });
+  try {
+    return await attempt();
+  } catch (err) {
+    // Another run claimed one of them first: the second attempt sees its claims and skips them.
+    if (!isDuplicate(err)) throw err;
+    return attempt();
+  }
+}
+
+const isDuplicate = (err: unknown) => {
+  const code = String((err as { code?: unknown }).code ?? '');
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_BUSY_SNAPSHOT';
+};
+
 /** Runs the week's digest of every branch of an org (or one), pushing each at most once. */
 export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: string, branchId?: string): Promise<DigestOutcome[]> {
   const { db, logger } = deps;
@@ -56,12 +110,13 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
   const input = await loadDigestInput(db, orgId, week, now, branchId);
   if (!input) return [];
   const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
-  const outcomes: DigestOutcome[] = [];
+  const outcomes = new Map<string, DigestOutcome>();
+  const planned: Planned[] = [];
   for (const facts of input.branches) {
     const to = digestTarget(facts, channels, chats);
     if (!to) {
       logger.warn({ org: orgId, branch: facts.branch.id, week }, 'weekly digest has no secretary id nor bound group to go to');
-      outcomes.push({ branch: facts.branch.id, outcome: 'no target' });
+      outcomes.set(facts.branch.id, { branch: facts.branch.id, outcome: 'no target' });
       continue;
     }
     const { figures, title, parts } = previewDigest(
@@ -69,24 +124,27 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
       { format: to.format, audience: audienceOf(to.target) },
       now,
     );
-    // The claim and the messages commit together: a crash leaves either nothing (the next run
-    // sends) or both (the delivery sweep queues what the crash did not).
-    const ids = parts.map((_, i) => deliveryId('digest', [orgId, facts.branch.id, week], i + 1));
-    const claimed = await db.transaction().execute(async (trx) => {
-      const digest = { org_id: orgId, branch_id: facts.branch.id, week, content: JSON.stringify(figures), created_at: now, sent_at: now };
-      if (!(await claimDigest(trx, digest))) return false;
-      for (const [i, markdown] of parts.entries()) {
-        const partTitle = parts.length > 1 ? `${title}（${i + 1}/${parts.length}）` : title;
-        await recordDelivery(trx, { id: ids[i]!, orgId, target: to.target, message: { title: partTitle, markdown } }, now);
-      }
-      return true;
-    });
-    if (!claimed) {
-      outcomes.push({ branch: facts.branch.id, outcome: 'already sent' });
+    const deliveries = parts.map((markdown, i) => ({
+      id: deliveryId('digest', [orgId, facts.branch.id, week], i + 1),
+      orgId,
+      target: to.target,
+      message: { title: parts.length > 1 ? `${title}（${i + 1}/${parts.length}）` : title, markdown },
+    }));
+    const digest = { org_id: orgId, branch_id: facts.branch.id, week, content: JSON.stringify(figures), created_at: now, sent_at: now };
+    planned.push({ branchId: facts.branch.id, digest, deliveries });
+  }
+  // The claims and the messages commit together: a crash leaves either nothing (the next run
+  // sends) or both (the delivery sweep queues what the crash did not).
+  const claimed = await claim(db, orgId, week, planned, now);
+  const ids: string[] = [];
+  for (const p of planned) {
+    if (!claimed.has(p.branchId)) {
+      outcomes.set(p.branchId, { branch: p.branchId, outcome: 'already sent' });
       continue;
     }
-    await relayDeliveries(db, deps.outbound, ids, now);
-    outcomes.push({ branch: facts.branch.id, outcome: 'queued', parts: parts.length });
+    ids.push(...p.deliveries.map((d) => d.id));
+    outcomes.set(p.branchId, { branch: p.branchId, outcome: 'queued', parts: p.deliveries.length });
   }
-  return outcomes;
+  await relayDeliveries(db, deps.outbound, ids, now);
+  return input.branches.map((f) => outcomes.get(f.branch.id)!);
 }

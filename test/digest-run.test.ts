@@ -8,6 +8,7 @@ import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { insertReport } from '../db/reports.ts';
 import type { Database, MeetingTable, MeetingType, Role, ServiceCategory } from '../db/schema.ts';
+import { runWeeklyDigest } from '../jobs/digest-run.ts';
 import { processDigestJob } from '../jobs/digests.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { fromLocal } from '../src/domain/time.ts';
@@ -325,5 +326,21 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
       ['b1', WEEK],
       ['b2', WEEK],
     ]);
+  });
+
+  it('claims each branch once when two runs of one week meet (the second finds the first’s claims)', async () => {
+    const deps = {
+      db: t.db,
+      outbound: t.queues.outbound,
+      logger: t.logger,
+      now: () => t.clock.now(),
+      checkinCloses: t.config.CHECKIN_CLOSES,
+    };
+    const runs = await Promise.all([runWeeklyDigest(deps, 'org1', '2026-W47'), runWeeklyDigest(deps, 'org1', '2026-W47')]);
+    const queued = runs.flat().filter((o) => o.outcome === 'queued');
+    expect(queued.map((o) => o.branch).sort()).toEqual(['b1', 'b2']);
+    expect(runs.flat().filter((o) => o.outcome === 'already sent')).toHaveLength(2);
+    const rows = await t.db.selectFrom('digests').select('branch_id').where('week', '=', '2026-W47').execute();
+    expect(rows.map((r) => r.branch_id).sort()).toEqual(['b1', 'b2']);
   });
 });
