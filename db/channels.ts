@@ -12,9 +12,15 @@ export async function putChannel(db: Db, orgId: string, id: string, config: Chan
   );
 }
 
+const toChannel = (row: { id: string; org_id: string; config: string }): Channel => ({
+  id: row.id,
+  orgId: row.org_id,
+  config: channelConfigSchema.parse(JSON.parse(row.config)),
+});
+
 export async function getChannel(db: Db, id: string): Promise<Channel | undefined> {
   const row = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('id', '=', id).executeTakeFirst();
-  return row && { id: row.id, orgId: row.org_id, config: channelConfigSchema.parse(JSON.parse(row.config)) };
+  return row && toChannel(row);
 }
 
 /** The org a channel belongs to, without reading its credentials. */
@@ -42,11 +48,11 @@ export async function botNames(db: Db, orgId: string): Promise<Map<string, strin
 /** Every channel of `platform`, with its credentials (for the process that keeps long connections). */
 export async function listPlatformChannels(db: Db, platform: ChannelConfig['platform']): Promise<Channel[]> {
   const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('platform', '=', platform).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, orgId: r.org_id, config: channelConfigSchema.parse(JSON.parse(r.config)) }));
+  return rows.map(toChannel);
 }
 
 /** The org's channels with their settings, for what is counted per org (quotas). */
 export async function listOrgChannelConfigs(db: Db, orgId: string): Promise<Channel[]> {
   const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('org_id', '=', orgId).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, orgId: r.org_id, config: channelConfigSchema.parse(JSON.parse(r.config)) }));
+  return rows.map(toChannel);
 }

@@ -9,3 +9,12 @@ export async function eventually(check: () => Promise<void>, timeoutMs = 5_000):
     }
   }
 }
+
+/** Resolves once `predicate` holds, checked every 20 ms; rejects after `timeoutMs`, naming `what`. */
+export async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what}: condition not met in time`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

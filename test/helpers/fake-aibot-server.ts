@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { until } from './eventually.ts';
 import type { FakePlatform } from './fake-platform.ts';
 
 // The WeCom AI bot's long-connection server as @wecom/aibot-node-sdk 1.0.7 speaks to it, on the fake
@@ -40,13 +41,7 @@ export function attachAibotServer(fake: FakePlatform, credentials: { botId: stri
     cutAll() {
       for (const s of server.sockets) s.terminate();
     },
-    async waitFor(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error('fake AI-bot server: condition not met in time');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (predicate, timeoutMs = 10_000) => until(predicate, timeoutMs, 'fake AI-bot server'),
   };
   fake.server.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://fake').pathname !== '/aibot') return;

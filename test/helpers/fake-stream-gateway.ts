@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { until } from './eventually.ts';
 import type { FakePlatform } from './fake-platform.ts';
 
 // DingTalk's Stream gateway as the protocol documents it (research/dingtalk.md §2.2), on the fake
@@ -70,13 +71,7 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
     silence(on) {
       silent = on;
     },
-    async waitFor(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error('fake gateway: condition not met in time');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (predicate, timeoutMs = 10_000) => until(predicate, timeoutMs, 'fake gateway'),
   };
   let silent = false;
 

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { getMeetingByCode, listBranchMeetings } from '../../../db/meetings.ts';
 import { ledgerFile, loadMeetingRecord, recordFile } from '../../chat/files.ts';
@@ -24,6 +24,14 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
   const checkinCloses = deps.config.CHECKIN_CLOSES;
   const app = new Hono<ConsoleEnv>();
   const base = '/orgs/:org/branches/:branch';
+
+  /** The path's branch and its meeting of the path's code, when the viewer may see the branch. */
+  async function meetingOfPath(c: Context<ConsoleEnv>) {
+    const found = await branchOfPath(c, deps);
+    const code = asCode(c.req.param('code') ?? '');
+    const meeting = found && code ? await getMeetingByCode(db, found.org.id, found.branch.id, code) : undefined;
+    return found && meeting ? { ...found, meeting } : null;
+  }
 
   app.get(
     `${base}/meetings`,
@@ -64,10 +72,9 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
   );
 
   app.get(`${base}/meetings/:code`, async (c) => {
-    const found = await branchOfPath(c, deps);
-    const code = asCode(c.req.param('code'));
-    const meeting = found && code ? await getMeetingByCode(db, found.org.id, found.branch.id, code) : undefined;
-    if (!found || !meeting) return notFound(c);
+    const found = await meetingOfPath(c);
+    if (!found) return notFound(c);
+    const { meeting } = found;
     const { org, branch } = found;
     const viewer = c.get('viewer');
     const record = await loadMeetingRecord(db, org, branch, meeting, { now: clock.now(), checkinCloses });
@@ -95,10 +102,9 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
   });
 
   app.get(`${base}/meetings/:code/record.docx`, async (c) => {
-    const found = await branchOfPath(c, deps);
-    const code = asCode(c.req.param('code'));
-    const meeting = found && code ? await getMeetingByCode(db, found.org.id, found.branch.id, code) : undefined;
-    if (!found || !meeting) return notFound(c);
+    const found = await meetingOfPath(c);
+    if (!found) return notFound(c);
+    const { meeting } = found;
     const file = await recordFile(db, found.org, found.branch, meeting, { now: clock.now(), checkinCloses });
     return fileResponse(c, file, `${meeting.code}.docx`);
   });

@@ -11,7 +11,7 @@ import { type ImportError, type ImportResult, importMembers } from '../members-i
 import { saveMember } from '../members.ts';
 import { memberSchema } from '../schemas.ts';
 import { type Html, page } from './layout.ts';
-import { branchOfPath, branchPage, branchPath, branchTabs, notFound } from './nav.ts';
+import { branchOfPath, branchPage, branchPath, branchTabs, formExpired, notFound } from './nav.ts';
 import { type ConsoleEnv, checkedForm } from './session.ts';
 
 // The branch's members: the roster (who has left included), a member's edit form (name, role,
@@ -111,12 +111,6 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     );
   }
 
-  const forbidden = (c: Context<ConsoleEnv>) =>
-    c.html(
-      page({ title: '请求已过期', viewer: c.get('viewer'), body: html`<div class="error">请求已过期，请返回刷新页面后重试。</div>` }),
-      403,
-    );
-
   app.get(base, async (c) => {
     const found = await branchOfPath(c, deps);
     if (!found) return notFound(c);
@@ -212,7 +206,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     const found = await branchOfPath(c, deps);
     if (!found) return notFound(c);
     const form = await checkedForm(c, deps);
-    if (!form) return forbidden(c);
+    if (!form) return formExpired(c);
     const csv = await csvOf(form);
     if (!csv) return rosterPage(c, found.org, found.branch, html`<div class="error">请选择要导入的 CSV 文件。</div>`, 400);
     const confirm = form.confirm === '1';
@@ -272,7 +266,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     const found = await memberOfPath(c);
     if (!found) return notFound(c);
     const form = await checkedForm(c, deps);
-    if (!form) return forbidden(c);
+    if (!form) return formExpired(c);
     const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
     const optional = (name: string) => text(name) || null;
     const parsed = memberSchema.safeParse({
@@ -304,7 +298,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     const found = await memberOfPath(c);
     if (!found) return notFound(c);
     const form = await checkedForm(c, deps);
-    if (!form) return forbidden(c);
+    if (!form) return formExpired(c);
     const now = clock.now();
     const day = typeof form.at === 'string' ? form.at.trim() : '';
     const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(day);

@@ -21,6 +21,13 @@ export const branchPath = (orgId: string, branchId: string) => `${orgPath(orgId)
 export const notFound = (c: Context<ConsoleEnv>) =>
   c.html(page({ title: '未找到', viewer: c.get('viewer'), body: html`<h1>未找到</h1><p>没有这个页面，或你无权查看。</p>` }), 404);
 
+/** A write whose CSRF token or Origin does not hold: nothing was written. */
+export const formExpired = (c: Context<ConsoleEnv>) =>
+  c.html(
+    page({ title: '请求已过期', viewer: c.get('viewer'), body: html`<div class="error">请求已过期，请返回刷新页面后重试。</div>` }),
+    403,
+  );
+
 /** The org and branch of the path when the viewer may see them. */
 export async function branchOfPath(c: Context<ConsoleEnv>, deps: Deps): Promise<{ org: OrgTable; branch: BranchTable } | null> {
   const [orgId, branchId] = [c.req.param('org') ?? '', c.req.param('branch') ?? ''];

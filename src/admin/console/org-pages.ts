@@ -17,7 +17,7 @@ import { fileDateTime, toLocal } from '../../domain/time.ts';
 import { PlatformClients, deliver } from '../../platforms/deliver.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { type Html, page } from './layout.ts';
-import { notFound, orgPath, orgTabs } from './nav.ts';
+import { formExpired, notFound, orgPath, orgTabs } from './nav.ts';
 import { type ConsoleEnv, checkedForm } from './session.ts';
 
 // What an org admin (and IT) looks after: each channel's set-up checklist with a test message sent
@@ -161,11 +161,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     const channel = org && (await getChannel(db, c.req.param('channel')));
     if (!org || !channel || channel.orgId !== org.id) return notFound(c);
     const form = await checkedForm(c, deps);
-    if (!form)
-      return c.html(
-        page({ title: '请求已过期', viewer: c.get('viewer'), body: html`<div class="error">请求已过期，请刷新页面后重试。</div>` }),
-        403,
-      );
+    if (!form) return formExpired(c);
     const viewer = c.get('viewer');
     const to = typeof form.to === 'string' ? form.to : '';
     const chatId = to.startsWith('chat:') ? to.slice(5) : null;
@@ -255,11 +251,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     const org = await orgOf(c);
     if (!org) return notFound(c);
     const form = await checkedForm(c, deps);
-    if (!form)
-      return c.html(
-        page({ title: '请求已过期', viewer: c.get('viewer'), body: html`<div class="error">请求已过期，请刷新页面后重试。</div>` }),
-        403,
-      );
+    if (!form) return formExpired(c);
     const date = typeof form.date === 'string' ? form.date : '';
     const kind = form.kind === 'workday' ? 'workday' : form.kind === 'holiday' ? 'holiday' : null;
     const name = typeof form.name === 'string' && form.name.trim() ? form.name.trim().slice(0, 50) : null;

@@ -9,7 +9,8 @@ import { computeDigest } from '../../domain/digest/figures.ts';
 import { digestMarkdown } from '../../domain/digest/render.ts';
 import type { DigestFigures } from '../../domain/digest/types.ts';
 import { isoWeek } from '../../domain/iso-week.ts';
-import { fileDateTime, fromLocal, periodRange, toLocal } from '../../domain/time.ts';
+import { localDate, localDateTime, parseIsoDate } from '../../domain/calendar.ts';
+import { fileDateTime, periodRange } from '../../domain/time.ts';
 import { CATEGORY_LABELS, type FiveTag, TAG_LABELS, fiveTagsOf } from '../../domain/vocabulary.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { markdownHtml } from './markdown.ts';
@@ -24,16 +25,8 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
 const DAY = 86_400_000;
 const PAST_DIGESTS = 12;
 
-/** `2026-12-01` in the zone, as a date field holds it. */
-function dayOf(ms: number, tz: string): string {
-  const l = toLocal(ms, tz);
-  return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
-}
-
-function dayStart(text: string | undefined, tz: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text ?? '');
-  return m ? fromLocal({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, tz) : null;
-}
+/** The start of the day a date field names, in the zone; null when it names none. */
+const dayStart = (text: string | undefined, tz: string): number | null => (text && parseIsoDate(text) ? localDateTime(text, tz) : null);
 
 export function reportPages(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -48,7 +41,7 @@ export function reportPages(deps: Deps): Hono<ConsoleEnv> {
       const now = clock.now();
       const q = c.req.query();
       const from = dayStart(q.from, tz) ?? periodRange('quarter', now, tz).from;
-      const to = (dayStart(q.to, tz) ?? dayStart(dayOf(now, tz), tz)!) + DAY;
+      const to = (dayStart(q.to, tz) ?? localDateTime(localDate(now, tz), tz)) + DAY;
       const category = Object.hasOwn(CATEGORY_LABELS, q.category ?? '') ? (q.category as ServiceCategory) : undefined;
       const tag = Object.hasOwn(TAG_LABELS, q.tag ?? '') ? (q.tag as FiveTag) : undefined;
       const members = await listBranchRoster(db, org.id, branch.id);
@@ -89,8 +82,8 @@ export function reportPages(deps: Deps): Hono<ConsoleEnv> {
                 ${members.map((m) => option(m.id, m.name, m.id === member))}
               </select>
             </div>
-            <div><label for="from">从</label><input id="from" name="from" type="date" value="${dayOf(from, tz)}" /></div>
-            <div><label for="to">到</label><input id="to" name="to" type="date" value="${dayOf(to - DAY, tz)}" /></div>
+            <div><label for="from">从</label><input id="from" name="from" type="date" value="${localDate(from, tz)}" /></div>
+            <div><label for="to">到</label><input id="to" name="to" type="date" value="${localDate(to - DAY, tz)}" /></div>
             <div><button class="primary" type="submit">筛选</button></div>
           </form>
           <div class="card">

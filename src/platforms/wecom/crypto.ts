@@ -6,18 +6,11 @@ import { encrypt, getSignature } from '@wecom/crypto';
 
 export class CryptoError extends Error {}
 
-export const MAX_CLOCK_SKEW_MS = 3_600_000;
-
 /** msg_signature = sha1(sort([token, timestamp, nonce, encrypt]).join('')), compared in constant time. */
 export function signatureMatches(token: string, timestamp: string, nonce: string, encrypted: string, given: string): boolean {
   const expected = Buffer.from(getSignature(token, timestamp, nonce, encrypted));
   const actual = Buffer.from(given.toLowerCase());
   return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** A callback's timestamp (seconds) is within an hour of now (ms). */
-export function timestampFresh(timestamp: string, now: number): boolean {
-  return /^\d{1,12}$/.test(timestamp) && Math.abs(now - Number(timestamp) * 1000) <= MAX_CLOCK_SKEW_MS;
 }
 
 function aesKey(encodingAESKey: string): Buffer {

@@ -4,7 +4,8 @@ import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, cleanInput } from '..
 import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import { markdownToText } from '../../domain/markdown.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
-import { CryptoError, openEnvelope, sealEnvelope, signatureMatches, timestampFresh } from './crypto.ts';
+import { CryptoError, openEnvelope, sealEnvelope, signatureMatches } from './crypto.ts';
+import { wecomTimestampFresh } from '../shared/callback-time.ts';
 import { XmlError, cdata, parseFlatXml } from './xml.ts';
 import { NotABotMessage, botChatMessage, botStreamReply } from './bot-message.ts';
 
@@ -44,7 +45,7 @@ function signedQuery(c: Context): Query {
 
 /** Checks the signature and the clock, then decrypts: 401 for the first two, 400 for the last. */
 function open(channel: WecomChannel, query: Query, encrypted: string, now: number): string {
-  if (!timestampFresh(query.timestamp, now)) throw new Refusal(401);
+  if (!wecomTimestampFresh(query.timestamp, now)) throw new Refusal(401);
   if (!signatureMatches(channel.config.token, query.timestamp, query.nonce, encrypted, query.signature)) throw new Refusal(401);
   try {
     return openEnvelope(channel.config.encodingAESKey, encrypted, receiveIdOf(channel));
