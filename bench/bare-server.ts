@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 // answering the same routes without reading the body, verifying, decrypting or storing anything.
 const app = new Hono();
 app.get('/', (c) => c.text('ok'));
+app.get('/webhooks/wecom/x', (c) => c.text('ok'));
 app.post('/webhooks/dingtalk/x', (c) => c.json({ ok: true }));
 app.post('/webhooks/wecom/x', (c) => c.json({ ok: true }));
 

@@ -55,6 +55,10 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const branchId = (b: number) => `b${pad(b, 4)}`;
 const memberId = (b: number, m: number) => `${branchId(b)}-m${pad(m, 2)}`;
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/** An id as newId makes them, time first (base 36), with a sequence number in place of the random part. */
+const timeId = (ms: number, kind: string, n: number) => ms.toString(36).padStart(9, '0') + kind + pad(n, 12 - kind.length);
+/** Meetings are scheduled a week ahead. */
+const SCHEDULED_AHEAD = 7 * 86_400_000;
 const code = (n: number) => [0, 1, 2].map((i) => CODE_ALPHABET[Math.floor(n / CODE_ALPHABET.length ** i) % CODE_ALPHABET.length]).join('');
 
 const TOPICS = [
@@ -192,11 +196,15 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
           [THIRD_TYPES[month % 3]!, 24 + shift],
         ];
         for (const [type, day] of plan.slice(0, cfg.meetingsPerMonth)) {
-          meetingRows.push({ id: `mt${pad(++seq, 10)}`, branch: b, type, startsAt: sh(year, month, day, 14, 30), seq: n++ });
+          const startsAt = sh(year, month, day, 14, 30);
+          meetingRows.push({ id: timeId(startsAt - SCHEDULED_AHEAD, 'mt', ++seq), branch: b, type, startsAt, seq: n++ });
         }
       }
-      meetingRows.push({ id: `mt${pad(++seq, 10)}`, branch: b, type: 'committee', startsAt: sh(2026, 12, 8 + shift, 14, 30), seq: n++ });
+      const startsAt = sh(2026, 12, 8 + shift, 14, 30);
+      meetingRows.push({ id: timeId(startsAt - SCHEDULED_AHEAD, 'mt', ++seq), branch: b, type: 'committee', startsAt, seq: n++ });
     }
+    // Inserted in id order, as they would have been created.
+    meetingRows.sort((x, y) => (x.id < y.id ? -1 : 1));
     const meetings = await bulkInsert(
       pool,
       'meetings',
@@ -229,8 +237,8 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
         'scheduled',
         TAGS[m.seq % TAGS.length],
         memberId(m.branch, 0),
-        m.startsAt - 7 * 86_400_000,
-        m.startsAt - 7 * 86_400_000,
+        m.startsAt - SCHEDULED_AHEAD,
+        m.startsAt - SCHEDULED_AHEAD,
       ]),
     );
     const attendance = await bulkInsert(
@@ -270,22 +278,25 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
       pool,
       'service_reports',
       ['id', 'org_id', 'branch_id', 'member_id', 'category', 'text', 'tags', 'at', 'source'],
+      // Time order, as the service stores them (ids begin with the time, src/core/ids.ts): the
+      // last weeks' reports sit together, as they do in a real database.
       (function* () {
-        for (const b of branches) {
-          for (let m = 0; m < cfg.members - 1; m++) {
-            for (const [year, month] of months) {
-              for (let k = 0; k < cfg.reportsPerMemberPerMonth; k++) {
+        for (const [year, month] of months) {
+          for (let k = 0; k < cfg.reportsPerMemberPerMonth; k++) {
+            for (const b of branches) {
+              for (let m = 0; m < cfg.members - 1; m++) {
                 const n = ++reportSeq;
                 const day = 3 + k * 7 + ((b + m) % 5);
+                const at = sh(year, month, day, 9 + (n % 9), n % 60);
                 yield [
-                  `r${pad(n, 12)}`,
+                  timeId(at, 'r', n),
                   ORG,
                   branchId(b),
                   memberId(b, m),
                   CATEGORIES[(m + k) % 4],
                   `${REPORTS[n % REPORTS.length]}（第${n}条）`,
                   TAGS[(n * 3) % TAGS.length],
-                  sh(year, month, day, 9 + (n % 9), n % 60),
+                  at,
                   `msg-r${n}`,
                 ];
               }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { getSignature } from '@wecom/crypto';
 import { dingtalkSign } from '../src/platforms/dingtalk/sign.ts';
-import { openEnvelope } from '../src/platforms/wecom/crypto.ts';
+import { openEnvelope, sealEnvelope } from '../src/platforms/wecom/crypto.ts';
 import { dingtalkCallback } from '../test/helpers/dingtalk.ts';
 import { botCallback, sealedBotBody, signedPost } from '../test/helpers/wecom.ts';
 import { ORG, type Outgoing, type Scenario } from './webhook.ts';
 
-// One scenario per platform: a 汇报 from a bound group chat by a known member, the path that really
-// stores a report.
+// One scenario per figure: the WeCom URL check (verify and decrypt, nothing stored), and per platform
+// a 汇报 from a bound group chat by a known member, the path that really stores a report. Each seeds
+// its own channel, branch and member, so that all of them can share one service.
 
 const REPORT = '@党建助手 汇报 企业 走访某公司，协调解决用电难题';
 const MEMBER = '张三';
@@ -21,17 +22,21 @@ export function dingtalk(): Scenario {
   const channel = 'dt-bench';
   const appSecret = randomBytes(24).toString('base64url');
   const callback = dingtalkCallback(REPORT);
-  // The sign is valid for an hour, so one set of headers serves every request of the pair.
+  // The sign is valid for an hour, so one set of headers serves every request of the figure.
   const timestamp = String(Date.now());
   return {
-    platform: 'DingTalk',
+    name: 'DingTalk 汇报',
+    id: 'dingtalk',
     route: 'POST /webhooks/dingtalk/:channel (JSON, header sign)',
-    barePath: '/webhooks/dingtalk/x',
+    method: 'POST',
+    floor: 'insert',
+    floorPath: '/webhooks/dingtalk/x',
     headers: { 'content-type': 'application/json', timestamp, sign: dingtalkSign(timestamp, appSecret) },
+    stores: true,
     async seed(put) {
       await put(`/orgs/${ORG}/channels/${channel}`, { platform: 'dingtalk', appKey: 'bench-key', appSecret, robotCode: 'bench-robot' });
-      await put(`/orgs/${ORG}/branches/b1`, { name: '第一党支部', chats: [{ channel, chatId: callback.conversationId }] });
-      await put(`/orgs/${ORG}/members/m1`, { name: MEMBER, branch: 'b1', role: 'member', dingtalkUserId: callback.senderStaffId });
+      await put(`/orgs/${ORG}/branches/b-dt`, { name: '第一党支部', chats: [{ channel, chatId: callback.conversationId }] });
+      await put(`/orgs/${ORG}/members/m-dt`, { name: MEMBER, branch: 'b-dt', role: 'member', dingtalkUserId: callback.senderStaffId });
       return `/webhooks/dingtalk/${channel}`;
     },
     request: (msgId) => ({ query: '', body: JSON.stringify({ ...callback, msgId }) }),
@@ -46,28 +51,73 @@ export function dingtalk(): Scenario {
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+/** A WeCom callback Token and EncodingAESKey, new for each scenario. */
+function wecomSecrets() {
+  return {
+    token: randomBytes(16).toString('hex'),
+    encodingAESKey: Array.from(randomBytes(43), (b) => ALNUM[b % ALNUM.length]).join(''),
+  };
+}
+
+/**
+ * GET /webhooks/wecom/:channel?msg_signature=…&timestamp=…&nonce=…&echostr=… — the check WeCom sends
+ * when a callback URL is saved: signature, clock and decryption of echostr, answered with the plain
+ * echostr, nothing stored. The receiver answers it for the app and the AI bot alike; the AI bot's
+ * channel is used here, as in the 汇报 (receiveid "").
+ */
+export function wecomUrlCheck(): Scenario {
+  const channel = 'wc-check';
+  const secrets = wecomSecrets();
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    name: 'WeCom URL check',
+    id: 'wecom-check',
+    route: 'GET /webhooks/wecom/:channel?msg_signature…&echostr=… (URL check)',
+    method: 'GET',
+    floor: 'bare',
+    floorPath: '/webhooks/wecom/x',
+    headers: {},
+    stores: false,
+    async seed(put) {
+      await put(`/orgs/${ORG}/channels/${channel}`, { platform: 'wecom-bot', ...secrets });
+      return `/webhooks/wecom/${channel}`;
+    },
+    request(msgId): Outgoing {
+      // The echostr WeCom sends is sealed like a message, its plaintext a random string: the msgId here.
+      const echostr = sealEnvelope(secrets, msgId, '', String(timestamp), 'unused').encrypt;
+      const { query } = signedPost(secrets.token, echostr, timestamp);
+      return { query: `?${query}&echostr=${encodeURIComponent(echostr)}`, body: '' };
+    },
+    checkProbe(status, body, _sent, msgId) {
+      must(status === 200, 'expected 200');
+      must(body === msgId, 'expected the decrypted echostr, nothing else');
+    },
+  };
+}
+
 /**
  * POST /webhooks/wecom/:channel?msg_signature=…&timestamp=…&nonce=… — the 智能机器人: a JSON body
  * {encrypt}, sealed and signed per request with a new nonce; answered by an encrypted passive reply.
  */
 export function wecom(): Scenario {
   const channel = 'wc-bench';
-  const secrets = {
-    token: randomBytes(16).toString('hex'),
-    encodingAESKey: Array.from(randomBytes(43), (b) => ALNUM[b % ALNUM.length]).join(''),
-  };
+  const secrets = wecomSecrets();
   const callback = botCallback(REPORT);
-  // Within the receiver's hour of clock skew for the whole pair.
+  // Within the receiver's hour of clock skew for the whole figure.
   const timestamp = Math.floor(Date.now() / 1000);
   return {
-    platform: 'WeCom',
+    name: 'WeCom 汇报',
+    id: 'wecom',
     route: 'POST /webhooks/wecom/:channel?msg_signature… (智能机器人, sealed JSON)',
-    barePath: '/webhooks/wecom/x',
+    method: 'POST',
+    floor: 'insert',
+    floorPath: '/webhooks/wecom/x',
     headers: { 'content-type': 'application/json' },
+    stores: true,
     async seed(put) {
       await put(`/orgs/${ORG}/channels/${channel}`, { platform: 'wecom-bot', ...secrets });
-      await put(`/orgs/${ORG}/branches/b1`, { name: '第一党支部', chats: [{ channel, chatId: callback.chatid }] });
-      await put(`/orgs/${ORG}/members/m1`, { name: MEMBER, branch: 'b1', role: 'member', wecomUserId: callback.from.userid });
+      await put(`/orgs/${ORG}/branches/b-wc`, { name: '第二党支部', chats: [{ channel, chatId: callback.chatid }] });
+      await put(`/orgs/${ORG}/members/m-wc`, { name: MEMBER, branch: 'b-wc', role: 'member', wecomUserId: callback.from.userid });
       return `/webhooks/wecom/${channel}`;
     },
     request(msgId): Outgoing {

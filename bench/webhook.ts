@@ -5,7 +5,8 @@ import type { Database } from '../db/schema.ts';
 // The platform-independent half of the bench: what a platform's scenario provides, the load
 // generator that drives it, and the check that every 2xx answer stored exactly one report.
 
-export const CONNECTIONS = 10;
+/** Concurrent connections of every run, project and floor alike (SPEC §9.6). */
+export const CONNECTIONS = 64;
 export const ORG = 'bench-org';
 
 /** PUT /admin{path} with the admin token; throws on anything but 2xx. */
@@ -28,31 +29,44 @@ export interface Outgoing {
   body: string | Buffer;
 }
 
+/** What a figure is measured against: the bare Hono hello-world, or Hono + one INSERT into the same database. */
+export type Floor = 'bare' | 'insert';
+
 /**
  * One platform's webhook as the bench drives it. Each scenario object holds freshly made channel
- * secrets, so one is made per (platform × dialect) pair.
+ * secrets, so one is made per (scenario × dialect).
  */
 export interface Scenario {
-  /** The platform's name in the tables. */
-  platform: string;
+  /** The figure's name in the tables. */
+  name: string;
+  /** Short and ASCII: labels, msgId prefixes. */
+  id: string;
   /** The route measured, for the header line. */
   route: string;
-  /** The bare server's matching route. */
-  barePath: string;
+  method: 'GET' | 'POST';
+  floor: Floor;
+  /** The floor server's matching route. */
+  floorPath: string;
   /** Headers every request carries. */
   headers: Record<string, string>;
-  /** Seeds its channel, a branch bound to the callback's chat and the sender as a member (the org exists); returns the project's route. */
+  /** Whether every 2xx stores one report under its msgId (a 汇报); if not, requests may be replayed. */
+  stores: boolean;
+  /** Seeds its channel and, for a 汇报, a branch bound to the callback's chat and the sender as a member (the org exists); returns the project's route. */
   seed(put: Put): Promise<string>;
-  /** The 汇报 callback carrying `msgId`, signed (and sealed) as the platform would send it. */
+  /** The callback carrying `msgId`, signed (and sealed) as the platform would send it. */
   request(msgId: string): Outgoing;
-  /** Throws unless `body`, answered to the probe `sent`, is the reply the platform expects, naming the member. */
+  /** Throws unless `body`, answered to the probe `sent`, is the reply the platform expects (a 汇报's names the member). */
   checkProbe(status: number, body: string, sent: Outgoing, msgId: string): void;
 }
 
 /** One callback through fetch, so that a seeding or signing mistake fails here and not as a wall of 4xx. */
 export async function probe(scenario: Scenario, url: string, msgId: string): Promise<void> {
   const sent = scenario.request(msgId);
-  const res = await fetch(url + sent.query, { method: 'POST', headers: scenario.headers, body: sent.body });
+  const res = await fetch(url + sent.query, {
+    method: scenario.method,
+    headers: scenario.headers,
+    body: scenario.method === 'GET' ? undefined : sent.body,
+  });
   const text = await res.text();
   try {
     scenario.checkProbe(res.status, text, sent, msgId);
@@ -64,12 +78,12 @@ export async function probe(scenario: Scenario, url: string, msgId: string): Pro
 /**
  * Where the requests of a run come from.
  * - pool: POOL_SIZE requests are signed and sealed before autocannon starts, and setupRequest only
- *   hands the next one out. Past the pool, a project run seals live (its msgIds must stay new) and a
- *   bare run starts the pool over (the bare server reads no body).
+ *   hands the next one out. Past the pool, a run that stores reports seals live (its msgIds must stay
+ *   new); a floor run, or one that stores nothing, starts the pool over.
  * - fresh: setupRequest signs and seals each request itself, while the clock runs.
  * The default is pool, because it measures the server rather than autocannon: sealing and signing a
  * WeCom callback costs ~30 µs of this process's CPU, so at the bare server's 10k+ req/s the load
- * generator saturates a core. Interleaved 5 s runs on a 2-CPU machine: bare WeCom with fresh
+ * generator saturates a core. Interleaved 5 s runs at 10 connections on a 2-CPU machine: bare WeCom with fresh
  * 8.8k / 6.5k / 5.5k req/s at 94 / 76 / 67 % generator CPU, with the pool 11.3k / 9.8k / 8.1k at
  * 52 / 49 / 45 %; the project moved less (fresh 670 / 644, pool 1091 / 793), DingTalk (a
  * JSON.stringify per request) not beyond the noise. `BENCH_REQUESTS=fresh` repeats the comparison;
@@ -118,11 +132,11 @@ export interface HammerOptions {
   seconds: number;
   /** Precomputed requests (see RequestSource); without them every request is made in setupRequest. */
   pool?: Prepared[];
-  /** Past the end of `pool`, start it over instead of sealing live (for the bare server only). */
+  /** Past the end of `pool`, start it over instead of sealing live (a floor, or a scenario that stores nothing). */
   cycle?: boolean;
 }
 
-/** Autocannon POSTing `scenario`'s callbacks to `url` (no query) for `seconds`. */
+/** Autocannon sending `scenario`'s callbacks to `url` (no query) for `seconds`. */
 export async function hammer(scenario: Scenario, url: string, opts: HammerOptions): Promise<Run> {
   const path = new URL(url).pathname;
   const pool = opts.pool ?? [];
@@ -133,7 +147,7 @@ export async function hammer(scenario: Scenario, url: string, opts: HammerOption
   const started = performance.now();
   const result = await autocannon({
     url,
-    method: 'POST',
+    method: scenario.method,
     headers: scenario.headers,
     connections: CONNECTIONS,
     duration: opts.seconds,
@@ -152,7 +166,7 @@ export async function hammer(scenario: Scenario, url: string, opts: HammerOption
           }
           (context as Context).msgId = next.msgId;
           req.path = path + next.query;
-          req.body = next.body;
+          if (scenario.method === 'POST') req.body = next.body;
           return req;
         },
         onResponse(status, _body, context) {

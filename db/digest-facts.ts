@@ -1,3 +1,4 @@
+import { MysqlAdapter } from 'kysely';
 import type { WorkCalendar } from '../src/domain/calendar.ts';
 import type { DigestBranchFacts, DigestWindow } from '../src/domain/digest/types.ts';
 import { digestWindow } from '../src/domain/digest/window.ts';
@@ -12,23 +13,19 @@ const DAY = 86_400_000;
 const NEXT_HORIZON_MS = 183 * DAY;
 
 /**
- * The facts of every branch of an org (or one branch) for a digest window, in five queries
- * whatever the number of branches, members, meetings or reports: the same code serves one branch
- * (preview, 周报) and a whole org (the weekly run).
+ * The facts of every branch of an org (or one branch) for a digest window, one branch at a time,
+ * from six queries whatever the number of branches, members, meetings or reports: the same code
+ * serves one branch (preview, 周报) and a whole org (the weekly run). Only what the figures read is
+ * loaded: the attendance of the week's and the week before's meetings, the reports of those two
+ * weeks, and of the two weeks before them only who reported. On MariaDB the six queries stream
+ * side by side, each in branch order, so that a run holds one branch's facts at a time (issue #15:
+ * 1,000 branches of 40 members in a fixed few megabytes); SQLite's one connection cannot hold six
+ * open statements, so there they are read whole, as an embedded deployment's org is small.
  */
-export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): Promise<DigestBranchFacts[]> {
+export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): AsyncGenerator<DigestBranchFacts> {
   const meetingsFrom = Math.min(periodRange('quarter', window.from, window.tz).from, window.previousFrom);
   // The four weeks ending at the week's end, or at now while the week runs.
-  const reportsFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY;
-  const byBranch = <T extends { branch_id: string }>(rows: T[]) => {
-    const map = new Map<string, T[]>();
-    for (const row of rows) {
-      const list = map.get(row.branch_id);
-      if (list) list.push(row);
-      else map.set(row.branch_id, [row]);
-    }
-    return map;
-  };
+  const reportersFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY;
 
   let branchQuery = db.selectFrom('branches').select(['id', 'name']).where('org_id', '=', orgId);
   let memberQuery = db
@@ -54,37 +51,110 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
       'meetings.branch_id',
     ])
     .where('meetings.org_id', '=', orgId)
-    .where('meetings.starts_at', '>=', meetingsFrom)
+    .where('meetings.starts_at', '>=', window.previousFrom)
     .where('meetings.starts_at', '<', window.to);
   let reportQuery = db
     .selectFrom('service_reports')
     .select(['id', 'member_id', 'category', 'text', 'tags', 'at', 'branch_id'])
     .where('org_id', '=', orgId)
-    .where('at', '>=', reportsFrom)
+    .where('at', '>=', window.previousFrom)
     .where('at', '<', window.to);
+  let reporterQuery = db
+    .selectFrom('service_reports')
+    .select(['branch_id', 'member_id', (eb) => eb.fn.max('at').as('at')])
+    .where('org_id', '=', orgId)
+    .where('at', '>=', reportersFrom)
+    .where('at', '<', window.previousFrom)
+    .groupBy(['branch_id', 'member_id']);
   if (branchId !== undefined) {
     branchQuery = branchQuery.where('id', '=', branchId);
     memberQuery = memberQuery.where('branch_id', '=', branchId);
     meetingQuery = meetingQuery.where('branch_id', '=', branchId);
     attendanceQuery = attendanceQuery.where('meetings.branch_id', '=', branchId);
     reportQuery = reportQuery.where('branch_id', '=', branchId);
+    reporterQuery = reporterQuery.where('branch_id', '=', branchId);
   }
-  const [branches, members, meetings, attendance, reports] = await Promise.all([
-    branchQuery.orderBy('id').execute(),
-    memberQuery.orderBy('id').execute(),
-    meetingQuery.orderBy('starts_at').orderBy('id').execute(),
-    attendanceQuery.execute(),
-    // No ORDER BY: computeDigest orders what it shows, and a sort over text columns costs a filesort.
-    reportQuery.execute(),
-  ]);
-  const [m, mt, a, r] = [byBranch(members), byBranch(meetings.map(counted)), byBranch(attendance), byBranch(reports)];
-  return branches.map((branch) => ({
-    branch,
-    members: m.get(branch.id) ?? [],
-    meetings: mt.get(branch.id) ?? [],
-    attendance: a.get(branch.id) ?? [],
-    reports: r.get(branch.id) ?? [],
-  }));
+  // Every query in the branches' order (binary collation on both dialects, as JS compares ids).
+  const branches = await branchQuery.orderBy('id').execute();
+  const read = <R>(query: { stream(chunkSize?: number): AsyncIterableIterator<R>; execute(): Promise<R[]> }): AsyncIterator<R> =>
+    streams(db) ? query.stream(STREAM_CHUNK) : whole(() => query.execute());
+  const cursors = {
+    members: new BranchCursor(read(memberQuery.orderBy('branch_id').orderBy('id'))),
+    meetings: new BranchCursor(read(meetingQuery.orderBy('branch_id').orderBy('starts_at').orderBy('id'))),
+    attendance: new BranchCursor(read(attendanceQuery.orderBy('meetings.branch_id'))),
+    // computeDigest orders what it shows; the order here is only the branches'.
+    reports: new BranchCursor(read(reportQuery.orderBy('branch_id'))),
+    reporters: new BranchCursor(read(reporterQuery.orderBy('branch_id'))),
+  };
+  try {
+    for (const branch of branches) {
+      const [members, meetings, attendance, reports, earlierReporters] = await Promise.all([
+        cursors.members.take(branch.id),
+        cursors.meetings.take(branch.id),
+        cursors.attendance.take(branch.id),
+        cursors.reports.take(branch.id),
+        cursors.reporters.take(branch.id),
+      ]);
+      yield { branch, members, meetings: meetings.map(counted), attendance, reports, earlierReporters };
+    }
+    for (const [name, cursor] of Object.entries(cursors)) {
+      if (await cursor.hasMore()) throw new Error(`digest facts: ${name} rows of a branch not in the org's list, or out of branch order`);
+    }
+  } finally {
+    await Promise.all(Object.values(cursors).map((c) => c.close()));
+  }
+}
+
+/** The facts of every branch of an org (or one) at once: for a page or a chat answer about a branch or a few. */
+export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): Promise<DigestBranchFacts[]> {
+  const all: DigestBranchFacts[] = [];
+  for await (const facts of eachBranchFacts(db, orgId, window, branchId)) all.push(facts);
+  return all;
+}
+
+/** Rows a MariaDB stream fetches ahead. */
+const STREAM_CHUNK = 500;
+
+const streams = (db: Db) => db.getExecutor().adapter instanceof MysqlAdapter;
+
+/** The rows of a query read whole, on first use. */
+async function* whole<R>(execute: () => Promise<R[]>): AsyncGenerator<R> {
+  yield* await execute();
+}
+
+/** Reads rows ordered by branch one branch at a time: `take` returns the next rows of that branch, if they come next. */
+class BranchCursor<R extends { branch_id: string }> {
+  private head: R | undefined;
+  private done = false;
+
+  constructor(private readonly rows: AsyncIterator<R>) {}
+
+  private async peek(): Promise<R | undefined> {
+    if (this.head === undefined && !this.done) {
+      const next = await this.rows.next();
+      if (next.done) this.done = true;
+      else this.head = next.value;
+    }
+    return this.head;
+  }
+
+  async take(branchId: string): Promise<Omit<R, 'branch_id'>[]> {
+    const taken: R[] = [];
+    for (let row = await this.peek(); row?.branch_id === branchId; row = await this.peek()) {
+      taken.push(row);
+      this.head = undefined;
+    }
+    return taken;
+  }
+
+  async hasMore(): Promise<boolean> {
+    return (await this.peek()) !== undefined;
+  }
+
+  /** Ends a stream read only in part (an error, a consumer that stopped), giving its connection back. */
+  async close(): Promise<void> {
+    if (!this.done) await this.rows.return?.();
+  }
 }
 
 export interface OrgDigestInput {
@@ -95,9 +165,23 @@ export interface OrgDigestInput {
 
 /** Everything the week's digests of an org (or of one branch) are made from; null for an unknown org or week. */
 export async function loadDigestInput(db: Db, orgId: string, week: string, now: number, branchId?: string): Promise<OrgDigestInput | null> {
+  const input = await streamDigestInput(db, orgId, week, now, branchId);
+  if (!input) return null;
+  const branches: DigestBranchFacts[] = [];
+  for await (const facts of input.branches) branches.push(facts);
+  return { ...input, branches };
+}
+
+/** As loadDigestInput, the branches' facts one at a time (the weekly run of a whole org). */
+export async function streamDigestInput(
+  db: Db,
+  orgId: string,
+  week: string,
+  now: number,
+  branchId?: string,
+): Promise<(Omit<OrgDigestInput, 'branches'> & { branches: AsyncGenerator<DigestBranchFacts> }) | null> {
   const org = await getOrg(db, orgId);
   const window = org && digestWindow(week, org.timezone, now);
   if (!window) return null;
-  const [branches, calendar] = await Promise.all([loadDigestFacts(db, orgId, window, branchId), loadWorkCalendar(db)]);
-  return { window, branches, calendar };
+  return { window, calendar: await loadWorkCalendar(db), branches: eachBranchFacts(db, orgId, window, branchId) };
 }

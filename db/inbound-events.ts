@@ -1,17 +1,19 @@
-import type { Db } from './schema.ts';
+import { isDuplicateKey } from './errors.ts';
+import type { Db, InboundEventTable } from './schema.ts';
 
-/** Claims (channel, message id); false when it was claimed before (a platform retry). */
-export async function claimInboundEvent(db: Db, channelId: string, messageId: string, orgId: string, now: number): Promise<boolean> {
-  const result = await db
-    .insertInto('inbound_events')
-    .values({ channel_id: channelId, message_id: messageId, org_id: orgId, received_at: now, reply: null })
-    .ignore()
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-export async function setInboundReply(db: Db, channelId: string, messageId: string, reply: string | null): Promise<void> {
-  await db.updateTable('inbound_events').set({ reply }).where('channel_id', '=', channelId).where('message_id', '=', messageId).execute();
+/**
+ * Records (channel, message id) with the reply it got; false when it was recorded before (a
+ * platform retry), the transaction's other writes then to be rolled back. A plain INSERT, not
+ * INSERT IGNORE, which would also pass a reply MariaDB had to cut.
+ */
+export async function recordInboundEvent(db: Db, event: InboundEventTable): Promise<boolean> {
+  try {
+    await db.insertInto('inbound_events').values(event).execute();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }
 
 /** The stored reply of a claimed event: undefined when unclaimed, null when it had none. */

@@ -1,5 +1,6 @@
 import { type Term, rosterTerms } from '../src/domain/meetings.ts';
 import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
+import { rosterWritten } from './roster-versions.ts';
 import { upsert } from './upsert.ts';
 
 /** What a PUT writes: whether and when a member left is written by leaveMember alone. */
@@ -15,6 +16,7 @@ export async function putMember(db: Db, member: MemberInput, now: number): Promi
     ['org_id', 'id'],
     ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'org_admin', 'updated_at'],
   );
+  rosterWritten(member.org_id);
 }
 
 /** Records that a member left (SPEC §9.3): their rows stay; later meetings do not expect them. */
@@ -25,6 +27,7 @@ export async function leaveMember(db: Db, orgId: string, id: string, at: number,
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();
+  rosterWritten(orgId);
 }
 
 export async function insertMove(db: Db, move: MemberMoveTable): Promise<void> {
@@ -41,13 +44,12 @@ export type RosterMember = MemberTable & { terms: Term[] };
  */
 export async function listBranchRoster(db: Db, orgId: string, branchId: string): Promise<RosterMember[]> {
   const moved = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', '=', branchId);
-  const members = await db
-    .selectFrom('members')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where((eb) => eb.or([eb('branch_id', '=', branchId), eb('id', 'in', moved)]))
-    .orderBy('id')
-    .execute();
+  // Two queries, not one: for `branch_id = ? OR id IN (…)` MariaDB reads the whole org's members,
+  // and for a UNION SQLite walks the org's primary key instead of the branch's index.
+  const current = await db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).execute();
+  const movedAway = await db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', 'in', moved).execute();
+  const byId = new Map([...current, ...movedAway].map((m) => [m.id, m]));
+  const members = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const moves = members.length
     ? await db
         .selectFrom('member_moves')

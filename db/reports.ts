@@ -1,8 +1,12 @@
+import type { StagedRow } from './inbound-batch.ts';
 import type { Db, ServiceReportTable } from './schema.ts';
 
 export async function insertReport(db: Db, report: ServiceReportTable): Promise<void> {
   await db.insertInto('service_reports').values(report).execute();
 }
+
+/** A report as a row staged with its message's record (db/inbound-batch.ts). */
+export const reportRow = (report: ServiceReportTable): StagedRow => ({ table: 'service_reports', row: report });
 
 /** A branch's or a member's reports made in [from, to), oldest first. */
 export async function listReports(

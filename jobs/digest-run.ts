@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { listOrgChats } from '../db/branches.ts';
 import { listOrgChannels } from '../db/channels.ts';
-import { loadDigestInput } from '../db/digest-facts.ts';
+import { streamDigestInput } from '../db/digest-facts.ts';
 import { recordDeliveries } from '../db/deliveries.ts';
+import { isDuplicateKey } from '../db/errors.ts';
 import { claimedBranches, insertDigests } from '../db/digests.ts';
 import type { Database, DigestTable } from '../db/schema.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
@@ -98,21 +99,22 @@ async function claim(db: Kysely<Database>, orgId: string, week: string, planned:
   }
 }
 
-const isDuplicate = (err: unknown) => {
-  const code = String((err as { code?: unknown }).code ?? '');
-  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_BUSY_SNAPSHOT';
-};
+/** A claim that another run made first: its key, or on SQLite its snapshot, refuses ours. */
+const isDuplicate = (err: unknown) => isDuplicateKey(err) || (err as { code?: unknown }).code === 'SQLITE_BUSY_SNAPSHOT';
 
 /** Runs the week's digest of every branch of an org (or one), pushing each at most once. */
 export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: string, branchId?: string): Promise<DigestOutcome[]> {
   const { db, logger } = deps;
   const now = deps.now();
-  const input = await loadDigestInput(db, orgId, week, now, branchId);
+  const input = await streamDigestInput(db, orgId, week, now, branchId);
   if (!input) return [];
   const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
   const outcomes = new Map<string, DigestOutcome>();
   const planned: Planned[] = [];
-  for (const facts of input.branches) {
+  const order: string[] = [];
+  // One branch's facts at a time: what is kept of each is its digest and its messages.
+  for await (const facts of input.branches) {
+    order.push(facts.branch.id);
     const to = digestTarget(facts, channels, chats);
     if (!to) {
       logger.warn({ org: orgId, branch: facts.branch.id, week }, 'weekly digest has no secretary id nor bound group to go to');
@@ -146,5 +148,5 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
     outcomes.set(p.branchId, { branch: p.branchId, outcome: 'queued', parts: p.deliveries.length });
   }
   await relayDeliveries(db, deps.outbound, ids, now);
-  return input.branches.map((f) => outcomes.get(f.branch.id)!);
+  return order.map((id) => outcomes.get(id)!);
 }

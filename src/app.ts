@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { runCommand } from '../handlers/index.ts';
+import { InboundBatcher } from '../db/inbound-batch.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import { DASHBOARD_PATH, adminQueueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
@@ -11,6 +12,7 @@ import { guideRoutes } from './admin/guide.ts';
 import { CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
+import { RosterCache } from './chat/roster-cache.ts';
 import type { ChatMessage, Handle, Reply } from './chat/message.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
@@ -25,6 +27,8 @@ export function createDispatch(
     clock: deps.clock,
     logger: deps.logger,
     settings: settingsFrom(deps.config),
+    roster: new RosterCache(deps.db, deps.clock, deps.config.CACHE_TTL),
+    writer: new InboundBatcher(deps.db),
     runEffects: createEffectRunner(deps),
     runCommand,
   };
@@ -33,12 +37,12 @@ export function createDispatch(
 
 /** What every receiver hands a message to: the chat layer under the answer deadline. */
 export const createHandle = (deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' | 'logger' | 'queues'>): Handle =>
-  withDeadline(createDispatch(deps), deps.logger);
+  withDeadline(createDispatch(deps), deps.logger, deps.config.MAX_IN_FLIGHT);
 
 /** The whole HTTP surface, built from its dependencies so that tests run it on real ones. */
 export function createApp(deps: ServiceDeps): Hono {
   const app = new Hono();
-  const channels = new ChannelDirectory(deps.db, deps.clock);
+  const channels = new ChannelDirectory(deps.db, deps.clock, deps.config.CACHE_TTL);
   const receiverDeps = { channels, clock: deps.clock, handle: createHandle(deps) };
 
   // No token: the state of the parts only; what failed is in GET /admin/health.

@@ -66,3 +66,61 @@ describe('link tokens', () => {
     expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('toLocal against Intl', () => {
+  // The quarter-hour cache of offsets (issue #15) must agree with Intl itself, in zones with DST,
+  // half-hour DST (Lord Howe) and 45-minute offsets, across two years of instants.
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const format = (tz: string) =>
+    formats.get(tz) ??
+    formats
+      .set(
+        tz,
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: tz,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: 'numeric',
+          day: 'numeric',
+          hour: 'numeric',
+          minute: 'numeric',
+          second: 'numeric',
+          weekday: 'short',
+        }),
+      )
+      .get(tz)!;
+  const reference = (ms: number, tz: string) => {
+    const parts = Object.fromEntries(
+      format(tz)
+        .formatToParts(new Date(ms))
+        .map((p) => [p.type, p.value]),
+    );
+    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday!) + 1;
+    return {
+      year: +parts.year!,
+      month: +parts.month!,
+      day: +parts.day!,
+      hour: +parts.hour!,
+      minute: +parts.minute!,
+      second: +parts.second!,
+      weekday,
+    };
+  };
+  it.each(['Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham'])('%s', (tz) => {
+    const mismatches: number[] = [];
+    const check = (ms: number) => {
+      if (JSON.stringify(toLocal(ms, tz)) !== JSON.stringify(reference(ms, tz))) mismatches.push(ms);
+    };
+    for (let ms = Date.UTC(2025, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 61 * 60_000 + 17_000) check(ms);
+    // Every second around the changes of 2026 (found as the hours where the offset moves).
+    const offset = (ms: number) => {
+      const l = reference(ms, tz);
+      return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) - ms;
+    };
+    for (let hour = Date.UTC(2026, 0, 1); hour < Date.UTC(2027, 0, 1); hour += 3_600_000) {
+      if (offset(hour) === offset(hour + 3_600_000)) continue;
+      for (let ms = hour - 60_000; ms < hour + 3_600_000 + 60_000; ms += 1_000) check(ms);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});

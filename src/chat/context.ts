@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
+import type { StagedRow } from '../../db/inbound-batch.ts';
+import type { RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
 import type { ReminderTiming } from '../domain/reminders.ts';
 import type { Effect } from './effects.ts';
@@ -50,12 +52,19 @@ export interface CommandContext {
   logger: Logger;
   settings: Settings;
   message: ChatMessage;
+  /** Org, members and branch rosters as read a moment ago (roster-cache.ts): not the transaction's view. */
+  roster: RosterCache;
   org: OrgTable;
   /** Undefined when the sender is not in the roster. */
   member: MemberTable | undefined;
   reply(reply: Reply): void;
   /** Relays `effect`, written to the outbox in this transaction, once it has committed (never if it rolls back). */
   after(effect: Effect): void;
+  /**
+   * Leaves `row` to be written in this transaction after the command, with the message's record:
+   * messages arriving together share the INSERT (db/inbound-batch.ts). The command does not read it back.
+   */
+  stage(row: StagedRow): void;
 }
 
 /** Runs one parsed command: the command table of handlers/index.ts. */

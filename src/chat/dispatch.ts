@@ -7,15 +7,20 @@ import type { Effect, EffectRunner } from './effects.ts';
 import { type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
 import { SAY } from './replies.ts';
 import type { Database } from '../../db/schema.ts';
-import { getOrg } from '../../db/orgs.ts';
-import { type PlatformUserColumn, findMemberByPlatformUser, getMember } from '../../db/members.ts';
-import { claimInboundEvent, getInboundReply, setInboundReply } from '../../db/inbound-events.ts';
+import type { PlatformUserColumn } from '../../db/members.ts';
+import { getInboundReply } from '../../db/inbound-events.ts';
+import { type InboundBatcher, RecordedBefore, type StagedRow } from '../../db/inbound-batch.ts';
+import type { RosterCache } from './roster-cache.ts';
 
 export interface DispatchDeps {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
   settings: Settings;
+  /** The org and the sender, kept briefly (roster-cache.ts). */
+  roster: RosterCache;
+  /** Runs the commands of messages arriving together in one transaction (db/inbound-batch.ts). */
+  writer: InboundBatcher;
   runEffects: EffectRunner;
   /** The command table (handlers/index.ts), given by the assembly: handlers sit above this layer. */
   runCommand: CommandRunner;
@@ -26,8 +31,6 @@ const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformU
   wecom: 'wecom_user_id',
 };
 
-class AlreadyHandled extends Error {}
-
 /** How long a reply waits for its effects (queue writes) before it goes anyway. */
 const EFFECTS_WAIT_MS = 300;
 
@@ -37,38 +40,34 @@ const refusal = (kind: CommandKind, reason: string, usage?: string): Reply => ({
 });
 
 /**
- * Runs one chat message to its reply (null: stay silent). The handler's writes and the claim of
- * (channel, message id) commit in one transaction, so a retried callback changes nothing and gets
- * the reply stored the first time; a refusal rolls back and stores nothing. A database failure
- * throws: the receiver answers 503 so that the platform retries.
+ * Runs one chat message to its reply (null: stay silent). The handler's writes and the record of
+ * (channel, message id) with its reply commit in one transaction, shared with the messages that
+ * arrived with it (db/inbound-batch.ts), so a retried callback changes nothing and gets the reply
+ * stored the first time; a refusal rolls back and stores nothing. A database failure throws: the
+ * receiver answers 503 so that the platform retries. Org and sender come from a short-lived cache
+ * (issue #15: a message costs its command's statements and a share of one transaction).
  */
 export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
   // The platforms deliver a group message only when it @-mentions the bot: every one gets an answer.
   if (!commandWord(message.text)) return notUnderstood(message.text);
 
-  const { db } = deps;
-  const stored = await getInboundReply(db, message.channelId, message.messageId);
-  if (stored !== undefined) return stored === null ? null : (JSON.parse(stored) as Reply);
-
+  const { db, roster } = deps;
   const [org, member] = await Promise.all([
-    getOrg(db, message.orgId),
-    message.platform === 'console'
-      ? getMember(db, message.orgId, message.senderId)
-      : findMemberByPlatformUser(db, message.orgId, USER_COLUMN[message.platform], message.senderId),
+    roster.org(message.orgId),
+    roster.member(message.orgId, message.platform === 'console' ? 'id' : USER_COLUMN[message.platform], message.senderId),
   ]);
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
   // Times are read against the moment the message arrived, in the org's zone.
   const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
   if (!parsed.ok) return refusal(parsed.kind, parsed.reason, USAGE[parsed.kind]);
 
-  const effects: Effect[] = [];
   let reply: Reply | null;
+  let effects: Effect[];
   try {
-    reply = await db.transaction().execute(async (trx) => {
-      if (!(await claimInboundEvent(trx, message.channelId, message.messageId, org.id, deps.clock.now()))) {
-        throw new AlreadyHandled();
-      }
+    ({ reply, effects } = await deps.writer.submit({ channelId: message.channelId, messageId: message.messageId }, async (trx) => {
       const replies: Reply[] = [];
+      const after: Effect[] = [];
+      const staged: StagedRow[] = [];
       const ctx: CommandContext = {
         ...deps,
         db: trx,
@@ -76,20 +75,27 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
         org,
         member,
         reply: (r) => replies.push(r),
-        after: (e) => effects.push(e),
+        after: (e) => after.push(e),
+        stage: (row) => staged.push(row),
       };
       await deps.runCommand(ctx, parsed.command);
       const merged = mergeReplies(replies);
-      await setInboundReply(trx, message.channelId, message.messageId, merged && JSON.stringify(merged));
-      return merged;
-    });
+      const event = {
+        channel_id: message.channelId,
+        message_id: message.messageId,
+        org_id: org.id,
+        received_at: deps.clock.now(),
+        reply: merged && JSON.stringify(merged),
+      };
+      return { value: { reply: merged, effects: after }, staged, event };
+    }));
   } catch (err) {
+    if (!(err instanceof UserError || err instanceof RecordedBefore)) throw err;
+    // A retry of a message answered before gets that answer, even where running it again is refused.
+    const stored = await getInboundReply(db, message.channelId, message.messageId);
+    if (stored !== undefined) return stored === null ? null : (JSON.parse(stored) as Reply);
     if (err instanceof UserError) return refusal(parsed.command.kind, err.message, err.usage);
-    if (err instanceof AlreadyHandled) {
-      const again = await getInboundReply(db, message.channelId, message.messageId);
-      return again ? (JSON.parse(again) as Reply) : null;
-    }
-    throw err;
+    return null;
   }
   // The event is recorded: a failure or a stall here (Redis down) must not hold the reply nor turn
   // into a 503 and a retry. Reminders are reconciled periodically; the log says what was missed.

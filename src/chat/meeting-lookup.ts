@@ -1,5 +1,5 @@
 import { type Meeting, listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
-import { type RosterMember, listBranchRoster } from '../../db/members.ts';
+import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { byRole, checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
@@ -24,8 +24,8 @@ export async function meetingByCode(ctx: MemberContext, code: string, opts: { al
  * meeting's start), secretary first, then committee members, then members (lists read in that order).
  */
 export async function branchMembers(ctx: MemberContext): Promise<RosterMember[]> {
-  const members = await listBranchRoster(ctx.db, ctx.member.org_id, ctx.member.branch_id);
-  return members.sort(byRole);
+  const members = await ctx.roster.branch(ctx.db, ctx.member.org_id, ctx.member.branch_id);
+  return [...members].sort(byRole);
 }
 
 export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {

@@ -20,6 +20,9 @@ export async function readBody(req: Request, limit = MAX_BODY_BYTES, deadlineMs 
 export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES, deadlineMs = BODY_DEADLINE_MS): Promise<Buffer> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new BodyTooLarge();
+  // A declared length bounds the body (Node's parser reads no further): read it whole, through the
+  // Node adapter's direct path, which skips building a web stream (issue #15: a sixth of a 汇报's CPU).
+  if (declared !== null) return Buffer.from(await beforeDeadline(req.arrayBuffer(), deadlineMs));
   if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -44,4 +47,18 @@ export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES, deadli
     clearTimeout(timer);
   }
   return Buffer.concat(chunks);
+}
+
+/** `read`, or BodyTimeout past `ms` (the read is then left to fail with its connection). */
+async function beforeDeadline<T>(read: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyTimeout()), ms);
+  });
+  read.catch(() => {});
+  try {
+    return await Promise.race([read, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

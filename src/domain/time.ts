@@ -25,34 +25,54 @@ function formatter(tz: string): Intl.DateTimeFormat {
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
-      weekday: 'short',
     });
     formatters.set(tz, f);
   }
   return f;
 }
 
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-
 export function toLocal(ms: number, tz: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
+  const d = new Date(ms + offsetMinutes(ms, tz) * 60_000);
   return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-    weekday: WEEKDAYS[parts.weekday!]!,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: d.getUTCDay() || 7,
   };
 }
 
-/** The zone's offset from UTC at `ms`, in minutes (Asia/Shanghai: +480). */
+const QUARTER_HOUR = 900_000;
+/** Offsets by zone and quarter hour of UTC, as Intl is slow (a weekly digest of 1,000 branches asked it half a million times). */
+const offsets = new Map<string, number>();
+
+/**
+ * The zone's offset from UTC at `ms`, in minutes (Asia/Shanghai: +480). Zones change their offset on
+ * a quarter hour of UTC (since the 1970s; local mean times before then are read to the minute), so
+ * one answer of Intl serves the whole quarter hour.
+ */
 export function offsetMinutes(ms: number, tz: string): number {
-  const l = toLocal(ms, tz);
-  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
-  return Math.round((asUtc - (ms - (((ms % 1000) + 1000) % 1000))) / 60_000);
+  const start = Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR;
+  const key = `${tz}\n${start}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const parts: Record<string, string> = {};
+    for (const p of formatter(tz).formatToParts(new Date(start))) parts[p.type] = p.value;
+    const asUtc = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+      Number(parts.second),
+    );
+    offset = Math.round((asUtc - start) / 60_000);
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
 /** Epoch ms of a wall-clock time in `tz` (a time skipped by DST moves forward by the gap). */

@@ -5,8 +5,6 @@ import type { Channel } from '../domain/channels.ts';
 import type { Database } from '../../db/schema.ts';
 import { getChannel } from '../../db/channels.ts';
 
-const TTL_MS = 10_000;
-
 /** The part of a webhook's 1 s a channel lookup may take (see ANSWER_DEADLINE_MS). */
 export const CHANNEL_LOOKUP_MS = 200;
 
@@ -20,6 +18,8 @@ export class ChannelDirectory {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    /** CACHE_TTL: how long another process's change may go unseen. */
+    private readonly ttlMs: number,
   ) {}
 
   /** Throws when the database cannot answer in time: the webhook answers 503 and the platform retries. */
@@ -29,7 +29,7 @@ export class ChannelDirectory {
     if (hit && hit.until > now) return hit.channel;
     const channel = await within(getChannel(this.db, id), CHANNEL_LOOKUP_MS, 'the channel lookup');
     // Unknown ids are not cached: a flood of made-up ids must not grow the map.
-    if (channel) this.cache.set(id, { channel, until: now + TTL_MS });
+    if (channel) this.cache.set(id, { channel, until: now + this.ttlMs });
     return channel;
   }
 

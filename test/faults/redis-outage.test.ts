@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { createPool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/connect.ts';
 import { insertMeeting } from '../../db/meetings.ts';
@@ -14,6 +10,7 @@ import { DT_SECRET, dingtalkCallback, signedHeaders } from '../helpers/dingtalk.
 import { type FakePlatform, startFakePlatform } from '../helpers/fake-platform.ts';
 import { type PrivateRedis, freePort, startPrivateRedis } from '../helpers/private-redis.ts';
 import { type ServiceProcess, sendLikeAPlatform, startService } from '../helpers/service.ts';
+import { faultDatabases } from '../helpers/fault-databases.ts';
 
 // Redis stopped during a burst of 1,000 callbacks, the service SIGKILLed during the outage, both
 // restarted (SPEC §9.1): every command recorded once, every effect carried out once. The burst:
@@ -25,18 +22,9 @@ const PER_BRANCH = 10;
 const REPORTS_EACH = 99 / 10;
 const ROBOT_TOKEN = 'outage-robot-token-';
 const MOBILE = '13987654321';
-const dir = mkdtempSync(join(tmpdir(), 'tongxin-faults-outage-'));
-const mysqlName = `tongxin_faults_outage_${process.pid}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Meeting codes use letters without look-alikes (no I, L, O). */
 const meetingCode = (b: number) => `R${'ABCDEFGHJK'[b]}Q`;
-
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const pool = createPool({ uri: 'mysql://root@127.0.0.1:3306' });
-  await pool.query(`DROP DATABASE IF EXISTS \`${mysqlName}\``);
-  await pool.end();
-});
 
 async function seed(db: Kysely<Database>) {
   await seedBranches(db, {
@@ -56,10 +44,7 @@ async function seed(db: Kysely<Database>) {
   }
 }
 
-describe.each([
-  ['sqlite', `sqlite:${join(dir, 'outage.db')}`],
-  ['mysql', `mysql://root@127.0.0.1:3306/${mysqlName}`],
-])('Redis down and the service killed during a burst, on %s', (_dialect, url) => {
+describe.each(faultDatabases('outage'))('Redis down and the service killed during a burst, on %s', (_dialect, url) => {
   let redis: PrivateRedis;
   let fake: FakePlatform;
   let db: Kysely<Database>;

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { createPool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/connect.ts';
 import { insertMeeting } from '../../db/meetings.ts';
@@ -15,6 +11,7 @@ import { seedBranches } from '../helpers/branches.ts';
 import { meetingRow } from '../helpers/db.ts';
 import { planAndRelay } from '../helpers/reminders.ts';
 import { type ServiceProcess, startService } from '../helpers/service.ts';
+import { faultDatabases } from '../helpers/fault-databases.ts';
 
 // SIGKILL of the only worker while 200 reminders fall due within 10 s, then a new worker: every
 // one is delivered, each once (SPEC §9.1). Each meeting is in a branch of its own with a robot of
@@ -25,24 +22,12 @@ const APP_SECRET = 'faults-app-secret-value';
 const ROBOT_TOKEN = 'faults-robot-token-';
 const ROBOT_SECRET = 'SECfaults-robot-secret-';
 const MOBILE = '13912345678';
-const dir = mkdtempSync(join(tmpdir(), 'tongxin-faults-worker-'));
-const mysqlName = `tongxin_faults_worker_${process.pid}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const code = (i: number) => `K${String(i).padStart(3, '0')}`;
 type Body = { markdown: { title: string; text: string }; msgUuid: string };
 const text = (r: RecordedRequest) => (r.body as Body).markdown.text;
 
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const pool = createPool({ uri: 'mysql://root@127.0.0.1:3306' });
-  await pool.query(`DROP DATABASE IF EXISTS \`${mysqlName}\``);
-  await pool.end();
-});
-
-describe.each([
-  ['sqlite', `sqlite:${join(dir, 'faults.db')}`],
-  ['mysql', `mysql://root@127.0.0.1:3306/${mysqlName}`],
-])('the only worker killed on %s', (_dialect, url) => {
+describe.each(faultDatabases('worker'))('the only worker killed on %s', (_dialect, url) => {
   let fake: FakePlatform;
   let db: Kysely<Database>;
   let queues: Queues;

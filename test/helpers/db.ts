@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createPool } from 'mysql2/promise';
 import type { Database, MeetingTable } from '../../db/schema.ts';
@@ -18,12 +21,23 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own: SQLite in memory, or a throw-away MariaDB database. */
-export async function openTestDb(dialect: TestDialect): Promise<TestDb> {
+/**
+ * A fresh, migrated database of its own: SQLite in memory (in a temporary file with `shared`, for a
+ * test whose service processes open it too), or a throw-away MariaDB database.
+ */
+export async function openTestDb(dialect: TestDialect, opts: { shared?: boolean } = {}): Promise<TestDb> {
   if (dialect === 'sqlite') {
-    const url = 'sqlite::memory:';
+    const dir = opts.shared ? mkdtempSync(join(tmpdir(), 'tongxin-test-')) : undefined;
+    const url = dir ? `sqlite:${join(dir, 'test.db')}` : 'sqlite::memory:';
     const db = await openDb(url);
-    return { db, url, close: () => db.destroy() };
+    return {
+      db,
+      url,
+      async close() {
+        await db.destroy();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `tongxin_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const url = `${MYSQL_SERVER}/${name}`;

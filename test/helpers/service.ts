@@ -43,6 +43,8 @@ export async function startService(env: Record<string, string>, port?: number): 
     });
     setTimeout(() => {
       clearInterval(timer);
+      // Not left running behind a failed test.
+      child.kill('SIGKILL');
       reject(new Error(`the service was not ready within 30 s: ${out.slice(-2000)}`));
     }, 30_000).unref();
   });

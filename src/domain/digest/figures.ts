@@ -128,7 +128,9 @@ function reportFigures(facts: DigestBranchFacts, window: DigestWindow, weekRepor
     .slice(0, 3)
     .map((r) => ({ member: names.get(r.member_id) ?? r.member_id, category: r.category, text: r.text }));
   const end = Math.min(window.to, window.asOf + 1);
-  const reporters = new Set(facts.reports.filter((r) => r.at >= end - FOUR_WEEKS_MS && r.at < end).map((r) => r.member_id));
+  const reporters = new Set(
+    [...facts.reports, ...(facts.earlierReporters ?? [])].filter((r) => r.at >= end - FOUR_WEEKS_MS && r.at < end).map((r) => r.member_id),
+  );
   return {
     total: weekReports.length,
     perCategory,
@@ -144,7 +146,9 @@ function tagCoverage(
   weekReports: DigestBranchFacts['reports'],
   lastWeekReports: DigestBranchFacts['reports'],
 ): TagCoverage[] {
-  const count = (tag: FiveTag, meetings: DigestMeeting[], reports: DigestBranchFacts['reports']) => {
+  // Each report's tags read once, not once per tag.
+  const [weekTags, lastWeekTags] = [weekReports, lastWeekReports].map((reports) => reports.map((r) => fiveTagsOf(r.tags)));
+  const count = (tag: FiveTag, meetings: DigestMeeting[], reports: FiveTag[][]) => {
     let total = 0;
     let inferred = 0;
     for (const m of meetings) {
@@ -154,12 +158,12 @@ function tagCoverage(
         if (t.inferred) inferred += 1;
       }
     }
-    total += reports.filter((r) => fiveTagsOf(r.tags).includes(tag)).length;
+    total += reports.filter((tags) => tags.includes(tag)).length;
     return { total, inferred };
   };
   return TAGS.map((tag) => {
-    const now = count(tag, weekMeetings, weekReports);
-    return { tag, thisWeek: now.total, lastWeek: count(tag, lastWeekMeetings, lastWeekReports).total, inferred: now.inferred };
+    const now = count(tag, weekMeetings, weekTags!);
+    return { tag, thisWeek: now.total, lastWeek: count(tag, lastWeekMeetings, lastWeekTags!).total, inferred: now.inferred };
   });
 }
 

@@ -22,10 +22,15 @@ export interface DigestBranchFacts {
   members: DigestMember[];
   /** Every meeting of the branch from the start of the quarter (or of the previous week, if earlier) on, future ones included. */
   meetings: DigestMeeting[];
-  /** Attendance rows of those meetings. */
+  /** Attendance rows of those meetings (the figures read those of the week and the week before). */
   attendance: DigestAttendance[];
-  /** Reports from four weeks before the week's start up to the week's end. */
+  /** Reports up to the week's end: from four weeks before its start, or (with `earlierReporters`) from the week before. */
   reports: DigestReport[];
+  /**
+   * Who reported in the weeks before `reports` begins, each member once with their latest report's
+   * time: all the figures need of those weeks (who has not reported in four), and far fewer rows.
+   */
+  earlierReporters?: Pick<DigestReport, 'member_id' | 'at'>[];
 }
 
 export interface DigestWindow {
