@@ -113,7 +113,7 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
 }
 
 /** Rows a MariaDB stream fetches ahead. */
-const STREAM_CHUNK = 500;
+const STREAM_CHUNK = 5000;
 
 const streams = (db: Db) => db.getExecutor().adapter instanceof MysqlAdapter;
 

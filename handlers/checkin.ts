@@ -3,7 +3,7 @@ import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, meetingByCode, meetingMeant, opensAt } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
 import { checkinWindow, expectedMembers, isExpected, quorum } from '../src/domain/meetings.ts';
-import { getAttendance, listAttendance } from '../db/attendance.ts';
+import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
 /** 签到: one word, optional, idempotent; the meeting whose check-in window holds now, or `code`. */
@@ -20,10 +20,13 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
     if (now > window.closes) throw new UserError(SAY.checkinClosed(meeting.code));
   }
 
-  const existing = await getAttendance(db, meeting.id, member.id);
-  if (existing?.status !== 'present') await markAttendance(ctx, meeting, member, 'present');
-  const expected = expectedMembers(meeting, members);
+  // The meeting's attendance read once, before the write: who else is present, and whether the sender already is.
   const present = new Set((await listAttendance(db, meeting.id)).filter((a) => a.status === 'present').map((a) => a.member_id));
+  if (!present.has(member.id)) {
+    await markAttendance(ctx, meeting, member, 'present');
+    present.add(member.id);
+  }
+  const expected = expectedMembers(meeting, members);
   const presentExpected = expected.filter((m) => present.has(m.id)).length;
   const lines = [SAY.checkedIn(member.name, describeMeeting(ctx, meeting)), '', SAY.presentCount(presentExpected, expected.length)];
   if (meeting.type === 'assembly') {

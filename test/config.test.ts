@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       TZ_DEFAULT: 'Asia/Shanghai',
       RETENTION_DAYS: 180,
       LOG_LEVEL: 'info',
+      CACHE_TTL: 5_000,
+      MAX_IN_FLIGHT: 256,
     });
     expect(config.ADMIN_TOKEN).toBeUndefined();
   });
@@ -37,6 +39,9 @@ describe('loadConfig', () => {
     ['RETENTION_DAYS', '3651'],
     ['RETENTION_DAYS', '30.5'],
     ['RETENTION_DAYS', 'forever'],
+    ['CACHE_TTL', '5'],
+    ['MAX_IN_FLIGHT', '0'],
+    ['MAX_IN_FLIGHT', 'many'],
   ])('%s=%s names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: expects`));
   });

@@ -66,7 +66,7 @@ const schema = z.object({
   CHECKIN_OPENS: duration('how long before start check-in opens').default(30 * 60_000),
   CHECKIN_CLOSES: duration('how long after start check-in closes').default(2 * 3600_000),
   ABSENT_NUDGE_AFTER: duration('how long after start to nudge').default(15 * 60_000),
-  CACHE_TTL: duration('how long a process keeps a channel, org or member it read').default(5_000),
+  CACHE_TTL: duration('how long a process keeps a channel, org, member or roster it read').default(5_000),
   MAX_IN_FLIGHT: z.coerce.number({ error: IN_FLIGHT }).int(IN_FLIGHT).min(1, IN_FLIGHT).max(100_000, IN_FLIGHT).default(256),
   DIGEST_CRON: z.string().refine(isCron, 'expects a five-field cron pattern such as "0 9 * * 1"').default('0 9 * * 1'),
   TZ_DEFAULT: z.string().refine(isTimeZone, 'expects an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
