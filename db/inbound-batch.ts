@@ -15,7 +15,12 @@ import type { Database, Db, InboundEventTable } from './schema.ts';
 // runs its messages again one transaction each, so that one message's failure is its own. A message
 // recorded before (a platform's retry) is found before the batch runs, and is not run again.
 
-/** A row a command leaves to be written with its message's record: a plain INSERT that messages arriving together share. */
+/**
+ * A row a command leaves to be written with its message's record: a plain INSERT that messages
+ * arriving together share. Commands later in the same batch do not see it, so it is only for new
+ * rows that no command reads back within the few milliseconds a batch lasts (a 汇报's report: a
+ * person's 撤回 comes seconds later, in another batch); never an update of a row others write.
+ */
 export type StagedRow = { [K in keyof Database]: { table: K; row: Insertable<Database[K]> } }[keyof Database];
 
 /** What one message's command gives back: its answer for the caller, the rows it staged, and the record of the message. */

@@ -32,24 +32,25 @@ const MERGE_BATCH = 50;
 
 const jobId = (deliveryId: string) => `deliver-${deliveryId}`;
 
-/** Adds the queue job of a recorded delivery; a second add of the same id is ignored by BullMQ. */
-export async function queueDelivery(queue: Queue, deliveryId: string): Promise<void> {
-  await queue.add(
-    'deliver',
-    { deliveryId },
-    {
-      jobId: jobId(deliveryId),
-      attempts: DELIVERY_ATTEMPTS,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: true,
-      removeOnFail: 1_000,
-    },
-  );
-}
+/** The queue job of a recorded delivery; a second add of the same id is ignored by BullMQ. */
+const deliveryJob = (deliveryId: string) => ({
+  name: 'deliver',
+  data: { deliveryId },
+  opts: {
+    jobId: jobId(deliveryId),
+    attempts: DELIVERY_ATTEMPTS,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: true,
+    removeOnFail: 1_000,
+  },
+});
 
-/** Adds the jobs of recorded deliveries, then notes that the queue has them. */
+/** Jobs added per round trip to Redis. */
+const RELAY_BATCH = 500;
+
+/** Adds the jobs of recorded deliveries, a batch a round trip (the weekly digest relays 1,000 at once), then notes that the queue has them. */
 export async function relayDeliveries(db: Db, queue: Queue, ids: readonly string[], now: number): Promise<void> {
-  for (const id of ids) await queueDelivery(queue, id);
+  for (let i = 0; i < ids.length; i += RELAY_BATCH) await queue.addBulk(ids.slice(i, i + RELAY_BATCH).map(deliveryJob));
   await markDeliveriesRelayed(db, ids, now);
 }
 

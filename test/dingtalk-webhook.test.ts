@@ -56,6 +56,24 @@ describe.each(DIALECTS)('DingTalk webhook on %s', (dialect) => {
     expect(rows[0]).toMatchObject({ member_id: 'm1', branch_id: 'b1', category: 'enterprise', text, tags: '[]', at: NOW });
   });
 
+  it('answers a retry read after its time has passed with the stored reply, not a refusal', async () => {
+    const callback = dingtalkCallback('安排 支委会 今天12:00 议题 研究重试', { senderStaffId: 'lisj' });
+    const first = await post(t, callback);
+    expect(first.status).toBe(200);
+    const answer = await first.json();
+    expect(JSON.stringify(answer)).toContain('研究重试');
+    // The platform's retry comes after the meeting's time: read afresh, 今天12:00 is past.
+    t.clock.advance(3 * 3_600_000);
+    try {
+      const retry = await post(t, callback);
+      expect(retry.status).toBe(200);
+      expect(await retry.json()).toEqual(answer);
+      expect(await t.db.selectFrom('meetings').select('id').where('topic', '=', '研究重试').execute()).toHaveLength(1);
+    } finally {
+      t.clock.set(NOW);
+    }
+  });
+
   it('accepts full-width separators and keeps the report text exactly as written', async () => {
     const callback = dingtalkCallback('汇报：服务群众　为社区老人代办社保认证，  共 3 户 #同部署 ＃同讲评');
     const res = await post(t, callback);

@@ -59,7 +59,8 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
   // Times are read against the moment the message arrived, in the org's zone.
   const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
-  if (!parsed.ok) return refusal(parsed.kind, parsed.reason, USAGE[parsed.kind]);
+  // A retry read later may be refused where its first delivery was answered (安排 今天23:50 after midnight).
+  if (!parsed.ok) return (await answeredBefore(db, message)) ?? refusal(parsed.kind, parsed.reason, USAGE[parsed.kind]);
 
   let reply: Reply | null;
   let effects: Effect[];
@@ -92,10 +93,9 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   } catch (err) {
     if (!(err instanceof UserError || err instanceof RecordedBefore)) throw err;
     // A retry of a message answered before gets that answer, even where running it again is refused.
-    const stored = await getInboundReply(db, message.channelId, message.messageId);
-    if (stored !== undefined) return stored === null ? null : (JSON.parse(stored) as Reply);
-    if (err instanceof UserError) return refusal(parsed.command.kind, err.message, err.usage);
-    return null;
+    const before = await answeredBefore(db, message);
+    if (before !== undefined) return before;
+    return err instanceof UserError ? refusal(parsed.command.kind, err.message, err.usage) : null;
   }
   // The event is recorded: a failure or a stall here (Redis down) must not hold the reply nor turn
   // into a 503 and a retry. Reminders are reconciled periodically; the log says what was missed.
@@ -116,6 +116,12 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     clearTimeout(timer);
   }
   return reply;
+}
+
+/** The reply stored for `message` by an earlier delivery (null: it stayed silent); undefined when none was recorded. */
+async function answeredBefore(db: Kysely<Database>, message: ChatMessage): Promise<Reply | null | undefined> {
+  const stored = await getInboundReply(db, message.channelId, message.messageId);
+  return stored === undefined || stored === null ? stored : (JSON.parse(stored) as Reply);
 }
 
 /** The answer to a line that is not a command: what was not understood, and a close command word if any. */
