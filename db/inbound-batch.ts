@@ -18,8 +18,9 @@ import type { Database, Db, InboundEventTable } from './schema.ts';
 /**
  * A row a command leaves to be written with its message's record: a plain INSERT that messages
  * arriving together share. Commands later in the same batch do not see it, so it is only for new
- * rows that no command reads back within the few milliseconds a batch lasts (a 汇报's report: a
- * person's 撤回 comes seconds later, in another batch); never an update of a row others write.
+ * rows that no command reads back within the few milliseconds a batch lasts (a 汇报's report: the
+ * 我的 or 周报 that would show it comes seconds later, in another batch); never an update of a row
+ * others write (a staged 签到 would overwrite a 请假 run after it in the same batch).
  */
 export type StagedRow = { [K in keyof Database]: { table: K; row: Insertable<Database[K]> } }[keyof Database];
 
