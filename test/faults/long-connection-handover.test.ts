@@ -98,12 +98,8 @@ describe('a long connection handed over between processes', () => {
     const c = await start();
     const stopped = Date.now();
     await b.stop('SIGTERM');
-    // Signal and log named on failure: once in CI the process ended by a signal here, not exit(0).
-    expect({ exitCode: b.child.exitCode, signal: b.child.signalCode, log: b.child.exitCode === 0 ? '' : b.log().slice(-1500) }).toEqual({
-      exitCode: 0,
-      signal: null,
-      log: '',
-    });
+    // A failure says which signal ended the process and what it logged last.
+    expect(b.child.exitCode, `ended by ${b.child.signalCode}: ${b.log().slice(-1500)}`).toBe(0);
     await gateway.waitFor(() => gateway.opened.length === 3 && gateway.sockets.size === 1, 5_000);
     const afterStop = Date.now() - stopped;
     expect(afterStop).toBeLessThan(5_000);
