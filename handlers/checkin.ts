@@ -1,27 +1,18 @@
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
-import { branchMembers, describeMeeting, meetingByCode, meetingMeant, opensAt } from '../src/chat/meeting-lookup.ts';
+import { branchMembers, checkinMeant, describeMeeting, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
 import { checkinWindow, expectedMembers, isExpected, quorum } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
+import type { MeetingTable, MemberTable } from '../src/domain/records.ts';
 
 /** 签到: one word, optional, idempotent; the meeting whose check-in window holds now, or `code`. */
 export async function checkin(ctx: MemberContext, command: Extract<Command, { kind: 'checkin' }>): Promise<void> {
-  const { member, db, settings } = ctx;
-  const now = ctx.clock.now();
+  const { member } = ctx;
   const members = await branchMembers(ctx);
-
-  const meeting = await (command.code ? meetingByCode(ctx, command.code) : meetingMeant(ctx, 'checkin', members));
-  if (command.code) {
-    if (!isExpected(meeting, members, member.id)) throw new UserError(SAY.notExpected(meeting.code));
-    const window = checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses);
-    if (now < window.opens) throw new UserError(SAY.checkinNotOpen(describeMeeting(ctx, meeting), opensAt(ctx, meeting, window.opens)));
-    if (now > window.closes) throw new UserError(SAY.checkinClosed(meeting.code));
-  }
-
-  // The meeting's attendance read once, before the write: who else is present, and whether the sender already is.
-  const present = new Set((await listAttendance(db, meeting.id)).filter((a) => a.status === 'present').map((a) => a.member_id));
+  // Who else is present, and whether the sender already is: read with the meeting, before the write.
+  const { meeting, present } = command.code ? await byCode(ctx, command.code, members) : await checkinMeant(ctx, members);
   if (!present.has(member.id)) {
     await markAttendance(ctx, meeting, member, 'present');
     present.add(member.id);
@@ -34,4 +25,16 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
     lines.push(SAY.quorum(q.presentFormal, q.formal, q.reached));
   }
   ctx.reply({ title: '已签到', markdown: lines.join('\n') });
+}
+
+/** 签到 with a code: that meeting, if the sender is expected at it and its check-in is open. */
+async function byCode(ctx: MemberContext, code: string, members: MemberTable[]): Promise<{ meeting: MeetingTable; present: Set<string> }> {
+  const now = ctx.clock.now();
+  const meeting = await meetingByCode(ctx, code);
+  if (!isExpected(meeting, members, ctx.member.id)) throw new UserError(SAY.notExpected(meeting.code));
+  const window = checkinWindow(meeting, ctx.settings.checkinOpens, ctx.settings.checkinCloses);
+  if (now < window.opens) throw new UserError(SAY.checkinNotOpen(describeMeeting(ctx, meeting), opensAt(ctx, meeting, window.opens)));
+  if (now > window.closes) throw new UserError(SAY.checkinClosed(meeting.code));
+  const present = (await listAttendance(ctx.db, meeting.id)).filter((a) => a.status === 'present').map((a) => a.member_id);
+  return { meeting, present: new Set(present) };
 }

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/schema.ts';
+import { ManualClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/logger.ts';
+import { RosterCache } from '../src/chat/roster-cache.ts';
+import { rosterWritten } from '../db/roster-versions.ts';
 import { createRedis } from '../src/core/redis.ts';
 import { seedBranches } from './helpers/branches.ts';
 import { type TestDb, DIALECTS, openTestDb } from './helpers/db.ts';
@@ -82,4 +85,42 @@ describe.each(DIALECTS)('roster cache on %s', (dialect) => {
       `figures (${dialect}): the role edit seen at once by the editing process, by the other after ${Math.round(seenAfter)} ms (TTL ${TTL_MS} ms)`,
     );
   }, 60_000);
+});
+
+// In one process: a branch's roster, once read, answers the lookups of its members as senders (a
+// 签到 burst: one query a branch, not one a sender), under the roster's own version and TTL.
+describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) => {
+  let test: TestDb;
+  beforeAll(async () => {
+    test = await openTestDb(dialect);
+    await seedBranches(test.db, { branches: 2, robot: 'seed-robot-', appSecret: DT_SECRET, members: 2 });
+  });
+  afterAll(() => test.close());
+
+  it('a roster read answers its members by platform id and by id until a write or the TTL', async () => {
+    const clock = new ManualClock(Date.now());
+    const cache = new RosterCache(test.db, clock, TTL_MS);
+    await cache.branch(test.db, 'org1', 'b0');
+    // Changed behind the cache's back (no write through db/, so no version bump): only a lookup that
+    // reads the database sees it.
+    await test.db.updateTable('members').set({ role: 'committee' }).where('org_id', '=', 'org1').execute();
+
+    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
+    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('member');
+    expect(await cache.member('org1', 'dingtalk_user_id', 'dm0-1')).not.toHaveProperty('terms');
+    // Another branch's member was not in the roster read: looked up, and current.
+    expect((await cache.member('org1', 'dingtalk_user_id', 'dm1-0'))?.role).toBe('committee');
+    // No one has this id: not kept.
+    expect(await cache.member('org1', 'dingtalk_user_id', 'nobody')).toBeUndefined();
+
+    clock.advance(TTL_MS + 1);
+    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('committee');
+
+    await test.db.updateTable('members').set({ role: 'member' }).where('org_id', '=', 'org1').execute();
+    await cache.branch(test.db, 'org1', 'b0');
+    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('member');
+    await test.db.updateTable('members').set({ role: 'secretary' }).where('id', '=', 'm0-0').execute();
+    rosterWritten('org1');
+    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('secretary');
+  });
 });

@@ -1,4 +1,4 @@
-import { type Meeting, listBranchMeetings, getMeetingByCode } from '../../db/meetings.ts';
+import { type Meeting, getMeetingByCode, listBranchMeetings, listBranchMeetingsPresent } from '../../db/meetings.ts';
 import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { byRole, checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
@@ -52,9 +52,28 @@ export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
  */
 export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: MemberTable[] = []): Promise<Meeting> {
   const now = ctx.clock.now();
-  const { checkinOpens, checkinCloses } = ctx.settings;
-  const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : checkinCloses;
+  const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : ctx.settings.checkinCloses;
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - lookback, now + LOOKAHEAD_MS);
+  return chooseMeant(ctx, command, meetings, members);
+}
+
+/** 签到 without a code: the meeting `meetingMeant` gives, with who is present at it, in one read. */
+export async function checkinMeant(ctx: MemberContext, members: MemberTable[]): Promise<{ meeting: MeetingTable; present: Set<string> }> {
+  const now = ctx.clock.now();
+  const { org_id, branch_id } = ctx.member;
+  const rows = await listBranchMeetingsPresent(ctx.db, org_id, branch_id, now - ctx.settings.checkinCloses, now + LOOKAHEAD_MS);
+  const meeting = chooseMeant(
+    ctx,
+    'checkin',
+    rows.map((r) => r.meeting),
+    members,
+  );
+  return { meeting, present: new Set(rows.find((r) => r.meeting === meeting)!.present) };
+}
+
+function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: MemberTable[]): M {
+  const now = ctx.clock.now();
+  const { checkinOpens, checkinCloses } = ctx.settings;
   const own = command === 'checkin' || command === 'leave';
   const candidates = own ? meetings.filter((m) => isExpected(m, members, ctx.member.id)) : meetings;
   const { open, upcoming, latest } = meetingsAround(candidates, now, checkinOpens, checkinCloses);

@@ -36,7 +36,7 @@ export class RosterCache {
 
   /** A member by their id (the console) or by their id on a platform. */
   member(orgId: string, by: PlatformUserColumn | 'id', value: string): Promise<Readonly<MemberTable> | undefined> {
-    return this.read(`${by}\n${orgId}\n${value}`, orgId, () =>
+    return this.read(memberKey(by, orgId, value), orgId, () =>
       by === 'id' ? getMember(this.db, orgId, value) : findMemberByPlatformUser(this.db, orgId, by, value),
     );
   }
@@ -47,23 +47,43 @@ export class RosterCache {
    * there is what others would.
    */
   async branch(db: Db, orgId: string, branchId: string): Promise<readonly RosterMember[]> {
-    return (await this.read(`branch\n${orgId}\n${branchId}`, orgId, () => listBranchRoster(db, orgId, branchId)))!;
+    return (await this.read(`branch\n${orgId}\n${branchId}`, orgId, async (keep) => {
+      const roster = await listBranchRoster(db, orgId, branchId);
+      // A group's members are its next senders (a 签到 burst: 50 of them a meeting): the rows just
+      // read answer their lookups, which the unique (org, platform id) indexes make the same rows.
+      for (const { terms: _, ...member } of roster) {
+        const row = Object.freeze(member);
+        keep(memberKey('id', orgId, member.id), row);
+        for (const column of PLATFORM_COLUMNS) if (member[column]) keep(memberKey(column, orgId, member[column]), row);
+      }
+      return roster;
+    }))!;
   }
 
-  private async read<T extends object>(key: string, orgId: string, load: () => Promise<T | undefined>): Promise<Readonly<T> | undefined> {
+  /** `load` may `keep` other entries it has read, under the same version and TTL. */
+  private async read<T extends object>(
+    key: string,
+    orgId: string,
+    load: (keep: (key: string, value: object) => void) => Promise<T | undefined>,
+  ): Promise<Readonly<T> | undefined> {
     const now = this.clock.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now && hit.version === rosterVersion(orgId)) return hit.value as Readonly<T>;
     // Taken before the read: a write while it runs leaves the entry outdated at once.
     const version = rosterVersion(orgId);
-    const value = await load();
+    const keep = (k: string, value: object) => {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      this.entries.set(k, { value: Object.freeze(value), until: now + this.ttlMs, version });
+    };
+    const value = await load(keep);
     if (value === undefined) {
       this.entries.delete(key);
       return undefined;
     }
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    const frozen = Object.freeze(value);
-    this.entries.set(key, { value: frozen, until: now + this.ttlMs, version });
-    return frozen;
+    keep(key, value);
+    return value as Readonly<T>;
   }
 }
+
+const PLATFORM_COLUMNS: readonly PlatformUserColumn[] = ['dingtalk_user_id', 'wecom_user_id'];
+const memberKey = (by: PlatformUserColumn | 'id', orgId: string, value: string) => `${by}\n${orgId}\n${value}`;
