@@ -18,6 +18,7 @@ import {
   type Scenario,
   adminPut,
   checkReports,
+  combine,
   hammer,
   prepare,
   probe,
@@ -35,6 +36,9 @@ import { runQueuesBench } from './queues.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 if (!(SECONDS > 0)) throw new Error('BENCH_SECONDS expects a positive number of seconds');
+/** Each side's SECONDS are taken in this many turns, floor and project alternating. */
+const SLICES = 5;
+const SLICE_SECONDS = SECONDS / SLICES;
 const WARMUP_SECONDS = 2;
 const MYSQL = 'mysql://root@127.0.0.1:3306';
 // Precomputed requests by default; see RequestSource in webhook.ts for why and what `fresh` does.
@@ -68,7 +72,7 @@ function database(dialect: Dialect): { url: string; drop(): Promise<void> } {
 
 const dialectName = (dialect: Dialect) => (dialect === 'sqlite' ? 'SQLite' : 'MariaDB');
 
-/** Throughput (req/s) and p99 latency (ms) of a run, or the mean of two. */
+/** Throughput (req/s) and p99 latency (ms) of a side's runs together. */
 interface Pace {
   rps: number;
   p99: number;
@@ -106,7 +110,7 @@ interface Service {
   newLog(): string[];
 }
 
-/** One figure: seeded, probed, then floor → project → floor. */
+/** One figure: seeded, probed, warmed up, then floor and project in turns. */
 async function benchFigure(scenario: Scenario, dialect: Dialect, service: Service, floor: Child): Promise<Figure> {
   const figure: Figure = { path: scenario.name, dialect, target: TARGETS[scenario.floor], ok: false };
   const label = `${scenario.id}-${dialect}-${tag}`;
@@ -120,28 +124,34 @@ async function benchFigure(scenario: Scenario, dialect: Dialect, service: Servic
     const shared = SOURCE === 'pool' ? prepare(scenario, `floor-${label}`) : undefined;
     const poolSeconds = (performance.now() - started) / 1000;
     const floorRun = (prefix: string, seconds: number) => hammer(scenario, floorUrl, { prefix, seconds, pool: shared, cycle: true });
-    const projectRun = (prefix: string, seconds: number) =>
-      hammer(
-        scenario,
-        projectUrl,
-        scenario.stores
-          ? { prefix, seconds, pool: SOURCE === 'pool' ? prepare(scenario, prefix) : undefined }
-          : { prefix, seconds, pool: shared, cycle: true },
-      );
+    // A run that stores goes on with its prefix's requests where the last slice stopped: every msgId new.
+    const pools = new Map<string, ReturnType<typeof prepare> | undefined>();
+    const projectRun = (prefix: string, seconds: number, start: number) => {
+      if (!scenario.stores) return hammer(scenario, projectUrl, { prefix, seconds, pool: shared, cycle: true });
+      if (!pools.has(prefix)) pools.set(prefix, SOURCE === 'pool' ? prepare(scenario, prefix) : undefined);
+      return hammer(scenario, projectUrl, { prefix, seconds, pool: pools.get(prefix), start });
+    };
 
     // Warm-up: JIT, connection pools, SQLite page cache. Not measured, not checked.
     await floorRun(`warm-floor-${label}`, WARMUP_SECONDS);
-    await projectRun(`warm-${label}`, WARMUP_SECONDS);
+    await projectRun(`warm-${label}`, WARMUP_SECONDS, 0);
 
-    // floor → project → floor, so that drift in the machine's speed shows up in both floor figures.
-    const floor1 = await floorRun(`floor-${label}`, SECONDS);
+    // Floor and project in turns of SLICE_SECONDS, each pair's order the reverse of the last: this
+    // machine's speed changes within seconds, and both sides must see the same changes.
     const prefix = `run-${label}`;
-    const run = await projectRun(prefix, SECONDS);
-    const floor2 = await floorRun(`floor-${label}`, SECONDS);
+    const floors: Run[] = [];
+    const runs: Run[] = [];
+    for (let slice = 0; slice < SLICES; slice++) {
+      const project = async () => runs.push(await projectRun(prefix, SLICE_SECONDS, runs.at(-1)?.next ?? 0));
+      const floorSlice = async () => floors.push(await floorRun(`floor-${label}`, SLICE_SECONDS));
+      for (const side of slice % 2 === 0 ? [floorSlice, project] : [project, floorSlice]) await side();
+    }
+    const floorAll = combine(floors);
+    const run = combine(runs);
 
     figure.project = { rps: run.rps, p99: run.p99 };
-    figure.floor = { rps: (floor1.rps + floor2.rps) / 2, p99: (floor1.p99 + floor2.p99) / 2 };
-    printTable(scenario, dialect, floor1, floor2, run);
+    figure.floor = { rps: floorAll.rps, p99: floorAll.p99 };
+    printTable(scenario, dialect, floors, runs);
     console.log(
       `  requests: ${SOURCE === 'pool' ? `pool of ${POOL_SIZE} (one took ${poolSeconds.toFixed(1)} s to prepare)${scenario.stores ? `, ${run.sealedLive} project requests past it sealed live` : ', started over when used up'}` : 'each sealed in setupRequest'}`,
     );
@@ -164,7 +174,8 @@ async function benchFigure(scenario: Scenario, dialect: Dialect, service: Servic
         check.stored - check.unanswered !== run.ok && `${check.stored - check.unanswered} reports for ${run.ok} 2xx answers`,
         check.missing > 0 && `${check.missing} 2xx answers stored no report`,
         check.duplicates > 0 && `${check.duplicates} duplicate reports`,
-        check.unanswered > CONNECTIONS && `${check.unanswered} reports without an answer (at most ${CONNECTIONS} can be in flight)`,
+        check.unanswered > CONNECTIONS * SLICES &&
+          `${check.unanswered} reports without an answer (at most ${CONNECTIONS} can be in flight when each of ${SLICES} turns stops)`,
       );
     } else {
       console.log(`  check: ${answers}`);
@@ -185,19 +196,21 @@ function printLog(service: Service): void {
   if (log.length > 0) console.log(`  service log (${log.length} lines at warn+), first 5:\n    ${log.slice(0, 5).join('\n    ')}`);
 }
 
-function printTable(scenario: Scenario, dialect: Dialect, floor1: Run, floor2: Run, run: Run): void {
-  const floorRps = (floor1.rps + floor2.rps) / 2;
+function printTable(scenario: Scenario, dialect: Dialect, floors: Run[], runs: Run[]): void {
+  const floor = combine(floors);
+  const run = combine(runs);
+  const each = (list: Run[]) => list.map((r) => r.rps.toFixed(0)).join(', ');
   const rows: [string, string][] = [
-    ['floor req/s (mean of 2)', `${floorRps.toFixed(0)}  (${floor1.rps.toFixed(0)}, ${floor2.rps.toFixed(0)})`],
-    ['project req/s', run.rps.toFixed(0)],
-    [`ratio project/${scenario.floor === 'bare' ? 'bare' : 'floor'}`, `${(run.rps / floorRps).toFixed(2)}x`],
+    ['floor req/s', `${floor.rps.toFixed(0)}  (slices: ${each(floors)})`],
+    ['project req/s', `${run.rps.toFixed(0)}  (slices: ${each(runs)})`],
+    [`ratio project/${scenario.floor === 'bare' ? 'bare' : 'floor'}`, `${(run.rps / floor.rps).toFixed(2)}x`],
     ['project p50 / p99', `${ms(run.p50)} / ${ms(run.p99)}`],
-    ['floor p50 / p99', `${ms(floor1.p50)} / ${ms(floor1.p99)}, ${ms(floor2.p50)} / ${ms(floor2.p99)}`],
-    ['generator CPU', `${[floor1, run, floor2].map((r) => `${(r.generatorCpu * 100).toFixed(0)} %`).join(', ')}  (floor, project, floor)`],
+    ['floor p50 / p99', `${ms(floor.p50)} / ${ms(floor.p99)}`],
+    ['generator CPU', `${(floor.generatorCpu * 100).toFixed(0)} %, ${(run.generatorCpu * 100).toFixed(0)} %  (floor, project)`],
   ];
   const against = scenario.floor === 'bare' ? 'a bare Hono hello-world' : 'Hono + one INSERT into the same database';
   console.log(
-    `\n${scenario.name} on ${dialect === 'sqlite' ? 'SQLite (temp file)' : 'MariaDB'} — ${SECONDS} s per run, ${CONNECTIONS} connections; the floor: ${against}`,
+    `\n${scenario.name} on ${dialect === 'sqlite' ? 'SQLite (temp file)' : 'MariaDB'} — ${SLICES} turns of ${SLICE_SECONDS} s each side, ${CONNECTIONS} connections; the floor: ${against}`,
   );
   for (const [k, v] of rows) console.log(`  ${k.padEnd(24)} ${v}`);
 }
@@ -297,8 +310,8 @@ function printSummary(figures: Figure[]): void {
       .join('  ')
       .trimEnd();
   console.log(
-    `\nSummary — ${SECONDS} s per run, ${CONNECTIONS} connections, requests from ${SOURCE === 'pool' ? 'a precomputed pool' : 'setupRequest'}\n` +
-      '  floor: a bare Hono hello-world for the URL check, Hono + one INSERT for the others (mean of the runs before and after)\n' +
+    `\nSummary — ${SECONDS} s each side in ${SLICES} turns, ${CONNECTIONS} connections, requests from ${SOURCE === 'pool' ? 'a precomputed pool' : 'setupRequest'}\n` +
+      '  floor: a bare Hono hello-world for the URL check, Hono + one INSERT for the others, taken in turns with the project\n' +
       '  签到 burst: req/s over its wall time, p99 over all attempts (503s included), its floor the DingTalk 汇报’s',
   );
   console.log(`  ${line(header)}`);

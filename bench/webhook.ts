@@ -108,6 +108,9 @@ export function prepare(scenario: Scenario, prefix: string, size = POOL_SIZE): P
 }
 
 export interface Run {
+  /** Wall-clock seconds the run lasted. */
+  seconds: number;
+  /** Requests answered (any status) per second. */
   rps: number;
   p50: number;
   p99: number;
@@ -118,13 +121,17 @@ export interface Run {
   statusCodes: Record<string, number>;
   /** msgIds of the requests answered 2xx. */
   answered: string[];
+  /** Milliseconds from each request's setup to its answer, in the order answered. */
+  latencies: number[];
   /** Requests signed and sealed while the clock ran (all of them with `fresh`; past the pool with `pool`). */
   sealedLive: number;
   /** CPU time of this process (autocannon and setupRequest) per wall-clock time of the run: 1 is a whole core. */
   generatorCpu: number;
+  /** The index of the next request: where a following run of the same prefix goes on. */
+  next: number;
 }
 
-type Context = { msgId?: string };
+type Context = { msgId?: string; sent?: number };
 
 export interface HammerOptions {
   /** Prefix of the msgIds; every request carries a new one `${prefix}-N` unless `pool` is reused. */
@@ -134,15 +141,18 @@ export interface HammerOptions {
   pool?: Prepared[];
   /** Past the end of `pool`, start it over instead of sealing live (a floor, or a scenario that stores nothing). */
   cycle?: boolean;
+  /** The first request's index: a run that goes on from an earlier one of the same prefix (its `next`). */
+  start?: number;
 }
 
 /** Autocannon sending `scenario`'s callbacks to `url` (no query) for `seconds`. */
 export async function hammer(scenario: Scenario, url: string, opts: HammerOptions): Promise<Run> {
   const path = new URL(url).pathname;
   const pool = opts.pool ?? [];
-  let n = 0;
+  let n = opts.start ?? 0;
   let sealedLive = 0;
   const answered: string[] = [];
+  const latencies: number[] = [];
   const cpu = process.cpuUsage();
   const started = performance.now();
   const result = await autocannon({
@@ -167,30 +177,64 @@ export async function hammer(scenario: Scenario, url: string, opts: HammerOption
           (context as Context).msgId = next.msgId;
           req.path = path + next.query;
           if (scenario.method === 'POST') req.body = next.body;
+          (context as Context).sent = performance.now();
           return req;
         },
         onResponse(status, _body, context) {
-          const { msgId } = context as Context;
+          const { msgId, sent } = context as Context;
+          if (sent !== undefined) latencies.push(performance.now() - sent);
           if (status >= 200 && status < 300 && msgId) answered.push(msgId);
         },
       },
     ],
   });
+  const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
-  const generatorCpu = (user + system) / 1000 / (performance.now() - started);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    seconds,
+    rps: latencies.length / seconds,
+    ...percentiles(latencies),
     ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
     answered,
+    latencies,
     sealedLive,
-    generatorCpu,
+    generatorCpu: (user + system) / 1e6 / seconds,
+    next: n,
+  };
+}
+
+function percentiles(latencies: number[]): { p50: number; p99: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** Runs taken in turns with others, as one: requests per second over their time, percentiles over all their requests. */
+export function combine(runs: Run[]): Run {
+  const seconds = runs.reduce((t, r) => t + r.seconds, 0);
+  const latencies = runs.flatMap((r) => r.latencies);
+  const sum = (pick: (r: Run) => number) => runs.reduce((t, r) => t + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of runs) for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    seconds,
+    rps: latencies.length / seconds,
+    ...percentiles(latencies),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+    answered: runs.flatMap((r) => r.answered),
+    latencies,
+    sealedLive: sum((r) => r.sealedLive),
+    generatorCpu: sum((r) => r.generatorCpu * r.seconds) / seconds,
+    next: runs.at(-1)?.next ?? 0,
   };
 }
 
