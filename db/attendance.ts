@@ -1,5 +1,6 @@
 import type { AttendanceTable, Db } from './schema.ts';
 import { upsert } from './upsert.ts';
+import type { StagedRow } from './inbound-batch.ts';
 
 export async function listAttendance(db: Db, meetingId: string): Promise<AttendanceTable[]> {
   return db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).execute();
@@ -9,20 +10,24 @@ export async function getAttendance(db: Db, meetingId: string, memberId: string)
   return db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).where('member_id', '=', memberId).executeTakeFirst();
 }
 
+type AttendanceMark = Omit<AttendanceTable, 'makeup_note' | 'makeup_at' | 'updated_at'>;
+
+/** A mark replaces the member's status at the meeting and keeps any 补学 already written. */
+const MARK = { keys: ['meeting_id', 'member_id'], update: ['status', 'note', 'at', 'source', 'updated_at'] } as const;
+
+const markRow = (row: AttendanceMark, now: number): AttendanceTable => ({ ...row, makeup_note: null, makeup_at: null, updated_at: now });
+
 /** Records present / leave / absent for a member, keeping any 补学 already written. */
-export async function putAttendance(
-  db: Db,
-  row: Omit<AttendanceTable, 'makeup_note' | 'makeup_at' | 'updated_at'>,
-  now: number,
-): Promise<void> {
-  await upsert(
-    db,
-    'attendance',
-    { ...row, makeup_note: null, makeup_at: null, updated_at: now },
-    ['meeting_id', 'member_id'],
-    ['status', 'note', 'at', 'source', 'updated_at'],
-  );
+export async function putAttendance(db: Db, row: AttendanceMark, now: number): Promise<void> {
+  await upsert(db, 'attendance', markRow(row, now), MARK.keys, MARK.update);
 }
+
+/** The same mark, staged with its message's record (db/inbound-batch.ts). */
+export const attendanceRow = (row: AttendanceMark, now: number): StagedRow => ({
+  table: 'attendance',
+  row: markRow(row, now),
+  upsert: MARK,
+});
 
 export async function putMakeup(db: Db, meetingId: string, memberId: string, note: string, now: number): Promise<void> {
   await db

@@ -1,14 +1,18 @@
 import type { Insertable, KyselyPlugin, Transaction } from 'kysely';
-import { isMysqlDb } from './upsert.ts';
+import { isMysqlDb, upsert } from './upsert.ts';
 import { recordInboundEvent } from './inbound-events.ts';
 import type { Database, Db, InboundEventTable } from './schema.ts';
 
 // Group commit for chat messages (issue #15). When messages arrive together, each one's command runs
-// in turn in one shared transaction; the rows the commands staged (a 汇报's report) and the records
-// of the messages are then written with one multi-row INSERT per table. A message costs the
-// statements its command needs to read and decide, and a share of the rest. A message is answered
-// only after the transaction holding it has committed, so a crash loses nothing that was
-// acknowledged (the platform retries what was not answered).
+// in turn in one shared transaction; the rows the commands staged (a 汇报's report, a 签到's
+// attendance) and the records of the messages are written with one multi-row statement per table.
+// A message costs the statements its command needs to read and decide, and a share of the rest. A
+// message is answered only after the transaction holding it has committed, so a crash loses nothing
+// that was acknowledged (the platform retries what was not answered).
+//
+// Staged rows are written before any command that has not said it reads them as pending rows
+// (`seesPending`): every other command sees the batch's earlier writes in the database, as if each
+// message had its own transaction.
 //
 // A refusal that wrote nothing leaves its neighbours alone. Anything else that goes wrong in a batch
 // (a command failing after it wrote, a staged row refused, a failed commit) rolls the batch back and
@@ -16,13 +20,13 @@ import type { Database, Db, InboundEventTable } from './schema.ts';
 // recorded before (a platform's retry) is found before the batch runs, and is not run again.
 
 /**
- * A row a command leaves to be written with its message's record: a plain INSERT that messages
- * arriving together share. Commands later in the same batch do not see it, so it is only for new
- * rows that no command reads back within the few milliseconds a batch lasts (a 汇报's report: the
- * 我的 or 周报 that would show it comes seconds later, in another batch); never an update of a row
- * others write (a staged 签到 would overwrite a 请假 run after it in the same batch).
+ * A row a command leaves to be written with its message's record: a plain INSERT, or with `upsert`
+ * an INSERT that updates those columns where the keys exist. Rows staged for one table share one
+ * statement, written before the next command that does not read them as pending rows, or at the end.
  */
-export type StagedRow = { [K in keyof Database]: { table: K; row: Insertable<Database[K]> } }[keyof Database];
+export type StagedRow = {
+  [K in keyof Database]: { table: K; row: Insertable<Database[K]>; upsert?: { keys: readonly string[]; update: readonly string[] } };
+}[keyof Database];
 
 /** What one message's command gives back: its answer for the caller, the rows it staged, and the record of the message. */
 export interface Outcome<T> {
@@ -31,25 +35,38 @@ export interface Outcome<T> {
   event: InboundEventTable;
 }
 
-/** Rows per multi-row INSERT: within both databases' limits on placeholders. */
+/** Rows per multi-row statement: within both databases' limits on placeholders. */
 const INSERT_CHUNK = 500;
 
-/** Writes `rows` with one multi-row INSERT per table (and per INSERT_CHUNK rows), in the order the tables first appear. */
-async function insertStaged(trx: Db, rows: StagedRow[]): Promise<void> {
-  const byTable = new Map<StagedRow['table'], StagedRow['row'][]>();
-  for (const { table, row } of rows) byTable.set(table, [...(byTable.get(table) ?? []), row]);
-  for (const [table, list] of byTable) {
+/** Writes `rows` with one multi-row statement per table and kind (and per INSERT_CHUNK rows), in the order they first appear. */
+async function insertStaged(trx: Db, rows: readonly StagedRow[]): Promise<void> {
+  const groups = new Map<string, StagedRow[]>();
+  for (const staged of rows) {
+    const group = `${staged.table}${staged.upsert ? ' upsert' : ''}`;
+    groups.set(group, [...(groups.get(group) ?? []), staged]);
+  }
+  for (const list of groups.values()) {
+    const { table, upsert: update } = list[0]!;
     for (let i = 0; i < list.length; i += INSERT_CHUNK) {
       // Kysely cannot type a table chosen at run time; StagedRow keeps each row typed to its table.
-      await trx
-        .insertInto(table as 'service_reports')
-        .values(list.slice(i, i + INSERT_CHUNK) as never)
-        .execute();
+      const chunk = list.slice(i, i + INSERT_CHUNK).map((r) => r.row) as never[];
+      if (update) await upsert(trx, table, chunk, update.keys as never, update.update as never);
+      else
+        await trx
+          .insertInto(table as 'service_reports')
+          .values(chunk)
+          .execute();
     }
   }
 }
 
-export type Unit<T> = (trx: Transaction<Database>) => Promise<Outcome<T>>;
+/** A message's command: `pending` holds what the messages before it in its batch staged and is not written yet. */
+export type Unit<T> = (trx: Transaction<Database>, pending: readonly StagedRow[]) => Promise<Outcome<T>>;
+
+export interface SubmitOptions {
+  /** The command reads rows staged before it from `pending` (those of its concern): they need not be written before it runs. */
+  seesPending?: boolean;
+}
 
 /** Which message a unit is: the key of its record. */
 export interface MessageKey {
@@ -63,6 +80,7 @@ export class RecordedBefore extends Error {}
 interface Job {
   key: MessageKey;
   unit: Unit<unknown>;
+  seesPending: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -110,7 +128,7 @@ export class InboundBatcher {
    * in the same turn of the event loop go together; a message waits for a batch already running
    * only when every lane is busy.
    */
-  async submit<T>(key: MessageKey, unit: Unit<T>): Promise<T> {
+  async submit<T>(key: MessageKey, unit: Unit<T>, options: SubmitOptions = {}): Promise<T> {
     const id = keyOf(key);
     // A retry of a message still in hand waits for it: recorded then, it is answered so; failed, it runs.
     for (let first = this.inFlight.get(id); first; first = this.inFlight.get(id)) {
@@ -121,7 +139,7 @@ export class InboundBatcher {
       if (recorded) throw new RecordedBefore();
     }
     const done = new Promise<T>((resolve, reject) => {
-      this.queue.push({ key, unit, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ key, unit, seesPending: options.seesPending ?? false, resolve: resolve as (v: unknown) => void, reject });
       if (!this.pumping) {
         this.pumping = true;
         setImmediate(() => {
@@ -169,9 +187,10 @@ export class InboundBatcher {
             settled.push(() => job.reject(new RecordedBefore()));
             continue;
           }
+          if (!job.seesPending && staged.length > 0) await insertStaged(trx, staged.splice(0));
           let wrote = false;
           try {
-            const outcome = await job.unit(trx.withPlugin(writeWatch(() => (wrote = true))));
+            const outcome = await job.unit(trx.withPlugin(writeWatch(() => (wrote = true))), [...staged]);
             staged.push(...outcome.staged);
             events.push(outcome.event);
             const { value } = outcome;
@@ -209,7 +228,7 @@ export class InboundBatcher {
   private async alone(job: Job): Promise<void> {
     try {
       const value = await this.db.transaction().execute(async (trx) => {
-        const { value, staged, event } = await job.unit(trx);
+        const { value, staged, event } = await job.unit(trx, []);
         await insertStaged(trx, staged);
         if (!(await recordInboundEvent(trx, event))) throw new RecordedBefore();
         return value;

@@ -80,10 +80,15 @@ export async function listBranchMeetingsPresent(
     .orderBy('meetings.id')
     .execute();
   const byId = new Map<string, { meeting: MeetingTable; present: string[] }>();
-  for (const { present_id, ...meeting } of rows) {
-    const entry = byId.get(meeting.id) ?? { meeting, present: [] };
-    byId.set(meeting.id, entry);
-    if (present_id !== null) entry.present.push(present_id);
+  for (const row of rows) {
+    let entry = byId.get(row.id);
+    if (!entry) {
+      // The meeting's columns come again on each of its attendance rows: taken from the first.
+      const { present_id: _, ...meeting } = row;
+      entry = { meeting, present: [] };
+      byId.set(row.id, entry);
+    }
+    if (row.present_id !== null) entry.present.push(row.present_id);
   }
   return [...byId.values()];
 }

@@ -2,13 +2,14 @@ import { MysqlAdapter, sql } from 'kysely';
 import type { Database, Db } from './schema.ts';
 
 /**
- * INSERT … or UPDATE `update` columns when `keys` already exist. SQLite takes ON CONFLICT; MariaDB
- * takes ON DUPLICATE KEY UPDATE with values(col), as it rejects MySQL 8's `AS new` alias.
+ * INSERT … (one row or several) or UPDATE `update` columns when `keys` already exist. SQLite takes
+ * ON CONFLICT; MariaDB takes ON DUPLICATE KEY UPDATE with values(col), as it rejects MySQL 8's `AS
+ * new` alias. Of several rows with the same keys, the last one's values stay.
  */
 export async function upsert<T extends keyof Database & string>(
   db: Db,
   table: T,
-  values: Database[T],
+  values: Database[T] | readonly Database[T][],
   keys: readonly (keyof Database[T] & string)[],
   update: readonly (keyof Database[T] & string)[],
 ): Promise<void> {

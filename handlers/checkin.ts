@@ -1,4 +1,4 @@
-import { markAttendance } from '../src/chat/attendance.ts';
+import { stageAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, checkinMeant, describeMeeting, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
@@ -11,10 +11,17 @@ import type { MeetingTable, MemberTable } from '../src/domain/records.ts';
 export async function checkin(ctx: MemberContext, command: Extract<Command, { kind: 'checkin' }>): Promise<void> {
   const { member } = ctx;
   const members = await branchMembers(ctx);
-  // Who else is present, and whether the sender already is: read with the meeting, before the write.
+  // Who else is present, and whether the sender already is: read with the meeting, before the write,
+  // with the marks of the messages before this one in its batch, not written yet.
   const { meeting, present } = command.code ? await byCode(ctx, command.code, members) : await checkinMeant(ctx, members);
+  for (const { table, row } of ctx.pending) {
+    if (table !== 'attendance' || row.meeting_id !== meeting.id) continue;
+    if (row.status === 'present') present.add(row.member_id);
+    else present.delete(row.member_id);
+  }
   if (!present.has(member.id)) {
-    await markAttendance(ctx, meeting, member, 'present');
+    // Staged: a burst of 签到 shares one write; commands other than 签到 and 汇报 run after it is written.
+    stageAttendance(ctx, meeting, member, 'present');
     present.add(member.id);
   }
   const expected = expectedMembers(meeting, members);

@@ -47,6 +47,13 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
   console: consoleLink,
 };
 
+/**
+ * The commands that read what messages before them in their batch staged as pending rows (a
+ * 签到's present count), so that a burst of them shares its writes; every other command runs after
+ * those rows are written (db/inbound-batch.ts).
+ */
+export const SEES_PENDING: ReadonlySet<CommandKind> = new Set(['report', 'checkin']);
+
 /** Routes a parsed command to its handler, after the roster and role checks. */
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
   if (command.kind === 'help') return help(ctx);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { runCommand } from '../handlers/index.ts';
+import { SEES_PENDING, runCommand } from '../handlers/index.ts';
 import { InboundBatcher } from '../db/inbound-batch.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import { DASHBOARD_PATH, adminQueueDashboard } from './admin/dashboard.ts';
@@ -31,6 +31,7 @@ export function createDispatch(
     writer: new InboundBatcher(deps.db),
     runEffects: createEffectRunner(deps),
     runCommand,
+    seesPending: SEES_PENDING,
   };
   return (message) => dispatch(dispatchDeps, message);
 }

@@ -19,6 +19,8 @@ interface TestJob {
   unit: Unit<string>;
   /** How often the command ran. */
   runs: () => number;
+  /** Reads rows staged before it as pending rows, as 汇报 does (SEES_PENDING). */
+  seesPending?: boolean;
 }
 
 const row = (id: string, msg: string) => ({
@@ -39,6 +41,7 @@ function report(id: string, msg: string, opts: { inline?: boolean } = {}): TestJ
   return {
     key: { channelId: 'dt1', messageId: msg },
     runs: () => runs,
+    seesPending: true,
     async unit(trx: Transaction<Database>) {
       runs++;
       if (opts.inline) await insertReport(trx, row(id, msg));
@@ -51,11 +54,12 @@ function report(id: string, msg: string, opts: { inline?: boolean } = {}): TestJ
   };
 }
 
-/** A refusal before any write. */
+/** A refusal before any write (a 汇报 from someone not in the roster). */
 function refused(msg: string): TestJob {
   return {
     key: { channelId: 'dt1', messageId: msg },
     runs: () => 0,
+    seesPending: true,
     unit: async () => {
       throw new Error('不是书记');
     },
@@ -83,7 +87,8 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const submitAll = (batcher: InboundBatcher, jobs: TestJob[]) => Promise.allSettled(jobs.map((j) => batcher.submit(j.key, j.unit)));
+  const submitAll = (batcher: InboundBatcher, jobs: TestJob[]) =>
+    Promise.allSettled(jobs.map((j) => batcher.submit(j.key, j.unit, { seesPending: j.seesPending })));
   const statuses = (results: PromiseSettledResult<unknown>[]) => results.map((r) => r.status);
 
   it('commits messages that arrive together in one transaction; a refusal fails alone', async () => {
@@ -145,6 +150,31 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     expect(statuses(results)).toEqual(['fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RecordedBefore);
     expect([first.runs(), retry.runs()]).toEqual([1, 0]);
+  });
+
+  it('writes what was staged before a command that does not read pending rows; hands it to one that does', async () => {
+    const batcher = new InboundBatcher(db, { lanes: 1, maxBatch: 32, budgetMs: 1_000 });
+    reportInserts = 0;
+    const seen: string[] = [];
+    /** A command that looks for the batch's reports, in the database and among the pending rows. */
+    const look = (msg: string, seesPending: boolean): TestJob => ({
+      key: { channelId: 'dt1', messageId: msg },
+      runs: () => 1,
+      seesPending,
+      async unit(trx, pending) {
+        const stored = await trx.selectFrom('service_reports').select('id').where('id', 'like', 'r-g%').orderBy('id').execute();
+        const ids = (rows: { id: string }[]) => rows.map((r) => r.id).join(' ');
+        seen.push(`${msg}: stored ${ids(stored)}; pending ${ids(pending.map((p) => p.row as { id: string }))}`);
+        return { value: msg, staged: [], event: { channel_id: 'dt1', message_id: msg, org_id: 'org1', received_at: AT, reply: null } };
+      },
+    });
+    const jobs = [report('r-g0', 'msg-g0'), look('msg-g1', true), look('msg-g2', false), report('r-g3', 'msg-g3'), look('msg-g4', true)];
+    const results = await submitAll(batcher, jobs);
+    expect(statuses(results).every((s) => s === 'fulfilled')).toBe(true);
+    expect(seen).toEqual(['msg-g1: stored ; pending r-g0', 'msg-g2: stored r-g0; pending ', 'msg-g4: stored r-g0; pending r-g3']);
+    // r-g0 before msg-g2, r-g3 at the end.
+    expect(reportInserts).toBe(2);
+    expect(await t.db.selectFrom('service_reports').select('id').where('id', 'like', 'r-g%').execute()).toHaveLength(2);
   });
 
   it('a batch past its time budget leaves the rest to the next batch, and every message commits once', async () => {

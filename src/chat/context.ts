@@ -62,9 +62,15 @@ export interface CommandContext {
   after(effect: Effect): void;
   /**
    * Leaves `row` to be written in this transaction after the command, with the message's record:
-   * messages arriving together share the INSERT (db/inbound-batch.ts). The command does not read it back.
+   * messages arriving together share the statement (db/inbound-batch.ts). The command does not read it back.
    */
   stage(row: StagedRow): void;
+  /**
+   * What the messages before this one in its batch staged and is not written yet: empty unless the
+   * command is one of those that read it (SEES_PENDING in handlers/index.ts); every other command
+   * finds those rows in the database.
+   */
+  pending: readonly StagedRow[];
 }
 
 /** Runs one parsed command: the command table of handlers/index.ts. */

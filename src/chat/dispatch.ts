@@ -24,6 +24,8 @@ export interface DispatchDeps {
   runEffects: EffectRunner;
   /** The command table (handlers/index.ts), given by the assembly: handlers sit above this layer. */
   runCommand: CommandRunner;
+  /** The commands that read the rows staged before them as pending rows (handlers/index.ts). */
+  seesPending: ReadonlySet<CommandKind>;
 }
 
 const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
@@ -65,31 +67,37 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   let reply: Reply | null;
   let effects: Effect[];
   try {
-    ({ reply, effects } = await deps.writer.submit({ channelId: message.channelId, messageId: message.messageId }, async (trx) => {
-      const replies: Reply[] = [];
-      const after: Effect[] = [];
-      const staged: StagedRow[] = [];
-      const ctx: CommandContext = {
-        ...deps,
-        db: trx,
-        message,
-        org,
-        member,
-        reply: (r) => replies.push(r),
-        after: (e) => after.push(e),
-        stage: (row) => staged.push(row),
-      };
-      await deps.runCommand(ctx, parsed.command);
-      const merged = mergeReplies(replies);
-      const event = {
-        channel_id: message.channelId,
-        message_id: message.messageId,
-        org_id: org.id,
-        received_at: deps.clock.now(),
-        reply: merged && JSON.stringify(merged),
-      };
-      return { value: { reply: merged, effects: after }, staged, event };
-    }));
+    const key = { channelId: message.channelId, messageId: message.messageId };
+    ({ reply, effects } = await deps.writer.submit(
+      key,
+      async (trx, pending) => {
+        const replies: Reply[] = [];
+        const after: Effect[] = [];
+        const staged: StagedRow[] = [];
+        const ctx: CommandContext = {
+          ...deps,
+          db: trx,
+          message,
+          org,
+          member,
+          reply: (r) => replies.push(r),
+          after: (e) => after.push(e),
+          stage: (row) => staged.push(row),
+          pending,
+        };
+        await deps.runCommand(ctx, parsed.command);
+        const merged = mergeReplies(replies);
+        const event = {
+          channel_id: message.channelId,
+          message_id: message.messageId,
+          org_id: org.id,
+          received_at: deps.clock.now(),
+          reply: merged && JSON.stringify(merged),
+        };
+        return { value: { reply: merged, effects: after }, staged, event };
+      },
+      { seesPending: deps.seesPending.has(parsed.command.kind) },
+    ));
   } catch (err) {
     if (!(err instanceof UserError || err instanceof RecordedBefore)) throw err;
     // A retry of a message answered before gets that answer, even where running it again is refused.
