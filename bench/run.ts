@@ -151,7 +151,7 @@ async function benchFigure(scenario: Scenario, dialect: Dialect, service: Servic
 
     figure.project = { rps: run.rps, p99: run.p99 };
     figure.floor = { rps: floorAll.rps, p99: floorAll.p99 };
-    printTable(scenario, dialect, floors, runs);
+    printTable(scenario, dialect, { all: floorAll, slices: floors }, { all: run, slices: runs });
     console.log(
       `  requests: ${SOURCE === 'pool' ? `pool of ${POOL_SIZE} (one took ${poolSeconds.toFixed(1)} s to prepare)${scenario.stores ? `, ${run.sealedLive} project requests past it sealed live` : ', started over when used up'}` : 'each sealed in setupRequest'}`,
     );
@@ -196,9 +196,13 @@ function printLog(service: Service): void {
   if (log.length > 0) console.log(`  service log (${log.length} lines at warn+), first 5:\n    ${log.slice(0, 5).join('\n    ')}`);
 }
 
-function printTable(scenario: Scenario, dialect: Dialect, floors: Run[], runs: Run[]): void {
-  const floor = combine(floors);
-  const run = combine(runs);
+/** A side of a figure: its turns taken together, and each turn. */
+interface Side {
+  all: Run;
+  slices: Run[];
+}
+
+function printTable(scenario: Scenario, dialect: Dialect, { all: floor, slices: floors }: Side, { all: run, slices: runs }: Side): void {
   const each = (list: Run[]) => list.map((r) => r.rps.toFixed(0)).join(', ');
   const rows: [string, string][] = [
     ['floor req/s', `${floor.rps.toFixed(0)}  (slices: ${each(floors)})`],

@@ -43,7 +43,9 @@ async function insertStaged(trx: Db, rows: readonly StagedRow[]): Promise<void> 
   const groups = new Map<string, StagedRow[]>();
   for (const staged of rows) {
     const group = `${staged.table}${staged.upsert ? ' upsert' : ''}`;
-    groups.set(group, [...(groups.get(group) ?? []), staged]);
+    const list = groups.get(group);
+    if (list) list.push(staged);
+    else groups.set(group, [staged]);
   }
   for (const list of groups.values()) {
     const { table, upsert: update } = list[0]!;
