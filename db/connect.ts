@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
+  CompiledQuery,
+  type DatabaseConnection,
   Kysely,
   type LogEvent,
   type Migration,
@@ -23,6 +25,7 @@ import * as recordRoles from './migrations/20261204_0005_record_roles.ts';
 import * as oneTimeLinks from './migrations/20261205_0006_one_time_links.ts';
 import * as consoleSessions from './migrations/20261206_0007_console_sessions.ts';
 import * as reportsByTime from './migrations/20261207_0008_reports_by_time.ts';
+import * as rosterVersions from './migrations/20261208_0009_roster_versions.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -34,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '20261205_0006_one_time_links': oneTimeLinks,
   '20261206_0007_console_sessions': consoleSessions,
   '20261207_0008_reports_by_time': reportsByTime,
+  '20261208_0009_roster_versions': rosterVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -76,7 +80,10 @@ async function ensureMysqlDatabase(url: string): Promise<void> {
 export function createDb(url: string): Kysely<Database> {
   if (dialectOf(url) === 'mysql') {
     const pool = createPool({ ...mysqlOptions(url), connectionLimit: 10 });
-    return new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+    // MySQL cuts group_concat at 1 KB by default (MariaDB at 1 MB): 签到 reads who is present with it.
+    const onCreateConnection = (conn: DatabaseConnection) =>
+      conn.executeQuery(CompiledQuery.raw('SET SESSION group_concat_max_len = 16777216')).then(() => {});
+    return new Kysely<Database>({ dialect: new MysqlDialect({ pool, onCreateConnection }) });
   }
   const path = url.slice('sqlite:'.length);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -8,6 +8,7 @@ export type MemberInput = Omit<MemberTable, 'created_at' | 'updated_at' | 'statu
   Partial<Pick<MemberTable, 'org_admin'>>;
 
 export async function putMember(db: Db, member: MemberInput, now: number): Promise<void> {
+  await rosterWritten(db, member.org_id);
   const row = { ...member, org_admin: member.org_admin ?? 0, status: 'active' as const, left_at: null, left_reason: null };
   await upsert(
     db,
@@ -16,21 +17,21 @@ export async function putMember(db: Db, member: MemberInput, now: number): Promi
     ['org_id', 'id'],
     ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'org_admin', 'updated_at'],
   );
-  rosterWritten(member.org_id);
 }
 
 /** Records that a member left (SPEC §9.3): their rows stay; later meetings do not expect them. */
 export async function leaveMember(db: Db, orgId: string, id: string, at: number, reason: string | null, now: number): Promise<void> {
+  await rosterWritten(db, orgId);
   await db
     .updateTable('members')
     .set({ status: 'left', left_at: at, left_reason: reason, updated_at: now })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();
-  rosterWritten(orgId);
 }
 
 export async function insertMove(db: Db, move: MemberMoveTable): Promise<void> {
+  await rosterWritten(db, move.org_id);
   await db.insertInto('member_moves').values(move).execute();
 }
 

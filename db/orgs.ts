@@ -3,8 +3,8 @@ import { rosterWritten } from './roster-versions.ts';
 import { isMysqlDb, upsert } from './upsert.ts';
 
 export async function putOrg(db: Db, org: Omit<OrgTable, 'created_at' | 'updated_at'>, now: number): Promise<void> {
+  await rosterWritten(db, org.id);
   await upsert(db, 'orgs', { ...org, created_at: now, updated_at: now }, ['id'], ['name', 'timezone', 'digest_cron', 'updated_at']);
-  rosterWritten(org.id);
 }
 
 export async function getOrg(db: Db, id: string): Promise<OrgTable | undefined> {

@@ -18,6 +18,7 @@ import type {
   CalendarOverrideTable,
   MeetingReminderTable,
   ServiceStateTable,
+  RosterVersionTable,
 } from '../src/domain/records.ts';
 
 // Repositories and tests name the records where the tables are.
@@ -50,6 +51,7 @@ export type {
   ReminderKind,
   ReminderState,
   ServiceStateTable,
+  RosterVersionTable,
 } from '../src/domain/records.ts';
 
 export interface Database {
@@ -71,6 +73,7 @@ export interface Database {
   calendar_overrides: CalendarOverrideTable;
   meeting_reminders: MeetingReminderTable;
   service_state: ServiceStateTable;
+  roster_versions: RosterVersionTable;
 }
 
 /** What repository functions take: the database or a transaction on it. */

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/schema.ts';
+import type { Database, MemberTable } from '../db/schema.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/logger.ts';
-import { RosterCache } from '../src/chat/roster-cache.ts';
-import { rosterWritten } from '../db/roster-versions.ts';
+import { MAX_AGE_TTLS, RosterCache } from '../src/chat/roster-cache.ts';
+import { leaveMember, putMember } from '../db/members.ts';
+import { rosterWritten, storedRosterVersion } from '../db/roster-versions.ts';
 import { createRedis } from '../src/core/redis.ts';
 import { seedBranches } from './helpers/branches.ts';
-import { type TestDb, DIALECTS, openTestDb } from './helpers/db.ts';
+import { type TestDb, DIALECTS, memberRow, openTestDb } from './helpers/db.ts';
 import { DT_SECRET, dingtalkCallback, signedHeaders } from './helpers/dingtalk.ts';
 import { type ServiceProcess, startService } from './helpers/service.ts';
 
@@ -88,7 +89,8 @@ describe.each(DIALECTS)('roster cache on %s', (dialect) => {
 });
 
 // In one process: a branch's roster, once read, answers the lookups of its members as senders (a
-// 签到 burst: one query a branch, not one a sender), under the roster's own version and TTL.
+// 签到 burst: one query a branch, not one a sender). What was read is kept while the org's versions
+// stay as they were: this process's, and the stored one, checked once a TTL (another process's write).
 describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) => {
   let test: TestDb;
   beforeAll(async () => {
@@ -97,14 +99,28 @@ describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) 
   });
   afterAll(() => test.close());
 
-  it('a roster read answers its members by platform id and by id until a write or the TTL', async () => {
+  /** Changes roles behind the cache's back: not through db/, so no version is raised. */
+  const setRoles = (role: MemberTable['role'], id?: string) => {
+    const update = test.db.updateTable('members').set({ role }).where('org_id', '=', 'org1');
+    return (id ? update.where('id', '=', id) : update).execute();
+  };
+  /** What another process's write of the org leaves in the database besides the write itself. */
+  const raiseStoredVersion = async () => {
+    const version = await storedRosterVersion(test.db, 'org1');
+    await test.db
+      .updateTable('roster_versions')
+      .set({ version: version + 1 })
+      .where('org_id', '=', 'org1')
+      .execute();
+  };
+
+  it('a roster read answers its members by platform id and by id until a version changes', async () => {
     const clock = new ManualClock(Date.now());
     const cache = new RosterCache(test.db, clock, TTL_MS);
     await cache.branch(test.db, 'org1', 'b0');
-    // Changed behind the cache's back (no write through db/, so no version bump): only a lookup that
-    // reads the database sees it.
-    await test.db.updateTable('members').set({ role: 'committee' }).where('org_id', '=', 'org1').execute();
+    await setRoles('committee');
 
+    // Only a lookup that reads the database sees the change.
     expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
     expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('member');
     expect(await cache.member('org1', 'dingtalk_user_id', 'dm0-1')).not.toHaveProperty('terms');
@@ -113,14 +129,52 @@ describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) 
     // No one has this id: not kept.
     expect(await cache.member('org1', 'dingtalk_user_id', 'nobody')).toBeUndefined();
 
+    // A TTL on, the stored version is read again and has not changed: the copies stay.
     clock.advance(TTL_MS + 1);
+    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
+
+    // Another process wrote the org: seen once this process checks the stored version again.
+    await raiseStoredVersion();
+    clock.advance(TTL_MS - 1);
+    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
+    clock.advance(1);
     expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('committee');
 
-    await test.db.updateTable('members').set({ role: 'member' }).where('org_id', '=', 'org1').execute();
+    // A write of this process is seen by the next lookup.
     await cache.branch(test.db, 'org1', 'b0');
-    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('member');
-    await test.db.updateTable('members').set({ role: 'secretary' }).where('id', '=', 'm0-0').execute();
-    rosterWritten('org1');
+    await setRoles('secretary', 'm0-0');
+    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('committee');
+    await rosterWritten(test.db, 'org1');
     expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('secretary');
+
+    // A change by hand in the database, which raises no version, is read at the latest MAX_AGE_TTLS TTLs on.
+    await setRoles('member', 'm0-0');
+    clock.advance(TTL_MS + 1);
+    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('secretary');
+    clock.advance(TTL_MS * MAX_AGE_TTLS);
+    expect((await cache.member('org1', 'id', 'm0-0'))?.role).toBe('member');
+  });
+
+  it('a write raises the stored version once a transaction, and not when it rolls back', async () => {
+    const before = await storedRosterVersion(test.db, 'org1');
+    const now = Date.now();
+    const member = (id: string) => memberRow({ branch_id: 'b1', id, name: `党员${id}` });
+    await test.db.transaction().execute(async (trx) => {
+      await putMember(trx, member('x1'), now);
+      await putMember(trx, member('x2'), now);
+      await leaveMember(trx, 'org1', 'x1', now, null, now);
+    });
+    expect(await storedRosterVersion(test.db, 'org1')).toBe(before + 1);
+    await putMember(test.db, member('x3'), now);
+    await leaveMember(test.db, 'org1', 'x3', now, null, now);
+    expect(await storedRosterVersion(test.db, 'org1')).toBe(before + 3);
+    await expect(
+      test.db.transaction().execute(async (trx) => {
+        await putMember(trx, member('x4'), now);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await storedRosterVersion(test.db, 'org1')).toBe(before + 3);
+    expect(await storedRosterVersion(test.db, 'no-such-org')).toBe(0);
   });
 });

@@ -3,26 +3,34 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Db, MemberTable, OrgTable } from '../../db/schema.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { type PlatformUserColumn, type RosterMember, findMemberByPlatformUser, getMember, listBranchRoster } from '../../db/members.ts';
-import { rosterVersion } from '../../db/roster-versions.ts';
+import { rosterVersion, storedRosterVersion } from '../../db/roster-versions.ts';
 
 interface Entry<T> {
   value: Readonly<T>;
+  /** The org's versions (db/roster-versions.ts) as known before the value was read. */
+  stored: number;
+  local: number;
+  /** Read again after this whatever the versions say: a change written into the database by hand. */
   until: number;
-  version: number;
 }
 
 /** Past this many entries the map starts over, so a burst of senders cannot grow it without bound. */
 const MAX_ENTRIES = 100_000;
+/** An entry is read again after this many TTLs at most, at a random point in the last quarter of them, so that rosters read together are not all read again together. */
+export const MAX_AGE_TTLS = 12;
 
 /**
  * The org and the sender every command needs, and a branch's roster (签到 and the other meeting
- * commands read it), kept for `ttlMs` (issue #15: a burst of 签到 read each branch's members once
- * a check-in). A write in this process (db/roster-versions.ts) is seen by the next command; another
- * process's within the TTL. Unknown orgs and senders are not kept: a newly registered member is
- * known at once. Values are frozen, as they are shared by the commands that read them.
+ * commands read it): a burst of 签到 reads each branch's members once, not once a check-in (issue
+ * #15). A write in this process is seen by the next command; another process's when this one next
+ * reads the org's stored version, at most `ttlMs` later: one row an org each TTL instead of every
+ * roster again. Unknown orgs and senders are not kept: a newly registered member is known at once.
+ * Values are frozen, as they are shared by the commands that read them.
  */
 export class RosterCache {
   private readonly entries = new Map<string, Entry<unknown>>();
+  /** Each org's stored version, and until when it is taken as current. */
+  private readonly checks = new Map<string, { stored: number; local: number; until: number }>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -47,7 +55,7 @@ export class RosterCache {
    * there is what others would.
    */
   async branch(db: Db, orgId: string, branchId: string): Promise<readonly RosterMember[]> {
-    return (await this.read(`branch\n${orgId}\n${branchId}`, orgId, async (keep) => {
+    const load = async (keep: (key: string, value: object) => void) => {
       const roster = await listBranchRoster(db, orgId, branchId);
       // A group's members are its next senders (a 签到 burst: 50 of them a meeting): the rows just
       // read answer their lookups, which the unique (org, platform id) indexes make the same rows.
@@ -57,23 +65,27 @@ export class RosterCache {
         for (const column of PLATFORM_COLUMNS) if (member[column]) keep(memberKey(column, orgId, member[column]), row);
       }
       return roster;
-    }))!;
+    };
+    return (await this.read(`branch\n${orgId}\n${branchId}`, orgId, load, db))!;
   }
 
-  /** `load` may `keep` other entries it has read, under the same version and TTL. */
+  /** `load` may `keep` other entries it has read, under the same versions. */
   private async read<T extends object>(
     key: string,
     orgId: string,
     load: (keep: (key: string, value: object) => void) => Promise<T | undefined>,
+    db: Db = this.db,
   ): Promise<Readonly<T> | undefined> {
     const now = this.clock.now();
+    // Both taken before the read: a write while it runs leaves the entry outdated.
+    const local = rosterVersion(orgId);
+    const stored = await this.storedVersion(db, orgId, local, now);
     const hit = this.entries.get(key);
-    if (hit && hit.until > now && hit.version === rosterVersion(orgId)) return hit.value as Readonly<T>;
-    // Taken before the read: a write while it runs leaves the entry outdated at once.
-    const version = rosterVersion(orgId);
+    if (hit && hit.stored === stored && hit.local === local && hit.until > now) return hit.value as Readonly<T>;
     const keep = (k: string, value: object) => {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(k, { value: Object.freeze(value), until: now + this.ttlMs, version });
+      const until = now + this.ttlMs * MAX_AGE_TTLS * (0.75 + Math.random() / 4);
+      this.entries.set(k, { value: Object.freeze(value), stored, local, until });
     };
     const value = await load(keep);
     if (value === undefined) {
@@ -82,6 +94,16 @@ export class RosterCache {
     }
     keep(key, value);
     return value as Readonly<T>;
+  }
+
+  /** Read again each TTL, and after a write in this process (the stored version moves with it). */
+  private async storedVersion(db: Db, orgId: string, local: number, now: number): Promise<number> {
+    const check = this.checks.get(orgId);
+    if (check && check.until > now && check.local === local) return check.stored;
+    const stored = await storedRosterVersion(db, orgId);
+    if (this.checks.size >= MAX_ENTRIES) this.checks.clear();
+    this.checks.set(orgId, { stored, local, until: now + this.ttlMs });
+    return stored;
   }
 }
 

@@ -245,6 +245,12 @@ export interface ServiceStateTable {
   updated_at: number;
 }
 
+/** How many times an org's settings or members were written (db/roster-versions.ts). */
+export interface RosterVersionTable {
+  org_id: string;
+  version: number;
+}
+
 export interface CalendarOverrideTable {
   date: string;
   kind: 'holiday' | 'workday';
