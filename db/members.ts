@@ -44,34 +44,40 @@ export type RosterMember = MemberTable & { terms: Term[] };
  * it, so a move or a departure never rewrites the past.
  */
 export async function listBranchRoster(db: Db, orgId: string, branchId: string): Promise<RosterMember[]> {
-  const moved = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', '=', branchId);
-  // Two queries, not one: for `branch_id = ? OR id IN (…)` MariaDB reads the whole org's members,
-  // and for a UNION SQLite walks the org's primary key instead of the branch's index.
-  const current = await db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('branch_id', '=', branchId).execute();
-  const movedAway = await db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', 'in', moved).execute();
-  const byId = new Map([...current, ...movedAway].map((m) => [m.id, m]));
-  const members = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const moves = members.length
-    ? await db
-        .selectFrom('member_moves')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where(
-          'member_id',
-          'in',
-          members.map((m) => m.id),
-        )
-        .orderBy('at')
-        .execute()
-    : [];
-  return members.map((m) => ({
-    ...m,
-    terms: rosterTerms(
-      branchId,
-      m,
-      moves.filter((mv) => mv.member_id === m.id),
-    ),
-  }));
+  // Each member comes with their moves, a row a move (one row with none). Two statements, not one:
+  // for `branch_id = ? OR id IN (…)` MariaDB reads the whole org's members, and for a UNION SQLite
+  // walks the org's primary key instead of the branch's index; sorted here, as an ORDER BY id does
+  // the same.
+  const withMoves = () =>
+    db
+      .selectFrom('members')
+      .leftJoin('member_moves as move', (join) =>
+        join.onRef('move.org_id', '=', 'members.org_id').onRef('move.member_id', '=', 'members.id'),
+      )
+      .selectAll('members')
+      .select(['move.at as move_at', 'move.from_branch as move_from', 'move.to_branch as move_to'])
+      .where('members.org_id', '=', orgId);
+  const movedAway = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', '=', branchId);
+  const rows = [
+    ...(await withMoves().where('members.branch_id', '=', branchId).execute()),
+    ...(await withMoves().where('members.branch_id', '!=', branchId).where('members.id', 'in', movedAway).execute()),
+  ];
+  const byId = new Map<string, { member: MemberTable; moves: Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[] }>();
+  for (const { move_at, move_from, move_to, ...member } of rows) {
+    const entry = byId.get(member.id) ?? { member, moves: [] };
+    byId.set(member.id, entry);
+    if (move_at !== null) entry.moves.push({ at: move_at, from_branch: move_from!, to_branch: move_to! });
+  }
+  return [...byId.values()]
+    .sort((a, b) => (a.member.id < b.member.id ? -1 : a.member.id > b.member.id ? 1 : 0))
+    .map(({ member, moves }) => ({
+      ...member,
+      terms: rosterTerms(
+        branchId,
+        member,
+        moves.sort((a, b) => a.at - b.at),
+      ),
+    }));
 }
 
 export async function getMember(db: Db, orgId: string, id: string): Promise<MemberTable | undefined> {

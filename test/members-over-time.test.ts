@@ -7,7 +7,8 @@ import { DT_SECRET } from './helpers/dingtalk.ts';
 
 // Members over time (SPEC §9.3): one who leaves is expected at no later meeting and stays in the
 // earlier ones; one who moves to another branch keeps their past attendance with the old branch
-// and is expected only at the new branch's later meetings; an org admin may 绑定 any branch.
+// and is expected only at the new branch's later meetings, until they move back; an org admin may
+// 绑定 any branch.
 
 const TZ = 'Asia/Shanghai';
 const at = (day: number, hour: number, minute = 0) => fromLocal({ year: 2026, month: 12, day, hour, minute }, TZ);
@@ -16,6 +17,7 @@ const GROUP = 'cidOverTime==';
 describe.each(DIALECTS)('members over time on %s', (dialect) => {
   let t: TestApp;
   let first: string;
+  let movedIn: string;
   const say = (who: string, text: string, direct = true) => viaDingtalk(t, 'dt1', who, text, direct ? { direct } : { chat: GROUP });
   const codeOf = (reply: string) => /会议编号：\*\*([A-Z0-9]{3})\*\*/.exec(reply)![1]!;
   const record = async (branch: string, code: string) =>
@@ -80,8 +82,8 @@ describe.each(DIALECTS)('members over time on %s', (dialect) => {
   it('the moved member is expected at the new branch’s later meetings only', async () => {
     const reply = await say('sec2', '安排 支部党员大会 12月5日 15:00');
     expect(reply).toContain('应到 3 人');
-    const code = codeOf(reply);
-    expect(ids((await record('b2', code)).expected)).toEqual(['c', 'sec2', 'staff']);
+    movedIn = codeOf(reply);
+    expect(ids((await record('b2', movedIn)).expected)).toEqual(['c', 'sec2', 'staff']);
   });
 
   it('lists members by status', async () => {
@@ -96,5 +98,17 @@ describe.each(DIALECTS)('members over time on %s', (dialect) => {
   it('an org admin may 绑定 any branch’s group; another member may not', async () => {
     expect(await viaDingtalk(t, 'dt1', 'a', '绑定 第二党支部', { chat: 'cidOther==' })).toContain('只有支部书记可以使用这条命令');
     expect(await viaDingtalk(t, 'dt1', 'staff', '绑定 第一党支部', { chat: 'cidOther==' })).toContain('已将本群绑定到「第一党支部」');
+  });
+
+  it('one who moves back is expected again at the first branch’s later meetings, and only there', async () => {
+    t.clock.set(at(6, 9));
+    expect((await member('c', 'b1')).status).toBe(200);
+    const code = codeOf(await say('sec', '安排 党员大会 12月7日 15:00'));
+    expect(ids((await record('b1', code)).expected)).toEqual(['a', 'c', 'sec']);
+    // Each branch's earlier meetings keep who belonged to it then.
+    expect(ids((await record('b1', first)).expected)).toEqual(['a', 'b', 'c', 'sec']);
+    expect(ids((await record('b2', movedIn)).expected)).toEqual(['c', 'sec2', 'staff']);
+    const other = codeOf(await say('sec2', '安排 支部党员大会 12月8日 15:00'));
+    expect(ids((await record('b2', other)).expected)).toEqual(['sec2', 'staff']);
   });
 });

@@ -31,22 +31,29 @@ export async function startService(env: Record<string, string>, port?: number): 
   });
   const ready = env.ROLE === 'worker' ? 'workers running' : 'listening on';
   await new Promise<void>((resolve, reject) => {
+    // Both cleared once the service is ready or gone: the deadline must not kill a service that runs
+    // longer than 30 s (a handover test's process did, SIGKILLed in the middle of its SIGTERM).
+    const done = () => {
+      clearInterval(timer);
+      clearTimeout(deadline);
+    };
     const timer = setInterval(() => {
       if (out.includes(ready)) {
-        clearInterval(timer);
+        done();
         resolve();
       }
     }, 50);
     child.once('exit', (code) => {
-      clearInterval(timer);
+      done();
       reject(new Error(`the service exited with ${code} before it was ready: ${out.slice(-2000)}`));
     });
-    setTimeout(() => {
-      clearInterval(timer);
+    const deadline = setTimeout(() => {
+      done();
       // Not left running behind a failed test.
       child.kill('SIGKILL');
       reject(new Error(`the service was not ready within 30 s: ${out.slice(-2000)}`));
-    }, 30_000).unref();
+    }, 30_000);
+    deadline.unref();
   });
   return {
     child,
