@@ -65,9 +65,11 @@ async function insertStaged(trx: Db, rows: readonly StagedRow[]): Promise<void> 
 /** A message's command: `pending` holds what the messages before it in its batch staged and is not written yet. */
 export type Unit<T> = (trx: Transaction<Database>, pending: readonly StagedRow[]) => Promise<Outcome<T>>;
 
-export interface SubmitOptions {
+export interface SubmitOptions<H> {
   /** The command reads rows staged before it from `pending` (those of its concern): they need not be written before it runs. */
   seesPending?: boolean;
+  /** What the command will read, for the batcher's `beforeBatch` to read with its neighbours'. */
+  hint?: H;
 }
 
 /** Which message a unit is: the key of its record. */
@@ -79,10 +81,11 @@ export interface MessageKey {
 /** The message was recorded before (a platform retry): its command's writes were rolled back, or it did not run. */
 export class RecordedBefore extends Error {}
 
-interface Job {
+interface Job<H> {
   key: MessageKey;
   unit: Unit<unknown>;
   seesPending: boolean;
+  hint: H | undefined;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -113,8 +116,8 @@ const writeWatch = (onWrite: () => void): KyselyPlugin => ({
 
 const keyOf = (key: MessageKey) => `${key.channelId}\n${key.messageId}`;
 
-export class InboundBatcher {
-  private readonly queue: Job[] = [];
+export class InboundBatcher<H = never> {
+  private readonly queue: Job<H>[] = [];
   /** Messages queued or running, so that a platform's retry waits for its first delivery instead of racing it. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private running = 0;
@@ -123,6 +126,8 @@ export class InboundBatcher {
   constructor(
     private readonly db: Db,
     private readonly options: BatchOptions = batchOptionsFor(db),
+    /** Reads, in a batch's transaction before its commands run, what their hints say they will read. */
+    private readonly beforeBatch?: (trx: Transaction<Database>, hints: H[]) => Promise<void>,
   ) {}
 
   /**
@@ -130,7 +135,7 @@ export class InboundBatcher {
    * in the same turn of the event loop go together; a message waits for a batch already running
    * only when every lane is busy.
    */
-  async submit<T>(key: MessageKey, unit: Unit<T>, options: SubmitOptions = {}): Promise<T> {
+  async submit<T>(key: MessageKey, unit: Unit<T>, options: SubmitOptions<H> = {}): Promise<T> {
     const id = keyOf(key);
     // A retry of a message still in hand waits for it: recorded then, it is answered so; failed, it runs.
     for (let first = this.inFlight.get(id); first; first = this.inFlight.get(id)) {
@@ -141,7 +146,8 @@ export class InboundBatcher {
       if (recorded) throw new RecordedBefore();
     }
     const done = new Promise<T>((resolve, reject) => {
-      this.queue.push({ key, unit, seesPending: options.seesPending ?? false, resolve: resolve as (v: unknown) => void, reject });
+      const { seesPending = false, hint } = options;
+      this.queue.push({ key, unit, seesPending, hint, resolve: resolve as (v: unknown) => void, reject });
       if (!this.pumping) {
         this.pumping = true;
         setImmediate(() => {
@@ -169,13 +175,17 @@ export class InboundBatcher {
     }
   }
 
-  private async run(jobs: Job[]): Promise<void> {
+  private async run(jobs: Job<H>[]): Promise<void> {
     if (jobs.length === 1) return this.alone(jobs[0]!);
     const settled: (() => void)[] = [];
     let taken = jobs.length;
     try {
       await this.db.transaction().execute(async (trx) => {
         const recorded = await this.recorded(trx, jobs);
+        await this.beforeBatch?.(
+          trx,
+          jobs.flatMap((job) => (job.hint === undefined ? [] : [job.hint])),
+        );
         const events: InboundEventTable[] = [];
         const staged: StagedRow[] = [];
         const started = performance.now();
@@ -216,7 +226,7 @@ export class InboundBatcher {
   }
 
   /** Which of the jobs' messages are recorded already: retries are answered without running again. */
-  private async recorded(trx: Transaction<Database>, jobs: Job[]): Promise<Set<string>> {
+  private async recorded(trx: Transaction<Database>, jobs: Job<H>[]): Promise<Set<string>> {
     const byChannel = new Map<string, string[]>();
     for (const { key } of jobs) byChannel.set(key.channelId, [...(byChannel.get(key.channelId) ?? []), key.messageId]);
     const rows = await trx
@@ -227,7 +237,7 @@ export class InboundBatcher {
     return new Set(rows.map((r) => keyOf({ channelId: r.channel_id, messageId: r.message_id })));
   }
 
-  private async alone(job: Job): Promise<void> {
+  private async alone(job: Job<H>): Promise<void> {
     try {
       const value = await this.db.transaction().execute(async (trx) => {
         const { value, staged, event } = await job.unit(trx, []);

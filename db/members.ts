@@ -44,10 +44,16 @@ export type RosterMember = MemberTable & { terms: Term[] };
  * it, so a move or a departure never rewrites the past.
  */
 export async function listBranchRoster(db: Db, orgId: string, branchId: string): Promise<RosterMember[]> {
+  return (await listBranchRosters(db, orgId, [branchId])).get(branchId)!;
+}
+
+/** The rosters of several branches (listBranchRoster), read together: the same two statements. */
+export async function listBranchRosters(db: Db, orgId: string, branchIds: readonly string[]): Promise<Map<string, RosterMember[]>> {
+  const branches = [...branchIds];
   // Each member comes with their moves, a row a move (one row with none). Two statements, not one:
-  // for `branch_id = ? OR id IN (…)` MariaDB reads the whole org's members, and for a UNION SQLite
-  // walks the org's primary key instead of the branch's index; sorted here, as an ORDER BY id does
-  // the same.
+  // for `branch_id IN (…) OR id IN (…)` MariaDB reads the whole org's members, and for a UNION
+  // SQLite walks the org's primary key instead of the branch index; sorted here, as an ORDER BY id
+  // does the same.
   const withMoves = () =>
     db
       .selectFrom('members')
@@ -57,10 +63,10 @@ export async function listBranchRoster(db: Db, orgId: string, branchId: string):
       .selectAll('members')
       .select(['move.at as move_at', 'move.from_branch as move_from', 'move.to_branch as move_to'])
       .where('members.org_id', '=', orgId);
-  const movedAway = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', '=', branchId);
+  const movedAway = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', 'in', branches);
   const rows = [
-    ...(await withMoves().where('members.branch_id', '=', branchId).execute()),
-    ...(await withMoves().where('members.branch_id', '!=', branchId).where('members.id', 'in', movedAway).execute()),
+    ...(await withMoves().where('members.branch_id', 'in', branches).execute()),
+    ...(await withMoves().where('members.branch_id', 'not in', branches).where('members.id', 'in', movedAway).execute()),
   ];
   const byId = new Map<string, { member: MemberTable; moves: Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[] }>();
   for (const { move_at, move_from, move_to, ...member } of rows) {
@@ -68,16 +74,16 @@ export async function listBranchRoster(db: Db, orgId: string, branchId: string):
     byId.set(member.id, entry);
     if (move_at !== null) entry.moves.push({ at: move_at, from_branch: move_from!, to_branch: move_to! });
   }
-  return [...byId.values()]
-    .sort((a, b) => (a.member.id < b.member.id ? -1 : a.member.id > b.member.id ? 1 : 0))
-    .map(({ member, moves }) => ({
-      ...member,
-      terms: rosterTerms(
-        branchId,
-        member,
-        moves.sort((a, b) => a.at - b.at),
-      ),
-    }));
+  const rosters = new Map(branches.map((b) => [b, [] as RosterMember[]]));
+  const members = [...byId.values()].sort((a, b) => (a.member.id < b.member.id ? -1 : a.member.id > b.member.id ? 1 : 0));
+  for (const { member, moves } of members) {
+    moves.sort((a, b) => a.at - b.at);
+    // A member is on the roster of the branch they are in and of every branch they moved away from.
+    for (const branchId of new Set([member.branch_id, ...moves.map((m) => m.from_branch)])) {
+      rosters.get(branchId)?.push({ ...member, terms: rosterTerms(branchId, member, moves) });
+    }
+  }
+  return rosters;
 }
 
 export async function getMember(db: Db, orgId: string, id: string): Promise<MemberTable | undefined> {

@@ -54,6 +54,20 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
  */
 export const SEES_PENDING: ReadonlySet<CommandKind> = new Set(['report', 'checkin']);
 
+/** The commands whose handlers read the sender's branch roster: the batch they arrive in reads those rosters together. */
+export const READS_ROSTER: ReadonlySet<CommandKind> = new Set([
+  'attendance',
+  'checkin',
+  'leave',
+  'makeup',
+  'mine',
+  'minutes',
+  'register',
+  'remind',
+  'schedule',
+  'stats',
+]);
+
 /** Routes a parsed command to its handler, after the roster and role checks. */
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
   if (command.kind === 'help') return help(ctx);

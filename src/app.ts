@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { SEES_PENDING, runCommand } from '../handlers/index.ts';
-import { InboundBatcher } from '../db/inbound-batch.ts';
+import { READS_ROSTER, SEES_PENDING, runCommand } from '../handlers/index.ts';
+import { InboundBatcher, batchOptionsFor } from '../db/inbound-batch.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import { DASHBOARD_PATH, adminQueueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
@@ -12,7 +12,7 @@ import { guideRoutes } from './admin/guide.ts';
 import { CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
-import { RosterCache } from './chat/roster-cache.ts';
+import { type RosterBranch, RosterCache } from './chat/roster-cache.ts';
 import type { ChatMessage, Handle, Reply } from './chat/message.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
@@ -22,16 +22,18 @@ import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 export function createDispatch(
   deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' | 'logger' | 'queues'>,
 ): (message: ChatMessage) => Promise<Reply | null> {
+  const roster = new RosterCache(deps.db, deps.clock, deps.config.CACHE_TTL);
   const dispatchDeps = {
     db: deps.db,
     clock: deps.clock,
     logger: deps.logger,
     settings: settingsFrom(deps.config),
-    roster: new RosterCache(deps.db, deps.clock, deps.config.CACHE_TTL),
-    writer: new InboundBatcher(deps.db),
+    roster,
+    writer: new InboundBatcher<RosterBranch>(deps.db, batchOptionsFor(deps.db), (trx, branches) => roster.preload(trx, branches)),
     runEffects: createEffectRunner(deps),
     runCommand,
     seesPending: SEES_PENDING,
+    readsRoster: READS_ROSTER,
   };
   return (message) => dispatch(dispatchDeps, message);
 }

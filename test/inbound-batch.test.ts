@@ -177,6 +177,31 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     expect(await t.db.selectFrom('service_reports').select('id').where('id', 'like', 'r-g%').execute()).toHaveLength(2);
   });
 
+  it('reads what the hints of a batch’s messages name before their commands run, in their transaction', async () => {
+    const order: string[] = [];
+    const batcher = new InboundBatcher<string>(db, { lanes: 1, maxBatch: 32, budgetMs: 1_000 }, async (trx, hints) => {
+      // The batch's transaction: what the first command will commit is not there yet.
+      const stored = await trx.selectFrom('service_reports').select('id').where('id', 'like', 'r-h%').execute();
+      order.push(`before: ${hints.join(' ')}; stored ${stored.length}`);
+    });
+    const jobs = [report('r-h0', 'msg-h0'), report('r-h1', 'msg-h1'), report('r-h2', 'msg-h2')];
+    const hints = ['b0', undefined, 'b1'];
+    const results = await Promise.allSettled(
+      jobs.map((j, i) =>
+        batcher.submit(
+          j.key,
+          async (trx, pending) => {
+            order.push(j.key.messageId);
+            return j.unit(trx, pending);
+          },
+          { seesPending: true, hint: hints[i] },
+        ),
+      ),
+    );
+    expect(statuses(results).every((s) => s === 'fulfilled')).toBe(true);
+    expect(order).toEqual(['before: b0 b1; stored 0', 'msg-h0', 'msg-h1', 'msg-h2']);
+  });
+
   it('a batch past its time budget leaves the rest to the next batch, and every message commits once', async () => {
     const batcher = new InboundBatcher(db, { lanes: 1, maxBatch: 32, budgetMs: 0 });
     recordInserts = 0;

@@ -5,7 +5,7 @@ import type { Database, MemberTable } from '../db/schema.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/logger.ts';
 import { MAX_AGE_TTLS, RosterCache } from '../src/chat/roster-cache.ts';
-import { leaveMember, putMember } from '../db/members.ts';
+import { insertMove, leaveMember, listBranchRoster, listBranchRosters, putMember } from '../db/members.ts';
 import { rosterWritten, storedRosterVersion } from '../db/roster-versions.ts';
 import { createRedis } from '../src/core/redis.ts';
 import { seedBranches } from './helpers/branches.ts';
@@ -176,5 +176,60 @@ describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) 
     ).rejects.toThrow('rolled back');
     expect(await storedRosterVersion(test.db, 'org1')).toBe(before + 3);
     expect(await storedRosterVersion(test.db, 'no-such-org')).toBe(0);
+  });
+});
+
+// A batch's rosters read together (db/inbound-batch.ts calls preload before its commands run): two
+// statements for several branches, none for those kept, and the same rosters as one at a time.
+describe.each(DIALECTS)('roster cache, rosters of a batch, on %s', (dialect) => {
+  let test: TestDb;
+  beforeAll(async () => {
+    test = await openTestDb(dialect);
+    await seedBranches(test.db, { branches: 3, robot: 'seed-robot-', appSecret: DT_SECRET, members: 2 });
+    // m0-0 moves from b0 to b1, then on to b2: on the rosters of all three.
+    const now = Date.now();
+    for (const [at, from, to] of [
+      [now - 2_000, 'b0', 'b1'],
+      [now - 1_000, 'b1', 'b2'],
+    ] as const) {
+      await test.db.transaction().execute(async (trx) => {
+        await insertMove(trx, { org_id: 'org1', member_id: 'm0-0', at, from_branch: from, to_branch: to });
+        await putMember(trx, memberRow({ branch_id: to, id: 'm0-0', name: '党员0-0', dingtalk_user_id: 'dm0-0' }), at);
+      });
+    }
+  });
+  afterAll(() => test.close());
+
+  it('reads the rosters of a batch’s branches in two statements, and none it keeps', async () => {
+    let statements = 0;
+    // Counted as results come back: a subquery is transformed too, but not run on its own.
+    const counted = test.db.withPlugin({
+      transformQuery: ({ node }) => node,
+      transformResult: async ({ result }) => {
+        statements++;
+        return result;
+      },
+    });
+    const cache = new RosterCache(counted, new ManualClock(Date.now()), TTL_MS);
+    const branch = (branchId: string) => ({ orgId: 'org1', branchId });
+    await cache.preload(counted, [branch('b0'), branch('b1'), branch('b0')]);
+    // The org's stored version, then the rosters.
+    expect(statements).toBe(3);
+
+    statements = 0;
+    const ids = (roster: readonly { id: string }[]) => roster.map((m) => m.id);
+    expect(ids(await cache.branch(counted, 'org1', 'b0'))).toEqual(['m0-0', 'm0-1']);
+    expect(ids(await cache.branch(counted, 'org1', 'b1'))).toEqual(['m0-0', 'm1-0', 'm1-1']);
+    expect((await cache.member('org1', 'dingtalk_user_id', 'dm1-1'))?.id).toBe('m1-1');
+    await cache.preload(counted, [branch('b1')]);
+    expect(statements).toBe(0);
+    // b2 was not read: its command reads it.
+    expect(ids(await cache.branch(counted, 'org1', 'b2'))).toEqual(['m0-0', 'm2-0', 'm2-1']);
+    expect(statements).toBe(2);
+
+    const together = await listBranchRosters(test.db, 'org1', ['b0', 'b1', 'b2']);
+    for (const id of ['b0', 'b1', 'b2']) expect(together.get(id)).toEqual(await listBranchRoster(test.db, 'org1', id));
+    expect((await listBranchRosters(test.db, 'org1', ['b1'])).get('b1')).toEqual(together.get('b1'));
+    expect(together.get('b1')!.find((m) => m.id === 'm0-0')!.terms).toHaveLength(1);
   });
 });

@@ -10,7 +10,7 @@ import type { Database } from '../../db/schema.ts';
 import type { PlatformUserColumn } from '../../db/members.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
 import { type InboundBatcher, RecordedBefore, type StagedRow } from '../../db/inbound-batch.ts';
-import type { RosterCache } from './roster-cache.ts';
+import type { RosterBranch, RosterCache } from './roster-cache.ts';
 
 export interface DispatchDeps {
   db: Kysely<Database>;
@@ -20,12 +20,14 @@ export interface DispatchDeps {
   /** The org and the sender, kept briefly (roster-cache.ts). */
   roster: RosterCache;
   /** Runs the commands of messages arriving together in one transaction (db/inbound-batch.ts). */
-  writer: InboundBatcher;
+  writer: InboundBatcher<RosterBranch>;
   runEffects: EffectRunner;
   /** The command table (handlers/index.ts), given by the assembly: handlers sit above this layer. */
   runCommand: CommandRunner;
   /** The commands that read the rows staged before them as pending rows (handlers/index.ts). */
   seesPending: ReadonlySet<CommandKind>;
+  /** The commands that read the sender's branch roster (handlers/index.ts): read for a batch at once. */
+  readsRoster: ReadonlySet<CommandKind>;
 }
 
 const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
@@ -96,7 +98,10 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
         };
         return { value: { reply: merged, effects: after }, staged, event };
       },
-      { seesPending: deps.seesPending.has(parsed.command.kind) },
+      {
+        seesPending: deps.seesPending.has(parsed.command.kind),
+        hint: member && deps.readsRoster.has(parsed.command.kind) ? { orgId: member.org_id, branchId: member.branch_id } : undefined,
+      },
     ));
   } catch (err) {
     if (!(err instanceof UserError || err instanceof RecordedBefore)) throw err;
