@@ -52,8 +52,8 @@ export async function listBranchRosters(db: Db, orgId: string, branchIds: readon
   const branches = [...branchIds];
   // Each member comes with their moves, a row a move (one row with none). Two statements, not one:
   // for `branch_id IN (…) OR id IN (…)` MariaDB reads the whole org's members, and for a UNION
-  // SQLite walks the org's primary key instead of the branch index; sorted here, as an ORDER BY id
-  // does the same.
+  // SQLite walks the org's primary key instead of the branch index. Sorted here, not by ORDER BY id,
+  // which also makes SQLite walk the primary key.
   const withMoves = () =>
     db
       .selectFrom('members')
