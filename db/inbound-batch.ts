@@ -62,8 +62,17 @@ async function insertStaged(trx: Db, rows: readonly StagedRow[]): Promise<void> 
   }
 }
 
-/** A message's command: `pending` holds what the messages before it in its batch staged and is not written yet. */
-export type Unit<T> = (trx: Transaction<Database>, pending: readonly StagedRow[]) => Promise<Outcome<T>>;
+/**
+ * A message's command: `pending` holds what the messages before it in its batch staged and is not
+ * written yet; `prefetched` what the batch's `beforeBatch` read, given only while the transaction
+ * holds nothing but what was there when it was read and `pending` (undefined after a write, and for a
+ * message that runs alone).
+ */
+export type Unit<T, B = undefined> = (
+  trx: Transaction<Database>,
+  pending: readonly StagedRow[],
+  prefetched: B | undefined,
+) => Promise<Outcome<T>>;
 
 export interface SubmitOptions<H> {
   /** The command reads rows staged before it from `pending` (those of its concern): they need not be written before it runs. */
@@ -81,9 +90,9 @@ export interface MessageKey {
 /** The message was recorded before (a platform retry): its command's writes were rolled back, or it did not run. */
 export class RecordedBefore extends Error {}
 
-interface Job<H> {
+interface Job<H, B> {
   key: MessageKey;
-  unit: Unit<unknown>;
+  unit: Unit<unknown, B>;
   seesPending: boolean;
   hint: H | undefined;
   resolve(value: unknown): void;
@@ -116,8 +125,8 @@ const writeWatch = (onWrite: () => void): KyselyPlugin => ({
 
 const keyOf = (key: MessageKey) => `${key.channelId}\n${key.messageId}`;
 
-export class InboundBatcher<H = never> {
-  private readonly queue: Job<H>[] = [];
+export class InboundBatcher<H = never, B = undefined> {
+  private readonly queue: Job<H, B>[] = [];
   /** Messages queued or running, so that a platform's retry waits for its first delivery instead of racing it. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private running = 0;
@@ -126,8 +135,8 @@ export class InboundBatcher<H = never> {
   constructor(
     private readonly db: Db,
     private readonly options: BatchOptions = batchOptionsFor(db),
-    /** Reads, in a batch's transaction before its commands run, what their hints say they will read. */
-    private readonly beforeBatch?: (trx: Transaction<Database>, hints: H[]) => Promise<void>,
+    /** Reads, in a batch's transaction before its commands run, what their hints say they will read; what it gives back reaches them as `prefetched`. */
+    private readonly beforeBatch?: (trx: Transaction<Database>, hints: H[]) => Promise<B>,
   ) {}
 
   /**
@@ -135,7 +144,7 @@ export class InboundBatcher<H = never> {
    * in the same turn of the event loop go together; a message waits for a batch already running
    * only when every lane is busy.
    */
-  async submit<T>(key: MessageKey, unit: Unit<T>, options: SubmitOptions<H> = {}): Promise<T> {
+  async submit<T>(key: MessageKey, unit: Unit<T, B>, options: SubmitOptions<H> = {}): Promise<T> {
     const id = keyOf(key);
     // A retry of a message still in hand waits for it: recorded then, it is answered so; failed, it runs.
     for (let first = this.inFlight.get(id); first; first = this.inFlight.get(id)) {
@@ -175,14 +184,14 @@ export class InboundBatcher<H = never> {
     }
   }
 
-  private async run(jobs: Job<H>[]): Promise<void> {
+  private async run(jobs: Job<H, B>[]): Promise<void> {
     if (jobs.length === 1) return this.alone(jobs[0]!);
     const settled: (() => void)[] = [];
     let taken = jobs.length;
     try {
       await this.db.transaction().execute(async (trx) => {
         const recorded = await this.recorded(trx, jobs);
-        await this.beforeBatch?.(
+        let prefetched = await this.beforeBatch?.(
           trx,
           jobs.flatMap((job) => (job.hint === undefined ? [] : [job.hint])),
         );
@@ -199,10 +208,14 @@ export class InboundBatcher<H = never> {
             settled.push(() => job.reject(new RecordedBefore()));
             continue;
           }
-          if (!job.seesPending && staged.length > 0) await insertStaged(trx, staged.splice(0));
+          if (!job.seesPending && staged.length > 0) {
+            await insertStaged(trx, staged.splice(0));
+            prefetched = undefined;
+          }
           let wrote = false;
           try {
-            const outcome = await job.unit(trx.withPlugin(writeWatch(() => (wrote = true))), [...staged]);
+            const outcome = await job.unit(trx.withPlugin(writeWatch(() => (wrote = true))), [...staged], prefetched);
+            if (wrote) prefetched = undefined;
             staged.push(...outcome.staged);
             events.push(outcome.event);
             const { value } = outcome;
@@ -226,7 +239,7 @@ export class InboundBatcher<H = never> {
   }
 
   /** Which of the jobs' messages are recorded already: retries are answered without running again. */
-  private async recorded(trx: Transaction<Database>, jobs: Job<H>[]): Promise<Set<string>> {
+  private async recorded(trx: Transaction<Database>, jobs: Job<H, B>[]): Promise<Set<string>> {
     const byChannel = new Map<string, string[]>();
     for (const { key } of jobs) byChannel.set(key.channelId, [...(byChannel.get(key.channelId) ?? []), key.messageId]);
     const rows = await trx
@@ -237,10 +250,10 @@ export class InboundBatcher<H = never> {
     return new Set(rows.map((r) => keyOf({ channelId: r.channel_id, messageId: r.message_id })));
   }
 
-  private async alone(job: Job<H>): Promise<void> {
+  private async alone(job: Job<H, B>): Promise<void> {
     try {
       const value = await this.db.transaction().execute(async (trx) => {
-        const { value, staged, event } = await job.unit(trx, []);
+        const { value, staged, event } = await job.unit(trx, [], undefined);
         await insertStaged(trx, staged);
         if (!(await recordInboundEvent(trx, event))) throw new RecordedBefore();
         return value;

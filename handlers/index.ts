@@ -68,6 +68,9 @@ export const READS_ROSTER: ReadonlySet<CommandKind> = new Set([
   'stats',
 ]);
 
+/** Whether the command reads the meetings 签到 without a code may mean, with who is present: the batch it arrives in reads them together. */
+export const readsCheckinMeetings = (command: Command): boolean => command.kind === 'checkin' && !command.code;
+
 /** Routes a parsed command to its handler, after the roster and role checks. */
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
   if (command.kind === 'help') return help(ctx);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
-import { READS_ROSTER, SEES_PENDING, runCommand } from '../handlers/index.ts';
+import { READS_ROSTER, SEES_PENDING, readsCheckinMeetings, runCommand } from '../handlers/index.ts';
 import { InboundBatcher, batchOptionsFor } from '../db/inbound-batch.ts';
+import type { Db } from '../db/schema.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import { DASHBOARD_PATH, adminQueueDashboard } from './admin/dashboard.ts';
 import type { ServiceDeps } from './admin/deps.ts';
@@ -9,10 +10,11 @@ import { adminRoutes } from './admin/routes.ts';
 import { consoleRoutes } from './admin/console/routes.ts';
 import { downloadRoutes } from './admin/downloads.ts';
 import { guideRoutes } from './admin/guide.ts';
-import { CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
+import { type BatchHint, type BatchReads, CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
-import { type RosterBranch, RosterCache } from './chat/roster-cache.ts';
+import { RosterCache } from './chat/roster-cache.ts';
+import { readCheckinMeetings } from './chat/meeting-lookup.ts';
 import type { ChatMessage, Handle, Reply } from './chat/message.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
@@ -23,17 +25,27 @@ export function createDispatch(
   deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' | 'logger' | 'queues'>,
 ): (message: ChatMessage) => Promise<Reply | null> {
   const roster = new RosterCache(deps.db, deps.clock, deps.config.CACHE_TTL);
+  const settings = settingsFrom(deps.config);
+  // What a batch's commands will read, read for them together: rosters, then 签到's meetings.
+  const beforeBatch = async (trx: Db, hints: BatchHint[]): Promise<BatchReads> => {
+    await roster.preload(
+      trx,
+      hints.filter((h) => h.roster),
+    );
+    return readCheckinMeetings(trx, settings, deps.clock.now(), hints);
+  };
   const dispatchDeps = {
     db: deps.db,
     clock: deps.clock,
     logger: deps.logger,
-    settings: settingsFrom(deps.config),
+    settings,
     roster,
-    writer: new InboundBatcher<RosterBranch>(deps.db, batchOptionsFor(deps.db), (trx, branches) => roster.preload(trx, branches)),
+    writer: new InboundBatcher<BatchHint, BatchReads>(deps.db, batchOptionsFor(deps.db), beforeBatch),
     runEffects: createEffectRunner(deps),
     runCommand,
     seesPending: SEES_PENDING,
     readsRoster: READS_ROSTER,
+    readsCheckinMeetings,
   };
   return (message) => dispatch(dispatchDeps, message);
 }

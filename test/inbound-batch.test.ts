@@ -192,7 +192,7 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
           j.key,
           async (trx, pending) => {
             order.push(j.key.messageId);
-            return j.unit(trx, pending);
+            return j.unit(trx, pending, undefined);
           },
           { seesPending: true, hint: hints[i] },
         ),
@@ -200,6 +200,49 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     );
     expect(statuses(results).every((s) => s === 'fulfilled')).toBe(true);
     expect(order).toEqual(['before: b0 b1; stored 0', 'msg-h0', 'msg-h1', 'msg-h2']);
+  });
+
+  it('hands what beforeBatch read to each command while the batch has written nothing but pending rows', async () => {
+    const batcher = new InboundBatcher<string, string>(db, { lanes: 1, maxBatch: 32, budgetMs: 1_000 }, async (_trx, hints) =>
+      hints.join(' '),
+    );
+    const seen: string[] = [];
+    const wrap = (job: TestJob, hint?: string) =>
+      batcher.submit(
+        job.key,
+        async (trx, pending, prefetched) => {
+          seen.push(`${job.key.messageId}: ${prefetched ?? '—'}`);
+          return job.unit(trx, pending, undefined);
+        },
+        { seesPending: job.seesPending, hint },
+      );
+    // i1 stages a report: i2 reads it as pending, still given what was read; i3 does not read pending
+    // rows, so they are written before it: from then on the batch holds more than was read. i5 inserts
+    // in its command (a write): i6 after it is given nothing either.
+    const batch = [
+      wrap(report('r-i0', 'msg-i0'), 'b0'),
+      wrap(report('r-i1', 'msg-i1'), 'b1'),
+      wrap(report('r-i2', 'msg-i2')),
+      wrap({ ...report('r-i3', 'msg-i3'), seesPending: false }),
+    ];
+    const results = await Promise.allSettled(batch);
+    expect(statuses(results).every((s) => s === 'fulfilled')).toBe(true);
+    expect(seen).toEqual(['msg-i0: b0 b1', 'msg-i1: b0 b1', 'msg-i2: b0 b1', 'msg-i3: —']);
+
+    seen.length = 0;
+    const writes = [
+      wrap({ ...report('r-i4', 'msg-i4'), seesPending: false }, 'b4'),
+      wrap(report('r-i5', 'msg-i5', { inline: true })),
+      wrap(report('r-i6', 'msg-i6')),
+    ];
+    expect(statuses(await Promise.allSettled(writes)).every((s) => s === 'fulfilled')).toBe(true);
+    // Nothing staged before i4, so nothing written: it is given what was read, as is i5, which writes.
+    expect(seen).toEqual(['msg-i4: b4', 'msg-i5: b4', 'msg-i6: —']);
+
+    // A message alone runs without a batch read.
+    seen.length = 0;
+    await wrap(report('r-i7', 'msg-i7'), 'b7');
+    expect(seen).toEqual(['msg-i7: —']);
   });
 
   it('a batch past its time budget leaves the rest to the next batch, and every message commits once', async () => {

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
 import type { StagedRow } from '../../db/inbound-batch.ts';
+import type { MeetingPresent } from '../../db/meetings.ts';
 import type { RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
 import type { ReminderTiming } from '../domain/reminders.ts';
@@ -71,6 +72,24 @@ export interface CommandContext {
    * finds those rows in the database.
    */
   pending: readonly StagedRow[];
+  /** What the message's batch read before its commands ran, while the transaction holds nothing else but `pending`. */
+  batchReads?: BatchReads;
+}
+
+/** What a batch reads for its commands together before they run (db/inbound-batch.ts `beforeBatch`). */
+export interface BatchReads {
+  /** The branch's meetings starting in [from, to) with who is present, earliest first; undefined when not read for the batch. */
+  meetingsPresent(orgId: string, branchId: string, from: number, to: number): readonly MeetingPresent[] | undefined;
+}
+
+/** What a command will read, said before its batch runs so that the batch reads it with its neighbours'. */
+export interface BatchHint {
+  orgId: string;
+  branchId: string;
+  /** The sender's branch roster (roster-cache.ts). */
+  roster: boolean;
+  /** The branch's meetings that 签到 may mean, with who is present (meeting-lookup.ts). */
+  checkinMeetings: boolean;
 }
 
 /** Runs one parsed command: the command table of handlers/index.ts. */

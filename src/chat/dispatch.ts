@@ -2,15 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
-import { type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
+import { type BatchHint, type BatchReads, type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
-import { type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
+import { type Command, type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
 import { SAY } from './replies.ts';
-import type { Database } from '../../db/schema.ts';
+import type { Database, MemberTable } from '../../db/schema.ts';
 import type { PlatformUserColumn } from '../../db/members.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
 import { type InboundBatcher, RecordedBefore, type StagedRow } from '../../db/inbound-batch.ts';
-import type { RosterBranch, RosterCache } from './roster-cache.ts';
+import type { RosterCache } from './roster-cache.ts';
 
 export interface DispatchDeps {
   db: Kysely<Database>;
@@ -20,7 +20,7 @@ export interface DispatchDeps {
   /** The org and the sender, kept briefly (roster-cache.ts). */
   roster: RosterCache;
   /** Runs the commands of messages arriving together in one transaction (db/inbound-batch.ts). */
-  writer: InboundBatcher<RosterBranch>;
+  writer: InboundBatcher<BatchHint, BatchReads>;
   runEffects: EffectRunner;
   /** The command table (handlers/index.ts), given by the assembly: handlers sit above this layer. */
   runCommand: CommandRunner;
@@ -28,6 +28,8 @@ export interface DispatchDeps {
   seesPending: ReadonlySet<CommandKind>;
   /** The commands that read the sender's branch roster (handlers/index.ts): read for a batch at once. */
   readsRoster: ReadonlySet<CommandKind>;
+  /** Whether a command reads the meetings 签到 may mean, with who is present (handlers/index.ts): read for a batch at once. */
+  readsCheckinMeetings: (command: Command) => boolean;
 }
 
 const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
@@ -72,7 +74,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     const key = { channelId: message.channelId, messageId: message.messageId };
     ({ reply, effects } = await deps.writer.submit(
       key,
-      async (trx, pending) => {
+      async (trx, pending, batchReads) => {
         const replies: Reply[] = [];
         const after: Effect[] = [];
         const staged: StagedRow[] = [];
@@ -86,6 +88,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
           after: (e) => after.push(e),
           stage: (row) => staged.push(row),
           pending,
+          batchReads,
         };
         await deps.runCommand(ctx, parsed.command);
         const merged = mergeReplies(replies);
@@ -100,7 +103,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
       },
       {
         seesPending: deps.seesPending.has(parsed.command.kind),
-        hint: member && deps.readsRoster.has(parsed.command.kind) ? { orgId: member.org_id, branchId: member.branch_id } : undefined,
+        hint: member && batchHint(deps, member, parsed.command),
       },
     ));
   } catch (err) {
@@ -129,6 +132,13 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     clearTimeout(timer);
   }
   return reply;
+}
+
+/** What the command will read that its batch can read with its neighbours', if anything. */
+function batchHint(deps: DispatchDeps, member: MemberTable, command: Command): BatchHint | undefined {
+  const roster = deps.readsRoster.has(command.kind);
+  const checkinMeetings = deps.readsCheckinMeetings(command);
+  return roster || checkinMeetings ? { orgId: member.org_id, branchId: member.branch_id, roster, checkinMeetings } : undefined;
 }
 
 /** The reply stored for `message` by an earlier delivery (null: it stayed silent); undefined when none was recorded. */

@@ -1,11 +1,20 @@
-import { type Meeting, getMeetingByCode, listBranchMeetings, listBranchMeetingsPresent } from '../../db/meetings.ts';
+import {
+  type Meeting,
+  type MeetingPresent,
+  getMeetingByCode,
+  listBranchMeetings,
+  listBranchMeetingsPresent,
+  listBranchesMeetingsPresent,
+} from '../../db/meetings.ts';
+import type { Db } from '../../db/schema.ts';
 import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { byRole, checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
-import { type MemberContext, UserError } from './context.ts';
+import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
 import { SAY } from './replies.ts';
+import { branchesByOrg } from './roster-cache.ts';
 
 /**
  * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
@@ -57,11 +66,15 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
   return chooseMeant(ctx, command, meetings, members);
 }
 
-/** 签到 without a code: the meeting `meetingMeant` gives, with who is present at it, in one read. */
+/** The meetings 签到 without a code chooses from at `now`: those starting from a check-in's close ago to LOOKAHEAD_MS ahead. */
+export const checkinSpan = (settings: Settings, now: number) => ({ from: now - settings.checkinCloses, to: now + LOOKAHEAD_MS });
+
+/** 签到 without a code: the meeting `meetingMeant` gives, with who is present at it, in one read (or none, when its batch read them). */
 export async function checkinMeant(ctx: MemberContext, members: MemberTable[]): Promise<{ meeting: MeetingTable; present: Set<string> }> {
-  const now = ctx.clock.now();
   const { org_id, branch_id } = ctx.member;
-  const rows = await listBranchMeetingsPresent(ctx.db, org_id, branch_id, now - ctx.settings.checkinCloses, now + LOOKAHEAD_MS);
+  const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
+  const rows =
+    ctx.batchReads?.meetingsPresent(org_id, branch_id, from, to) ?? (await listBranchMeetingsPresent(ctx.db, org_id, branch_id, from, to));
   const meeting = chooseMeant(
     ctx,
     'checkin',
@@ -69,6 +82,32 @@ export async function checkinMeant(ctx: MemberContext, members: MemberTable[]): 
     members,
   );
   return { meeting, present: new Set(rows.find((r) => r.meeting === meeting)!.present) };
+}
+
+/** How long after a batch's read its commands may still take their meetings from it: far longer than a batch runs (its budget is 50 ms). */
+const BATCH_SPAN_MS = 60_000;
+
+/**
+ * The meetings of the branches that 签到 without a code will look in, read for a batch of messages in
+ * one statement an org instead of one a message (issue #15: a burst of 签到 from many branches).
+ */
+export async function readCheckinMeetings(db: Db, settings: Settings, now: number, hints: readonly BatchHint[]): Promise<BatchReads> {
+  const { from } = checkinSpan(settings, now);
+  const to = checkinSpan(settings, now + BATCH_SPAN_MS).to;
+  const read = new Map<string, readonly MeetingPresent[]>();
+  for (const [orgId, ids] of branchesByOrg(hints.filter((h) => h.checkinMeetings)))
+    for (const [branchId, rows] of await listBranchesMeetingsPresent(db, orgId, [...ids], from, to))
+      read.set(
+        `${orgId}\n${branchId}`,
+        rows.map((row) => Object.freeze({ meeting: Object.freeze(row.meeting), present: Object.freeze(row.present) })),
+      );
+  return {
+    meetingsPresent(orgId, branchId, since, until) {
+      const rows = read.get(`${orgId}\n${branchId}`);
+      if (!rows || since < from || until > to) return undefined;
+      return rows.filter(({ meeting }) => meeting.starts_at >= since && meeting.starts_at < until);
+    },
+  };
 }
 
 function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: MemberTable[]): M {

@@ -18,6 +18,13 @@ export interface RosterBranch {
   branchId: string;
 }
 
+/** The branches' ids, each once, by org: what a batch reads with one statement an org. */
+export function branchesByOrg(branches: readonly RosterBranch[]): Map<string, Set<string>> {
+  const byOrg = new Map<string, Set<string>>();
+  for (const { orgId, branchId } of branches) byOrg.set(orgId, (byOrg.get(orgId) ?? new Set()).add(branchId));
+  return byOrg;
+}
+
 type Keep = (key: string, value: object) => void;
 
 interface Versions {
@@ -86,9 +93,7 @@ export class RosterCache {
    * statements a batch instead of two a branch.
    */
   async preload(db: Db, branches: readonly RosterBranch[]): Promise<void> {
-    const byOrg = new Map<string, Set<string>>();
-    for (const { orgId, branchId } of branches) byOrg.set(orgId, (byOrg.get(orgId) ?? new Set()).add(branchId));
-    for (const [orgId, ids] of byOrg) {
+    for (const [orgId, ids] of branchesByOrg(branches)) {
       const versions = await this.versions(db, orgId);
       const missing = [...ids].filter((id) => this.kept(branchKey(orgId, id), versions) === undefined);
       if (missing.length === 0) continue;
