@@ -1,8 +1,16 @@
 import { stageAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
-import { branchMembers, checkinMeant, describeMeeting, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
+import {
+  branchMembers,
+  checkinMeant,
+  describeMeeting,
+  expectedAt,
+  expectedThere,
+  meetingByCode,
+  opensAt,
+} from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
-import { checkinWindow, expectedMembers, isExpected, quorum } from '../src/domain/meetings.ts';
+import { checkinWindow, quorum } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 import type { MeetingTable, MemberTable } from '../src/domain/records.ts';
@@ -24,7 +32,7 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
     stageAttendance(ctx, meeting, member, 'present');
     present.add(member.id);
   }
-  const expected = expectedMembers(meeting, members);
+  const expected = expectedAt(meeting, members);
   const presentExpected = expected.filter((m) => present.has(m.id)).length;
   const lines = [SAY.checkedIn(member.name, describeMeeting(ctx, meeting)), '', SAY.presentCount(presentExpected, expected.length)];
   if (meeting.type === 'assembly') {
@@ -35,10 +43,14 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
 }
 
 /** 签到 with a code: that meeting, if the sender is expected at it and its check-in is open. */
-async function byCode(ctx: MemberContext, code: string, members: MemberTable[]): Promise<{ meeting: MeetingTable; present: Set<string> }> {
+async function byCode(
+  ctx: MemberContext,
+  code: string,
+  members: readonly MemberTable[],
+): Promise<{ meeting: MeetingTable; present: Set<string> }> {
   const now = ctx.clock.now();
   const meeting = await meetingByCode(ctx, code);
-  if (!isExpected(meeting, members, ctx.member.id)) throw new UserError(SAY.notExpected(meeting.code));
+  if (!expectedThere(meeting, members, ctx.member.id)) throw new UserError(SAY.notExpected(meeting.code));
   const window = checkinWindow(meeting, ctx.settings.checkinOpens, ctx.settings.checkinCloses);
   if (now < window.opens) throw new UserError(SAY.checkinNotOpen(describeMeeting(ctx, meeting), opensAt(ctx, meeting, window.opens)));
   if (now > window.closes) throw new UserError(SAY.checkinClosed(meeting.code));

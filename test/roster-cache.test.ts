@@ -232,4 +232,15 @@ describe.each(DIALECTS)('roster cache, rosters of a batch, on %s', (dialect) => 
     expect((await listBranchRosters(test.db, 'org1', ['b1'])).get('b1')).toEqual(together.get('b1'));
     expect(together.get('b1')!.find((m) => m.id === 'm0-0')!.terms).toHaveLength(1);
   });
+
+  it('keeps a roster frozen in the order lists are read: secretary, committee members, members, each by id', async () => {
+    const now = Date.now();
+    await putMember(test.db, memberRow({ branch_id: 'b0', id: 'z-sec', name: '书记', role: 'secretary' }), now);
+    await putMember(test.db, memberRow({ branch_id: 'b0', id: 'y-com', name: '委员', role: 'committee' }), now);
+    const cache = new RosterCache(test.db, new ManualClock(now), TTL_MS);
+    await cache.preload(test.db, [{ orgId: 'org1', branchId: 'b1' }]);
+    for (const roster of [await cache.branch(test.db, 'org1', 'b0'), await cache.branch(test.db, 'org1', 'b1')])
+      expect(Object.isFrozen(roster)).toBe(true);
+    expect((await cache.branch(test.db, 'org1', 'b0')).map((m) => m.id)).toEqual(['z-sec', 'y-com', 'm0-0', 'm0-1']);
+  });
 });

@@ -9,7 +9,7 @@ import {
 import type { Db } from '../../db/schema.ts';
 import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
-import { byRole, checkinWindow, isExpected, meetingsAround } from '../domain/meetings.ts';
+import { type MemberFacts, checkinWindow, expectedMembers, meetingsAround } from '../domain/meetings.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
@@ -30,12 +30,45 @@ export async function meetingByCode(ctx: MemberContext, code: string, opts: { al
 
 /**
  * The sender's branch over time (its roster: expectedMembers reads who belonged to it at a
- * meeting's start), secretary first, then committee members, then members (lists read in that order).
+ * meeting's start), secretary first, then committee members, then members (lists read in that
+ * order): the roster cache's copy, shared by the commands that read it.
  */
-export async function branchMembers(ctx: MemberContext): Promise<RosterMember[]> {
-  const members = await ctx.roster.branch(ctx.db, ctx.member.org_id, ctx.member.branch_id);
-  return [...members].sort(byRole);
+export function branchMembers(ctx: MemberContext): Promise<readonly RosterMember[]> {
+  return ctx.roster.branch(ctx.db, ctx.member.org_id, ctx.member.branch_id);
 }
+
+/** Who is expected at each meeting, worked out once for each roster the cache keeps: rosters kept are frozen, so what was worked out stays true. */
+const expectedByRoster = new WeakMap<readonly MemberFacts[], Map<string, readonly MemberFacts[]>>();
+
+/**
+ * expectedMembers, worked out once for a roster kept by the cache and a meeting's type, group and
+ * start, not for every command that asks (a burst of 签到: 50 at one meeting).
+ */
+export function expectedAt<M extends MemberFacts>(
+  meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at'>,
+  roster: readonly M[],
+): readonly M[] {
+  if (!Object.isFrozen(roster)) return expectedMembers(meeting, roster);
+  let byMeeting = expectedByRoster.get(roster);
+  if (!byMeeting) {
+    byMeeting = new Map();
+    expectedByRoster.set(roster, byMeeting);
+  }
+  const key = `${meeting.type}\n${meeting.party_group}\n${meeting.starts_at}`;
+  let expected = byMeeting.get(key);
+  if (!expected) {
+    expected = Object.freeze(expectedMembers(meeting, roster));
+    byMeeting.set(key, expected);
+  }
+  return expected as readonly M[];
+}
+
+/** Whether the member is expected at the meeting (expectedAt). */
+export const expectedThere = (
+  meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at'>,
+  roster: readonly MemberFacts[],
+  memberId: string,
+) => expectedAt(meeting, roster).some((m) => m.id === memberId);
 
 export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {
   return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
@@ -59,7 +92,7 @@ export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
  * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest whose check-in has
  * opened, else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
  */
-export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: MemberTable[] = []): Promise<Meeting> {
+export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: readonly MemberTable[] = []): Promise<Meeting> {
   const now = ctx.clock.now();
   const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : ctx.settings.checkinCloses;
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - lookback, now + LOOKAHEAD_MS);
@@ -70,7 +103,10 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
 export const checkinSpan = (settings: Settings, now: number) => ({ from: now - settings.checkinCloses, to: now + LOOKAHEAD_MS });
 
 /** 签到 without a code: the meeting `meetingMeant` gives, with who is present at it, in one read (or none, when its batch read them). */
-export async function checkinMeant(ctx: MemberContext, members: MemberTable[]): Promise<{ meeting: MeetingTable; present: Set<string> }> {
+export async function checkinMeant(
+  ctx: MemberContext,
+  members: readonly MemberTable[],
+): Promise<{ meeting: MeetingTable; present: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
   const rows =
@@ -110,11 +146,11 @@ export async function readCheckinMeetings(db: Db, settings: Settings, now: numbe
   };
 }
 
-function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: MemberTable[]): M {
+function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly MemberTable[]): M {
   const now = ctx.clock.now();
   const { checkinOpens, checkinCloses } = ctx.settings;
   const own = command === 'checkin' || command === 'leave';
-  const candidates = own ? meetings.filter((m) => isExpected(m, members, ctx.member.id)) : meetings;
+  const candidates = own ? meetings.filter((m) => expectedThere(m, members, ctx.member.id)) : meetings;
   const { open, upcoming, latest } = meetingsAround(candidates, now, checkinOpens, checkinCloses);
   const meant = { checkin: open, remind: open, leave: open ?? upcoming, attendance: latest ?? upcoming }[command];
   if (meant) return meant;

@@ -11,6 +11,7 @@ import {
   listBranchRosters,
 } from '../../db/members.ts';
 import { rosterVersion, storedRosterVersion } from '../../db/roster-versions.ts';
+import { byRole } from '../domain/meetings.ts';
 
 /** A branch whose roster a command will read. */
 export interface RosterBranch {
@@ -78,7 +79,7 @@ export class RosterCache {
   }
 
   /**
-   * A branch's roster over time (listBranchRoster), by id, read on a miss through `db`: the command's
+   * A branch's roster over time (listBranchRoster), in the order of `byRole`, read on a miss through `db`: the command's
    * transaction, which holds SQLite's one connection. No command writes members, so what it reads
    * there is what others would.
    */
@@ -167,5 +168,6 @@ function keepMembers(keep: Keep, orgId: string, roster: RosterMember[]): RosterM
     keep(memberKey('id', orgId, member.id), row);
     for (const column of PLATFORM_COLUMNS) if (member[column]) keep(memberKey(column, orgId, member[column]), row);
   }
-  return roster;
+  // Kept in the order its lists are read, so that no command sorts it again (a burst of 签到 sorted it a check-in).
+  return roster.sort(byRole);
 }

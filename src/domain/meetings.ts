@@ -57,7 +57,7 @@ export function onRosterAt(member: Pick<MemberFacts, 'left_at' | 'terms'>, at: n
  */
 export function expectedMembers<M extends MemberFacts>(
   meeting: Pick<MeetingFacts, 'type' | 'party_group' | 'starts_at'>,
-  roster: M[],
+  roster: readonly M[],
 ): M[] {
   const members = roster.filter((m) => onRosterAt(m, meeting.starts_at));
   switch (meeting.type) {
@@ -73,7 +73,7 @@ export function expectedMembers<M extends MemberFacts>(
 /** Whether `memberId` is among the meeting's expected attendees. */
 export function isExpected(
   meeting: Pick<MeetingFacts, 'type' | 'party_group' | 'starts_at'>,
-  members: MemberFacts[],
+  members: readonly MemberFacts[],
   memberId: string,
 ): boolean {
   return expectedMembers(meeting, members).some((m) => m.id === memberId);
@@ -102,7 +102,7 @@ export interface Quorum {
 }
 
 /** For a 党员大会: more than half of the formal members present (probationary members do not count). */
-export function quorum(expected: MemberFacts[], presentIds: ReadonlySet<string>): Quorum {
+export function quorum(expected: readonly MemberFacts[], presentIds: ReadonlySet<string>): Quorum {
   const formal = expected.filter((m) => !Number(m.probationary));
   const presentFormal = formal.filter((m) => presentIds.has(m.id)).length;
   return { formal: formal.length, presentFormal, reached: presentFormal * 2 > formal.length };
@@ -227,7 +227,7 @@ export function newMeetingCode(taken: ReadonlySet<string>, random: (n: number) =
  */
 export function meetingAttendance<M extends MemberFacts>(
   meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'>,
-  members: M[],
+  members: readonly M[],
   rows: Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>[],
   now: number,
 ) {
