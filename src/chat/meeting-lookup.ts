@@ -37,7 +37,10 @@ export function branchMembers(ctx: MemberContext): Promise<readonly RosterMember
   return ctx.roster.branch(ctx.db, ctx.member.org_id, ctx.member.branch_id);
 }
 
-/** Who is expected at each meeting, worked out once for each roster the cache keeps: rosters kept are frozen, so what was worked out stays true. */
+/**
+ * Who is expected at each meeting, by roster: only rosters the cache keeps, which are frozen, so
+ * that what was worked out stays true while the roster is kept.
+ */
 const expectedByRoster = new WeakMap<readonly MemberFacts[], Map<string, readonly MemberFacts[]>>();
 
 /**

@@ -79,9 +79,9 @@ export class RosterCache {
   }
 
   /**
-   * A branch's roster over time (listBranchRoster), in the order of `byRole`, read on a miss through `db`: the command's
-   * transaction, which holds SQLite's one connection. No command writes members, so what it reads
-   * there is what others would.
+   * A branch's roster over time (listBranchRoster) in the order of `byRole`, read on a miss through
+   * `db`: the command's transaction, which holds SQLite's one connection. No command writes
+   * members, so what it reads there is what others would.
    */
   async branch(db: Db, orgId: string, branchId: string): Promise<readonly RosterMember[]> {
     const load = async (keep: Keep) => keepMembers(keep, orgId, await listBranchRoster(db, orgId, branchId));
@@ -168,6 +168,6 @@ function keepMembers(keep: Keep, orgId: string, roster: RosterMember[]): RosterM
     keep(memberKey('id', orgId, member.id), row);
     for (const column of PLATFORM_COLUMNS) if (member[column]) keep(memberKey(column, orgId, member[column]), row);
   }
-  // Kept in the order its lists are read, so that no command sorts it again (a burst of 签到 sorted it a check-in).
+  // Kept in the order its lists are read, so that no command sorts it again (a burst of 签到 sorted it at every check-in).
   return roster.sort(byRole);
 }
