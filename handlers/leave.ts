@@ -1,8 +1,8 @@
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
-import { branchMembers, describeMeeting, meetingByCode, meetingMeant } from '../src/chat/meeting-lookup.ts';
+import { branchMembers, describeMeeting, expectedThere, meetingByCode, meetingMeant } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
-import { checkinWindow, isExpected } from '../src/domain/meetings.ts';
+import { checkinWindow } from '../src/domain/meetings.ts';
 import { getAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -13,7 +13,7 @@ export async function leave(ctx: MemberContext, command: Extract<Command, { kind
   const members = await branchMembers(ctx);
   const meeting = await (command.code ? meetingByCode(ctx, command.code) : meetingMeant(ctx, 'leave', members));
   if (command.code) {
-    if (!isExpected(meeting, members, member.id)) throw new UserError(SAY.notExpected(meeting.code, '，无需请假'));
+    if (!expectedThere(meeting, members, member.id)) throw new UserError(SAY.notExpected(meeting.code, '，无需请假'));
     if (now > checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses).closes) {
       throw new UserError(SAY.leaveTooLate(meeting.code));
     }

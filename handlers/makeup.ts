@@ -1,8 +1,8 @@
 import type { Command } from '../src/chat/parse.ts';
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
-import { branchMembers, describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
-import { checkinWindow, isExpected } from '../src/domain/meetings.ts';
+import { branchMembers, describeMeeting, expectedThere, meetingByCode } from '../src/chat/meeting-lookup.ts';
+import { checkinWindow } from '../src/domain/meetings.ts';
 import { getAttendance, putMakeup } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -11,7 +11,7 @@ export async function makeup(ctx: MemberContext, command: Extract<Command, { kin
   const { member, db, settings } = ctx;
   const now = ctx.clock.now();
   const meeting = await meetingByCode(ctx, command.code);
-  if (!isExpected(meeting, await branchMembers(ctx), member.id)) {
+  if (!expectedThere(meeting, await branchMembers(ctx), member.id)) {
     throw new UserError(SAY.notExpected(meeting.code, '，无需补学'));
   }
   if (now <= checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses).closes) {

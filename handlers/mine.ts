@@ -1,7 +1,7 @@
 import { type MemberContext, requireDirect } from '../src/chat/context.ts';
-import { branchMembers } from '../src/chat/meeting-lookup.ts';
+import { branchMembers, expectedThere } from '../src/chat/meeting-lookup.ts';
 import { CATEGORY_LABELS } from '../src/domain/vocabulary.ts';
-import { expectedMembers, isHeld } from '../src/domain/meetings.ts';
+import { isHeld } from '../src/domain/meetings.ts';
 import { periodRange } from '../src/domain/time.ts';
 import type { ServiceCategory } from '../db/schema.ts';
 import { listAttendance } from '../db/attendance.ts';
@@ -17,7 +17,7 @@ export async function mine(ctx: MemberContext): Promise<void> {
   const { from, to } = periodRange('quarter', now, ctx.org.timezone);
   const members = await branchMembers(ctx);
   const meetings = (await listBranchMeetings(db, member.org_id, member.branch_id, from, to)).filter(
-    (m) => isHeld(m, now) && expectedMembers(m, members).some((e) => e.id === member.id),
+    (m) => isHeld(m, now) && expectedThere(m, members, member.id),
   );
   const counts = { present: 0, leave: 0, absent: 0, makeup: 0 };
   for (const meeting of meetings) {

@@ -4,7 +4,7 @@ import type { ChatMessage, Reply } from './message.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
 import type { StagedRow } from '../../db/inbound-batch.ts';
 import type { MeetingPresent } from '../../db/meetings.ts';
-import type { RosterCache } from './roster-cache.ts';
+import type { RosterBranch, RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
 import type { ReminderTiming } from '../domain/reminders.ts';
 import type { Effect } from './effects.ts';
@@ -83,9 +83,7 @@ export interface BatchReads {
 }
 
 /** What a command will read, said before its batch runs so that the batch reads it with its neighbours'. */
-export interface BatchHint {
-  orgId: string;
-  branchId: string;
+export interface BatchHint extends RosterBranch {
   /** The sender's branch roster (roster-cache.ts). */
   roster: boolean;
   /** The branch's meetings that 签到 may mean, with who is present (meeting-lookup.ts). */

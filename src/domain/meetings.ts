@@ -70,15 +70,6 @@ export function expectedMembers<M extends MemberFacts>(
   }
 }
 
-/** Whether `memberId` is among the meeting's expected attendees. */
-export function isExpected(
-  meeting: Pick<MeetingFacts, 'type' | 'party_group' | 'starts_at'>,
-  members: readonly MemberFacts[],
-  memberId: string,
-): boolean {
-  return expectedMembers(meeting, members).some((m) => m.id === memberId);
-}
-
 const ROLE_ORDER = { secretary: 0, committee: 1, member: 2 } as const;
 
 /** Lists of members read secretary first, then committee members, then members, each by id. */
