@@ -16,6 +16,7 @@ import {
 } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection as createPromiseConnection } from 'mysql2/promise';
+import { streamsFrom } from './row-chunks.ts';
 import type { Database } from './schema.ts';
 import * as initial from './migrations/20261128_0001_initial.ts';
 import * as outbox from './migrations/20261201_0002_outbox.ts';
@@ -83,7 +84,9 @@ export function createDb(url: string): Kysely<Database> {
     // MySQL cuts group_concat at 1 KB by default (MariaDB at 1 MB): 签到 reads who is present with it.
     const onCreateConnection = (conn: DatabaseConnection) =>
       conn.executeQuery(CompiledQuery.raw('SET SESSION group_concat_max_len = 16777216')).then(() => {});
-    return new Kysely<Database>({ dialect: new MysqlDialect({ pool, onCreateConnection }) });
+    const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool, onCreateConnection }) });
+    streamsFrom(db, pool);
+    return db;
   }
   const path = url.slice('sqlite:'.length);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -149,7 +152,9 @@ export async function pingDb(db: Kysely<Database>): Promise<void> {
 export function createLoggedDb(url: string, log: (event: LogEvent) => void): Kysely<Database> {
   if (dialectOf(url) === 'mysql') {
     const pool = createPool({ ...mysqlOptions(url), connectionLimit: 10 });
-    return new Kysely<Database>({ dialect: new MysqlDialect({ pool }), log });
+    const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }), log });
+    streamsFrom(db, pool, log);
+    return db;
   }
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url.slice('sqlite:'.length)) }), log });
 }
