@@ -101,6 +101,22 @@ export async function findMemberByPlatformUser(
   return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where(column, '=', userId).executeTakeFirst();
 }
 
+/** The members whose id, or id on a platform, is one of `values` (senders looked up together). */
+export async function findMembersBy(
+  db: Db,
+  orgId: string,
+  column: PlatformUserColumn | 'id',
+  values: readonly string[],
+): Promise<MemberTable[]> {
+  if (values.length === 0) return [];
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where(column, 'in', [...values])
+    .execute();
+}
+
 /** The branch's members now: not those who left (listBranchRoster for who belonged to it when). */
 export async function listBranchMembers(db: Db, orgId: string, branchId: string): Promise<MemberTable[]> {
   return db

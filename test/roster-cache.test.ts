@@ -33,6 +33,21 @@ async function ask(service: ServiceProcess, text: string): Promise<string> {
 
 const refused = (answer: string) => answer.includes('只有支部书记');
 
+/** The database with a count of the statements run through it, as their results come back (a subquery is transformed too, but not run on its own). */
+function countStatements(db: Kysely<Database>): { db: Kysely<Database>; statements: number } {
+  const counted = {
+    statements: 0,
+    db: db.withPlugin({
+      transformQuery: ({ node }) => node,
+      transformResult: async ({ result }) => {
+        counted.statements++;
+        return result;
+      },
+    }),
+  };
+  return counted;
+}
+
 describe.each(DIALECTS)('roster cache on %s', (dialect) => {
   let shared: TestDb;
   let db: Kysely<Database>;
@@ -201,36 +216,53 @@ describe.each(DIALECTS)('roster cache, rosters of a batch, on %s', (dialect) => 
   afterAll(() => test.close());
 
   it('reads the rosters of a batch’s branches in two statements, and none it keeps', async () => {
-    let statements = 0;
-    // Counted as results come back: a subquery is transformed too, but not run on its own.
-    const counted = test.db.withPlugin({
-      transformQuery: ({ node }) => node,
-      transformResult: async ({ result }) => {
-        statements++;
-        return result;
-      },
-    });
-    const cache = new RosterCache(counted, new ManualClock(Date.now()), TTL_MS);
+    const counted = countStatements(test.db);
+    const cache = new RosterCache(counted.db, new ManualClock(Date.now()), TTL_MS);
     const branch = (branchId: string) => ({ orgId: 'org1', branchId });
-    await cache.preload(counted, [branch('b0'), branch('b1'), branch('b0')]);
+    await cache.preload(counted.db, [branch('b0'), branch('b1'), branch('b0')]);
     // The org's stored version, then the rosters.
-    expect(statements).toBe(3);
+    expect(counted.statements).toBe(3);
 
-    statements = 0;
+    counted.statements = 0;
     const ids = (roster: readonly { id: string }[]) => roster.map((m) => m.id);
-    expect(ids(await cache.branch(counted, 'org1', 'b0'))).toEqual(['m0-0', 'm0-1']);
-    expect(ids(await cache.branch(counted, 'org1', 'b1'))).toEqual(['m0-0', 'm1-0', 'm1-1']);
+    expect(ids(await cache.branch(counted.db, 'org1', 'b0'))).toEqual(['m0-0', 'm0-1']);
+    expect(ids(await cache.branch(counted.db, 'org1', 'b1'))).toEqual(['m0-0', 'm1-0', 'm1-1']);
     expect((await cache.member('org1', 'dingtalk_user_id', 'dm1-1'))?.id).toBe('m1-1');
-    await cache.preload(counted, [branch('b1')]);
-    expect(statements).toBe(0);
+    await cache.preload(counted.db, [branch('b1')]);
+    expect(counted.statements).toBe(0);
     // b2 was not read: its command reads it.
-    expect(ids(await cache.branch(counted, 'org1', 'b2'))).toEqual(['m0-0', 'm2-0', 'm2-1']);
-    expect(statements).toBe(2);
+    expect(ids(await cache.branch(counted.db, 'org1', 'b2'))).toEqual(['m0-0', 'm2-0', 'm2-1']);
+    expect(counted.statements).toBe(2);
 
     const together = await listBranchRosters(test.db, 'org1', ['b0', 'b1', 'b2']);
     for (const id of ['b0', 'b1', 'b2']) expect(together.get(id)).toEqual(await listBranchRoster(test.db, 'org1', id));
     expect((await listBranchRosters(test.db, 'org1', ['b1'])).get('b1')).toEqual(together.get('b1'));
     expect(together.get('b1')!.find((m) => m.id === 'm0-0')!.terms).toHaveLength(1);
+  });
+
+  it('senders and the org asked for together are read in one statement each, the org’s stored version once', async () => {
+    const counted = countStatements(test.db);
+    const cache = new RosterCache(counted.db, new ManualClock(Date.now()), TTL_MS);
+    const sender = (id: string) => cache.member('org1', 'dingtalk_user_id', id);
+    // As the first messages of a burst, each from another branch, ask in the same turn of the event loop.
+    const [org, again, ...senders] = await Promise.all([
+      cache.org('org1'),
+      cache.org('org1'),
+      sender('dm0-1'),
+      sender('dm1-0'),
+      sender('dm2-1'),
+      sender('dm2-1'),
+      sender('nobody'),
+    ]);
+    expect(counted.statements).toBe(3);
+    expect(org?.id).toBe('org1');
+    expect(again).toBe(org);
+    expect(senders.map((m) => m?.id)).toEqual(['m0-1', 'm1-0', 'm2-1', 'm2-1', undefined]);
+    // Kept, but for the unknown sender, who is looked up again: a member registered meanwhile is known at once.
+    await Promise.all([sender('dm0-1'), sender('dm1-0'), cache.org('org1')]);
+    expect(counted.statements).toBe(3);
+    await sender('nobody');
+    expect(counted.statements).toBe(4);
   });
 
   it('keeps a roster frozen in the order lists are read: secretary, committee members, members, each by id', async () => {

@@ -1,15 +1,9 @@
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Db, MemberTable, OrgTable } from '../../db/schema.ts';
 import { getOrg } from '../../db/orgs.ts';
-import {
-  type PlatformUserColumn,
-  type RosterMember,
-  findMemberByPlatformUser,
-  getMember,
-  listBranchRoster,
-  listBranchRosters,
-} from '../../db/members.ts';
+import { type PlatformUserColumn, type RosterMember, findMembersBy, listBranchRoster, listBranchRosters } from '../../db/members.ts';
 import { rosterVersion, storedRosterVersion } from '../../db/roster-versions.ts';
 import { byRole } from '../domain/meetings.ts';
 
@@ -43,6 +37,8 @@ interface Entry<T> {
   until: number;
 }
 
+/** Senders looked up in one statement at most. */
+const SENDER_BATCH = 500;
 /** Past this many entries the map starts over, so a burst of senders cannot grow it without bound. */
 const MAX_ENTRIES = 100_000;
 /** An entry is read again after this many TTLs at most, at a random point in the last quarter of them, so that rosters read together are not all read again together. */
@@ -60,6 +56,12 @@ export class RosterCache {
   private readonly entries = new Map<string, Entry<unknown>>();
   /** Each org's stored version, and until when it is taken as current. */
   private readonly checks = new Map<string, { stored: number; local: number; until: number }>();
+  /** Reads under way outside a transaction, by key: a command that misses the same entry meanwhile waits for the same read. */
+  private readonly reading = new Map<string, { local: number; stored: number; value: Promise<unknown> }>();
+  /** The stored versions being read, by org and local version. */
+  private readonly checking = new Map<string, Promise<number>>();
+  /** Senders not kept, looked up together, by org and column (a burst's first 签到 of 400 branches: a statement each). */
+  private readonly senders = new Map<string, DataLoader<string, MemberTable | undefined>>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -73,9 +75,25 @@ export class RosterCache {
 
   /** A member by their id (the console) or by their id on a platform. */
   member(orgId: string, by: PlatformUserColumn | 'id', value: string): Promise<Readonly<MemberTable> | undefined> {
-    return this.read(memberKey(by, orgId, value), orgId, () =>
-      by === 'id' ? getMember(this.db, orgId, value) : findMemberByPlatformUser(this.db, orgId, by, value),
-    );
+    return this.read(memberKey(by, orgId, value), orgId, () => this.senderLoader(orgId, by).load(value));
+  }
+
+  /** Looks up the senders asked for while the event loop handles one round of input, in one statement. */
+  private senderLoader(orgId: string, by: PlatformUserColumn | 'id'): DataLoader<string, MemberTable | undefined> {
+    const key = `${by}\n${orgId}`;
+    let loader = this.senders.get(key);
+    if (!loader) {
+      loader = new DataLoader(
+        async (values) => {
+          const found = new Map((await findMembersBy(this.db, orgId, by, values)).map((m) => [m[by], m]));
+          return values.map((v) => found.get(v));
+        },
+        // Entries are kept by `read`, under the org's versions; the loader only groups.
+        { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: SENDER_BATCH },
+      );
+      this.senders.set(key, loader);
+    }
+    return loader;
   }
 
   /**
@@ -113,6 +131,22 @@ export class RosterCache {
     const versions = await this.versions(db, orgId);
     const hit = this.kept<T>(key, versions);
     if (hit) return hit;
+    // Through a transaction a read is its own (SQLite's one connection is the transaction's).
+    if (db !== this.db) return this.load(key, versions, load);
+    const under = this.reading.get(key);
+    if (under && under.local === versions.local && under.stored === versions.stored) return under.value as Promise<Readonly<T> | undefined>;
+    const value = this.load(key, versions, load).finally(() => {
+      if (this.reading.get(key)?.value === value) this.reading.delete(key);
+    });
+    this.reading.set(key, { local: versions.local, stored: versions.stored, value });
+    return value;
+  }
+
+  private async load<T extends object>(
+    key: string,
+    versions: Versions,
+    load: (keep: Keep) => Promise<T | undefined>,
+  ): Promise<Readonly<T> | undefined> {
     const keep = this.keeper(versions);
     const value = await load(keep);
     if (value === undefined) {
@@ -147,6 +181,17 @@ export class RosterCache {
   private async storedVersion(db: Db, orgId: string, local: number, now: number): Promise<number> {
     const check = this.checks.get(orgId);
     if (check && check.until > now && check.local === local) return check.stored;
+    if (db !== this.db) return this.checkStored(db, orgId, local, now);
+    const key = `${orgId}\n${local}`;
+    let stored = this.checking.get(key);
+    if (!stored) {
+      stored = this.checkStored(db, orgId, local, now).finally(() => this.checking.delete(key));
+      this.checking.set(key, stored);
+    }
+    return stored;
+  }
+
+  private async checkStored(db: Db, orgId: string, local: number, now: number): Promise<number> {
     const stored = await storedRosterVersion(db, orgId);
     if (this.checks.size >= MAX_ENTRIES) this.checks.clear();
     this.checks.set(orgId, { stored, local, until: now + this.ttlMs });
