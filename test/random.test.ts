@@ -14,6 +14,7 @@ describe('random bytes drawn ahead', () => {
     expect(seen.size).toBe(1001);
     expect(first).toEqual(kept);
     expect(drawRandom(4096)).toHaveLength(4096);
+    expect(drawRandom(5000)).toHaveLength(5000);
   });
 
   it('give each WeCom reply its own envelope, which opens to the message', () => {

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 // Random bytes drawn ahead, from the same generator: a call to it for a few bytes cost more than
 // what a message did with them (8 for an id; 16 for each WeCom reply's envelope, 5% of the CPU of
@@ -7,8 +7,9 @@ import { randomFillSync } from 'node:crypto';
 const pool = Buffer.alloc(4096);
 let used = pool.length;
 
-/** `n` (at most 4,096) random bytes, never handed out before. */
+/** `n` random bytes, never handed out before. */
 export function drawRandom(n: number): Buffer {
+  if (n > pool.length) return randomBytes(n);
   if (used + n > pool.length) {
     randomFillSync(pool);
     used = 0;
