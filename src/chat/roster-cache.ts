@@ -56,10 +56,11 @@ export class RosterCache {
   private readonly entries = new Map<string, Entry<unknown>>();
   /** Each org's stored version, and until when it is taken as current. */
   private readonly checks = new Map<string, { stored: number; local: number; until: number }>();
-  /** Reads under way outside a transaction, by key: a command that misses the same entry meanwhile waits for the same read. */
-  private readonly reading = new Map<string, { local: number; stored: number; value: Promise<unknown> }>();
-  /** The stored versions being read, by org and local version. */
-  private readonly checking = new Map<string, Promise<number>>();
+  /**
+   * Reads under way outside a transaction, by key and the versions they were begun under: a
+   * command that misses the same entry meanwhile waits for the same read. Stored versions as well.
+   */
+  private readonly reading = new Map<string, Promise<unknown>>();
   /** Senders not kept, looked up together, by org and column (a burst's first 签到 of 400 branches: a statement each). */
   private readonly senders = new Map<string, DataLoader<string, MemberTable | undefined>>();
 
@@ -133,12 +134,16 @@ export class RosterCache {
     if (hit) return hit;
     // Through a transaction a read is its own (SQLite's one connection is the transaction's).
     if (db !== this.db) return this.load(key, versions, load);
-    const under = this.reading.get(key);
-    if (under && under.local === versions.local && under.stored === versions.stored) return under.value as Promise<Readonly<T> | undefined>;
-    const value = this.load(key, versions, load).finally(() => {
-      if (this.reading.get(key)?.value === value) this.reading.delete(key);
-    });
-    this.reading.set(key, { local: versions.local, stored: versions.stored, value });
+    return this.shared(`${key}\n${versions.local}\n${versions.stored}`, () => this.load(key, versions, load));
+  }
+
+  /** The read under way under `key`, else `start`'s, shared until it settles. */
+  private shared<T>(key: string, start: () => Promise<T>): Promise<T> {
+    let value = this.reading.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = start().finally(() => this.reading.delete(key));
+      this.reading.set(key, value);
+    }
     return value;
   }
 
@@ -182,13 +187,7 @@ export class RosterCache {
     const check = this.checks.get(orgId);
     if (check && check.until > now && check.local === local) return check.stored;
     if (db !== this.db) return this.checkStored(db, orgId, local, now);
-    const key = `${orgId}\n${local}`;
-    let stored = this.checking.get(key);
-    if (!stored) {
-      stored = this.checkStored(db, orgId, local, now).finally(() => this.checking.delete(key));
-      this.checking.set(key, stored);
-    }
-    return stored;
+    return this.shared(`stored\n${orgId}\n${local}`, () => this.checkStored(db, orgId, local, now));
   }
 
   private async checkStored(db: Db, orgId: string, local: number, now: number): Promise<number> {
