@@ -35,8 +35,11 @@ export async function insertMove(db: Db, move: MemberMoveTable): Promise<void> {
   await db.insertInto('member_moves').values(move).execute();
 }
 
-/** A member of a branch's roster over time, with the spans they belonged to it. */
-export type RosterMember = MemberTable & { terms: Term[] };
+/**
+ * A member of a branch's roster over time: with the spans they belonged to it if they ever moved;
+ * one who never did is their row itself, and always belonged.
+ */
+export type RosterMember = MemberTable & { terms?: Term[] };
 
 /**
  * A branch's roster over time: its members now and those who moved away from it, each with the
@@ -47,44 +50,49 @@ export async function listBranchRoster(db: Db, orgId: string, branchId: string):
   return (await listBranchRosters(db, orgId, [branchId])).get(branchId)!;
 }
 
-/** The rosters of several branches (listBranchRoster), read together: the same two statements. */
+type Move = Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>;
+
+/**
+ * The rosters of several branches (listBranchRoster), read together: the branches' members, then
+ * the moves of those of them who moved and of everyone who moved away from one of them (a UNION of
+ * two index lookups, as one OR made MariaDB read all of the org's moves), then, if any, the rows of
+ * those who moved away. Members who never moved, nearly all, are kept as read: at the start of a
+ * 签到 burst copying 20,000 rows cost more than reading them.
+ */
 export async function listBranchRosters(db: Db, orgId: string, branchIds: readonly string[]): Promise<Map<string, RosterMember[]>> {
   const branches = [...branchIds];
-  // Each member comes with their moves, a row a move (one row with none). Two statements, not one:
-  // for `branch_id IN (…) OR id IN (…)` MariaDB reads the whole org's members, and for a UNION
-  // SQLite walks the org's primary key instead of the branch index. Sorted here, not by ORDER BY id,
-  // which also makes SQLite walk the primary key.
-  const withMoves = () =>
-    db
-      .selectFrom('members')
-      .leftJoin('member_moves as move', (join) =>
-        join.onRef('move.org_id', '=', 'members.org_id').onRef('move.member_id', '=', 'members.id'),
-      )
-      .selectAll('members')
-      .select(['move.at as move_at', 'move.from_branch as move_from', 'move.to_branch as move_to'])
-      .where('members.org_id', '=', orgId);
-  const movedAway = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', 'in', branches);
-  const rows = [
-    ...(await withMoves().where('members.branch_id', 'in', branches).execute()),
-    ...(await withMoves().where('members.branch_id', 'not in', branches).where('members.id', 'in', movedAway).execute()),
-  ];
-  const byId = new Map<string, { member: MemberTable; moves: Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[] }>();
-  for (const { move_at, move_from, move_to, ...member } of rows) {
-    const entry = byId.get(member.id) ?? { member, moves: [] };
-    byId.set(member.id, entry);
-    if (move_at !== null) entry.moves.push({ at: move_at, from_branch: move_from!, to_branch: move_to! });
-  }
+  const ofBranches = db.selectFrom('members').where('org_id', '=', orgId).where('branch_id', 'in', branches);
+  const members = await ofBranches.selectAll().execute();
+  const movesHere = db.selectFrom('member_moves').select(['member_id', 'at', 'from_branch', 'to_branch']).where('org_id', '=', orgId);
+  const leavers = db.selectFrom('member_moves').select('member_id').where('org_id', '=', orgId).where('from_branch', 'in', branches);
+  const moveRows = await movesHere
+    .where('member_id', 'in', ofBranches.select('id'))
+    .union(movesHere.where('member_id', 'in', leavers))
+    .execute();
+  const moves = new Map<string, Move[]>();
+  for (const { member_id, ...move } of moveRows) moves.set(member_id, [...(moves.get(member_id) ?? []), move]);
+  const here = new Set(members.map((m) => m.id));
+  const away = [...moves.keys()].filter((id) => !here.has(id));
+  if (away.length > 0)
+    members.push(...(await db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', 'in', away).execute()));
+
   const rosters = new Map(branches.map((b) => [b, [] as RosterMember[]]));
-  const members = [...byId.values()].sort((a, b) => (a.member.id < b.member.id ? -1 : a.member.id > b.member.id ? 1 : 0));
-  for (const { member, moves } of members) {
-    moves.sort((a, b) => a.at - b.at);
+  for (const member of members) {
+    const own = moves.get(member.id)?.sort((a, b) => a.at - b.at);
+    if (!own) {
+      rosters.get(member.branch_id)!.push(member);
+      continue;
+    }
     // A member is on the roster of the branch they are in and of every branch they moved away from.
-    for (const branchId of new Set([member.branch_id, ...moves.map((m) => m.from_branch)])) {
-      rosters.get(branchId)?.push({ ...member, terms: rosterTerms(branchId, member, moves) });
+    for (const branchId of new Set([member.branch_id, ...own.map((m) => m.from_branch)])) {
+      rosters.get(branchId)?.push({ ...member, terms: rosterTerms(branchId, member, own) });
     }
   }
+  for (const roster of rosters.values()) roster.sort(byId);
   return rosters;
 }
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export async function getMember(db: Db, orgId: string, id: string): Promise<MemberTable | undefined> {
   return db.selectFrom('members').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
