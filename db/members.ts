@@ -70,7 +70,11 @@ export async function listBranchRosters(db: Db, orgId: string, branchIds: readon
     .union(movesHere.where('member_id', 'in', leavers))
     .execute();
   const moves = new Map<string, Move[]>();
-  for (const { member_id, ...move } of moveRows) moves.set(member_id, [...(moves.get(member_id) ?? []), move]);
+  for (const { member_id, ...move } of moveRows) {
+    const own = moves.get(member_id);
+    if (own) own.push(move);
+    else moves.set(member_id, [move]);
+  }
   const here = new Set(members.map((m) => m.id));
   const away = [...moves.keys()].filter((id) => !here.has(id));
   if (away.length > 0)
@@ -88,6 +92,7 @@ export async function listBranchRosters(db: Db, orgId: string, branchIds: readon
       rosters.get(branchId)?.push({ ...member, terms: rosterTerms(branchId, member, own) });
     }
   }
+  // Sorted here, not by ORDER BY id, which makes SQLite walk the org's primary key instead of the branch index.
   for (const roster of rosters.values()) roster.sort(byId);
   return rosters;
 }
