@@ -18,11 +18,11 @@ const NEXT_HORIZON_MS = 183 * DAY;
  * from six queries whatever the number of branches, members, meetings or reports: the same code
  * serves one branch (preview, 周报) and a whole org (the weekly run). Only what the figures read is
  * loaded: the attendance of the week's and the week before's meetings, the reports of those two
- * weeks, and of the two weeks before them only who reported. On MariaDB the six queries stream
- * side by side, each in branch order, so that a run holds one branch's facts and a few hundred rows
- * of each query ahead (issue #15: 1,000 branches of 40 members in a fixed few megabytes); SQLite's
- * one connection cannot hold six open statements, so there they are read whole, as an embedded
- * deployment's org is small.
+ * weeks, and of the two weeks before them only who reported, a row a member. On MariaDB the queries
+ * stream side by side, four of them in branch order, so that a run holds one branch's facts and a
+ * few hundred rows of each query ahead (issue #15: 1,000 branches of 40 members in a fixed few
+ * megabytes); SQLite's one connection cannot hold several open statements, so there they are read
+ * whole, as an embedded deployment's org is small.
  */
 export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): AsyncGenerator<DigestBranchFacts> {
   const meetingsFrom = Math.min(periodRange('quarter', window.from, window.tz).from, window.previousFrom);
@@ -84,36 +84,53 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
     attendance: read(attendanceQuery.orderBy('meetings.branch_id')),
     // computeDigest orders what it shows; the order here is only the branches'.
     reports: read(reportQuery.orderBy('branch_id')),
-    reporters: read(reporterQuery.orderBy('branch_id')),
   };
+  // Who reported before is read in the index's order and kept a member each: asked in the branches'
+  // order, MariaDB sorted the row ids and read every row again from the table (the digest bench's
+  // fortnight from a cold buffer pool: 1,899 pages read against 420).
+  const earlier = latestByBranch(rowChunks(db, reporterQuery, STREAM_CHUNK));
+  earlier.catch(() => undefined); // awaited below; a cursor failing first must not leave it unhandled
   try {
     for (const branch of branches) {
-      const [members, meetings, attendance, reports, earlierReporters] = await Promise.all([
+      const [members, meetings, attendance, reports, reporters] = await Promise.all([
         cursors.members.take(branch.id),
         cursors.meetings.take(branch.id),
         cursors.attendance.take(branch.id),
         cursors.reports.take(branch.id),
-        cursors.reporters.take(branch.id),
+        earlier,
       ]);
-      yield { branch, members, meetings: meetings.map(counted), attendance, reports, earlierReporters: latestOfEach(earlierReporters) };
+      const earlierReporters = [...(reporters.get(branch.id) ?? [])].map(([member_id, at]) => ({ member_id, at }));
+      reporters.delete(branch.id);
+      yield { branch, members, meetings: meetings.map(counted), attendance, reports, earlierReporters };
     }
     for (const [name, cursor] of Object.entries(cursors)) {
       if (await cursor.hasMore()) throw new Error(`digest facts: ${name} rows of a branch not in the org's list, or out of branch order`);
     }
   } finally {
-    await Promise.all(Object.values(cursors).map((c) => c.close()));
+    await Promise.all([...Object.values(cursors).map((c) => c.close()), earlier.catch(() => undefined)]);
   }
 }
 
 /**
- * Each member's latest report: grouped here, not by the query, as MariaDB's GROUP BY of a
- * fortnight's reports (78,000 in the digest bench) spent 0.6 s in a temporary table against 0.1 s
- * to sort them.
+ * The time of each member's latest report, by branch and member: grouped here, not by the query, as
+ * MariaDB's GROUP BY of a fortnight's reports (78,000 in the digest bench) spent 0.6 s in a
+ * temporary table.
  */
-function latestOfEach<R extends { member_id: string; at: number }>(reports: R[]): R[] {
-  const latest = new Map<string, R>();
-  for (const r of reports) if ((latest.get(r.member_id)?.at ?? -Infinity) < r.at) latest.set(r.member_id, r);
-  return [...latest.values()];
+async function latestByBranch(
+  chunks: AsyncGenerator<{ branch_id: string; member_id: string; at: number }[]>,
+): Promise<Map<string, Map<string, number>>> {
+  const branches = new Map<string, Map<string, number>>();
+  for await (const chunk of chunks) {
+    for (const r of chunk) {
+      let latest = branches.get(r.branch_id);
+      if (!latest) {
+        latest = new Map();
+        branches.set(r.branch_id, latest);
+      }
+      if ((latest.get(r.member_id) ?? -Infinity) < r.at) latest.set(r.member_id, r.at);
+    }
+  }
+  return branches;
 }
 
 /** The facts of every branch of an org (or one) at once: for a page or a chat answer about a branch or a few. */

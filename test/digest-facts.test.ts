@@ -5,6 +5,8 @@ import { digestWindow } from '../src/domain/digest/window.ts';
 import { DIALECTS, type TestDb, openTestDb } from './helpers/db.ts';
 import { ORG_ID, TZ, at, branches, digestRows } from './fixtures/digest.ts';
 
+const DAY = 86_400_000;
+
 // The digest fixture stored in each database: the facts loaded back (six queries for the whole
 // org) give the very figures computed from the plain fixture (test/digest-figures.test.ts asserts
 // those number by number).
@@ -53,5 +55,47 @@ describe.each(DIALECTS)('digest facts from %s', (dialect) => {
     }
     const [one] = await loadDigestFacts(t.db, ORG_ID, window, branches[1]!.branch.id);
     expect(computeDigest(one!, window, CLOSES)).toEqual(computeDigest(branches[1]!, window, CLOSES));
+  });
+
+  it('who reported in the two weeks before the fortnight is each member once, at their latest report', async () => {
+    const org = 'org-earlier';
+    const rows = digestRows(org);
+    await t.db.insertInto('orgs').values(rows.orgs).execute();
+    await t.db.insertInto('branches').values(rows.branches).execute();
+    await t.db.insertInto('members').values(rows.members).execute();
+    const window = digestWindow('2026-W48', TZ, LATER)!;
+    const reports: [string, string, number][] = [
+      ['br-a', 'mem-a1', window.to - 29 * DAY], // before the four weeks
+      ['br-a', 'mem-a1', window.to - 20 * DAY],
+      ['br-a', 'mem-a1', window.to - 15 * DAY],
+      ['br-a', 'mem-a2', window.to - 27 * DAY],
+      ['br-a', 'mem-a2', window.previousFrom], // the fortnight's own: among the reports, not before them
+      ['br-b', 'mem-b1', window.to - 16 * DAY],
+    ];
+    await t.db
+      .insertInto('service_reports')
+      .values(
+        reports.map(([branch_id, member_id, time], i) => ({
+          id: `early-${i}`,
+          org_id: org,
+          branch_id,
+          member_id,
+          category: 'project',
+          text: '走访企业',
+          tags: '[]',
+          at: time,
+          source: null,
+        })),
+      )
+      .execute();
+    const facts = await loadDigestFacts(t.db, org, window);
+    const earlier = (branch: string) =>
+      [...(facts.find((f) => f.branch.id === branch)!.earlierReporters ?? [])].sort((x, y) => x.member_id.localeCompare(y.member_id));
+    expect(earlier('br-a')).toEqual([
+      { member_id: 'mem-a1', at: window.to - 15 * DAY },
+      { member_id: 'mem-a2', at: window.to - 27 * DAY },
+    ]);
+    expect(earlier('br-b')).toEqual([{ member_id: 'mem-b1', at: window.to - 16 * DAY }]);
+    expect(facts.find((f) => f.branch.id === 'br-a')!.reports.map((r) => r.at)).toEqual([window.previousFrom]);
   });
 });
