@@ -12,6 +12,7 @@ import {
   type Floor,
   ORG,
   POOL_SIZE,
+  type PacedRun,
   type Put,
   type RequestSource,
   type Run,
@@ -20,6 +21,7 @@ import {
   checkReports,
   combine,
   hammer,
+  paced,
   prepare,
   probe,
 } from './webhook.ts';
@@ -40,6 +42,13 @@ if (!(SECONDS > 0)) throw new Error('BENCH_SECONDS expects a positive number of 
 const SLICES = 5;
 const SLICE_SECONDS = SECONDS / SLICES;
 const WARMUP_SECONDS = 2;
+/**
+ * After the saturated turns, each 汇报 is also sent at a pace, floor and project at the same rate:
+ * these shares of the floor's req/s, PACED_SECONDS each. A p99 means something only below
+ * saturation: with all CONNECTIONS busy it is set by the req/s (Little's law).
+ */
+const PACED_SHARES = [0.1, 0.25];
+const PACED_SECONDS = 5;
 const MYSQL = 'mysql://root@127.0.0.1:3306';
 // Precomputed requests by default; see RequestSource in webhook.ts for why and what `fresh` does.
 const SOURCE = (process.env.BENCH_REQUESTS ?? 'pool') as RequestSource;
@@ -99,6 +108,8 @@ interface Figure {
   target: Target;
   /** Correctness held. */
   ok: boolean;
+  /** The paced runs of a 汇报, one pair per share of PACED_SHARES. */
+  paced?: { share: number; project: PacedRun; floor: PacedRun }[];
 }
 
 /** The service of one dialect, shared by its figures. */
@@ -152,6 +163,32 @@ async function benchFigure(scenario: Scenario, dialect: Dialect, service: Servic
     figure.project = { rps: run.rps, p99: run.p99 };
     figure.floor = { rps: floorAll.rps, p99: floorAll.p99 };
     printTable(scenario, dialect, { all: floorAll, slices: floors }, { all: run, slices: runs });
+    const pacedPrefix = `paced-${label}`;
+    if (scenario.stores) {
+      figure.paced = [];
+      for (const [i, share] of PACED_SHARES.entries()) {
+        const rate = Math.round(floorAll.rps * share);
+        const count = Math.max(1, Math.round(rate * PACED_SECONDS));
+        const floorSide = async () => paced(scenario, floorUrl, prepare(scenario, `floor-${pacedPrefix}-${i}`, count), rate);
+        const projectSide = async () => paced(scenario, projectUrl, prepare(scenario, `${pacedPrefix}-${i}`, count), rate);
+        // In turns, as the saturated runs: the floor first, then the project first.
+        let floorPaced: PacedRun;
+        let projectPaced: PacedRun;
+        if (i % 2 === 0) {
+          floorPaced = await floorSide();
+          projectPaced = await projectSide();
+        } else {
+          projectPaced = await projectSide();
+          floorPaced = await floorSide();
+        }
+        figure.paced.push({ share, project: projectPaced, floor: floorPaced });
+        console.log(
+          `  paced at ${Math.round(share * 100)}% of the floor's req/s (${rate} req/s, ${PACED_SECONDS} s, at most ${CONNECTIONS} connections): ` +
+            `project p50 / p99 ${ms(projectPaced.p50)} / ${ms(projectPaced.p99)}, floor ${ms(floorPaced.p50)} / ${ms(floorPaced.p99)}; ` +
+            `sent late p99 ${ms(Math.max(projectPaced.lateP99, floorPaced.lateP99))}`,
+        );
+      }
+    }
     console.log(
       `  requests: ${SOURCE === 'pool' ? `pool of ${POOL_SIZE} (one took ${poolSeconds.toFixed(1)} s to prepare)${scenario.stores ? `, ${run.sealedLive} project requests past it sealed live` : ', started over when used up'}` : 'each sealed in setupRequest'}`,
     );
@@ -165,7 +202,15 @@ async function benchFigure(scenario: Scenario, dialect: Dialect, service: Servic
       // Requests cut off when autocannon stopped may still be committing; let them finish.
       await sleep(1500);
       const kysely = createDb(service.url);
-      const check = await checkReports(kysely, prefix, run.answered).finally(() => kysely.destroy());
+      const pacedRuns = (figure.paced ?? []).map((p) => p.project);
+      const [check, pacedCheck] = await Promise.all([
+        checkReports(kysely, prefix, run.answered),
+        checkReports(
+          kysely,
+          pacedPrefix,
+          pacedRuns.flatMap((r) => r.answered),
+        ),
+      ]).finally(() => kysely.destroy());
       console.log(
         `  check: ${answers}; reports stored ${check.stored} = ${check.stored - check.unanswered} answered 2xx + ${check.unanswered} cut off at stop; ` +
           `2xx without a report ${check.missing}, duplicates ${check.duplicates}`,
@@ -176,6 +221,19 @@ async function benchFigure(scenario: Scenario, dialect: Dialect, service: Servic
         check.duplicates > 0 && `${check.duplicates} duplicate reports`,
         check.unanswered > CONNECTIONS * SLICES &&
           `${check.unanswered} reports without an answer (at most ${CONNECTIONS} can be in flight when each of ${SLICES} turns stops)`,
+      );
+      // The paced runs end when every request is answered: each 2xx stored once, nothing else stored.
+      const pacedOk = pacedRuns.reduce((n, r) => n + r.ok, 0);
+      const pacedFailed = pacedRuns.reduce((n, r) => n + r.non2xx + r.errors, 0);
+      console.log(
+        `  check, paced: 2xx ${pacedOk}, non-2xx or errors ${pacedFailed}; reports stored ${pacedCheck.stored}, ` +
+          `2xx without a report ${pacedCheck.missing}, duplicates ${pacedCheck.duplicates}, without an answer ${pacedCheck.unanswered}`,
+      );
+      problems.push(
+        pacedFailed > 0 && `${pacedFailed} paced requests answered non-2xx or failed`,
+        pacedCheck.stored !== pacedOk && `${pacedCheck.stored} reports for ${pacedOk} paced 2xx answers`,
+        pacedCheck.missing > 0 && `${pacedCheck.missing} paced 2xx answers stored no report`,
+        pacedCheck.duplicates > 0 && `${pacedCheck.duplicates} duplicate paced reports`,
       );
     } else {
       console.log(`  check: ${answers}`);
@@ -291,6 +349,17 @@ const width = (s: string) => [...s].reduce((n, ch) => n + (ch.codePointAt(0)! >=
 const padEnd = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
 const padStart = (s: string, n: number) => ' '.repeat(Math.max(0, n - width(s))) + s;
 
+/** A table of `cells` under `header`, indented: the `text` columns to the left, figures to the right; cells past the header follow as they are. */
+function printColumns(header: string[], cells: string[][], text: Set<number>): void {
+  const widths = header.map((h, i) => Math.max(width(h), ...cells.map((c) => width(c[i]!))));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i >= header.length ? v : text.has(i) ? padEnd(v, widths[i]!) : padStart(v, widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  for (const c of [header, ...cells]) console.log(`  ${line(c)}`);
+}
+
 function printSummary(figures: Figure[]): void {
   const header = ['path', 'dialect', 'project req/s', 'floor req/s', 'ratio', 'project p99', 'floor p99', 'target (SPEC §9.6)', 'met'];
   const cells = figures.map((f) => [
@@ -305,21 +374,35 @@ function printSummary(figures: Figure[]): void {
     f.project ? (f.ok && f.target.met(f.project, f.floor) ? 'met' : 'not met') : '—',
     f.ok ? '' : 'FAIL',
   ]);
-  const widths = header.map((h, i) => Math.max(width(h), ...cells.map((c) => width(c[i]!))));
-  // Text columns to the left, figures to the right.
-  const text = new Set([0, 1, 7, 8]);
-  const line = (c: string[]) =>
-    c
-      .map((v, i) => (i >= header.length ? v : text.has(i) ? padEnd(v, widths[i]!) : padStart(v, widths[i]!)))
-      .join('  ')
-      .trimEnd();
   console.log(
     `\nSummary — ${SECONDS} s each side in ${SLICES} turns, ${CONNECTIONS} connections, requests from ${SOURCE === 'pool' ? 'a precomputed pool' : 'setupRequest'}\n` +
       '  floor: a bare Hono hello-world for the URL check, Hono + one INSERT for the others, taken in turns with the project\n' +
       '  签到 burst: req/s over its wall time, p99 over all attempts (503s included), its floor the DingTalk 汇报’s',
   );
-  console.log(`  ${line(header)}`);
-  for (const c of cells) console.log(`  ${line(c)}`);
+  printColumns(header, cells, new Set([0, 1, 7, 8]));
+  const paced = figures.flatMap((f) =>
+    (f.paced ?? []).map((p) => [
+      f.path,
+      dialectName(f.dialect),
+      `${Math.round(p.share * 100)}%`,
+      p.project.rate.toFixed(0),
+      ms(p.project.p50),
+      ms(p.project.p99),
+      ms(p.floor.p99),
+      f.ok && p.project.p99 <= 20 ? 'met' : 'not met',
+    ]),
+  );
+  if (paced.length > 0) {
+    console.log(
+      `\n  paced: floor and project sent the same req/s on a clock, at most ${CONNECTIONS} connections, ${PACED_SECONDS} s each; ` +
+        'ms from writing a request to its answer',
+    );
+    printColumns(
+      ['path', 'dialect', 'share of floor', 'req/s', 'project p50', 'project p99', 'floor p99', 'p99 ≤ 20 ms'],
+      paced,
+      new Set([0, 1, 7]),
+    );
+  }
   // Little's law: with every connection busy, a side answering N req/s keeps each request CONNECTIONS / N s on average.
   const floorMeans = figures
     .filter((f) => f.target === TARGETS.insert && f.floor)

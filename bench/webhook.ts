@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -207,6 +208,84 @@ export async function hammer(scenario: Scenario, url: string, opts: HammerOption
     generatorCpu: (user + system) / 1e6 / seconds,
     next: n,
   };
+}
+
+/** A paced run: requests sent on a clock whatever the answers (an open loop), at most CONNECTIONS at a time. */
+export interface PacedRun {
+  /** Requests per second asked. */
+  rate: number;
+  /** Milliseconds from writing each request (or queueing it for a busy connection) to its answer. */
+  p50: number;
+  p99: number;
+  /** Milliseconds this process sent a request after its time on the clock, p99: how well the pace held. */
+  lateP99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** msgIds of the requests answered 2xx. */
+  answered: string[];
+}
+
+/**
+ * Sends `requests` to `url` at `rate` a second, each on its time, through at most CONNECTIONS
+ * keep-alive connections. Autocannon's rate limit sends each second's quota at once and then waits,
+ * which is a burst a second, not a pace; its closed loop, CONNECTIONS requests always in flight,
+ * measures the latency of a saturated server (CONNECTIONS ÷ its req/s on average, Little's law).
+ */
+export async function paced(scenario: Scenario, url: string, requests: Prepared[], rate: number): Promise<PacedRun> {
+  const target = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  const late: number[] = [];
+  const answered: string[] = [];
+  let [ok, non2xx, errors, sent, done] = [0, 0, 0, 0, 0];
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    if (requests.length === 0) resolve();
+    const finish = () => {
+      if (++done === requests.length) resolve();
+    };
+    const tick = () => {
+      const due = Math.min(requests.length, Math.floor(((performance.now() - started) / 1000) * rate));
+      for (; sent < due; sent++) {
+        const next = requests[sent]!;
+        const at = performance.now();
+        late.push(at - (started + (sent / rate) * 1000));
+        const req = request(
+          {
+            agent,
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname + next.query,
+            method: scenario.method,
+            headers: scenario.headers,
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              latencies.push(performance.now() - at);
+              const status = res.statusCode ?? 0;
+              if (status >= 200 && status < 300) {
+                ok++;
+                answered.push(next.msgId);
+              } else non2xx++;
+              finish();
+            });
+          },
+        );
+        req.on('error', () => {
+          errors++;
+          finish();
+        });
+        req.end(scenario.method === 'POST' ? next.body : undefined);
+      }
+      // A timer, not a loop: this process must not take a core from the server it measures.
+      if (sent < requests.length) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  agent.destroy();
+  return { rate, ...percentiles(latencies), lateP99: percentiles(late).p99, ok, non2xx, errors, answered };
 }
 
 function percentiles(latencies: number[]): { p50: number; p99: number } {
