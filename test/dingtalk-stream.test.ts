@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { DWClient, TOPIC_ROBOT } from 'dingtalk-stream';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
@@ -14,14 +14,17 @@ import { DIALECTS, memberRow } from './helpers/db.ts';
 import { dingtalkCallback } from './helpers/dingtalk.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 import { type StreamGateway, attachStreamGateway } from './helpers/fake-stream-gateway.ts';
+import type { Backoff } from '../src/platforms/shared/long-socket.ts';
+import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
 // DingTalk Stream mode (SPEC §9.5). The fake gateway is first checked against the official client
 // (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs), then our own client is run against it:
-// ACK before handling, pings, the server's disconnect, a cut or silent socket, stop; and the whole
-// service: messages recorded once and answered through the sessionWebhook, one holder per channel.
+// ACK before handling, pings, the server's disconnect, a cut or silent socket, stop, a gateway that
+// closes each socket at once (backed off from); and the whole service: messages recorded once and
+// answered through the sessionWebhook, one holder per channel.
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 } };
+const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 
 describe('the fake Stream gateway', () => {
   let fake: FakePlatform;
@@ -153,6 +156,8 @@ describe('our Stream client against the fake gateway', () => {
       const count = gateway.opened.length;
       gateway.cutAll();
       await gateway.waitFor(() => gateway.opened.length > count && s.connected);
+      // Up past the stable time, so that the next reconnect waits the shortest time again.
+      await new Promise((r) => setTimeout(r, QUICK.stableMs));
     }
     expect(gateway.sockets.size).toBe(1);
     expect(timers()).toBeLessThanOrEqual(before);
@@ -174,6 +179,51 @@ describe('our Stream client against the fake gateway', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(gateway.opened.length).toBe(opened);
     expect(s.connected).toBe(false);
+  });
+});
+
+describe('our Stream client against a gateway that closes each socket at once', () => {
+  let fake: FakePlatform;
+  let gateway: StreamGateway;
+  let stream: DingtalkStream | undefined;
+  beforeEach(async () => {
+    fake = await startFakePlatform();
+    gateway = attachStreamGateway(fake);
+  });
+  afterEach(async () => {
+    stream?.stop();
+    await fake.close();
+  });
+
+  const client = (opts: { backoff: Backoff; stableMs?: number }) => {
+    stream = new DingtalkStream({ apiBase: fake.url, config: { appKey: 'k', appSecret: 's' }, logger, onRobotMessage: () => {}, ...opts });
+    stream.start();
+    return stream;
+  };
+
+  it('keeps backing off: a socket that opens is no reason to reconnect at once', async () => {
+    const backoff = { minMs: 50, maxMs: 800 };
+    const log = closeEarly(gateway.sockets);
+    client({ backoff });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(log.ups.length).toBeGreaterThanOrEqual(4);
+    // Reset at each open, it would reconnect every 100 ms or so: about 30 times.
+    expect(log.ups.length).toBeLessThanOrEqual(mostConnects(backoff, 50, 3_000));
+  });
+
+  it('starts the backoff over once a socket has stayed up the stable time', async () => {
+    const log = closeEarly(gateway.sockets, 4);
+    client({ backoff: { minMs: 50, maxMs: 5_000 }, stableMs: 300 });
+    await gateway.waitFor(() => log.ups.length === 5, 5_000);
+    // The fourth close is followed by a wait of at least half of 50 ms doubled three times (less a
+    // millisecond or two: timers may fire that early).
+    expect(log.ups[4]! - log.downs[3]!).toBeGreaterThanOrEqual((50 * 2 ** 3) / 2 - 2);
+    await new Promise((r) => setTimeout(r, 400));
+    const cut = Date.now();
+    gateway.cutAll();
+    await gateway.waitFor(() => log.ups.length === 6);
+    // The shortest wait again, not the 400 ms or more of a fifth failure in a row.
+    expect(log.ups[5]! - cut).toBeLessThan(300);
   });
 });
 

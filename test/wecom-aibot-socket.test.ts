@@ -1,6 +1,6 @@
 import { WSClient } from '@wecom/aibot-node-sdk';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
@@ -15,13 +15,16 @@ import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 import { botCallback } from './helpers/wecom.ts';
+import type { Backoff } from '../src/platforms/shared/long-socket.ts';
+import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
 // The WeCom AI bot's long connection (SPEC §9.5). The fake server is first checked against the
-// official @wecom/aibot-node-sdk client, then our client runs against it, then the whole service.
+// official @wecom/aibot-node-sdk client, then our client runs against it (and against a server that
+// closes each socket once subscribed, to be backed off from), then the whole service.
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const BOT = { botId: 'aib-test', secret: 'aibot-secret-0123' };
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 } };
+const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 
 describe('the fake AI-bot server', () => {
   let fake: FakePlatform;
@@ -110,6 +113,8 @@ describe('our AI-bot client against the fake server', () => {
       const count = subscriptions();
       server.cutAll();
       await server.waitFor(() => subscriptions() > count && s.connected);
+      // Up past the stable time, so that the next reconnect waits the shortest time again.
+      await new Promise((r) => setTimeout(r, QUICK.stableMs));
     }
     expect(server.sockets.size).toBe(1);
     expect(timers()).toBeLessThanOrEqual(timersBefore);
@@ -139,6 +144,51 @@ describe('our AI-bot client against the fake server', () => {
     // 50, 100, 200, 400 ms ceilings, each at least halved: at most a handful in 700 ms.
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('our AI-bot client against a server that closes each socket once subscribed', () => {
+  let fake: FakePlatform;
+  let server: AibotServer;
+  let socket: AibotSocket | undefined;
+  beforeEach(async () => {
+    fake = await startFakePlatform();
+    server = attachAibotServer(fake, BOT);
+  });
+  afterEach(async () => {
+    socket?.stop();
+    await fake.close();
+  });
+
+  const client = (opts: { backoff: Backoff; stableMs?: number }) => {
+    socket = new AibotSocket({ url: server.url, config: BOT, logger, onMessage: () => {}, clock: systemClock, ...opts });
+    socket.start();
+    return socket;
+  };
+
+  it('keeps backing off: a subscription that succeeds is no reason to reconnect at once', async () => {
+    const backoff = { minMs: 50, maxMs: 800 };
+    const log = closeEarly(server.sockets);
+    client({ backoff });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(log.ups.length).toBeGreaterThanOrEqual(4);
+    // Reset at each subscription, it would reconnect every 100 ms or so: about 30 times.
+    expect(log.ups.length).toBeLessThanOrEqual(mostConnects(backoff, 50, 3_000));
+  });
+
+  it('starts the backoff over once a socket has stayed up the stable time', async () => {
+    const log = closeEarly(server.sockets, 4);
+    client({ backoff: { minMs: 50, maxMs: 5_000 }, stableMs: 300 });
+    await server.waitFor(() => log.ups.length === 5, 5_000);
+    // The fourth close is followed by a wait of at least half of 50 ms doubled three times (less a
+    // millisecond or two: timers may fire that early).
+    expect(log.ups[4]! - log.downs[3]!).toBeGreaterThanOrEqual((50 * 2 ** 3) / 2 - 2);
+    await new Promise((r) => setTimeout(r, 400));
+    const cut = Date.now();
+    server.cutAll();
+    await server.waitFor(() => log.ups.length === 6);
+    // The shortest wait again, not the 400 ms or more of a fifth failure in a row.
+    expect(log.ups[5]! - cut).toBeLessThan(300);
   });
 });
 

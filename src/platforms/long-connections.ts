@@ -6,6 +6,7 @@ import { listPlatformChannels } from '../../db/channels.ts';
 import type { Database } from '../../db/schema.ts';
 import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from '../chat/message.ts';
 import type { Clock } from '../core/clock.ts';
+import { within } from '../core/deadline.ts';
 import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig } from '../domain/channels.ts';
 import type { QuotaKind } from '../domain/quota.ts';
@@ -16,12 +17,15 @@ import { sendStreamReply } from './dingtalk/stream-reply.ts';
 import { AibotSocket } from './wecom/aibot-socket.ts';
 import { NotABotMessage, botChatMessage, botStreamReply } from './wecom/bot-message.ts';
 
-// The long connections of the channels that receive over one (SPEC §9.5) — DingTalk Stream, the
-// WeCom AI bot's websocket — each held by exactly one
-// process: a Redis lease per channel decides which. The holder renews it at every sync; a process
-// that dies stops renewing and another takes the lease over when it expires; a process that stops
-// releases its leases at once. The lease's value carries a fence (a counter bumped at every take),
-// so that a holder that was paused past its lease finds another value and lets go.
+// The long connections of the channels that receive over one — DingTalk Stream, the WeCom AI bot's
+// websocket — each held by exactly one process: a Redis lease per channel decides which. The holder
+// renews it first thing at every sync; a process that dies stops renewing and another takes the
+// lease over when it expires; a process that stops releases its leases at once. The lease's value
+// carries a fence (a counter bumped at every take), so that a holder that was paused past its lease
+// finds another value and lets go. A holder also lets go on its own, by its local clock: a
+// connection whose lease has not been confirmed for `leaseMs` is closed when the lease would run out
+// in Redis (a Redis that fails or hangs cannot keep two sockets open), and a holder whose database
+// has not answered for `leaseMs` releases its channels (it would ACK messages it cannot record).
 
 export interface LongConnectionsDeps {
   db: Kysely<Database>;
@@ -38,10 +42,15 @@ export interface LongConnectionsDeps {
 export interface LongConnectionsOptions {
   /** How often channels are listed and leases renewed or taken. */
   syncMs?: number;
-  /** How long a lease lives unrenewed: the longest a dead holder keeps a channel. */
+  /**
+   * How long a lease lives unrenewed: the longest a dead holder keeps a channel, and a live one keeps
+   * a connection whose lease it cannot confirm or whose database does not answer.
+   */
   leaseMs?: number;
   heartbeatMs?: number;
   backoff?: { minMs: number; maxMs: number };
+  /** How long a socket must stay up for its backoff to start over. */
+  stableMs?: number;
   /** Attempts at recording a message the database could not take (it was ACKed: it will not come again). */
   handleAttempts?: number;
 }
@@ -59,11 +68,19 @@ interface Held {
   lease: string;
   config: string;
   stream: Connection;
+  /** Closes the connection when the lease would run out unconfirmed; re-armed at each confirmation. */
+  expiry: NodeJS.Timeout | undefined;
 }
 
 /** The channels that receive over a long connection: DingTalk in stream mode, the WeCom AI bot in websocket mode. */
 const onLongConnection = (c: Channel) =>
   (c.config.platform === 'dingtalk' && c.config.mode === 'stream') || (c.config.platform === 'wecom-bot' && c.config.mode === 'websocket');
+
+/**
+ * Local monotonic time, which a lease's life is measured in: neither Redis's time (unreachable when
+ * it matters) nor the service's clock (settable, and not monotonic).
+ */
+const monotonic = () => performance.now();
 
 export class LongConnections {
   private readonly held = new Map<string, Held>();
@@ -73,6 +90,8 @@ export class LongConnections {
   private syncing: Promise<void> = Promise.resolve();
   private readonly syncMs: number;
   private readonly leaseMs: number;
+  /** When the database last listed the channels, in monotonic ms. */
+  private listedAt = monotonic();
 
   constructor(
     private readonly deps: LongConnectionsDeps,
@@ -103,7 +122,7 @@ export class LongConnections {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.syncing;
-    for (const id of [...this.held.keys()]) await this.release(id);
+    await this.releaseAll();
   }
 
   sync(): Promise<void> {
@@ -117,39 +136,119 @@ export class LongConnections {
     return `${this.deps.config.QUEUE_PREFIX}:lease:channel:${channelId}`;
   }
 
+  /** Renewal comes first, so that neither a failing database nor a slow listing keeps a lease from being renewed. */
   private async syncOnce(): Promise<void> {
-    const all = [...(await listPlatformChannels(this.deps.db, 'dingtalk')), ...(await listPlatformChannels(this.deps.db, 'wecom-bot'))];
-    const channels = all.filter(onLongConnection);
-    const wanted = new Map(channels.map((c) => [c.id, c]));
-    for (const [id, held] of this.held) {
-      const renewed = Number(await this.deps.redis.eval(RENEW, 1, this.key(id), held.lease, this.leaseMs)) === 1;
-      if (!renewed) this.deps.logger.warn({ channel: id }, 'long connections: lost the lease, closing the connection');
-      if (!renewed || !wanted.has(id)) await this.release(id);
+    await this.renew();
+    let channels: Channel[];
+    try {
+      channels = await this.listChannels();
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'long connections: could not list the channels');
+      if (this.held.size > 0 && monotonic() - this.listedAt >= this.leaseMs) {
+        this.deps.logger.warn('long connections: the database has not answered for a lease, letting the connections go');
+        await this.releaseAll();
+      }
+      return;
     }
+    await this.reconcile(channels);
+  }
+
+  private async listChannels(): Promise<Channel[]> {
+    const all = [...(await listPlatformChannels(this.deps.db, 'dingtalk')), ...(await listPlatformChannels(this.deps.db, 'wecom-bot'))];
+    this.listedAt = monotonic();
+    return all.filter(onLongConnection);
+  }
+
+  /**
+   * Renews every held lease. One found taken (its fence moved on) is let go at once; one whose
+   * renewal fails or finds no answer in time is left to its expiry timer.
+   */
+  private async renew(): Promise<void> {
+    const renewOne = async (channelId: string, held: Held) => {
+      const askedAt = monotonic();
+      let answer: unknown;
+      try {
+        answer = await within(this.deps.redis.eval(RENEW, 1, this.key(channelId), held.lease, this.leaseMs), this.syncMs, 'renewing');
+      } catch (err) {
+        this.deps.logger.warn({ err, channel: channelId }, 'long connections: could not renew the lease');
+        return;
+      }
+      if (this.held.get(channelId) !== held) return;
+      if (Number(answer) === 1) {
+        this.confirm(channelId, held, askedAt);
+        return;
+      }
+      this.deps.logger.warn({ channel: channelId }, 'long connections: lost the lease, closing the connection');
+      await this.release(channelId);
+    };
+    await Promise.all([...this.held].map(([id, held]) => renewOne(id, held)));
+  }
+
+  /** Lets go of the channels no longer listed, reconnects the changed ones, tries to take the others. */
+  private async reconcile(channels: Channel[]): Promise<void> {
+    const listed = new Set(channels.map((c) => c.id));
+    for (const id of [...this.held.keys()]) if (!listed.has(id)) await this.release(id);
     for (const channel of channels) {
       const config = JSON.stringify(channel.config);
       const held = this.held.get(channel.id);
-      if (held && held.config !== config) {
+      if (!held) {
+        await this.take(channel, config);
+      } else if (held.config !== config) {
         this.deps.logger.info({ channel: channel.id }, 'long connections: the channel changed, reconnecting');
         held.stream.stop();
-        this.held.set(channel.id, { ...held, config, stream: this.open(channel) });
+        held.config = config;
+        held.stream = this.open(channel);
       }
-      if (held) continue;
-      const key = this.key(channel.id);
-      const fence = await this.deps.redis.incr(`${key}:fence`);
-      const lease = `${this.owner}:${fence}`;
-      if ((await this.deps.redis.set(key, lease, 'PX', this.leaseMs, 'NX')) !== 'OK') continue;
-      this.deps.logger.info({ channel: channel.id, fence }, 'long connections: holding the channel');
-      this.held.set(channel.id, { lease, config, stream: this.open(channel) });
     }
   }
 
+  /** Takes the channel's lease when nobody holds it, and connects. */
+  private async take(channel: Channel, config: string): Promise<void> {
+    const key = this.key(channel.id);
+    const fence = await within(this.deps.redis.incr(`${key}:fence`), this.syncMs, 'bumping the fence');
+    const lease = `${this.owner}:${fence}`;
+    const askedAt = monotonic();
+    const taken = await within(this.deps.redis.set(key, lease, 'PX', this.leaseMs, 'NX'), this.syncMs, 'taking the lease');
+    if (taken !== 'OK') return;
+    this.deps.logger.info({ channel: channel.id, fence }, 'long connections: holding the channel');
+    const held: Held = { lease, config, stream: this.open(channel), expiry: undefined };
+    this.held.set(channel.id, held);
+    this.confirm(channel.id, held, askedAt);
+  }
+
+  /**
+   * The lease, asked for at `askedAt`, lives in Redis until at least `askedAt + leaseMs`: the
+   * connection is closed then unless confirmed again, so that it is gone before another process can
+   * take the lease, whatever Redis does meanwhile.
+   */
+  private confirm(channelId: string, held: Held, askedAt: number): void {
+    clearTimeout(held.expiry);
+    held.expiry = setTimeout(
+      () => {
+        this.deps.logger.warn({ channel: channelId }, 'long connections: the lease was not confirmed in time, closing the connection');
+        void this.release(channelId);
+      },
+      askedAt + this.leaseMs - monotonic(),
+    );
+  }
+
+  /** Closes the connection and gives the lease back when it is still ours, so that another process may take it at once. */
   private async release(channelId: string): Promise<void> {
     const held = this.held.get(channelId);
     if (!held) return;
     this.held.delete(channelId);
+    clearTimeout(held.expiry);
     held.stream.stop();
-    await this.deps.redis.eval(RELEASE, 1, this.key(channelId), held.lease);
+    try {
+      await within(this.deps.redis.eval(RELEASE, 1, this.key(channelId), held.lease), this.syncMs, 'releasing');
+    } catch (err) {
+      // Not given back, it runs out within a lease.
+      this.deps.logger.warn({ err, channel: channelId }, 'long connections: could not release the lease');
+    }
+  }
+
+  private async releaseAll(): Promise<void> {
+    await Promise.all([...this.held.keys()].map((id) => this.release(id)));
   }
 
   private open(channel: Channel): Connection {
@@ -157,6 +256,7 @@ export class LongConnections {
     const quick = {
       ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}),
       ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
+      ...(this.opts.stableMs ? { stableMs: this.opts.stableMs } : {}),
     };
     const config = channel.config;
     if (config.platform === 'wecom-bot') {

@@ -28,6 +28,8 @@ export interface StreamOptions {
   /** How often the socket is pinged; a ping unanswered by the next one ends it. */
   heartbeatMs?: number;
   backoff?: Backoff;
+  /** How long a socket must stay up for the backoff to start over (STABLE_MS). */
+  stableMs?: number;
 }
 
 const ack = (messageId: string, data: string) =>
@@ -38,7 +40,7 @@ export class DingtalkStream extends LongSocket {
   private readonly heartbeatMs: number;
 
   constructor(private readonly opts: StreamOptions) {
-    super(opts.backoff);
+    super(opts.backoff, opts.stableMs);
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
   }
 

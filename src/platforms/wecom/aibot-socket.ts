@@ -19,6 +19,8 @@ export interface AibotOptions {
   onMessage(reqId: string, body: unknown): void;
   heartbeatMs?: number;
   backoff?: Backoff;
+  /** How long a socket must stay up for the backoff to start over (STABLE_MS). */
+  stableMs?: number;
   clock: Clock;
 }
 
@@ -39,7 +41,7 @@ export class AibotSocket extends LongSocket {
   private readonly heartbeatMs: number;
 
   constructor(private readonly opts: AibotOptions) {
-    super(opts.backoff);
+    super(opts.backoff, opts.stableMs);
     this.heartbeatMs = opts.heartbeatMs ?? 30_000;
   }
 
