@@ -29,6 +29,8 @@ export function adminPut(base: string, token: string): Put {
 export interface Outgoing {
   query: string;
   body: string | Buffer;
+  /** Headers of this request alone, over the scenario's (a DingTalk signature is good for one message). */
+  headers?: Record<string, string>;
 }
 
 /** What a figure is measured against: the bare Hono hello-world, or Hono + one INSERT into the same database. */
@@ -66,7 +68,7 @@ export async function probe(scenario: Scenario, url: string, msgId: string): Pro
   const sent = scenario.request(msgId);
   const res = await fetch(url + sent.query, {
     method: scenario.method,
-    headers: scenario.headers,
+    headers: { ...scenario.headers, ...sent.headers },
     body: scenario.method === 'GET' ? undefined : sent.body,
   });
   const text = await res.text();
@@ -103,8 +105,8 @@ export function prepare(scenario: Scenario, prefix: string, size = POOL_SIZE): P
   const pool: Prepared[] = [];
   for (let i = 1; i <= size; i++) {
     const msgId = `${prefix}-${i}`;
-    const { query, body } = scenario.request(msgId);
-    pool.push({ msgId, query, body: Buffer.from(body) });
+    const { query, body, headers } = scenario.request(msgId);
+    pool.push({ msgId, query, body: Buffer.from(body), ...(headers ? { headers } : {}) });
   }
   return pool;
 }
@@ -178,6 +180,7 @@ export async function hammer(scenario: Scenario, url: string, opts: HammerOption
           }
           (context as Context).msgId = next.msgId;
           req.path = path + next.query;
+          if (next.headers) req.headers = { ...scenario.headers, ...next.headers };
           if (scenario.method === 'POST') req.body = next.body;
           (context as Context).sent = performance.now();
           return req;
@@ -258,7 +261,7 @@ export async function paced(scenario: Scenario, url: string, requests: Prepared[
             port: target.port,
             path: target.pathname + next.query,
             method: scenario.method,
-            headers: scenario.headers,
+            headers: { ...scenario.headers, ...next.headers },
           },
           (res) => {
             res.resume();

@@ -27,6 +27,7 @@ import * as oneTimeLinks from './migrations/20261205_0006_one_time_links.ts';
 import * as consoleSessions from './migrations/20261206_0007_console_sessions.ts';
 import * as reportsByTime from './migrations/20261207_0008_reports_by_time.ts';
 import * as rosterVersions from './migrations/20261208_0009_roster_versions.ts';
+import * as auditSessions from './migrations/20261209_0010_audit_sessions.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '20261206_0007_console_sessions': consoleSessions,
   '20261207_0008_reports_by_time': reportsByTime,
   '20261208_0009_roster_versions': rosterVersions,
+  '20261209_0010_audit_sessions': auditSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,6 @@
 import type { Db, OneTimeLinkTable } from './schema.ts';
 
-// One-time links (migration 0006): written with the command that promised them, used once.
+// One-time links: written as the message that carries them is sent, used once.
 
 export async function createLink(db: Db, link: Omit<OneTimeLinkTable, 'used_at'>): Promise<void> {
   await db
@@ -31,4 +31,15 @@ export async function useLink(db: Db, id: string, now: number): Promise<boolean>
     .where('expires_at', '>', now)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Spends every live link of a member: one asked for before her standing changed signs nobody in. */
+export async function spendMemberLinks(db: Db, orgId: string, memberId: string, now: number): Promise<void> {
+  await db
+    .updateTable('one_time_links')
+    .set({ used_at: now })
+    .where('org_id', '=', orgId)
+    .where('member_id', '=', memberId)
+    .where('used_at', 'is', null)
+    .execute();
 }

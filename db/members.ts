@@ -1,4 +1,5 @@
 import { type Term, rosterTerms } from '../src/domain/meetings.ts';
+import { type MemberFacts, type MemberState, isOrgAdmin } from '../src/domain/policy.ts';
 import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
 import { rosterWritten } from './roster-versions.ts';
 import { upsert } from './upsert.ts';
@@ -18,6 +19,28 @@ export async function putMember(db: Db, member: MemberInput, now: number): Promi
     ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id', 'org_admin', 'updated_at'],
   );
 }
+
+/** Who a member is, as the policy decides on her. */
+export const memberFacts = (m: MemberTable): MemberFacts => ({
+  orgId: m.org_id,
+  id: m.id,
+  branchId: m.branch_id,
+  role: m.role,
+  orgAdmin: isOrgAdmin(m),
+});
+
+/** What the policy reads of a member's row. */
+export const memberState = (m: MemberTable): MemberState => ({
+  branchId: m.branch_id,
+  role: m.role,
+  orgAdmin: isOrgAdmin(m),
+  name: m.name,
+  group: m.party_group,
+  probationary: Number(m.probationary) === 1,
+  mobile: m.mobile,
+  wecomUserId: m.wecom_user_id,
+  dingtalkUserId: m.dingtalk_user_id,
+});
 
 /** Records that a member left (SPEC §9.3): their rows stay; later meetings do not expect them. */
 export async function leaveMember(db: Db, orgId: string, id: string, at: number, reason: string | null, now: number): Promise<void> {

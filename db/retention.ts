@@ -51,3 +51,12 @@ export async function purgeExpired(
   const links = (await purgeByExpiry(db, 'one_time_links', before)) + (await purgeByExpiry(db, 'console_sessions', before));
   return { inboundEvents, deliveries, links };
 }
+
+/** Deletes the trail's entries made before `before` (epoch ms), in batches: it is kept apart from, and longer than, the rest. */
+export async function purgeAudit(db: Kysely<Database>, before: number): Promise<number> {
+  return inBatches(() => {
+    if (isMysqlDb(db)) return db.deleteFrom('audit_log').where('at', '<', before).limit(PURGE_BATCH).executeTakeFirstOrThrow();
+    const ids = db.selectFrom('audit_log').select('id').where('at', '<', before).limit(PURGE_BATCH);
+    return db.deleteFrom('audit_log').where('id', 'in', ids).executeTakeFirstOrThrow();
+  });
+}

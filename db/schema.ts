@@ -54,6 +54,23 @@ export type {
   RosterVersionTable,
 } from '../src/domain/records.ts';
 
+/** One entry of the trail of who did what (db/audit.ts): appended, never changed. */
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  /** Null for what every org shares (the working-day calendar, IT's sign-in). */
+  org_id: string | null;
+  actor_kind: 'it' | 'member';
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  object: string | null;
+  /** JSON, without secrets. */
+  detail: string | null;
+  address: string | null;
+  result: 'ok' | 'refused';
+}
+
 export interface Database {
   orgs: OrgTable;
   channels: ChannelTable;
@@ -74,6 +91,7 @@ export interface Database {
   meeting_reminders: MeetingReminderTable;
   service_state: ServiceStateTable;
   roster_versions: RosterVersionTable;
+  audit_log: AuditLogTable;
 }
 
 /** What repository functions take: the database or a transaction on it. */

@@ -2,14 +2,16 @@ import type { Command } from '../src/chat/parse.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { bindChat, findBranchByName, getBranch, getBranchChat } from '../db/branches.ts';
 import { SAY } from '../src/chat/replies.ts';
+import { auditChat } from '../src/chat/trail.ts';
+import { decide } from '../src/domain/policy.ts';
 
-/** 绑定: the secretary of a branch (or an org admin, any branch) binds the group chat this is sent in to that branch. */
+/** 绑定: the secretary of a branch (or an org admin, any branch of her org) binds the group chat this is sent in to that branch. */
 export async function bind(ctx: MemberContext, command: Extract<Command, { kind: 'bind' }>): Promise<void> {
   const { member, message } = ctx;
   if (message.chatType !== 'group') throw new UserError(SAY.bindInGroup);
   const branch = await findBranchByName(ctx.db, member.org_id, command.branchName);
   if (!branch) throw new UserError(SAY.noBranch(command.branchName));
-  if (member.branch_id !== branch.id && Number(member.org_admin) !== 1) {
+  if (!decide({ kind: 'member', member }, 'branch.bind', { kind: 'branch', orgId: member.org_id, branchId: branch.id }).ok) {
     throw new UserError(SAY.bindNotSecretary(branch.name));
   }
   const current = (await getBranchChat(ctx.db, message.channelId, message.chatId))?.branch_id;
@@ -23,5 +25,7 @@ export async function bind(ctx: MemberContext, command: Extract<Command, { kind:
     { channel_id: message.channelId, chat_id: message.chatId, org_id: member.org_id, branch_id: branch.id },
     ctx.clock.now(),
   );
+  if (current !== branch.id)
+    await auditChat(ctx, 'branch.bind', `branch:${branch.id}`, { channel: message.channelId, chatId: message.chatId });
   ctx.reply({ title: '群已绑定', markdown: SAY.bound(branch.name, current === branch.id) });
 }

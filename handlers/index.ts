@@ -1,6 +1,8 @@
-import { type Command, type CommandKind, ORG_ADMIN_TOO, SECRETARY_ONLY } from '../src/chat/parse.ts';
+import type { Command, CommandKind } from '../src/chat/parse.ts';
 import { type CommandContext, type MemberContext, UserError } from '../src/chat/context.ts';
 import { SAY } from '../src/chat/replies.ts';
+import type { Refusal } from '../src/domain/policy.ts';
+import { commandDecision } from './actions.ts';
 import { attendance } from './attendance.ts';
 import { bind } from './bind.ts';
 import { cancel } from './cancel.ts';
@@ -47,6 +49,8 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
   console: consoleLink,
 };
 
+const REFUSED: Partial<Record<Refusal, string>> = { 'needs-secretary': SAY.secretaryOnly, left: SAY.leftRoster };
+
 /**
  * The commands that read what messages before them in their batch staged as pending rows (a
  * 签到's present count), so that a burst of them shares its writes; every other command runs after
@@ -71,15 +75,13 @@ export const READS_ROSTER: ReadonlySet<CommandKind> = new Set([
 /** Whether the command reads the meetings 签到 without a code may mean, with who is present: the batch it arrives in reads them together. */
 export const readsCheckinMeetings = (command: Command): boolean => command.kind === 'checkin' && !command.code;
 
-/** Routes a parsed command to its handler, after the roster and role checks. */
+/** Routes a parsed command to its handler, after the roster check and the policy's, on the sender's own branch. */
 export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
   if (command.kind === 'help') return help(ctx);
   const member = ctx.member;
   if (!member) throw new UserError(SAY.notInRoster);
-  const orgAdmin = ORG_ADMIN_TOO.has(command.kind) && Number(member.org_admin) === 1;
-  if (SECRETARY_ONLY.has(command.kind) && member.role !== 'secretary' && !orgAdmin) {
-    throw new UserError(SAY.secretaryOnly);
-  }
+  const decision = commandDecision(member, command.kind);
+  if (!decision.ok) throw new UserError(REFUSED[decision.why] ?? SAY.secretaryOnly);
   const handler = HANDLERS[command.kind] as Handler<typeof command.kind>;
   return handler({ ...ctx, member }, command as never);
 }

@@ -5,7 +5,7 @@ import { previewDigest } from '../src/domain/digest/preview.ts';
 import { isoWeek } from '../src/domain/iso-week.ts';
 import { PART_LIMITS } from '../src/domain/digest/render.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
-import { privateTarget } from '../src/domain/targets.ts';
+import { privateAnswer } from '../src/domain/targets.ts';
 import { listOrgChannels } from '../db/channels.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -20,9 +20,9 @@ export async function weekly(ctx: MemberContext): Promise<void> {
   const input = await loadDigestInput(ctx.db, member.org_id, isoWeek(now, ctx.org.timezone), now, member.branch_id);
   const facts = input?.branches[0];
   if (!input || !facts) throw new UserError(SAY.weeklyUnavailable);
-  // A long digest continues in private messages, through whichever channel reaches the secretary
-  // privately (not necessarily the one asked on): each part fits both the reply and those messages.
-  const privately = privateTarget(member, await listOrgChannels(ctx.db, member.org_id));
+  // A long digest continues in private messages, through the app it was asked in (privateAnswer):
+  // each part fits both the reply and those messages.
+  const privately = privateAnswer(member, await listOrgChannels(ctx.db, member.org_id), message.channelId);
   const format = privately && PART_LIMITS[privately.format] < PART_LIMITS[message.replyFormat] ? privately.format : message.replyFormat;
   const digest = previewDigest({ ...input, facts, checkinCloses: ctx.settings.checkinCloses }, { format, audience: 'private' }, now);
   const [first, ...rest] = digest.parts;

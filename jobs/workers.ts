@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { purgeExpired } from '../db/retention.ts';
+import { purgeAudit, purgeExpired } from '../db/retention.ts';
 import type { Database } from '../db/schema.ts';
 import { reminderTiming } from '../src/chat/context.ts';
 import type { Clock } from '../src/core/clock.ts';
@@ -73,6 +73,8 @@ export async function startWorkers(
     const purged = await purgeExpired(db, now() - config.RETENTION_DAYS * 86_400_000);
     if (purged.inboundEvents + purged.deliveries + purged.links)
       logger.info(purged, `purged what is older than ${config.RETENTION_DAYS} days`);
+    const audit = await purgeAudit(db, now() - config.AUDIT_RETENTION_DAYS * 86_400_000);
+    if (audit) logger.info({ audit }, `purged the trail older than ${config.AUDIT_RETENTION_DAYS} days`);
   };
   const epoch = () =>
     checkRedisEpoch({ ...relayDeps, redis: deps.redis, prefix: config.QUEUE_PREFIX, logger }, async () => void (await schedulers()));

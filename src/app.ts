@@ -8,9 +8,9 @@ import type { ServiceDeps } from './admin/deps.ts';
 import { probe } from './admin/health.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { consoleRoutes } from './admin/console/routes.ts';
-import { downloadRoutes } from './admin/downloads.ts';
 import { guideRoutes } from './admin/guide.ts';
-import { type BatchHint, type BatchReads, CONSOLE_PATH, FILES_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
+import { pageHeaders } from './admin/security-headers.ts';
+import { type BatchHint, type BatchReads, CONSOLE_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
 import { dispatch } from './chat/dispatch.ts';
 import { withDeadline } from './chat/handle.ts';
 import { RosterCache } from './chat/roster-cache.ts';
@@ -18,6 +18,7 @@ import { readCheckinMeetings } from './chat/meeting-lookup.ts';
 import type { ChatMessage, Handle, Reply } from './chat/message.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
 import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
+import { SignOnce } from './platforms/dingtalk/sign-once.ts';
 import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
 
 /** The chat layer assembled: a message in, its reply out, through the command table of handlers/. */
@@ -58,7 +59,8 @@ export const createHandle = (deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' |
 export function createApp(deps: ServiceDeps): Hono {
   const app = new Hono();
   const channels = new ChannelDirectory(deps.db, deps.clock, deps.config.CACHE_TTL);
-  const receiverDeps = { channels, clock: deps.clock, handle: createHandle(deps) };
+  const signs = new SignOnce(deps.redis, deps.config.QUEUE_PREFIX, deps.logger);
+  const receiverDeps = { channels, clock: deps.clock, handle: createHandle(deps), signs };
 
   // No token: the state of the parts only; what failed is in GET /admin/health.
   app.get('/healthz', async (c) => {
@@ -70,14 +72,16 @@ export function createApp(deps: ServiceDeps): Hono {
   app.get('/webhooks/wecom/:channel', wecomUrlCheck(receiverDeps));
   app.post('/webhooks/wecom/:channel', wecomReceiver(receiverDeps));
 
+  // The pages a browser opens: framed by no one, and only the service's own scripts run in them.
+  for (const path of [GUIDE_PATH, CONSOLE_PATH]) app.use(`${path}/*`, pageHeaders());
   app.route(GUIDE_PATH, guideRoutes());
-  app.route(FILES_PATH, downloadRoutes(deps));
   app.route(CONSOLE_PATH, consoleRoutes(deps));
   app.route(DASHBOARD_PATH, adminQueueDashboard(deps));
   app.route('/admin', adminRoutes({ ...deps, channels }));
 
   app.onError((err, c) => {
-    deps.logger.error({ err, path: c.req.path }, 'request failed');
+    // The route's pattern, not the path: what a path names (a member, a meeting) is not the log's.
+    deps.logger.error({ err, method: c.req.method, route: c.req.routePath }, 'request failed');
     return c.json({ error: 'internal error' }, 500);
   });
   return app;

@@ -1,7 +1,7 @@
-import { serve } from '@hono/node-server';
 import { type Config, ConfigError, loadConfig } from './core/config.ts';
 import { createLogger } from './core/logger.ts';
 import { createRedis } from './core/redis.ts';
+import { serveHttp } from './core/http-server.ts';
 import { createApp, createHandle } from './app.ts';
 import { LongConnections } from './platforms/long-connections.ts';
 import { systemClock } from './core/clock.ts';
@@ -37,7 +37,7 @@ const deps = { config, db, redis, clock: systemClock, logger, queues };
 const server =
   config.ROLE === 'worker'
     ? undefined
-    : serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => {
+    : serveHttp(createApp(deps).fetch, { port: config.PORT }, (info) => {
         logger.info(`tongxin listening on http://localhost:${info.port} (${dialectOf(config.DATABASE_URL)} database)`);
       });
 let stopping = false;

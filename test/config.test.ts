@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       DIGEST_CRON: '0 9 * * 1',
       TZ_DEFAULT: 'Asia/Shanghai',
       RETENTION_DAYS: 180,
+      AUDIT_RETENTION_DAYS: 365,
       LOG_LEVEL: 'info',
       CACHE_TTL: 5_000,
       MAX_IN_FLIGHT: 256,
@@ -39,16 +40,24 @@ describe('loadConfig', () => {
     ['RETENTION_DAYS', '3651'],
     ['RETENTION_DAYS', '30.5'],
     ['RETENTION_DAYS', 'forever'],
+    ['AUDIT_RETENTION_DAYS', '179'],
+    ['AUDIT_RETENTION_DAYS', '3651'],
+    ['AUDIT_RETENTION_DAYS', 'forever'],
     ['CACHE_TTL', '5'],
     ['MAX_IN_FLIGHT', '0'],
     ['MAX_IN_FLIGHT', 'many'],
+    ['TRUST_PROXY', 'x forwarded for'],
+    ['TRUST_PROXY', 'x-forwarded-for:'],
+    ['TRUST_PROXY', '代理'],
   ])('%s=%s names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: expects`));
   });
 
-  it('RETENTION_DAYS takes a whole number of days 1-3650', () => {
+  it('RETENTION_DAYS takes a whole number of days 1-3650; the trail keeps at least 180', () => {
     expect(loadConfig({ RETENTION_DAYS: '1' }).RETENTION_DAYS).toBe(1);
     expect(loadConfig({ RETENTION_DAYS: '3650' }).RETENTION_DAYS).toBe(3650);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '180' }).AUDIT_RETENTION_DAYS).toBe(180);
+    expect(loadConfig({ RETENTION_DAYS: '30' }).AUDIT_RETENTION_DAYS).toBe(365);
   });
 
   it('ADMIN_TOKEN needs at least 32 characters', () => {
@@ -56,6 +65,15 @@ describe('loadConfig', () => {
     expect(short).toHaveLength(31);
     expect(() => loadConfig({ ADMIN_TOKEN: short })).toThrow(/^ADMIN_TOKEN: expects at least 32 characters$/);
     expect(loadConfig({ ADMIN_TOKEN: `${short}4` }).ADMIN_TOKEN).toBe(`${short}4`);
+  });
+
+  it('TRUST_PROXY is unset by default and names a header, lowercased', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY: 'X-Forwarded-For' }).TRUST_PROXY).toBe('x-forwarded-for');
+    expect(loadConfig({ TRUST_PROXY: 'x-real-ip' }).TRUST_PROXY).toBe('x-real-ip');
+    expect(() => loadConfig({ TRUST_PROXY: 'x forwarded for' })).toThrow(
+      /^TRUST_PROXY: expects an HTTP header name such as x-forwarded-for or x-real-ip$/,
+    );
   });
 
   it('never echoes a secret value', () => {

@@ -17,10 +17,10 @@ import { DT_SECRET } from './helpers/dingtalk.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 import { SAMPLE } from './helpers/wecom.ts';
 
-// 导出 (SPEC §9.3): a secretary, one-to-one, gets the 台账 file privately — through DingTalk as the
-// robot's file message after a media upload, through the WeCom self-built app as a file message
-// after a media upload — or, where no channel can send them a file, as a link in the reply that
-// works once for 10 minutes.
+// 导出: a secretary, one-to-one, gets the 台账 file privately, through the app she asked in —
+// DingTalk as the robot's file message after a media upload, the WeCom self-built app as a file
+// message after a media upload (asked through the WeCom AI bot, the app of the same WeCom) — and,
+// where no channel can reach her privately, a sentence saying so.
 
 const TZ = 'Asia/Shanghai';
 const at = (month: number, day: number, hour = 15) => fromLocal({ year: 2026, month, day, hour }, TZ);
@@ -34,6 +34,7 @@ async function seed(t: TestApp) {
     ['o1', '钉钉机关工委'],
     ['o2', '企微机关工委'],
     ['o3', '只有智能机器人的机关'],
+    ['o4', '钉钉和企业微信都用的机关'],
   ] as const) {
     await putOrg(db, { id: org, name, timezone: TZ, digest_cron: null }, NOW);
     await putBranch(db, org, 'b1', '第一党支部', [], NOW);
@@ -46,6 +47,17 @@ async function seed(t: TestApp) {
   await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), NOW);
   await putMember(db, memberRow({ org_id: 'o2', id: 'sec', name: '李书记', role: 'secretary', wecom_user_id: 'wc-sec' }), NOW);
   await putMember(db, memberRow({ org_id: 'o3', id: 'sec', name: '赵书记', role: 'secretary', wecom_user_id: 'wb-sec' }), NOW);
+  await putChannel(db, 'o4', 'dt4', { platform: 'dingtalk', appKey: 'key4', appSecret: DT_SECRET, robotCode: 'robot4' }, NOW);
+  await putChannel(db, 'o4', 'wa4', { platform: 'wecom-app', agentId: '218', secret: 'app-secret', ...SAMPLE }, NOW);
+  const both = {
+    org_id: 'o4',
+    id: 'sec',
+    name: '钱书记',
+    role: 'secretary' as const,
+    dingtalk_user_id: 'dt-both',
+    wecom_user_id: 'wc-both',
+  };
+  await putMember(db, memberRow(both), NOW);
   for (const [org, code, month, topic] of [
     ['o1', 'AAA', 11, '学习全会精神'],
     ['o1', 'QQQ', 8, '三季度党课'],
@@ -165,44 +177,30 @@ describe.each(DIALECTS)('导出 on %s', (dialect) => {
     expect(send.body).toMatchObject({ touser: 'wc-sec', msgtype: 'file' });
   });
 
-  it('where no channel can send the secretary a file: a link that works once, for 10 minutes', async () => {
+  it('where no channel can reach the secretary privately she is told so, and no link is made', async () => {
+    fake.clear();
     const reply = await viaWecomBot(t, 'wb3', BOT, 'wb-sec', '导出', { direct: true });
-    expect(reply).toContain('「第一党支部2026年第四季度三会一课台账.xlsx」已生成，请在 10 分钟内打开下载，链接只能使用一次');
-    const url = /https:\/\/tongxin\.example\.gov\.cn(\/files\/[\w-]+)/.exec(reply)!;
-    expect(url).not.toBeNull();
-    const path = url[1]!;
-    // Only a hash of the token is stored.
-    const stored = await t.db.selectFrom('one_time_links').select(['id', 'payload']).execute();
-    expect(JSON.stringify(stored)).not.toContain(path.slice('/files/'.length));
+    expect(reply).toContain('暂时无法把文件发给你');
+    expect(reply).not.toMatch(/https?:/);
+    expect(await t.db.selectFrom('one_time_links').selectAll().execute()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.requests).toEqual([]);
+  });
 
-    // Opening the link (a chat app's preview, say) spends nothing: its page posts the form.
-    for (let i = 0; i < 2; i++) {
-      const opened = await t.app.request(path);
-      expect(opened.status).toBe(200);
-      const body = await opened.text();
-      expect(body).toContain(`<form id="enter" method="post" action="${path}">`);
-      expect(body).toContain('<script src="/console/assets/enter.js"></script>');
-    }
-    const first = await t.app.request(path, { method: 'POST' });
-    expect(first.status).toBe(200);
-    expect(first.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    expect(first.headers.get('content-disposition')).toContain(encodeURIComponent('第一党支部2026年第四季度三会一课台账.xlsx'));
-    expect(first.headers.get('cache-control')).toBe('no-store');
-    const book = await xlsxTitle(Buffer.from(await first.arrayBuffer()));
-    expect(book.meetings.some((m) => m.includes('学习条例'))).toBe(true);
-
-    for (const method of ['GET', 'POST']) {
-      const second = await t.app.request(path, { method });
-      expect(second.status).toBe(410);
-      expect(await second.text()).toContain('下载链接只能使用一次');
-    }
-
-    const late = await viaWecomBot(t, 'wb3', BOT, 'wb-sec', '导出 CCC', { direct: true });
-    const latePath = /(\/files\/[\w-]+)/.exec(late)![1]!;
-    t.clock.set(NOW + 10 * 60_000 + 1);
-    expect((await t.app.request(latePath, { method: 'POST' })).status).toBe(410);
-    expect((await t.app.request('/files/not-a-token', { method: 'POST' })).status).toBe(410);
-    t.clock.set(NOW);
+  it('answers through the app it was asked in: a member with both accounts asking in the WeCom app gets no DingTalk message', async () => {
+    fake.clear();
+    fake.on('POST', '/cgi-bin/media/upload', () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: 'm-both' } }));
+    expect(await viaWecomApp(t, 'wa4', 'wc-both', '导出')).toContain('稍后单独发送给你');
+    const { send } = await sentFile(fake, '/cgi-bin/media/upload', '/cgi-bin/message/send');
+    expect(send.body).toMatchObject({ touser: 'wc-both', msgtype: 'file' });
+    expect(fake.requests.filter((r) => r.path.startsWith('/v1.0/') || r.path === '/media/upload')).toEqual([]);
+    // Asked on DingTalk, the same member gets it there.
+    fake.clear();
+    fake.on('POST', '/media/upload', () => ({ json: { errcode: 0, errmsg: 'ok', type: 'file', media_id: '@both' } }));
+    expect(await viaDingtalk(t, 'dt4', 'dt-both', '导出', { direct: true })).toContain('稍后单独发送给你');
+    const viaDt = await sentFile(fake, '/media/upload', '/v1.0/robot/oToMessages/batchSend');
+    expect((viaDt.send.body as { userIds: string[] }).userIds).toEqual(['dt-both']);
+    expect(fake.requests.filter((r) => r.path === '/cgi-bin/message/send')).toEqual([]);
   });
 
   it('fails a file whose meeting is gone permanently, before any upload', async () => {

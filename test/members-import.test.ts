@@ -4,7 +4,8 @@ import { putBranch } from '../db/branches.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import type { Database } from '../db/schema.ts';
-import { IMPORT_BATCH, importMembers } from '../src/admin/members-import.ts';
+import { itActing } from '../src/admin/acting.ts';
+import { IMPORT_BATCH, importMembers, planImport } from '../src/admin/members-import.ts';
 import { DIALECTS, type TestDb, memberRow, openTestDb } from './helpers/db.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 2, 0, 0);
@@ -63,18 +64,18 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
 
   it('writes 200 rows to a transaction and reports the bad rows as before', async () => {
     const { db, counter } = countingTransactions(t.db);
-    const result = await importMembers(db, 'org1', Buffer.from(csv()), NOW);
+    const result = await importMembers(db, itActing(null), 'org1', Buffer.from(csv()), NOW);
 
     expect(counter.opened).toBe(Math.ceil(ROWS / IMPORT_BATCH));
     expect(IMPORT_BATCH).toBe(200);
     expect(result).toMatchObject({ total: ROWS, imported: ROWS - 5, failed: 5 });
     expect(result.errors).toEqual([
       // Spreadsheet rows: data row n is row n + 1 under the header.
-      { row: 201, field: 'branch', message: 'no branch b-none in this org' },
-      { row: 202, field: 'id', message: 'repeats row 6' },
-      { row: 321, field: 'dingtalkUserId', message: 'already used by member old' },
-      { row: 402, field: 'dingtalkUserId', message: 'already used by row 151' },
-      { row: 451, field: 'probationary', message: 'expects true, false, 1, 0, 是 or 否' },
+      { row: 201, field: 'branch', message: 'no branch b-none in this org', name: '某甲' },
+      { row: 202, field: 'id', message: 'repeats row 6', name: '某乙' },
+      { row: 321, field: 'dingtalkUserId', message: 'already used by member old', name: '某丙' },
+      { row: 402, field: 'dingtalkUserId', message: 'already used by row 151', name: '某丁' },
+      { row: 451, field: 'probationary', message: 'expects true, false, 1, 0, 是 or 否', name: '某戊' },
     ]);
 
     const members = await t.db
@@ -90,8 +91,25 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
     expect(byId.get('old')).toMatchObject({ dingtalk_user_id: 'ding-existing' });
   });
 
+  it('checks every row for a preview by reading alone: no transaction, nothing written', async () => {
+    const { db, counter } = countingTransactions(t.db);
+    const fresh = csv().replaceAll(',党员', ',新党员');
+    const plan = await planImport(db, itActing(null), 'org1', Buffer.from(fresh));
+    expect(counter.opened).toBe(0);
+    expect([plan.total, plan.rows.length, plan.errors.length]).toEqual([ROWS, ROWS - 5, 5]);
+    expect(plan.rows.filter((r) => r.change === 'update').length).toBe(ROWS - 5);
+    expect((await t.db.selectFrom('members').select('name').where('id', '=', 'p7').executeTakeFirstOrThrow()).name).toBe('党员7');
+  });
+
+  it('refuses a file of more rows than the cap, reading no further', async () => {
+    await expect(planImport(t.db, itActing(null), 'org1', Buffer.from(csv()), { maxRows: 449 })).rejects.toThrow(
+      'body: has more than 449 rows',
+    );
+    expect((await planImport(t.db, itActing(null), 'org1', Buffer.from(csv()), { maxRows: 450 })).total).toBe(450);
+  });
+
   it('imports the same file again with the same counts and no new rows', async () => {
-    const result = await importMembers(t.db, 'org1', Buffer.from(csv()), NOW + 1);
+    const result = await importMembers(t.db, itActing(null), 'org1', Buffer.from(csv()), NOW + 1);
     expect(result).toMatchObject({ total: ROWS, imported: ROWS - 5, failed: 5 });
     const { n } = await t.db
       .selectFrom('members')

@@ -1,6 +1,8 @@
 import type { KyselyPlugin, QueryResult, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PURGE_BATCH, purgeExpired } from '../db/retention.ts';
+import { writeAudit } from '../db/audit.ts';
+import { PURGE_BATCH, purgeAudit, purgeExpired } from '../db/retention.ts';
+import { IT_ACTOR } from '../src/domain/audit.ts';
 import type { DeliveryState } from '../db/schema.ts';
 import { DIALECTS, type TestDb, openTestDb } from './helpers/db.ts';
 
@@ -58,7 +60,7 @@ describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
       })),
     );
     await t.db.insertInto('deliveries').values(deliveries).execute();
-    const link = { purpose: 'download' as const, org_id: 'org1', member_id: 'm1', payload: '{}', created_at: OLD, used_at: null };
+    const link = { purpose: 'login' as const, org_id: 'org1', member_id: 'm1', payload: '{}', created_at: OLD, used_at: null };
     await t.db
       .insertInto('one_time_links')
       .values([
@@ -66,7 +68,7 @@ describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
         { ...link, id: 'expired-recently', expires_at: RECENT },
       ])
       .execute();
-    const session = { org_id: null, member_id: null, csrf: 'c', created_at: OLD, ended_at: null };
+    const session = { org_id: null, member_id: null, csrf: 'c', created_at: OLD, ended_at: null, last_seen_at: OLD, it_token: null };
     await t.db
       .insertInto('console_sessions')
       .values([
@@ -109,5 +111,27 @@ describe.each(DIALECTS)('purgeExpired on %s', (dialect) => {
     expect(left.map((l) => l.id)).toEqual(['expired-recently']);
     const sessions = await t.db.selectFrom('console_sessions').select('id').execute();
     expect(sessions.map((l) => l.id)).toEqual(['session-recent']);
+  });
+
+  it('keeps the trail apart: purgeExpired leaves it, purgeAudit takes only entries older than its own cut-off', async () => {
+    const entry = {
+      orgId: 'org1',
+      actor: IT_ACTOR,
+      action: 'org.write' as const,
+      object: 'org:org1',
+      address: null,
+      result: 'ok' as const,
+    };
+    const olds = Array.from({ length: PURGE_BATCH + 7 }, (_, i) => ({ ...entry, at: OLD - i }));
+    for (let i = 0; i < olds.length; i += 500) await writeAudit(t.db, ...olds.slice(i, i + 500));
+    await writeAudit(t.db, { ...entry, at: BEFORE }, { ...entry, at: NOW });
+    await purgeExpired(t.db, NOW + DAY);
+    const count = async () => (await t.db.selectFrom('audit_log').select('at').execute()).length;
+    expect(await count()).toBe(PURGE_BATCH + 9);
+    const deleted: number[] = [];
+    expect(await purgeAudit(t.db.withPlugin(countDeletes(deleted)), BEFORE)).toBe(PURGE_BATCH + 7);
+    expect(deleted).toEqual([PURGE_BATCH, 7]);
+    const left = await t.db.selectFrom('audit_log').select('at').orderBy('at').execute();
+    expect(left.map((e) => Number(e.at))).toEqual([BEFORE, NOW]);
   });
 });

@@ -8,9 +8,10 @@ import { putOrg } from '../db/orgs.ts';
 import { fromLocal } from '../src/domain/time.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { viaDingtalk } from './helpers/chat.ts';
-import { DIALECTS, countOf, meetingRow, memberRow } from './helpers/db.ts';
+import { DIALECTS, countOf, meetingRow, memberPutter, memberRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
-import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import type { FakePlatform } from './helpers/fake-platform.ts';
+import { PUBLIC_URL, browser, csrfOf, signIn, signInLink, startConsole as startRig } from './helpers/console.ts';
 
 // The console's sign-in and first pages (SPEC §9.4), over HTTP: 控制台 one-to-one gives a link that
 // works once, for 10 minutes; the session cookie; what each role sees; CSRF and Origin on writes;
@@ -18,7 +19,6 @@ import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts
 
 const TZ = 'Asia/Shanghai';
 const NOW = fromLocal({ year: 2026, month: 12, day: 1, hour: 10 }, TZ);
-const PUBLIC_URL = 'https://tongxin.example.gov.cn';
 const HOSTILE = '<script>alert(1)</script>支部';
 
 async function seed(t: TestApp) {
@@ -29,8 +29,7 @@ async function seed(t: TestApp) {
   await putBranch(db, 'o1', 'b1', '第一党支部', [], NOW);
   await putBranch(db, 'o1', 'b2', HOSTILE, [], NOW);
   await putBranch(db, 'o2', 'b1', '外单位支部', [], NOW);
-  const m = (id: string, name: string, extra: Partial<Parameters<typeof memberRow>[0]> = {}) =>
-    putMember(db, memberRow({ org_id: 'o1', branch_id: 'b1', id, name, dingtalk_user_id: `dt-${id}`, ...extra }), NOW);
+  const m = memberPutter(db, 'o1', NOW);
   await m('sec', '张书记', { role: 'secretary' });
   await m('m1', '王一');
   await m('adm', '机关党委李干事', { org_admin: 1 });
@@ -42,72 +41,38 @@ async function seed(t: TestApp) {
   );
 }
 
-/** A browser of its own: keeps the console cookie between requests, as a browser would. */
-function browser(t: TestApp) {
-  let cookie = '';
-  return {
-    async request(path: string, init: RequestInit = {}) {
-      const headers = new Headers(init.headers);
-      if (cookie) headers.set('cookie', cookie);
-      const res = await t.app.request(path, { ...init, headers });
-      const set = res.headers.get('set-cookie');
-      if (set) cookie = set.split(';')[0]!.endsWith('=') ? '' : set.split(';')[0]!;
-      return res;
-    },
-    post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
-      return this.request(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-        body: new URLSearchParams(form).toString(),
-      });
-    },
-    get cookie() {
-      return cookie;
-    },
-  };
-}
-
-const linkOf = (reply: string) => {
-  const match = /https:\/\/tongxin\.example\.gov\.cn(\/console\/login\?t=([\w-]+))/.exec(reply);
-  if (!match) throw new Error(`no sign-in link in: ${reply}`);
-  return { path: match[1]!, token: match[2]! };
-};
-
-async function signIn(t: TestApp, staffId: string) {
-  const b = browser(t);
-  const { token } = linkOf(await viaDingtalk(t, 'dt1', staffId, '控制台', { direct: true }));
-  const res = await b.post('/console/login', { t: token });
-  expect(res.status).toBe(303);
-  return b;
-}
-
-const csrfOf = async (res: Response) => /name="_csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+const startConsole = (dialect: (typeof DIALECTS)[number]) => startRig(dialect, NOW, seed);
 
 describe.each(DIALECTS)('the console on %s', (dialect) => {
   let t: TestApp;
+  let fake: FakePlatform;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    t = await startTestApp(dialect, { now: NOW, env: { PUBLIC_URL } });
-    await seed(t);
+    ({ t, fake, close } = await startConsole(dialect));
   });
-  afterAll(() => t?.close());
+  afterAll(() => close?.());
 
-  it('控制台 one-to-one gives a secretary a link; in a group, to a member, it gives none', async () => {
-    const reply = await viaDingtalk(t, 'dt1', 'dt-sec', '控制台', { direct: true });
-    expect(reply).toContain('控制台登录链接，请在 10 分钟内打开，只能使用一次');
-    linkOf(reply);
+  it('控制台 one-to-one sends a secretary a link privately, never in the reply; in a group, to a member, it sends none', async () => {
+    const link = await signInLink(t, fake, 'dt-sec');
+    expect(link.reply).toBe('登录链接将单独私信发给你，10 分钟内有效，只能使用一次。');
+    expect(link.text).toContain('控制台登录链接，请在 10 分钟内打开，只能使用一次');
+    expect((link.message.body as { userIds: string[] }).userIds).toEqual(['dt-sec']);
     expect(await viaDingtalk(t, 'dt1', 'dt-sec', '控制台')).toContain('「控制台」只在私聊中回复');
     const member = await viaDingtalk(t, 'dt1', 'dt-m1', '控制台', { direct: true });
     expect(member).toContain('只有支部书记可以使用这条命令');
     expect(member).not.toContain('/console/login');
-    // Only hashes are stored.
-    const { token } = linkOf(reply);
+    // Only hashes are stored; the stored reply and the queued message hold no link.
     const rows = await t.db.selectFrom('one_time_links').selectAll().where('purpose', '=', 'login').execute();
-    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(JSON.stringify(rows)).not.toContain(link.token);
+    const stored = JSON.stringify(await t.db.selectFrom('inbound_events').select('reply').execute());
+    expect(stored).toContain('登录链接将单独私信发给你');
+    expect(stored).not.toContain('/console/login');
+    expect(JSON.stringify(await t.db.selectFrom('deliveries').selectAll().execute())).not.toContain(link.token);
   });
 
   it('opening the link shows a page that signs in by posting it; the link works once', async () => {
     const b = browser(t);
-    const { path, token } = linkOf(await viaDingtalk(t, 'dt1', 'dt-sec', '控制台', { direct: true }));
+    const { path, token } = await signInLink(t, fake, 'dt-sec');
     // A link preview's GET spends nothing.
     for (let i = 0; i < 2; i++) {
       const opened = await b.request(path);
@@ -129,17 +94,17 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
   });
 
   it('a link past its 10 minutes, or of a member who has left since, signs nobody in', async () => {
-    const late = linkOf(await viaDingtalk(t, 'dt1', 'dt-sec', '控制台', { direct: true }));
+    const late = await signInLink(t, fake, 'dt-sec');
     t.clock.set(NOW + 10 * 60_000 + 1);
     expect((await browser(t).post('/console/login', { t: late.token })).status).toBe(410);
     t.clock.set(NOW);
-    const left = linkOf(await viaDingtalk(t, 'dt1', 'dt-gone', '控制台', { direct: true }));
+    const left = await signInLink(t, fake, 'dt-gone');
     await leaveMember(t.db, 'o1', 'gone', NOW, '调离', NOW);
     expect((await browser(t).post('/console/login', { t: left.token })).status).toBe(410);
   });
 
   it('a secretary lands on her branch, sees its quarter, and no other branch or org', async () => {
-    const b = await signIn(t, 'dt-sec');
+    const b = await signIn(t, fake, 'dt-sec');
     const home = await b.request('/console');
     expect(home.status).toBe(303);
     expect(home.headers.get('location')).toBe('/console/orgs/o1/branches/b1');
@@ -160,7 +125,7 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
   });
 
   it('an org admin sees every branch of her org, by name, each name escaped', async () => {
-    const b = await signIn(t, 'dt-adm');
+    const b = await signIn(t, fake, 'dt-adm');
     expect((await b.request('/console')).headers.get('location')).toBe('/console/orgs/o1');
     const body = await (await b.request('/console/orgs/o1')).text();
     expect(body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;支部');
@@ -175,7 +140,7 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
   });
 
   it('sign-out needs the session’s CSRF token and this site’s Origin, then ends the session', async () => {
-    const b = await signIn(t, 'dt-sec');
+    const b = await signIn(t, fake, 'dt-sec');
     const csrf = await csrfOf(await b.request('/console/orgs/o1/branches/b1'));
     expect((await b.post('/console/logout', {})).status).toBe(403);
     expect((await b.post('/console/logout', { _csrf: 'forged' })).status).toBe(403);
@@ -229,12 +194,13 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
 
 describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
   let t: TestApp;
+  let fake: FakePlatform;
+  let close: () => Promise<void>;
   let sec: ReturnType<typeof browser>;
   let csrf: string;
   const b1 = '/console/orgs/o1/branches/b1';
   beforeAll(async () => {
-    t = await startTestApp(dialect, { now: NOW, env: { PUBLIC_URL } });
-    await seed(t);
+    ({ t, fake, close } = await startConsole(dialect));
     await insertReport(t.db, {
       id: 'r1',
       org_id: 'o1',
@@ -257,10 +223,10 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
       at: NOW - 2 * 86_400_000,
       source: null,
     });
-    sec = await signIn(t, 'dt-sec');
+    sec = await signIn(t, fake, 'dt-sec');
     csrf = await csrfOf(await sec.request(b1));
   });
-  afterAll(() => t?.close());
+  afterAll(() => close?.());
 
   it('lists meetings; a 会议记录 prints and downloads as Word; the ledger downloads', async () => {
     const list = await (await sec.request(`${b1}/meetings`)).text();
@@ -307,8 +273,13 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     const bad = await sec.post(`${b1}/members/m1`, { ...form, _csrf: csrf, name: '' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('姓名：不能为空');
+    // Accounts are who a member is in chat: a secretary may not point one elsewhere, and the form does not offer it.
     const taken = await sec.post(`${b1}/members/m1`, { ...form, _csrf: csrf, dingtalkUserId: 'dt-sec' });
-    expect(await taken.text()).toContain('钉钉账号：已被党员 sec 使用');
+    expect(taken.status).toBe(403);
+    expect(await taken.text()).toContain('钉钉、企业微信账号只能由机关党委管理员设置');
+    const page = await (await sec.request(`${b1}/members/m1`)).text();
+    expect(page).not.toContain('name="dingtalkUserId"');
+    expect(page).not.toContain('name="branch"');
     expect((await t.db.selectFrom('members').select('name').where('id', '=', 'm1').executeTakeFirstOrThrow()).name).toBe('王一');
     const ok = await sec.post(`${b1}/members/m1`, { ...form, _csrf: csrf });
     expect(ok.status).toBe(303);
@@ -317,10 +288,21 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     expect([row.name, row.party_group]).toEqual(['王一民', '第一党小组']);
   });
 
-  it('transfers a member to another branch and records a member’s leave', async () => {
+  it('transfers a member to another branch (an org admin’s to do) and records a member’s leave', async () => {
     await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm9', name: '孙九', dingtalk_user_id: 'dt-m9' }), NOW);
     await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm8', name: '周八', dingtalk_user_id: 'dt-m8' }), NOW);
-    const moved = await sec.post(`${b1}/members/m9`, { _csrf: csrf, name: '孙九', role: 'member', branch: 'b2', dingtalkUserId: 'dt-m9' });
+    const asked = await sec.post(`${b1}/members/m9`, { _csrf: csrf, name: '孙九', role: 'member', branch: 'b2' });
+    expect(asked.status).toBe(403);
+    expect(await asked.text()).toContain('把党员转到其他支部需由机关党委管理员办理');
+    const adm = await signIn(t, fake, 'dt-adm');
+    const admCsrf = await csrfOf(await adm.request(`${b1}/members/m9`));
+    const moved = await adm.post(`${b1}/members/m9`, {
+      _csrf: admCsrf,
+      name: '孙九',
+      role: 'member',
+      branch: 'b2',
+      dingtalkUserId: 'dt-m9',
+    });
     expect(moved.status).toBe(303);
     expect((await t.db.selectFrom('members').select('branch_id').where('id', '=', 'm9').executeTakeFirstOrThrow()).branch_id).toBe('b2');
     expect(await t.db.selectFrom('member_moves').select(['from_branch', 'to_branch']).where('member_id', '=', 'm9').execute()).toEqual([
@@ -343,11 +325,11 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
 
   it('imports a CSV: every row checked and shown first, nothing written until confirmed', async () => {
     const csv = [
-      '姓名,支部,角色,钉钉账号',
-      '新党员甲,第一党支部,党员,dt-new1',
-      ',第一党支部,党员,dt-new2',
-      '外支部人,HOSTILE,党员,dt-new3',
-      '新党员乙,第一党支部,书记员,dt-new4',
+      '姓名,支部,角色,党小组',
+      '新党员甲,第一党支部,党员,第二党小组',
+      ',第一党支部,党员,',
+      '外支部人,HOSTILE,党员,',
+      '新党员乙,第一党支部,书记员,',
     ]
       .join('\n')
       .replace('HOSTILE', '<script>alert(1)</script>支部');
@@ -361,8 +343,11 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     const text = await preview.text();
     expect(text).toContain('共 4 行：<strong>1 行可以导入</strong>，3 行有问题。还没有写入任何内容。');
     expect(text).toContain('第 3 行 · 姓名：必填');
-    expect(text).toContain('第 4 行 · 支部：不是本支部：只能导入本支部的党员');
-    expect(text).toContain('第 5 行 · 角色：应为 书记、委员 或 党员');
+    expect(text).toContain('第 4 行（外支部人） · 支部：不是本支部：只能导入本支部的党员');
+    expect(text).toContain('第 5 行（新党员乙） · 角色：应为 书记、委员 或 党员');
+    // Every row to be imported is listed, with what it makes of the member.
+    expect(text).toContain('<td>2</td><td>新党员甲</td>');
+    expect(text).toContain('<td>第二党小组</td><td>新增</td>');
     expect(text).not.toContain('<script>alert(1)</script>');
     expect((await count()).length).toBe(before);
 
@@ -370,8 +355,8 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     const done = await sec.post(`${b1}/members/import`, { _csrf: csrf, confirm: '1', csv: carried });
     expect(await done.text()).toContain('已导入 1 人，3 行未导入。');
     expect((await count()).length).toBe(before + 1);
-    const added = await t.db.selectFrom('members').selectAll().where('dingtalk_user_id', '=', 'dt-new1').executeTakeFirstOrThrow();
-    expect([added.name, added.branch_id]).toEqual(['新党员甲', 'b1']);
+    const added = await t.db.selectFrom('members').selectAll().where('name', '=', '新党员甲').executeTakeFirstOrThrow();
+    expect([added.branch_id, added.party_group, added.dingtalk_user_id]).toEqual(['b1', '第二党小组', null]);
   });
 
   it('filters reports by category, tag, member and dates, every text escaped', async () => {
@@ -402,12 +387,11 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
 describe.each(DIALECTS)('the console’s org pages on %s', (dialect) => {
   let t: TestApp;
   let fake: FakePlatform;
+  let close: () => Promise<void>;
   let adm: ReturnType<typeof browser>;
   let csrf: string;
   beforeAll(async () => {
-    fake = await startFakePlatform();
-    t = await startTestApp(dialect, { now: NOW, env: { PUBLIC_URL, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url } });
-    await seed(t);
+    ({ t, fake, close } = await startConsole(dialect));
     await putBranch(
       t.db,
       'o1',
@@ -416,13 +400,10 @@ describe.each(DIALECTS)('the console’s org pages on %s', (dialect) => {
       [{ channel_id: 'dt1', chat_id: 'cidGroupA==', webhook: 'robot-token-b1', secret: null }],
       NOW,
     );
-    adm = await signIn(t, 'dt-adm');
+    adm = await signIn(t, fake, 'dt-adm');
     csrf = await csrfOf(await adm.request('/console/orgs/o1/channels'));
   });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-  });
+  afterAll(() => close?.());
 
   it('shows each channel’s checklist: the callback URL, which credentials are stored (never their values), the last callback', async () => {
     const page = await (await adm.request('/console/orgs/o1/channels')).text();
@@ -450,15 +431,32 @@ describe.each(DIALECTS)('the console’s org pages on %s', (dialect) => {
     expect((await adm.post('/console/orgs/o1/channels/dt1/test', { to: 'me' })).status).toBe(403);
   });
 
-  it('adds a calendar override and shows which years have data', async () => {
+  it('shows an org admin which years have data, read-only: the calendar every org shares is IT’s to change', async () => {
     const page = await (await adm.request('/console/orgs/o1/calendar?year=2027')).text();
     expect(page).toContain('2027年');
-    const added = await adm.post('/console/orgs/o1/calendar?year=2027', { _csrf: csrf, date: '2027-01-01', kind: 'holiday', name: '元旦' });
+    expect(page).toContain('由系统管理员统一维护');
+    expect(page).not.toContain('name="kind"');
+    const refused = await adm.post('/console/orgs/o1/calendar?year=2027', { _csrf: csrf, date: '2027-03-03', kind: 'holiday' });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('节假日由系统管理员统一维护');
+    expect(await t.db.selectFrom('calendar_overrides').selectAll().execute()).toEqual([]);
+  });
+
+  it('lets IT add a calendar override', async () => {
+    const staff = browser(t);
+    expect((await staff.post('/console/login', { token: ADMIN_TOKEN })).status).toBe(303);
+    const itCsrf = await csrfOf(await staff.request('/console/orgs/o1/calendar?year=2027'));
+    const added = await staff.post('/console/orgs/o1/calendar?year=2027', {
+      _csrf: itCsrf,
+      date: '2027-01-01',
+      kind: 'holiday',
+      name: '元旦',
+    });
     expect(await added.text()).toContain('已添加：2027-01-01 放假 元旦');
     expect(await t.db.selectFrom('calendar_overrides').select(['date', 'kind', 'name']).execute()).toEqual([
       { date: '2027-01-01', kind: 'holiday', name: '元旦' },
     ]);
-    expect((await adm.post('/console/orgs/o1/calendar', { _csrf: csrf, date: '明年元旦', kind: 'holiday' })).status).toBe(200);
+    expect((await staff.post('/console/orgs/o1/calendar', { _csrf: itCsrf, date: '明年元旦', kind: 'holiday' })).status).toBe(200);
     expect(await t.db.selectFrom('calendar_overrides').select('date').execute()).toHaveLength(1);
   });
 
@@ -473,7 +471,7 @@ describe.each(DIALECTS)('the console’s org pages on %s', (dialect) => {
     expect(html).not.toMatch(/(src|href)="https?:/);
     expect((await staff.request('/console/queues/api/queues')).status).toBe(200);
     expect((await browser(t).request('/console/queues')).status).toBe(303);
-    const sec = await signIn(t, 'dt-sec');
+    const sec = await signIn(t, fake, 'dt-sec');
     expect((await sec.request('/console/queues')).status).toBe(404);
     expect((await sec.request('/console/orgs/o1/channels')).status).toBe(404);
     // Two orgs share the queues: an org admin of one does not see them.

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
 import type { ServiceDeps } from './deps.ts';
 import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../domain/calendar.ts';
 import { isoWithOffset } from '../domain/time.ts';
-import type { CalendarOverrideTable } from '../../db/schema.ts';
+import type { CalendarOverrideTable, Database } from '../../db/schema.ts';
 import { getCalendarOverride, listCalendarOverrides, putCalendarOverride } from '../../db/calendar.ts';
+import { type Acting, apiActing, audit, authorise } from './acting.ts';
 import { badField, handle, readJson } from './http.ts';
 import { overrideSchema } from './schemas.ts';
 
@@ -16,6 +18,29 @@ const overrideJson = (o: CalendarOverrideTable, tz: string) => ({
   name: o.name,
   updatedAt: isoWithOffset(Number(o.updated_at), tz),
 });
+
+/**
+ * Overrides the working-day calendar for one date, for every org: IT's to change (the policy), and
+ * on the trail with no org, so that every org's trail shows it.
+ */
+export async function putOverride(
+  db: Kysely<Database>,
+  acting: Acting,
+  row: Pick<CalendarOverrideTable, 'date' | 'kind' | 'name'>,
+  now: number,
+): Promise<void> {
+  authorise(acting, 'calendar.write', { kind: 'deployment', onlyOrg: null });
+  await db.transaction().execute(async (trx) => {
+    await putCalendarOverride(trx, row, now);
+    await audit(trx, acting, {
+      at: now,
+      orgId: null,
+      action: 'calendar.write',
+      object: `calendar:${row.date}`,
+      detail: { kind: row.kind, name: row.name },
+    });
+  });
+}
 
 /**
  * SPEC §7 `PUT /admin/calendar/:date` — overrides the working-day calendar for one date (SPEC §5),
@@ -33,7 +58,7 @@ export function calendarRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'
       const date = c.req.param('date') ?? '';
       if (!parseIsoDate(date)) throw badField('date', DATE_REASON);
       const body = await readJson(c, overrideSchema);
-      await putCalendarOverride(db, { date, kind: body.kind, name: body.name }, clock.now());
+      await putOverride(db, apiActing(c, deps.config), { date, kind: body.kind, name: body.name }, clock.now());
       return c.json(overrideJson((await getCalendarOverride(db, date))!, tz));
     }),
   );

@@ -11,6 +11,7 @@ import { listOrgChannels } from '../../db/channels.ts';
 import { loadDigestInput } from '../../db/digest-facts.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { digestTarget, runWeeklyDigest } from '../../jobs/digest-run.ts';
+import { apiActing, audit } from './acting.ts';
 import { Problem, badField, check, handle, idParam, readText } from './http.ts';
 import { runSchema } from './schemas.ts';
 
@@ -103,7 +104,14 @@ export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' |
         week,
         body.branch,
       );
-      return c.json({ week, results: results.map((r) => ({ branch: r.branch, outcome: r.outcome, parts: r.parts ?? 0 })) });
+      const outcomes = results.map((r) => ({ branch: r.branch, outcome: r.outcome, parts: r.parts ?? 0 }));
+      const detail = { week, branch: body.branch ?? null, queued: outcomes.filter((r) => r.outcome === 'queued').length };
+      await db
+        .transaction()
+        .execute((trx) =>
+          audit(trx, apiActing(c, deps.config), { at: clock.now(), orgId, action: 'digests.run', object: `org:${orgId}`, detail }),
+        );
+      return c.json({ week, results: outcomes });
     }),
   );
 

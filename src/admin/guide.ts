@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { marked } from 'marked';
+import { PAGE_POLICY, pageHeaders } from './security-headers.ts';
 
 // The user guide (docs/guide.md) as a page of its own: server-rendered, its style inline, no
 // external asset, so that it opens on an intranet. The guide is our own text, not user input.
@@ -12,6 +14,9 @@ h1,h2,h3{line-height:1.3}h1{color:#b71c1c}code{background:#f4f4f4;padding:0 .2em
 pre{background:#f4f4f4;padding:.6rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}
 blockquote{margin:0;padding-left:1rem;border-left:3px solid #ddd;color:#555}`;
 
+// The style stays inline, let through by its hash, so that the guide remains one self-contained page.
+const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`;
+
 let page: Promise<string> | undefined;
 
 async function render(): Promise<string> {
@@ -22,6 +27,7 @@ async function render(): Promise<string> {
 /** GET /guide: the user guide, read and rendered once. */
 export function guideRoutes(): Hono {
   const app = new Hono();
+  app.use('*', pageHeaders({ ...PAGE_POLICY, styleSrc: [STYLE_HASH] }));
   app.get('/', async (c) => {
     page ??= render();
     return c.html(await page);

@@ -6,7 +6,7 @@ import { BodyTimeout, BodyTooLarge, MAX_BODY_BYTES, readBodyBytes } from '../cor
 export const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 export const ID_REASON = 'expects 1-64 letters, digits, _ . -';
 
-type ProblemStatus = 400 | 404 | 408 | 409 | 413;
+type ProblemStatus = 400 | 403 | 404 | 408 | 409 | 413;
 
 /** An answer other than success, thrown from deep inside a handler and rendered by `handle`. */
 export class Problem extends Error {
@@ -84,12 +84,14 @@ export function firstIssue(error: z.ZodError): { field: string; reason: string }
   return { field, reason };
 }
 
+/** `text` percent-encoded for RFC 8187: encodeURIComponent leaves ' ( ) * !, which strict parsers refuse there. */
+const extValue = (text: string) => encodeURIComponent(text).replace(/['()*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+
 /**
  * `attachment` with the Chinese name for browsers (RFC 6266 `filename*`) and `fallback`, in ASCII,
  * for clients that read only `filename`.
  */
-export const attachment = (name: string, fallback: string) =>
-  `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+export const attachment = (name: string, fallback: string) => `attachment; filename="${fallback}"; filename*=UTF-8''${extValue(name)}`;
 
 /** A built file as a download. */
 export const fileResponse = (c: Context, file: { name: string; contentType: string; bytes: Buffer }, fallback: string) =>

@@ -4,6 +4,7 @@ import type { ServiceDeps } from './deps.ts';
 import { XLSX, writeOverviewXlsx } from '../domain/ledger.ts';
 import { quarterKey, quarterOfKey } from '../domain/time.ts';
 import { ledgerFile, overviewPages } from '../chat/files.ts';
+import { apiActing, audit } from './acting.ts';
 import { attachment, badField, fileResponse, handle } from './http.ts';
 import { orgBranch, orgOfPath } from './path.ts';
 
@@ -28,6 +29,13 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' |
       const { org, branch } = await orgBranch(db, c);
       const quarter = quarterAsked(c, clock.now(), org.timezone);
       const file = await ledgerFile(db, org, branch, quarter, { now: clock.now(), checkinCloses: deps.config.CHECKIN_CLOSES });
+      await audit(db, apiActing(c, deps.config), {
+        at: clock.now(),
+        orgId: org.id,
+        action: 'file.download',
+        object: `branch:${branch.id}`,
+        detail: { file: file.name },
+      });
       return fileResponse(c, file, 'ledger.xlsx');
     }),
   );
@@ -42,6 +50,13 @@ export function ledgerRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' |
         for await (const page of branches) yield page.map((b) => b.row);
       }
       const label = quarter.label;
+      await audit(db, apiActing(c, deps.config), {
+        at: clock.now(),
+        orgId: org.id,
+        action: 'file.download',
+        object: `org:${org.id}`,
+        detail: { quarter: label },
+      });
       const out = new PassThrough();
       writeOverviewXlsx(out, `${org.name} ${label} 三会一课汇总`, pages()).catch((err: unknown) => {
         deps.logger.error({ err, org: org.id }, 'org overview failed while streaming');

@@ -8,6 +8,7 @@ import { listAttendance } from '../../db/attendance.ts';
 import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
 import { listBranchRoster } from '../../db/members.ts';
 import { loadMeetingRecord, recordFile } from '../chat/files.ts';
+import { apiActing, audit } from './acting.ts';
 import { Problem, badField, fileResponse, handle } from './http.ts';
 import { orgBranch } from './path.ts';
 
@@ -97,6 +98,13 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
     handle(async (c) => {
       const { org, branch, meeting, opts } = await recordOfPath(c);
       const file = await recordFile(db, org, branch, meeting, opts);
+      await audit(db, apiActing(c, deps.config), {
+        at: clock.now(),
+        orgId: org.id,
+        action: 'file.download',
+        object: `meeting:${meeting.code}`,
+        detail: { file: file.name },
+      });
       return fileResponse(c, file, `${meeting.code}.docx`);
     }),
   );

@@ -1,19 +1,46 @@
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { parse } from 'csv-parse/sync';
-import type { Database } from '../../db/schema.ts';
+import type { Database, MemberTable } from '../../db/schema.ts';
 import { listOrgBranches } from '../../db/branches.ts';
+import { findMembersBy, listMembersByIds, memberState } from '../../db/members.ts';
 import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
+import { type Action, type MemberAction, type Refusal, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
+import { type Acting, Refused, audit } from './acting.ts';
 import { csvText } from './csv-text.ts';
 import { ID, ID_REASON, Problem, badField, firstIssue } from './http.ts';
-import { saveMemberIn } from './members.ts';
+import { bodyState, memberBody, saveMemberIn } from './members.ts';
 import { type MemberBody, memberSchema } from './schemas.ts';
+
+// A roster in CSV: every row is read and checked first — its cells, and by the policy the change
+// it makes — by reading the database only, so that a preview holds nothing; then the good rows are
+// written like a PUT of each member, IMPORT_BATCH to a transaction, each checked again as it is
+// written. A column the file does not have keeps what is stored.
 
 export interface ImportError {
   /** The row as a spreadsheet numbers it: the header is row 1. */
   row: number;
   field: string;
   message: string;
+  /** The 姓名 of the row, when it has one. */
+  name?: string;
+}
+
+/** A row that can be imported: what it makes of the member. */
+export interface ImportRow {
+  row: number;
+  id: string;
+  name: string;
+  change: 'create' | 'update' | 'same';
+  body: MemberBody;
+}
+
+export interface ImportPlan {
+  total: number;
+  rows: ImportRow[];
+  errors: ImportError[];
+  /** The rows the policy refused, for the trail. */
+  refused: { row: number; id: string; action: MemberAction; why: Refusal }[];
 }
 
 export interface ImportResult {
@@ -28,7 +55,7 @@ const REQUIRED = ['name', 'branch', 'role'];
 const PLATFORM_FIELDS = ['wecomUserId', 'dingtalkUserId'] as const;
 const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, 是: true, 否: false };
 
-/** The Chinese headers of SPEC §9.3, as secretaries' spreadsheets have them. */
+/** The Chinese headers, as secretaries' spreadsheets have them. */
 const CHINESE_HEADERS: Record<string, string> = {
   编号: 'id',
   姓名: 'name',
@@ -63,14 +90,14 @@ interface Parsed {
   info: { error?: unknown; lines: number };
 }
 
-function parseCsv(text: string): Parsed[] {
-  let sawHeader = false;
+function parseCsv(text: string, maxRows: number | undefined): { columns: string[]; rows: Parsed[] } {
+  let columns: string[] | undefined;
   let rows: Parsed[];
   try {
     rows = parse(text, {
       columns: (header: string[]) => {
-        sawHeader = true;
-        return checkHeader(header);
+        columns = checkHeader(header);
+        return columns;
       },
       trim: true,
       skip_empty_lines: true,
@@ -78,16 +105,19 @@ function parseCsv(text: string): Parsed[] {
       // A row with the wrong number of cells is that row's error, not the whole file's.
       relax_column_count: true,
       info: true,
+      // One past the cap is enough to know the file is over it.
+      ...(maxRows ? { to: maxRows + 1 } : {}),
     }) as Parsed[];
   } catch (err) {
     if (err instanceof Problem) throw err;
     throw badField('body', `not valid CSV: ${(err as Error).message}`);
   }
-  if (!sawHeader) throw badField('body', 'expects CSV with a header row');
-  return rows;
+  if (!columns) throw badField('body', 'expects CSV with a header row');
+  if (maxRows && rows.length > maxRows) throw badField('body', `has more than ${maxRows} rows`);
+  return { columns, rows };
 }
 
-/** Cells as the JSON body would give them: empty is absent, probationary is a boolean. */
+/** Cells as the JSON body would give them: empty is absent, probationary and orgAdmin are booleans. */
 function toBody(record: Record<string, string>): Record<string, unknown> | ImportError['field'] {
   const body: Record<string, unknown> = {};
   for (const [key, cell] of Object.entries(record)) {
@@ -121,108 +151,206 @@ function derivedId(record: Record<string, string>): string {
   );
 }
 
+/** The field a refused change is about, and the reason, as the admin API words it. */
+function refusalOf(action: Action, why: Refusal, body: MemberBody, stored: MemberTable | undefined): { field: string; message: string } {
+  if (why === 'scope') return { field: 'id', message: 'names a member of another branch' };
+  if (why === 'org-admin') return { field: 'id', message: 'names an org admin, whose record IT keeps' };
+  if (why === 'self') return { field: 'role', message: 'is the importer’s own role' };
+  switch (action) {
+    case 'member.accounts': {
+      const field = PLATFORM_FIELDS.find((f) => body[f] !== (stored ? memberBody(stored)[f] : null)) ?? 'dingtalkUserId';
+      return { field, message: 'may be set by an org admin only' };
+    }
+    case 'member.orgAdmin':
+      return { field: 'orgAdmin', message: 'may be set by IT only' };
+    case 'member.move':
+      return { field: 'branch', message: 'moves a member to another branch, which an org admin does' };
+    case 'member.appoint':
+      return { field: 'role', message: 'appoints or removes a secretary, which an org admin does' };
+    default:
+      return { field: 'row', message: `is not allowed (${action})` };
+  }
+}
+
 /** Rows per transaction: a large file neither commits row by row nor holds the database for seconds. */
 export const IMPORT_BATCH = 200;
 
 export interface ImportOptions {
-  /** Check every row as the import would, then write nothing (the console's preview). */
-  dryRun?: boolean;
-  /** Refuse rows of any other branch (a secretary imports her own branch only). */
+  /** Refuse rows of any other branch (the console imports one branch's roster). */
   branchOnly?: string;
+  /** Refuse a file of more rows than this. */
+  maxRows?: number;
 }
 
-/** Thrown to roll back a dry run's transaction once every row has been checked. */
-class DryRunDone extends Error {}
+/**
+ * Every row of the file checked as the import would write it, reading the database only: the
+ * rows that can be imported and what each makes of its member, and the bad rows with why.
+ */
+export async function planImport(
+  db: Kysely<Database>,
+  acting: Acting,
+  orgId: string,
+  csv: Uint8Array,
+  opts: ImportOptions = {},
+): Promise<ImportPlan> {
+  if (!(await getOrg(db, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+  const { columns, rows } = parseCsv(csvText(csv), opts.maxRows);
+  // 支部 names the branch by id or by its name.
+  const branches = await listOrgBranches(db, orgId);
+  const branchIds = new Map([...branches.map((b) => [b.name, b.id] as const), ...branches.map((b) => [b.id, b.id] as const)]);
+  for (const { record } of rows) if (record.branch) record.branch = branchIds.get(record.branch) ?? record.branch;
+  const ids = rows.map(({ record }) => record.id ?? derivedId(record)).filter((id) => ID.test(id));
+  const stored = new Map((await readInChunks(ids, (chunk) => listMembersByIds(db, orgId, chunk))).map((m) => [m.id, m]));
+  // Platform user id → the member holding it now, and → the earlier row that took it.
+  const holders = new Map<string, string>();
+  for (const field of PLATFORM_FIELDS) {
+    const column = field === 'wecomUserId' ? 'wecom_user_id' : 'dingtalk_user_id';
+    const wanted = [...new Set(rows.map(({ record }) => record[field]).filter((v): v is string => !!v))];
+    for (const m of await readInChunks(wanted, (chunk) => findMembersBy(db, orgId, column, chunk)))
+      holders.set(`${field}:${m[column]}`, m.id);
+  }
+  const claimed = new Map<string, number>();
+  const idRows = new Map<string, number>();
+  const plan: ImportPlan = { total: rows.length, rows: [], errors: [], refused: [] };
+
+  for (const { record, info } of rows) {
+    const row = info.lines;
+    const fail = (field: string, message: string) =>
+      plan.errors.push({ row, field, message, ...(record.name ? { name: record.name } : {}) });
+    if (info.error) {
+      fail('row', 'has a different number of cells than the header');
+      continue;
+    }
+    if (opts.branchOnly && record.branch && record.branch !== opts.branchOnly) {
+      fail('branch', 'is not the branch being imported');
+      continue;
+    }
+    const id = record.id ?? derivedId(record);
+    if (!ID.test(id)) {
+      fail('id', id ? ID_REASON : 'is required');
+      continue;
+    }
+    const earlier = idRows.get(id);
+    idRows.set(id, earlier ?? row);
+    if (earlier !== undefined) {
+      fail('id', `repeats row ${earlier}`);
+      continue;
+    }
+    const cells = toBody(record);
+    if (typeof cells === 'string') {
+      fail(cells, 'expects true, false, 1, 0, 是 or 否');
+      continue;
+    }
+    const blank = REQUIRED.find((column) => cells[column] === undefined);
+    if (blank) {
+      fail(blank, 'is required');
+      continue;
+    }
+    const before = stored.get(id);
+    // A column the file does not have keeps the stored value; a present column's empty cell clears it.
+    const kept = before ? memberBody(before) : {};
+    const given = Object.fromEntries(columns.filter((c) => c !== 'id').map((c) => [c, cells[c] ?? null]));
+    const parsed = memberSchema.safeParse({ ...kept, ...given });
+    if (!parsed.success) {
+      const { field, reason } = firstIssue(parsed.error);
+      fail(field, reason);
+      continue;
+    }
+    const body = parsed.data;
+    if (!branchIds.has(body.branch)) {
+      fail('branch', `no branch ${body.branch} in this org`);
+      continue;
+    }
+    const refused = mayChangeMember(acting.actor, orgId, id, before && memberState(before), bodyState(body));
+    if (refused) {
+      const { field, message } = refusalOf(refused.action, refused.why, body, before);
+      fail(field, message);
+      plan.refused.push({ row, id, ...refused });
+      continue;
+    }
+    const taken = PLATFORM_FIELDS.flatMap((f) => {
+      const value = body[f];
+      if (!value) return [];
+      const row = claimed.get(`${f}:${value}`);
+      if (row !== undefined) return [{ field: f, message: `already used by row ${row}` }];
+      const holder = holders.get(`${f}:${value}`);
+      return holder !== undefined && holder !== id ? [{ field: f, message: `already used by member ${holder}` }] : [];
+    });
+    if (taken[0]) {
+      fail(taken[0].field, taken[0].message);
+      continue;
+    }
+    for (const f of PLATFORM_FIELDS) if (body[f]) claimed.set(`${f}:${body[f]}`, row);
+    const change = !before ? 'create' : memberChangeActions(memberState(before), bodyState(body)).length ? 'update' : 'same';
+    plan.rows.push({ row, id, name: body.name, change, body });
+  }
+  return plan;
+}
+
+/** Reads for a long list of keys in statements of at most 500 of them. */
+async function readInChunks<K, T>(keys: K[], read: (chunk: K[]) => Promise<T[]>): Promise<T[]> {
+  const found: T[] = [];
+  for (let i = 0; i < keys.length; i += 500) found.push(...(await read(keys.slice(i, i + 500))));
+  return found;
+}
 
 /**
- * POST /admin/orgs/:org/members/import: each row is checked and saved like a PUT of that member,
- * so that a bad row is reported and never blocks the good ones; rows are written IMPORT_BATCH to a
- * transaction. A dry run checks every row in one transaction and rolls it back.
+ * POST /admin/orgs/:org/members/import, and the console's confirmed import: the plan's good rows
+ * are written IMPORT_BATCH to a transaction, each checked again as saveMember checks a PUT, so
+ * that a bad row is reported and never blocks the good ones. The trail gets each change, and the
+ * import itself with its counts.
  */
 export async function importMembers(
   db: Kysely<Database>,
+  acting: Acting,
   orgId: string,
   csv: Uint8Array,
   now: number,
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
-  if (!(await getOrg(db, orgId))) throw new Problem(404, `unknown org ${orgId}`);
-  const rows = parseCsv(csvText(csv));
-  // 支部 names the branch by id or by its name.
-  const branches = await listOrgBranches(db, orgId);
-  const branchIds = new Map([...branches.map((b) => [b.name, b.id] as const), ...branches.map((b) => [b.id, b.id] as const)]);
-  const errors: ImportError[] = [];
-  const idRows = new Map<string, number>();
-  // Platform user id → the earlier row that took it, for a clearer message than the database's.
-  const claimed = new Map<string, number>();
-
-  async function importRows(trx: Transaction<Database>, batch: Parsed[]): Promise<void> {
-    // As in saveMember: the org's admin writes one at a time, checks and writes together.
-    if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
-    for (const { record, info } of batch) {
-      const row = info.lines;
-      const fail = (field: string, message: string) => errors.push({ row, field, message });
-      if (info.error) {
-        fail('row', 'has a different number of cells than the header');
-        continue;
-      }
-      if (record.branch) record.branch = branchIds.get(record.branch) ?? record.branch;
-      if (opts.branchOnly && record.branch && record.branch !== opts.branchOnly) {
-        fail('branch', 'is not the branch being imported');
-        continue;
-      }
-      const id = record.id ?? derivedId(record);
-      if (!ID.test(id)) {
-        fail('id', id ? ID_REASON : 'is required');
-        continue;
-      }
-      const earlier = idRows.get(id);
-      idRows.set(id, earlier ?? row);
-      if (earlier !== undefined) {
-        fail('id', `repeats row ${earlier}`);
-        continue;
-      }
-      const body = toBody(record);
-      if (typeof body === 'string') {
-        fail(body, 'expects true, false, 1, 0, 是 or 否');
-        continue;
-      }
-      const parsed = memberSchema.safeParse(body);
-      if (!parsed.success) {
-        const { field, reason } = firstIssue(parsed.error);
-        fail(field, reason);
-        continue;
-      }
-      const member: MemberBody = parsed.data;
-      const dup = PLATFORM_FIELDS.find((f) => member[f] && claimed.has(`${f}:${member[f]}`));
-      if (dup) {
-        fail(dup, `already used by row ${claimed.get(`${dup}:${member[dup]}`)}`);
-        continue;
-      }
-      try {
-        await saveMemberIn(trx, orgId, id, member, now);
-      } catch (err) {
-        if (!(err instanceof Problem) || err.status !== 400) throw err;
-        fail(err.field ?? 'row', err.reason ?? err.message);
-        continue;
-      }
-      for (const f of PLATFORM_FIELDS) if (member[f]) claimed.set(`${f}:${member[f]}`, row);
-    }
-  }
-
-  if (opts.dryRun) {
-    try {
-      await db.transaction().execute(async (trx) => {
-        await importRows(trx, rows);
-        throw new DryRunDone();
+  const plan = await planImport(db, acting, orgId, csv, opts);
+  const errors = [...plan.errors];
+  const batches: ImportRow[][] = [];
+  const changing = plan.rows.filter((r) => r.change !== 'same');
+  for (let start = 0; start < changing.length; start += IMPORT_BATCH) batches.push(changing.slice(start, start + IMPORT_BATCH));
+  // The import with its counts, and each row the policy refused, go on the trail with the last batch.
+  const summary = async (trx: Kysely<Database>) => {
+    for (const r of plan.refused)
+      await audit(trx, acting, {
+        at: now,
+        orgId,
+        action: r.action,
+        object: `member:${r.id}`,
+        detail: { row: r.row, why: r.why },
+        result: 'refused',
       });
-    } catch (err) {
-      if (!(err instanceof DryRunDone)) throw err;
-    }
-  } else {
-    for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
-      await db.transaction().execute((trx) => importRows(trx, rows.slice(start, start + IMPORT_BATCH)));
-    }
+    await audit(trx, acting, {
+      at: now,
+      orgId,
+      action: 'members.import',
+      object: opts.branchOnly ? `branch:${opts.branchOnly}` : null,
+      detail: { total: plan.total, imported: plan.total - errors.length, failed: errors.length },
+    });
+  };
+  if (batches.length === 0) await db.transaction().execute(summary);
+  for (const [i, batch] of batches.entries()) {
+    await db.transaction().execute(async (trx) => {
+      // As in saveMember: the org's admin writes one at a time, checks and writes together.
+      if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+      for (const { row, body, id, name } of batch) {
+        try {
+          await saveMemberIn(trx, acting, orgId, id, body, now);
+        } catch (err) {
+          // The database may have changed since the plan was read: the row is checked again.
+          if (err instanceof Refused) errors.push({ row, ...refusalOf(err.action, err.why, body, undefined), name });
+          else if (err instanceof Problem && err.status === 400)
+            errors.push({ row, field: err.field ?? 'row', message: err.reason ?? err.message, name });
+          else throw err;
+        }
+      }
+      if (i === batches.length - 1) await summary(trx);
+    });
   }
-  return { total: rows.length, imported: rows.length - errors.length, failed: errors.length, errors };
+  errors.sort((a, b) => a.row - b.row);
+  return { total: plan.total, imported: plan.total - errors.length, failed: errors.length, errors };
 }

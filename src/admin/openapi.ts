@@ -1,3 +1,4 @@
+import { auditQuerySchema } from './audit.ts';
 import { z } from 'zod';
 import { channelConfigSchema } from '../domain/channels.ts';
 import {
@@ -62,6 +63,12 @@ export const OPERATIONS: Operation[] = [
     body: leaveSchema,
   },
   { method: 'post', path: '/orgs/:org/members/import', summary: 'Import members from CSV', body: 'text/csv' },
+  {
+    method: 'get',
+    path: '/orgs/:org/audit',
+    summary: 'The trail of who did what (with what every org shares), oldest first, in pages; never edited',
+    query: auditQuerySchema,
+  },
   {
     method: 'get',
     path: '/orgs/:org/branches/:branch/reports',

@@ -1,20 +1,22 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import type { ChannelDirectory } from '../platforms/channel-directory.ts';
 import { channelConfigSchema } from '../domain/channels.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import { getBranch, putBranch } from '../../db/branches.ts';
 import { getChannelOrg, putChannel } from '../../db/channels.ts';
-import { getMember, leaveMember } from '../../db/members.ts';
+import { getMember } from '../../db/members.ts';
 import { getOrg, getOrgForUpdate, putOrg } from '../../db/orgs.ts';
 import { listReports } from '../../db/reports.ts';
+import { apiActing, audit } from './acting.ts';
+import { auditRoutes } from './audit.ts';
 import { adminAuth } from './auth.ts';
 import { calendarRoutes } from './calendar.ts';
 import { healthRoutes } from './health.ts';
 import { digestRoutes } from './digests.ts';
 import { Problem, badField, handle, idParam, readBytes, readJson } from './http.ts';
 import { importMembers } from './members-import.ts';
-import { memberJson, readMember, saveMember } from './members.ts';
+import { markLeft, memberJson, readMember, saveMember } from './members.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { meetingRoutes } from './meetings.ts';
 import { openApiDocument } from './openapi.ts';
@@ -29,11 +31,15 @@ const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 
 const unknownOrg = (id: string) => new Problem(404, `unknown org ${id}`);
 
-/** The admin API of SPEC §7 (orgs, channels, branches, members, reports), mounted at /admin. */
+/**
+ * The admin API (orgs, channels, branches, members, reports), mounted at /admin: its bearer is IT,
+ * and every write goes to the trail in its own transaction.
+ */
 export function adminRoutes(deps: AdminDeps): Hono {
   const { db, clock } = deps;
   const app = new Hono();
-  app.use('*', adminAuth(deps.config.ADMIN_TOKEN));
+  const acting = (c: Context) => apiActing(c, deps.config);
+  app.use('*', adminAuth(deps));
   app.route('/', healthRoutes(deps));
   const openapi = openApiDocument();
   app.get('/openapi.json', (c) => c.json(openapi));
@@ -44,7 +50,18 @@ export function adminRoutes(deps: AdminDeps): Hono {
       const id = idParam(c, 'org');
       const body = await readJson(c, orgSchema);
       const timezone = body.timezone ?? deps.config.TZ_DEFAULT;
-      await putOrg(db, { id, name: body.name, timezone, digest_cron: body.digestCron?.trim() ?? null }, clock.now());
+      const org = { id, name: body.name, timezone, digest_cron: body.digestCron?.trim() ?? null };
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await putOrg(trx, org, now);
+        await audit(trx, acting(c), {
+          at: now,
+          orgId: id,
+          action: 'org.write',
+          object: `org:${id}`,
+          detail: { name: org.name, timezone, digestCron: org.digest_cron },
+        });
+      });
       return c.json(orgJson((await getOrg(db, id))!));
     }),
   );
@@ -59,7 +76,11 @@ export function adminRoutes(deps: AdminDeps): Hono {
         if (!(await getOrgForUpdate(trx, orgId))) throw unknownOrg(orgId);
         const owner = await getChannelOrg(trx, id);
         if (owner !== undefined && owner !== orgId) throw new Problem(409, `channel ${id} belongs to another org`, 'channel');
-        await putChannel(trx, orgId, id, config, clock.now());
+        const now = clock.now();
+        await putChannel(trx, orgId, id, config, now);
+        // Which platform and mode, never a credential.
+        const detail = { platform: config.platform, ...('mode' in config && config.mode ? { mode: config.mode } : {}) };
+        await audit(trx, acting(c), { at: now, orgId, action: 'channels.write', object: `channel:${id}`, detail });
       });
       deps.channels.invalidate(id);
       // Never echo credentials back.
@@ -86,7 +107,16 @@ export function adminRoutes(deps: AdminDeps): Hono {
             throw badField(`chats.${i}.channel`, `no channel ${chat.channel} in this org`);
         }
         const chats = body.chats.map((ch) => ({ channel_id: ch.channel, chat_id: ch.chatId, webhook: ch.webhook, secret: ch.secret }));
-        await putBranch(trx, orgId, id, body.name, chats, clock.now());
+        const now = clock.now();
+        await putBranch(trx, orgId, id, body.name, chats, now);
+        const bound = body.chats.map((ch) => ({ channel: ch.channel, chatId: ch.chatId, hasWebhook: ch.webhook !== null }));
+        await audit(trx, acting(c), {
+          at: now,
+          orgId,
+          action: 'branch.write',
+          object: `branch:${id}`,
+          detail: { name: body.name, chats: bound },
+        });
       });
       return c.json({
         id,
@@ -107,7 +137,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
       const orgId = idParam(c, 'org');
       const id = idParam(c, 'member');
       const body = await readJson(c, memberSchema);
-      await saveMember(db, orgId, id, body, clock.now());
+      await saveMember(db, acting(c), orgId, id, body, clock.now());
       const org = (await getOrg(db, orgId))!;
       return c.json(memberJson(await readMember(db, orgId, id), org.timezone));
     }),
@@ -128,7 +158,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
         if (ms === null || !Number.isSafeInteger(ms)) throw badField('at', 'expects epoch milliseconds or an ISO 8601 time');
         at = ms;
       }
-      await leaveMember(db, orgId, id, at, body.reason, now);
+      await markLeft(db, acting(c), orgId, id, at, body.reason, now);
       return c.json(memberJson(await readMember(db, orgId, id), org.timezone));
     }),
   );
@@ -138,7 +168,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     handle(async (c) => {
       const orgId = idParam(c, 'org');
       const csv = await readBytes(c, IMPORT_MAX_BYTES);
-      return c.json(await importMembers(db, orgId, csv, clock.now()));
+      return c.json(await importMembers(db, acting(c), orgId, csv, clock.now()));
     }),
   );
 
@@ -177,6 +207,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   app.route('/', ledgerRoutes(deps));
   app.route('/', calendarRoutes(deps));
   app.route('/', digestRoutes(deps));
+  app.route('/', auditRoutes(deps));
 
   return app;
 }

@@ -19,14 +19,12 @@ export interface Settings {
   reminders: ReminderTiming;
   /** The user guide's address, when PUBLIC_URL says where the service is reachable. */
   guideUrl?: string;
-  /** PUBLIC_URL: where links the service gives out (downloads) lead. */
+  /** PUBLIC_URL: where the console is, and so whether 控制台 can give a link at all. */
   publicUrl?: string;
 }
 
 /** Where the service serves the user guide (docs/guide.md). */
 export const GUIDE_PATH = '/guide';
-/** Where a one-time download link leads: `/files/<token>`. */
-export const FILES_PATH = '/files';
 /** The console's pages (SPEC §9.4). */
 export const CONSOLE_PATH = '/console';
 

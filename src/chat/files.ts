@@ -13,8 +13,8 @@ import type { FileRecipe } from '../domain/outbound.ts';
 import { DOCX, recordDocx, recordFileName } from '../domain/record-docx.ts';
 import { periodRange, quarterOfKey } from '../domain/time.ts';
 
-// The 台账 files (SPEC §9.3), each read from the database and built by the domain: one way for the
-// admin API's downloads, 导出's file message and its one-time link.
+// The 台账 files, each read from the database and built by the domain: one way for the admin API's
+// and the console's downloads, and 导出's file message.
 
 export interface BuiltFile {
   /** The name the recipient sees, e.g. 第一党支部2026年第四季度三会一课台账.xlsx. */

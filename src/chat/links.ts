@@ -1,30 +1,46 @@
+import { writeAudit } from '../../db/audit.ts';
 import { createLink } from '../../db/links.ts';
-import type { OneTimeLinkTable } from '../../db/schema.ts';
+import type { Database, MemberTable } from '../../db/schema.ts';
+import type { Kysely } from 'kysely';
 import { newLinkToken } from '../core/ids.ts';
-import { CONSOLE_PATH, FILES_PATH, type MemberContext } from './context.ts';
+import { CONSOLE_PATH } from './context.ts';
 
-// Links a command gives out that work once, for 10 minutes: written in the command's transaction,
-// so the link in the reply exists exactly when the reply does.
+// A console sign-in link works once, for 10 minutes, and reaches only its owner: it is made when
+// the private message that carries it is sent, so that no reply, queue or table ever holds it
+// readable; the database keeps a hash of its token, and the trail that it was issued.
 
 export const LINK_MINUTES = 10;
+export const LINK_MS = LINK_MINUTES * 60_000;
 
-const PATHS: Record<OneTimeLinkTable['purpose'], (token: string) => string> = {
-  download: (token) => `${FILES_PATH}/${token}`,
-  login: (token) => `${CONSOLE_PATH}/login?t=${token}`,
-};
-
-/** A one-time link for the sender under `base` (PUBLIC_URL); only its token's hash is stored. */
-export async function issueLink(ctx: MemberContext, base: string, purpose: OneTimeLinkTable['purpose'], payload: string): Promise<string> {
-  const now = ctx.clock.now();
+/** A new sign-in link for `member` under `base` (PUBLIC_URL), stored as its hash, on the trail. */
+export async function mintSignInLink(
+  db: Kysely<Database>,
+  member: MemberTable,
+  base: string,
+  channelId: string,
+  now: number,
+): Promise<string> {
   const { token, hash } = newLinkToken();
-  await createLink(ctx.db, {
-    id: hash,
-    purpose,
-    org_id: ctx.member.org_id,
-    member_id: ctx.member.id,
-    payload,
-    created_at: now,
-    expires_at: now + LINK_MINUTES * 60_000,
+  await db.transaction().execute(async (trx) => {
+    await createLink(trx, {
+      id: hash,
+      purpose: 'login',
+      org_id: member.org_id,
+      member_id: member.id,
+      payload: '{}',
+      created_at: now,
+      expires_at: now + LINK_MS,
+    });
+    await writeAudit(trx, {
+      at: now,
+      orgId: member.org_id,
+      actor: { kind: 'member', id: member.id, name: member.name },
+      action: 'link.issue',
+      object: `member:${member.id}`,
+      detail: { channel: channelId },
+      address: null,
+      result: 'ok',
+    });
   });
-  return `${base}${PATHS[purpose](token)}`;
+  return `${base}${CONSOLE_PATH}/login?t=${token}`;
 }

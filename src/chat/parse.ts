@@ -146,25 +146,6 @@ export const REFUSAL_TITLES: Record<CommandKind, string> = {
   console: '未能登录控制台',
 };
 
-/** Commands that only a branch secretary may use. */
-export const SECRETARY_ONLY: ReadonlySet<CommandKind> = new Set([
-  'bind',
-  'schedule',
-  'reschedule',
-  'cancel',
-  'attendance',
-  'remind',
-  'stats',
-  'weekly',
-  'register',
-  'minutes',
-  'export',
-  'console',
-]);
-
-/** Secretary commands that 机关党委 staff (org admins) may use too: 绑定 any branch's group, sign in to the console. */
-export const ORG_ADMIN_TOO: ReadonlySet<CommandKind> = new Set(['bind', 'console']);
-
 export const REPORT_MIN_CHARS = 5;
 export const REPORT_MAX_CHARS = 500;
 const MAKEUP_MIN_CHARS = 5;

@@ -16,6 +16,7 @@ export const SAY = {
   withUsage: (reason: string, usage: string) => `${reason}\n\n用法：${usage}`,
   notInRoster: '还没有找到你的党员信息：请联系支部书记把你的账号登记到同心，之后再试。',
   secretaryOnly: '只有支部书记可以使用这条命令。',
+  leftRoster: '你已不在党员名册中：如有误，请联系支部书记。',
   privateOnly: (command: string) => `为保护个人信息，「${command}」只在私聊中回复：请私聊我发送「${command}」。`,
 
   // Which meeting
@@ -157,14 +158,14 @@ export const SAY = {
   stats: (label: string, rows: string[]) => [`**${label}三会一课完成情况**`, '', ...rows].join('\n'),
   // 导出
   exportSending: (file: string) => `正在生成「${escapeMarkdown(file)}」，稍后单独发送给你。`,
-  exportLink: (file: string, url: string, minutes: number) =>
-    `「${escapeMarkdown(file)}」已生成，请在 ${minutes} 分钟内打开下载，链接只能使用一次：\n\n${url}`,
-  exportUnreachable: '暂时无法把文件发给你：还没有可以私发文件给你的渠道。请联系管理员登记你的钉钉或企业微信账号。',
+  exportUnreachable: '暂时无法把文件发给你：这个渠道不能私发文件给你。请在钉钉或企业微信自建应用中私聊发送，或联系管理员登记你的账号。',
 
   // 控制台
-  consoleLink: (url: string, minutes: number) => `控制台登录链接，请在 ${minutes} 分钟内打开，只能使用一次，请勿转发：\n\n${url}`,
+  consoleLinkSent: (minutes: number) => `登录链接将单独私信发给你，${minutes} 分钟内有效，只能使用一次。`,
+  consoleLinkText: (minutes: number) => `控制台登录链接，请在 ${minutes} 分钟内打开，只能使用一次，请勿转发：`,
   consoleOff: '本单位还没有开启控制台，请联系管理员。',
-  consoleLeft: '你已不在党员名册中，不能登录控制台。',
+  consoleUnreachable:
+    '无法把登录链接私信发给你：这个渠道不能私信你。请在钉钉或企业微信自建应用中私聊发送「控制台」，或联系管理员登记你的账号。',
 
   weeklyUnavailable: '暂时无法生成本周周报，请稍后再试。',
   weeklyUndelivered: (parts: number) => `（本周周报共 ${parts} 部分，其余部分无法私信送达，请联系管理员登记你的账号。）`,

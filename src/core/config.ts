@@ -24,6 +24,7 @@ const isTimeZone = (tz: string) => {
 const PORT = 'expects a port number 1-65535';
 const IN_FLIGHT = 'expects a whole number of messages from 1 to 100000';
 const RETENTION = 'expects a whole number of days 1-3650';
+const AUDIT_RETENTION = 'expects a whole number of days 180-3650';
 
 const schema = z.object({
   PORT: z.coerce.number({ error: PORT }).int(PORT).min(1, PORT).max(65535, PORT).default(8787),
@@ -44,6 +45,12 @@ const schema = z.object({
   PUBLIC_URL: z
     .url({ message: 'expects an http(s) URL' })
     .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  // The header in which the reverse proxy in front of the service puts the client's address.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expects an HTTP header name such as x-forwarded-for or x-real-ip')
+    .transform((name) => name.toLowerCase())
     .optional(),
   WECOM_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
   DINGTALK_OAPI_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://oapi.dingtalk.com'),
@@ -71,6 +78,13 @@ const schema = z.object({
   DIGEST_CRON: z.string().refine(isCron, 'expects a five-field cron pattern such as "0 9 * * 1"').default('0 9 * * 1'),
   TZ_DEFAULT: z.string().refine(isTimeZone, 'expects an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   RETENTION_DAYS: z.coerce.number({ error: RETENTION }).int(RETENTION).min(1, RETENTION).max(3650, RETENTION).default(180),
+  // The trail of who did what outlives the rest: an assessment asks for at least half a year of it.
+  AUDIT_RETENTION_DAYS: z.coerce
+    .number({ error: AUDIT_RETENTION })
+    .int(AUDIT_RETENTION)
+    .min(180, AUDIT_RETENTION)
+    .max(3650, AUDIT_RETENTION)
+    .default(365),
   ROLE: z.enum(['all', 'web', 'worker'], { error: 'expects all, web or worker' }).default('all'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -24,6 +24,11 @@ export interface OutboundMessage {
   mentions?: string[];
   /** A file to send instead of the text (private messages only): built when sent, as of `asOf`. */
   file?: FileRecipe;
+  /**
+   * A console sign-in link to add below the text (private messages only), made when sent so that
+   * it is never stored; `askedAt`: when it was asked for, as it is no use sent much later.
+   */
+  link?: { purpose: 'login'; askedAt: number };
 }
 
 /**
@@ -56,7 +61,7 @@ export function mergeMessages(messages: OutboundMessage[]): OutboundMessage {
  * characters, well inside the 64 of `deliveries.id`.
  */
 export function deliveryId(
-  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export' | 'quota',
+  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export' | 'quota' | 'link',
   key: readonly (string | number)[],
   part?: number,
 ): string {

@@ -162,7 +162,7 @@ export interface InboundEventTable {
 /** A link that works once until `expires_at`; `id` is the SHA-256 of its token, never the token. */
 export interface OneTimeLinkTable {
   id: string;
-  /** `download`: a 台账 file, `payload` its FileRecipe; `login`: a console sign-in of `member_id`. */
+  /** `login`: a console sign-in of `member_id` (`download` links, no longer made, may remain until purged). */
   purpose: 'download' | 'login';
   org_id: string;
   member_id: string | null;
@@ -182,6 +182,10 @@ export interface ConsoleSessionTable {
   created_at: number;
   expires_at: number;
   ended_at: number | null;
+  /** The last request of the session: one idle longer than its limit has ended. */
+  last_seen_at: number;
+  /** IT's sessions: a digest of the ADMIN_TOKEN they were opened with; another token ends them. */
+  it_token: string | null;
 }
 
 export interface DigestTable {

@@ -28,6 +28,24 @@ export function privateTarget(member: Reachable, channels: ChannelRef[]): Addres
   return null;
 }
 
+/**
+ * A member privately, as the answer to what she asked on `channelId`: through that channel where
+ * it can reach her so (DingTalk, a WeCom app); asked through a WeCom AI bot, which cannot, through
+ * the org's WeCom app, to the same WeCom account. Never another platform's account. Null when none.
+ */
+export function privateAnswer(member: Reachable, channels: ChannelRef[], channelId: string): Addressed | null {
+  const asked = channels.find((c) => c.id === channelId);
+  const to = (channelId: string, format: MessageFormat): Addressed => ({
+    target: { kind: 'member', channelId, memberId: member.id },
+    format,
+  });
+  if (asked?.platform === 'dingtalk') return member.dingtalk_user_id ? to(asked.id, 'dingtalk') : null;
+  if (!member.wecom_user_id) return null;
+  if (asked?.platform === 'wecom-app') return to(asked.id, 'wecom-app');
+  const app = asked?.platform === 'wecom-bot' ? channels.find((c) => c.platform === 'wecom-app') : undefined;
+  return app ? to(app.id, 'wecom-app') : null;
+}
+
 /** Who reads what goes to a target: one member, or everyone in a group chat. */
 export const audienceOf = (target: Target): Audience => (target.kind === 'member' ? 'private' : 'group');
 

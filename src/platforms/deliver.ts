@@ -16,6 +16,7 @@ import { WecomAppApi } from './wecom/app-api.ts';
 import { sendCustomRobot } from './dingtalk/custom-robot.ts';
 import { DingtalkAppApi } from './dingtalk/app-api.ts';
 import type { OutboundMessage, Target } from '../domain/outbound.ts';
+import { LINK_MS, mintSignInLink } from '../chat/links.ts';
 
 // A sender: one outbound message to one target, through the platform call that target needs.
 // Credentials are read here, at send time, so that none is ever copied into the queue.
@@ -26,7 +27,7 @@ export interface DeliverDeps {
   logger: Logger;
   /** The month calls are counted under; the system's clock when absent. */
   clock?: Clock;
-  config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX' | 'CHECKIN_CLOSES'>;
+  config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX' | 'CHECKIN_CLOSES' | 'PUBLIC_URL'>;
 }
 
 const permanent = (reason: string): SendResult => ({ delivered: false, kind: 'permanent', reason });
@@ -172,12 +173,20 @@ async function toMember(
       return clients.dingtalkApp(channel as Channel & { config: DingtalkConfig }).sendPrivateFile({ userIds: [dingtalkId], file });
     return clients.wecomApp(channel as Channel & { config: WecomAppConfig }).sendFile({ touser: [wecomId!], file });
   }
+  let markdown = message.markdown;
+  if (message.link) {
+    const base = deps.config.PUBLIC_URL;
+    if (!base) return permanent('no PUBLIC_URL for a sign-in link');
+    const now = (deps.clock ?? systemClock).now();
+    if (now - message.link.askedAt > LINK_MS) return permanent('the sign-in link was asked for too long ago to be of use');
+    markdown = `${markdown}\n\n${await mintSignInLink(deps.db, member, base, channel.id, now)}`;
+  }
   if (dingtalkId) {
     return clients
       .dingtalkApp(channel as Channel & { config: DingtalkConfig })
-      .sendPrivate({ userIds: [dingtalkId], message: { title: message.title, markdown: message.markdown } });
+      .sendPrivate({ userIds: [dingtalkId], message: { title: message.title, markdown } });
   }
   return clients
     .wecomApp(channel as Channel & { config: WecomAppConfig })
-    .sendMessage({ touser: [wecomId!], message: { kind: 'markdown', content: message.markdown } });
+    .sendMessage({ touser: [wecomId!], message: { kind: 'markdown', content: markdown } });
 }

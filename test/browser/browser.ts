@@ -1,13 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { startWorkers } from '../../jobs/workers.ts';
+import { serveHttp } from '../../src/core/http-server.ts';
 import type { TestDialect } from '../helpers/db.ts';
 import { type TestApp, startTestApp } from '../helpers/app.ts';
+import { type FakePlatform, startFakePlatform } from '../helpers/fake-platform.ts';
 import { freePort } from '../helpers/private-redis.ts';
 
-// The service on a port of its own with PUBLIC_URL pointing at it, and Debian's chromium (never a
-// downloaded browser) to drive it. Every request the pages make is recorded, and screenshots go to
+// The service on a port of its own with PUBLIC_URL pointing at it, its workers sending to a
+// platform that records what it is sent (where a sign-in link arrives), and Debian's chromium
+// (never a downloaded browser) to drive it. Every request the pages make is recorded, and screenshots go to
 // .ci/screenshots/ to be looked at.
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,6 +30,7 @@ const ARGS = [
 
 export interface Served {
   t: TestApp;
+  fake: FakePlatform;
   url: string;
   browser: Browser;
   /** Every URL a page of this run asked for. */
@@ -38,13 +43,17 @@ export interface Served {
 export async function serveWithBrowser(dialect: TestDialect, now: number): Promise<Served> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const t = await startTestApp(dialect, { now, env: { PUBLIC_URL: url } });
-  const server: ServerType = serve({ fetch: t.app.fetch, port, hostname: '127.0.0.1' });
+  const fake = await startFakePlatform();
+  const api = { DINGTALK_OAPI_BASE: fake.url, DINGTALK_API_BASE: fake.url, WECOM_API_BASE: fake.url };
+  const t = await startTestApp(dialect, { now, env: { PUBLIC_URL: url, ...api } });
+  const workers = await startWorkers({ ...t });
+  const server: ServerType = serveHttp(t.app.fetch, { port, hostname: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   const requested: string[] = [];
   mkdirSync(SHOTS, { recursive: true });
   return {
     t,
+    fake,
     url,
     browser,
     requested,
@@ -60,7 +69,9 @@ export async function serveWithBrowser(dialect: TestDialect, now: number): Promi
     async close() {
       await browser.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await workers.close();
       await t.close();
+      await fake.close();
     },
   };
 }

@@ -4,18 +4,19 @@ import { putAttendance } from '../../db/attendance.ts';
 import { putBranch } from '../../db/branches.ts';
 import { putChannel } from '../../db/channels.ts';
 import { insertMeeting } from '../../db/meetings.ts';
-import { putMember } from '../../db/members.ts';
 import { putOrg } from '../../db/orgs.ts';
 import { insertReport } from '../../db/reports.ts';
 import { fromLocal } from '../../src/domain/time.ts';
 import { viaDingtalk } from '../helpers/chat.ts';
-import { DIALECTS, meetingRow, memberRow } from '../helpers/db.ts';
+import { signInLink } from '../helpers/console.ts';
+import { DIALECTS, meetingRow, memberPutter } from '../helpers/db.ts';
 import { DT_SECRET } from '../helpers/dingtalk.ts';
 import { type Served, serveWithBrowser } from './browser.ts';
 
-// The console in a real chromium (SPEC §9.4): a secretary's sign-in link arrives through the
-// DingTalk webhook, opens her branch, and cannot be used twice; a member gets no link; an org
-// admin sees the org's branches. Every request the pages make goes to the service itself.
+// The console in a real chromium: a secretary's sign-in link arrives in a private DingTalk message,
+// opens her branch, and cannot be used twice; the org's pages, other branches and org admins'
+// records are out of her reach, and her forms offer nothing she may not do; a member gets no link;
+// an org admin sees the org's branches. Every request the pages make goes to the service itself.
 
 const TZ = 'Asia/Shanghai';
 const at = (month: number, day: number, hour = 15) => fromLocal({ year: 2026, month, day, hour }, TZ);
@@ -27,10 +28,11 @@ async function seed(s: Served) {
   await putChannel(db, 'o1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, NOW);
   await putBranch(db, 'o1', 'b1', '第一党支部', [], NOW);
   await putBranch(db, 'o1', 'b2', '机关服务中心党支部', [], NOW);
-  const member = (id: string, name: string, extra: Partial<Parameters<typeof memberRow>[0]> = {}) =>
-    putMember(db, memberRow({ org_id: 'o1', branch_id: 'b1', id, name, dingtalk_user_id: `dt-${id}`, ...extra }), NOW);
+  const member = memberPutter(db, 'o1', NOW);
   await member('sec', '张书记', { role: 'secretary' });
   await member('adm', '李干事', { org_admin: 1, branch_id: 'b2' });
+  await member('boss', '王主任', { org_admin: 1 });
+  await member('m9', '外支部党员', { branch_id: 'b2' });
   for (let i = 1; i <= 6; i++) await member(`m${i}`, `党员${i}`);
   const meetings = [
     ['AAA', 'assembly', 10, 20, '学习贯彻全会精神', '["research"]'],
@@ -66,11 +68,8 @@ async function seed(s: Served) {
   }
 }
 
-const linkIn = (reply: string) => {
-  const link = /http:\/\/127\.0\.0\.1:\d+\/console\/login\?t=[\w-]+/.exec(reply)?.[0];
-  if (!link) throw new Error(`no sign-in link in: ${reply}`);
-  return link;
-};
+/** The sign-in link 控制台 sends `staffId` privately, as a full URL. */
+const linkFor = async (s: Served, staffId: string) => `${s.url}${(await signInLink(s.t, s.fake, staffId)).path}`;
 
 describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
   let s: Served;
@@ -83,7 +82,7 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
   });
 
   it('a secretary opens the link from DingTalk and sees her branch; the link does not work twice', async () => {
-    const link = linkIn(await viaDingtalk(s.t, 'dt1', 'dt-sec', '控制台', { direct: true }));
+    const link = await linkFor(s, 'dt-sec');
     const page = await s.newPage();
     await page.goto(link);
     await page.waitForURL(/\/console\/orgs\/o1\/branches\/b1$/);
@@ -122,17 +121,18 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
     expect(await page.locator('td:has-text("王党员")').count()).toBe(1);
 
     // A CSV with one bad row: the error is shown before anything is written.
-    const csv = '姓名,支部,角色,钉钉账号\n新党员甲,第一党支部,党员,dt-new1\n新党员乙,第一党支部,书记员,dt-new2\n';
+    const csv = '姓名,支部,角色,党小组\n新党员甲,第一党支部,党员,第一党小组\n新党员乙,第一党支部,书记员,\n';
     await page.setInputFiles('input[type=file]', { name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.click('button:has-text("检查")');
     await page.waitForSelector('.import-errors');
-    await expectText(page.locator('.import-errors'), '第 3 行 · 角色：应为 书记、委员 或 党员');
-    expect(await s.t.db.selectFrom('members').select('id').where('dingtalk_user_id', '=', 'dt-new1').execute()).toEqual([]);
+    await expectText(page.locator('.import-errors'), '第 3 行（新党员乙） · 角色：应为 书记、委员 或 党员');
+    await expectText(page.locator('table.import-rows'), '新党员甲');
+    expect(await s.t.db.selectFrom('members').select('id').where('name', '=', '新党员甲').execute()).toEqual([]);
     await s.shot(page, 'import-preview');
     await page.click('button:has-text("确认导入 1 人")');
     await expectText(page.locator('.ok'), '已导入 1 人，1 行未导入。');
-    expect(await s.t.db.selectFrom('members').select('name').where('dingtalk_user_id', '=', 'dt-new1').execute()).toEqual([
-      { name: '新党员甲' },
+    expect(await s.t.db.selectFrom('members').select('party_group').where('name', '=', '新党员甲').execute()).toEqual([
+      { party_group: '第一党小组' },
     ]);
 
     // The quarter's ledger, downloaded.
@@ -161,6 +161,46 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
     await s.shot(again, 'link-spent');
   });
 
+  it('a secretary reaches neither the org’s pages, nor other branches, nor an org admin’s record; her forms offer only what she may do', async () => {
+    const page = await s.newPage();
+    await page.goto(await linkFor(s, 'dt-sec'));
+    await page.waitForURL(/\/console\/orgs\/o1\/branches\/b1$/);
+    expect(await page.locator('nav.tabs a:has-text("各支部")').count()).toBe(0);
+    for (const path of [
+      '/console/orgs/o1',
+      '/console/orgs/o1/channels',
+      '/console/orgs/o1/calendar',
+      '/console/orgs/o1/audit',
+      '/console/queues',
+      '/console/orgs/o1/branches/b2/members',
+      '/console/orgs/o1/branches/b2/members/m9',
+      '/console/orgs/o1/branches/b1/members/boss',
+    ]) {
+      expect((await page.goto(`${s.url}${path}`))?.status(), path).toBe(404);
+    }
+    await page.goto(`${s.url}/console/orgs/o1/branches/b1/members`);
+    // An org admin of her branch is listed, and cannot be opened for editing.
+    expect(await page.locator('tr:has-text("王主任")').count()).toBe(1);
+    expect(await page.locator('tr:has-text("王主任") a:has-text("修改")').count()).toBe(0);
+    await page.click('tr:has-text("党员2") a:has-text("修改")');
+    await page.waitForURL(/\/members\/m2$/);
+    expect(await page.locator('#role option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual([
+      'committee',
+      'member',
+    ]);
+    expect(await page.locator('#branch').count()).toBe(0);
+    expect(await page.locator('#dingtalkUserId, #wecomUserId').count()).toBe(0);
+    expect(await page.locator('input[name="orgAdmin"]').count()).toBe(0);
+    expect(await page.locator('text=由机关党委管理员设置').count()).toBeGreaterThan(0);
+    expect(await page.locator('button:has-text("登记离开")').count()).toBe(1);
+    await s.shot(page, 'member-edit-secretary');
+    // Her own record: her name, not her role nor her leaving.
+    await page.goto(`${s.url}/console/orgs/o1/branches/b1/members/sec`);
+    expect(await page.locator('#role').count()).toBe(0);
+    expect(await page.locator('#name').count()).toBe(1);
+    expect(await page.locator('button:has-text("登记离开")').count()).toBe(0);
+  });
+
   it('a member’s 控制台 gets no link', async () => {
     const reply = await viaDingtalk(s.t, 'dt1', 'dt-m1', '控制台', { direct: true });
     expect(reply).toContain('只有支部书记可以使用这条命令');
@@ -169,7 +209,7 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
 
   it('an org admin sees the two branches of the org, by name', async () => {
     const page = await s.newPage();
-    await page.goto(linkIn(await viaDingtalk(s.t, 'dt1', 'dt-adm', '控制台', { direct: true })));
+    await page.goto(await linkFor(s, 'dt-adm'));
     await page.waitForURL(/\/console\/orgs\/o1$/);
     const names = await page.locator('table tr td:first-child a').allTextContents();
     expect(names).toEqual(['机关服务中心党支部', '第一党支部']);
@@ -177,6 +217,7 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
     for (const [tab, shot] of [
       ['渠道', 'channels'],
       ['节假日', 'calendar'],
+      ['操作记录', 'audit'],
     ] as const) {
       await page.click(`nav.tabs a:has-text("${tab}")`);
       await page.waitForLoadState();

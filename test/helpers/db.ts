@@ -7,7 +7,7 @@ import { createPool } from 'mysql2/promise';
 import type { Database, MeetingTable } from '../../db/schema.ts';
 import { newId } from '../../src/core/ids.ts';
 import { openDb } from '../../db/connect.ts';
-import type { MemberInput } from '../../db/members.ts';
+import { type MemberInput, putMember } from '../../db/members.ts';
 
 /** Every database test runs once per dialect. */
 export const DIALECTS = ['sqlite', 'mysql'] as const;
@@ -74,6 +74,15 @@ export const memberRow = (fields: Partial<MemberInput> & Pick<MemberInput, 'id' 
   dingtalk_user_id: null,
   ...fields,
 });
+
+/**
+ * Puts members of `orgId` at `now`, each in branch b1 unless said, with the DingTalk id `dt-<id>`:
+ * `(id, name, fields)`.
+ */
+export const memberPutter =
+  (db: Kysely<Database>, orgId: string, now: number) =>
+  (id: string, name: string, fields: Partial<MemberInput> = {}) =>
+    putMember(db, memberRow({ org_id: orgId, id, name, dingtalk_user_id: `dt-${id}`, ...fields }), now);
 
 /** A scheduled 党课 of org1's branch b1 with no topic or place, made now; `fields` name the rest. */
 export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'code' | 'starts_at'>): MeetingTable => {

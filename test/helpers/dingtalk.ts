@@ -26,7 +26,21 @@ export function dingtalkCallback(content: string, overrides: Record<string, unkn
   };
 }
 
-/** Headers of a correctly signed callback at `timestamp` (ms). */
+const signedAt = new Set<number>();
+
+/**
+ * Headers of a correctly signed callback at `timestamp` (ms), or the first millisecond after it not
+ * signed for yet: DingTalk signs each callback at its own millisecond, and the service takes a
+ * signature for one message only.
+ */
 export function signedHeaders(timestamp: number, secret = DT_SECRET): Record<string, string> {
+  let at = timestamp;
+  while (signedAt.has(at)) at++;
+  signedAt.add(at);
+  return exactlySigned(at, secret);
+}
+
+/** Headers signed at exactly `timestamp`, whether or not a callback was signed then before (a replay). */
+export function exactlySigned(timestamp: number, secret = DT_SECRET): Record<string, string> {
   return { 'content-type': 'application/json', timestamp: String(timestamp), sign: dingtalkSign(String(timestamp), secret) };
 }

@@ -56,11 +56,14 @@ form.inline{display:inline}
 .ok{background:#e8f3ea;border:1px solid #b7dcbf;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
 .digest h2{font-size:1.15rem;margin:.2rem 0 .4rem}.digest h3{font-size:1rem;margin:1rem 0 .3rem}.digest ul{margin:.2rem 0;padding-left:1.3rem}.digest blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}.digest p{margin:.3rem 0}
 ul.downloads{padding-left:1.2rem}
+p.value{margin:.45rem 0}
+.scroll{max-height:24rem;overflow:auto}
+.scroll-x{overflow-x:auto}
 @page{size:A4;margin:20mm 18mm}
 @media print{header.top,nav.tabs,footer,.noprint{display:none}body{background:#fff;font-size:12pt}main{padding:0;max-width:none}.card{border:0;padding:0}.record{max-width:none}.record-table th,.record-table td{border:1px solid #000}}
 `;
 
-// A one-time link (sign-in, download) opens a page whose form this script posts at once: a person
+// A one-time sign-in link opens a page whose form this script posts at once: a person
 // gets there with one tap, while a chat app's link preview (which runs no script) cannot spend it.
 const ENTER_JS = `document.addEventListener('DOMContentLoaded',function(){var f=document.getElementById('enter');if(f)f.submit();});`;
 

@@ -1,13 +1,16 @@
-import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { getLiveLink, useLink } from '../../../db/links.ts';
 import { getMember } from '../../../db/members.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { linkTokenHash } from '../../core/ids.ts';
-import { canSignIn } from '../../domain/console-access.ts';
+import { canSignIn } from '../../domain/policy.ts';
+import { writeAudit } from '../../../db/audit.ts';
+import type { AuditActor } from '../../domain/audit.ts';
 import { sameToken } from '../auth.ts';
+import { clientAddress } from '../client-address.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { FailureLimit } from '../failure-limit.ts';
 import { type Html, page } from './layout.ts';
 import { type ConsoleEnv, checkedForm, endViewerSession, requireViewer, sameOrigin, startSession } from './session.ts';
 
@@ -18,8 +21,6 @@ import { type ConsoleEnv, checkedForm, endViewerSession, requireViewer, sameOrig
 type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config' | 'redis'>;
 
 const FAILURE_DELAY_MS = 1_000;
-const MAX_FAILURES = 5;
-const LOCKOUT_MS = 15 * 60_000;
 
 const signInPage = (c: Context, status: 200 | 401 | 403 | 410 | 429, message: Html | null, withTokenForm: boolean) =>
   c.html(
@@ -45,13 +46,14 @@ const signInPage = (c: Context, status: 200 | 401 | 403 | 410 | 429, message: Ht
     status,
   );
 
-/** The client's address, for the lockout; behind a proxy, the proxy's. */
-const addressOf = (c: Context) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'local';
-
 export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
-  const { db, clock, config, redis } = deps;
+  const { db, clock, config } = deps;
   const app = new Hono<ConsoleEnv>();
   const tokenForm = !!config.ADMIN_TOKEN;
+  const failures = new FailureLimit(deps, `${config.QUEUE_PREFIX}:console-signin-failures`);
+  // Refused link sign-ins go on the trail, but a few an address each 15 minutes: a script posting
+  // made-up links must not bury the real entries (the links themselves cannot be guessed).
+  const linkRefusals = new FailureLimit(deps, `${config.QUEUE_PREFIX}:console-link-refusals`);
   const expired = html`登录链接已失效：链接只能使用一次，并且 10 分钟内有效。请在私聊中重新发送「控制台」。`;
 
   app.get('/login', (c) => {
@@ -78,19 +80,44 @@ export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
   app.post('/login', async (c) => {
     if (!sameOrigin(c, deps)) return signInPage(c, 403, html`请求来源不正确。`, tokenForm);
     const form = await c.req.parseBody();
+    const address = clientAddress(c, config);
+    /** A sign-in turned away, on the trail: as the link's member when the link names one. */
+    const refused = async (actor: AuditActor, orgId: string | null, reason: string) =>
+      writeAudit(db, {
+        at: clock.now(),
+        orgId,
+        actor,
+        action: 'session.signin',
+        object: actor.kind === 'member' && actor.id ? `member:${actor.id}` : null,
+        detail: { reason },
+        address,
+        result: 'refused',
+      });
     if (typeof form.t === 'string') {
       const id = linkTokenHash(form.t);
       const link = await getLiveLink(db, id, 'login', clock.now());
       const member = link?.member_id ? await getMember(db, link.org_id, link.member_id) : undefined;
-      if (!link || !member || !canSignIn(member) || !(await useLink(db, id, clock.now()))) return signInPage(c, 410, expired, tokenForm);
-      await startSession(c, deps, member);
+      const noted = async (...entry: Parameters<typeof refused>) => {
+        if ((await linkRefusals.attempt(address, () => false)) === 'failed') await refused(...entry);
+      };
+      if (!link || !member) {
+        await noted({ kind: 'member', id: null, name: '未知（链接无效）' }, link?.org_id ?? null, 'link unknown, used or expired');
+        return signInPage(c, 410, expired, tokenForm);
+      }
+      if (!canSignIn(member) || !(await startSession(c, deps, member, (trx) => useLink(trx, id, clock.now())))) {
+        const reason = canSignIn(member) ? 'link already used' : 'may no longer sign in';
+        await noted({ kind: 'member', id: member.id, name: member.name }, member.org_id, reason);
+        return signInPage(c, 410, expired, tokenForm);
+      }
       return c.redirect(CONSOLE_PATH, 303);
     }
-    if (!config.ADMIN_TOKEN || typeof form.token !== 'string') return signInPage(c, 401, html`请使用登录链接。`, tokenForm);
-    const key = `${config.QUEUE_PREFIX}:console-signin-failures:${addressOf(c)}`;
-    if (Number(await redis.get(key)) >= MAX_FAILURES) return signInPage(c, 429, html`尝试次数过多，请 15 分钟后再试。`, tokenForm);
-    if (!sameToken(form.token, config.ADMIN_TOKEN)) {
-      await redis.multi().incr(key).pexpire(key, LOCKOUT_MS).exec();
+    const [given, expected] = [form.token, config.ADMIN_TOKEN];
+    if (!expected || typeof given !== 'string') return signInPage(c, 401, html`请使用登录链接。`, tokenForm);
+    const outcome = await failures.attempt(address, () => sameToken(given, expected));
+    // Past the limit nothing is compared, and nothing more is written: the five before are there.
+    if (outcome === 'refused') return signInPage(c, 429, html`尝试次数过多，请 15 分钟后再试。`, tokenForm);
+    if (outcome === 'failed') {
+      await refused({ kind: 'it', name: '未知（令牌不正确）' }, null, 'wrong token');
       await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
       return signInPage(c, 401, html`令牌不正确。`, tokenForm);
     }

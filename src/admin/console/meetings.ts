@@ -7,10 +7,11 @@ import { recordRows } from '../../domain/record-docx.ts';
 import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../domain/time.ts';
 import { MEETING_LABELS, asCode } from '../../domain/vocabulary.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { audit } from '../acting.ts';
 import { fileResponse } from '../http.ts';
 import { page } from './layout.ts';
 import { branchOfPath, branchPage, branchPath, branchTabs, notFound, onBranch } from './nav.ts';
-import type { ConsoleEnv } from './session.ts';
+import { type ConsoleEnv, actingOf } from './session.ts';
 
 // A branch's meetings, each 会议记录 as a page that prints on A4 for the binder, and the 台账 files
 // (the same as the admin API's and 导出's) behind the console session.
@@ -106,6 +107,13 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
     if (!found) return notFound(c);
     const { meeting } = found;
     const file = await recordFile(db, found.org, found.branch, meeting, { now: clock.now(), checkinCloses });
+    await audit(db, actingOf(c, deps), {
+      at: clock.now(),
+      orgId: found.org.id,
+      action: 'file.download',
+      object: `meeting:${meeting.code}`,
+      detail: { file: file.name },
+    });
     return fileResponse(c, file, `${meeting.code}.docx`);
   });
 
@@ -115,6 +123,13 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
     const quarter = quarterOfKey(c.req.query('quarter') || quarterKey(clock.now(), tz), tz);
     if (!found || !quarter) return notFound(c);
     const file = await ledgerFile(db, found.org, found.branch, quarter, { now: clock.now(), checkinCloses });
+    await audit(db, actingOf(c, deps), {
+      at: clock.now(),
+      orgId: found.org.id,
+      action: 'file.download',
+      object: `branch:${found.branch.id}`,
+      detail: { file: file.name },
+    });
     return fileResponse(c, file, 'ledger.xlsx');
   });
 

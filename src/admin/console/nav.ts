@@ -4,7 +4,7 @@ import { getBranch } from '../../../db/branches.ts';
 import { getOrg, listOrgsPage } from '../../../db/orgs.ts';
 import type { BranchTable, OrgTable } from '../../../db/schema.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
-import { seesBranch } from '../../domain/console-access.ts';
+import { type Action, decide, deploymentOf } from '../../domain/policy.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { type Html, type Tab, page } from './layout.ts';
 import type { ConsoleEnv, Viewer } from './session.ts';
@@ -31,7 +31,7 @@ export const formExpired = (c: Context<ConsoleEnv>) =>
 /** The org and branch of the path when the viewer may see them. */
 export async function branchOfPath(c: Context<ConsoleEnv>, deps: Deps): Promise<{ org: OrgTable; branch: BranchTable } | null> {
   const [orgId, branchId] = [c.req.param('org') ?? '', c.req.param('branch') ?? ''];
-  if (!seesBranch(c.get('viewer').scope, orgId, branchId)) return null;
+  if (!decide(c.get('viewer').actor, 'branch.read', { kind: 'branch', orgId, branchId }).ok) return null;
   const org = await getOrg(deps.db, orgId);
   const branch = org && (await getBranch(deps.db, org.id, branchId));
   return org && branch ? { org, branch } : null;
@@ -58,13 +58,19 @@ export function branchTabs(viewer: Viewer, org: OrgTable, branch: BranchTable, o
 
 export const QUEUES_PATH = `${CONSOLE_PATH}/queues`;
 
-/** Whether the viewer may open the queue dashboard: IT, or the org admin of a deployment with one org (the queues hold every org's jobs). */
-export async function seesQueues(viewer: Viewer, deps: Pick<ServiceDeps, 'db'>): Promise<boolean> {
-  if (viewer.scope.kind === 'all') return true;
-  if (viewer.scope.kind !== 'org') return false;
+/** Whether the viewer may read (or change) the queue dashboard, which holds every org's jobs. */
+export async function mayQueues(
+  viewer: Viewer,
+  action: Extract<Action, 'queues.read' | 'queues.write'>,
+  deps: Pick<ServiceDeps, 'db'>,
+): Promise<boolean> {
+  if (viewer.actor.kind === 'it') return true;
   const orgs = await listOrgsPage(deps.db, '', 2);
-  return orgs.length === 1 && orgs[0]!.id === viewer.scope.orgId;
+  return decide(viewer.actor, action, deploymentOf(orgs.map((o) => o.id))).ok;
 }
+
+/** Whether the viewer may see the org's own pages (an org admin of it, or IT). */
+export const seesOrg = (viewer: Viewer, orgId: string): boolean => decide(viewer.actor, 'org.read', { kind: 'org', orgId }).ok;
 
 export async function orgTabs(viewer: Viewer, org: OrgTable, on: string, deps: Pick<ServiceDeps, 'db'>): Promise<Tab[]> {
   const tabs: Tab[] = [
@@ -72,7 +78,9 @@ export async function orgTabs(viewer: Viewer, org: OrgTable, on: string, deps: P
     { label: '渠道', href: `${orgPath(org.id)}/channels`, on: on === 'channels' },
     { label: '节假日', href: `${orgPath(org.id)}/calendar`, on: on === 'calendar' },
   ];
-  if (await seesQueues(viewer, deps)) tabs.push({ label: '队列', href: QUEUES_PATH });
+  if (decide(viewer.actor, 'audit.read', { kind: 'org', orgId: org.id }).ok)
+    tabs.push({ label: '操作记录', href: `${orgPath(org.id)}/audit`, on: on === 'audit' });
+  if (await mayQueues(viewer, 'queues.read', deps)) tabs.push({ label: '队列', href: QUEUES_PATH });
   return tabs;
 }
 
@@ -93,7 +101,7 @@ export function branchPage(
   tab: BranchTab,
   heading: string,
   body: Html,
-  opts: { scripts?: string[]; status?: 200 | 400 } = {},
+  opts: { scripts?: string[]; status?: 200 | 400 | 403 } = {},
 ) {
   const viewer = c.get('viewer');
   return c.html(

@@ -1,28 +1,35 @@
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { listOrgBranches, listOrgChats } from '../../../db/branches.ts';
-import { listCalendarOverrides, putCalendarOverride } from '../../../db/calendar.ts';
+import { listAudit } from '../../../db/audit.ts';
+import { listCalendarOverrides } from '../../../db/calendar.ts';
 import { getChannel, listOrgChannels } from '../../../db/channels.ts';
 import { lastInboundAt } from '../../../db/inbound-events.ts';
 import { listMembersOfBranches } from '../../../db/members.ts';
 import { getOrg } from '../../../db/orgs.ts';
 import type { OrgTable } from '../../../db/schema.ts';
+import { AUDIT_LABELS, type AuditAction } from '../../domain/audit.ts';
 import { WorkCalendar, chineseDaysCovers, parseIsoDate } from '../../domain/calendar.ts';
 import { type Channel, DEFAULT_BOT_NAME } from '../../domain/channels.ts';
-import { seesOrg } from '../../domain/console-access.ts';
 import type { Target } from '../../domain/outbound.ts';
 import { QUOTA_LABELS } from '../../domain/quota.ts';
 import { QuotaCounter } from '../../platforms/shared/quota.ts';
 import { fileDateTime, toLocal } from '../../domain/time.ts';
 import { PlatformClients, deliver } from '../../platforms/deliver.ts';
+import { Refused, audit } from '../acting.ts';
+import { auditFilter, auditJson, auditQuerySchema } from '../audit.ts';
+import { putOverride } from '../calendar.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { Problem, check } from '../http.ts';
+import { decide } from '../../domain/policy.ts';
 import { type Html, page } from './layout.ts';
 import { formExpired, notFound, orgPath, orgTabs } from './nav.ts';
-import { type ConsoleEnv, checkedForm } from './session.ts';
+import { refusalText } from './refusals.ts';
+import { type ConsoleEnv, actingOf, checkedForm } from './session.ts';
 
 // What an org admin (and IT) looks after: each channel's set-up checklist with a test message sent
-// through the real sender, and the working-day calendar. The queue dashboard's tab shows for those
-// who may open it (routes.ts).
+// through the real sender, the working-day calendar (which IT alone changes: every org shares it),
+// and the trail of who did what. The queue dashboard's tab shows for those who may open it (routes.ts).
 
 type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config' | 'redis' | 'logger'>;
 
@@ -65,11 +72,11 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
   /** The path's org, for an org admin of it or IT. */
-  async function orgOf(c: Context<ConsoleEnv>): Promise<OrgTable | null> {
-    const viewer = c.get('viewer');
-    const id = c.req.param('org') ?? '';
-    if (viewer.scope.kind === 'branch' || !seesOrg(viewer.scope, id)) return null;
-    return (await getOrg(db, id)) ?? null;
+  /** The path's org, when the viewer may `action` on it (its pages, unless said). */
+  async function orgOf(c: Context<ConsoleEnv>, action: 'org.read' | 'calendar.read' | 'audit.read' = 'org.read'): Promise<OrgTable | null> {
+    const orgId = c.req.param('org') ?? '';
+    if (!decide(c.get('viewer').actor, action, { kind: 'org', orgId }).ok) return null;
+    return (await getOrg(db, orgId)) ?? null;
   }
 
   async function channelsPage(c: Context<ConsoleEnv>, org: OrgTable, result: Html | null) {
@@ -176,6 +183,16 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
       markdown: `这是一条测试消息：渠道 ${channel.id} 可以正常发送。（${fileDateTime(clock.now(), org.timezone)}）`,
     };
     const result = await deliver(deps, new PlatformClients(deps), target, message, `console-test-${clock.now()}`);
+    const sentTo = target.kind === 'chat' ? `chat:${target.chatId}` : `member:${target.memberId}`;
+    await db.transaction().execute((trx) =>
+      audit(trx, actingOf(c, deps), {
+        at: clock.now(),
+        orgId: org.id,
+        action: 'channels.test',
+        object: `channel:${channel.id}`,
+        detail: { to: sentTo, delivered: result.delivered },
+      }),
+    );
     return channelsPage(
       c,
       org,
@@ -185,7 +202,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     );
   });
 
-  async function calendarPage(c: Context<ConsoleEnv>, org: OrgTable, notice: Html | null) {
+  async function calendarPage(c: Context<ConsoleEnv>, org: OrgTable, notice: Html | null, status: 200 | 403 = 200) {
     const viewer = c.get('viewer');
     const thisYear = toLocal(clock.now(), org.timezone).year;
     const asked = Number(c.req.query('year'));
@@ -199,6 +216,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
       }),
     );
     const path = `${orgPath(org.id)}/calendar`;
+    const writes = decide(viewer.actor, 'calendar.write', { kind: 'deployment', onlyOrg: null }).ok;
     return c.html(
       page({
         title: '节假日',
@@ -227,28 +245,33 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
                   </table>`
                 : html`<p class="muted">没有。</p>`
             }
-            <form method="post" action="${path}" class="filters spaced">
-              <input type="hidden" name="_csrf" value="${viewer.csrf}" />
-              <div><label for="date">日期</label><input id="date" name="date" type="date" required /></div>
-              <div>
-                <label for="kind">类型</label>
-                <select id="kind" name="kind"><option value="holiday">放假</option><option value="workday">调休上班</option></select>
-              </div>
-              <div><label for="name">名称</label><input id="name" name="name" type="text" placeholder="如：元旦" /></div>
-              <div><button class="primary" type="submit">添加</button></div>
-            </form>
+            ${
+              writes
+                ? html`<form method="post" action="${path}" class="filters spaced">
+                    <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                    <div><label for="date">日期</label><input id="date" name="date" type="date" required /></div>
+                    <div>
+                      <label for="kind">类型</label>
+                      <select id="kind" name="kind"><option value="holiday">放假</option><option value="workday">调休上班</option></select>
+                    </div>
+                    <div><label for="name">名称</label><input id="name" name="name" type="text" placeholder="如：元旦" /></div>
+                    <div><button class="primary" type="submit">添加</button></div>
+                  </form>`
+                : html`<p class="muted">节假日安排所有单位共用，由系统管理员统一维护；缺少年份时请联系系统管理员补录。</p>`
+            }
           </div>`,
       }),
+      status,
     );
   }
 
   app.get('/orgs/:org/calendar', async (c) => {
-    const org = await orgOf(c);
+    const org = await orgOf(c, 'calendar.read');
     return org ? calendarPage(c, org, null) : notFound(c);
   });
 
   app.post('/orgs/:org/calendar', async (c) => {
-    const org = await orgOf(c);
+    const org = await orgOf(c, 'calendar.read');
     if (!org) return notFound(c);
     const form = await checkedForm(c, deps);
     if (!form) return formExpired(c);
@@ -256,11 +279,92 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     const kind = form.kind === 'workday' ? 'workday' : form.kind === 'holiday' ? 'holiday' : null;
     const name = typeof form.name === 'string' && form.name.trim() ? form.name.trim().slice(0, 50) : null;
     if (!parseIsoDate(date) || !kind) return calendarPage(c, org, html`<div class="error">请填写日期并选择类型。</div>`);
-    await putCalendarOverride(db, { date, kind, name }, clock.now());
+    const acting = actingOf(c, deps);
+    try {
+      await putOverride(db, acting, { date, kind, name }, clock.now());
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      await db
+        .transaction()
+        .execute((trx) =>
+          audit(trx, acting, { at: clock.now(), orgId: null, action: err.action, object: `calendar:${date}`, result: 'refused' }),
+        );
+      return calendarPage(c, org, html`<div class="error">${refusalText(err.action, err.why)}</div>`, 403);
+    }
     return calendarPage(
       c,
       org,
       html`<div class="ok">已添加：${date} ${kind === 'holiday' ? '放假' : '调休上班'}${name ? ` ${name}` : ''}</div>`,
+    );
+  });
+
+  const AUDIT_PAGE = 50;
+
+  app.get('/orgs/:org/audit', async (c) => {
+    const org = await orgOf(c, 'audit.read');
+    const viewer = c.get('viewer');
+    if (!org) return notFound(c);
+    const path = `${orgPath(org.id)}/audit`;
+    const asked = c.req.query();
+    let notice: Html | null = null;
+    let rows: Awaited<ReturnType<typeof listAudit>> = [];
+    try {
+      const query = check(auditQuerySchema, { ...asked, limit: String(AUDIT_PAGE) });
+      rows = await listAudit(db, org.id, auditFilter(query, org.timezone), query.after ?? '', AUDIT_PAGE + 1);
+    } catch (err) {
+      if (!(err instanceof Problem) || err.status !== 400) throw err;
+      notice = html`<div class="error">筛选条件不正确：日期请写成 2026-12-01 这样。</div>`;
+    }
+    const items = rows.slice(0, AUDIT_PAGE).map((r) => auditJson(r, org.timezone));
+    const next = rows.length > AUDIT_PAGE ? items.at(-1)!.id : null;
+    const keep = (extra: Record<string, string>) =>
+      `${path}?${new URLSearchParams({ ...Object.fromEntries(Object.entries(asked).filter(([k, v]) => k !== 'after' && v)), ...extra })}`;
+    return c.html(
+      page({
+        title: '操作记录',
+        viewer,
+        tabs: await orgTabs(viewer, org, 'audit', deps),
+        body: html`<div class="crumbs">${org.name}</div>
+          <h1>操作记录</h1>
+          ${notice}
+          <form method="get" action="${path}" class="filters">
+            <div><label for="actor">操作人编号</label><input id="actor" name="actor" type="text" value="${asked.actor ?? ''}" placeholder="党员编号，或 it" /></div>
+            <div>
+              <label for="action">操作</label>
+              <select id="action" name="action">
+                <option value="">全部</option>
+                ${(Object.entries(AUDIT_LABELS) as [AuditAction, string][]).map(
+                  ([key, label]) => html`<option value="${key}" ${asked.action === key ? 'selected' : ''}>${label}</option>`,
+                )}
+              </select>
+            </div>
+            <div><label for="from">从</label><input id="from" name="from" type="text" value="${asked.from ?? ''}" placeholder="2026-12-01" /></div>
+            <div><label for="to">到</label><input id="to" name="to" type="text" value="${asked.to ?? ''}" placeholder="2026-12-31" /></div>
+            <div><button class="plain" type="submit">筛选</button></div>
+          </form>
+          <div class="card scroll-x">
+            <p class="muted">记录只增不改，保存 ${deps.config.AUDIT_RETENTION_DAYS} 天。节假日修改和系统管理员登录对所有单位都记录在此。</p>
+            ${
+              items.length
+                ? html`<table>
+                    <tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>结果</th><th>来源地址</th><th>详情</th></tr>
+                    ${items.map(
+                      (e) => html`<tr>
+                        <td>${fileDateTime(Date.parse(e.at), org.timezone)}</td>
+                        <td>${e.actor.name ?? ''}${e.actor.id ? html` <span class="muted">${e.actor.id}</span>` : ''}</td>
+                        <td>${AUDIT_LABELS[e.action as AuditAction] ?? e.action}</td>
+                        <td>${e.object ?? ''}</td>
+                        <td>${e.result === 'ok' ? '完成' : html`<span class="tag overdue">拒绝</span>`}</td>
+                        <td>${e.address ?? ''}</td>
+                        <td><code>${e.detail === null ? '' : JSON.stringify(e.detail)}</code></td>
+                      </tr>`,
+                    )}
+                  </table>`
+                : html`<p class="muted">没有符合条件的记录。</p>`
+            }
+            ${next ? html`<p><a class="button" href="${keep({ after: next })}">下一页</a></p>` : ''}
+          </div>`,
+      }),
     );
   });
 

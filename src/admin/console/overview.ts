@@ -6,7 +6,6 @@ import { getOrg, listOrgsPage } from '../../../db/orgs.ts';
 import { overviewPages } from '../../chat/files.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { countGrid, progressBars } from '../../domain/charts.ts';
-import { seesOrg } from '../../domain/console-access.ts';
 import { computeDigest } from '../../domain/digest/figures.ts';
 import type { DigestFigures, TypeStatus } from '../../domain/digest/types.ts';
 import { digestWindow } from '../../domain/digest/window.ts';
@@ -17,7 +16,7 @@ import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../domain
 import { MEETING_LABELS, TAG_LABELS } from '../../domain/vocabulary.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { type Html, page } from './layout.ts';
-import { branchOfPath, branchPath, branchTabs, notFound, orgPath, orgTabs } from './nav.ts';
+import { branchOfPath, branchPath, branchTabs, notFound, orgPath, orgTabs, seesOrg } from './nav.ts';
 import type { ConsoleEnv } from './session.ts';
 
 // The console's first pages: where a viewer lands, the org's branches (the overview of the ledger,
@@ -63,7 +62,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
   app.get('/orgs/:org', async (c) => {
     const viewer = c.get('viewer');
     const orgId = c.req.param('org');
-    const org = seesOrg(viewer.scope, orgId) && viewer.scope.kind !== 'branch' ? await getOrg(db, orgId) : undefined;
+    const org = seesOrg(viewer, orgId) ? await getOrg(db, orgId) : undefined;
     if (!org) return notFound(c);
     const now = clock.now();
     const quarter = quarterOfKey(quarterKey(now, org.timezone), org.timezone)!;

@@ -23,7 +23,8 @@ export function dingtalkReceiver(deps: ReceiverDeps) {
       throw err;
     }
     const now = deps.clock.now();
-    if (!verifyDingtalkCallback(c.req.header('timestamp'), c.req.header('sign'), channel.config.appSecret, now)) {
+    const [timestamp, sign] = [c.req.header('timestamp'), c.req.header('sign')];
+    if (!verifyDingtalkCallback(timestamp, sign, channel.config.appSecret, now) || !timestamp || !sign) {
       return c.json({ error: 'bad signature or timestamp' }, 401);
     }
     let body: RobotMessage;
@@ -32,6 +33,8 @@ export function dingtalkReceiver(deps: ReceiverDeps) {
     } catch {
       return c.json({ error: 'body is not a DingTalk robot callback' }, 400);
     }
+    // A signature seen with another message: a replay, or a second message signed in the same millisecond, which DingTalk sends again.
+    if (!(await deps.signs.claim(channel.id, timestamp, sign, body.msgId, now))) return c.json(RETRY, 503);
     const reply = await deps.handle(toChatMessage(channel, body, now));
     if (reply === UNAVAILABLE) return c.json(RETRY, 503);
     return c.json(reply ? renderReply(reply) : EMPTY);

@@ -8,8 +8,8 @@ export function dingtalkSign(timestamp: string, secret: string): string {
 
 /**
  * Checks a callback's `timestamp` (ms) and `sign` headers: the sign in constant time, the timestamp
- * within an hour of now either way. The sign covers only the timestamp, so replays inside that
- * hour are stopped by de-duplication on msgId, not here.
+ * within an hour of now either way. The sign covers only the timestamp: that a pair carries one
+ * message only is kept by sign-once.ts.
  */
 export function verifyDingtalkCallback(timestamp: string | undefined, sign: string | undefined, appSecret: string, now: number): boolean {
   if (!timestamp || !sign || !dingtalkTimestampFresh(timestamp, now)) return false;
