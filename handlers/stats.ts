@@ -9,16 +9,18 @@ import { SAY } from '../src/chat/replies.ts';
 
 const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter: '本季度', year: '本年' };
 
+/** The past periods 统计 can be asked about, each a whole calendar period. */
+const LAST: Record<Exclude<Period, CalendarPeriod>, CalendarPeriod> = { lastMonth: 'month', lastQuarter: 'quarter', lastYear: 'year' };
+
 /** The calendar period a 统计 asks about, the moment it is counted as of, and its name. */
 function periodAsked(period: Period, now: number, tz: string): { range: CalendarPeriod; asOf: number; label: string } {
-  if (period === 'lastQuarter' || period === 'lastYear') {
-    const range = period === 'lastQuarter' ? 'quarter' : 'year';
-    // A past period is counted as of its last moment: everything in it was due.
-    const asOf = periodRange(range, now, tz).from - 1;
-    const { year, month } = toLocal(asOf, tz);
-    return { range, asOf, label: range === 'year' ? `${year}年` : quarterName(year, month) };
-  }
-  return { range: period, asOf: now, label: RANGE_LABELS[period] };
+  if (period === 'month' || period === 'quarter' || period === 'year') return { range: period, asOf: now, label: RANGE_LABELS[period] };
+  const range = LAST[period];
+  // A past period is counted as of its last moment: everything in it was due.
+  const asOf = periodRange(range, now, tz).from - 1;
+  const { year, month } = toLocal(asOf, tz);
+  const label = range === 'year' ? `${year}年` : range === 'quarter' ? quarterName(year, month) : `${year}年${month}月`;
+  return { range, asOf, label };
 }
 
 /** 统计: 三会一课 held against due for the branch, per type; only meetings held count. */

@@ -100,7 +100,11 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     expect(await t.db.selectFrom('deliveries').select('id').execute()).toEqual(deliveries);
   });
 
-  it('统计 上季度 and 去年 count the whole past period', async () => {
+  it('统计 上月, 上季度 and 去年 count the whole past period', async () => {
+    const lastMonth = await say('sec', '统计 上个月');
+    expect(lastMonth).toContain('**2026年11月三会一课完成情况**');
+    expect(lastMonth).toContain('支部委员会会议：已开 0 次 / 应开 1 次');
+    expect(await say('sec', '统计 上月')).toContain('**2026年11月三会一课完成情况**');
     expect(await say('sec', '统计 上季度')).toContain('**2026年第三季度三会一课完成情况**');
     const lastYear = await say('sec', '统计 去年');
     expect(lastYear).toContain('**2025年三会一课完成情况**');

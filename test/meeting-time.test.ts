@@ -139,6 +139,56 @@ describe('parseMeetingTime: refusals', () => {
   });
 });
 
+describe('parseMeetingTime: a secretary planning the week on a Monday (now = Mon 2026-12-07 10:00)', () => {
+  const MONDAY = Date.UTC(2026, 11, 7, 2, 0, 0);
+  const TUESDAY = MONDAY + 86_400_000;
+  const on = (day: number, hour: number, minute = 0) => Date.UTC(2026, 11, day, hour - 8, minute);
+
+  it.each([
+    ['本周五下午3点', MONDAY, on(11, 15)],
+    ['这周五 15:00', MONDAY, on(11, 15)],
+    ['本周六 9:00', MONDAY, on(12, 9)],
+    ['本周日 9:00', TUESDAY, on(13, 9)],
+    ['星期五下午3点', MONDAY, on(11, 15)],
+    ['本周一 11:00', MONDAY, on(7, 11)],
+    ['下周一 9点', MONDAY, on(14, 9)],
+    ['下周日 9点', MONDAY, on(20, 9)],
+    ['下下周一 9点', MONDAY, on(21, 9)],
+    ['下下周三下午2点半', TUESDAY, on(23, 14, 30)],
+    // A bare weekday is the coming one: today's when its time is still ahead.
+    ['周一 11:00', MONDAY, on(7, 11)],
+    ['周一 9:00', MONDAY, on(14, 9)],
+    ['周五 14:30', MONDAY, on(11, 14, 30)],
+  ])('%s is this week’s, the next or the one after', (text, now, expected) => {
+    expect(at(parseMeetingTime(text, now, SH))).toBe(expected);
+  });
+
+  it('reads 晚上12点 as the midnight that ends the day, not noon', () => {
+    expect(at(parseMeetingTime('明天晚上12点', MONDAY, SH))).toBe(on(9, 0));
+    expect(at(parseMeetingTime('本周五晚上12点', MONDAY, SH))).toBe(on(12, 0));
+    // Noon is still noon.
+    expect(at(parseMeetingTime('明天中午12点', MONDAY, SH))).toBe(on(8, 12));
+    expect(at(parseMeetingTime('明天12点', MONDAY, SH))).toBe(on(8, 12));
+  });
+
+  it('refuses a day with 上午 or 下午 but no hour as having no hour, and a week’s day that has passed as past', () => {
+    expect(refusal(parseMeetingTime('2027年1月15日下午', MONDAY, SH))).toBe(
+      '时间「2027年1月15日下午」没有写几点，请加上具体时刻，例如「15:00」。',
+    );
+    expect(refusal(parseMeetingTime('本周五下午', MONDAY, SH))).toContain('没有写几点');
+    expect(refusal(parseMeetingTime('12月20日上午', MONDAY, SH))).toContain('没有写几点');
+    expect(refusal(parseMeetingTime('本周一 9:00', MONDAY, SH))).toContain('已经过去了');
+    expect(refusal(parseMeetingTime('本周一 9:00', TUESDAY, SH))).toContain('已经过去了');
+    expect(refusal(parseMeetingTime('上周五 15:00', MONDAY, SH))).toContain('已经过去了');
+  });
+
+  it('crosses the year: 下周四 in the last days of December is January’s', () => {
+    const lastMonday = Date.UTC(2026, 11, 28, 2, 0, 0);
+    expect(at(parseMeetingTime('下周四 15:00', lastMonday, SH))).toBe(Date.UTC(2027, 0, 7, 7, 0));
+    expect(at(parseMeetingTime('本周五 15:00', lastMonday, SH))).toBe(Date.UTC(2027, 0, 1, 7, 0));
+  });
+});
+
 describe('parseMeetingTime: the org zone, not the process zone, decides the day', () => {
   const original = process.env.TZ;
   afterEach(() => {

@@ -178,6 +178,8 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['统计 本月', ok({ kind: 'stats', period: 'month' })],
     ['统计 本季度', ok({ kind: 'stats', period: 'quarter' })],
     ['统计 上季度', ok({ kind: 'stats', period: 'lastQuarter' })],
+    ['统计 上月', ok({ kind: 'stats', period: 'lastMonth' })],
+    ['统计 上个月', ok({ kind: 'stats', period: 'lastMonth' })],
     ['统计 去年', ok({ kind: 'stats', period: 'lastYear' })],
     ['统计 本季', ok({ kind: 'stats', period: 'quarter' })],
     ['统计 本年', ok({ kind: 'stats', period: 'year' })],
@@ -264,7 +266,7 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['登记 K7Q 到', 'register', '请在姓名后写明「到」或「请假」'],
     ['登记 K0Q 张三 到', 'register', '「K0Q」不是会议编号'],
     // 统计
-    ['统计 上月', 'stats', '看不懂统计范围「上月」'],
+    ['统计 前年', 'stats', '看不懂统计范围「前年」'],
     ['统计 本周', 'stats', '可选：本月、本季度、本年'],
   ];
   it.each(refusals)('refused: %j (%s)', (line, kind, reason) => {

@@ -7,7 +7,7 @@ import { type FiveTag, MEETING_WORD_LIST, TAG_LABELS, asCode, categoryOf, meetin
 // Command words and separators are normalised (full-width → half-width); free text is kept as sent.
 
 /** This month, quarter or year; or the last quarter or year, whole. */
-export type Period = 'month' | 'quarter' | 'year' | 'lastQuarter' | 'lastYear';
+export type Period = 'month' | 'quarter' | 'year' | 'lastMonth' | 'lastQuarter' | 'lastYear';
 
 export type Command =
   | { kind: 'help' }
@@ -111,7 +111,7 @@ export const USAGE: Record<CommandKind, string> = {
   cancel: '取消 会议编号 [原因]（会议开始后取消，记为未召开），例如：取消 K7Q',
   attendance: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
   remind: '提醒 [会议编号]（现在在群里提醒尚未签到的同志）',
-  stats: '统计 [本月|本季度|本年|上季度|去年]（三会一课完成情况，默认本季度）',
+  stats: '统计 [本月|本季度|本年|上月|上季度|去年]（三会一课完成情况，默认本季度）',
   weekly: '周报（本周到目前为止的五同周报，仅私聊回复）',
   register: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
   minutes:
@@ -301,7 +301,7 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     }
     case 'stats': {
       const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
-      return period ? done({ kind, period }) : fail(`看不懂统计范围${quote(rest)}，可选：本月、本季度、本年、上季度、去年。`);
+      return period ? done({ kind, period }) : fail(`看不懂统计范围${quote(rest)}，可选：本月、本季度、本年、上月、上季度、去年。`);
     }
     case 'export': {
       const period = rest === '' ? 'quarter' : PERIODS[normalise(rest)];
@@ -322,6 +322,8 @@ const PERIODS: Record<string, Period> = {
   本季: 'quarter',
   本年: 'year',
   今年: 'year',
+  上月: 'lastMonth',
+  上个月: 'lastMonth',
   上季度: 'lastQuarter',
   上季: 'lastQuarter',
   上个季度: 'lastQuarter',

@@ -35,6 +35,32 @@ function meetingHour(hour: number, meridiemSaid: boolean, text: string): number 
   return hour + 12;
 }
 
+// A weekday, with the week it falls in: 本周/这周 this week, 下周 the next, 下下周 the one after,
+// 上周 the last (Monday to Sunday); none: the coming one.
+const WEEKDAY = /^(本|这|下下|下|上)?(?:周|星期|礼拜)([一二三四五六日天])/u;
+const WEEKS: Record<string, number> = { 本: 0, 这: 0, 下: 1, 下下: 2, 上: -1 };
+const DAY_NUMBER: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
+
+/**
+ * The weekday a text starts with, written out as the date it names (`2026年12月11日…`), which
+ * chrono reads without guessing the week; `coming`: said bare, so a time already past today means
+ * the same day next week.
+ */
+function weekdayAsDate(input: string, today: { year: number; month: number; day: number }): { text: string; coming: boolean } | null {
+  const m = WEEKDAY.exec(input);
+  if (!m) return null;
+  const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
+  const weekday = new Date(todayUtc).getUTCDay() || 7;
+  const wanted = DAY_NUMBER[m[2]!]!;
+  const weeks = m[1] === undefined ? (wanted < weekday ? 1 : 0) : WEEKS[m[1]]!;
+  const date = new Date(todayUtc + (wanted - weekday + 7 * weeks) * 86_400_000);
+  const written = `${date.getUTCFullYear()}年${date.getUTCMonth() + 1}月${date.getUTCDate()}日`;
+  return { text: written + input.slice(m[0].length), coming: m[1] === undefined };
+}
+
+// 晚上12点 (夜里, 半夜, 深夜) is the midnight that ends the day, not noon.
+const MIDNIGHT = /(晚上|夜里|夜间|半夜|深夜)\s*(12|十二)\s*[点:：时]/u;
+
 /** A month-day without a year this far in the past is a mistake, not next year's date. */
 const PAST_HORIZON_MS = 183 * 86_400_000;
 
@@ -42,14 +68,18 @@ const PAST_HORIZON_MS = 183 * 86_400_000;
 const FUTURE_HORIZON_MS = 366 * 86_400_000;
 
 export function parseMeetingTime(text: string, now: number, tz: string): TimeResult {
-  // `本周五` / `这周五` mean this week's Friday, even if it has passed; a bare `周五` means the next one.
-  const thisWeek = /^\s*(本|这)周/.test(text);
-  const input = normalise(text).replace(/^(本|这)周/, '周');
-  if (!input) return { ok: false, reason: `请写明会议时间，${TIME_EXAMPLES}。` };
+  const l = toLocal(now, tz);
+  const said = normalise(text);
+  if (!said) return { ok: false, reason: `请写明会议时间，${TIME_EXAMPLES}。` };
+  const weekday = weekdayAsDate(said, l);
+  const input = weekday?.text ?? said;
+  // A day and a part of it, but no hour (`2027年1月15日下午`), is missing its hour like `周五下午`.
+  if (/(上午|下午|中午|晚上|早上)$/u.test(input) && !/\d[:：点时]|[点时]/u.test(input.replace(/\d+[年月日号]/gu, ''))) {
+    return { ok: false, reason: `时间${quote(text)}没有写几点，请加上具体时刻，例如「15:00」。` };
+  }
   // chrono reads 今天/明天 on the process's calendar whatever zone it is given, so it is handed the
   // org's wall-clock time as a process-local date and its answer read back as org wall-clock time.
   // Not its forwardDate: that turns a past `11月20日` into next year's and today's `周六` into next week's.
-  const l = toLocal(now, tz);
   const reference = new Date(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
   const [result] = chrono.zh.hans.parse(input, reference);
   const understood = result && result.index === 0 && result.text.replace(/\s/g, '') === input.replace(/\s/g, '');
@@ -59,17 +89,18 @@ export function parseMeetingTime(text: string, now: number, tz: string): TimeRes
     return { ok: false, reason: `时间${quote(text)}没有写哪一天，请加上日期，例如「明天下午3点」或「12月5日 15:00」。` };
   }
   if (!start.isCertain('hour')) return { ok: false, reason: `时间${quote(text)}没有写几点，请加上具体时刻，例如「15:00」。` };
+  const midnight = MIDNIGHT.test(input) && start.get('hour') === 12 && (start.get('minute') ?? 0) === 0;
   const wall = {
     year: start.get('year')!,
     month: start.get('month')!,
-    day: start.get('day')!,
-    hour: meetingHour(start.get('hour')!, start.isCertain('meridiem'), input),
+    day: start.get('day')! + (midnight ? 1 : 0),
+    hour: midnight ? 0 : meetingHour(start.get('hour')!, start.isCertain('meridiem'), input),
     minute: start.get('minute') ?? 0,
   };
   let at = fromLocal(wall, tz);
-  if (at <= now && !start.isCertain('year')) {
-    if (start.isCertain('month') && now - at > PAST_HORIZON_MS) at = fromLocal({ ...wall, year: wall.year + 1 }, tz);
-    else if (!start.isCertain('day') && !thisWeek) at = fromLocal({ ...wall, day: wall.day + 7 }, tz);
+  if (at <= now && weekday?.coming) at = fromLocal({ ...wall, day: wall.day + 7 }, tz);
+  else if (at <= now && !start.isCertain('year') && start.isCertain('month') && now - at > PAST_HORIZON_MS) {
+    at = fromLocal({ ...wall, year: wall.year + 1 }, tz);
   }
   if (at <= now) return { ok: false, reason: `时间${quote(text)}已经过去了，请写一个将来的时间。` };
   if (at - now > FUTURE_HORIZON_MS) return { ok: false, reason: `时间${quote(text)}超过一年以后，请写一年以内的时间。` };
