@@ -7,7 +7,7 @@ import { BODY_DEADLINE_MS } from './body.ts';
 // sending slowly cannot hold a connection, whatever route reads the body. The webhooks read theirs
 // under BODY_DEADLINE_MS and answer a 408 of their own, which a second's margin lets come first.
 
-export const SERVER_OPTIONS = {
+const SERVER_OPTIONS = {
   headersTimeout: BODY_DEADLINE_MS,
   requestTimeout: BODY_DEADLINE_MS + 1_000,
   // How often Node looks for requests past those deadlines (its default, 30 s, would let one last 40 s).

@@ -26,8 +26,8 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
 const ROLE_LABELS: Record<MemberTable['role'], string> = { secretary: '书记', committee: '委员', member: '党员' };
 
 /** A console import: what a secretary's spreadsheet holds, and what a preview can show and carry back. */
-export const IMPORT_MAX_ROWS = 5_000;
-export const IMPORT_MAX_BYTES = 1024 * 1024;
+const IMPORT_MAX_ROWS = 5_000;
+const IMPORT_MAX_BYTES = 1024 * 1024;
 
 const FIELD_LABELS: Record<string, string> = {
   id: '编号',
