@@ -96,6 +96,7 @@ async function seed(db: Kysely<Database>, now: number): Promise<void> {
       created_by: null,
       host_id: null,
       recorder_id: null,
+      backfilled: 0,
       ...stamps,
     }),
   );

@@ -64,6 +64,7 @@ async function seed(db: Kysely<Database>): Promise<void> {
       created_by: `${branch}-m0`,
       host_id: null,
       recorder_id: null,
+      backfilled: 0,
       created_at: now,
       updated_at: now,
     };

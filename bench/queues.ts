@@ -122,6 +122,7 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
         created_by: null,
         host_id: null,
         recorder_id: null,
+        backfilled: 0,
         created_at: now,
         updated_at: now,
       };

@@ -49,6 +49,16 @@ export async function deleteLeave(db: Db, meetingId: string, memberId: string): 
   return Number(result.numDeletedRows) > 0;
 }
 
+/**
+ * Voids the check-ins (and 登记 到) of a meeting moved to another time: presence at the old time is
+ * not presence at the new one. Leave stays: it is asked of the meeting, not of its hour. Returns how
+ * many were voided.
+ */
+export async function voidPresence(db: Db, meetingId: string): Promise<number> {
+  const result = await db.deleteFrom('attendance').where('meeting_id', '=', meetingId).where('status', '=', 'present').executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** The attendance rows of some meetings, in one query. */
 export async function listAttendanceOf(db: Db, meetingIds: readonly string[]): Promise<AttendanceTable[]> {
   if (meetingIds.length === 0) return [];

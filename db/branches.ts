@@ -1,5 +1,5 @@
 import type { BranchChatTable, BranchTable, Db } from './schema.ts';
-import { upsert } from './upsert.ts';
+import { isMysqlDb, upsert } from './upsert.ts';
 
 export type BranchChat = Pick<BranchChatTable, 'channel_id' | 'chat_id' | 'webhook' | 'secret'>;
 
@@ -24,6 +24,16 @@ export async function getBranch(db: Db, orgId: string, id: string): Promise<Bran
 }
 
 /** The branch's bound group chats, oldest binding first. */
+/**
+ * The branch, read so that writes to its meetings run one at a time: on MySQL a row lock until the
+ * transaction ends (SQLite transactions are serial already). Two 安排 of one meeting sent at once
+ * then see each other.
+ */
+export async function lockBranch(db: Db, orgId: string, id: string): Promise<void> {
+  const query = db.selectFrom('branches').select('id').where('org_id', '=', orgId).where('id', '=', id);
+  await (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
+}
+
 export async function listBranchChats(db: Db, orgId: string, branchId: string): Promise<BranchChatTable[]> {
   return listChatsOfBranches(db, orgId, [branchId]);
 }

@@ -28,6 +28,7 @@ import * as consoleSessions from './migrations/20261206_0007_console_sessions.ts
 import * as reportsByTime from './migrations/20261207_0008_reports_by_time.ts';
 import * as rosterVersions from './migrations/20261208_0009_roster_versions.ts';
 import * as auditSessions from './migrations/20261209_0010_audit_sessions.ts';
+import * as backfilled from './migrations/20261210_0011_backfilled.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '20261207_0008_reports_by_time': reportsByTime,
   '20261208_0009_roster_versions': rosterVersions,
   '20261209_0010_audit_sessions': auditSessions,
+  '20261210_0011_backfilled': backfilled,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

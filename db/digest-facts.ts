@@ -36,7 +36,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
     .where('org_id', '=', orgId);
   let meetingQuery = db
     .selectFrom('meetings')
-    .select(['id', 'code', 'type', 'topic', 'party_group', 'starts_at', 'status', 'tags', 'branch_id'])
+    .select(['id', 'code', 'type', 'topic', 'party_group', 'starts_at', 'status', 'tags', 'backfilled', 'branch_id'])
     .select(evidence)
     .where('org_id', '=', orgId)
     .where('starts_at', '>=', meetingsFrom)

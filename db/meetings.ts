@@ -114,6 +114,23 @@ export async function listBranchesMeetingsPresent(
   return byBranch;
 }
 
+/** A meeting of the branch of this type (and 党小组) at this time that has not been cancelled. */
+export async function findMeetingAt(
+  db: Db,
+  at: Pick<MeetingTable, 'org_id' | 'branch_id' | 'type' | 'party_group' | 'starts_at'>,
+): Promise<MeetingTable | undefined> {
+  return db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('org_id', '=', at.org_id)
+    .where('branch_id', '=', at.branch_id)
+    .where('starts_at', '=', at.starts_at)
+    .where('type', '=', at.type)
+    .where('party_group', at.party_group === null ? 'is' : '=', at.party_group)
+    .where('status', '!=', 'cancelled')
+    .executeTakeFirst();
+}
+
 /** Codes of the branch's meetings created since `since`, to keep a new code unambiguous. */
 export async function recentCodes(db: Db, orgId: string, branchId: string, since: number): Promise<Set<string>> {
   const rows = await db

@@ -18,6 +18,7 @@ export const COMMAND_ACTIONS: { [K in Exclude<CommandKind, 'help'>]: Action } = 
   cancel: 'branch.meetings',
   remind: 'branch.meetings',
   register: 'branch.meetings',
+  backfill: 'branch.backfill',
   minutes: 'branch.meetings',
   attendance: 'branch.read',
   stats: 'branch.read',

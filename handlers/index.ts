@@ -4,6 +4,7 @@ import { SAY } from '../src/chat/replies.ts';
 import type { Refusal } from '../src/domain/policy.ts';
 import { commandDecision } from './actions.ts';
 import { attendance } from './attendance.ts';
+import { backfill } from './backfill.ts';
 import { bind } from './bind.ts';
 import { cancel } from './cancel.ts';
 import { exportFile } from './export.ts';
@@ -36,6 +37,7 @@ const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
   mine,
   schedule,
   reschedule,
+  backfill,
   cancel,
   attendance,
   remind,
@@ -61,6 +63,7 @@ export const SEES_PENDING: ReadonlySet<CommandKind> = new Set(['report', 'checki
 /** The commands whose handlers read the sender's branch roster: the batch they arrive in reads those rosters together. */
 export const READS_ROSTER: ReadonlySet<CommandKind> = new Set([
   'attendance',
+  'backfill',
   'checkin',
   'leave',
   'makeup',

@@ -1,6 +1,6 @@
 import type { MemberContext } from '../src/chat/context.ts';
 import { describeMeeting } from '../src/chat/meeting-lookup.ts';
-import { STATE_LABELS, meetingState } from '../src/domain/meetings.ts';
+import { meetingState, stateText } from '../src/domain/meetings.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -23,7 +23,7 @@ export async function meetings(ctx: MemberContext): Promise<void> {
   // A meeting under way that nobody has checked in to yet is neither held nor not held.
   const state = (m: Meeting) => {
     const s = meetingState(m, now, ctx.settings.checkinCloses);
-    const label = s === 'scheduled' ? (m.starts_at <= now ? SAY.underWay : '') : STATE_LABELS[s];
+    const label = s === 'scheduled' ? (m.starts_at <= now ? SAY.underWay : '') : stateText(m, s);
     return `${describeMeeting(ctx, m)}${label && `：${label}`}`;
   };
   ctx.reply({ title: SAY.meetingsTitle, markdown: SAY.meetings(upcoming.map(state), recent.map(state)) });

@@ -31,7 +31,8 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
   const year = periodRange('year', asOf, tz);
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, year.from, year.to);
   const current = (await branchMembers(ctx)).filter((m) => onRosterAt(m, asOf));
-  const rows = progress(meetings, range, asOf, tz, typesDue(current)).map((p) => {
+  const counted = progress(meetings, range, asOf, tz, typesDue(current));
+  const rows = counted.map((p) => {
     const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
     return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due);
   });
@@ -40,5 +41,7 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
     (m) => m.starts_at >= from && m.starts_at < to && meetingState(m, asOf, ctx.settings.checkinCloses) === 'not_held',
   ).length;
   if (notHeld) rows.push('', SAY.statsNotHeld(notHeld));
+  const backfilled = counted.reduce((n, p) => n + p.backfilled, 0);
+  if (backfilled) rows.push('', SAY.statsBackfilled(backfilled));
   ctx.reply({ title: `${label}三会一课`, markdown: SAY.stats(label, rows) });
 }

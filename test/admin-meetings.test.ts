@@ -250,6 +250,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
       // The host is who scheduled it; the recorder the first who added a 纪要.
       host: { id: 'x1', name: '别支部的人' },
       recorder: { id: 'm1', name: '张书记' },
+      backfilled: null,
     });
     expect(markdown).toContain('- 主持人：别支部的人');
     expect(markdown).toContain('- 记录人：张书记');

@@ -68,6 +68,7 @@ async function seed(db: Kysely<Database>) {
       created_by: null,
       host_id: null,
       recorder_id: null,
+      backfilled: 0,
       created_at: now,
       updated_at: now,
     });

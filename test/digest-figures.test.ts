@@ -25,6 +25,7 @@ function figures(facts: DigestBranchFacts, week: string, now: number): DigestFig
 const q = (type: MeetingType, held: number, due: number, status: TypeStatus, next: [string, string] | null): QuarterType => ({
   type,
   held,
+  backfilled: 0,
   due,
   range: type === 'life' ? 'year' : 'quarter',
   status,
@@ -137,7 +138,7 @@ describe('the fixture', () => {
       expect(
         rows.meetings
           .filter((m) => m.branch_id === id)
-          .map(({ id, code, type, topic, party_group, starts_at, status, tags }) => ({
+          .map(({ id, code, type, topic, party_group, starts_at, status, tags, backfilled }) => ({
             id,
             code,
             type,
@@ -146,6 +147,7 @@ describe('the fixture', () => {
             starts_at,
             status,
             tags,
+            backfilled,
             present: rows.attendance.filter((a) => a.meeting_id === id && a.status === 'present').length,
             notes: rows.meeting_notes.filter((n) => n.meeting_id === id).length,
           })),

@@ -17,6 +17,7 @@ const TAGS: FiveTag[] = ['research', 'deploy', 'inspect', 'assess', 'review'];
 const quarterRow = (type: MeetingType, over: Partial<QuarterType> = {}): QuarterType => ({
   type,
   held: 1,
+  backfilled: 0,
   due: 1,
   range: 'quarter',
   status: 'done',

@@ -69,6 +69,7 @@ async function meeting(
     created_by: null,
     host_id: null,
     recorder_id: null,
+    backfilled: 0,
     created_at: startsAt - 86_400_000,
     updated_at: startsAt - 86_400_000,
   };

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { type RecordAttendance, type RecordFacts, type RecordMember, buildMeetingRecord } from '../src/domain/meeting-record.ts';
 import { meetingAttendance } from '../src/domain/meetings.ts';
+import { recordRows } from '../src/domain/record-docx.ts';
+import { isoWithOffset } from '../src/domain/time.ts';
 
 const TZ = 'Asia/Shanghai';
 const HOUR = 3_600_000;
@@ -60,6 +62,8 @@ const facts = (over: Partial<RecordFacts> = {}): RecordFacts => ({
     created_by: 'm1',
     host_id: null,
     recorder_id: null,
+    backfilled: 0,
+    created_at: STARTS - 86_400_000,
   },
   members,
   attendance,
@@ -197,6 +201,20 @@ describe('buildMeetingRecord', () => {
     expect(calledOff.statusNote).toBe('防汛任务紧急 **改期**');
     expect(calledOff.markdown).toContain('- 状态：**未召开**（防汛任务紧急 ＊＊改期＊＊）');
     expect(calledOff.absent).toEqual([]);
+  });
+
+  it('a meeting entered with 补录 is held with nobody registered yet, and says who entered it and when, in markdown and Word', () => {
+    const entered = STARTS + 20 * 24 * HOUR;
+    const record = buildMeetingRecord(
+      facts({ meeting: { ...facts().meeting, backfilled: 1, created_at: entered }, attendance: [], notes: [], now: entered }),
+    );
+    expect(record.status).toBe('held');
+    expect(record.backfilled).toEqual({ by: { id: 'm1', name: '张书记' }, at: isoWithOffset(entered, TZ) });
+    expect(record.markdown).toContain('- 补录：2026年12月25日由张书记录入，会议召开时未使用机器人');
+    const rows = new Map(recordRows(record, { branch: '第一党支部', startsAt: STARTS, tz: TZ }));
+    expect(rows.get('补录')).toEqual(['2026年12月25日由张书记录入，会议召开时未使用机器人']);
+    expect(buildMeetingRecord(facts()).backfilled).toBeNull();
+    expect(new Map(recordRows(buildMeetingRecord(facts()), { branch: '第一党支部', startsAt: STARTS, tz: TZ })).has('补录')).toBe(false);
   });
 
   it('meetingAttendance matches the record’s lists', () => {

@@ -254,3 +254,33 @@ describe('parseMeetingTime: the hour people mean (SPEC §9.2)', () => {
     expect(at(parseMeetingTime(text, NOW, SH))).toBe(expected);
   });
 });
+
+describe('parseMeetingTime for a meeting already held (补录; now = Sat 2026-11-28 10:00)', () => {
+  const past = (text: string, now = NOW) => parseMeetingTime(text, now, SH, 'past');
+
+  it.each([
+    ['11月20日 15:00', Date.UTC(2026, 10, 20, 7, 0)],
+    ['昨天下午3点', Date.UTC(2026, 10, 27, 7, 0)],
+    ['今天上午9点', Date.UTC(2026, 10, 28, 1, 0)],
+    // A bare weekday is the last one: 周五 on a Saturday is yesterday; 周六 later today is last week's.
+    ['周五下午3点', Date.UTC(2026, 10, 27, 7, 0)],
+    ['周六下午3点', Date.UTC(2026, 10, 21, 7, 0)],
+    ['周一 9:00', Date.UTC(2026, 10, 23, 1, 0)],
+    ['上周三 15:00', Date.UTC(2026, 10, 18, 7, 0)],
+    ['本周一 9:00', Date.UTC(2026, 10, 23, 1, 0)],
+  ])('%s', (text, expected) => {
+    expect(at(past(text))).toBe(expected);
+  });
+
+  it('reads a month-day far ahead as last year’s (12月20日 in January), a near one as a mistake', () => {
+    const january = Date.UTC(2027, 0, 10, 2);
+    expect(at(past('12月20日 15:00', january))).toBe(Date.UTC(2026, 11, 20, 7, 0));
+    expect(refusal(past('12月5日 15:00'))).toBe('时间「12月5日 15:00」还没有到：补录只能记已经召开的会议，将来的会议请用「安排」。');
+  });
+
+  it('refuses a time to come, and explains with examples of past times', () => {
+    expect(refusal(past('明天下午3点'))).toContain('还没有到');
+    expect(refusal(past('下周三 15:00'))).toContain('还没有到');
+    expect(refusal(past('随便'))).toContain('例如 11月20日 15:00、上周三下午3点、昨天上午9点');
+  });
+});

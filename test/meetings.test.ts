@@ -44,6 +44,7 @@ const meeting = (
   starts_at,
   status,
   party_group,
+  backfilled: 0,
   present,
   notes: 0,
 });

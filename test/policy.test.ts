@@ -92,6 +92,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'console.signin': { secretary: ['self'], orgAdmin: ['self'], it: ['self'] },
   'branch.read': BRANCHES,
   'branch.meetings': BRANCHES,
+  'branch.backfill': BRANCHES,
   'branch.bind': BRANCHES,
   'branch.write': { orgAdmin: BRANCHES.orgAdmin, it: BRANCHES.it },
   'members.import': BRANCHES,

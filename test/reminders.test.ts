@@ -64,6 +64,7 @@ async function meeting(db: Kysely<Database>, startsAt: number, code: string): Pr
     created_by: 'sec',
     host_id: null,
     recorder_id: null,
+    backfilled: 0,
     created_at: now,
     updated_at: now,
   };

@@ -110,6 +110,7 @@ describe.each([
       created_by: null,
       host_id: null,
       recorder_id: null,
+      backfilled: 0,
       created_at: Date.now(),
       updated_at: Date.now(),
     };

@@ -54,6 +54,7 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
           startsAt: isoWithOffset(Number(m.starts_at), org.timezone),
           status: meetingState(m, now, checkinCloses),
           ...(m.status_note ? { statusNote: m.status_note } : {}),
+          ...(m.backfilled === 1 ? { backfilled: true } : {}),
           tags: storedTags(m.tags),
         })),
       );

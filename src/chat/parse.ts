@@ -9,6 +9,16 @@ import { type FiveTag, MEETING_WORD_LIST, TAG_LABELS, asCode, categoryOf, meetin
 /** This month, quarter or year; or the last quarter or year, whole. */
 export type Period = 'month' | 'quarter' | 'year' | 'lastMonth' | 'lastQuarter' | 'lastYear';
 
+/** What 安排 and 补录 say of a meeting. */
+export interface MeetingFields {
+  type: MeetingType;
+  at: number;
+  location?: string;
+  topic?: string;
+  group?: string;
+  tags: FiveTag[];
+}
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'report'; category: ServiceCategory; text: string; tags: FiveTag[] }
@@ -17,15 +27,9 @@ export type Command =
   | { kind: 'leave'; code?: string; reason: string }
   | { kind: 'makeup'; code: string; text: string }
   | { kind: 'mine' }
-  | {
-      kind: 'schedule';
-      type: MeetingType;
-      at: number;
-      location?: string;
-      topic?: string;
-      group?: string;
-      tags: FiveTag[];
-    }
+  | ({ kind: 'schedule' } & MeetingFields)
+  /** 补录: a meeting held without the bot, entered afterwards. */
+  | ({ kind: 'backfill' } & MeetingFields)
   | { kind: 'reschedule'; code: string; at: number }
   | { kind: 'cancel'; code: string; reason?: string }
   | { kind: 'attendance'; code?: string }
@@ -74,6 +78,8 @@ const WORDS: Record<string, CommandKind> = {
   schedule: 'schedule',
   改期: 'reschedule',
   reschedule: 'reschedule',
+  补录: 'backfill',
+  backfill: 'backfill',
   取消: 'cancel',
   cancel: 'cancel',
   出勤: 'attendance',
@@ -107,6 +113,7 @@ export const USAGE: Record<CommandKind, string> = {
   makeup: '补学 会议编号 学习体会，例如：补学 K7Q 学习了会议精神，体会是……',
   mine: '我的（本季度自己的出勤和汇报，仅私聊回复）',
   schedule: `安排 会议类型 时间 [地点 X] [议题 Y] [小组 Z] [#同研究 …]（类型：${MEETING_WORD_LIST}），例如：安排 支委会 明天下午3点 地点 三楼会议室 议题 研究年度工作 #同研究`,
+  backfill: `补录 会议类型 召开时间 [地点 X] [议题 Y] [小组 Z]（记下没有用机器人召开的会议，限本季度和上季度；再用「登记」记到会），例如：补录 支委会 11月20日 15:00 议题 研究发展党员工作`,
   reschedule: '改期 会议编号 新时间，例如：改期 K7Q 12月8日 15:00',
   cancel: '取消 会议编号 [原因]（会议开始后取消，记为未召开），例如：取消 K7Q',
   attendance: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
@@ -132,6 +139,7 @@ export const REFUSAL_TITLES: Record<CommandKind, string> = {
   makeup: '补学未提交',
   mine: '暂不能查看',
   schedule: '会议未安排',
+  backfill: '会议未补录',
   reschedule: '会议未改期',
   cancel: '会议未取消',
   attendance: '暂不能查看出勤',
@@ -312,7 +320,8 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     case 'register':
       return parseRegister(rest);
     case 'schedule':
-      return parseSchedule(rest, env);
+    case 'backfill':
+      return parseMeeting(kind, rest, env);
   }
 }
 
@@ -371,8 +380,9 @@ const FIELD = /(^|[\s\u3000,，;；])(地点|议题|主题|小组)[:：]?[\s\u30
 const FIELD_KEYS = { 地点: 'location', 议题: 'topic', 主题: 'topic', 小组: 'group' } as const;
 const FIELD_LIMITS = { location: 200, topic: 500, group: 100 } as const;
 
-function parseSchedule(args: string, env: ParseEnv): Parsed {
-  const fail = (reason: string): Parsed => ({ ok: false, kind: 'schedule', reason });
+/** 安排 a meeting to come, or 补录 one already held: type, time, then its fields and tags. */
+function parseMeeting(kind: 'schedule' | 'backfill', args: string, env: ParseEnv): Parsed {
+  const fail = (reason: string): Parsed => ({ ok: false, kind, reason });
   const { words, rest } = splitHead(args, 1);
   if (words[0] === undefined) return fail(`请写明会议类型（${MEETING_WORD_LIST}）和时间。`);
   const type = meetingTypeOf(words[0]);
@@ -392,9 +402,9 @@ function parseSchedule(args: string, env: ParseEnv): Parsed {
     fields[key] = value;
   }
   if (fields.group !== undefined && type !== 'group') return fail('只有党小组会需要写「小组」。');
-  const time = parseMeetingTime(timeText, env.now, env.tz);
+  const time = parseMeetingTime(timeText, env.now, env.tz, kind === 'schedule' ? 'ahead' : 'past');
   if (!time.ok) return fail(time.reason);
-  return { ok: true, command: { kind: 'schedule', type, at: time.at, ...fields, tags: tagged.tags } };
+  return { ok: true, command: { kind, type, at: time.at, ...fields, tags: tagged.tags } };
 }
 
 /** Splits `#同研究`-style tags off the end of a text; a `#同…` word that is not a tag is an error. */

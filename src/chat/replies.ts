@@ -108,8 +108,18 @@ export const SAY = {
     lines.push('', `参会同志可在群里发送「@${m.bot} 签到」；不能参加的发送「@${m.bot} 请假 ${m.code} 事由」。`);
     return lines.join('\n');
   },
+  alreadyScheduled: (meeting: string) => `**这个会议已经安排过了**：${meeting}，没有重复安排。`,
+  alreadyRecorded: (meeting: string) => `**这个会议已经有记录了**：${meeting}，没有重复补录。`,
+  backfillTooOld: (first: string) => `补录只能记本季度和上季度召开的会议（${first}起）。`,
+  backfilled: (meeting: string, code: string, expected: number) =>
+    [
+      `**已补录${meeting}**`,
+      `会议编号：**${code}**　应到 ${expected} 人　记为已召开（补录）`,
+      `请用「登记 ${code} 姓名… 到」记下到会的同志，请假的写「请假」。`,
+    ].join('\n\n'),
   rescheduleStarted: (code: string) => `会议 ${code} 已经开始，不能再改期。`,
-  rescheduled: (meeting: string) => `**已改期：${meeting}**`,
+  rescheduled: (meeting: string, voided: number) =>
+    voided ? `**已改期：${meeting}**\n原时间的 ${voided} 人签到已作废，请到会同志在新的时间重新签到。` : `**已改期：${meeting}**`,
   cancelledNow: (meeting: string) => `**已取消：${meeting}**`,
   calledOffNow: (meeting: string, reason?: string) =>
     [
@@ -155,6 +165,7 @@ export const SAY = {
   leaveWithReason: (name: string, reason: string | null) => `${escapeMarkdown(name)}（${escapeMarkdown(reason ?? '未写事由')}）`,
   statsRow: (label: string, held: number, due: number) => `- ${label}：已开 ${held} 次 / 应开 ${due} 次　${held >= due ? '✓' : '未完成'}`,
   statsNotHeld: (count: number) => `另有 ${count} 次会议未召开（无人到会、无纪要，或开始后取消），不计入。`,
+  statsBackfilled: (count: number) => `已开的会议中有 ${count} 次是补录的（召开时未使用机器人）。`,
   stats: (label: string, rows: string[]) => [`**${label}三会一课完成情况**`, '', ...rows].join('\n'),
   // 导出
   exportSending: (file: string) => `正在生成「${escapeMarkdown(file)}」，稍后单独发送给你。`,

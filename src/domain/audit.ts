@@ -13,6 +13,7 @@ export const IT_ACTOR: AuditActor = { kind: 'it', name: '系统管理员' };
 export type AuditedChange = Extract<
   Action,
   | 'branch.bind'
+  | 'branch.backfill'
   | 'branch.write'
   | 'members.import'
   | `member.${string}`
@@ -53,6 +54,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   'file.download': '下载文件',
   'file.export': '导出文件',
   'branch.bind': '绑定群聊',
+  'branch.backfill': '补录会议',
   'branch.write': '设置支部',
   'members.import': '导入名单',
   'member.create': '新增党员',

@@ -7,8 +7,10 @@ import {
   STATE_LABELS,
   isHeld,
   meetingAttendance,
+  heldOfDue,
   meetingState,
   progress,
+  stateText,
   typesDue,
 } from './meetings.ts';
 import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } from './records.ts';
@@ -35,7 +37,7 @@ export interface LedgerFacts {
   /** The quarter's meetings, earliest first. */
   meetings: (Pick<
     MeetingTable,
-    'id' | 'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'status_note' | 'tags'
+    'id' | 'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'status_note' | 'tags' | 'backfilled'
   > &
     Evidence)[];
   /** The branch's roster over time (who was expected is read at each meeting's start). */
@@ -61,7 +63,7 @@ export function ledgerSheets(f: LedgerFacts): { name: string; header: string[]; 
     const lists = meetingAttendance(m, f.members, rows, f.now);
     const state = meetingState(m, f.now, f.checkinCloses);
     const held = state === 'held';
-    const status = `${STATE_LABELS[state]}${state === 'not_held' && m.status_note ? `（${m.status_note}）` : ''}`;
+    const status = `${stateText(m, state)}${state === 'not_held' && m.status_note ? `（${m.status_note}）` : ''}`;
     meetings.push([
       m.code,
       MEETING_LABELS[m.type],
@@ -160,7 +162,7 @@ export function overviewRow(
   const tags = (Object.keys(TAG_LABELS) as FiveTag[]).map(
     (tag) => held.filter((m) => coverageTags(m).tags.includes(tag)).length + reports.filter((r) => fiveTagsOf(r.tags).includes(tag)).length,
   );
-  const types = MEETING_TYPES.map((t) => (due.has(t) ? `${counts.get(t)!.held}/${counts.get(t)!.due}` : '—'));
+  const types = MEETING_TYPES.map((t) => (due.has(t) ? heldOfDue(counts.get(t)!) : '—'));
   return [branch.name, ...types, ...tags, reports.length];
 }
 

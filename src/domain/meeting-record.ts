@@ -20,6 +20,8 @@ export type RecordMeeting = Pick<
   | 'created_by'
   | 'host_id'
   | 'recorder_id'
+  | 'backfilled'
+  | 'created_at'
 >;
 export type RecordMember = MemberFacts;
 export type RecordAttendance = Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>;
@@ -67,6 +69,8 @@ export interface MeetingRecord {
   /** 主持人 and 记录人 as named by 纪要; else who scheduled the meeting and who added its first 纪要. */
   host: { id: string; name: string | null } | null;
   recorder: { id: string; name: string | null } | null;
+  /** Entered afterwards with 补录 (held without the bot): by whom and when. */
+  backfilled: { by: { id: string; name: string | null } | null; at: string } | null;
   quorum?: Quorum;
   markdown: string;
 }
@@ -98,6 +102,11 @@ function dayTime(ms: number, tz: string): string {
   return `${l.month}月${l.day}日 ${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`;
 }
 
+/** `2026年12月7日由李书记录入`: the mark of a meeting entered afterwards, as every record shows it. */
+export function backfilledBy(by: { id: string; name: string | null } | null, at: number, tz: string): string {
+  return `${shortDate(at, tz)}由${by ? (by.name ?? by.id) : '书记'}录入，会议召开时未使用机器人`;
+}
+
 const namesOf = (people: { name: string }[]) => (people.length ? people.map((p) => escapeMarkdown(p.name)).join('、') : '无');
 
 /** The meeting record: JSON facts and a readable Chinese 会议记录 in markdown, all user text escaped. */
@@ -126,6 +135,7 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   const named = (id: string | null) => (id ? { id, name: people.get(id) ?? null } : null);
   const host = named(meeting.host_id ?? meeting.created_by);
   const recorder = meeting.recorder_id ? named(meeting.recorder_id) : (resolutions[0]?.by ?? null);
+  const backfilled = meeting.backfilled === 1 ? { by: named(meeting.created_by), at: isoWithOffset(Number(meeting.created_at), tz) } : null;
 
   const makeup = lists.makeup.map((m) => ({
     ...person(m),
@@ -150,6 +160,7 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   const reason = state === 'not_held' && meeting.status_note ? `（${escapeMarkdown(meeting.status_note)}）` : '';
   const called = state === 'not_held' || state === 'cancelled';
   lines.push(`- 状态：${called ? `**${STATE_LABELS[state]}**` : STATE_LABELS[state]}${reason}`);
+  if (backfilled) lines.push(`- 补录：${backfilledBy(backfilled.by, Number(meeting.created_at), tz)}`);
 
   lines.push('', '**出席情况**', '');
   lines.push(`- 应到 ${lists.expected.length} 人：${namesOf(lists.expected)}`);
@@ -196,6 +207,7 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
     resolutions: resolutions.map(({ ms: _, ...r }) => r),
     host,
     recorder,
+    backfilled,
     ...(q ? { quorum: q } : {}),
     markdown: lines.join('\n'),
   };

@@ -10,7 +10,7 @@ export interface Evidence {
   notes: number;
 }
 
-export type MeetingFacts = Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'> & Evidence;
+export type MeetingFacts = Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status' | 'backfilled'> & Evidence;
 /**
  * A member as the meeting rules read them. `left_at`: from then on they are expected nowhere;
  * `terms`: the spans they belonged to the branch whose roster this is (rosterTerms) — a member
@@ -132,8 +132,11 @@ export function meetingsAround<T extends Pick<MeetingFacts, 'starts_at' | 'statu
 /** Started and neither cancelled nor called off after its start. */
 const started = (m: Pick<MeetingFacts, 'status' | 'starts_at'>, now: number) => m.status === 'scheduled' && m.starts_at <= now;
 
-/** Held: started, with someone present or a 纪要. Only held meetings count as done (统计, compliance, digests). */
-export const isHeld = (m: MeetingFacts, now: number) => started(m, now) && (m.present > 0 || m.notes > 0);
+/**
+ * Held: started, with someone present or a 纪要, or entered afterwards as held (补录). Only held
+ * meetings count as done (统计, compliance, digests).
+ */
+export const isHeld = (m: MeetingFacts, now: number) => started(m, now) && (m.backfilled === 1 || m.present > 0 || m.notes > 0);
 
 /** The status a meeting is shown with (SPEC §9.2). */
 export type MeetingState = 'scheduled' | 'held' | 'not_held' | 'cancelled';
@@ -148,7 +151,23 @@ export function meetingState(m: MeetingFacts, now: number, checkinCloses: number
   return m.starts_at + checkinCloses < now ? 'not_held' : 'scheduled';
 }
 
+/**
+ * The earliest start a 补录 may give: the first day of the previous quarter. Older meetings belong
+ * to quarters already reported and closed.
+ */
+export function backfillFrom(now: number, tz: string): number {
+  return periodRange('quarter', periodRange('quarter', now, tz).from - 1, tz).from;
+}
+
+/** `2/3`, or `2/3（含补录1）` when some of those held were entered afterwards. */
+export const heldOfDue = (p: Pick<TypeProgress, 'held' | 'backfilled' | 'due'>): string =>
+  `${p.held}/${p.due}${p.backfilled ? `（含补录${p.backfilled}）` : ''}`;
+
 export const STATE_LABELS: Record<MeetingState, string> = { scheduled: '已安排', held: '已召开', not_held: '未召开', cancelled: '已取消' };
+
+/** The state as lists and files show it, with the mark of a meeting entered afterwards: `已召开（补录）`. */
+export const stateText = (m: Pick<MeetingTable, 'backfilled'>, state: MeetingState): string =>
+  `${STATE_LABELS[state]}${m.backfilled === 1 ? '（补录）' : ''}`;
 
 export const MEETING_TYPES: MeetingType[] = ['assembly', 'committee', 'group', 'lecture', 'theme_day', 'life'];
 
@@ -169,6 +188,8 @@ const SPAN: Record<CalendarPeriod, number> = { month: 1, quarter: 3, year: 12 };
 export interface TypeProgress {
   type: MeetingType;
   held: number;
+  /** Of those held, how many were entered afterwards (补录): every count that includes them says so. */
+  backfilled: number;
   due: number;
   /** The range counted: a quarterly type asked about a month is counted over its quarter. */
   range: CalendarPeriod;
@@ -191,8 +212,9 @@ export function progress(
     const cadence = CADENCE[type];
     const range: CalendarPeriod = SPAN[cadence] > SPAN[period] ? cadence : period;
     const { from, to } = periodRange(range, now, tz);
-    const held = meetings.filter((m) => m.type === type && isHeld(m, now) && m.starts_at >= from && m.starts_at < to).length;
-    return { type, held, due: periodsBegun(cadence, range, now, tz), range };
+    const held = meetings.filter((m) => m.type === type && isHeld(m, now) && m.starts_at >= from && m.starts_at < to);
+    const backfilled = held.filter((m) => m.backfilled === 1).length;
+    return { type, held: held.length, backfilled, due: periodsBegun(cadence, range, now, tz), range };
   });
 }
 

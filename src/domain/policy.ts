@@ -39,6 +39,8 @@ export const ACTIONS = {
   'branch.read': 'branch',
   /** 安排, 改期, 取消, 提醒, 登记, 纪要. */
   'branch.meetings': 'branch',
+  /** 补录: a meeting held without the bot, entered afterwards as held; written to the trail. */
+  'branch.backfill': 'branch',
   /** 绑定 a group chat to the branch; the branch's bound chats. */
   'branch.bind': 'branch',
   /** A branch's name and chats (the admin API's PUT of a branch). */
@@ -105,6 +107,7 @@ const LEAST: Record<Action, Level> = {
   'console.signin': 'secretary',
   'branch.read': 'secretary',
   'branch.meetings': 'secretary',
+  'branch.backfill': 'secretary',
   'branch.bind': 'secretary',
   'branch.write': 'org-admin',
   'members.import': 'secretary',

@@ -1,5 +1,5 @@
 import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import type { MeetingRecord } from './meeting-record.ts';
+import { type MeetingRecord, backfilledBy } from './meeting-record.ts';
 import { fileDateTime } from './time.ts';
 
 // The 会议记录 as a Word document (SPEC §9.3), as a 机关 files it: a title, then one table row per
@@ -45,6 +45,7 @@ export function recordRows(record: MeetingRecord, facts: { branch: string; start
   rows.push(['纪要与决议', record.resolutions.length ? record.resolutions.map((r, i) => `${i + 1}. ${r.text}`) : ['无']]);
   if (record.status !== 'held')
     rows.push(['状态', [`${STATUS_TEXT[record.status]}${record.statusNote ? `（${record.statusNote}）` : ''}`]]);
+  if (record.backfilled) rows.push(['补录', [backfilledBy(record.backfilled.by, Date.parse(record.backfilled.at), facts.tz)]]);
   return rows;
 }
 

@@ -103,6 +103,8 @@ export interface MeetingTable {
   /** 主持人 and 记录人 as the secretary named them (纪要 code 主持人 姓名); null: the defaults. */
   host_id: string | null;
   recorder_id: string | null;
+  /** 1: entered afterwards with 补录 (by created_by, at created_at), held without the bot. */
+  backfilled: number;
   created_at: number;
   updated_at: number;
 }

@@ -101,6 +101,7 @@ export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'c
     created_by: null,
     host_id: null,
     recorder_id: null,
+    backfilled: 0,
     created_at: now,
     updated_at: now,
     ...fields,

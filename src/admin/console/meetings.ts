@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { getMeetingByCode, listBranchMeetings } from '../../../db/meetings.ts';
 import { ledgerFile, loadMeetingRecord, recordFile } from '../../chat/files.ts';
-import { STATE_LABELS, meetingState } from '../../domain/meetings.ts';
+import { meetingState, stateText } from '../../domain/meetings.ts';
 import { recordRows } from '../../domain/record-docx.ts';
 import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../domain/time.ts';
 import { MEETING_LABELS, asCode } from '../../domain/vocabulary.ts';
@@ -59,7 +59,7 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
                         <td>${m.topic ?? ''}</td>
                         <td>${formatLocal(m.starts_at, tz, now)}</td>
                         <td>${m.location ?? ''}</td>
-                        <td>${STATE_LABELS[meetingState(m, now, checkinCloses)]}</td>
+                        <td>${stateText(m, meetingState(m, now, checkinCloses))}</td>
                         <td class="num">${m.present}</td>
                         <td><a href="${path}/meetings/${m.code}">会议记录</a></td>
                       </tr>`,

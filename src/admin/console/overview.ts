@@ -11,7 +11,7 @@ import type { DigestFigures, TypeStatus } from '../../domain/digest/types.ts';
 import { digestWindow } from '../../domain/digest/window.ts';
 import { isoWeek } from '../../domain/iso-week.ts';
 import { OVERVIEW_HEADER } from '../../domain/ledger.ts';
-import { STATE_LABELS, meetingState } from '../../domain/meetings.ts';
+import { heldOfDue, meetingState, stateText } from '../../domain/meetings.ts';
 import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../domain/time.ts';
 import { MEETING_LABELS, TAG_LABELS } from '../../domain/vocabulary.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -131,7 +131,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
         <td>${MEETING_LABELS[m.type]}</td>
         <td>${m.topic ?? ''}</td>
         <td>${formatLocal(m.starts_at, tz, now)}</td>
-        <td>${STATE_LABELS[meetingState(m, now, deps.config.CHECKIN_CLOSES)]}</td>
+        <td>${stateText(m, meetingState(m, now, deps.config.CHECKIN_CLOSES))}</td>
       </tr>`;
     const meetingTable = (list: typeof upcoming, empty: string): Html =>
       list.length
@@ -157,7 +157,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
                 ${quarterRows.map(
                   (q) => html`<tr>
                     <td>${MEETING_LABELS[q.type]}${q.range === 'year' ? '（全年）' : ''}</td>
-                    <td class="num">${q.held}/${q.due}</td>
+                    <td class="num">${heldOfDue(q)}</td>
                     <td><span class="tag ${q.status}">${STATUS_TEXT[q.status]}</span></td>
                     <td>${q.next ? `${formatLocal(q.next.startsAt, tz, now)}（${q.next.code}）` : '未安排'}</td>
                   </tr>`,

@@ -76,13 +76,14 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
   const asOf = Math.min(window.asOf, quarter.to - 1);
   // Once the quarter is over (the digest of its last week), all three of its months have ended.
   const monthsEnded = window.asOf >= quarter.to ? 3 : (toLocal(asOf, tz).month - 1) % 3;
-  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(facts.members)).map(({ type, held, due, range }) => {
+  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(facts.members)).map(({ type, held, backfilled, due, range }) => {
     const nextMeeting = facts.meetings
       .filter((m) => m.type === type && m.status === 'scheduled' && m.starts_at > window.asOf)
       .sort((a, b) => a.starts_at - b.starts_at)[0];
     return {
       type,
       held,
+      backfilled,
       due,
       range,
       status: status(type, held, due, monthsEnded, periodRange(range, asOf, tz).to - asOf),

@@ -96,7 +96,8 @@ function quarterSection(quarter: QuarterType[], opts: Pick<RenderOptions, 'tz' |
   const lines = quarter.map((q) => {
     const next = q.next ? `，下次：${escapeMarkdown(q.next.code)} ${formatLocal(q.next.startsAt, opts.tz, opts.now)}` : '';
     const scope = q.range === 'year' ? '（本年）' : '';
-    return `- ${MEETING_LABELS[q.type]}${scope}：已开 ${q.held} / 应开 ${q.due} ${STATUS_MARKS[q.status]}${next}`;
+    const backfilled = q.backfilled ? `（含补录${q.backfilled}）` : '';
+    return `- ${MEETING_LABELS[q.type]}${scope}：已开 ${q.held} / 应开 ${q.due}${backfilled} ${STATUS_MARKS[q.status]}${next}`;
   });
   return ['### 三会一课（本季度）', ...(lines.length ? lines : ['本季度没有应开的会议。'])].join('\n');
 }

@@ -12,7 +12,10 @@ export type DigestMember = Pick<
   MemberTable,
   'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
 > & { left_at?: number | null };
-export type DigestMeeting = Pick<MeetingTable, 'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags'> &
+export type DigestMeeting = Pick<
+  MeetingTable,
+  'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags' | 'backfilled'
+> &
   Evidence;
 export type DigestAttendance = Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at'>;
 export type DigestReport = Pick<ServiceReportTable, 'id' | 'member_id' | 'category' | 'text' | 'tags' | 'at'>;
@@ -50,6 +53,8 @@ export type TypeStatus = 'done' | 'pending' | 'overdue';
 export interface QuarterType {
   type: MeetingType;
   held: number;
+  /** Of those held, how many were entered afterwards (补录). */
+  backfilled: number;
   due: number;
   /** The range counted: the quarter, or the year for a yearly type (组织生活会). */
   range: CalendarPeriod;
