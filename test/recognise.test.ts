@@ -63,6 +63,7 @@ const CASES: [string, Expected][] = [
   ['请假一下？', { refused: '请写明请假事由' }],
   ['我要请假', { refused: '请写明请假事由' }],
   ['我来签到', { kind: 'checkin' }],
+  ['我来会议室了', { suggest: undefined }],
   // 汇报 without a space, with the category glued on
   ['汇报企业走访三家民营企业，了解用工需求', { kind: 'report', category: 'enterprise', text: '走访三家民营企业，了解用工需求' }],
   ['汇报服务群众为社区老人代办社保认证', { kind: 'report', category: 'public', text: '为社区老人代办社保认证' }],

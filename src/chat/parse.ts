@@ -218,10 +218,10 @@ const CODE_ONLY: ReadonlySet<CommandKind> = new Set([
   'console',
 ]);
 
-// A command word said in a sentence: 我要请假，…, 我想签到 (the lead-in is dropped; a line that has no
-// command word after it is not a command either way), 请个假 …, and 签 到 typed with a space.
+// A member's command said in a sentence: 我要请假，…, 我来签到 (the lead-in is dropped), 请个假 …, and
+// 签 到 typed with a space. Only before what a member does for herself: 我来会议室了 is not 会议.
 const SAID_AS: [RegExp, string][] = [
-  [/^我(?:要|想|来|需要)/u, ''],
+  [/^我(?:要|想|来|需要)(?=请假|请个假|签到|销假|补学|汇报)/u, ''],
   [/^请个假/u, '请假'],
   [/^签[\s\u3000]+到/u, '签到'],
 ];
