@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Command, type CommandKind, type Parsed, parseCommand } from '../src/chat/parse.ts';
+import { type Command, type CommandKind, type Parsed, parseCommand, pleasantry } from '../src/chat/parse.ts';
 import { cleanInput } from '../src/chat/message.ts';
 
 // Saturday 2026-11-28 10:00 in Asia/Shanghai.
@@ -236,6 +236,8 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['汇报 企业 走访', 'report', '汇报内容太短：至少 5 个字'],
     [`汇报 企业 ${'字'.repeat(501)}`, 'report', '最多 500 个字，现在 501 个字'],
     ['汇报 企业 走访某公司协调用电 ＃同学习', 'report', '未知的五同标签「#同学习」'],
+    ['汇报 企业 走访某公司协调用电 #同学习 #同协调', 'report', '未知的五同标签「#同学习」「#同协调」，可用'],
+    ['安排 支委会 明天下午3点 #同学习 #同研究 #同调研', 'schedule', '未知的五同标签「#同学习」「#同调研」，可用'],
     ['补学 K7Q 学习了', 'makeup', '至少 5 个字'],
     ['补学 K7Q', 'makeup', '至少 5 个字'],
     [`补学 K7Q ${'学'.repeat(1001)}`, 'makeup', '学习体会太长'],
@@ -277,5 +279,29 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
 
   it.each(['大家好', '', '今天下午开支委会', '@党建助手 大家好', '签字', 'helpme', 'reporting'])('%j is not a command', (line) => {
     expect(parse(line)).toBeNull();
+  });
+});
+
+describe('pleasantry: greetings and thanks said alone', () => {
+  it.each([
+    ['你好', 'greeting'],
+    ['您好！', 'greeting'],
+    ['@党建助手 你好呀', 'greeting'],
+    ['谢谢', 'thanks'],
+    ['谢谢！', 'thanks'],
+    ['谢谢啦～', 'thanks'],
+    ['收到', 'ack'],
+    ['收到了。', 'ack'],
+    ['好的', 'ack'],
+    ['嗯嗯', 'ack'],
+    ['OK', 'ack'],
+    ['ｏｋ！', 'ack'],
+  ])('%j → %s', (line, kind) => {
+    expect(parse(line)).toBeNull();
+    expect(pleasantry(cleanInput(line))).toBe(kind);
+  });
+
+  it.each(['你好，我想问一下会议时间', '谢谢大家的支持', '大家好', '好像不对', ''])('%j is not one', (line) => {
+    expect(pleasantry(cleanInput(line))).toBeUndefined();
   });
 });

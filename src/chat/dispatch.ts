@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import { type BatchHint, type BatchReads, type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
-import { type Command, type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, suggestCommand } from './parse.ts';
+import { type Command, type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, pleasantry, suggestCommand } from './parse.ts';
 import { SAY } from './replies.ts';
 import type { Database, MemberTable } from '../../db/schema.ts';
 import type { PlatformUserColumn } from '../../db/members.ts';
@@ -147,9 +147,11 @@ async function answeredBefore(db: Kysely<Database>, message: ChatMessage): Promi
   return stored === undefined || stored === null ? stored : (JSON.parse(stored) as Reply);
 }
 
-/** The answer to a line that is not a command: what was not understood, and a close command word if any. */
+/** The answer to a line that is not a command: a friendly line to 你好 or 谢谢, else what was not understood and a close command word if any. */
 function notUnderstood(text: string): Reply {
   if (!text.trim()) return { title: '同心', markdown: SAY.empty };
+  const said = pleasantry(text);
+  if (said) return { title: '同心', markdown: SAY.pleasantry[said] };
   return { title: '没有看懂', markdown: SAY.notUnderstood(text, suggestCommand(text)) };
 }
 

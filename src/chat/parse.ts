@@ -1,7 +1,16 @@
 import type { MeetingType, ServiceCategory } from '../../db/schema.ts';
 import { quote } from '../domain/markdown.ts';
 import { parseMeetingTime } from '../domain/meeting-time.ts';
-import { type FiveTag, MEETING_WORD_LIST, TAG_LABELS, asCode, categoryOf, meetingTypeOf, tagOf } from '../domain/vocabulary.ts';
+import {
+  CATEGORY_SPELLINGS,
+  type FiveTag,
+  MEETING_WORD_LIST,
+  TAG_LABELS,
+  asCode,
+  categoryOf,
+  meetingTypeOf,
+  tagOf,
+} from '../domain/vocabulary.ts';
 
 // One parser from a chat line (mention already stripped) to a typed command or a typed error.
 // Command words and separators are normalised (full-width → half-width); free text is kept as sent.
@@ -202,6 +211,7 @@ function spelled(text: string, word: string): number {
 const PARTICLE = /^(了|啦|吧|呀|哈|一下)(?=$|[\s\u3000，。！？!?,.、~～])/u;
 // Commands whose arguments are at most a code or a period: sentence punctuation at the end is not part of them.
 const TRAILING = /[\s\u3000。！？!?.,，、~～…]+$/u;
+const LEADING = /^[\s\u3000。！？!?.,，、~～…:：;；]+/u;
 const CODE_ONLY: ReadonlySet<CommandKind> = new Set([
   'help',
   'checkin',
@@ -216,13 +226,25 @@ const CODE_ONLY: ReadonlySet<CommandKind> = new Set([
   'console',
 ]);
 
+// A member's command said in a sentence: 我要请假，…, 我来签到 (the lead-in is dropped), 请个假 …, and
+// 签 到 typed with a space. Only before what a member does for herself: 我来会议室了 is not 会议.
+const SAID_AS: [RegExp, string][] = [
+  [/^我(?:要|想|来|需要)(?=请假|请个假|签到|销假|补学|汇报)/u, ''],
+  [/^请个假/u, '请假'],
+  [/^签[\s\u3000]+到/u, '签到'],
+];
+// 「到」 alone answers a roll call: a check-in. Only the whole line: 到 begins many sentences.
+const ROLL_CALL = /^到(?:了|啦)?[\s\u3000。！？!?.,，、~～…]*$/u;
+
 /**
  * The command word at the start of a line, as people type it — in full-width forms, with a `/`,
  * followed by a particle, punctuation or directly by its first argument (签到4WE, 汇报企业 …) —
  * and the raw rest of the line. A Latin word (help, report…) must end where a word ends.
  */
 function splitCommand(line: string): { kind: CommandKind; rest: string } | undefined {
-  const head = line.replace(SEPARATORS, '').replace(/^[/／]/u, '');
+  let head = line.replace(SEPARATORS, '').replace(/^[/／]/u, '');
+  if (ROLL_CALL.test(head)) return { kind: 'checkin', rest: '' };
+  for (const [said, word] of SAID_AS) head = head.replace(said, word);
   for (const word of WORD_LIST) {
     const used = spelled(head, word);
     if (used < 0) continue;
@@ -279,8 +301,9 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
     case 'leave': {
       const { words, rest: after } = splitHead(rest, 1);
       const code = words[0] === undefined ? undefined : asCode(words[0]);
-      const reason = code ? after : rest;
-      if (!reason) return fail('请写明请假事由。');
+      // 我要请假。家里有事: the punctuation after the word is not part of the reason, nor is a lone 「？」.
+      const reason = (code ? after : rest).replace(LEADING, '');
+      if (!reason.replace(TRAILING, '')) return fail('请写明请假事由。');
       if (chars(reason) > REASON_MAX_CHARS) return fail(`请假事由太长：最多 ${REASON_MAX_CHARS} 个字。`);
       return done(code ? { kind, code, reason } : { kind, reason });
     }
@@ -346,17 +369,30 @@ const notACode = (word: string) => `${quote(word)}不是会议编号：编号是
 
 function parseReport(args: string): Parsed {
   const fail = (reason: string): Parsed => ({ ok: false, kind: 'report', reason });
-  const { words, rest } = splitHead(args, 1);
-  const word = words[0];
+  const word = splitHead(args, 1).words[0];
   if (word === undefined) return fail('请写明服务类别和内容。');
-  const category = categoryOf(word);
-  if (!category) return fail(`未知的服务类别${quote(word)}，可选：企业、项目、基层、群众。`);
+  const read = leadingCategory(args);
+  if (!read) return fail(`未知的服务类别${quote(word)}，可选：企业、项目、基层、群众。`);
+  const { category, rest } = read;
   const tagged = trailingTags(rest);
   if ('reason' in tagged) return fail(tagged.reason);
   const length = chars(tagged.text);
   if (length < REPORT_MIN_CHARS) return fail(`汇报内容太短：至少 ${REPORT_MIN_CHARS} 个字。`);
   if (length > REPORT_MAX_CHARS) return fail(`汇报内容太长：最多 ${REPORT_MAX_CHARS} 个字，现在 ${length} 个字。`);
   return { ok: true, command: { kind: 'report', category, text: tagged.text, tags: tagged.tags } };
+}
+
+/** The category a report begins with, spaced or glued to its text (汇报企业走访…), and the raw text after it. */
+function leadingCategory(args: string): { category: ServiceCategory; rest: string } | undefined {
+  const text = args.replace(SEPARATORS, '');
+  for (const word of CATEGORY_SPELLINGS) {
+    const used = spelled(text, word);
+    if (used < 0) continue;
+    const rest = text.slice(used);
+    if (/^[a-z]/.test(word) && /^[\p{L}\p{N}]/u.test(rest)) continue;
+    return { category: categoryOf(word)!, rest: rest.replace(SEPARATORS, '').trimEnd() };
+  }
+  return undefined;
 }
 
 // `纪要 K7Q 主持人 张三`: one name after the word, nothing else.
@@ -410,6 +446,7 @@ function parseMeeting(kind: 'schedule' | 'backfill', args: string, env: ParseEnv
 /** Splits `#同研究`-style tags off the end of a text; a `#同…` word that is not a tag is an error. */
 export function trailingTags(text: string): { text: string; tags: FiveTag[] } | { reason: string } {
   const tags: FiveTag[] = [];
+  const unknown: string[] = [];
   let body = text;
   for (;;) {
     const match = /[\s\u3000]*[#＃](\S+)$/u.exec(body);
@@ -417,15 +454,16 @@ export function trailingTags(text: string): { text: string; tags: FiveTag[] } | 
     const word = normalise(match[1]!);
     if (!word.startsWith('同')) break;
     const tag = tagOf(word);
-    if (!tag)
-      return {
-        reason: `未知的五同标签${quote(`#${word}`)}，可用：${Object.values(TAG_LABELS)
-          .map((l) => `#${l}`)
-          .join(' ')}。`,
-      };
-    if (!tags.includes(tag)) tags.unshift(tag);
+    if (!tag) unknown.unshift(`#${word}`);
+    else if (!tags.includes(tag)) tags.unshift(tag);
     body = body.slice(0, match.index);
   }
+  if (unknown.length)
+    return {
+      reason: `未知的五同标签${[...new Set(unknown)].map((w) => quote(w)).join('')}，可用：${Object.values(TAG_LABELS)
+        .map((l) => `#${l}`)
+        .join(' ')}。`,
+    };
   return { text: body.trim(), tags };
 }
 
@@ -449,7 +487,47 @@ const CHINESE_WORDS = Object.keys(WORDS).filter((w) => /^\p{Script=Han}/u.test(w
  * off, the first one right — a pinyin keyboard's wrong pick of a homophone, not another word (收到).
  */
 export function suggestCommand(line: string): string | undefined {
-  const head = [...line.replace(SEPARATORS, '').normalize('NFKC')].slice(0, 2).join('');
+  const chars = [...line.replace(SEPARATORS, '').normalize('NFKC')];
+  const head = chars.slice(0, 2).join('');
   if (!/^\p{Script=Han}{2}$/u.test(head)) return undefined;
+  // A mistyped word still ends where a command word would (我们开会吗 is not a mistyped 我的).
+  const after = chars.slice(2).join('');
+  if (after && !WORD_END.test(after)) return undefined;
   return CHINESE_WORDS.find((word) => word[0] === head[0] && distance(head, word) === 1);
+}
+
+const WORD_END = /^(?:[\s\u3000:：,，、;；。！？!?.~～…]|[a-z0-9]|了|啦|吧|呀|哈|一下)/iu;
+
+export type Pleasantry = 'greeting' | 'thanks' | 'ack';
+
+// What people say to a bot that is not a command; each gets one friendly line, not 「没有看懂」.
+const PLEASANTRIES: Record<string, Pleasantry> = {
+  你好: 'greeting',
+  您好: 'greeting',
+  早上好: 'greeting',
+  上午好: 'greeting',
+  下午好: 'greeting',
+  晚上好: 'greeting',
+  谢谢: 'thanks',
+  谢谢你: 'thanks',
+  谢谢您: 'thanks',
+  多谢: 'thanks',
+  感谢: 'thanks',
+  辛苦了: 'thanks',
+  收到: 'ack',
+  好的: 'ack',
+  好: 'ack',
+  好嘞: 'ack',
+  嗯: 'ack',
+  嗯嗯: 'ack',
+  知道了: 'ack',
+  明白: 'ack',
+  明白了: 'ack',
+  ok: 'ack',
+};
+
+/** A greeting, thanks or acknowledgement said alone (谢谢！, 收到了, 你好呀), else undefined. */
+export function pleasantry(line: string): Pleasantry | undefined {
+  const said = normalise(line.replace(SEPARATORS, '')).replace(TRAILING, '');
+  return PLEASANTRIES[said] ?? PLEASANTRIES[said.replace(/(?:了|啦|呀|啊|哈|呢|哦)$/u, '')];
 }

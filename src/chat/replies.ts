@@ -13,6 +13,12 @@ export const SAY = {
   empty: `请发送文字命令，例如「签到」；${ASK_HELP}`,
   notUnderstood: (text: string, suggestion?: string) =>
     `没有看懂${quote(text, 20)}。${suggestion ? `是想发送「${suggestion}」吗？` : ''}${ASK_HELP}`,
+  // 你好, 谢谢, 收到: one line back, as a colleague would answer.
+  pleasantry: {
+    greeting: `您好，${ASK_HELP}`,
+    thanks: '不客气。',
+    ack: '好的。',
+  },
   withUsage: (reason: string, usage: string) => `${reason}\n\n用法：${usage}`,
   notInRoster: '还没有找到你的党员信息：请联系支部书记把你的账号登记到同心，之后再试。',
   secretaryOnly: '只有支部书记可以使用这条命令。',

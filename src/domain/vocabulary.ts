@@ -22,6 +22,12 @@ export function categoryOf(word: string): ServiceCategory | undefined {
   return CATEGORY_WORDS[word.replace(/^服务/, '')];
 }
 
+/** Every spelling categoryOf reads, longest first: a category glued to its text is read by the longest that fits. */
+export const CATEGORY_SPELLINGS: readonly string[] = [
+  ...Object.keys(CATEGORY_WORDS).flatMap((word) => [word, `服务${word}`]),
+  ...Object.keys(CATEGORY_LABELS),
+].sort((a, b) => b.length - a.length);
+
 export type FiveTag = 'research' | 'deploy' | 'inspect' | 'assess' | 'review';
 
 export const TAG_LABELS: Record<FiveTag, string> = {
@@ -75,6 +81,8 @@ const MEETING_WORDS: Record<string, MeetingType> = {
   小组会: 'group',
   党课: 'lecture',
   主题党日: 'theme_day',
+  主题党日活动: 'theme_day',
+  党日活动: 'theme_day',
   组织生活会: 'life',
 };
 
