@@ -58,7 +58,11 @@ form.inline{display:inline}
 ul.downloads{padding-left:1.2rem}
 p.value{margin:.45rem 0}
 .scroll{max-height:24rem;overflow:auto}
-.scroll-x{overflow-x:auto}
+.table-wrap{overflow-x:auto}
+.table-wrap th,.table-wrap td,.scroll th,.scroll td{white-space:nowrap}
+.table-wrap td.text{white-space:normal;min-width:12em}
+code{overflow-wrap:anywhere}
+@media screen and (max-width:640px){main{padding:.8rem}.card{padding:.8rem}header.top .bar,nav.tabs .bar{padding-left:.8rem;padding-right:.8rem}nav.tabs .bar{gap:0 1rem}table.kv tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}table.kv th,table.kv td{display:block;width:auto;border:0;padding:0 .2rem;background:none}}
 @page{size:A4;margin:20mm 18mm}
 @media print{header.top,nav.tabs,footer,.noprint{display:none}body{background:#fff;font-size:12pt}main{padding:0;max-width:none}.card{border:0;padding:0}.record{max-width:none}.record-table th,.record-table td{border:1px solid #000}}
 `;

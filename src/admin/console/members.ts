@@ -124,7 +124,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
       '党员',
       html`${notice}
           <div class="card">
-            <table>
+            <div class="table-wrap"><table>
               <tr><th>姓名</th><th>角色</th><th>党小组</th><th>预备党员</th><th>钉钉账号</th><th>企业微信账号</th><th>状态</th><th></th></tr>
               ${members.map(
                 (m) => html`<tr>
@@ -138,7 +138,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
                   <td>${editable(viewer.actor, m).edit ? html`<a href="${path}/${encodeURIComponent(m.id)}">修改</a>` : ''}</td>
                 </tr>`,
               )}
-            </table>
+            </table></div>
           </div>
           <div class="card">
             <h2>导入名单（CSV）</h2>
