@@ -8,6 +8,7 @@ import { type Action, type Actor, decide, isOrgAdmin } from '../../domain/policy
 import { fileDateTime, fromLocal } from '../../domain/time.ts';
 import { type Acting, Refused, audit, authorise } from '../acting.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { FIELD_LABELS, inChinese } from '../chinese.ts';
 import { Problem, firstIssue } from '../http.ts';
 import { type ImportError, type ImportPlan, type ImportResult, importMembers, planImport } from '../members-import.ts';
 import { markLeft, memberBody, saveMember } from '../members.ts';
@@ -29,55 +30,7 @@ const ROLE_LABELS: Record<MemberTable['role'], string> = { secretary: '书记', 
 const IMPORT_MAX_ROWS = 5_000;
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
-const FIELD_LABELS: Record<string, string> = {
-  id: '编号',
-  name: '姓名',
-  branch: '支部',
-  role: '角色',
-  group: '党小组',
-  probationary: '预备党员',
-  mobile: '手机号',
-  wecomUserId: '企业微信账号',
-  dingtalkUserId: '钉钉账号',
-  orgAdmin: '机关党委管理员',
-  row: '整行',
-  header: '表头',
-  body: '文件',
-};
-
-/** An import or form error as a secretary reads it; the service's own wording where none is known. */
-export function inChinese(field: string, message: string): string {
-  const known: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^is required$/, () => '必填'],
-    [/^repeats row (\d+)$/, (m) => `与第 ${m[1]} 行重复`],
-    [/^already used by row (\d+)$/, (m) => `已被第 ${m[1]} 行使用`],
-    [/^already used by member (.+)$/, (m) => `已被党员 ${m[1]} 使用`],
-    [/^has a different number of cells than the header$/, () => '列数与表头不一致'],
-    [/^expects true, false, 1, 0, 是 or 否$/, () => '应填「是」或「否」'],
-    [/^no branch (.+) in this org$/, (m) => `本单位没有支部「${m[1]}」`],
-    [/^is not the branch being imported$/, () => '不是本支部：只能导入本支部的党员'],
-    [/^names a member of another branch$/, () => '是其他支部的党员，不能在本支部导入'],
-    [/^names an org admin/, () => '是机关党委管理员，其信息由系统管理员维护'],
-    [/^is the importer’s own role$/, () => '不能调整自己的角色'],
-    [/^may be set by an org admin only$/, () => '只能由机关党委管理员设置'],
-    [/^may be set by IT only$/, () => '只能由系统管理员设置'],
-    [/^moves a member to another branch/, () => '转到其他支部需由机关党委管理员办理'],
-    [/^appoints or removes a secretary/, () => '任免书记需由机关党委管理员办理'],
-    [/^has more than (\d+) rows$/, (m) => `超过 ${m[1]} 行，请分批导入`],
-    [/^Invalid option/, () => (field === 'role' ? '应为 书记、委员 或 党员' : '取值不正确')],
-    [/^Too small/, () => '不能为空'],
-    [/^Too big/, () => '太长'],
-    [/expects 1-64 letters, digits/, () => '只能用字母、数字和 _ . -，最多 64 个'],
-  ];
-  for (const [pattern, say] of known) {
-    const m = pattern.exec(message);
-    if (m) return say(m);
-  }
-  return message;
-}
-
-const errorLine = (e: ImportError) =>
-  `第 ${e.row} 行${e.name ? `（${e.name}）` : ''} · ${FIELD_LABELS[e.field] ?? e.field}：${inChinese(e.field, e.message)}`;
+const errorLine = (e: ImportError) => `第 ${e.row} 行${e.name ? `（${e.name}）` : ''} · ${FIELD_LABELS[e.field] ?? e.field}：${e.message}`;
 
 const CHANGE_LABELS: Record<ImportPlan['rows'][number]['change'], string> = { create: '新增', update: '修改', same: '不变' };
 
