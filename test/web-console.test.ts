@@ -311,7 +311,12 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     // Moved away, the member is no longer hers to edit.
     expect((await sec.request(`${b1}/members/m9`)).status).toBe(404);
 
+    // The form asks for the date with the browser's date picker; the service checks what it is sent.
+    expect(await (await sec.request(`${b1}/members/m8`)).text()).toContain('<input id="at" name="at" type="date" />');
     expect((await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '12月1日' })).status).toBe(400);
+    const impossible = await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '2026-02-31' });
+    expect(impossible.status).toBe(400);
+    expect(await impossible.text()).toContain('离开日期：请选择日期');
     expect((await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '2026-11-30', reason: '退休' })).status).toBe(303);
     const left = await t.db.selectFrom('members').selectAll().where('id', '=', 'm8').executeTakeFirstOrThrow();
     expect([left.status, Number(left.left_at), left.left_reason]).toEqual([

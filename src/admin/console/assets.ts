@@ -35,7 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .login{max-width:420px;margin:4rem auto}
 .login .card{padding:1.6rem}
 label{display:block;margin:.6rem 0 .25rem;font-weight:600;font-size:.92rem}
-input[type=password],input[type=text],select{width:100%;padding:.45rem .6rem;border:1px solid #ccc;border-radius:4px;font:inherit}
+input[type=password],input[type=text],input[type=date],select{width:100%;padding:.45rem .6rem;border:1px solid #ccc;border-radius:4px;font:inherit}
 button.primary{background:var(--red);color:#fff;border:0;border-radius:4px;padding:.5rem 1.2rem;font:inherit;cursor:pointer;margin-top:.9rem}
 .notice{background:#fff8e1;border:1px solid #f3e0a5;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
 .error{background:#fdecea;border:1px solid #f5c2bd;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import { listOrgBranches } from '../../../db/branches.ts';
 import { getMember, listBranchRoster, memberFacts } from '../../../db/members.ts';
 import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
+import { parseIsoDate } from '../../domain/calendar.ts';
 import { byRole } from '../../domain/meetings.ts';
 import { type Action, type Actor, decide, isOrgAdmin } from '../../domain/policy.ts';
 import { fileDateTime, fromLocal } from '../../domain/time.ts';
@@ -219,7 +220,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
                     <form method="post" action="${path}/leave">
                       <input type="hidden" name="_csrf" value="${viewer.csrf}" />
                       <div class="form-grid">
-                        <div><label for="at">离开日期</label><input id="at" name="at" type="text" placeholder="2026-12-01，不填为今天" /></div>
+                        <div><label for="at">离开日期（不填为今天）</label><input id="at" name="at" type="date" /></div>
                         <div><label for="reason">原因</label><input id="reason" name="reason" type="text" placeholder="如：调离、退休" /></div>
                       </div>
                       <button class="plain" type="submit">登记离开</button>
@@ -386,9 +387,10 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     if (!form) return formExpired(c);
     const now = clock.now();
     const day = typeof form.at === 'string' ? form.at.trim() : '';
-    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(day);
-    if (day && !m) return editPage(c, found, '离开日期：请写成 2026-12-01 这样的日期。');
-    const at = m ? fromLocal({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, found.org.timezone) : now;
+    // The form's date field sends YYYY-MM-DD; a request made by hand is checked all the same.
+    const date = day ? parseIsoDate(day) : null;
+    if (day && !date) return editPage(c, found, '离开日期：请选择日期，或写成 2026-12-01 这样的日期。');
+    const at = date ? fromLocal(date, found.org.timezone) : now;
     const reason = typeof form.reason === 'string' && form.reason.trim() ? form.reason.trim().slice(0, 200) : null;
     const acting = actingOf(c, deps);
     try {
