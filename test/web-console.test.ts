@@ -190,6 +190,18 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
     expect(login).toContain('系统管理员令牌');
     expect(login).not.toMatch(/(src|href)="https?:/);
   });
+
+  it('has an icon of its own: the pages name it, and /favicon.ico answers for those that do not', async () => {
+    const login = await (await t.app.request('/console/login')).text();
+    const href = /<link rel="icon" type="image\/svg\+xml" href="([^"]+)"/.exec(login)?.[1];
+    expect(href).toBe('/console/assets/favicon.svg');
+    for (const path of [href!, '/favicon.ico']) {
+      const icon = await t.app.request(path);
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers.get('content-type'), path).toBe('image/svg+xml');
+      expect(await icon.text(), path).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+    }
+  });
 });
 
 describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
