@@ -145,5 +145,13 @@ describe.each(DIALECTS)('the console on a phone in chromium on %s', (dialect) =>
     await page.goto(`${s.url}${(await signInLink(s.t, s.fake, 'dt-sec')).path}`);
     await page.waitForURL(/\/console\/orgs\/o1\/branches\/b1$/);
     await look(page, BRANCH_PAGES, 'sec');
+    // The import's preview, which a form opens.
+    await page.goto(`${s.url}${b1}/members`);
+    const csv = '姓名,支部,角色,党小组,手机号\n新党员甲,第一党支部,党员,机关第一党小组,13800000000\n新党员乙,第九党支部,党员,,\n';
+    await page.setInputFiles('input[type=file]', { name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('button:has-text("检查")');
+    await page.waitForSelector('table.import-rows');
+    await s.shot(page, 'phone-sec-import-preview');
+    expect(await clipped(page)).toEqual([]);
   });
 });

@@ -57,7 +57,7 @@ form.inline{display:inline}
 .digest h2{font-size:1.15rem;margin:.2rem 0 .4rem}.digest h3{font-size:1rem;margin:1rem 0 .3rem}.digest ul{margin:.2rem 0;padding-left:1.3rem}.digest blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}.digest p{margin:.3rem 0}
 ul.downloads{padding-left:1.2rem}
 p.value{margin:.45rem 0}
-.scroll{max-height:24rem;overflow:auto}
+.scroll{max-height:24rem;overflow:auto;margin-bottom:1rem}
 .table-wrap{overflow-x:auto}
 .table-wrap th,.table-wrap td,.scroll th,.scroll td{white-space:nowrap}
 .table-wrap td.text{white-space:normal;min-width:12em}
