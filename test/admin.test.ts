@@ -297,7 +297,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       expect(await res.json()).toEqual({ field, error });
     };
     expect(((await (await importCsv('o1', 'id,name,branch,role\n"d9,unterminated')).json()) as { error: string }).error).toMatch(
-      /^文件：不是有效的 CSV（.+）：请用 Excel 另存为「CSV UTF-8」后重试$/,
+      /^文件：不是有效的 CSV（.+），请用 Excel 另存为「CSV UTF-8」后重试$/,
     );
     await fileFault(
       await importCsv('o1', 'id,name,branch,rank\nd9,x,b1,member'),
@@ -305,7 +305,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       '表头：没有「rank」这一列；可用的列为 编号、姓名、支部、角色、党小组、预备党员、手机号、企业微信账号、钉钉账号（或 id, name, branch, role, group, probationary, mobile, wecomUserId, dingtalkUserId, orgAdmin）',
     );
     await fileFault(await importCsv('o1', '姓名,支部\n某甲,b1'), 'header', '表头：缺少「角色」列');
-    await fileFault(await importCsv('o1', ''), 'body', '文件：是空的：第一行应为表头');
+    await fileFault(await importCsv('o1', ''), 'body', '文件：没有内容，第一行应为表头');
     expect((await importCsv('nope', 'id,name,branch,role\n')).status).toBe(404);
   });
 

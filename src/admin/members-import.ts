@@ -114,9 +114,9 @@ function parseCsv(text: string, maxRows: number | undefined): { columns: string[
     }) as Parsed[];
   } catch (err) {
     if (err instanceof Problem) throw err;
-    throw chineseField('body', `不是有效的 CSV（${(err as Error).message}）：请用 Excel 另存为「CSV UTF-8」后重试`);
+    throw chineseField('body', `不是有效的 CSV（${(err as Error).message}），请用 Excel 另存为「CSV UTF-8」后重试`);
   }
-  if (!columns) throw chineseField('body', '是空的：第一行应为表头');
+  if (!columns) throw chineseField('body', '没有内容，第一行应为表头');
   if (maxRows && rows.length > maxRows) throw chineseField('body', `超过 ${maxRows} 行，请分批导入`);
   return { columns, rows };
 }
