@@ -138,6 +138,10 @@ describe.each(DIALECTS)('the console on a phone in chromium on %s', (dialect) =>
     await page.click('button:has-text("登录")');
     await page.waitForURL(/\/console\/orgs$/);
     await look(page, [...ORG_PAGES, ...BRANCH_PAGES], 'it');
+    // The digest's bold shows as bold, not as asterisks beside the Chinese.
+    await page.goto(`${s.url}${b1}/digest`);
+    expect(await page.locator('.digest strong', { hasText: '本周空白' }).count()).toBe(1);
+    expect(await page.locator('.digest').textContent()).not.toContain('**');
   });
 
   it('a secretary’s pages: nothing clipped at 390 px', async () => {
