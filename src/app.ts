@@ -8,6 +8,7 @@ import type { ServiceDeps } from './admin/deps.ts';
 import { probe } from './admin/health.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { consoleRoutes } from './admin/console/routes.ts';
+import { favicon } from './admin/console/assets.ts';
 import { guideRoutes } from './admin/guide.ts';
 import { pageHeaders } from './admin/security-headers.ts';
 import { type BatchHint, type BatchReads, CONSOLE_PATH, GUIDE_PATH, settingsFrom } from './chat/context.ts';
@@ -74,6 +75,7 @@ export function createApp(deps: ServiceDeps): Hono {
 
   // The pages a browser opens: framed by no one, and only the service's own scripts run in them.
   for (const path of [GUIDE_PATH, CONSOLE_PATH]) app.use(`${path}/*`, pageHeaders());
+  app.get('/favicon.ico', favicon);
   app.route(GUIDE_PATH, guideRoutes());
   app.route(CONSOLE_PATH, consoleRoutes(deps));
   app.route(DASHBOARD_PATH, adminQueueDashboard(deps));

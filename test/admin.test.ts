@@ -291,10 +291,39 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     });
     expect(await count('members', { org_id: 'o1', dingtalk_user_id: 'ding-d' })).toBe(1);
 
-    await expectBadField(await importCsv('o1', 'id,name,branch,role\n"d9,unterminated'), 'body');
-    await expectBadField(await importCsv('o1', 'id,name,branch,rank\nd9,x,b1,member'), 'header');
-    await expectBadField(await importCsv('o1', ''), 'body');
+    // The file's own faults are said in Chinese, under the column's Chinese name.
+    const fileFault = async (res: Response, field: string, error: string) => {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ field, error });
+    };
+    expect(((await (await importCsv('o1', 'id,name,branch,role\n"d9,unterminated')).json()) as { error: string }).error).toMatch(
+      /^文件：不是有效的 CSV（.+），请用 Excel 另存为「CSV UTF-8」后重试$/,
+    );
+    await fileFault(
+      await importCsv('o1', 'id,name,branch,rank\nd9,x,b1,member'),
+      'header',
+      '表头：没有「rank」这一列；可用的列为 编号、姓名、支部、角色、党小组、预备党员、手机号、企业微信账号、钉钉账号（或 id, name, branch, role, group, probationary, mobile, wecomUserId, dingtalkUserId, orgAdmin）',
+    );
+    await fileFault(await importCsv('o1', '姓名,支部\n某甲,b1'), 'header', '表头：缺少「角色」列');
+    await fileFault(await importCsv('o1', ''), 'body', '文件：没有内容，第一行应为表头');
     expect((await importCsv('nope', 'id,name,branch,role\n')).status).toBe(404);
+  });
+
+  it('says in Chinese what is wrong with each row, naming a 支部 the org does not have as written', async () => {
+    const csv = [
+      '姓名,支部,角色,预备党员,编号',
+      '某甲,第二党支部,党员,,',
+      '某乙,第一党支部,书记员,,',
+      '某丙,b1,党员,也许,',
+      '某丁,b1,党员,,a b',
+    ].join('\n');
+    const result = (await (await importCsv('o1', csv)).json()) as { errors: unknown[] };
+    expect(result.errors).toEqual([
+      { row: 2, field: 'branch', message: '没有名为「第二党支部」的支部', name: '某甲' },
+      { row: 3, field: 'role', message: '应为 书记、委员 或 党员', name: '某乙' },
+      { row: 4, field: 'probationary', message: '应填「是」或「否」', name: '某丙' },
+      { row: 5, field: 'id', message: '只能用字母、数字和 _ . -，最多 64 个', name: '某丁' },
+    ]);
   });
 
   it('lists a branch’s reports between from and to, with times in the org’s zone', async () => {

@@ -132,14 +132,16 @@ describe.each(DIALECTS)('CSV encodings and headers on %s', (dialect) => {
     const refused = await upload(org, latin1);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({
-      error: 'body: is neither UTF-8 nor GB18030 (GBK) text: save it from Excel as "CSV UTF-8" and import it again',
+      error: '文件：既不是 UTF-8 也不是 GB18030（GBK）编码，请在 Excel 中另存为「CSV UTF-8」后重新导入',
       field: 'body',
     });
     // 张三 saved as UTF-8, read back as Latin-1 and saved as UTF-8 again: 「å¼ ä¸‰」.
     const mojibake = Buffer.from(Buffer.from('id,name,branch,role\nx2,张三,b1,member\n').toString('latin1'), 'utf8');
     const twice = await upload(org, mojibake);
     expect(twice.status).toBe(400);
-    expect(((await twice.json()) as { error: string }).error).toContain('Latin-1 letters where Chinese was expected');
+    expect(((await twice.json()) as { error: string }).error).toBe(
+      '文件：本应是汉字的地方是乱码（文件曾按别的编码打开又保存），请用 Excel 打开原表格，另存为「CSV UTF-8」后重新导入',
+    );
     expect(await rowsOf(org)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingType } from '../db/schema.ts';
+import { markdownHtml } from '../src/admin/console/markdown.ts';
 import type { FiveTag } from '../src/domain/vocabulary.ts';
 import { CONTINUATION_MARKER, PART_LIMITS, digestMarkdown, renderDigest, splitMarkdown } from '../src/domain/digest/render.ts';
 import type { DigestFigures, QuarterType, WeekMeeting } from '../src/domain/digest/types.ts';
@@ -166,9 +167,17 @@ describe('the digest markdown', () => {
     const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('- 同研究：本周 2（其中 1 项据议题推断） / 上周 1\n');
     expect(md).toContain('- 同部署：本周 1 / 上周 0\n');
-    expect(md).toContain('\n\n**本周空白：**同检查、同考核');
+    expect(md).toContain('\n\n**本周空白**：同检查、同考核');
     const none = digestMarkdown(figures({ gaps: [] }), { audience: 'private', tz: TZ, now: NOW });
     expect(none).not.toContain('本周空白');
+  });
+
+  it('writes bold that a CommonMark renderer (the console’s) shows as bold in Chinese text', () => {
+    for (const audience of ['private', 'group'] as const) {
+      const html = markdownHtml(digestMarkdown(figures(), { audience, tz: TZ, now: NOW }));
+      expect(html).toContain('<strong>本周空白</strong>：同检查、同考核');
+      expect(html).not.toContain('**');
+    }
   });
 
   it('puts the footer at the end', () => {

@@ -71,11 +71,11 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
     expect(result).toMatchObject({ total: ROWS, imported: ROWS - 5, failed: 5 });
     expect(result.errors).toEqual([
       // Spreadsheet rows: data row n is row n + 1 under the header.
-      { row: 201, field: 'branch', message: 'no branch b-none in this org', name: '某甲' },
-      { row: 202, field: 'id', message: 'repeats row 6', name: '某乙' },
-      { row: 321, field: 'dingtalkUserId', message: 'already used by member old', name: '某丙' },
-      { row: 402, field: 'dingtalkUserId', message: 'already used by row 151', name: '某丁' },
-      { row: 451, field: 'probationary', message: 'expects true, false, 1, 0, 是 or 否', name: '某戊' },
+      { row: 201, field: 'branch', message: '没有名为「b-none」的支部', name: '某甲' },
+      { row: 202, field: 'id', message: '与第 6 行重复', name: '某乙' },
+      { row: 321, field: 'dingtalkUserId', message: '已被党员 old 使用', name: '某丙' },
+      { row: 402, field: 'dingtalkUserId', message: '已被第 151 行使用', name: '某丁' },
+      { row: 451, field: 'probationary', message: '应填「是」或「否」', name: '某戊' },
     ]);
 
     const members = await t.db
@@ -103,7 +103,7 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
 
   it('refuses a file of more rows than the cap, reading no further', async () => {
     await expect(planImport(t.db, itActing(null), 'org1', Buffer.from(csv()), { maxRows: 449 })).rejects.toThrow(
-      'body: has more than 449 rows',
+      '文件：超过 449 行，请分批导入',
     );
     expect((await planImport(t.db, itActing(null), 'org1', Buffer.from(csv()), { maxRows: 450 })).total).toBe(450);
   });

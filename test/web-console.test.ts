@@ -190,6 +190,18 @@ describe.each(DIALECTS)('the console on %s', (dialect) => {
     expect(login).toContain('系统管理员令牌');
     expect(login).not.toMatch(/(src|href)="https?:/);
   });
+
+  it('has an icon of its own: the pages name it, and /favicon.ico answers for those that do not', async () => {
+    const login = await (await t.app.request('/console/login')).text();
+    const href = /<link rel="icon" type="image\/svg\+xml" href="([^"]+)"/.exec(login)?.[1];
+    expect(href).toBe('/console/assets/favicon.svg');
+    for (const path of [href!, '/favicon.ico']) {
+      const icon = await t.app.request(path);
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers.get('content-type'), path).toBe('image/svg+xml');
+      expect(await icon.text(), path).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+    }
+  });
 });
 
 describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
@@ -311,7 +323,12 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     // Moved away, the member is no longer hers to edit.
     expect((await sec.request(`${b1}/members/m9`)).status).toBe(404);
 
+    // The form asks for the date with the browser's date picker; the service checks what it is sent.
+    expect(await (await sec.request(`${b1}/members/m8`)).text()).toContain('<input id="at" name="at" type="date" />');
     expect((await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '12月1日' })).status).toBe(400);
+    const impossible = await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '2026-02-31' });
+    expect(impossible.status).toBe(400);
+    expect(await impossible.text()).toContain('离开日期：请选择日期');
     expect((await sec.post(`${b1}/members/m8/leave`, { _csrf: csrf, at: '2026-11-30', reason: '退休' })).status).toBe(303);
     const left = await t.db.selectFrom('members').selectAll().where('id', '=', 'm8').executeTakeFirstOrThrow();
     expect([left.status, Number(left.left_at), left.left_reason]).toEqual([
@@ -330,6 +347,7 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
       ',第一党支部,党员,',
       '外支部人,HOSTILE,党员,',
       '新党员乙,第一党支部,书记员,',
+      '新党员丙,第九党支部,党员,',
     ]
       .join('\n')
       .replace('HOSTILE', '<script>alert(1)</script>支部');
@@ -341,10 +359,12 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     const preview = await sec.request(`${b1}/members/import`, { method: 'POST', body: upload });
     expect(preview.status).toBe(200);
     const text = await preview.text();
-    expect(text).toContain('共 4 行：<strong>1 行可以导入</strong>，3 行有问题。还没有写入任何内容。');
+    expect(text).toContain('共 5 行：<strong>1 行可以导入</strong>，4 行有问题。还没有写入任何内容。');
     expect(text).toContain('第 3 行 · 姓名：必填');
     expect(text).toContain('第 4 行（外支部人） · 支部：不是本支部：只能导入本支部的党员');
     expect(text).toContain('第 5 行（新党员乙） · 角色：应为 书记、委员 或 党员');
+    // A 支部 the org does not have is named as written, not taken for another branch.
+    expect(text).toContain('第 6 行（新党员丙） · 支部：没有名为「第九党支部」的支部');
     // Every row to be imported is listed, with what it makes of the member.
     expect(text).toContain('<td>2</td><td>新党员甲</td>');
     expect(text).toContain('<td>第二党小组</td><td>新增</td>');
@@ -353,7 +373,7 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
 
     const carried = /name="csv" value="([^"]+)"/.exec(text)![1]!;
     const done = await sec.post(`${b1}/members/import`, { _csrf: csrf, confirm: '1', csv: carried });
-    expect(await done.text()).toContain('已导入 1 人，3 行未导入。');
+    expect(await done.text()).toContain('已导入 1 人，4 行未导入。');
     expect((await count()).length).toBe(before + 1);
     const added = await t.db.selectFrom('members').selectAll().where('name', '=', '新党员甲').executeTakeFirstOrThrow();
     expect([added.branch_id, added.party_group, added.dingtalk_user_id]).toEqual(['b1', '第二党小组', null]);

@@ -39,13 +39,16 @@ const ownAssetsOnly: MiddlewareHandler = async (c, next) => {
   c.res = new Response(page, { status: c.res.status, headers: c.res.headers });
 };
 
+/** A link of the board's header menu: the console's board leads back to the console. */
+export type BoardLink = { text: string; url: string };
+
 /** One bull-board at `basePath`, as a Hono app that answers the whole path; read-only boards hide every action and refuse it. */
-function board(queues: Queues, basePath: string, readOnlyMode: boolean): Hono {
+function board(queues: Queues, basePath: string, readOnlyMode: boolean, links: BoardLink[]): Hono {
   const serverAdapter = new HonoAdapter(serveStatic).setBasePath(basePath);
   createBullBoard({
     queues: QUEUE_NAMES.map((name) => new BullMQAdapter(queues[name], { readOnlyMode })),
     serverAdapter,
-    options: { uiConfig: { boardTitle: '同心 queues' } },
+    options: { uiConfig: { boardTitle: '同心 queues', miscLinks: links } },
   });
   const app = new Hono().route(basePath, serverAdapter.registerPlugin());
   // Errors go on to the service's own handler, which logs them as every other route's.
@@ -58,11 +61,16 @@ function board(queues: Queues, basePath: string, readOnlyMode: boolean): Hono {
 /**
  * The queue dashboard (bull-board) at `basePath` behind `guard`: the page, its static files (served
  * from node_modules with @hono/node-server's serveStatic, so Node only) and its API alike. The
- * guard sets `queuesReadOnly` for a viewer who gets the read-only board.
+ * guard sets `queuesReadOnly` for a viewer who gets the read-only board; `links` go in its header menu.
  */
-export function queueDashboard(deps: { queues: Queues }, basePath: string, guard: MiddlewareHandler<DashboardEnv>): Hono<DashboardEnv> {
-  const full = board(deps.queues, basePath, false);
-  const readOnly = board(deps.queues, basePath, true);
+export function queueDashboard(
+  deps: { queues: Queues },
+  basePath: string,
+  guard: MiddlewareHandler<DashboardEnv>,
+  links: BoardLink[] = [],
+): Hono<DashboardEnv> {
+  const full = board(deps.queues, basePath, false, links);
+  const readOnly = board(deps.queues, basePath, true, links);
   const app = new Hono<DashboardEnv>();
   app.use('*', pageHeaders(DASHBOARD_POLICY));
   app.use('*', guard);

@@ -8,7 +8,8 @@ import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
 import { type Action, type MemberAction, type Refusal, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
 import { type Acting, Refused, audit } from './acting.ts';
 import { csvText } from './csv-text.ts';
-import { ID, ID_REASON, Problem, badField, firstIssue } from './http.ts';
+import { FIELD_LABELS, chineseField, inChinese } from './chinese.ts';
+import { ID, ID_REASON, Problem, firstIssue } from './http.ts';
 import { bodyState, memberBody, saveMemberIn } from './members.ts';
 import { type MemberBody, memberSchema } from './schemas.ts';
 
@@ -75,12 +76,15 @@ function checkHeader(header: string[]): string[] {
     const name = CHINESE_HEADERS[raw] ?? raw;
     header[i] = name;
     if (!FIELDS.includes(name))
-      throw badField('header', `unknown column "${raw}"; columns are ${FIELDS.join(', ')} or ${Object.keys(CHINESE_HEADERS).join(' ')}`);
-    if (seen.has(name)) throw badField('header', `column "${name}" appears twice`);
+      throw chineseField(
+        'header',
+        `没有「${raw}」这一列；可用的列为 ${Object.keys(CHINESE_HEADERS).join('、')}（或 ${FIELDS.join(', ')}）`,
+      );
+    if (seen.has(name)) throw chineseField('header', `「${FIELD_LABELS[name] ?? name}」列出现了两次`);
     seen.add(name);
   }
   const missing = REQUIRED.find((name) => !seen.has(name));
-  if (missing) throw badField('header', `column "${missing}" is required`);
+  if (missing) throw chineseField('header', `缺少「${FIELD_LABELS[missing]}」列`);
   return header;
 }
 
@@ -110,10 +114,10 @@ function parseCsv(text: string, maxRows: number | undefined): { columns: string[
     }) as Parsed[];
   } catch (err) {
     if (err instanceof Problem) throw err;
-    throw badField('body', `not valid CSV: ${(err as Error).message}`);
+    throw chineseField('body', `不是有效的 CSV（${(err as Error).message}），请用 Excel 另存为「CSV UTF-8」后重试`);
   }
-  if (!columns) throw badField('body', 'expects CSV with a header row');
-  if (maxRows && rows.length > maxRows) throw badField('body', `has more than ${maxRows} rows`);
+  if (!columns) throw chineseField('body', '没有内容，第一行应为表头');
+  if (maxRows && rows.length > maxRows) throw chineseField('body', `超过 ${maxRows} 行，请分批导入`);
   return { columns, rows };
 }
 
@@ -151,24 +155,24 @@ function derivedId(record: Record<string, string>): string {
   );
 }
 
-/** The field a refused change is about, and the reason, as the admin API words it. */
+/** The field a refused change is about, and the reason, as a secretary reads it. */
 function refusalOf(action: Action, why: Refusal, body: MemberBody, stored: MemberTable | undefined): { field: string; message: string } {
-  if (why === 'scope') return { field: 'id', message: 'names a member of another branch' };
-  if (why === 'org-admin') return { field: 'id', message: 'names an org admin, whose record IT keeps' };
-  if (why === 'self') return { field: 'role', message: 'is the importer’s own role' };
+  if (why === 'scope') return { field: 'id', message: '是其他支部的党员，不能在本支部导入' };
+  if (why === 'org-admin') return { field: 'id', message: '是机关党委管理员，其信息由系统管理员维护' };
+  if (why === 'self') return { field: 'role', message: '不能调整自己的角色' };
   switch (action) {
     case 'member.accounts': {
       const field = PLATFORM_FIELDS.find((f) => body[f] !== (stored ? memberBody(stored)[f] : null)) ?? 'dingtalkUserId';
-      return { field, message: 'may be set by an org admin only' };
+      return { field, message: '只能由机关党委管理员设置' };
     }
     case 'member.orgAdmin':
-      return { field: 'orgAdmin', message: 'may be set by IT only' };
+      return { field: 'orgAdmin', message: '只能由系统管理员设置' };
     case 'member.move':
-      return { field: 'branch', message: 'moves a member to another branch, which an org admin does' };
+      return { field: 'branch', message: '转到其他支部需由机关党委管理员办理' };
     case 'member.appoint':
-      return { field: 'role', message: 'appoints or removes a secretary, which an org admin does' };
+      return { field: 'role', message: '任免书记需由机关党委管理员办理' };
     default:
-      return { field: 'row', message: `is not allowed (${action})` };
+      return { field: 'row', message: `无权办理（${action}）` };
   }
 }
 
@@ -199,7 +203,7 @@ export async function planImport(
   const branches = await listOrgBranches(db, orgId);
   const branchIds = new Map([...branches.map((b) => [b.name, b.id] as const), ...branches.map((b) => [b.id, b.id] as const)]);
   for (const { record } of rows) if (record.branch) record.branch = branchIds.get(record.branch) ?? record.branch;
-  const ids = rows.map(({ record }) => record.id ?? derivedId(record)).filter((id) => ID.test(id));
+  const ids = rows.map(({ record }) => record.id || derivedId(record)).filter((id) => ID.test(id));
   const stored = new Map((await readInChunks(ids, (chunk) => listMembersByIds(db, orgId, chunk))).map((m) => [m.id, m]));
   // Platform user id → the member holding it now, and → the earlier row that took it.
   const holders = new Map<string, string>();
@@ -216,34 +220,40 @@ export async function planImport(
   for (const { record, info } of rows) {
     const row = info.lines;
     const fail = (field: string, message: string) =>
-      plan.errors.push({ row, field, message, ...(record.name ? { name: record.name } : {}) });
+      plan.errors.push({ row, field, message: inChinese(field, message), ...(record.name ? { name: record.name } : {}) });
     if (info.error) {
-      fail('row', 'has a different number of cells than the header');
+      fail('row', '列数与表头不一致');
+      continue;
+    }
+    // Before the branch-only check: a name the org has no branch of is that, not another branch.
+    if (record.branch && !branchIds.has(record.branch)) {
+      fail('branch', `没有名为「${record.branch}」的支部`);
       continue;
     }
     if (opts.branchOnly && record.branch && record.branch !== opts.branchOnly) {
-      fail('branch', 'is not the branch being imported');
+      fail('branch', '不是本支部：只能导入本支部的党员');
       continue;
     }
-    const id = record.id ?? derivedId(record);
+    // An empty 编号 cell is as no 编号 column: the id is derived.
+    const id = record.id || derivedId(record);
     if (!ID.test(id)) {
-      fail('id', id ? ID_REASON : 'is required');
+      fail('id', ID_REASON);
       continue;
     }
     const earlier = idRows.get(id);
     idRows.set(id, earlier ?? row);
     if (earlier !== undefined) {
-      fail('id', `repeats row ${earlier}`);
+      fail('id', `与第 ${earlier} 行重复`);
       continue;
     }
     const cells = toBody(record);
     if (typeof cells === 'string') {
-      fail(cells, 'expects true, false, 1, 0, 是 or 否');
+      fail(cells, '应填「是」或「否」');
       continue;
     }
     const blank = REQUIRED.find((column) => cells[column] === undefined);
     if (blank) {
-      fail(blank, 'is required');
+      fail(blank, '必填');
       continue;
     }
     const before = stored.get(id);
@@ -257,10 +267,6 @@ export async function planImport(
       continue;
     }
     const body = parsed.data;
-    if (!branchIds.has(body.branch)) {
-      fail('branch', `no branch ${body.branch} in this org`);
-      continue;
-    }
     const refused = mayChangeMember(acting.actor, orgId, id, before && memberState(before), bodyState(body));
     if (refused) {
       const { field, message } = refusalOf(refused.action, refused.why, body, before);
@@ -272,9 +278,9 @@ export async function planImport(
       const value = body[f];
       if (!value) return [];
       const row = claimed.get(`${f}:${value}`);
-      if (row !== undefined) return [{ field: f, message: `already used by row ${row}` }];
+      if (row !== undefined) return [{ field: f, message: `已被第 ${row} 行使用` }];
       const holder = holders.get(`${f}:${value}`);
-      return holder !== undefined && holder !== id ? [{ field: f, message: `already used by member ${holder}` }] : [];
+      return holder !== undefined && holder !== id ? [{ field: f, message: `已被党员 ${holder} 使用` }] : [];
     });
     if (taken[0]) {
       fail(taken[0].field, taken[0].message);
@@ -344,7 +350,7 @@ export async function importMembers(
           // The database may have changed since the plan was read: the row is checked again.
           if (err instanceof Refused) errors.push({ row, ...refusalOf(err.action, err.why, body, undefined), name });
           else if (err instanceof Problem && err.status === 400)
-            errors.push({ row, field: err.field ?? 'row', message: err.reason ?? err.message, name });
+            errors.push({ row, field: err.field ?? 'row', message: inChinese(err.field ?? 'row', err.reason ?? err.message), name });
           else throw err;
         }
       }

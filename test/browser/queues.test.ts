@@ -80,4 +80,17 @@ describe.each(DIALECTS)('the queue dashboard in chromium on %s', (dialect) => {
     await s.t.queues.digests.resume();
     expect(violations).toEqual([]);
   });
+
+  it('the dashboard’s menu leads back to the console', async () => {
+    const page = await s.newPage();
+    await page.goto(`${s.url}/console/login`);
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('button:has-text("登录")');
+    await page.waitForURL(/\/console\/orgs$/);
+    await page.goto(`${s.url}/console/queues`);
+    await page.locator('header li:last-child button').click({ timeout: 15_000 });
+    await page.click('[role=menuitem]:has-text("返回控制台")');
+    await page.waitForURL(/\/console\/orgs$/);
+    expect(await page.locator('h1').textContent()).toBe('单位');
+  });
 });

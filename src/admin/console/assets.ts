@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 
 // The console's only assets, served by the service itself (no CDN, no web font: it may run on an
 // intranet). Fonts are the system's Chinese faces.
@@ -35,7 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .login{max-width:420px;margin:4rem auto}
 .login .card{padding:1.6rem}
 label{display:block;margin:.6rem 0 .25rem;font-weight:600;font-size:.92rem}
-input[type=password],input[type=text],select{width:100%;padding:.45rem .6rem;border:1px solid #ccc;border-radius:4px;font:inherit}
+input[type=password],input[type=text],input[type=date],select{width:100%;padding:.45rem .6rem;border:1px solid #ccc;border-radius:4px;font:inherit}
 button.primary{background:var(--red);color:#fff;border:0;border-radius:4px;padding:.5rem 1.2rem;font:inherit;cursor:pointer;margin-top:.9rem}
 .notice{background:#fff8e1;border:1px solid #f3e0a5;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
 .error{background:#fdecea;border:1px solid #f5c2bd;border-radius:4px;padding:.6rem .8rem;margin-bottom:1rem}
@@ -57,8 +57,12 @@ form.inline{display:inline}
 .digest h2{font-size:1.15rem;margin:.2rem 0 .4rem}.digest h3{font-size:1rem;margin:1rem 0 .3rem}.digest ul{margin:.2rem 0;padding-left:1.3rem}.digest blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #ddd;color:#555}.digest p{margin:.3rem 0}
 ul.downloads{padding-left:1.2rem}
 p.value{margin:.45rem 0}
-.scroll{max-height:24rem;overflow:auto}
-.scroll-x{overflow-x:auto}
+.scroll{max-height:24rem;overflow:auto;margin-bottom:1rem}
+.table-wrap{overflow-x:auto}
+.table-wrap th,.table-wrap td,.scroll th,.scroll td{white-space:nowrap}
+.table-wrap td.text{white-space:normal;min-width:12em}
+code{overflow-wrap:anywhere}
+@media screen and (max-width:640px){main{padding:.8rem}.card{padding:.8rem}header.top .bar,nav.tabs .bar{padding-left:.8rem;padding-right:.8rem}nav.tabs .bar{gap:0 1rem}table.kv tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}table.kv th,table.kv td{display:block;width:auto;border:0;padding:0 .2rem;background:none}}
 @page{size:A4;margin:20mm 18mm}
 @media print{header.top,nav.tabs,footer,.noprint{display:none}body{background:#fff;font-size:12pt}main{padding:0;max-width:none}.card{border:0;padding:0}.record{max-width:none}.record-table th,.record-table td{border:1px solid #000}}
 `;
@@ -70,6 +74,14 @@ const ENTER_JS = `document.addEventListener('DOMContentLoaded',function(){var f=
 // Buttons that print the page: no inline handler, so that a page needs no script of its own.
 const CONSOLE_JS = `document.addEventListener('DOMContentLoaded',function(){document.querySelectorAll('[data-print]').forEach(function(b){b.addEventListener('click',function(){window.print();});});});`;
 
+// The icon of the tab: a white star on the console's red, drawn, so that no font is needed.
+const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#b71c1c"/><path fill="#fff" d="M16 5l3.1 7.6 8.2.6-6.3 5.3 2 8-7-4.4-7 4.4 2-8-6.3-5.3 8.2-.6z"/></svg>`;
+
+const iconHeaders = { 'cache-control': 'public, max-age=86400', 'content-type': 'image/svg+xml' };
+
+/** The icon at /favicon.ico, which browsers ask for on pages that name none (the guide, the queues). */
+export const favicon = (c: Context) => c.body(FAVICON_SVG, 200, iconHeaders);
+
 export const ASSET_PATH = '/assets';
 
 export function assetRoutes(): Hono {
@@ -77,6 +89,7 @@ export function assetRoutes(): Hono {
   const cached = { 'cache-control': 'public, max-age=3600' };
   app.get('/console.css', (c) => c.body(CSS, 200, { ...cached, 'content-type': 'text/css; charset=utf-8' }));
   app.get('/console.js', (c) => c.body(CONSOLE_JS, 200, { ...cached, 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/favicon.svg', favicon);
   app.get('/enter.js', (c) => c.body(ENTER_JS, 200, { ...cached, 'content-type': 'text/javascript; charset=utf-8' }));
   return app;
 }

@@ -45,6 +45,7 @@ export function page(opts: PageOptions): Html {
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <meta name="referrer" content="same-origin" />
         <title>${opts.title} · 同心控制台</title>
+        <link rel="icon" type="image/svg+xml" href="${assetUrl('favicon.svg')}" />
         <link rel="stylesheet" href="${assetUrl('console.css')}" />
         ${(opts.scripts ?? []).map((s) => html`<script src="${assetUrl(s)}"></script>`)}
       </head>

@@ -50,21 +50,21 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
         html`<div class="card">
             ${
               meetings.length
-                ? html`<table>
+                ? html`<div class="table-wrap"><table>
                     <tr><th>编号</th><th>类型</th><th>议题</th><th>时间</th><th>地点</th><th>状态</th><th class="num">到会</th><th></th></tr>
                     ${meetings.map(
                       (m) => html`<tr>
                         <td>${m.code}</td>
                         <td>${MEETING_LABELS[m.type]}</td>
-                        <td>${m.topic ?? ''}</td>
+                        <td class="text">${m.topic ?? ''}</td>
                         <td>${formatLocal(m.starts_at, tz, now)}</td>
-                        <td>${m.location ?? ''}</td>
+                        <td class="text">${m.location ?? ''}</td>
                         <td>${stateText(m, meetingState(m, now, checkinCloses))}</td>
                         <td class="num">${m.present}</td>
                         <td><a href="${path}/meetings/${m.code}">会议记录</a></td>
                       </tr>`,
                     )}
-                  </table>`
+                  </table></div>`
                 : html`<p class="muted">近一年没有会议。书记在群里发送「安排 支委会 明天下午3点」即可安排。</p>`
             }
           </div>`,
@@ -94,7 +94,7 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
           </div>
           <article class="card record">
             <h1 class="record-title">${record.typeLabel}记录</h1>
-            <table class="record-table">
+            <table class="record-table kv">
               ${rows.map(([label, lines]) => html`<tr><th>${label}</th><td>${lines.map((l) => html`<div>${l}</div>`)}</td></tr>`)}
             </table>
           </article>`,

@@ -3,11 +3,13 @@ import { html } from 'hono/html';
 import { listOrgBranches } from '../../../db/branches.ts';
 import { getMember, listBranchRoster, memberFacts } from '../../../db/members.ts';
 import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
+import { parseIsoDate } from '../../domain/calendar.ts';
 import { byRole } from '../../domain/meetings.ts';
 import { type Action, type Actor, decide, isOrgAdmin } from '../../domain/policy.ts';
 import { fileDateTime, fromLocal } from '../../domain/time.ts';
 import { type Acting, Refused, audit, authorise } from '../acting.ts';
 import type { ServiceDeps } from '../deps.ts';
+import { FIELD_LABELS, inChinese } from '../chinese.ts';
 import { Problem, firstIssue } from '../http.ts';
 import { type ImportError, type ImportPlan, type ImportResult, importMembers, planImport } from '../members-import.ts';
 import { markLeft, memberBody, saveMember } from '../members.ts';
@@ -29,55 +31,7 @@ const ROLE_LABELS: Record<MemberTable['role'], string> = { secretary: '书记', 
 const IMPORT_MAX_ROWS = 5_000;
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
-const FIELD_LABELS: Record<string, string> = {
-  id: '编号',
-  name: '姓名',
-  branch: '支部',
-  role: '角色',
-  group: '党小组',
-  probationary: '预备党员',
-  mobile: '手机号',
-  wecomUserId: '企业微信账号',
-  dingtalkUserId: '钉钉账号',
-  orgAdmin: '机关党委管理员',
-  row: '整行',
-  header: '表头',
-  body: '文件',
-};
-
-/** An import or form error as a secretary reads it; the service's own wording where none is known. */
-export function inChinese(field: string, message: string): string {
-  const known: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^is required$/, () => '必填'],
-    [/^repeats row (\d+)$/, (m) => `与第 ${m[1]} 行重复`],
-    [/^already used by row (\d+)$/, (m) => `已被第 ${m[1]} 行使用`],
-    [/^already used by member (.+)$/, (m) => `已被党员 ${m[1]} 使用`],
-    [/^has a different number of cells than the header$/, () => '列数与表头不一致'],
-    [/^expects true, false, 1, 0, 是 or 否$/, () => '应填「是」或「否」'],
-    [/^no branch (.+) in this org$/, (m) => `本单位没有支部「${m[1]}」`],
-    [/^is not the branch being imported$/, () => '不是本支部：只能导入本支部的党员'],
-    [/^names a member of another branch$/, () => '是其他支部的党员，不能在本支部导入'],
-    [/^names an org admin/, () => '是机关党委管理员，其信息由系统管理员维护'],
-    [/^is the importer’s own role$/, () => '不能调整自己的角色'],
-    [/^may be set by an org admin only$/, () => '只能由机关党委管理员设置'],
-    [/^may be set by IT only$/, () => '只能由系统管理员设置'],
-    [/^moves a member to another branch/, () => '转到其他支部需由机关党委管理员办理'],
-    [/^appoints or removes a secretary/, () => '任免书记需由机关党委管理员办理'],
-    [/^has more than (\d+) rows$/, (m) => `超过 ${m[1]} 行，请分批导入`],
-    [/^Invalid option/, () => (field === 'role' ? '应为 书记、委员 或 党员' : '取值不正确')],
-    [/^Too small/, () => '不能为空'],
-    [/^Too big/, () => '太长'],
-    [/expects 1-64 letters, digits/, () => '只能用字母、数字和 _ . -，最多 64 个'],
-  ];
-  for (const [pattern, say] of known) {
-    const m = pattern.exec(message);
-    if (m) return say(m);
-  }
-  return message;
-}
-
-const errorLine = (e: ImportError) =>
-  `第 ${e.row} 行${e.name ? `（${e.name}）` : ''} · ${FIELD_LABELS[e.field] ?? e.field}：${inChinese(e.field, e.message)}`;
+const errorLine = (e: ImportError) => `第 ${e.row} 行${e.name ? `（${e.name}）` : ''} · ${FIELD_LABELS[e.field] ?? e.field}：${e.message}`;
 
 const CHANGE_LABELS: Record<ImportPlan['rows'][number]['change'], string> = { create: '新增', update: '修改', same: '不变' };
 
@@ -124,7 +78,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
       '党员',
       html`${notice}
           <div class="card">
-            <table>
+            <div class="table-wrap"><table>
               <tr><th>姓名</th><th>角色</th><th>党小组</th><th>预备党员</th><th>钉钉账号</th><th>企业微信账号</th><th>状态</th><th></th></tr>
               ${members.map(
                 (m) => html`<tr>
@@ -138,7 +92,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
                   <td>${editable(viewer.actor, m).edit ? html`<a href="${path}/${encodeURIComponent(m.id)}">修改</a>` : ''}</td>
                 </tr>`,
               )}
-            </table>
+            </table></div>
           </div>
           <div class="card">
             <h2>导入名单（CSV）</h2>
@@ -266,7 +220,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
                     <form method="post" action="${path}/leave">
                       <input type="hidden" name="_csrf" value="${viewer.csrf}" />
                       <div class="form-grid">
-                        <div><label for="at">离开日期</label><input id="at" name="at" type="text" placeholder="2026-12-01，不填为今天" /></div>
+                        <div><label for="at">离开日期（不填为今天）</label><input id="at" name="at" type="date" /></div>
                         <div><label for="reason">原因</label><input id="reason" name="reason" type="text" placeholder="如：调离、退休" /></div>
                       </div>
                       <button class="plain" type="submit">登记离开</button>
@@ -433,9 +387,10 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     if (!form) return formExpired(c);
     const now = clock.now();
     const day = typeof form.at === 'string' ? form.at.trim() : '';
-    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(day);
-    if (day && !m) return editPage(c, found, '离开日期：请写成 2026-12-01 这样的日期。');
-    const at = m ? fromLocal({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, found.org.timezone) : now;
+    // The form's date field sends YYYY-MM-DD; a request made by hand is checked all the same.
+    const date = day ? parseIsoDate(day) : null;
+    if (day && !date) return editPage(c, found, '离开日期：请选择日期，或写成 2026-12-01 这样的日期。');
+    const at = date ? fromLocal(date, found.org.timezone) : now;
     const reason = typeof form.reason === 'string' && form.reason.trim() ? form.reason.trim().slice(0, 200) : null;
     const acting = actingOf(c, deps);
     try {

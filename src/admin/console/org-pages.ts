@@ -105,7 +105,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
       const path = `${orgPath(org.id)}/channels/${encodeURIComponent(channel.id)}/test`;
       cards.push(html`<section class="card">
         <h2>${channel.id} · ${PLATFORM_LABELS[platform]}</h2>
-        <table>
+        <table class="kv">
           <tr><th>回调地址（粘贴到平台后台）</th><td><code>${base}/webhooks/${WEBHOOK_PATHS[platform]}/${channel.id}</code></td></tr>
           ${FIELDS[platform].map(([key, label]) => html`<tr><th>${label}</th><td>${mark(typeof config[key] === 'string' && config[key] !== '')}</td></tr>`)}
           <tr><th>机器人名称</th><td>${typeof config.botName === 'string' ? config.botName : html`<span class="muted">未设置，提醒中写作「${DEFAULT_BOT_NAME}」</span>`}</td></tr>
@@ -130,7 +130,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     const quotaCard = usage.length
       ? html`<section class="card">
           <h2>本月平台调用（${usage[0]!.month}）</h2>
-          <table>
+          <div class="table-wrap"><table>
             <tr><th>平台</th><th>类别</th><th class="num">已用</th><th class="num">每月额度</th></tr>
             ${usage.map(
               (u) => html`<tr>
@@ -140,7 +140,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
                 <td class="num">${u.budget ?? '—'}</td>
               </tr>`,
             )}
-          </table>
+          </table></div>
           <p class="muted">钉钉标准版每个单位每月 3000 次 Webhook 和 Stream 调用、5000 次接口调用；用到 80% 和 100% 时私信告知机关党委管理员，额度不足时提醒尽量合并发送。</p>
         </section>`
       : '';
@@ -227,22 +227,22 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
           ${notice}
           <div class="card">
             <p class="muted">会议提醒、周报和三会一课提醒按工作日安排。没有数据的年份按周一至周五计算；国务院公布次年安排后，请在这里补录。</p>
-            <table>
+            <div class="table-wrap"><table>
               <tr><th>年份</th><th>数据</th></tr>
               ${coverage.map(
                 (y) =>
                   html`<tr><td><a href="${path}?year=${y.year}">${y.year}年</a></td><td>${y.by ?? html`<span class="tag overdue">无数据，按周一至周五</span>`}</td></tr>`,
               )}
-            </table>
+            </table></div>
           </div>
           <div class="card">
             <h2>${year}年手工录入</h2>
             ${
               overrides.length
-                ? html`<table>
+                ? html`<div class="table-wrap"><table>
                     <tr><th>日期</th><th>类型</th><th>名称</th></tr>
                     ${overrides.map((o) => html`<tr><td>${o.date}</td><td>${o.kind === 'holiday' ? '放假' : '调休上班'}</td><td>${o.name ?? ''}</td></tr>`)}
-                  </table>`
+                  </table></div>`
                 : html`<p class="muted">没有。</p>`
             }
             ${
@@ -342,11 +342,11 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
             <div><label for="to">到</label><input id="to" name="to" type="text" value="${asked.to ?? ''}" placeholder="2026-12-31" /></div>
             <div><button class="plain" type="submit">筛选</button></div>
           </form>
-          <div class="card scroll-x">
+          <div class="card">
             <p class="muted">记录只增不改，保存 ${deps.config.AUDIT_RETENTION_DAYS} 天。节假日修改和系统管理员登录对所有单位都记录在此。</p>
             ${
               items.length
-                ? html`<table>
+                ? html`<div class="table-wrap"><table>
                     <tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>结果</th><th>来源地址</th><th>详情</th></tr>
                     ${items.map(
                       (e) => html`<tr>
@@ -359,7 +359,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
                         <td><code>${e.detail === null ? '' : JSON.stringify(e.detail)}</code></td>
                       </tr>`,
                     )}
-                  </table>`
+                  </table></div>`
                 : html`<p class="muted">没有符合条件的记录。</p>`
             }
             ${next ? html`<p><a class="button" href="${keep({ after: next })}">下一页</a></p>` : ''}

@@ -50,10 +50,10 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
         viewer,
         body: html`<h1>单位</h1>
           <div class="card">
-            <table>
+            <div class="table-wrap"><table>
               <tr><th>单位</th><th>时区</th></tr>
               ${orgs.map((o) => html`<tr><td><a href="${orgPath(o.id)}">${o.name}</a></td><td>${o.timezone}</td></tr>`)}
-            </table>
+            </table></div>
           </div>`,
       }),
     );
@@ -77,7 +77,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
           <h1>${org.name}：各支部三会一课</h1>
           <div class="card">
             <p class="muted">按支部名称排列，不作排名。「—」表示该支部无需召开此类会议（如未设党小组）。</p>
-            <table>
+            <div class="table-wrap"><table>
               <tr>
                 ${OVERVIEW_HEADER.map((h, i) => html`<th class="${i === 0 ? '' : 'num'}">${h.replace('（已开/应开）', '')}</th>`)}
               </tr>
@@ -87,7 +87,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
                 ${cells.map((v) => html`<td class="num">${v}</td>`)}
               </tr>`,
               )}
-            </table>
+            </table></div>
           </div>`,
       }),
     );
@@ -129,16 +129,16 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
       html`<tr>
         <td>${m.code}</td>
         <td>${MEETING_LABELS[m.type]}</td>
-        <td>${m.topic ?? ''}</td>
+        <td class="text">${m.topic ?? ''}</td>
         <td>${formatLocal(m.starts_at, tz, now)}</td>
         <td>${stateText(m, meetingState(m, now, deps.config.CHECKIN_CLOSES))}</td>
       </tr>`;
     const meetingTable = (list: typeof upcoming, empty: string): Html =>
       list.length
-        ? html`<table>
+        ? html`<div class="table-wrap"><table>
             <tr><th>编号</th><th>类型</th><th>议题</th><th>时间</th><th>状态</th></tr>
             ${list.map(meetingRow)}
-          </table>`
+          </table></div>`
         : html`<p class="muted">${empty}</p>`;
 
     return c.html(
@@ -152,7 +152,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
             <section class="card">
               <h2>三会一课完成情况</h2>
               ${raw(bars)}
-              <table>
+              <div class="table-wrap"><table>
                 <tr><th>会议</th><th class="num">已开/应开</th><th>状态</th><th>下次</th></tr>
                 ${quarterRows.map(
                   (q) => html`<tr>
@@ -162,7 +162,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
                     <td>${q.next ? `${formatLocal(q.next.startsAt, tz, now)}（${q.next.code}）` : '未安排'}</td>
                   </tr>`,
                 )}
-              </table>
+              </table></div>
             </section>
             <section class="card">
               <h2>近八周五同覆盖</h2>

@@ -90,20 +90,20 @@ export function reportPages(deps: Deps): Hono<ConsoleEnv> {
             <p class="muted">共 ${reports.length} 条。</p>
             ${
               reports.length
-                ? html`<table>
+                ? html`<div class="table-wrap"><table>
                     <tr><th>时间</th><th>党员</th><th>类别</th><th>内容</th><th>五同</th></tr>
                     ${reports.map(
                       (r) => html`<tr>
                         <td>${fileDateTime(Number(r.at), tz)}</td>
                         <td>${names.get(r.member_id) ?? r.member_id}</td>
                         <td>${CATEGORY_LABELS[r.category]}</td>
-                        <td>${r.text}</td>
+                        <td class="text">${r.text}</td>
                         <td>${fiveTagsOf(r.tags)
                           .map((t) => TAG_LABELS[t])
                           .join('、')}</td>
                       </tr>`,
                     )}
-                  </table>`
+                  </table></div>`
                 : ''
             }
           </div>`,

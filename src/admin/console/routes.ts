@@ -72,7 +72,9 @@ export function consoleRoutes(deps: ServiceDeps): Hono<ConsoleEnv> {
       setCookie(c, XSRF_COOKIE, viewer.csrf, { path: QUEUES_PATH, sameSite: 'Strict', secure: secureCookies });
     }
   };
-  app.route(QUEUES_PATH.slice(CONSOLE_PATH.length), queueDashboard(deps, QUEUES_PATH, queueGuard));
+  // bull-board's own header has no way out; its menu gets one back to the console.
+  const back = [{ text: '返回控制台', url: CONSOLE_PATH }];
+  app.route(QUEUES_PATH.slice(CONSOLE_PATH.length), queueDashboard(deps, QUEUES_PATH, queueGuard, back));
   app.use('*', requireViewer(deps));
   app.route('/', overviewRoutes(deps));
   app.route('/', meetingPages(deps));

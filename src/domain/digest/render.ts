@@ -138,7 +138,9 @@ function coverageSection(figures: DigestFigures): string {
   });
   const section = ['### 五同', ...lines].join('\n');
   if (figures.gaps.length === 0) return section;
-  return `${section}\n\n**本周空白：**${figures.gaps.map((t) => TAG_LABELS[t]).join('、')}`;
+  // The colon outside the bold: CommonMark does not close `**` after punctuation when a letter
+  // follows, so `**本周空白：**同检查` would show its asterisks.
+  return `${section}\n\n**本周空白**：${figures.gaps.map((t) => TAG_LABELS[t]).join('、')}`;
 }
 
 function changeSection(change: DigestFigures['change']): string {
