@@ -125,7 +125,7 @@ export const SAY = {
     ].join('\n\n'),
   rescheduleStarted: (code: string) => `会议 ${code} 已经开始，不能再改期。`,
   rescheduled: (meeting: string, voided: number) =>
-    voided ? `**已改期：${meeting}**\n原时间的 ${voided} 人签到已作废，请到会同志在新的时间重新签到。` : `**已改期：${meeting}**`,
+    voided ? `**已改期：${meeting}**\n\n原时间的 ${voided} 人签到已作废，请到会同志在新的时间重新签到。` : `**已改期：${meeting}**`,
   cancelledNow: (meeting: string) => `**已取消：${meeting}**`,
   calledOffNow: (meeting: string, reason?: string) =>
     [
