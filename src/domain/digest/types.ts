@@ -1,5 +1,5 @@
 import type { AttendanceTable, MeetingTable, MeetingType, MemberTable, ServiceCategory, ServiceReportTable } from '../records.ts';
-import type { Evidence } from '../meetings.ts';
+import type { Evidence, TypeStatus } from '../meetings.ts';
 import type { CalendarPeriod } from '../time.ts';
 import type { FiveTag } from '../vocabulary.ts';
 
@@ -45,7 +45,7 @@ export interface DigestWindow {
   tz: string;
 }
 
-export type TypeStatus = 'done' | 'pending' | 'overdue';
+export type { TypeStatus };
 
 export interface QuarterType {
   type: MeetingType;
