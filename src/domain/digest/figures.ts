@@ -75,7 +75,8 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
   const asOf = Math.min(window.asOf, quarter.to - 1);
   // Once the quarter is over (the digest of its last week), all three of its months have ended.
   const monthsEnded = window.asOf >= quarter.to ? 3 : (toLocal(asOf, tz).month - 1) % 3;
-  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(facts.members)).map(({ type, held, due, range }) => {
+  const roster = facts.members.filter((m) => onRosterAt(m, asOf));
+  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(roster)).map(({ type, held, due, range }) => {
     const nextMeeting = facts.meetings
       .filter((m) => m.type === type && m.status === 'scheduled' && m.starts_at > window.asOf)
       .sort((a, b) => a.starts_at - b.starts_at)[0];
