@@ -19,16 +19,17 @@ export async function makeup(ctx: MemberContext, command: Extract<Command, { kin
   if (!expectedThere(meeting, members, member.id)) {
     throw new UserError(SAY.notExpected(meeting.code, '，无需补学'));
   }
-  const closes = checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses).closes;
-  if (now <= closes) throw new UserError(SAY.makeupTooEarly(describeMeeting(ctx, meeting), opensAt(ctx, meeting, closes)));
+  // One who is present needs no 补学, whenever she asks; the others may write it once check-in has closed.
   const row = await getAttendance(db, meeting.id, member.id);
   if (row?.status === 'present') throw new UserError(SAY.makeupNotNeeded(meeting.code));
+  const closes = checkinWindow(meeting, settings.checkinOpens, settings.checkinCloses).closes;
+  if (now <= closes) throw new UserError(SAY.makeupTooEarly(describeMeeting(ctx, meeting), opensAt(ctx, meeting, closes)));
   if (!row) await markAttendance(ctx, meeting, member, 'absent');
   await putMakeup(db, meeting.id, member.id, command.text, now);
   ctx.reply({ title: '已记录补学', markdown: SAY.madeUp(member.name, describeMeeting(ctx, meeting)) });
 }
 
-/** The one meeting awaiting the sender's 补学; else the one under way (too early), else a refusal naming the codes. */
+/** The one meeting awaiting the sender's 补学 (with several, a refusal naming their codes); with none, the one under way. */
 async function awaited(ctx: MemberContext, members: Parameters<typeof makeupsAwaited>[1]): Promise<Meeting> {
   const { awaited, underWay } = await makeupsAwaited(ctx, members);
   if (awaited.length === 1) return awaited[0]!;

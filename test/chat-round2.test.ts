@@ -98,6 +98,7 @@ describe.each(DIALECTS)('smaller chat replies on %s', (dialect) => {
     const early = await say('m1', `补学 ${themeDay} 学习了会议精神，体会深刻`);
     expect(early).toContain(`会议还没有结束：主题党日（${themeDay}）11月5日（周四）15:00，签到结束后（17:00 后）可以补学。`);
     expect(await say('m1', '补学 学习了会议精神，体会深刻')).toContain('签到结束后（17:00 后）可以补学。');
+    expect(await say('sec', '补学 学习了会议精神，体会深刻')).toContain(`你参加了会议 ${themeDay}，无需补学。`);
     t.clock.set(at(5, 17, 1));
     expect(await say('m1', '补学 学习了会议精神，体会深刻')).toContain(`张一 已补学**：主题党日（${themeDay}）`);
     const row = await t.db.selectFrom('attendance').selectAll().where('member_id', '=', 'm1').where('makeup_at', 'is not', null).execute();

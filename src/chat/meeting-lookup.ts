@@ -78,7 +78,7 @@ export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): stri
   return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
 }
 
-/** When check-in opens, said once: the time alone on the meeting's own day (its date is in the title). */
+/** When check-in opens (or closes), said once: the time alone on the meeting's own day (its date is in the title). */
 export function opensAt(ctx: MemberContext, meeting: Pick<MeetingTable, 'starts_at'>, opens: number): string {
   return formatNear(opens, meeting.starts_at, ctx.org.timezone, ctx.clock.now());
 }
