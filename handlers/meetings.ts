@@ -20,9 +20,10 @@ export async function meetings(ctx: MemberContext): Promise<void> {
   const past = all.filter((m) => m.starts_at <= now).reverse();
   const upcoming = ahead.slice(0, MAX_LISTED);
   const recent = past.slice(0, MAX_LISTED);
-  // What is not listed is said, with where all of it can be read: the console, for those who may sign in.
+  // What is not listed is said, with where all of it can be read: the console, where there is one.
   const unlisted = ahead.length - upcoming.length + past.length - recent.length;
-  const more = unlisted ? SAY.meetingsUnlisted(unlisted, Boolean(ctx.settings.publicUrl) && canSignIn(member)) : null;
+  const seeAll = ctx.settings.publicUrl ? (canSignIn(member) ? 'self' : 'secretary') : null;
+  const more = unlisted ? SAY.meetingsUnlisted(unlisted, seeAll) : null;
   // A meeting under way that nobody has checked in to yet is neither held nor not held.
   const state = (m: Meeting) => {
     const s = meetingState(m, now, ctx.settings.checkinCloses);

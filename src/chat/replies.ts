@@ -87,8 +87,8 @@ export const SAY = {
       '签到、请假时可写会议编号，如「签到 K7Q」。',
     ].join('\n'),
   underWay: '进行中',
-  meetingsUnlisted: (count: number, console: boolean) =>
-    `另有 ${count} 个会议未列出${console ? '，可私聊我发送「控制台」，在管理后台查看全部会议' : '，可请支部书记在管理后台查看'}。`,
+  meetingsUnlisted: (count: number, seeAll: 'self' | 'secretary' | null) =>
+    `另有 ${count} 个会议未列出${{ self: '，可私聊我发送「控制台」，在管理后台查看全部会议', secretary: '，可请支部书记在管理后台查看', none: '' }[seeAll ?? 'none']}。`,
 
   // 帮助
   helpTitle: '同心 · 使用说明',
