@@ -1,24 +1,37 @@
 import type { Compilable } from 'kysely';
 import type { WorkCalendar } from '../src/domain/calendar.ts';
-import type { DigestBranchFacts, DigestWindow } from '../src/domain/digest/types.ts';
+import type { DigestBranchFacts, DigestMember, DigestWindow } from '../src/domain/digest/types.ts';
+import { rosterTerms } from '../src/domain/meetings.ts';
 import { digestWindow } from '../src/domain/digest/window.ts';
 import { periodRange } from '../src/domain/time.ts';
 import { loadWorkCalendar } from './calendar.ts';
 import { counted, evidence } from './meetings.ts';
 import { getOrg } from './orgs.ts';
 import { KeyCursor, rowChunks } from './row-chunks.ts';
-import type { Db } from './schema.ts';
+import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
 
 const DAY = 86_400_000;
+const MEMBER_COLUMNS = [
+  'id',
+  'name',
+  'role',
+  'party_group',
+  'probationary',
+  'dingtalk_user_id',
+  'wecom_user_id',
+  'left_at',
+  'branch_id',
+] as const;
 /** Scheduled meetings this far past the week still count as "next". */
 const NEXT_HORIZON_MS = 183 * DAY;
 
 /**
  * The facts of every branch of an org (or one branch) for a digest window, one branch at a time,
- * from six queries whatever the number of branches, members, meetings or reports: the same code
+ * from seven queries whatever the number of branches, members, meetings or reports: the same code
  * serves one branch (preview, 周报) and a whole org (the weekly run). Only what the figures read is
  * loaded: the attendance of the week's and the week before's meetings, the reports of those two
- * weeks, and of the two weeks before them only who reported, a row a member. On MariaDB the queries
+ * weeks, and of the two weeks before them only who reported, a row a member; and the members who
+ * ever moved, with their moves, so that each branch's roster is the one of its week. On MariaDB the queries
  * stream side by side, four of them in branch order, so that a run holds one branch's facts and a
  * few hundred rows of each query ahead (issue #15: 1,000 branches of 40 members in a fixed few
  * megabytes); SQLite's one connection cannot hold several open statements, so there they are read
@@ -30,10 +43,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
   const reportersFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY;
 
   let branchQuery = db.selectFrom('branches').select(['id', 'name']).where('org_id', '=', orgId);
-  let memberQuery = db
-    .selectFrom('members')
-    .select(['id', 'name', 'role', 'party_group', 'probationary', 'dingtalk_user_id', 'wecom_user_id', 'left_at', 'branch_id'])
-    .where('org_id', '=', orgId);
+  let memberQuery = db.selectFrom('members').select(MEMBER_COLUMNS).where('org_id', '=', orgId);
   let meetingQuery = db
     .selectFrom('meetings')
     .select(['id', 'code', 'type', 'topic', 'party_group', 'starts_at', 'status', 'tags', 'backfilled', 'branch_id'])
@@ -77,6 +87,8 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
   }
   // Every query in the branches' order (binary collation on both dialects, as JS compares ids).
   const branches = await branchQuery.orderBy('id').execute();
+  // Read whole before the streams open (SQLite holds one statement at a time): moves are few.
+  const moved = await movedMembers(db, orgId, branchId);
   const read = <R extends { branch_id: string }>(query: Compilable<R>) => new KeyCursor(rowChunks(db, query, STREAM_CHUNK), 'branch_id');
   const cursors = {
     members: read(memberQuery.orderBy('branch_id').orderBy('id')),
@@ -101,7 +113,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
       ]);
       const earlierReporters = [...(reporters.get(branch.id) ?? [])].map(([member_id, at]) => ({ member_id, at }));
       reporters.delete(branch.id);
-      yield { branch, members, meetings: meetings.map(counted), attendance, reports, earlierReporters };
+      yield { branch, members: moved.roster(branch.id, members), meetings: meetings.map(counted), attendance, reports, earlierReporters };
     }
     for (const [name, cursor] of Object.entries(cursors)) {
       if (await cursor.hasMore()) throw new Error(`digest facts: ${name} rows of a branch not in the org's list, or out of branch order`);
@@ -109,6 +121,47 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
   } finally {
     await Promise.all([...Object.values(cursors).map((c) => c.close()), earlier.catch(() => undefined)]);
   }
+}
+
+/**
+ * The members of the org (or of those who moved to or from `branchId`) who ever moved between
+ * branches, with their moves: a digest computed again after a move reads the roster of the week,
+ * as the 会议记录 do (listBranchRosters), so she stays under the branch she was in. A member's
+ * moves to and from one branch are enough to tell her terms in it (rosterTerms).
+ */
+async function movedMembers(db: Db, orgId: string, branchId?: string) {
+  // One statement: each move with its member's row (a member who moved twice comes twice).
+  let query = db
+    .selectFrom('member_moves')
+    .innerJoin('members', (join) =>
+      join.onRef('members.id', '=', 'member_moves.member_id').onRef('members.org_id', '=', 'member_moves.org_id'),
+    )
+    .select(MEMBER_COLUMNS.map((c) => `members.${c}` as const))
+    .select(['member_moves.at', 'member_moves.from_branch', 'member_moves.to_branch'])
+    .where('member_moves.org_id', '=', orgId);
+  if (branchId !== undefined)
+    query = query.where((eb) => eb.or([eb('member_moves.from_branch', '=', branchId), eb('member_moves.to_branch', '=', branchId)]));
+  const moves = new Map<string, Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[]>();
+  const members = new Map<string, DigestMember & Pick<MemberTable, 'branch_id'>>();
+  for (const { at, from_branch, to_branch, ...member } of await query.orderBy('member_moves.at').execute()) {
+    moves.set(member.id, [...(moves.get(member.id) ?? []), { at, from_branch, to_branch }]);
+    members.set(member.id, member);
+  }
+  const away = [...members.values()];
+  return {
+    /** The branch's roster over time: its members now (as read) and those who moved away from it, each who moved with her terms. */
+    roster(branch: string, current: DigestMember[]): DigestMember[] {
+      const gone = away.filter((m) => m.branch_id !== branch && moves.get(m.id)!.some((move) => move.from_branch === branch));
+      if (gone.length === 0 && !current.some((m) => moves.has(m.id))) return current;
+      const withTerms = (m: DigestMember, now: Pick<MemberTable, 'branch_id'>) => {
+        const own = moves.get(m.id);
+        return own ? { ...m, terms: rosterTerms(branch, now, own) } : m;
+      };
+      return [...current.map((m) => withTerms(m, { branch_id: branch })), ...gone.map((m) => withTerms(m, m))].sort((a, b) =>
+        a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      );
+    },
+  };
 }
 
 /**

@@ -60,10 +60,12 @@ export async function listBranchMeetings(db: Db, orgId: string, branchId: string
   return rows.map(counted);
 }
 
-/** A meeting and the ids of the members marked present at it. */
+/** A meeting and the ids of the members marked present at it, and of those on leave. */
 export interface MeetingPresent {
   meeting: MeetingTable;
   present: readonly string[];
+  /** 签到 over a leave withdraws it, and says so. */
+  leave: readonly string[];
 }
 
 /**
@@ -104,13 +106,22 @@ export async function listBranchesMeetingsPresent(
         .where('attendance.status', '=', 'present')
         .as('present_ids'),
     )
+    .select((eb) =>
+      eb
+        .selectFrom('attendance')
+        .select(sql<string | null>`group_concat(attendance.member_id)`.as('ids'))
+        .whereRef('attendance.meeting_id', '=', 'meetings.id')
+        .where('attendance.status', '=', 'leave')
+        .as('leave_ids'),
+    )
     .where(startingIn(orgId, branchIds, from, to))
     .orderBy('meetings.starts_at')
     .orderBy('meetings.id')
     .execute();
   const byBranch = new Map<string, MeetingPresent[]>(branchIds.map((id) => [id, []]));
-  for (const { present_ids, ...meeting } of rows)
-    byBranch.get(meeting.branch_id)!.push({ meeting, present: present_ids ? present_ids.split(',') : [] });
+  const ids = (joined: string | null) => (joined ? joined.split(',') : []);
+  for (const { present_ids, leave_ids, ...meeting } of rows)
+    byBranch.get(meeting.branch_id)!.push({ meeting, present: ids(present_ids), leave: ids(leave_ids) });
   return byBranch;
 }
 

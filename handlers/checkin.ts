@@ -21,12 +21,16 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
   const members = await branchMembers(ctx);
   // Who else is present, and whether the sender already is: read with the meeting, before the write,
   // with the marks of the messages before this one in its batch, not written yet.
-  const { meeting, present } = command.code ? await byCode(ctx, command.code, members) : await checkinMeant(ctx, members);
+  const { meeting, present, leave } = command.code ? await byCode(ctx, command.code, members) : await checkinMeant(ctx, members);
   for (const { table, row } of ctx.pending) {
     if (table !== 'attendance' || row.meeting_id !== meeting.id) continue;
     if (row.status === 'present') present.add(row.member_id);
     else present.delete(row.member_id);
+    if (row.status === 'leave') leave.add(row.member_id);
+    else leave.delete(row.member_id);
   }
+  // Present replaces a leave: the member came after all, and is told the leave no longer stands.
+  const leaveWithdrawn = leave.has(member.id);
   if (!present.has(member.id)) {
     // Staged: a burst of 签到 shares one write; commands other than 签到 and 汇报 run after it is written.
     stageAttendance(ctx, meeting, member, 'present');
@@ -35,6 +39,7 @@ export async function checkin(ctx: MemberContext, command: Extract<Command, { ki
   const expected = expectedAt(meeting, members);
   const presentExpected = expected.filter((m) => present.has(m.id)).length;
   const lines = [SAY.checkedIn(member.name, describeMeeting(ctx, meeting)), '', SAY.presentCount(presentExpected, expected.length)];
+  if (leaveWithdrawn) lines.push('', SAY.leaveWithdrawnByCheckin);
   if (meeting.type === 'assembly') {
     const q = quorum(expected, present);
     lines.push(SAY.quorum(q.presentFormal, q.formal, q.reached));
@@ -47,13 +52,14 @@ async function byCode(
   ctx: MemberContext,
   code: string,
   members: readonly MemberTable[],
-): Promise<{ meeting: MeetingTable; present: Set<string> }> {
+): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
   const now = ctx.clock.now();
   const meeting = await meetingByCode(ctx, code);
   if (!expectedThere(meeting, members, ctx.member.id)) throw new UserError(SAY.notExpected(meeting.code));
   const window = checkinWindow(meeting, ctx.settings.checkinOpens, ctx.settings.checkinCloses);
   if (now < window.opens) throw new UserError(SAY.checkinNotOpen(describeMeeting(ctx, meeting), opensAt(ctx, meeting, window.opens)));
   if (now > window.closes) throw new UserError(SAY.checkinClosed(meeting.code));
-  const present = (await listAttendance(ctx.db, meeting.id)).filter((a) => a.status === 'present').map((a) => a.member_id);
-  return { meeting, present: new Set(present) };
+  const rows = await listAttendance(ctx.db, meeting.id);
+  const of = (status: string) => new Set(rows.filter((a) => a.status === status).map((a) => a.member_id));
+  return { meeting, present: of('present'), leave: of('leave') };
 }

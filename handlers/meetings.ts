@@ -3,6 +3,7 @@ import { describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { meetingState, stateText } from '../src/domain/meetings.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
+import { canSignIn } from '../src/domain/policy.ts';
 
 const DAY = 86_400_000;
 /** How far back and ahead 会议 looks, and how many of each it lists. */
@@ -15,16 +16,19 @@ export async function meetings(ctx: MemberContext): Promise<void> {
   const { member } = ctx;
   const now = ctx.clock.now();
   const all = await listBranchMeetings(ctx.db, member.org_id, member.branch_id, now - RECENT_MS, now + AHEAD_MS);
-  const upcoming = all.filter((m) => m.starts_at > now).slice(0, MAX_LISTED);
-  const recent = all
-    .filter((m) => m.starts_at <= now)
-    .reverse()
-    .slice(0, MAX_LISTED);
+  const ahead = all.filter((m) => m.starts_at > now);
+  const past = all.filter((m) => m.starts_at <= now).reverse();
+  const upcoming = ahead.slice(0, MAX_LISTED);
+  const recent = past.slice(0, MAX_LISTED);
+  // What is not listed is said, with where all of it can be read: the console, where there is one.
+  const unlisted = ahead.length - upcoming.length + past.length - recent.length;
+  const seeAll = ctx.settings.publicUrl ? (canSignIn(member) ? 'self' : 'secretary') : null;
+  const more = unlisted ? SAY.meetingsUnlisted(unlisted, seeAll) : null;
   // A meeting under way that nobody has checked in to yet is neither held nor not held.
   const state = (m: Meeting) => {
     const s = meetingState(m, now, ctx.settings.checkinCloses);
     const label = s === 'scheduled' ? (m.starts_at <= now ? SAY.underWay : '') : stateText(m, s);
     return `${describeMeeting(ctx, m)}${label && `：${label}`}`;
   };
-  ctx.reply({ title: SAY.meetingsTitle, markdown: SAY.meetings(upcoming.map(state), recent.map(state)) });
+  ctx.reply({ title: SAY.meetingsTitle, markdown: SAY.meetings(upcoming.map(state), recent.map(state), more) });
 }

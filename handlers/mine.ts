@@ -25,7 +25,9 @@ export async function mine(ctx: MemberContext): Promise<void> {
     counts[row?.status ?? 'absent'] += 1;
     if (row?.makeup_at != null) counts.makeup += 1;
   }
-  const rate = meetings.length ? Math.round((counts.present / meetings.length) * 100) : null;
+  // Approved leave is counted apart: the rate is of the meetings the member was to attend, less leave.
+  const countable = meetings.length - counts.leave;
+  const rate = countable ? Math.round((counts.present / countable) * 100) : null;
   const reports = await listReports(db, member.org_id, { memberId: member.id }, from, to);
   const perCategory = Object.entries(CATEGORY_LABELS)
     .map(([key, label]) => [label, reports.filter((r) => r.category === (key as ServiceCategory)).length] as const)

@@ -2,7 +2,7 @@ import type { Command, Period } from '../src/chat/parse.ts';
 import type { MemberContext } from '../src/chat/context.ts';
 import { branchMembers } from '../src/chat/meeting-lookup.ts';
 import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
-import { meetingState, onRosterAt, progress, typesDue } from '../src/domain/meetings.ts';
+import { TYPE_STATUS_LABELS, meetingState, onRosterAt, progress, typeStatus, typesDue } from '../src/domain/meetings.ts';
 import { type CalendarPeriod, periodRange, quarterName, toLocal } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
@@ -34,7 +34,10 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
   const counted = progress(meetings, range, asOf, tz, typesDue(current));
   const rows = counted.map((p) => {
     const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
-    return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due);
+    // The month asOf falls in has begun but not ended, unless asOf is the last moment of the range.
+    const left = periodRange(p.range, asOf, tz).to - asOf;
+    const status = typeStatus(p.type, p.held, p.due, left <= 1 ? p.due : p.due - 1, left);
+    return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due, status === 'done' ? '✓' : TYPE_STATUS_LABELS[status]);
   });
   const { from, to } = periodRange(range, asOf, tz);
   const notHeld = meetings.filter(

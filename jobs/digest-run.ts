@@ -10,6 +10,7 @@ import { claimedBranches, insertDigests } from '../db/digests.ts';
 import type { Database, DigestTable } from '../db/schema.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
 import type { DigestBranchFacts } from '../src/domain/digest/types.ts';
+import { onRosterAt } from '../src/domain/meetings.ts';
 import { type Delivery, deliveryId } from '../src/domain/outbound.ts';
 import { type Addressed, type ChannelRef, audienceOf, secretaryTargets } from '../src/domain/targets.ts';
 import type { BranchChatTable } from '../src/domain/records.ts';
@@ -38,8 +39,9 @@ export function digestTarget(
 ): Addressed | null {
   return (
     secretaryTargets(
-      // A secretary who left is no longer the one to tell.
-      facts.members.filter((m) => m.left_at == null),
+      // A secretary who left, or moved to another branch, is no longer the one to tell: only those
+      // on the roster with no end to it.
+      facts.members.filter((m) => onRosterAt(m, Number.POSITIVE_INFINITY)),
       channels,
       chats.filter((c) => c.branch_id === facts.branch.id),
     )[0] ?? null

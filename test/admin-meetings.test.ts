@@ -239,6 +239,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
         { id: 'm3', name: '王三' },
         { id: 'm5', name: '钱五' },
       ],
+      pending: [],
       makeup: [{ id: 'm3', name: '王三', at: '2026-11-22T14:30:00.000+08:00' }],
       resolutions: [
         { at: '2026-11-20T15:30:00.000+08:00', by: { id: 'm1', name: '张书记' }, text: '通过年度学习计划' },

@@ -117,9 +117,9 @@ describe('the digest markdown', () => {
   it('renders the quarter per type: done, pending with the next meeting, overdue', () => {
     const md = digestMarkdown(figures(), { audience: 'private', tz: TZ, now: NOW });
     expect(md).toContain('- 支部党员大会：已开 1 / 应开 1 ✓\n');
-    expect(md).toContain('- 支部委员会会议：已开 2 / 应开 3 未完成，下次：K7Q 12月5日（周六）14:30\n');
+    expect(md).toContain('- 支部委员会会议：已开 2 / 应开 3 进行中，下次：K7Q 12月5日（周六）14:30\n');
     expect(md).toContain('- 党小组会：已开 1 / 应开 3 **已逾期**\n');
-    expect(md).toContain('- 党课：已开 0 / 应开 1 未完成\n');
+    expect(md).toContain('- 党课：已开 0 / 应开 1 进行中\n');
   });
 
   it('renders the week’s meetings with attendance, absentees and pending 补学', () => {
@@ -236,7 +236,7 @@ describe('a large branch', () => {
       for (const part of parts.slice(1)) expect(strip(part).startsWith('\n')).toBe(true);
       // The first part holds the heading and the quarter whole.
       expect(parts[0]).toContain('### 三会一课（本季度）\n');
-      expect(parts[0]).toContain('- 主题党日：已开 2 / 应开 3 未完成');
+      expect(parts[0]).toContain('- 主题党日：已开 2 / 应开 3 进行中');
     }
     expect(PART_LIMITS['wecom-app']).toBe(2048);
   });

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { type RecordAttendance, type RecordFacts, type RecordMember, buildMeetingRecord } from '../src/domain/meeting-record.ts';
 import { meetingAttendance } from '../src/domain/meetings.ts';
-import { recordRows } from '../src/domain/record-docx.ts';
+import { recordDocx, recordRows } from '../src/domain/record-docx.ts';
 import { isoWithOffset } from '../src/domain/time.ts';
+import JSZip from 'jszip';
 
 const TZ = 'Asia/Shanghai';
 const HOUR = 3_600_000;
@@ -222,5 +223,40 @@ describe('buildMeetingRecord', () => {
     const lists = meetingAttendance(f.meeting, f.members, f.attendance, f.now);
     expect(lists.absent.map((m) => m.id)).toEqual(['m6', 'm7', 'm9']);
     expect(lists.makeup.map((m) => m.id)).toEqual(['m7']);
+  });
+
+  it('the Word record shows the same attendance lines as the markdown one, so that they add up', async () => {
+    // The table's rows as label → text, read from the document itself.
+    const docxRows = async (record: ReturnType<typeof buildMeetingRecord>) => {
+      const bytes = await recordDocx(record, { branch: '第一党支部', startsAt: STARTS, tz: TZ });
+      const xml = await (await JSZip.loadAsync(bytes)).file('word/document.xml')!.async('string');
+      return Object.fromEntries(
+        [...xml.matchAll(/<w:tr>(.*?)<\/w:tr>/gs)].map((tr) => {
+          const [label, value] = [...tr[1]!.matchAll(/<w:tc>(.*?)<\/w:tc>/gs)].map((tc) =>
+            [...tc[1]!.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join('\n'),
+          );
+          return [label!, value!];
+        }),
+      );
+    };
+    const count = (text: string | undefined) => Number(/^(\d+) 人/.exec(text ?? '')?.[1]);
+
+    const early = buildMeetingRecord(
+      facts({ attendance: [row('m1', 'present'), row('m5', 'leave', { note: '出差' })], notes: [], now: STARTS - 10 * 60_000 }),
+    );
+    expect(early.markdown).toContain('- 尚未签到 7 人：');
+    const before = await docxRows(early);
+    expect(before['尚未签到']).toBe('7 人：李委员、王三、赵四、孙六、周七、吴预备、郑_预备');
+    expect(before).not.toHaveProperty('缺席');
+    expect(before).not.toHaveProperty('党员大会过半数');
+    expect(count(before['应到'])).toBe(count(before['实到']) + count(before['请假']) + count(before['尚未签到']));
+
+    const held = await docxRows(buildMeetingRecord(facts()));
+    expect(held).not.toHaveProperty('尚未签到');
+    expect(count(held['应到'])).toBe(count(held['实到']) + count(held['请假']) + count(held['缺席']));
+
+    const notHeld = await docxRows(buildMeetingRecord(facts({ attendance: [], notes: [] })));
+    expect(notHeld).not.toHaveProperty('尚未签到');
+    expect(notHeld).not.toHaveProperty('缺席');
   });
 });

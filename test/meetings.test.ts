@@ -178,6 +178,15 @@ describe('meetingsAround (opens 30 min before, closes 2 h after the start)', () 
     expect(meetingsAround([first, second], sh(2026, 12, 5, 16, 30), OPENS, CLOSES).open).toBe(second);
   });
 
+  it('latest is the meeting under way, not a later one whose window has just opened', () => {
+    const started = { ...meeting('committee', sh(2026, 12, 5, 20, 0)), code: 'AAA' };
+    const opening = { ...meeting('lecture', sh(2026, 12, 5, 20, 30)), code: 'BBB' };
+    expect(meetingsAround([started, opening], sh(2026, 12, 5, 20, 0), OPENS, CLOSES).latest).toBe(started);
+    // Before either has started: the one whose window opened last.
+    expect(meetingsAround([started, opening], sh(2026, 12, 5, 19, 59), OPENS, CLOSES).latest).toBe(started);
+    expect(meetingsAround([started, opening], sh(2026, 12, 5, 20, 31), OPENS, CLOSES).latest).toBe(opening);
+  });
+
   it('ignores cancelled meetings, open or upcoming', () => {
     const cancelled = { ...meeting('committee', start, 'cancelled'), code: 'CCC' };
     const later = { ...meeting('lecture', start + 3 * HOUR), code: 'DDD' };

@@ -108,6 +108,7 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     // 补学
     ['补学 K7Q 学习了会议精神，体会是……', ok({ kind: 'makeup', code: 'K7Q', text: '学习了会议精神，体会是……' })],
     ['补学 K7Q 学习了会议精神，体会是要学以致用', ok({ kind: 'makeup', code: 'K7Q', text: '学习了会议精神，体会是要学以致用' })],
+    ['补学 学习了会议精神体会深刻', ok({ kind: 'makeup', text: '学习了会议精神体会深刻' })],
     ['makeup k7q 认真学习了会议精神', ok({ kind: 'makeup', code: 'K7Q', text: '认真学习了会议精神' })],
     // 汇报
     [
@@ -241,8 +242,7 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
     ['补学 K7Q 学习了', 'makeup', '至少 5 个字'],
     ['补学 K7Q', 'makeup', '至少 5 个字'],
     [`补学 K7Q ${'学'.repeat(1001)}`, 'makeup', '学习体会太长'],
-    ['补学', 'makeup', '请写明会议编号'],
-    ['补学 学习了会议精神体会深刻', 'makeup', '不是会议编号'],
+    ['补学', 'makeup', '至少 5 个字'],
     ['请假', 'leave', '请写明请假事由'],
     ['请假 K7Q', 'leave', '请写明请假事由'],
     [`请假 ${'事'.repeat(201)}`, 'leave', '请假事由太长'],

@@ -9,7 +9,8 @@ import {
 import type { Db } from '../../db/schema.ts';
 import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
-import { type MemberFacts, checkinWindow, expectedMembers, meetingsAround } from '../domain/meetings.ts';
+import { type MemberFacts, checkinWindow, expectedMembers, meetingState, meetingsAround } from '../domain/meetings.ts';
+import { listAttendanceOf } from '../../db/attendance.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
@@ -77,7 +78,7 @@ export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): stri
   return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
 }
 
-/** When check-in opens, said once: the time alone on the meeting's own day (its date is in the title). */
+/** When check-in opens (or closes), said once: the time alone on the meeting's own day (its date is in the title). */
 export function opensAt(ctx: MemberContext, meeting: Pick<MeetingTable, 'starts_at'>, opens: number): string {
   return formatNear(opens, meeting.starts_at, ctx.org.timezone, ctx.clock.now());
 }
@@ -86,6 +87,39 @@ const DAY = 86_400_000;
 const LOOKAHEAD_MS = 60 * DAY;
 /** 出勤 without a code may mean a meeting of the past quarter. */
 const ATTENDANCE_LOOKBACK_MS = 92 * DAY;
+
+/**
+ * 补学 without a code: the meetings of the last quarter held without the sender, whose check-in has
+ * closed and where they were expected, absent or on leave, and have not made up yet (earliest
+ * first); and the meeting under way they are expected at, for a 补学 sent too early.
+ */
+export async function makeupsAwaited(
+  ctx: MemberContext,
+  members: readonly MemberTable[],
+): Promise<{ awaited: Meeting[]; underWay?: Meeting }> {
+  const now = ctx.clock.now();
+  const { checkinCloses } = ctx.settings;
+  const meetings = (
+    await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - ATTENDANCE_LOOKBACK_MS, now + 1)
+  ).filter((m) => m.status === 'scheduled' && expectedThere(m, members, ctx.member.id));
+  const closed = meetings.filter((m) => now > m.starts_at + checkinCloses && meetingState(m, now, checkinCloses) === 'held');
+  const rows = new Map(
+    (
+      await listAttendanceOf(
+        ctx.db,
+        closed.map((m) => m.id),
+      )
+    )
+      .filter((a) => a.member_id === ctx.member.id)
+      .map((a) => [a.meeting_id, a]),
+  );
+  const awaited = closed.filter((m) => {
+    const row = rows.get(m.id);
+    return row?.status !== 'present' && row?.makeup_at == null;
+  });
+  const underWay = meetings.find((m) => m.starts_at <= now && now <= m.starts_at + checkinCloses);
+  return underWay ? { awaited, underWay } : { awaited };
+}
 
 /** Commands whose code may be left out. */
 export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
@@ -105,11 +139,11 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
 /** The meetings 签到 without a code chooses from at `now`: those starting from a check-in's close ago to LOOKAHEAD_MS ahead. */
 export const checkinSpan = (settings: Settings, now: number) => ({ from: now - settings.checkinCloses, to: now + LOOKAHEAD_MS });
 
-/** 签到 without a code: the meeting `meetingMeant` gives, with who is present at it, in one read (or none, when its batch read them). */
+/** 签到 without a code: the meeting `meetingMeant` gives, with who is present and on leave at it, in one read (or none, when its batch read them). */
 export async function checkinMeant(
   ctx: MemberContext,
   members: readonly MemberTable[],
-): Promise<{ meeting: MeetingTable; present: Set<string> }> {
+): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
   const rows =
@@ -120,7 +154,8 @@ export async function checkinMeant(
     rows.map((r) => r.meeting),
     members,
   );
-  return { meeting, present: new Set(rows.find((r) => r.meeting === meeting)!.present) };
+  const row = rows.find((r) => r.meeting === meeting)!;
+  return { meeting, present: new Set(row.present), leave: new Set(row.leave) };
 }
 
 /** How long after a batch's read its commands may still take their meetings from it: far longer than a batch runs (its budget is 50 ms). */
@@ -138,7 +173,9 @@ export async function readCheckinMeetings(db: Db, settings: Settings, now: numbe
     for (const [branchId, rows] of await listBranchesMeetingsPresent(db, orgId, [...ids], from, to))
       read.set(
         `${orgId}\n${branchId}`,
-        rows.map((row) => Object.freeze({ meeting: Object.freeze(row.meeting), present: Object.freeze(row.present) })),
+        rows.map((row) =>
+          Object.freeze({ meeting: Object.freeze(row.meeting), present: Object.freeze(row.present), leave: Object.freeze(row.leave) }),
+        ),
       );
   return {
     meetingsPresent(orgId, branchId, since, until) {

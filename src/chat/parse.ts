@@ -34,7 +34,7 @@ export type Command =
   | { kind: 'bind'; branchName: string }
   | { kind: 'checkin'; code?: string }
   | { kind: 'leave'; code?: string; reason: string }
-  | { kind: 'makeup'; code: string; text: string }
+  | { kind: 'makeup'; code?: string; text: string }
   | { kind: 'mine' }
   | ({ kind: 'schedule' } & MeetingFields)
   /** 补录: a meeting held without the bot, entered afterwards. */
@@ -119,7 +119,7 @@ export const USAGE: Record<CommandKind, string> = {
   bind: '绑定 支部名称（书记在本支部的群里发送，把这个群绑定到支部），例如：绑定 第一党支部',
   checkin: '签到 [会议编号]，例如：签到 或 签到 K7Q',
   leave: '请假 [会议编号] 事由，例如：请假 K7Q 外出执行防汛任务',
-  makeup: '补学 会议编号 学习体会，例如：补学 K7Q 学习了会议精神，体会是……',
+  makeup: '补学 [会议编号] 学习体会，例如：补学 K7Q 学习了会议精神，体会是……',
   mine: '我的（本季度自己的出勤和汇报，仅私聊回复）',
   schedule: `安排 会议类型 时间 [地点 X] [议题 Y] [小组 Z] [#同研究 …]（类型：${MEETING_WORD_LIST}），例如：安排 支委会 明天下午3点 地点 三楼会议室 议题 研究年度工作 #同研究`,
   backfill: `补录 会议类型 召开时间 [地点 X] [议题 Y] [小组 Z]（记下没有用机器人召开的会议，限本季度和上季度；再用「登记」记到会），例如：补录 支委会 11月20日 15:00 议题 研究发展党员工作`,
@@ -307,20 +307,23 @@ export function parseCommand(line: string, env: ParseEnv): Parsed | null {
       if (chars(reason) > REASON_MAX_CHARS) return fail(`请假事由太长：最多 ${REASON_MAX_CHARS} 个字。`);
       return done(code ? { kind, code, reason } : { kind, reason });
     }
-    case 'makeup':
+    case 'makeup': {
+      // The code may be left out, as in 请假: the meeting is then the one awaiting the member's 补学.
+      const { words, rest: after } = splitHead(rest, 1);
+      const code = words[0] === undefined ? undefined : asCode(words[0]);
+      const text = code ? after : rest;
+      if (chars(text) < MAKEUP_MIN_CHARS) return fail(`请写下学习体会：至少 ${MAKEUP_MIN_CHARS} 个字。`);
+      if (chars(text) > MAKEUP_MAX_CHARS) return fail(`学习体会太长：最多 ${MAKEUP_MAX_CHARS} 个字。`);
+      return done(code ? { kind, code, text } : { kind, text });
+    }
     case 'minutes': {
       const { words, rest: text } = splitHead(rest, 1);
       const code = words[0] === undefined ? undefined : asCode(words[0]);
       if (!code) return fail(words[0] === undefined ? '请写明会议编号。' : notACode(words[0]));
-      if (kind === 'minutes') {
-        if (!text) return fail('请写明纪要内容。');
-        if (chars(text) > MINUTES_MAX_CHARS) return fail(`纪要太长：最多 ${MINUTES_MAX_CHARS} 个字，可以分几条发送。`);
-        const role = RECORD_ROLE.exec(text);
-        if (role) return done({ kind, code, text, sets: { role: role[1] === '主持人' ? 'host' : 'recorder', name: role[2]! } });
-        return done({ kind, code, text });
-      }
-      if (chars(text) < MAKEUP_MIN_CHARS) return fail(`请写下学习体会：至少 ${MAKEUP_MIN_CHARS} 个字。`);
-      if (chars(text) > MAKEUP_MAX_CHARS) return fail(`学习体会太长：最多 ${MAKEUP_MAX_CHARS} 个字。`);
+      if (!text) return fail('请写明纪要内容。');
+      if (chars(text) > MINUTES_MAX_CHARS) return fail(`纪要太长：最多 ${MINUTES_MAX_CHARS} 个字，可以分几条发送。`);
+      const role = RECORD_ROLE.exec(text);
+      if (role) return done({ kind, code, text, sets: { role: role[1] === '主持人' ? 'host' : 'recorder', name: role[2]! } });
       return done({ kind, code, text });
     }
     case 'reschedule': {

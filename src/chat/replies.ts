@@ -42,6 +42,7 @@ export const SAY = {
   checkinClosed: (code: string) => `会议 ${code} 的签到已结束；未能参加的可以发送「补学 ${code} 学习体会」。`,
   checkedIn: (name: string, meeting: string) => `**${escapeMarkdown(name)} 已签到**：${meeting}`,
   presentCount: (present: number, expected: number) => `到会 ${present}/${expected} 人`,
+  leaveWithdrawnByCheckin: '你此前的请假已撤销，记为到会。',
   quorum: (present: number, formal: number, reached: boolean) =>
     `正式党员到会 ${present}/${formal} 人，${reached ? '已过半数' : '尚未过半数'}`,
 
@@ -56,7 +57,10 @@ export const SAY = {
   noLeave: '你近期没有请假，无需销假。',
   withdrawTooLate: (code: string) => `会议 ${code} 已经开始，不能销假；能到会的，直接签到即可。`,
   withdrawn: (name: string, meeting: string) => `**${escapeMarkdown(name)} 已销假**：${meeting}\n\n届时请按时参会，签到开始后可以签到。`,
-  makeupTooEarly: (code: string) => `会议 ${code} 还没有结束，会后再补学。`,
+  makeupTooEarly: (meeting: string, closes: string) => `会议还没有结束：${meeting}，签到结束后（${closes} 后）可以补学。`,
+  whichMakeup: (codes: string[]) =>
+    `有 ${codes.length} 个会议等你补学：${codes.join('、')}，请写明会议编号，例如「补学 ${codes[0]} 学习体会」。`,
+  noMakeupAwaited: '近期没有需要你补学的会议。',
   makeupNotNeeded: (code: string) => `你参加了会议 ${code}，无需补学。`,
   madeUp: (name: string, meeting: string) => `**${escapeMarkdown(name)} 已补学**：${meeting}`,
 
@@ -69,13 +73,13 @@ export const SAY = {
       '**本季度我的情况**',
       '',
       `- 三会一课：应参加 ${c.due} 次，到会 ${c.present} 次，请假 ${c.leave} 次，缺席 ${c.absent} 次，补学 ${c.makeup} 次` +
-        (c.rate === null ? '' : `，出勤率 ${c.rate}%`),
+        (c.rate === null ? '' : `，出勤率 ${c.rate}%（请假不计入）`),
       `- 四服务汇报：${reports}`,
     ].join('\n'),
 
   // 会议
   meetingsTitle: '本支部的会议',
-  meetings: (upcoming: string[], recent: string[]) =>
+  meetings: (upcoming: string[], recent: string[], unlisted: string | null) =>
     [
       '**本支部的会议**',
       '',
@@ -84,10 +88,13 @@ export const SAY = {
       '',
       '近30天：',
       ...(recent.length ? recent : ['无']).map((m) => `- ${m}`),
+      ...(unlisted ? ['', unlisted] : []),
       '',
       '签到、请假时可写会议编号，如「签到 K7Q」。',
     ].join('\n'),
   underWay: '进行中',
+  meetingsUnlisted: (count: number, seeAll: 'self' | 'secretary' | null) =>
+    `另有 ${count} 个会议未列出${{ self: '，可私聊我发送「控制台」，在管理后台查看全部会议', secretary: '，可请支部书记在管理后台查看', none: '' }[seeAll ?? 'none']}。`,
 
   // 帮助
   helpTitle: '同心 · 使用说明',
@@ -144,8 +151,9 @@ export const SAY = {
   unknownNames: (names: string[]) => `本支部没有这些同志：${list(names)}，请核对姓名。`,
   sameNames: (names: string[]) => `本支部有同名的同志：${list(names)}，请在管理后台登记。`,
   registeredLeaveNote: '书记登记',
-  registered: (present: boolean, names: string[], meeting: string) =>
-    `**已登记${present ? '到会' : '请假'}**：${list(names)}\n\n${meeting}`,
+  registered: (present: boolean, names: string[], meeting: string, leaveWithdrawn: string[] = []) =>
+    `**已登记${present ? '到会' : '请假'}**：${list(names)}\n\n${meeting}` +
+    (leaveWithdrawn.length ? `\n\n${list(leaveWithdrawn)}此前的请假已撤销，记为到会。` : ''),
   minuted: (meeting: string) => `**已记入会议记录**：${meeting}`,
   recordRole: (role: string, name: string, meeting: string) => `**已记入会议记录**：${role} ${escapeMarkdown(name)}\n\n${meeting}`,
 
@@ -169,7 +177,7 @@ export const SAY = {
     return lines.join('\n');
   },
   leaveWithReason: (name: string, reason: string | null) => `${escapeMarkdown(name)}（${escapeMarkdown(reason ?? '未写事由')}）`,
-  statsRow: (label: string, held: number, due: number) => `- ${label}：已开 ${held} 次 / 应开 ${due} 次　${held >= due ? '✓' : '未完成'}`,
+  statsRow: (label: string, held: number, due: number, status: string) => `- ${label}：已开 ${held} 次 / 应开 ${due} 次　${status}`,
   statsNotHeld: (count: number) => `另有 ${count} 次会议未召开（无人到会、无纪要，或开始后取消），不计入。`,
   statsBackfilled: (count: number) => `已开的会议中有 ${count} 次是补录的（召开时未使用机器人）。`,
   stats: (label: string, rows: string[]) => [`**${label}三会一课完成情况**`, '', ...rows].join('\n'),

@@ -64,6 +64,8 @@ export interface MeetingRecord {
   present: Person[];
   leave: (Person & { reason: string | null })[];
   absent: Person[];
+  /** Before the meeting is held or not held: those neither present nor on leave yet. */
+  pending: Person[];
   makeup: (Person & { at: string })[];
   resolutions: { at: string; by: { id: string; name: string | null }; text: string }[];
   /** 主持人 and 记录人 as named by 纪要; else who scheduled the meeting and who added its first 纪要. */
@@ -117,6 +119,8 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   const held = state === 'held';
   const lists = meetingAttendance(meeting, facts.members, facts.attendance, now);
   const absent = held ? lists.absent : [];
+  // Until it is held (or not), nobody is absent: those not in yet are 尚未签到.
+  const pending = state === 'scheduled' ? [...lists.absent, ...lists.pending] : [];
   const rows = new Map(facts.attendance.map((r) => [r.member_id, r]));
   const tags = storedTags(meeting.tags);
 
@@ -167,8 +171,7 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
   lines.push(`- 实到 ${lists.present.length} 人：${namesOf(lists.present)}`);
   lines.push(`- 请假 ${lists.leave.length} 人：${namesOf(lists.leave.map((l) => l.member))}`);
   if (held) lines.push(`- 缺席 ${lists.absent.length} 人：${namesOf(lists.absent)}`);
-  else if (state === 'scheduled')
-    lines.push(`- 尚未签到 ${lists.pending.length + lists.absent.length} 人：${namesOf([...lists.absent, ...lists.pending])}`);
+  else if (state === 'scheduled') lines.push(`- 尚未签到 ${pending.length} 人：${namesOf(pending)}`);
   if (q && held) {
     lines.push(`- 正式党员应到 ${q.formal} 人，实到 ${q.presentFormal} 人，${q.reached ? '已过半数' : '未过半数'}（预备党员不计入）`);
   }
@@ -203,6 +206,7 @@ export function buildMeetingRecord(facts: RecordFacts): MeetingRecord {
     present: lists.present.map(person),
     leave: lists.leave.map((l) => ({ ...person(l.member), reason: l.reason })),
     absent: absent.map(person),
+    pending: pending.map(person),
     makeup: makeup.map(({ ms: _, ...m }) => m),
     resolutions: resolutions.map(({ ms: _, ...r }) => r),
     host,

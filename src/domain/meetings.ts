@@ -112,7 +112,9 @@ export function checkinWindow(meeting: Pick<MeetingFacts, 'starts_at'>, opensBef
  * The one rule for the meeting a command without a code means, from the branch's scheduled
  * meetings around `now`: `open`, the one whose check-in window holds now (the nearest start if
  * several: 签到, 提醒, 请假); `upcoming`, the next one whose window has not opened (请假 when none is
- * open, and the "not yet open" answer of 签到); `latest`, the last one whose window has opened (出勤).
+ * open, and the "not yet open" answer of 签到); `latest`, the last one that has started, else the
+ * last whose window has opened (出勤: a meeting under way is what is asked about, not the next one
+ * whose check-in has just opened).
  */
 export function meetingsAround<T extends Pick<MeetingFacts, 'starts_at' | 'status'>>(
   meetings: T[],
@@ -125,7 +127,7 @@ export function meetingsAround<T extends Pick<MeetingFacts, 'starts_at' | 'statu
   const byDistance = (a: T, b: T) => Math.abs(a.starts_at - now) - Math.abs(b.starts_at - now);
   const open = opened.filter((m) => now <= checkinWindow(m, opensBefore, closesAfter).closes).sort(byDistance)[0];
   const upcoming = live.find((m) => checkinWindow(m, opensBefore, closesAfter).opens > now);
-  const latest = opened.at(-1);
+  const latest = opened.filter((m) => m.starts_at <= now).at(-1) ?? opened.at(-1);
   return { ...(open ? { open } : {}), ...(upcoming ? { upcoming } : {}), ...(latest ? { latest } : {}) };
 }
 
@@ -216,6 +218,22 @@ export function progress(
     const backfilled = held.filter((m) => m.backfilled === 1).length;
     return { type, held: held.length, backfilled, due: periodsBegun(cadence, range, now, tz), range };
   });
+}
+
+/** Where a type stands against what is due: done, not yet done with time left, or overdue. */
+export type TypeStatus = 'done' | 'pending' | 'overdue';
+
+/** The words for a type's status, the same in 统计, the digest and the console. */
+export const TYPE_STATUS_LABELS: Record<TypeStatus, string> = { done: '已完成', pending: '进行中', overdue: '已逾期' };
+
+/**
+ * Overdue: a monthly type with fewer meetings than the months of its range already ended; a
+ * quarterly (or yearly) type not held with two weeks or less of its quarter (or year) left.
+ */
+export function typeStatus(type: MeetingType, held: number, due: number, monthsEnded: number, rangeLeft: number): TypeStatus {
+  if (held >= due) return 'done';
+  if (CADENCE[type] === 'month') return held < monthsEnded ? 'overdue' : 'pending';
+  return rangeLeft <= 14 * 86_400_000 ? 'overdue' : 'pending';
 }
 
 /** How many months, quarters or years of the range have begun by `now` (the current one included). */

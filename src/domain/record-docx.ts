@@ -35,9 +35,12 @@ export function recordRows(record: MeetingRecord, facts: { branch: string; start
     ['应到', [`${record.expected.length} 人：${names(record.expected)}`]],
     ['实到', [`${record.present.length} 人：${names(record.present)}`]],
     ['请假', [`${record.leave.length} 人${leave.length ? `：${leave.join('、')}` : ''}`]],
-    ['缺席', [`${record.absent.length} 人${record.absent.length ? `：${names(record.absent)}` : ''}`]],
   ];
-  if (record.quorum) {
+  // The same lines as the markdown record: 缺席 once held, 尚未签到 until then, neither when not held.
+  if (record.status === 'held')
+    rows.push(['缺席', [`${record.absent.length} 人${record.absent.length ? `：${names(record.absent)}` : ''}`]]);
+  else if (record.status === 'scheduled') rows.push(['尚未签到', [`${record.pending.length} 人：${names(record.pending)}`]]);
+  if (record.quorum && record.status === 'held') {
     const q = record.quorum;
     rows.push(['党员大会过半数', [`正式党员应到 ${q.formal} 人，实到 ${q.presentFormal} 人，${q.reached ? '已过半数' : '未过半数'}`]]);
   }

@@ -7,11 +7,11 @@ import { overviewPages } from '../../chat/files.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { countGrid, progressBars } from '../../domain/charts.ts';
 import { computeDigest } from '../../domain/digest/figures.ts';
-import type { DigestFigures, TypeStatus } from '../../domain/digest/types.ts';
+import type { DigestFigures } from '../../domain/digest/types.ts';
 import { digestWindow } from '../../domain/digest/window.ts';
 import { isoWeek } from '../../domain/iso-week.ts';
 import { OVERVIEW_HEADER } from '../../domain/ledger.ts';
-import { heldOfDue, meetingState, stateText } from '../../domain/meetings.ts';
+import { TYPE_STATUS_LABELS, heldOfDue, meetingState, stateText } from '../../domain/meetings.ts';
 import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../domain/time.ts';
 import { MEETING_LABELS, TAG_LABELS } from '../../domain/vocabulary.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -26,8 +26,6 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
 
 const DAY = 86_400_000;
 const WEEKS_SHOWN = 8;
-
-const STATUS_TEXT: Record<TypeStatus, string> = { done: '已完成', pending: '进行中', overdue: '已逾期' };
 
 export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -158,7 +156,7 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
                   (q) => html`<tr>
                     <td>${MEETING_LABELS[q.type]}${q.range === 'year' ? '（全年）' : ''}</td>
                     <td class="num">${heldOfDue(q)}</td>
-                    <td><span class="tag ${q.status}">${STATUS_TEXT[q.status]}</span></td>
+                    <td><span class="tag ${q.status}">${TYPE_STATUS_LABELS[q.status]}</span></td>
                     <td>${q.next ? `${formatLocal(q.next.startsAt, tz, now)}（${q.next.code}）` : '未安排'}</td>
                   </tr>`,
                 )}

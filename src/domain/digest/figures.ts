@@ -1,6 +1,6 @@
-import type { MeetingType, ServiceCategory } from '../records.ts';
+import type { ServiceCategory } from '../records.ts';
 import { type FiveTag, TAG_LABELS, fiveTagsOf } from '../vocabulary.ts';
-import { CADENCE, isHeld, meetingAttendance, meetingState, onRosterAt, progress, typesDue } from '../meetings.ts';
+import { isHeld, meetingAttendance, meetingState, onRosterAt, progress, typeStatus, typesDue } from '../meetings.ts';
 import { periodRange, toLocal } from '../time.ts';
 import type {
   DigestBranchFacts,
@@ -10,7 +10,6 @@ import type {
   QuarterType,
   ReportFigures,
   TagCoverage,
-  TypeStatus,
   WeekChange,
   WeekMeeting,
 } from './types.ts';
@@ -76,7 +75,8 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
   const asOf = Math.min(window.asOf, quarter.to - 1);
   // Once the quarter is over (the digest of its last week), all three of its months have ended.
   const monthsEnded = window.asOf >= quarter.to ? 3 : (toLocal(asOf, tz).month - 1) % 3;
-  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(facts.members)).map(({ type, held, backfilled, due, range }) => {
+  const roster = facts.members.filter((m) => onRosterAt(m, asOf));
+  return progress(facts.meetings, 'quarter', asOf, tz, typesDue(roster)).map(({ type, held, backfilled, due, range }) => {
     const nextMeeting = facts.meetings
       .filter((m) => m.type === type && m.status === 'scheduled' && m.starts_at > window.asOf)
       .sort((a, b) => a.starts_at - b.starts_at)[0];
@@ -86,20 +86,10 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
       backfilled,
       due,
       range,
-      status: status(type, held, due, monthsEnded, periodRange(range, asOf, tz).to - asOf),
+      status: typeStatus(type, held, due, monthsEnded, periodRange(range, asOf, tz).to - asOf),
       next: nextMeeting ? { code: nextMeeting.code, startsAt: nextMeeting.starts_at } : null,
     };
   });
-}
-
-/**
- * Overdue: a monthly type with fewer meetings than the quarter's months already ended; a quarterly
- * (or yearly) type not held with two weeks or less of its quarter (or year) left.
- */
-function status(type: MeetingType, held: number, due: number, monthsEnded: number, rangeLeft: number): TypeStatus {
-  if (held >= due) return 'done';
-  if (CADENCE[type] === 'month') return held < monthsEnded ? 'overdue' : 'pending';
-  return rangeLeft <= 14 * 86_400_000 ? 'overdue' : 'pending';
 }
 
 function weekMeeting(facts: DigestBranchFacts, meeting: DigestMeeting, asOf: number): WeekMeeting {

@@ -4,6 +4,7 @@ import { escapeMarkdown } from '../markdown.ts';
 import { meetingTitle } from '../meeting-text.ts';
 import { isoWeekRange } from '../iso-week.ts';
 import { formatLocal } from '../time.ts';
+import { TYPE_STATUS_LABELS } from '../meetings.ts';
 import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './types.ts';
 
 // The 五同 weekly digest (SPEC §6) as Chinese markdown: a pure function of its figures. Five
@@ -90,7 +91,11 @@ export function digestMarkdown(figures: DigestFigures, opts: Omit<RenderOptions,
 
 // --- sections ---------------------------------------------------------------------------------
 
-const STATUS_MARKS: Record<TypeStatus, string> = { done: '✓', pending: '未完成', overdue: '**已逾期**' };
+const STATUS_MARKS: Record<TypeStatus, string> = {
+  done: '✓',
+  pending: TYPE_STATUS_LABELS.pending,
+  overdue: `**${TYPE_STATUS_LABELS.overdue}**`,
+};
 
 function quarterSection(quarter: QuarterType[], opts: Pick<RenderOptions, 'tz' | 'now'>): string {
   const lines = quarter.map((q) => {

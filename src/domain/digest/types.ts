@@ -1,5 +1,5 @@
 import type { AttendanceTable, MeetingTable, MeetingType, MemberTable, ServiceCategory, ServiceReportTable } from '../records.ts';
-import type { Evidence } from '../meetings.ts';
+import type { Evidence, Term, TypeStatus } from '../meetings.ts';
 import type { CalendarPeriod } from '../time.ts';
 import type { FiveTag } from '../vocabulary.ts';
 
@@ -7,11 +7,14 @@ import type { FiveTag } from '../vocabulary.ts';
 // computed. Figures are a pure function of facts (figures.ts); rendering is another
 // (render.ts); loading facts for a whole org is db/digest-facts.ts.
 
-/** Platform ids come along so that the secretary can be reached without another query. */
+/**
+ * Platform ids come along so that the secretary can be reached without another query. `terms`, as
+ * in a roster over time: the spans a member who moved belonged to the branch (rosterTerms).
+ */
 export type DigestMember = Pick<
   MemberTable,
   'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
-> & { left_at?: number | null };
+> & { left_at?: number | null; terms?: Term[] };
 export type DigestMeeting = Pick<
   MeetingTable,
   'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags' | 'backfilled'
@@ -22,6 +25,7 @@ export type DigestReport = Pick<ServiceReportTable, 'id' | 'member_id' | 'catego
 
 export interface DigestBranchFacts {
   branch: { id: string; name: string };
+  /** The branch's roster over time: its members now and those who moved away, with their terms. */
   members: DigestMember[];
   /** Every meeting of the branch from the start of the quarter (or of the previous week, if earlier) on, future ones included. */
   meetings: DigestMeeting[];
@@ -48,7 +52,7 @@ export interface DigestWindow {
   tz: string;
 }
 
-export type TypeStatus = 'done' | 'pending' | 'overdue';
+export type { TypeStatus };
 
 export interface QuarterType {
   type: MeetingType;
