@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -86,8 +87,10 @@ async function main(): Promise<number> {
           `seeded the demo org "${DEMO_ORG}" (支部 b1, 书记 sec, 党员 m1 m2) into the ${dialectOf(config.DATABASE_URL)} database\n`,
         );
       }
-      // Queues of its own, so that the demo's workers and a service's on the same Redis never take each other's jobs.
-      config = { ...config, QUEUE_PREFIX: `${config.QUEUE_PREFIX}-demo` };
+      // Queues of its own database's: a job names only a row, and the workers of a service, or of
+      // another demo, on the same Redis would take the job and not find the row in their database.
+      const own = createHash('sha256').update(config.DATABASE_URL).digest('hex').slice(0, 8);
+      config = { ...config, QUEUE_PREFIX: `${config.QUEUE_PREFIX}-demo-${own}` };
     }
     let who: ConsoleIdentity;
     try {

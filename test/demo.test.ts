@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getChannel, putChannel } from '../db/channels.ts';
 import { openDb } from '../db/connect.ts';
 import { putOrg } from '../db/orgs.ts';
+import { canPostTo, chatTarget, privateAnswer, privateTarget } from '../src/domain/targets.ts';
 import { quarterKey, toLocal } from '../src/domain/time.ts';
 import { PlatformClients, deliver } from '../src/platforms/deliver.ts';
 import { DEMO_ORG, seedDemo } from '../src/platforms/console/demo.ts';
@@ -21,6 +22,25 @@ import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts
 // no platform quota counts it.
 
 const TZ = 'Asia/Shanghai';
+
+describe('the demo channel as a target', () => {
+  const demo = { id: 'demo-console', platform: 'demo' };
+  const m1 = { id: 'm1', dingtalk_user_id: null, wecom_user_id: null };
+
+  it('reaches every member privately by id and posts into its group chats, as DingTalk would', () => {
+    const privately = { target: { kind: 'member', channelId: 'demo-console', memberId: 'm1' }, format: 'dingtalk' };
+    expect(privateTarget(m1, [demo])).toEqual(privately);
+    expect(privateAnswer(m1, [demo], 'demo-console')).toEqual(privately);
+    const chat = { channel_id: 'demo-console', chat_id: 'demo-group', webhook: null };
+    expect(canPostTo(chat, [demo])).toBe(true);
+    expect(chatTarget(chat, [demo]).format).toBe('dingtalk');
+  });
+
+  it('comes after a platform that can reach the member', () => {
+    const dingtalk = { id: 'dt1', platform: 'dingtalk' };
+    expect(privateTarget({ ...m1, dingtalk_user_id: 'u1' }, [demo, dingtalk])?.target).toMatchObject({ channelId: 'dt1' });
+  });
+});
 
 describe.each(DIALECTS)('the demo platform on %s', (dialect) => {
   let fake: FakePlatform;
@@ -196,6 +216,26 @@ describe('npm run chat -- --demo', () => {
     }
     expect(fake.requests).toEqual([]);
     expect(await redis.keys(`${prefix}*quota*`)).toEqual([]);
+  }, 90_000);
+
+  it('keeps its jobs to its own database: two demos on one Redis each show their own pushes', async () => {
+    const other = demo('other.db');
+    const run = demo('second.db');
+    try {
+      await other.until('同心 console', 30_000);
+      await run.until('同心 console', 30_000);
+      // A job names only a delivery: taken by the other demo's workers, it would be lost there.
+      for (let i = 0; i < 4; i++) run.child.stdin.write('导出\n');
+      await run.until(/(已写入[\s\S]*){4}/, 30_000);
+      run.child.stdin.end('exit\n');
+      other.child.stdin.end('exit\n');
+      expect(await run.exited).toBe(0);
+      expect(await other.exited).toBe(0);
+      expect(other.out.stdout).not.toContain('已写入');
+    } finally {
+      run.child.kill();
+      other.child.kill();
+    }
   }, 90_000);
 
   it('on a database that holds another org, says to give the demo a fresh database instead', async () => {
