@@ -22,10 +22,6 @@ export async function getOrgForUpdate(db: Db, id: string): Promise<OrgTable | un
   return (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
 }
 
-export async function hasAnyOrg(db: Db): Promise<boolean> {
-  return (await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst()) !== undefined;
-}
-
 /** Every org with what its schedules need, by id. */
 export async function listOrgSchedules(db: Db): Promise<Pick<OrgTable, 'id' | 'timezone' | 'digest_cron'>[]> {
   return db.selectFrom('orgs').select(['id', 'timezone', 'digest_cron']).orderBy('id').execute();

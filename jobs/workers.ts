@@ -15,6 +15,7 @@ import type { Queues } from './queues.ts';
 import { checkRedisEpoch, relayPending, resendStale } from './relay.ts';
 import { createReminderWorker, reconcileReminders } from './reminders.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
+import type { DemoTerminal } from '../src/platforms/demo/terminal.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   logger: Logger;
   clock: Clock;
   queues: Queues;
+  /** The terminal demo's: where its channel's pushes are shown. */
+  terminal?: DemoTerminal;
 }
 
 /**

@@ -53,6 +53,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: expects`));
   });
 
+  it('PUBLIC_URL must name its scheme: localhost:8787 is refused with how to write it', () => {
+    expect(() => loadConfig({ PUBLIC_URL: 'localhost:8787' })).toThrow(
+      'PUBLIC_URL: expects an http(s) URL starting with http:// or https://, such as https://tongxin.example.gov.cn',
+    );
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://files.example.gov.cn' })).toThrow(/^PUBLIC_URL: expects/);
+    expect(() => loadConfig({ DINGTALK_API_BASE: 'api.dingtalk.com:443' })).toThrow(/^DINGTALK_API_BASE: expects/);
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:8787/' }).PUBLIC_URL).toBe('http://localhost:8787');
+  });
+
   it('RETENTION_DAYS takes a whole number of days 1-3650; the trail keeps at least 180', () => {
     expect(loadConfig({ RETENTION_DAYS: '1' }).RETENTION_DAYS).toBe(1);
     expect(loadConfig({ RETENTION_DAYS: '3650' }).RETENTION_DAYS).toBe(3650);

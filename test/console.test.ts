@@ -1,18 +1,28 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // The console as a newcomer runs it: a child process on a fresh SQLite file, fed through stdin.
 
 const dir = mkdtempSync(join(tmpdir(), 'tongxin-console-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The demo runs workers: their queues go under a prefix of this run's, removed after it.
+const prefix = `tongxin-test-${randomBytes(4).toString('hex')}`;
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
 
 function chat(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/chat-console.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'x.db')}`, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'x.db')}`, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -497,6 +497,14 @@ describe.each(DIALECTS)('the console’s org pages on %s', (dialect) => {
     // Two orgs share the queues: an org admin of one does not see them.
     expect((await adm.request('/console/queues')).status).toBe(404);
   });
+  it('shows the terminal demo’s channel as such: no callback, no credentials, no test message', async () => {
+    await putChannel(t.db, 'o1', 'demo1', { platform: 'demo' }, NOW);
+    const page = await (await adm.request('/console/orgs/o1/channels')).text();
+    expect(page).toContain('demo1 · 终端演示');
+    expect(page).toContain('不发往任何平台，也不计入调用额度');
+    expect(page).not.toMatch(/webhooks\/\w+\/demo1/);
+    expect(page).not.toContain('/channels/demo1/test');
+  });
 });
 
 describe.each(DIALECTS)('the console without PUBLIC_URL on %s', (dialect) => {

@@ -1,6 +1,6 @@
 import { auditQuerySchema } from './audit.ts';
 import { z } from 'zod';
-import { channelConfigSchema } from '../domain/channels.ts';
+import { platformChannelSchema } from '../domain/channels.ts';
 import {
   branchSchema,
   leaveSchema,
@@ -43,7 +43,7 @@ export const OPERATIONS: Operation[] = [
     method: 'put',
     path: '/orgs/:org/channels/:channel',
     summary: 'Create or replace a channel (credentials are never echoed)',
-    body: channelConfigSchema,
+    body: platformChannelSchema,
   },
   {
     method: 'get',

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import type { ChannelDirectory } from '../platforms/channel-directory.ts';
-import { channelConfigSchema } from '../domain/channels.ts';
+import { platformChannelSchema } from '../domain/channels.ts';
 import { isoWithOffset, parseInstant } from '../domain/time.ts';
 import { getBranch, putBranch } from '../../db/branches.ts';
 import { getChannelOrg, putChannel } from '../../db/channels.ts';
@@ -71,7 +71,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     handle(async (c) => {
       const orgId = idParam(c, 'org');
       const id = idParam(c, 'channel');
-      const config = await readJson(c, channelConfigSchema);
+      const config = await readJson(c, platformChannelSchema);
       await db.transaction().execute(async (trx) => {
         if (!(await getOrgForUpdate(trx, orgId))) throw unknownOrg(orgId);
         const owner = await getChannelOrg(trx, id);

@@ -21,6 +21,13 @@ const isTimeZone = (tz: string) => {
   }
 };
 
+/**
+ * An http(s) URL with its scheme written out: `localhost:8787` parses as a URL of scheme
+ * `localhost:`, and links built on it would open nowhere.
+ */
+const httpUrl = (example?: string) =>
+  z.url({ protocol: /^https?$/, message: `expects an http(s) URL starting with http:// or https://${example ? `, ${example}` : ''}` });
+
 const PORT = 'expects a port number 1-65535';
 const IN_FLIGHT = 'expects a whole number of messages from 1 to 100000';
 const RETENTION = 'expects a whole number of days 1-3650';
@@ -42,8 +49,7 @@ const schema = z.object({
     .default('tongxin'),
   ADMIN_TOKEN: z.string().min(32, 'expects at least 32 characters').optional(),
   // The service's external base URL: links in chat (the user guide) point under it.
-  PUBLIC_URL: z
-    .url({ message: 'expects an http(s) URL' })
+  PUBLIC_URL: httpUrl('such as https://tongxin.example.gov.cn')
     .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
   // The header in which the reverse proxy in front of the service puts the client's address.
@@ -52,9 +58,9 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expects an HTTP header name such as x-forwarded-for or x-real-ip')
     .transform((name) => name.toLowerCase())
     .optional(),
-  WECOM_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
-  DINGTALK_OAPI_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://oapi.dingtalk.com'),
-  DINGTALK_API_BASE: z.url({ message: 'expects an http(s) URL' }).default('https://api.dingtalk.com'),
+  WECOM_API_BASE: httpUrl().default('https://qyapi.weixin.qq.com'),
+  DINGTALK_OAPI_BASE: httpUrl().default('https://oapi.dingtalk.com'),
+  DINGTALK_API_BASE: httpUrl().default('https://api.dingtalk.com'),
   WECOM_AIBOT_WS_URL: z
     .string()
     .regex(/^wss?:\/\/\S+$/, 'expects a ws(s) URL')

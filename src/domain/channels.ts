@@ -57,7 +57,18 @@ const dingtalk = z.object({
   botName,
 });
 
-export const channelConfigSchema = z.discriminatedUnion('platform', [wecomApp, wecomBot, dingtalk]);
+/**
+ * The terminal demo's own channel (`npm run chat -- --demo`): what would be sent through it is
+ * printed in that terminal and reaches no platform. The console seeds it; the admin API does not
+ * take it, since no service process has a terminal to show it in.
+ */
+const demo = z.object({ platform: z.literal('demo'), botName });
+
+/** A channel as the admin API takes it: a real platform's. */
+export const platformChannelSchema = z.discriminatedUnion('platform', [wecomApp, wecomBot, dingtalk]);
+
+/** A channel as stored. */
+export const channelConfigSchema = z.discriminatedUnion('platform', [wecomApp, wecomBot, dingtalk, demo]);
 
 export type ChannelConfig = z.output<typeof channelConfigSchema>;
 export type DingtalkConfig = z.output<typeof dingtalk>;

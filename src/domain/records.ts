@@ -11,7 +11,7 @@ export interface OrgTable {
   updated_at: number;
 }
 
-export type Platform = 'wecom-app' | 'wecom-bot' | 'dingtalk';
+export type Platform = 'wecom-app' | 'wecom-bot' | 'dingtalk' | 'demo';
 
 export interface ChannelTable {
   id: string;

@@ -15,9 +15,13 @@ export interface Addressed {
   format: MessageFormat;
 }
 
+/** The terminal demo's channel reaches every member by id, as the platform it stands in for (DingTalk) would. */
+const DEMO_FORMAT: MessageFormat = 'dingtalk';
+
 /**
  * A member privately: a DingTalk channel of the org when they have a DingTalk id (oToMessages),
- * else a WeCom self-built app when they have a WeCom id (message/send); null when neither.
+ * else a WeCom self-built app when they have a WeCom id (message/send), else the terminal demo's
+ * channel; null when none.
  */
 export function privateTarget(member: Reachable, channels: ChannelRef[]): Addressed | null {
   const dingtalk = channels.find((c) => c.platform === 'dingtalk');
@@ -25,7 +29,8 @@ export function privateTarget(member: Reachable, channels: ChannelRef[]): Addres
     return { target: { kind: 'member', channelId: dingtalk.id, memberId: member.id }, format: 'dingtalk' };
   const app = channels.find((c) => c.platform === 'wecom-app');
   if (member.wecom_user_id && app) return { target: { kind: 'member', channelId: app.id, memberId: member.id }, format: 'wecom-app' };
-  return null;
+  const demo = channels.find((c) => c.platform === 'demo');
+  return demo ? { target: { kind: 'member', channelId: demo.id, memberId: member.id }, format: DEMO_FORMAT } : null;
 }
 
 /**
@@ -40,6 +45,7 @@ export function privateAnswer(member: Reachable, channels: ChannelRef[], channel
     format,
   });
   if (asked?.platform === 'dingtalk') return member.dingtalk_user_id ? to(asked.id, 'dingtalk') : null;
+  if (asked?.platform === 'demo') return to(asked.id, DEMO_FORMAT);
   if (!member.wecom_user_id) return null;
   if (asked?.platform === 'wecom-app') return to(asked.id, 'wecom-app');
   const app = asked?.platform === 'wecom-bot' ? channels.find((c) => c.platform === 'wecom-app') : undefined;
@@ -55,7 +61,7 @@ export const audienceOf = (target: Target): Audience => (target.kind === 'member
  */
 export function canPostTo(chat: Pick<BranchChatTable, 'channel_id' | 'webhook'>, channels: ChannelRef[]): boolean {
   const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
-  return platform === 'dingtalk' || (platform !== undefined && !!chat.webhook);
+  return platform === 'dingtalk' || platform === 'demo' || (platform !== undefined && !!chat.webhook);
 }
 
 /** A bound group chat as a target. */
@@ -64,7 +70,7 @@ export const toChat = (chat: ChatRef): Target => ({ kind: 'chat', channelId: cha
 /** A bound group chat, pushed to through its robot. */
 export function chatTarget(chat: ChatRef, channels: ChannelRef[]): Addressed {
   const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
-  return { target: toChat(chat), format: platform === 'dingtalk' ? 'dingtalk' : 'wecom' };
+  return { target: toChat(chat), format: platform === 'dingtalk' ? 'dingtalk' : platform === 'demo' ? DEMO_FORMAT : 'wecom' };
 }
 
 /**

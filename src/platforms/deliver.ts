@@ -7,7 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig, WecomAppConfig } from '../domain/channels.ts';
 import type { Database, Db, MemberTable } from '../../db/schema.ts';
 import { getChannel } from '../../db/channels.ts';
-import { getBranchChat } from '../../db/branches.ts';
+import { getBranch, getBranchChat } from '../../db/branches.ts';
 import { getMember, listMembersByIds } from '../../db/members.ts';
 import type { SendResult } from './shared/send-result.ts';
 import { QuotaCounter } from './shared/quota.ts';
@@ -15,7 +15,9 @@ import { sendGroupRobot } from './wecom/group-robot.ts';
 import { WecomAppApi } from './wecom/app-api.ts';
 import { sendCustomRobot } from './dingtalk/custom-robot.ts';
 import { DingtalkAppApi } from './dingtalk/app-api.ts';
-import type { OutboundMessage, Target } from '../domain/outbound.ts';
+import type { FileRecipe, OutboundMessage, Target } from '../domain/outbound.ts';
+import type { BuiltFile } from '../chat/files.ts';
+import { type DemoTerminal, showPush } from './demo/terminal.ts';
 import { LINK_MS, mintSignInLink } from '../chat/links.ts';
 
 // A sender: one outbound message to one target, through the platform call that target needs.
@@ -28,6 +30,8 @@ export interface DeliverDeps {
   /** The month calls are counted under; the system's clock when absent. */
   clock?: Clock;
   config: Pick<Config, 'WECOM_API_BASE' | 'DINGTALK_OAPI_BASE' | 'DINGTALK_API_BASE' | 'QUEUE_PREFIX' | 'CHECKIN_CLOSES' | 'PUBLIC_URL'>;
+  /** The terminal the demo's channel shows its pushes in; only the terminal demo has one. */
+  terminal?: DemoTerminal;
 }
 
 const permanent = (reason: string): SendResult => ({ delivered: false, kind: 'permanent', reason });
@@ -98,6 +102,7 @@ export async function deliver(
 ): Promise<SendResult> {
   const channel = await getChannel(deps.db, target.channelId);
   if (!channel) return permanent(`channel ${target.channelId} no longer exists`);
+  if (channel.config.platform === 'demo') return toTerminal(deps, channel, target, message);
   return target.kind === 'chat'
     ? toChat(deps, clients, channel, target.chatId, message, idempotencyKey)
     : toMember(deps, clients, channel, target.memberId, message);
@@ -164,23 +169,14 @@ async function toMember(
   // A file is two calls: its upload and its message.
   await clients.quota.count(channel, 'api', message.file ? 2 : 1);
   if (message.file) {
-    // Built as the recipe's moment saw it; the bytes never sit in the queue or the database. Loaded
-    // on first use: the spreadsheet and document libraries would add seconds to every worker's start.
-    const { buildFile } = await import('../chat/files.ts');
-    const file = await buildFile(deps.db, channel.orgId, message.file, deps.config.CHECKIN_CLOSES);
-    if (!file) return permanent(`the ${message.file.kind} of branch ${message.file.branchId} to send no longer exists`);
+    const file = await fileOf(deps, channel, message.file);
+    if (!('bytes' in file)) return file;
     if (dingtalkId)
       return clients.dingtalkApp(channel as Channel & { config: DingtalkConfig }).sendPrivateFile({ userIds: [dingtalkId], file });
     return clients.wecomApp(channel as Channel & { config: WecomAppConfig }).sendFile({ touser: [wecomId!], file });
   }
-  let markdown = message.markdown;
-  if (message.link) {
-    const base = deps.config.PUBLIC_URL;
-    if (!base) return permanent('no PUBLIC_URL for a sign-in link');
-    const now = (deps.clock ?? systemClock).now();
-    if (now - message.link.askedAt > LINK_MS) return permanent('the sign-in link was asked for too long ago to be of use');
-    markdown = `${markdown}\n\n${await mintSignInLink(deps.db, member, base, channel.id, now)}`;
-  }
+  const markdown = await privateMarkdown(deps, channel, member, message);
+  if (typeof markdown !== 'string') return markdown;
   if (dingtalkId) {
     return clients
       .dingtalkApp(channel as Channel & { config: DingtalkConfig })
@@ -189,4 +185,52 @@ async function toMember(
   return clients
     .wecomApp(channel as Channel & { config: WecomAppConfig })
     .sendMessage({ touser: [wecomId!], message: { kind: 'markdown', content: markdown } });
+}
+
+/** The file a message carries, built as the recipe's moment saw it: the bytes never sit in the queue or the database. */
+async function fileOf(deps: DeliverDeps, channel: Channel, recipe: FileRecipe): Promise<BuiltFile | SendResult> {
+  // Loaded on first use: the spreadsheet and document libraries would add seconds to every worker's start.
+  const { buildFile } = await import('../chat/files.ts');
+  const file = await buildFile(deps.db, channel.orgId, recipe, deps.config.CHECKIN_CLOSES);
+  return file ?? permanent(`the ${recipe.kind} of branch ${recipe.branchId} to send no longer exists`);
+}
+
+/** A private message's text, with the sign-in link it asks for minted now. */
+async function privateMarkdown(
+  deps: DeliverDeps,
+  channel: Channel,
+  member: MemberTable,
+  message: OutboundMessage,
+): Promise<string | SendResult> {
+  if (!message.link) return message.markdown;
+  const base = deps.config.PUBLIC_URL;
+  if (!base) return permanent('no PUBLIC_URL for a sign-in link');
+  const now = (deps.clock ?? systemClock).now();
+  if (now - message.link.askedAt > LINK_MS) return permanent('the sign-in link was asked for too long ago to be of use');
+  return `${message.markdown}\n\n${await mintSignInLink(deps.db, member, base, channel.id, now)}`;
+}
+
+/** The terminal demo's channel: shown where the demo runs, never sent; not counted against any quota. */
+async function toTerminal(deps: DeliverDeps, channel: Channel, target: Target, message: OutboundMessage): Promise<SendResult> {
+  if (!deps.terminal) return permanent(`channel ${channel.id} is the terminal demo's: only \`npm run chat -- --demo\` shows its messages`);
+  const mentions = (await mentioned(deps, channel, message)).map((m) => m.name);
+  const { title, markdown } = message;
+  if (target.kind === 'chat') {
+    const chat = await getBranchChat(deps.db, channel.id, target.chatId);
+    if (!chat) return permanent(`chat ${target.chatId} is no longer bound to a branch`);
+    const branch = await getBranch(deps.db, chat.org_id, chat.branch_id);
+    const to = `群「${branch?.name ?? chat.branch_id}」（${chat.chat_id}）`;
+    return showPush(deps.terminal, { to, private: false, title, markdown, mentions });
+  }
+  const member = await getMember(deps.db, channel.orgId, target.memberId);
+  if (!member) return permanent(`member ${target.memberId} no longer exists`);
+  const to = `${member.name}（${member.id}）`;
+  if (message.file) {
+    const file = await fileOf(deps, channel, message.file);
+    if (!('bytes' in file)) return file;
+    return showPush(deps.terminal, { to, private: true, title, markdown, mentions, file });
+  }
+  const text = await privateMarkdown(deps, channel, member, message);
+  if (typeof text !== 'string') return text;
+  return showPush(deps.terminal, { to, private: true, title, markdown: text, mentions });
 }

@@ -33,14 +33,17 @@ import { type ConsoleEnv, actingOf, checkedForm } from './session.ts';
 
 type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config' | 'redis' | 'logger'>;
 
-const PLATFORM_LABELS: Record<Channel['config']['platform'], string> = {
+/** The terminal demo's channel has no credentials, callback or test message: it is shown apart. */
+type RealPlatform = Exclude<Channel['config']['platform'], 'demo'>;
+
+const PLATFORM_LABELS: Record<RealPlatform, string> = {
   dingtalk: '钉钉企业内部应用机器人',
   'wecom-bot': '企业微信智能机器人',
   'wecom-app': '企业微信自建应用',
 };
 
 /** Credentials each platform needs, by field name: the checklist says which are stored, never their values. */
-const FIELDS: Record<Channel['config']['platform'], [string, string][]> = {
+const FIELDS: Record<RealPlatform, [string, string][]> = {
   dingtalk: [
     ['appKey', 'AppKey'],
     ['appSecret', 'AppSecret'],
@@ -59,7 +62,7 @@ const FIELDS: Record<Channel['config']['platform'], [string, string][]> = {
   ],
 };
 
-const WEBHOOK_PATHS: Record<Channel['config']['platform'], string> = {
+const WEBHOOK_PATHS: Record<RealPlatform, string> = {
   dingtalk: 'dingtalk',
   'wecom-bot': 'wecom',
   'wecom-app': 'wecom',
@@ -96,6 +99,13 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
       const channel = (await getChannel(db, ref.id))!;
       const config = channel.config as Channel['config'] & Record<string, unknown>;
       const platform = config.platform;
+      if (platform === 'demo') {
+        cards.push(html`<section class="card">
+          <h2>${channel.id} · 终端演示</h2>
+          <p class="muted">提醒、通知和文件只显示在运行 <code>npm run chat -- --demo</code> 的终端里，不发往任何平台，也不计入调用额度。</p>
+        </section>`);
+        continue;
+      }
       const last = await lastInboundAt(db, channel.id);
       const own = chats.filter((ch) => ch.channel_id === channel.id);
       const idField = platform === 'dingtalk' ? 'dingtalk_user_id' : 'wecom_user_id';

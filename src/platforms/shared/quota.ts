@@ -38,6 +38,12 @@ export function budgetOf(channels: Channel[], kind: QuotaKind): number {
   return set.length ? Math.min(...set) : DINGTALK_BUDGET[kind];
 }
 
+/** The platform a channel's calls count against; none for the terminal demo's, which calls nothing. */
+function quotaPlatformOf(channel: Channel): QuotaPlatform | null {
+  if (channel.config.platform === 'demo') return null;
+  return channel.config.platform === 'dingtalk' ? 'dingtalk' : 'wecom';
+}
+
 export class QuotaCounter {
   constructor(private readonly deps: { db: Db; redis: Redis; logger: Logger; clock: Clock; prefix: string }) {}
 
@@ -58,7 +64,8 @@ export class QuotaCounter {
   }
 
   private async add(channel: Channel, kind: QuotaKind, n: number): Promise<void> {
-    const platform: QuotaPlatform = channel.config.platform === 'dingtalk' ? 'dingtalk' : 'wecom';
+    const platform = quotaPlatformOf(channel);
+    if (!platform) return;
     const now = this.deps.clock.now();
     const org = await getOrg(this.deps.db, channel.orgId);
     if (!org) return;
@@ -76,7 +83,7 @@ export class QuotaCounter {
   async usage(orgId: string, tz: string): Promise<QuotaUse[]> {
     const month = monthKey(this.deps.clock.now(), tz);
     const channels = await listOrgChannelConfigs(this.deps.db, orgId);
-    const platforms = [...new Set(channels.map((c): QuotaPlatform => (c.config.platform === 'dingtalk' ? 'dingtalk' : 'wecom')))].sort();
+    const platforms = [...new Set(channels.flatMap((c) => quotaPlatformOf(c) ?? []))].sort();
     if (platforms.length === 0) return [];
     const keys = platforms.flatMap((p) => KINDS.map((k) => [p, k] as const));
     const counts = await this.deps.redis.mget(...keys.map(([p, k]) => this.key(orgId, p, k, month)));
