@@ -23,17 +23,18 @@ export async function getBranch(db: Db, orgId: string, id: string): Promise<Bran
   return db.selectFrom('branches').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
-/** The branch's bound group chats, oldest binding first. */
 /**
- * The branch, read so that writes to its meetings run one at a time: on MySQL a row lock until the
- * transaction ends (SQLite transactions are serial already). Two 安排 of one meeting sent at once
- * then see each other.
+ * The branch, read so that writes of new meetings to it run one at a time: on MySQL a row lock until
+ * the transaction ends (SQLite transactions are serial already). What is read after it must be read
+ * with a lock too (`findMeetingAt`): a plain read on MySQL sees the transaction's first snapshot,
+ * taken before the lock was granted.
  */
 export async function lockBranch(db: Db, orgId: string, id: string): Promise<void> {
   const query = db.selectFrom('branches').select('id').where('org_id', '=', orgId).where('id', '=', id);
   await (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
 }
 
+/** The branch's bound group chats, oldest binding first. */
 export async function listBranchChats(db: Db, orgId: string, branchId: string): Promise<BranchChatTable[]> {
   return listChatsOfBranches(db, orgId, [branchId]);
 }

@@ -1,6 +1,7 @@
 import type { Evidence } from '../src/domain/meetings.ts';
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { Database, Db, MeetingTable } from './schema.ts';
+import type { AttendanceStatus, Database, Db, MeetingTable } from './schema.ts';
+import { isMysqlDb } from './upsert.ts';
 
 /** A meeting with what shows it took place: how many were present, how many 纪要 it has. */
 export type Meeting = MeetingTable & Evidence;
@@ -60,6 +61,14 @@ export async function listBranchMeetings(db: Db, orgId: string, branchId: string
   return rows.map(counted);
 }
 
+/** The ids of the members with `status` at the meeting of the row, joined by commas. */
+const idsWith = (eb: ExpressionBuilder<Database, 'meetings'>, status: AttendanceStatus) =>
+  eb
+    .selectFrom('attendance')
+    .select(sql<string | null>`group_concat(attendance.member_id)`.as('ids'))
+    .whereRef('attendance.meeting_id', '=', 'meetings.id')
+    .where('attendance.status', '=', status);
+
 /** A meeting and the ids of the members marked present at it, and of those on leave. */
 export interface MeetingPresent {
   meeting: MeetingTable;
@@ -98,22 +107,8 @@ export async function listBranchesMeetingsPresent(
   const rows = await db
     .selectFrom('meetings')
     .selectAll('meetings')
-    .select((eb) =>
-      eb
-        .selectFrom('attendance')
-        .select(sql<string | null>`group_concat(attendance.member_id)`.as('ids'))
-        .whereRef('attendance.meeting_id', '=', 'meetings.id')
-        .where('attendance.status', '=', 'present')
-        .as('present_ids'),
-    )
-    .select((eb) =>
-      eb
-        .selectFrom('attendance')
-        .select(sql<string | null>`group_concat(attendance.member_id)`.as('ids'))
-        .whereRef('attendance.meeting_id', '=', 'meetings.id')
-        .where('attendance.status', '=', 'leave')
-        .as('leave_ids'),
-    )
+    .select((eb) => idsWith(eb, 'present').as('present_ids'))
+    .select((eb) => idsWith(eb, 'leave').as('leave_ids'))
     .where(startingIn(orgId, branchIds, from, to))
     .orderBy('meetings.starts_at')
     .orderBy('meetings.id')
@@ -125,12 +120,16 @@ export async function listBranchesMeetingsPresent(
   return byBranch;
 }
 
-/** A meeting of the branch of this type (and 党小组) at this time that has not been cancelled. */
+/**
+ * A meeting of the branch of this type (and 党小组) at this time that has not been cancelled, as
+ * last committed: on MySQL a locking read, which sees what another transaction committed while this
+ * one waited for the branch (`lockBranch`), where a plain read would see its earlier snapshot.
+ */
 export async function findMeetingAt(
   db: Db,
   at: Pick<MeetingTable, 'org_id' | 'branch_id' | 'type' | 'party_group' | 'starts_at'>,
 ): Promise<MeetingTable | undefined> {
-  return db
+  const query = db
     .selectFrom('meetings')
     .selectAll()
     .where('org_id', '=', at.org_id)
@@ -138,19 +137,19 @@ export async function findMeetingAt(
     .where('starts_at', '=', at.starts_at)
     .where('type', '=', at.type)
     .where('party_group', at.party_group === null ? 'is' : '=', at.party_group)
-    .where('status', '!=', 'cancelled')
-    .executeTakeFirst();
+    .where('status', '!=', 'cancelled');
+  return (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
 }
 
-/** Codes of the branch's meetings created since `since`, to keep a new code unambiguous. */
+/** Codes of the branch's meetings created since `since`, to keep a new code unambiguous; as last committed, like `findMeetingAt`. */
 export async function recentCodes(db: Db, orgId: string, branchId: string, since: number): Promise<Set<string>> {
-  const rows = await db
+  const query = db
     .selectFrom('meetings')
     .select('code')
     .where('org_id', '=', orgId)
     .where('branch_id', '=', branchId)
-    .where((eb) => eb.or([eb('starts_at', '>=', since), eb('created_at', '>=', since)]))
-    .execute();
+    .where((eb) => eb.or([eb('starts_at', '>=', since), eb('created_at', '>=', since)]));
+  const rows = await (isMysqlDb(db) ? query.forUpdate() : query).execute();
   return new Set(rows.map((r) => r.code));
 }
 

@@ -1,7 +1,7 @@
 import { type MemberContext, requireDirect } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, meetingByCode, meetingMeant } from '../src/chat/meeting-lookup.ts';
 import type { Command } from '../src/chat/parse.ts';
-import { STATE_LABELS, meetingAttendance, meetingState } from '../src/domain/meetings.ts';
+import { meetingAttendance, meetingState, stateText } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -25,7 +25,7 @@ export async function attendance(ctx: MemberContext, command: Extract<Command, {
       leave: lists.leave.map((l) => SAY.leaveWithReason(l.member.name, l.reason)),
       absent: started ? lists.absent.map((m) => m.name) : null,
       pending: state === 'scheduled' ? lists.pending.map((m) => m.name) : null,
-      state: STATE_LABELS[state],
+      state: stateText(meeting, state),
     },
     lists.makeup.map((m) => m.name),
   );

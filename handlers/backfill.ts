@@ -22,7 +22,7 @@ export async function backfill(ctx: MemberContext, command: Extract<Command, { k
   const group = meetingGroup(members, command);
   const { meeting, existed } = await placeMeeting(ctx, command, group);
   if (existed) {
-    ctx.reply({ title: `会议 ${meeting.code} 已有记录`, markdown: SAY.alreadyRecorded(describeMeeting(ctx, meeting)) });
+    ctx.reply({ title: `会议 ${meeting.code} 已有记录`, markdown: SAY.alreadyRecorded(describeMeeting(ctx, meeting), meeting.code) });
     return;
   }
   await auditChat(ctx, 'branch.backfill', `meeting:${meeting.id}`, {

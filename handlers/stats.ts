@@ -34,9 +34,7 @@ export async function stats(ctx: MemberContext, command: Extract<Command, { kind
   const counted = progress(meetings, range, asOf, tz, typesDue(current));
   const rows = counted.map((p) => {
     const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
-    // The month asOf falls in has begun but not ended, unless asOf is the last moment of the range.
-    const left = periodRange(p.range, asOf, tz).to - asOf;
-    const status = typeStatus(p.type, p.held, p.due, left <= 1 ? p.due : p.due - 1, left);
+    const status = typeStatus(p, asOf, tz);
     return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due, status === 'done' ? '✓' : TYPE_STATUS_LABELS[status]);
   });
   const { from, to } = periodRange(range, asOf, tz);

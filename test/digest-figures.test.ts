@@ -40,7 +40,7 @@ const wm = (
   [present, expected]: [number, number],
   absentWithoutLeave: string[],
   pendingMakeup: string[],
-): WeekMeeting => ({ code, type, topic, startsAt: at(startsAt), present, expected, absentWithoutLeave, pendingMakeup });
+): WeekMeeting => ({ code, type, topic, startsAt: at(startsAt), present, expected, backfilled: false, absentWithoutLeave, pendingMakeup });
 
 const perCategory = (enterprise: number, project: number, grassroots: number, publicCount: number): Record<ServiceCategory, number> => ({
   enterprise,

@@ -44,6 +44,7 @@ function figures(over: Partial<DigestFigures> = {}): DigestFigures {
         topic: '研究年度考核方案',
         startsAt: at(24),
         present: 5,
+        backfilled: false,
         expected: 7,
         absentWithoutLeave: ['李四'],
         pendingMakeup: ['李四', '王五'],
@@ -80,6 +81,7 @@ function largeBranch(): DigestFigures {
     startsAt: at(23 + i, 9 + i),
     present: 20,
     expected: 60,
+    backfilled: false,
     absentWithoutLeave: range(1 + i * 5, 30 + i * 5).map(member),
     pendingMakeup: range(1 + i * 5, 40 + i * 5)
       .filter((n) => n <= 60)
@@ -112,6 +114,20 @@ describe('the digest markdown', () => {
     const md = parts[0]!;
     expect(md.startsWith('## 第一党支部五同周报\n\n2026年第48周（11月23日—11月29日）\n')).toBe(true);
     expect(sectionHeadings(md)).toEqual(['### 三会一课（本季度）', '### 本周会议', '### 四服务汇报', '### 五同', '### 与上周相比']);
+  });
+
+  it('marks meetings entered with 补录, in the quarter’s counts and in the week’s meetings', () => {
+    const base = figures();
+    const md = digestMarkdown(
+      figures({
+        quarter: [quarterRow('committee', { held: 2, backfilled: 1, due: 3, status: 'pending' })],
+        meetings: [{ ...base.meetings[0]!, backfilled: true }],
+      }),
+      { audience: 'private', tz: TZ, now: NOW },
+    );
+    expect(md).toContain('- 支部委员会会议：已开 2（含补录1） / 应开 3 进行中');
+    expect(md).toMatch(/到会 5\/\d+（补录）/);
+    expect(digestMarkdown(base, { audience: 'private', tz: TZ, now: NOW })).not.toContain('补录');
   });
 
   it('renders the quarter per type: done, pending with the next meeting, overdue', () => {
@@ -331,6 +347,7 @@ describe('hostile user text', () => {
         topic: evil,
         startsAt: at(24),
         present: 1,
+        backfilled: false,
         expected: hostile.length + 1,
         absentWithoutLeave: hostile,
         pendingMakeup: hostile,

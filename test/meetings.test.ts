@@ -3,6 +3,7 @@ import type { AttendanceTable, MeetingStatus, MeetingType } from '../db/schema.t
 import {
   type MeetingFacts,
   type MemberFacts,
+  awaitingMakeup,
   expectedMembers,
   meetingAttendance,
   meetingState,
@@ -11,6 +12,7 @@ import {
   progress,
   quorum,
   rosterTerms,
+  typeStatus,
   typesDue,
 } from '../src/domain/meetings.ts';
 import { CODE_ALPHABET } from '../src/domain/vocabulary.ts';
@@ -508,5 +510,57 @@ describe('rosterTerms (when a member belonged to a branch)', () => {
       { from: 200, until: null },
     ]);
     expect(rosterTerms('b2', { branch_id: 'b1' }, moves)).toEqual([{ from: 100, until: 200 }]);
+  });
+});
+
+describe('typeStatus', () => {
+  const DAY = 86_400_000;
+  it('is overdue with fewer held than the periods of the range already ended, whatever the cadence', () => {
+    // 统计 本年 on 20 November: four quarters begun, three ended; two 党课 held.
+    const now = sh(2026, 11, 20, 10);
+    expect(typeStatus({ type: 'lecture', held: 2, due: 4 }, now, SH)).toBe('overdue');
+    expect(typeStatus({ type: 'lecture', held: 3, due: 4 }, now, SH)).toBe('pending');
+    expect(typeStatus({ type: 'lecture', held: 4, due: 4 }, now, SH)).toBe('done');
+    // Monthly: by 20 November October has ended and November has begun.
+    expect(typeStatus({ type: 'committee', held: 0, due: 2 }, now, SH)).toBe('overdue');
+    expect(typeStatus({ type: 'committee', held: 1, due: 2 }, now, SH)).toBe('pending');
+  });
+
+  it('a quarterly or yearly type not yet held is overdue two weeks before its period ends; a month never early', () => {
+    const quarterEnd = sh(2027, 1, 1, 0);
+    expect(typeStatus({ type: 'lecture', held: 0, due: 1 }, quarterEnd - 15 * DAY, SH)).toBe('pending');
+    expect(typeStatus({ type: 'lecture', held: 0, due: 1 }, quarterEnd - 14 * DAY, SH)).toBe('overdue');
+    expect(typeStatus({ type: 'life', held: 0, due: 1 }, quarterEnd - 10 * DAY, SH)).toBe('overdue');
+    expect(typeStatus({ type: 'life', held: 0, due: 1 }, sh(2026, 11, 20, 10), SH)).toBe('pending');
+    expect(typeStatus({ type: 'committee', held: 2, due: 3 }, quarterEnd - 2 * DAY, SH)).toBe('pending');
+    // At the last moment of a period asked about once over, every month of it has ended.
+    expect(typeStatus({ type: 'committee', held: 2, due: 3 }, quarterEnd - 1, SH)).toBe('overdue');
+  });
+});
+
+describe('awaitingMakeup', () => {
+  const CLOSES = 2 * 3600_000;
+  const START = sh(2026, 12, 2, 15);
+  const m = (id: string, over: Partial<ReturnType<typeof meeting>> = {}) => ({ ...meeting('lecture', START), id, ...over });
+  const row = (meeting_id: string, status: AttendanceTable['status'], makeup_at: number | null = null) => ({
+    meeting_id,
+    status,
+    makeup_at,
+  });
+
+  it('is the held meetings whose check-in has closed that the member missed or was on leave for and has not made up', () => {
+    const meetings = [
+      m('missed'),
+      m('leave'),
+      m('present'),
+      m('madeUp'),
+      m('notHeld', { present: 0 }),
+      m('cancelled', { status: 'cancelled' }),
+    ];
+    const own = [row('leave', 'leave'), row('present', 'present'), row('madeUp', 'absent', START + 5 * 3600_000)];
+    const after = START + CLOSES + 1;
+    expect(awaitingMakeup(meetings, own, after, CLOSES).map((x) => x.id)).toEqual(['missed', 'leave']);
+    // Until check-in closes, nothing awaits.
+    expect(awaitingMakeup(meetings, own, START + CLOSES, CLOSES)).toEqual([]);
   });
 });

@@ -4,6 +4,8 @@ import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
+import { createDispatch } from '../src/app.ts';
+import type { ChatMessage } from '../src/chat/message.ts';
 import { fromLocal } from '../src/domain/time.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { viaDingtalk } from './helpers/chat.ts';
@@ -89,6 +91,28 @@ describe.each(DIALECTS)('records that stay true on %s', (dialect) => {
     expect(codeOf(await say('sec', '安排 支委会 12月10日 15:00'))).not.toBe(code);
   });
 
+  it('two service processes taking one 安排 each at once make one meeting', async () => {
+    // Two processes on one database, as a deployment of two: each its own batches and transactions.
+    const processes = [1, 2].map(() => createDispatch({ config: t.config, db: t.db, clock: t.clock, logger: t.logger, queues: t.queues }));
+    const message = (n: number): ChatMessage => ({
+      platform: 'dingtalk',
+      channelId: 'dt1',
+      orgId: 'org1',
+      chatType: 'group',
+      chatId: GROUP,
+      senderId: 'sec',
+      senderName: null,
+      text: '安排 党小组会 12月16日 15:00 议题 学习党章',
+      messageId: `twice-${n}`,
+      receivedAt: t.clock.now(),
+      replyFormat: 'dingtalk',
+    });
+    const replies = await Promise.all(processes.map((dispatch, i) => dispatch(message(i)).then((r) => r?.markdown ?? '')));
+    expect(new Set(replies.map(codeOf)).size).toBe(1);
+    expect(replies.filter((r) => r.includes('已安排党小组会'))).toHaveLength(1);
+    expect(await t.db.selectFrom('meetings').select('id').where('type', '=', 'group').execute()).toHaveLength(1);
+  });
+
   it('补录 enters last month’s 支委会 as held, marked, audited, without reminders; 登记 records who came', async () => {
     const before = await countRows(t.db);
     const reply = await say('sec', '补录 支委会 11月20日 15:00 议题 研究发展党员工作 地点 三楼会议室');
@@ -138,7 +162,7 @@ describe.each(DIALECTS)('records that stay true on %s', (dialect) => {
     const branchRow = (overview.getWorksheet('各支部')!.getSheetValues() as unknown[][]).find(
       (r) => Array.isArray(r) && r[1] === '第一党支部',
     )!;
-    expect(branchRow).toContain('1/3（含补录1）');
+    expect(branchRow).toContain('1（含补录1）/3');
 
     expect(await say('sec', '统计')).toContain('已开的会议中有 1 次是补录的');
   });

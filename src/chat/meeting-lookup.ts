@@ -9,7 +9,7 @@ import {
 import type { Db } from '../../db/schema.ts';
 import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
-import { type MemberFacts, checkinWindow, expectedMembers, meetingState, meetingsAround } from '../domain/meetings.ts';
+import { type MemberFacts, awaitingMakeup, checkinWindow, expectedMembers, meetingsAround } from '../domain/meetings.ts';
 import { listAttendanceOf } from '../../db/attendance.ts';
 import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
@@ -102,22 +102,14 @@ export async function makeupsAwaited(
   const meetings = (
     await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - ATTENDANCE_LOOKBACK_MS, now + 1)
   ).filter((m) => m.status === 'scheduled' && expectedThere(m, members, ctx.member.id));
-  const closed = meetings.filter((m) => now > m.starts_at + checkinCloses && meetingState(m, now, checkinCloses) === 'held');
-  const rows = new Map(
-    (
-      await listAttendanceOf(
-        ctx.db,
-        closed.map((m) => m.id),
-      )
+  const own = (
+    await listAttendanceOf(
+      ctx.db,
+      meetings.map((m) => m.id),
     )
-      .filter((a) => a.member_id === ctx.member.id)
-      .map((a) => [a.meeting_id, a]),
-  );
-  const awaited = closed.filter((m) => {
-    const row = rows.get(m.id);
-    return row?.status !== 'present' && row?.makeup_at == null;
-  });
-  const underWay = meetings.find((m) => m.starts_at <= now && now <= m.starts_at + checkinCloses);
+  ).filter((a) => a.member_id === ctx.member.id);
+  const awaited = awaitingMakeup(meetings, own, now, checkinCloses);
+  const underWay = meetings.find((m) => m.starts_at <= now && now <= checkinWindow(m, 0, checkinCloses).closes);
   return underWay ? { awaited, underWay } : { awaited };
 }
 
@@ -126,8 +118,8 @@ export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
 
 /**
  * The meeting a command without a code means, by the one rule of `meetingsAround`: 签到 and 提醒 the
- * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest whose check-in has
- * opened, else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
+ * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest that has started
+ * (else the latest whose check-in has opened), else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
  */
 export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: readonly MemberTable[] = []): Promise<Meeting> {
   const now = ctx.clock.now();

@@ -122,7 +122,8 @@ export const SAY = {
     return lines.join('\n');
   },
   alreadyScheduled: (meeting: string) => `**这个会议已经安排过了**：${meeting}，没有重复安排。`,
-  alreadyRecorded: (meeting: string) => `**这个会议已经有记录了**：${meeting}，没有重复补录。`,
+  alreadyRecorded: (meeting: string, code: string) =>
+    `**这个会议已经有记录了**：${meeting}，没有重复补录。\n\n到会的同志请用「登记 ${code} 姓名… 到」记下，会议决定用「纪要 ${code} 内容」。`,
   backfillTooOld: (first: string) => `补录只能记本季度和上季度召开的会议（${first}起）。`,
   backfilled: (meeting: string, code: string, expected: number) =>
     [

@@ -131,6 +131,24 @@ export function meetingsAround<T extends Pick<MeetingFacts, 'starts_at' | 'statu
   return { ...(open ? { open } : {}), ...(upcoming ? { upcoming } : {}), ...(latest ? { latest } : {}) };
 }
 
+/**
+ * The meetings that await a member's 补学, given her own attendance rows: held, check-in closed, she
+ * was not present and has not made it up.
+ */
+export function awaitingMakeup<M extends MeetingFacts & { id: string }>(
+  meetings: readonly M[],
+  own: readonly Pick<AttendanceTable, 'meeting_id' | 'status' | 'makeup_at'>[],
+  now: number,
+  checkinCloses: number,
+): M[] {
+  const rows = new Map(own.map((a) => [a.meeting_id, a]));
+  return meetings.filter((m) => {
+    const row = rows.get(m.id);
+    const closed = now > checkinWindow(m, 0, checkinCloses).closes;
+    return closed && meetingState(m, now, checkinCloses) === 'held' && row?.status !== 'present' && row?.makeup_at == null;
+  });
+}
+
 /** Started and neither cancelled nor called off after its start. */
 const started = (m: Pick<MeetingFacts, 'status' | 'starts_at'>, now: number) => m.status === 'scheduled' && m.starts_at <= now;
 
@@ -161,9 +179,9 @@ export function backfillFrom(now: number, tz: string): number {
   return periodRange('quarter', periodRange('quarter', now, tz).from - 1, tz).from;
 }
 
-/** `2/3`, or `2/3（含补录1）` when some of those held were entered afterwards. */
+/** `2/3`, or `2（含补录1）/3` when some of those held were entered afterwards. */
 export const heldOfDue = (p: Pick<TypeProgress, 'held' | 'backfilled' | 'due'>): string =>
-  `${p.held}/${p.due}${p.backfilled ? `（含补录${p.backfilled}）` : ''}`;
+  `${p.held}${p.backfilled ? `（含补录${p.backfilled}）` : ''}/${p.due}`;
 
 export const STATE_LABELS: Record<MeetingState, string> = { scheduled: '已安排', held: '已召开', not_held: '未召开', cancelled: '已取消' };
 
@@ -227,13 +245,17 @@ export type TypeStatus = 'done' | 'pending' | 'overdue';
 export const TYPE_STATUS_LABELS: Record<TypeStatus, string> = { done: '已完成', pending: '进行中', overdue: '已逾期' };
 
 /**
- * Overdue: a monthly type with fewer meetings than the months of its range already ended; a
- * quarterly (or yearly) type not held with two weeks or less of its quarter (or year) left.
+ * As of `asOf` (the last moment of a period asked about once it is over): overdue with fewer held
+ * than the months (quarters, years) of the range already ended, or, for a quarterly or yearly type,
+ * not yet held for the current quarter (year) with two weeks or less of it left.
  */
-export function typeStatus(type: MeetingType, held: number, due: number, monthsEnded: number, rangeLeft: number): TypeStatus {
-  if (held >= due) return 'done';
-  if (CADENCE[type] === 'month') return held < monthsEnded ? 'overdue' : 'pending';
-  return rangeLeft <= 14 * 86_400_000 ? 'overdue' : 'pending';
+export function typeStatus(p: Pick<TypeProgress, 'type' | 'held' | 'due'>, asOf: number, tz: string): TypeStatus {
+  if (p.held >= p.due) return 'done';
+  const cadence = CADENCE[p.type];
+  const left = periodRange(cadence, asOf, tz).to - 1 - asOf;
+  const ended = left <= 0 ? p.due : p.due - 1;
+  if (p.held < ended) return 'overdue';
+  return cadence !== 'month' && left <= 14 * 86_400_000 ? 'overdue' : 'pending';
 }
 
 /** How many months, quarters or years of the range have begun by `now` (the current one included). */

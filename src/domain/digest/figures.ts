@@ -1,7 +1,7 @@
 import type { ServiceCategory } from '../records.ts';
 import { type FiveTag, TAG_LABELS, fiveTagsOf } from '../vocabulary.ts';
 import { isHeld, meetingAttendance, meetingState, onRosterAt, progress, typeStatus, typesDue } from '../meetings.ts';
-import { periodRange, toLocal } from '../time.ts';
+import { periodRange } from '../time.ts';
 import type {
   DigestBranchFacts,
   DigestFigures,
@@ -72,9 +72,8 @@ export function computeDigest(facts: DigestBranchFacts, window: DigestWindow, ch
 function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): QuarterType[] {
   const { tz } = window;
   const quarter = periodRange('quarter', window.from, tz);
+  // Once the quarter is over (the digest of its last week), it is counted as of its last moment.
   const asOf = Math.min(window.asOf, quarter.to - 1);
-  // Once the quarter is over (the digest of its last week), all three of its months have ended.
-  const monthsEnded = window.asOf >= quarter.to ? 3 : (toLocal(asOf, tz).month - 1) % 3;
   const roster = facts.members.filter((m) => onRosterAt(m, asOf));
   return progress(facts.meetings, 'quarter', asOf, tz, typesDue(roster)).map(({ type, held, backfilled, due, range }) => {
     const nextMeeting = facts.meetings
@@ -86,7 +85,7 @@ function quarterFigures(facts: DigestBranchFacts, window: DigestWindow): Quarter
       backfilled,
       due,
       range,
-      status: typeStatus(type, held, due, monthsEnded, periodRange(range, asOf, tz).to - asOf),
+      status: typeStatus({ type, held, due }, asOf, tz),
       next: nextMeeting ? { code: nextMeeting.code, startsAt: nextMeeting.starts_at } : null,
     };
   });
@@ -103,6 +102,7 @@ function weekMeeting(facts: DigestBranchFacts, meeting: DigestMeeting, asOf: num
     startsAt: meeting.starts_at,
     present: lists.present.length,
     expected: lists.expected.length,
+    backfilled: meeting.backfilled === 1,
     absentWithoutLeave: lists.absent.map((m) => m.name),
     pendingMakeup: [...lists.absent, ...lists.leave.map((l) => l.member)].filter((m) => !madeUp.has(m.id)).map((m) => m.name),
   };

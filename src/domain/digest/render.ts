@@ -102,7 +102,7 @@ function quarterSection(quarter: QuarterType[], opts: Pick<RenderOptions, 'tz' |
     const next = q.next ? `，下次：${escapeMarkdown(q.next.code)} ${formatLocal(q.next.startsAt, opts.tz, opts.now)}` : '';
     const scope = q.range === 'year' ? '（本年）' : '';
     const backfilled = q.backfilled ? `（含补录${q.backfilled}）` : '';
-    return `- ${MEETING_LABELS[q.type]}${scope}：已开 ${q.held} / 应开 ${q.due}${backfilled} ${STATUS_MARKS[q.status]}${next}`;
+    return `- ${MEETING_LABELS[q.type]}${scope}：已开 ${q.held}${backfilled} / 应开 ${q.due} ${STATUS_MARKS[q.status]}${next}`;
   });
   return ['### 三会一课（本季度）', ...(lines.length ? lines : ['本季度没有应开的会议。'])].join('\n');
 }
@@ -113,7 +113,7 @@ function meetingsSection(figures: DigestFigures, opts: Pick<RenderOptions, 'tz' 
   const people = (label: string, list: string[]) =>
     list.length === 0 ? [] : [`  - ${label}：${opts.audience === 'private' ? names(list) : `${list.length} 人`}`];
   const lines = figures.meetings.flatMap((m) => [
-    `- ${title(m)}：到会 ${m.present}/${m.expected}`,
+    `- ${title(m)}：到会 ${m.present}/${m.expected}${m.backfilled ? '（补录）' : ''}`,
     ...people('未请假缺席', m.absentWithoutLeave),
     ...people('待补学', m.pendingMakeup),
   ]);

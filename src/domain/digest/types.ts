@@ -74,6 +74,8 @@ export interface WeekMeeting {
   startsAt: number;
   present: number;
   expected: number;
+  /** Entered afterwards with 补录. */
+  backfilled: boolean;
   /** Expected, not present, no leave: by name. */
   absentWithoutLeave: string[];
   /** Absent or on leave and no 补学 yet: by name. */

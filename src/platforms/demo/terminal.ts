@@ -27,7 +27,7 @@ export interface TerminalPush {
 }
 
 /** 2.4 KB, 812 字节. */
-export function sizeOf(bytes: number): string {
+function sizeOf(bytes: number): string {
   return bytes < 1024 ? `${bytes} 字节` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
