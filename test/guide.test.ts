@@ -383,6 +383,18 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
     }
   });
 
+  it('the table of contents links every section, and each link lands on a heading of the served /guide', async () => {
+    const page = await (await t.app.request('/guide')).text();
+    const ids = new Set([...page.matchAll(/<h[1-6] id="([^"]+)"/g)].map((m) => m[1]));
+    const toc = GUIDE.slice(GUIDE.indexOf('## 目录'), GUIDE.indexOf('## 一、'));
+    const links = [...toc.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+    const hrefs = [...page.matchAll(/<a href="#([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(hrefs).toEqual(links);
+    expect(links.filter((id) => !ids.has(id))).toEqual([]);
+    const headings = GUIDE.split('\n').filter((l) => /^##+ /.test(l) && !l.includes('目录')).length;
+    expect(links).toHaveLength(headings);
+  });
+
   it('every state here belongs to an example the guide still has', () => {
     const keys = new Set(examples.map((e) => e.sent ?? e.reply));
     expect(Object.keys(CASES).filter((k) => !keys.has(k))).toEqual([]);
