@@ -9,6 +9,7 @@ import { putOrg } from '../db/orgs.ts';
 import { insertReport } from '../db/reports.ts';
 import type { AttendanceTable, MeetingTable, Role, ServiceCategory } from '../db/schema.ts';
 import { newId } from '../src/core/ids.ts';
+import { reminderNotice } from '../src/domain/reminders.ts';
 import { fromLocal } from '../src/domain/time.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { viaDingtalk } from './helpers/chat.ts';
@@ -21,6 +22,8 @@ import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts
 // state here fails, so that the guide cannot gain an unchecked example.
 
 const GUIDE = readFileSync(new URL('../docs/guide.md', import.meta.url), 'utf8');
+const TZ = 'Asia/Shanghai';
+const at = (month: number, day: number, hour: number, minute = 0) => fromLocal({ year: 2026, month, day, hour, minute }, TZ);
 
 /** A reply the guide quotes, and the message it answers when the guide gives one. */
 interface Example {
@@ -95,8 +98,6 @@ function sameReply(guide: string, bot: string): boolean {
   return new RegExp(`^\\n?${pattern}\\n?$`).test(bot);
 }
 
-const TZ = 'Asia/Shanghai';
-const at = (month: number, day: number, hour: number, minute = 0) => fromLocal({ year: 2026, month, day, hour, minute }, TZ);
 const ROSTER: [string, string, Role][] = [
   ['sec', '陈书记', 'secretary'],
   ['zs', '张三', 'committee'],
@@ -118,6 +119,22 @@ describe('the comparison of a guide reply with the bot’s', () => {
     expect(sameReply('张三 已签到：会议『研究』（K7Q）到会 6/7 人', bot)).toBe(false);
     expect(sameReply('张三 已签到。会议『研究』（K7Q）到会 5/7 人', bot)).toBe(false);
     expect(sameReply('张三 已签到：会议『研究』（K7Q）', bot)).toBe(false);
+  });
+});
+
+describe('the guide’s reminders', () => {
+  it('quote the reminders the group receives, as sent', () => {
+    const meeting = { type: 'committee', topic: '研究年度工作', code: 'K7Q', starts_at: at(12, 3, 15), location: '三楼会议室' } as const;
+    for (const [kind, lead, now] of [
+      ['remind', '会议提醒：', at(12, 2, 15)],
+      ['start', '会议开始：', at(12, 3, 15)],
+    ] as const) {
+      const open = GUIDE.indexOf(`「${lead}`);
+      expect(open, lead).toBeGreaterThan(-1);
+      const guide = quoteAt(GUIDE, open)!;
+      const sent = asGuideWrites(reminderNotice(kind, meeting, TZ, now)!.markdown);
+      expect(sameReply(guide, sent), `guide: ${guide}\nsent:  ${sent}`).toBe(true);
+    }
   });
 });
 
@@ -196,7 +213,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
    * The state and the asking for each reply the guide quotes, by the message the guide sends
    * (or by the reply itself where the guide gives none): what the bot answers there.
    */
-  const CASES: Record<string, (sent: string) => Promise<string | string[]>> = {
+  const CASES: Record<string, (sent: string, direct: boolean) => Promise<string | string[]>> = {
     '@同心 签到': async (sent) => {
       const w = await world(at(12, 3, 15, 5));
       await w.meeting('K7Q', K7Q);
@@ -222,7 +239,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
     },
     '@同心 汇报 企业 走访某公司，协调解决用电难题 #同部署': async (sent) => (await world(at(12, 2, 10))).say('zs', sent),
     '@同心 汇报 群众 到社区接待来访群众 12 人次，当场解答政策问题': async (sent) => (await world(at(12, 2, 10))).say('zs', sent),
-    我的: async (sent) => {
+    我的: async (sent, direct) => {
       const w = await world(at(12, 7, 10));
       const days: [number, number][] = [
         [10, 9],
@@ -243,7 +260,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
       await w.report('zs', 'enterprise', '走访企业协调用电问题', at(11, 12, 10));
       await w.report('zs', 'grassroots', '到社区开展结对共建', at(11, 2, 10));
       await w.report('zs', 'grassroots', '到基层站所调研党建工作', at(11, 25, 10));
-      return w.say('zs', sent, { direct: true });
+      return w.say('zs', sent, { direct });
     },
     '@同心 安排 支委会 明天下午3点 地点 三楼会议室 议题 研究年度工作 #同研究': async (sent) => {
       const w = await world(at(12, 2, 10));
@@ -271,13 +288,13 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
       await w.meeting('K7Q', K7Q);
       return w.say('sec', sent);
     },
-    '出勤 K7Q': async (sent) => {
+    '出勤 K7Q': async (sent, direct) => {
       const w = await world(at(12, 3, 18));
       await w.meeting('K7Q', K7Q);
       await w.mark('K7Q', ['sec', 'zs', 'ww', 'zl', 'sq'], 'present');
       await w.mark('K7Q', ['ls'], 'leave', '外出执行防汛任务');
       await w.makeup('K7Q', 'ls', '学习了会议传达的文件精神');
-      return w.say('sec', sent, { direct: true });
+      return w.say('sec', sent, { direct });
     },
     '@同心 提醒 K7Q': async (sent) => {
       const w = await world(at(12, 3, 15, 20));
@@ -322,8 +339,8 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
       await w.mark('A3B', ['sec', 'zs', 'ls', 'ww', 'zl'], 'present');
       return w.say('sec', sent);
     },
-    导出: async (sent) => (await world(at(12, 2, 10))).say('sec', sent, { direct: true }),
-    控制台: async (sent) => (await world(at(12, 2, 10))).say('sec', sent, { direct: true }),
+    导出: async (sent, direct) => (await world(at(12, 2, 10))).say('sec', sent, { direct }),
+    控制台: async (sent, direct) => (await world(at(12, 2, 10))).say('sec', sent, { direct }),
     '@同心 绑定 第一党支部': async (sent) => (await world(at(12, 2, 10))).say('sec', sent, { chat: 'cidNewGroup==' }),
     好的: async () => {
       const w = await world(at(12, 2, 10));
@@ -376,7 +393,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
   it.each(examples)('line $line: 「$reply」', async (example) => {
     const run = CASES[example.sent ?? example.reply];
     if (!run) throw new Error(`no state for the guide's example on line ${example.line}: ${example.sent ?? example.reply}`);
-    const got = await run(example.sent ?? '');
+    const got = await run(example.sent ?? '', example.direct);
     for (const reply of Array.isArray(got) ? got : [got]) {
       const bot = asGuideWrites(reply);
       expect(sameReply(example.reply, bot), `guide: ${example.reply}\nbot:   ${bot}`).toBe(true);
