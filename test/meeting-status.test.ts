@@ -119,7 +119,7 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
-    expect(html).toContain('<h2>二、党员使用</h2>');
+    expect(html).toContain('<h2 id="二、党员使用">二、党员使用</h2>');
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!tongxin)/);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
-import { marked } from 'marked';
+import { Marked } from 'marked';
 import { PAGE_POLICY, pageHeaders } from './security-headers.ts';
 
 // The user guide (docs/guide.md) as a page of its own: server-rendered, its style inline, no
@@ -19,8 +19,30 @@ const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest(
 
 let page: Promise<string> | undefined;
 
+/**
+ * A Markdown renderer whose headings carry their own text as id (a repeated one with -2, -3…), so
+ * that the guide's table of contents links to `#签到`; marked no longer makes heading ids itself.
+ */
+function guideRenderer(): Marked {
+  const seen = new Map<string, number>();
+  return new Marked({
+    renderer: {
+      heading({ tokens, depth, text }) {
+        const base = text
+          .trim()
+          .replace(/["<>&]/g, '')
+          .replace(/\s+/g, '-');
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        const id = n === 1 ? base : `${base}-${n}`;
+        return `<h${depth} id="${id}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+      },
+    },
+  });
+}
+
 async function render(): Promise<string> {
-  const body = await marked.parse(await readFile(GUIDE_FILE, 'utf8'));
+  const body = await guideRenderer().parse(await readFile(GUIDE_FILE, 'utf8'));
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>同心使用指南</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
