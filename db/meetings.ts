@@ -61,6 +61,26 @@ export async function listBranchMeetings(db: Db, orgId: string, branchId: string
   return rows.map(counted);
 }
 
+/**
+ * The start and status of these meetings as last committed, kept so until the transaction ends: on
+ * MySQL a shared lock, which a 改期 or 取消 then waits for (and a plain read there would give the
+ * transaction's earlier snapshot). Null on SQLite, whose transactions run one at a time.
+ */
+export async function lockMeetings(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, Pick<MeetingTable, 'starts_at' | 'status'>> | null> {
+  if (!isMysqlDb(db)) return null;
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('meetings')
+    .select(['id', 'starts_at', 'status'])
+    .where('id', 'in', [...ids])
+    .modifyEnd(sql`lock in share mode`)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { starts_at: Number(r.starts_at), status: r.status }]));
+}
+
 /** The ids of the members with `status` at the meeting of the row, joined by commas. */
 const idsWith = (eb: ExpressionBuilder<Database, 'meetings'>, status: AttendanceStatus) =>
   eb

@@ -1,6 +1,7 @@
 import { stageAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import {
+  asCommitted,
   branchMembers,
   checkinMeant,
   describeMeeting,
@@ -54,12 +55,14 @@ async function byCode(
   members: readonly MemberTable[],
 ): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
   const now = ctx.clock.now();
-  const meeting = await meetingByCode(ctx, code);
+  const found = await meetingByCode(ctx, code);
+  const rows = await listAttendance(ctx.db, found.id);
+  const of = (status: string) => rows.filter((a) => a.status === status).map((a) => a.member_id);
+  const [read] = await asCommitted(ctx.db, [{ meeting: found, present: of('present'), leave: of('leave') }]);
+  const meeting = read!.meeting;
   if (!expectedThere(meeting, members, ctx.member.id)) throw new UserError(SAY.notExpected(meeting.code));
   const window = checkinWindow(meeting, ctx.settings.checkinOpens, ctx.settings.checkinCloses);
   if (now < window.opens) throw new UserError(SAY.checkinNotOpen(describeMeeting(ctx, meeting), opensAt(ctx, meeting, window.opens)));
   if (now > window.closes) throw new UserError(SAY.checkinClosed(meeting.code));
-  const rows = await listAttendance(ctx.db, meeting.id);
-  const of = (status: string) => new Set(rows.filter((a) => a.status === status).map((a) => a.member_id));
-  return { meeting, present: of('present'), leave: of('leave') };
+  return { meeting, present: new Set(read!.present), leave: new Set(read!.leave) };
 }

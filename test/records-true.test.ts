@@ -113,6 +113,57 @@ describe.each(DIALECTS)('records that stay true on %s', (dialect) => {
     expect(await t.db.selectFrom('meetings').select('id').where('type', '=', 'group').execute()).toHaveLength(1);
   });
 
+  it('a 签到 and a 改期 of its meeting in two processes at once leave nobody present at the moved meeting', async () => {
+    t.clock.set(at(12, 7, 19, 45));
+    const code = codeOf(await say('sec', '安排 党课 今天晚上8点 议题 同时发生'));
+    // The 签到's process reads the meetings, then stalls: the 改期 commits in the other process meanwhile.
+    let stall: (() => void) | undefined;
+    const stalled = new Promise<void>((resolve) => {
+      stall = resolve;
+    });
+    const slow = t.db.withPlugin({
+      transformQuery: ({ node }) => node,
+      async transformResult({ result }) {
+        const first = result.rows[0] as Record<string, unknown> | undefined;
+        if (stall && first && 'present_ids' in first && first.code === code) {
+          stall();
+          stall = undefined;
+          await new Promise((r) => setTimeout(r, 300));
+        }
+        return result;
+      },
+    });
+    const deps = { config: t.config, clock: t.clock, logger: t.logger, queues: t.queues };
+    const checkinProcess = createDispatch({ ...deps, db: slow });
+    const secretaryProcess = createDispatch({ ...deps, db: t.db });
+    const message = (senderId: string, text: string, n: string): ChatMessage => ({
+      platform: 'dingtalk',
+      channelId: 'dt1',
+      orgId: 'org1',
+      chatType: 'group',
+      chatId: GROUP,
+      senderId,
+      senderName: null,
+      text,
+      messageId: `race-${n}`,
+      receivedAt: t.clock.now(),
+      replyFormat: 'dingtalk',
+    });
+    const checkin = checkinProcess(message('m1', '签到', 'checkin'));
+    await stalled;
+    const moved = await secretaryProcess(message('sec', `改期 ${code} 明天下午3点`, 'move'));
+    await checkin;
+    expect(moved?.markdown).toContain('已改期');
+    const present = await t.db
+      .selectFrom('attendance')
+      .innerJoin('meetings', 'meetings.id', 'attendance.meeting_id')
+      .select('attendance.member_id')
+      .where('meetings.code', '=', code)
+      .where('attendance.status', '=', 'present')
+      .execute();
+    expect(present).toEqual([]);
+  });
+
   it('补录 enters last month’s 支委会 as held, marked, audited, without reminders; 登记 records who came', async () => {
     const before = await countRows(t.db);
     const reply = await say('sec', '补录 支委会 11月20日 15:00 议题 研究发展党员工作 地点 三楼会议室');

@@ -1,5 +1,6 @@
 import {
   type Meeting,
+  lockMeetings,
   type MeetingPresent,
   getMeetingByCode,
   listBranchMeetings,
@@ -128,6 +129,26 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
   return chooseMeant(ctx, command, meetings, members);
 }
 
+/**
+ * What 签到 read, as last committed and held so until its transaction ends (db/meetings.ts
+ * `lockMeetings`): a 改期 committed since its snapshot shows its new time, with nobody present (it
+ * voided them); one not yet committed waits for this 签到, and then voids it.
+ */
+export async function asCommitted(db: Db, rows: readonly MeetingPresent[]): Promise<readonly MeetingPresent[]> {
+  const fresh = await lockMeetings(
+    db,
+    rows.map((r) => r.meeting.id),
+  );
+  if (!fresh) return rows;
+  return rows.flatMap((row) => {
+    const now = fresh.get(row.meeting.id);
+    if (!now) return [];
+    if (now.starts_at === row.meeting.starts_at && now.status === row.meeting.status) return [row];
+    const moved = now.starts_at !== row.meeting.starts_at;
+    return [{ meeting: { ...row.meeting, ...now }, present: moved ? [] : row.present, leave: row.leave }];
+  });
+}
+
 /** The meetings 签到 without a code chooses from at `now`: those starting from a check-in's close ago to LOOKAHEAD_MS ahead. */
 export const checkinSpan = (settings: Settings, now: number) => ({ from: now - settings.checkinCloses, to: now + LOOKAHEAD_MS });
 
@@ -139,7 +160,8 @@ export async function checkinMeant(
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
   const rows =
-    ctx.batchReads?.meetingsPresent(org_id, branch_id, from, to) ?? (await listBranchMeetingsPresent(ctx.db, org_id, branch_id, from, to));
+    ctx.batchReads?.meetingsPresent(org_id, branch_id, from, to) ??
+    (await asCommitted(ctx.db, await listBranchMeetingsPresent(ctx.db, org_id, branch_id, from, to)));
   const meeting = chooseMeant(
     ctx,
     'checkin',
@@ -161,14 +183,19 @@ export async function readCheckinMeetings(db: Db, settings: Settings, now: numbe
   const { from } = checkinSpan(settings, now);
   const to = checkinSpan(settings, now + BATCH_SPAN_MS).to;
   const read = new Map<string, readonly MeetingPresent[]>();
-  for (const [orgId, ids] of branchesByOrg(hints.filter((h) => h.checkinMeetings)))
-    for (const [branchId, rows] of await listBranchesMeetingsPresent(db, orgId, [...ids], from, to))
+  for (const [orgId, ids] of branchesByOrg(hints.filter((h) => h.checkinMeetings))) {
+    const byBranch = await listBranchesMeetingsPresent(db, orgId, [...ids], from, to);
+    const rows = await asCommitted(db, [...byBranch.values()].flat());
+    for (const branchId of byBranch.keys())
       read.set(
         `${orgId}\n${branchId}`,
-        rows.map((row) =>
-          Object.freeze({ meeting: Object.freeze(row.meeting), present: Object.freeze(row.present), leave: Object.freeze(row.leave) }),
-        ),
+        rows
+          .filter((row) => row.meeting.branch_id === branchId)
+          .map((row) =>
+            Object.freeze({ meeting: Object.freeze(row.meeting), present: Object.freeze(row.present), leave: Object.freeze(row.leave) }),
+          ),
       );
+  }
   return {
     meetingsPresent(orgId, branchId, since, until) {
       const rows = read.get(`${orgId}\n${branchId}`);
