@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-// The baseline the service is compared with (SPEC §8): the same framework and Node adapter,
+// The baseline the service is compared with: the same framework and Node adapter,
 // answering the same routes without reading the body, verifying, decrypting or storing anything.
 const app = new Hono();
 app.get('/', (c) => c.text('ok'));

@@ -8,7 +8,7 @@ import { signer } from './scenarios.ts';
 import { dingtalkCallback } from '../test/helpers/dingtalk.ts';
 import { CONNECTIONS, ORG, type Put } from './webhook.ts';
 
-// A burst of 签到 (SPEC §9.6): 400 meetings × 50 members all checking in through the DingTalk
+// A burst of 签到: 400 meetings × 50 members all checking in through the DingTalk
 // webhook with CONNECTIONS callbacks in flight, each 503 sent again as the platform would, until every
 // one is answered 2xx; then the attendance rows are counted. Autocannon cannot retry, hence this driver.
 

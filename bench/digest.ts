@@ -12,7 +12,7 @@ import { loadConfig } from '../src/core/config.ts';
 import { bullConnection } from '../jobs/queues.ts';
 import { createLogger } from '../src/core/logger.ts';
 
-// The weekly 五同 digest at scale (SPEC §6) on MariaDB: one org of 1,000 branches, seeded in bulk
+// The weekly 五同 digest at scale on MariaDB: one org of 1,000 branches, seeded in bulk
 // with a year of meetings, attendance and 四服务 reports, then the week's digests of every branch
 // computed and enqueued (runWeeklyDigest, as the Monday job runs it; the outbound queue on a
 // throw-away prefix, no workers). Printed, never asserted — except correctness: one digest row,

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createDb } from '../db/connect.ts';
 
-// The floor of a stored callback (SPEC §9.6): the service's framework and Node adapter, and a Kysely
+// The floor of a stored callback: the service's framework and Node adapter, and a Kysely
 // built by the service's createDb on the same database (same pool; SQLite in WAL, synchronous=NORMAL),
 // reading the body and storing it with one INSERT — no verification, decryption, lookup or transaction.
 

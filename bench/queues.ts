@@ -25,7 +25,7 @@ import { loadConfig } from '../src/core/config.ts';
 import { createLogger } from '../src/core/logger.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from '../test/helpers/fake-platform.ts';
 
-// The queues at scale (SPEC §5), figures printed, never asserted (SPEC §8):
+// The queues at scale, figures printed, never asserted:
 //  1. 10,000 meeting reminders (2,500 meetings × 24h, 1h, start, nudge) scheduled by
 //     planned in the database and relayed to a throw-away QUEUE_PREFIX: time, Redis memory per reminder, and a
 //     second sync that must add nothing. Meetings in a SQLite temp file.

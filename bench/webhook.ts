@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.ts';
 // The platform-independent half of the bench: what a platform's scenario provides, the load
 // generator that drives it, and the check that every 2xx answer stored exactly one report.
 
-/** Concurrent connections of every run, project and floor alike: SPEC §9.6's 64 unless BENCH_CONNECTIONS says otherwise. */
+/** Concurrent connections of every run, project and floor alike: 64, as the targets assume, unless BENCH_CONNECTIONS says otherwise. */
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1) throw new Error('BENCH_CONNECTIONS expects a positive whole number');
 export const ORG = 'bench-org';

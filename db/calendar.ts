@@ -4,7 +4,7 @@ import { upsert } from './upsert.ts';
 
 export type CalendarOverrideRow = Omit<CalendarOverrideTable, 'updated_at'>;
 
-/** Insert or replace the override of one date (SPEC §7 `PUT /admin/calendar/:date`). */
+/** Insert or replace the override of one date (`PUT /admin/calendar/:date`). */
 export async function putCalendarOverride(db: Db, row: CalendarOverrideRow, now: number): Promise<void> {
   await upsert(
     db,

@@ -102,7 +102,7 @@ const STATEMENT_CACHE = 500;
 
 /**
  * An SQLite file in WAL mode, its statements kept by SQL text: Kysely prepares every query anew,
- * which took a third of a 签到's time in SQLite (issue #15). SQLite prepares a kept statement again
+ * which took a third of a 签到's time in SQLite. SQLite prepares a kept statement again
  * by itself when the schema changes.
  */
 function openSqlite(path: string): SqliteDatabase {

@@ -33,8 +33,7 @@ const NEXT_HORIZON_MS = 183 * DAY;
  * weeks, and of the two weeks before them only who reported, a row a member; and the members who
  * ever moved, with their moves, so that each branch's roster is the one of its week. On MariaDB the queries
  * stream side by side, four of them in branch order, so that a run holds one branch's facts and a
- * few hundred rows of each query ahead (issue #15: 1,000 branches of 40 members in a fixed few
- * megabytes); SQLite's one connection cannot hold several open statements, so there they are read
+ * few hundred rows of each query ahead (1,000 branches of 40 members in a fixed few megabytes); SQLite's one connection cannot hold several open statements, so there they are read
  * whole, as an embedded deployment's org is small.
  */
 export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): AsyncGenerator<DigestBranchFacts> {

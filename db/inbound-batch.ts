@@ -3,7 +3,7 @@ import { isMysqlDb, upsert } from './upsert.ts';
 import { recordInboundEvent } from './inbound-events.ts';
 import type { Database, Db, InboundEventTable } from './schema.ts';
 
-// Group commit for chat messages (issue #15). When messages arrive together, each one's command runs
+// Group commit for chat messages. When messages arrive together, each one's command runs
 // in turn in one shared transaction; the rows the commands staged (a 汇报's report, a 签到's
 // attendance) and the records of the messages are written with one multi-row statement per table.
 // A message costs the statements its command needs to read and decide, and a share of the rest. A
@@ -109,7 +109,7 @@ export interface BatchOptions {
 }
 
 // Three batches at once on MariaDB: more lanes make smaller batches (more statements a message); in
-// the 签到 burst 2–4 lanes measured alike, 6 slower and past the answer deadline for some (issue #15).
+// the 签到 burst 2–4 lanes measured alike, 6 slower and past the answer deadline for some.
 export const batchOptionsFor = (db: Db): BatchOptions => ({ lanes: isMysqlDb(db) ? 3 : 1, maxBatch: 32, budgetMs: 50 });
 
 class BatchAborted extends Error {}

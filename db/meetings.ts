@@ -99,7 +99,7 @@ export interface MeetingPresent {
 
 /**
  * The branch's meetings starting in [from, to), earliest first, each with the ids of the members
- * marked present: 签到 reads both in one statement (issue #15: a burst of check-ins).
+ * marked present: 签到 reads both in one statement, so a burst of check-ins costs one read each.
  */
 export async function listBranchMeetingsPresent(
   db: Db,

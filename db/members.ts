@@ -42,7 +42,7 @@ export const memberState = (m: MemberTable): MemberState => ({
   dingtalkUserId: m.dingtalk_user_id,
 });
 
-/** Records that a member left (SPEC §9.3): their rows stay; later meetings do not expect them. */
+/** Records that a member left: their rows stay; later meetings do not expect them. */
 export async function leaveMember(db: Db, orgId: string, id: string, at: number, reason: string | null, now: number): Promise<void> {
   await rosterWritten(db, orgId);
   await db

@@ -4,7 +4,7 @@ import type { Db } from './schema.ts';
 
 // Kysely's MySQL driver streams a result one row per await, through five async generators, and
 // ignores the chunk size asked for: a weekly digest's 215,000 rows cost 0.6 s of CPU in them
-// alone (issue #15). This reads a result from the mysql2 pool of the Kysely in arrays of rows, as
+// alone. This reads a result from the mysql2 pool of the Kysely in arrays of rows, as
 // the socket delivers them, pausing the socket while some wait; no library does it for
 // Kysely, so it is written here.
 

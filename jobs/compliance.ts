@@ -16,7 +16,7 @@ import { chatTarget, secretaryTargets } from '../src/domain/targets.ts';
 import { periodRange } from '../src/domain/time.ts';
 import { enqueueDelivery } from './outbound.ts';
 
-// The compliance job (SPEC §5): one job scheduler per org on the `digests` queue, every day at
+// The compliance job: one job scheduler per org on the `digests` queue, every day at
 // 09:00 org time; the rule itself is src/domain/compliance.ts. Deliveries have deterministic ids (org,
 // branch, date, kind, target), so that a re-run of the same day — a retry, a second scheduler
 // firing, a manual run — sends nothing twice.
@@ -40,7 +40,7 @@ export interface ComplianceRun {
   gaps: number[];
 }
 
-/** The log line of a year with no holiday data (SPEC §5: reported, not silently treated as Monday–Friday). */
+/** The log line of a year with no holiday data: reported, never silently treated as Monday–Friday. */
 export const gapMessage = (year: number) =>
   `no holiday data for ${year}: treated as Monday–Friday; add overrides with PUT /admin/calendar/:date`;
 

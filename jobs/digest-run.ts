@@ -16,11 +16,11 @@ import { type Addressed, type ChannelRef, audienceOf, secretaryTargets } from '.
 import type { BranchChatTable } from '../src/domain/records.ts';
 import { relayDeliveries } from './outbound.ts';
 
-// The weekly 五同 digest (SPEC §6): computed for every branch of an org from facts loaded in a
+// The weekly 五同 digest: computed for every branch of an org from facts loaded in a
 // fixed number of queries, pushed privately to each branch secretary (else to the branch's group),
 // at most once per branch and ISO week: the `digests` rows are claimed, with the messages, in one
-// transaction of a fixed few statements before anything is queued (issue #15: the count no longer
-// grows with the branches).
+// transaction of a fixed few statements before anything is queued, so the count does not
+// grow with the branches.
 
 export interface DigestDeps {
   db: Kysely<Database>;

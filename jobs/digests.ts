@@ -11,7 +11,7 @@ import { COMPLIANCE_JOB, COMPLIANCE_PATTERN, complianceSchedulerId, logCalendarG
 import { WORKER_LOCK, bullConnection } from './queues.ts';
 import { type DigestDeps, runWeeklyDigest } from './digest-run.ts';
 
-// The `digests` queue (SPEC §5, §6): per org, two job schedulers in the org's time zone —
+// The `digests` queue: per org, two job schedulers in the org's time zone —
 // `compliance-<org>` every day at 09:00 (jobs/compliance.ts) and `digest-<org>` on the org's cron
 // (orgs.digest_cron, else DIGEST_CRON). A digest falling on a day that is not a working day is
 // deferred to the next working day at the same local time, as one delayed job per org and week.

@@ -20,7 +20,7 @@ import { type Delivery, type OutboundMessage, type Target, mergeMessages } from 
 import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';
 import { WORKER_LOCK, bullConnection } from './queues.ts';
 
-// The outbound queue (SPEC §5): every message the service sends goes through here. A `deliveries`
+// The outbound queue: every message the service sends goes through here. A `deliveries`
 // row per message holds its state; the job only names the row. Retries back off exponentially;
 // a robot at its limit, or a platform's rate-limit answer, delays the job without costing an
 // attempt; a permanent error fails at once; messages queued for one chat are merged.

@@ -2,7 +2,7 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { oncePer } from '../src/core/throttle.ts';
 
-// The three queues of SPEC §1, under QUEUE_PREFIX. BullMQ is given connection options, not a
+// The three queues (reminders, outbound, digests), under QUEUE_PREFIX. BullMQ is given connection options, not a
 // client, so that it opens (and on close quits) its own connections, blocking ones included.
 
 export const QUEUE_NAMES = ['reminders', 'digests', 'outbound'] as const;

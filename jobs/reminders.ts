@@ -18,7 +18,7 @@ import { relayDeliveries } from './outbound.ts';
 import type { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { WORKER_LOCK, bullConnection } from './queues.ts';
 
-// Meeting reminders (SPEC §5, §9.1). `meeting_reminders` is the record; the `reminders` queue holds
+// Meeting reminders. `meeting_reminders` is the record; the `reminders` queue holds
 // a job per planned reminder, a copy that can be rebuilt at any time. A job sends its reminder only
 // while the row is still planned for the same start, so a moved or cancelled meeting's old jobs do
 // nothing, and a job run twice sends once. A reminder that comes due too late to be useful (no
@@ -119,7 +119,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     const org = await getOrg(db, meeting.org_id);
     if (!org) return 'stale';
     // With the DingTalk budget low, an earlier reminder gives way to the later one: one reminder
-    // instead of two (SPEC §9.5). The last reminder, the start notice and the nudge always go.
+    // instead of two. The last reminder, the start notice and the nudge always go.
     if (kind === 'remind' && offset > Math.min(...deps.timing.offsets) && (await dingtalkBudgetLow(deps.quota, org.id, org.timezone))) {
       await drop(deps, row, 'the DingTalk budget is running low: left to the later reminder', now);
       return 'merged into the later reminder';

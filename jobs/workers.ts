@@ -29,7 +29,7 @@ export interface WorkerDeps {
 }
 
 /**
- * How often the outbox is relayed, Redis's epoch checked (SPEC §9.1: a lost Redis noticed within
+ * How often the outbox is relayed, Redis's epoch checked (a lost Redis must be noticed within
  * 30 s), the rest reconciled, and what is past RETENTION_DAYS purged.
  */
 export const INTERVALS = { relay: 2_000, epoch: 10_000, reconcile: 5 * 60_000, purge: 3_600_000 };

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { systemClock } from './core/clock.ts';
 import { dingtalkCallbackValid, wecomSignatureValid } from './platforms/shared/web-crypto.ts';
 
-// The Cloudflare Workers ingress (SPEC §9.5, the third receiving mode): it checks each callback
+// The Cloudflare Workers ingress (the third receiving mode): it checks each callback
 // with Web Crypto before forwarding it to the core at CORE_URL — a DingTalk callback's `sign` with
 // the channel's AppSecret, a WeCom callback's `msg_signature` with its Token — given as Worker
 // secrets (`wrangler secret put DINGTALK_APP_SECRET_DT1`, `WECOM_TOKEN_WA1`: the channel id in

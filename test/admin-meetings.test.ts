@@ -266,7 +266,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
     expect(markdown.indexOf('2. 同意钱五同志转正')).toBeGreaterThan(markdown.indexOf('1. 通过年度学习计划'));
   });
 
-  it('gives the record as a Word document: every item of SPEC §9.3 in its row', async () => {
+  it('gives the record as a Word document: every item a 会议记录 holds in its row', async () => {
     const res = await t.admin('GET', '/admin/orgs/o1/branches/b1/meetings/ABC/record.docx');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');

@@ -3,7 +3,7 @@ import { DASHBOARD_PATH } from '../src/admin/dashboard.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
 
-// SPEC §9.3 reads of the admin API: what was written can be listed and read back, in pages where
+// Reads of the admin API: what was written can be listed and read back, in pages where
 // lists grow; 401 without the token, 404 for another org's ids; no credential in any answer.
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

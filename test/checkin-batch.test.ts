@@ -11,7 +11,7 @@ import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, meetingRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 
-// 签到 in a burst (issue #15): messages arriving together share one transaction, and the 签到 among
+// 签到 in a burst: messages arriving together share one transaction, and the 签到 among
 // them one write of their attendance. Each 签到 still counts those before it in its batch; a
 // command that reads attendance itself (请假) runs after those rows are written.
 

@@ -18,7 +18,7 @@ import { DIALECTS } from './helpers/db.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
-// The compliance job end to end (SPEC §5): the rule for one org and date, its deliveries through the
+// The compliance job end to end: the rule for one org and date, its deliveries through the
 // outbound queue to a fake DingTalk, sent once however often the day is run; gaps in the log.
 
 const TZ = 'Asia/Shanghai';

@@ -5,7 +5,7 @@ import { type ComplianceBranch, complianceDays, complianceNotices, dueNotices } 
 import { type MeetingFacts, typesDue } from '../src/domain/meetings.ts';
 import { fromLocal } from '../src/domain/time.ts';
 
-// The compliance rule (SPEC §5) as a pure function: which notices are due on a date, and their texts.
+// The compliance rule as a pure function: which notices are due on a date, and their texts.
 
 const TZ = 'Asia/Shanghai';
 const bare = new WorkCalendar([]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config.ts';
 
 describe('loadConfig', () => {
-  it('has the defaults of SPEC §1', () => {
+  it('has the documented defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       PORT: 8787,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
 
-// The member CSV as secretaries save it (SPEC §9.3): UTF-8 with or without a BOM, or GB18030 from
+// The member CSV as secretaries save it: UTF-8 with or without a BOM, or GB18030 from
 // Excel on Chinese Windows; Chinese or English headers and roles. The encoding is told from the
 // bytes; what is neither is refused, never imported as mojibake.
 

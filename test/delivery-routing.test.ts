@@ -12,7 +12,7 @@ import { DIALECTS, memberRow } from './helpers/db.ts';
 import { eventually } from './helpers/eventually.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
-// A group push goes only through the robot bound to that chat (SPEC §9.1): never another chat's,
+// A group push goes only through the robot bound to that chat: never another chat's,
 // never the channel's; a robot's limit is counted per robot, whichever chats share it; delivery
 // ids fit their column or are refused, never cut.
 

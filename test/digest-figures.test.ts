@@ -6,7 +6,7 @@ import type { DigestBranchFacts, DigestFigures, QuarterType, TagCoverage, TypeSt
 import { digestWindow } from '../src/domain/digest/window.ts';
 import { TZ, at, branchA, branchB, digestRows } from './fixtures/digest.ts';
 
-// The figures of the 五同 weekly digest (SPEC §6), number by number, for the fixed data set of
+// The figures of the 五同 weekly digest, number by number, for the fixed data set of
 // test/fixtures/digest.ts. Every expected value below was worked out by hand from the fixture (the
 // comments show the working); none comes from the code under test.
 

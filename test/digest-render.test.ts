@@ -6,7 +6,7 @@ import { CONTINUATION_MARKER, PART_LIMITS, digestMarkdown, renderDigest, splitMa
 import type { DigestFigures, QuarterType, WeekMeeting } from '../src/domain/digest/types.ts';
 import { fromLocal } from '../src/domain/time.ts';
 
-// The 五同 digest's markdown (SPEC §6) as a pure function of its figures: sections, escaping, splitting.
+// The 五同 digest's markdown as a pure function of its figures: sections, escaping, splitting.
 
 const TZ = 'Asia/Shanghai';
 const NOW = fromLocal({ year: 2026, month: 11, day: 29, hour: 20 }, TZ); // Sunday of 2026-W48

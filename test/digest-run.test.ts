@@ -18,7 +18,7 @@ import { DIALECTS, memberRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 
-// The weekly 五同 digest end to end (SPEC §6, §7): the admin preview and run, the schedule's
+// The weekly 五同 digest end to end: the admin preview and run, the schedule's
 // Monday job and a secretary's 周报 — real Redis, real workers, a fake DingTalk. Whoever runs it
 // and however often, each branch gets its week's digest once: privately to a secretary DingTalk
 // knows, else through the branch group's custom robot.
@@ -296,7 +296,7 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
     expect(group!.query.access_token).toBe('robot-token-2');
     expect(robot(group!).markdown.title).toBe('第二党支部五同周报：2026年第48周');
     expect(robot(group!).markdown.text).toContain('未请假缺席：1 人');
-    // The secretary of 第二党支部 has no id: the group reads counts, never names (SPEC §9.2).
+    // The secretary of 第二党支部 has no id: the group reads counts, never names.
     expect(robot(group!).markdown.text).not.toContain('钱四');
 
     // Nothing more arrives.

@@ -17,7 +17,7 @@ import { type StreamGateway, attachStreamGateway } from './helpers/fake-stream-g
 import type { Backoff } from '../src/platforms/shared/long-socket.ts';
 import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
-// DingTalk Stream mode (SPEC §9.5). The fake gateway is first checked against the official client
+// DingTalk Stream mode. The fake gateway is first checked against the official client
 // (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs), then our own client is run against it:
 // ACK before handling, pings, the server's disconnect, a cut or silent socket, stop, a gateway that
 // closes each socket at once (backed off from); and the whole service: messages recorded once and

@@ -8,7 +8,7 @@ import { dingtalkSign } from '../src/platforms/dingtalk/sign.ts';
 import { dingtalkCallbackValid, wecomSignatureValid } from '../src/platforms/shared/web-crypto.ts';
 import { SAMPLE } from './helpers/wecom.ts';
 
-// The Workers ingress (SPEC §9.5): callbacks checked with Web Crypto before they are forwarded —
+// The Workers ingress: callbacks checked with Web Crypto before they are forwarded —
 // against the official vectors and the Node checks, in Node, and offline in workerd through
 // wrangler's API (unstable_dev), as it runs on Cloudflare.
 

@@ -18,7 +18,7 @@ import { type FakePlatform, type RecordedRequest, startFakePlatform } from './he
 import { type PrivateRedis, startPrivateRedis } from './helpers/private-redis.ts';
 import { planAndRelay } from './helpers/reminders.ts';
 
-// Redis is a rebuildable copy of what the database holds (SPEC §9.1). On a Redis of the test's own:
+// Redis is a rebuildable copy of what the database holds. On a Redis of the test's own:
 // emptied while the service runs, and down while a command is answered and its process dies.
 
 const GROUP = 'cidGroupF==';

@@ -11,7 +11,7 @@ import { DT_SECRET } from './helpers/dingtalk.ts';
 
 // Anyone in a group can @ the bot, roster or not. Whatever they send, no reply of any command —
 // refusals included — carries their markup: no link, no image, no tag, no mention, no bidi
-// override (SPEC §9.2). Every command word with each payload in each position it takes.
+// override. Every command word with each payload in each position it takes.
 
 const PAYLOADS = [
   '[点此重新登录](http://evil.example/login)',

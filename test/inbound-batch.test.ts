@@ -7,7 +7,7 @@ import { seedBranches } from './helpers/branches.ts';
 import { DIALECTS, type TestDb, countOf, openTestDb } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 
-// The group commit of chat messages (issue #15), on each database: messages that arrive together
+// The group commit of chat messages, on each database: messages that arrive together
 // share one transaction and one INSERT of their records; a refusal leaves the others alone; a
 // command that fails after writing fails alone (the batch is rolled back and run message by
 // message); a message recorded before is refused as such, and a retry still in hand waits for it.

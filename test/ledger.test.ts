@@ -11,7 +11,7 @@ import { fromLocal } from '../src/domain/time.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 
-// The branch's quarterly 三会一课台账 (SPEC §9.3), read back cell by cell: a held 党员大会 (quorum
+// The branch's quarterly 三会一课台账, read back cell by cell: a held 党员大会 (quorum
 // reached) with a leave, its 补学 and 纪要; a meeting nobody came to (not held); a cancelled one;
 // reports with tags; a member who has left since and still appears where they were.
 

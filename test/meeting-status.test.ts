@@ -9,7 +9,7 @@ import { viaDingtalk } from './helpers/chat.ts';
 import { DIALECTS, countRows, memberRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 
-// Meeting statuses from chat (SPEC §9.2): 取消 before the start cancels, after it marks the meeting
+// Meeting statuses from chat: 取消 before the start cancels, after it marks the meeting
 // not held with the reason given; 销假 only before the start; 帮助 links the guide, which the service serves.
 
 const TZ = 'Asia/Shanghai';

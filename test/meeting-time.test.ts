@@ -105,8 +105,8 @@ describe('parseMeetingTime: refusals', () => {
     expect(refusal(result)).toContain('例如 12月5日 14:30');
   });
 
-  // A date without a year that has just passed is a mistake, not a meeting a year away: SPEC §4
-  // "Times in the past … each has its own message".
+  // A date without a year that has just passed is a mistake, not a meeting a year away: a time in
+  // the past is refused with a message of its own.
   it('refuses a recent month-day without a year instead of moving it a year ahead', () => {
     expect(refusal(parseMeetingTime('11月27日 9:00', NOW, SH))).toContain('已经过去了');
     expect(refusal(parseMeetingTime('11月28日 9:00', NOW, SH))).toContain('已经过去了');
@@ -230,7 +230,7 @@ describe('parseMeetingTime: the org zone, not the process zone, decides the day'
   });
 });
 
-describe('parseMeetingTime: the hour people mean (SPEC §9.2)', () => {
+describe('parseMeetingTime: the hour people mean', () => {
   // Tomorrow, 2026-11-29, in Shanghai: `h` o'clock local is h - 8 UTC.
   const tomorrow = (hour: number, minute = 0) => Date.UTC(2026, 10, 29, hour - 8, minute);
   it.each([

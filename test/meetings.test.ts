@@ -468,7 +468,7 @@ describe('formatLocal', () => {
   });
 });
 
-describe('meetingState (SPEC §9.2)', () => {
+describe('meetingState: scheduled, held, not_held, cancelled', () => {
   const START = sh(2026, 12, 2, 15);
   const CLOSES = 2 * 3600_000;
   const state = (over: Partial<MeetingFacts>, now: number) =>

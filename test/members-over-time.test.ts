@@ -5,7 +5,7 @@ import { viaDingtalk } from './helpers/chat.ts';
 import { DIALECTS } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 
-// Members over time (SPEC §9.3): one who leaves is expected at no later meeting and stays in the
+// Members over time: one who leaves is expected at no later meeting and stays in the
 // earlier ones; one who moves to another branch keeps their past attendance with the old branch
 // and is expected only at the new branch's later meetings, until they move back; an org admin may
 // 绑定 any branch.

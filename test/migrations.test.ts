@@ -10,7 +10,7 @@ import * as initial from '../db/migrations/20261128_0001_initial.ts';
 import * as outbox from '../db/migrations/20261201_0002_outbox.ts';
 import { DIALECTS } from './helpers/db.ts';
 
-// Migration 0003 carries meetings over to the statuses of SPEC §9.2: a meeting cancelled after its
+// Migration 0003 carries meetings over to the statuses scheduled, held, not_held and cancelled: a meeting cancelled after its
 // start was not held; one cancelled before it stays cancelled; the others are untouched.
 
 const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';

@@ -10,7 +10,7 @@ import { type TestApp, startTestApp } from './helpers/app.ts';
 import { eventually } from './helpers/eventually.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 
-// The outbound queue against a fake DingTalk custom robot (issue #5, acceptance 3): a robot's
+// The outbound queue against a fake DingTalk custom robot: a robot's
 // limit is never exceeded, nothing is lost, queued messages merge, a 130101 answer delays.
 
 const WINDOW_MS = 3_000;

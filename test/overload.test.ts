@@ -5,7 +5,7 @@ import { seedBranches } from './helpers/branches.ts';
 import { DIALECTS, countOf } from './helpers/db.ts';
 import { DT_SECRET, dingtalkCallback, signedHeaders } from './helpers/dingtalk.ts';
 
-// Past capacity (issue #15): with MAX_IN_FLIGHT messages in hand a callback is answered 503 at once
+// Past capacity: with MAX_IN_FLIGHT messages in hand a callback is answered 503 at once
 // and stores nothing; the platform's retry is then stored once. A message delivered several times
 // at once (a platform's retry racing the first delivery) is stored once, and every delivery gets
 // the same answer.

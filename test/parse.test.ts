@@ -136,7 +136,7 @@ describe('parseCommand: every command, as members type it (now = 2026-11-28 10:0
   });
 
   const secretary: [string, Parsed][] = [
-    // 安排: the SPEC §4 examples and the USAGE example
+    // 安排: the documented time forms and the USAGE example
     [
       '安排 支委会 明天下午3点 地点 三楼会议室 议题 研究年度工作 #同研究',
       ok({ kind: 'schedule', type: 'committee', at: TOMORROW_3PM, location: '三楼会议室', topic: '研究年度工作', tags: ['research'] }),

@@ -13,7 +13,7 @@ import { viaDingtalk, viaWecomBot } from './helpers/chat.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 
-// What a group chat can see (SPEC §4, §9.2): one test per kind of push that may reach a group. Names
+// What a group chat can see: one test per kind of push that may reach a group. Names
 // of people who missed something go only to the secretary privately; a group reads counts. The one
 // exception, the nudge during a meeting, @-mentions those not checked in without calling them absent.
 

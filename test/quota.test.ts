@@ -14,7 +14,7 @@ import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 import { planAndRelay } from './helpers/reminders.ts';
 
-// Platform quotas (SPEC §9.5): DingTalk calls counted per org, kind and month; org admins told
+// Platform quotas: DingTalk calls counted per org, kind and month; org admins told
 // privately at 80 % and 100 % of the budget (a channel setting, 3,000/5,000 by default); the counts
 // in GET /admin/health; and, with the budget low, one reminder instead of two.
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanInput } from '../src/chat/message.ts';
 import { parseCommand, suggestCommand } from '../src/chat/parse.ts';
 
-// What people type, as the platforms deliver it (SPEC §9.2): mentions of either platform, particles,
+// What people type, as the platforms deliver it: mentions of either platform, particles,
 // punctuation, no space before the first argument, full-width forms, typos. Each line becomes a
 // command (its kind and arguments), a refusal of that command, or — not a command — a suggestion.
 

@@ -11,7 +11,7 @@ import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, meetingRow } from './helpers/db.ts';
 import { planAndRelay } from './helpers/reminders.ts';
 
-// Reminders that came due while no worker ran (SPEC §9.1): the reconcile never deletes a due job;
+// Reminders that came due while no worker ran: the reconcile never deletes a due job;
 // it gives a still-useful one its job again, and drops, logs and lists one past all use.
 
 const HOUR = 3_600_000;

@@ -19,7 +19,7 @@ import { type FakePlatform, type RecordedRequest, startFakePlatform } from './he
 import { DT_SECRET, dingtalkCallback, signedHeaders } from './helpers/dingtalk.ts';
 
 // Meeting reminders end to end: real BullMQ delays on real Redis, pushed to a fake DingTalk
-// custom robot (issue #5, acceptance 1 and the 改期/取消 part of 2).
+// custom robot: each reminder sent once, on time; 改期 and 取消 move or stop them.
 
 const GROUP = 'cidGroupA==';
 type Body = { msgtype: string; markdown: { title: string; text: string }; at: { atUserIds: string[] } };

@@ -18,7 +18,7 @@ import { planAndRelay } from './helpers/reminders.ts';
 import { type ServiceProcess, startService } from './helpers/service.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
-// Restart safety (issue #5, acceptance 2): reminders queued in Redis survive a worker process
+// Restart safety: reminders queued in Redis survive a worker process
 // stopped by SIGTERM and another killed by SIGKILL; each arrives exactly once.
 
 const dir = mkdtempSync(join(tmpdir(), 'tongxin-restart-'));

@@ -13,7 +13,7 @@ import { type TestDb, DIALECTS, memberRow, openTestDb } from './helpers/db.ts';
 import { DT_SECRET, dingtalkCallback, signedHeaders } from './helpers/dingtalk.ts';
 import { type ServiceProcess, startService } from './helpers/service.ts';
 
-// The caches of org, sender and channel (issue #15): an admin edit of a member's role is seen by the
+// The caches of org, sender and channel: an admin edit of a member's role is seen by the
 // next command in the process that made it, and within CACHE_TTL in another process — which keeps
 // its copy until then (asserted too: otherwise the test would pass with no cache at all).
 

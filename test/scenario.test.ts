@@ -11,7 +11,8 @@ import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DT_SECRET } from './helpers/dingtalk.ts';
 import { viaDingtalk, viaWecomBot } from './helpers/chat.ts';
 
-// A 党员大会 from 安排 to its record, through both platforms' real webhooks (issue #4, acceptance 2 and 4).
+// A 党员大会 from 安排 to its record, through both platforms' real webhooks: check-ins, leave,
+// attendance, 纪要, the record and the make-up study.
 
 const TZ = 'Asia/Shanghai';
 const at = (day: number, hour: number, minute = 0) => fromLocal({ year: 2026, month: 11, day, hour, minute }, TZ);

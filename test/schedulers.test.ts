@@ -19,7 +19,7 @@ import { fromLocal } from '../src/domain/time.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
 
-// Per-org job schedulers on the `digests` queue (SPEC §5): compliance daily at 09:00 and the weekly
+// Per-org job schedulers on the `digests` queue: compliance daily at 09:00 and the weekly
 // digest on the org's cron, both in the org's zone; a digest due on a day off waits for the next working day.
 // A digest run is checked by its effects: one `digests` row (and one delivery) per branch and week.
 

@@ -68,7 +68,7 @@ describe('link tokens', () => {
 });
 
 describe('toLocal against Intl', () => {
-  // The quarter-hour cache of offsets (issue #15) must agree with Intl itself, in zones with DST,
+  // The quarter-hour cache of offsets must agree with Intl itself, in zones with DST,
   // half-hour DST (Lord Howe) and 45-minute offsets, across two years of instants.
   const formats = new Map<string, Intl.DateTimeFormat>();
   const format = (tz: string) =>

@@ -13,7 +13,7 @@ import { DT_SECRET } from './helpers/dingtalk.ts';
 import type { FakePlatform } from './helpers/fake-platform.ts';
 import { PUBLIC_URL, browser, csrfOf, signIn, signInLink, startConsole as startRig } from './helpers/console.ts';
 
-// The console's sign-in and first pages (SPEC §9.4), over HTTP: 控制台 one-to-one gives a link that
+// The console's sign-in and first pages, over HTTP: 控制台 one-to-one gives a link that
 // works once, for 10 minutes; the session cookie; what each role sees; CSRF and Origin on writes;
 // IT's token sign-in, slowed and locked out after failures.
 

@@ -18,7 +18,7 @@ import { botCallback } from './helpers/wecom.ts';
 import type { Backoff } from '../src/platforms/shared/long-socket.ts';
 import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
-// The WeCom AI bot's long connection (SPEC §9.5). The fake server is first checked against the
+// The WeCom AI bot's long connection. The fake server is first checked against the
 // official @wecom/aibot-node-sdk client, then our client runs against it (and against a server that
 // closes each socket once subscribed, to be backed off from), then the whole service.
 

@@ -1,6 +1,6 @@
 import { type CreateTableBuilder, type Kysely, MysqlAdapter, sql } from 'kysely';
 
-// The whole data model of SPEC §2. Portable on MariaDB and SQLite: BIGINT epoch ms, text for JSON,
+// The whole data model. Portable on MariaDB and SQLite: BIGINT epoch ms, text for JSON,
 // 0/1 booleans, binary collation on MySQL so ids and de-duplication keys compare exactly.
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// Meeting statuses of SPEC §9.2: a meeting cancelled after its start was never `cancelled` but
+// Meeting statuses (scheduled, held, not_held, cancelled): a meeting cancelled after its start was never `cancelled` but
 // `not_held`, with the reason the secretary gave (held / not_held are otherwise read from what the
 // meeting holds: who was present and its 纪要).
 

@@ -1,6 +1,6 @@
 import { type Kysely, MysqlAdapter, sql } from 'kysely';
 
-// Members over time (SPEC §9.3): a member leaves (status `left`, when, why) without losing their
+// Members over time: a member leaves (status `left`, when, why) without losing their
 // history; a move to another branch is kept, so that past meetings keep who was expected at them;
 // `org_admin` marks 机关党委 staff. Existing members are `active`, never moved, not org admins.
 

@@ -1,7 +1,7 @@
 import { type Kysely, MysqlAdapter, sql } from 'kysely';
 
 // Links that work once and briefly: 导出's download where no channel can send the member a file, and
-// (issue #13) the console's sign-in. Only a hash of each link's token is kept.
+// the console's sign-in. Only a hash of each link's token is kept.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const mysql = db.getExecutor().adapter instanceof MysqlAdapter;

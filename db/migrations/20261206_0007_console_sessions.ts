@@ -1,6 +1,6 @@
 import { type Kysely, MysqlAdapter, sql } from 'kysely';
 
-// Sessions of the console (SPEC §9.4): a secretary or org admin signed in from a chat link, or IT
+// Sessions of the console: a secretary or org admin signed in from a chat link, or IT
 // with ADMIN_TOKEN (no member). Only a hash of the cookie's token is kept; what a session may see
 // is read from the member's role at each request, so a changed role applies at once.
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// The weekly digest reads an org's reports of the last four weeks (issue #15): by time, and with the
+// The weekly digest reads an org's reports of the last four weeks: by time, and with the
 // branch and member in the index, who reported is read from the index alone.
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -1,7 +1,7 @@
 import { type Kysely, MysqlAdapter, sql } from 'kysely';
 
-// A counter per org, raised in the transaction of every write of its settings or members (issue
-// #15): a process checks this one row each CACHE_TTL instead of reading every roster it keeps again.
+// A counter per org, raised in the transaction of every write of its settings or members: a
+// process checks this one row each CACHE_TTL instead of reading every roster it keeps again.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const mysql = db.getExecutor().adapter instanceof MysqlAdapter;

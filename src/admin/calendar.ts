@@ -43,7 +43,7 @@ export async function putOverride(
 }
 
 /**
- * SPEC §7 `PUT /admin/calendar/:date` — overrides the working-day calendar for one date (SPEC §5),
+ * `PUT /admin/calendar/:date` — overrides the working-day calendar for one date,
  * which fills the years `chinese-days` has no data for — and `GET /admin/calendar?year=` listing a
  * year's overrides and whether the year has data at all.
  */

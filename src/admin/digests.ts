@@ -15,7 +15,7 @@ import { apiActing, audit } from './acting.ts';
 import { Problem, badField, check, handle, idParam, readText } from './http.ts';
 import { runSchema } from './schemas.ts';
 
-// SPEC §7 weekly digests (SPEC §6): a branch's digest of a week computed and rendered without
+// Weekly digests: a branch's digest of a week computed and rendered without
 // pushing anything, and the week's digests run now — pushed at most once per branch and week, so
 // that a second run (or the schedule's) sends nothing more.
 

@@ -34,7 +34,7 @@ export async function probe(deps: Pick<ServiceDeps, 'db' | 'redis'>): Promise<{ 
 export function healthRoutes(deps: Pick<ServiceDeps, 'db' | 'redis' | 'clock' | 'config' | 'logger'>): Hono {
   const app = new Hono();
   const counter = new QuotaCounter({ ...deps, prefix: deps.config.QUEUE_PREFIX });
-  /** This month's platform calls of every org (SPEC §9.5): a DingTalk count with its budget. */
+  /** This month's platform calls of every org: a DingTalk count with its budget. */
   const quota = async () => {
     const orgs = await listOrgsPage(deps.db, '', ORGS_MAX);
     const uses = await Promise.all(orgs.map(async (o) => (await counter.usage(o.id, o.timezone)).map((u) => ({ org: o.id, ...u }))));

@@ -8,7 +8,7 @@ import { apiActing, audit } from './acting.ts';
 import { attachment, badField, fileResponse, handle } from './http.ts';
 import { orgBranch, orgOfPath } from './path.ts';
 
-// SPEC §9.3 `GET …/branches/:branch/ledger.xlsx?quarter=2026-Q4`: the branch's quarterly 三会一课台账;
+// `GET …/branches/:branch/ledger.xlsx?quarter=2026-Q4`: the branch's quarterly 三会一课台账;
 // `GET /admin/orgs/:org/ledger.xlsx?quarter=`: the org overview, a row a branch, streamed.
 
 /** The quarter of `?quarter=2026-Q4`, this quarter when absent. */

@@ -24,7 +24,7 @@ async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTa
   return meeting;
 }
 
-/** SPEC §7 meetings: the branch's list, one meeting's attendance, and its record (会议记录). */
+/** Meetings: the branch's list, one meeting's attendance, and its record (会议记录). */
 export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>): Hono {
   const { db, clock } = deps;
   const checkinCloses = deps.config.CHECKIN_CLOSES;

@@ -12,7 +12,7 @@ import { orgJson } from './org-json.ts';
 import { orgOfPath } from './path.ts';
 import { memberFilterSchema, pageSchema } from './schemas.ts';
 
-// SPEC §9.3 reads: what the admin API has written can be listed and read back. Credentials never
+// Reads: what the admin API has written can be listed and read back. Credentials never
 // leave: a channel shows its platform and bot name, a chat whether it has a robot key (hasWebhook).
 
 /** One page of rows read with one extra, to know whether another page follows. */

@@ -3,7 +3,7 @@ import { isTimeZone } from '../core/config.ts';
 import { isCron } from '../core/cron.ts';
 import { ID, ID_REASON } from './http.ts';
 
-// Bodies of the admin API (SPEC §7). Objects are strict: PUT replaces the whole record, so a
+// Bodies of the admin API. Objects are strict: PUT replaces the whole record, so a
 // mistyped key would otherwise silently reset that field to its default.
 
 const id = z.string().regex(ID, ID_REASON);

@@ -21,7 +21,7 @@ export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES, deadli
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new BodyTooLarge();
   // A declared length bounds the body (Node's parser reads no further): read it whole, through the
-  // Node adapter's direct path, which skips building a web stream (issue #15: a sixth of a 汇报's CPU).
+  // Node adapter's direct path, which skips building a web stream (a sixth of a 汇报's CPU).
   if (declared !== null) return Buffer.from(await beforeDeadline(req.arrayBuffer(), deadlineMs));
   if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();

@@ -2,7 +2,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 
 // Random bytes drawn ahead, from the same generator: a call to it for a few bytes cost more than
 // what a message did with them (8 for an id; 16 for each WeCom reply's envelope, 5% of the CPU of
-// a WeCom 汇报 under load, issue #15).
+// a WeCom 汇报 under load).
 
 const pool = Buffer.alloc(4096);
 let used = pool.length;

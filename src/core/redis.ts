@@ -50,6 +50,6 @@ export async function warnOnEviction(redis: Redis, logger: Logger): Promise<void
       logger.warn(`Redis maxmemory-policy is ${policy}: set it to noeviction, or Redis may drop queued jobs when memory runs short`);
     }
   } catch {
-    // CONFIG is disabled on some managed Redis services; the README says what to set there.
+    // CONFIG is disabled on some managed Redis services; docs/operations.md says what to set there.
   }
 }

@@ -1,4 +1,4 @@
-// Working days (SPEC §5): the Chinese public-holiday calendar with its make-up workdays (调休), from
+// Working days: the Chinese public-holiday calendar with its make-up workdays (调休), from
 // `chinese-days`, under an admin override table. Pure: the overrides are handed in, nothing is read.
 //
 // `chinese-days` has data up to 2026 only, and for a later date its `isWorkday` silently answers by

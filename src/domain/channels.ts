@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Platform credentials of a channel, as the admin API takes them (SPEC §7) and as stored (JSON), and
+// Platform credentials of a channel, as the admin API takes them and as stored (JSON), and
 // the name members know the bot by (`botName`: reminders tell them to write「@同心 签到」).
 
 const botName = z.string().min(1).max(30).optional();
@@ -22,7 +22,7 @@ const wecomApp = z.object({
 
 /**
  * The AI bot (智能机器人): over HTTP callbacks (the default) it needs the callback's Token and
- * EncodingAESKey; over the long connection (`mode: websocket`, SPEC §9.5) its BotID and Secret.
+ * EncodingAESKey; over the long connection (`mode: websocket`) its BotID and Secret.
  */
 const wecomBot = z
   .object({
@@ -48,7 +48,7 @@ const dingtalk = z.object({
   appKey: z.string().min(1).max(128),
   appSecret: z.string().min(1).max(256),
   robotCode: z.string().min(1).max(128),
-  /** How messages arrive: `http` callbacks (the default) or a `stream` long connection (SPEC §9.5). */
+  /** How messages arrive: `http` callbacks (the default) or a `stream` long connection. */
   mode: z.enum(['http', 'stream']).optional(),
   /** The org's monthly call budget, when not the standard edition's (3,000 Webhook&Stream, 5,000 API). */
   monthlyBudget: z

@@ -1,4 +1,4 @@
-// Small charts as inline SVG, drawn on the server (SPEC §9.4): the browser needs no chart library
+// Small charts as inline SVG, drawn on the server: the browser needs no chart library
 // and the page works on an intranet. Every label is escaped; colours name nothing as good or bad
 // beyond done / not yet, and nothing is ranked.
 

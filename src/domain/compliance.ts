@@ -6,7 +6,7 @@ import type { MeetingType } from './records.ts';
 import type { OutboundMessage } from './outbound.ts';
 import { type CalendarPeriod, formatLocal, periodRange, quarterName } from './time.ts';
 
-// 三会一课 compliance notices (SPEC §5) as a pure function of a date, the working-day calendar and
+// 三会一课 compliance notices as a pure function of a date, the working-day calendar and
 // each branch's meetings. The job (jobs/compliance.ts) runs it every day at 09:00 org time:
 // - monthStart: on the first working day of the month, each branch's group chats hear which meeting
 //   types are still due (monthly types this month, quarterly types this quarter);

@@ -1,7 +1,7 @@
 import { type IsoDate, localDate, parseIsoDate } from './calendar.ts';
 
 // ISO 8601 weeks (Monday–Sunday; week 1 holds the year's first Thursday), as `YYYY-Www`: the key
-// of a weekly digest (SPEC §6), taken in the org's time zone.
+// of a weekly digest, taken in the org's time zone.
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

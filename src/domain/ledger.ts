@@ -17,7 +17,7 @@ import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } f
 import { fileDateTime } from './time.ts';
 import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
 
-// A branch's quarterly 三会一课台账 (SPEC §9.3) as an .xlsx workbook, laid out as a 机关 files it:
+// A branch's quarterly 三会一课台账 as an .xlsx workbook, laid out as a 机关 files it:
 // on each sheet a title row naming the branch and quarter, a header row in Chinese, both frozen,
 // times as 2026年12月1日 14:30, columns as wide as their text. Five sheets: 会议 (a row a meeting),
 // 出勤 (a row a member a meeting), 请假与补学, 四服务汇报, 五同. Nothing ranks members.

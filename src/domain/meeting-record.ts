@@ -4,7 +4,7 @@ import { escapeMarkdown } from './markdown.ts';
 import { type MeetingState, type MemberFacts, type Quorum, STATE_LABELS, meetingAttendance, meetingState, quorum } from './meetings.ts';
 import { formatLocal, isoWithOffset, toLocal } from './time.ts';
 
-// The meeting record (会议记录, SPEC §4) as a pure function of what the chat already holds.
+// The meeting record (会议记录) as a pure function of what the chat already holds.
 
 export type RecordMeeting = Pick<
   MeetingTable,

@@ -32,7 +32,7 @@ const LEADING_ZERO = /(^|\D)0\d[:：点]/u;
 
 /**
  * Meetings are held in working hours: a bare hour 1–6 (`明天3点`) means the afternoon, unless the
- * morning is said or the time is written 24-hour style; 7–11 the morning, 12 noon (SPEC §9.2).
+ * morning is said or the time is written 24-hour style; 7–11 the morning, 12 noon.
  */
 function meetingHour(hour: number, meridiemSaid: boolean, text: string): number {
   if (meridiemSaid || hour < 1 || hour > 6 || MORNING.test(text) || LEADING_ZERO.test(text)) return hour;

@@ -2,9 +2,9 @@ import type { AttendanceTable, MeetingTable, MeetingType, MemberMoveTable, Membe
 import { type CalendarPeriod, periodRange, toLocal } from './time.ts';
 import { CODE_ALPHABET } from './vocabulary.ts';
 
-// 三会一课 rules as pure functions of plain values (《中国共产党支部工作条例（试行）》 practice, SPEC §2).
+// 三会一课 rules as pure functions of plain values (《中国共产党支部工作条例（试行）》 practice).
 
-/** What a meeting holds that shows it took place (SPEC §9.2): members present, 纪要 written. */
+/** What a meeting holds that shows it took place: members present, 纪要 written. */
 export interface Evidence {
   present: number;
   notes: number;
@@ -158,7 +158,7 @@ const started = (m: Pick<MeetingFacts, 'status' | 'starts_at'>, now: number) => 
  */
 export const isHeld = (m: MeetingFacts, now: number) => started(m, now) && (m.backfilled === 1 || m.present > 0 || m.notes > 0);
 
-/** The status a meeting is shown with (SPEC §9.2). */
+/** The status a meeting is shown with. */
 export type MeetingState = 'scheduled' | 'held' | 'not_held' | 'cancelled';
 
 /**

@@ -1,6 +1,6 @@
 import { toLocal } from './time.ts';
 
-// Platform quotas (SPEC §9.5). DingTalk's standard edition allows an org 3,000 Webhook&Stream calls
+// Platform quotas. DingTalk's standard edition allows an org 3,000 Webhook&Stream calls
 // (custom-robot sends, session replies, Stream pushes) and 5,000 API calls a month; a channel may
 // set other figures (`monthlyBudget`). Org admins are told privately when a count reaches 80 % and
 // 100 % of its budget.

@@ -2,7 +2,7 @@ import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow,
 import { type MeetingRecord, backfilledBy } from './meeting-record.ts';
 import { fileDateTime } from './time.ts';
 
-// The 会议记录 as a Word document (SPEC §9.3), as a 机关 files it: a title, then one table row per
+// The 会议记录 as a Word document, as a 机关 files it: a title, then one table row per
 // item (名称, 时间, 地点, 主持人, 记录人, attendance, 议题, 纪要与决议, and for a 党员大会 whether
 // more than half of the formal members were present). Built from the same record as the JSON.
 

@@ -4,7 +4,7 @@ import { meetingTitle } from './meeting-text.ts';
 import type { OutboundMessage } from './outbound.ts';
 import type { MeetingTable, MemberTable, ReminderKind } from './records.ts';
 
-// Meeting reminders (SPEC §5, §9.1): which a meeting has, when each is still worth sending, and
+// Meeting reminders: which a meeting has, when each is still worth sending, and
 // what each says. Pure: the queue and the database carry them out.
 
 export interface ReminderTiming {

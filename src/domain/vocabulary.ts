@@ -1,6 +1,6 @@
 import type { MeetingType, ServiceCategory } from './records.ts';
 
-// The words members type (SPEC §2) and the labels replies use.
+// The words members type and the labels replies use.
 
 export const CATEGORY_LABELS: Record<ServiceCategory, string> = {
   enterprise: '服务企业',

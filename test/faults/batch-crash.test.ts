@@ -12,7 +12,7 @@ import { freePort } from '../helpers/private-redis.ts';
 import { type ServiceProcess, startService } from '../helpers/service.ts';
 import { faultDatabases } from '../helpers/fault-databases.ts';
 
-// The group commit of chat messages (issue #15) under SIGKILL: 3,000 汇报 from 40 members, 48 at a
+// The group commit of chat messages under SIGKILL: 3,000 汇报 from 40 members, 48 at a
 // time, and the service killed while they arrive. Every message answered 2xx before the kill is in
 // the database the kill left (nothing else runs at that moment); then the service starts again on
 // the same port, the senders retry what was not answered, and every message is stored exactly once.

@@ -14,7 +14,7 @@ import { type FakePlatform, startFakePlatform } from '../helpers/fake-platform.t
 import { type StreamGateway, attachStreamGateway } from '../helpers/fake-stream-gateway.ts';
 import { type ServiceProcess, startService } from '../helpers/service.ts';
 
-// One DingTalk Stream channel, service processes that each want it (SPEC §9.5): exactly one holds
+// One DingTalk Stream channel, service processes that each want it: exactly one holds
 // the connection; SIGKILL the holder and another connects within 30 s (the lease runs out); SIGTERM
 // it and the next connects within 5 s (the lease is released); no message is handled twice.
 

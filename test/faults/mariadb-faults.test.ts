@@ -13,7 +13,7 @@ import { freePort } from '../helpers/private-redis.ts';
 import { type ServiceProcess, sendLikeAPlatform, startService } from '../helpers/service.ts';
 
 // MariaDB hung (SIGSTOP) for 10 s, then stopped for 10 s, during a burst of 1,000 callbacks sent
-// as a platform sends them (SPEC §9.1): every answer within 1 s, each a 200 or a 503; after
+// as a platform sends them: every answer within 1 s, each a 200 or a 503; after
 // recovery every message stored once — none lost, none doubled.
 
 const MEMBERS = 50;

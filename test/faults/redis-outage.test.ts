@@ -13,7 +13,7 @@ import { type ServiceProcess, sendLikeAPlatform, startService } from '../helpers
 import { faultDatabases } from '../helpers/fault-databases.ts';
 
 // Redis stopped during a burst of 1,000 callbacks, the service SIGKILLed during the outage, both
-// restarted (SPEC §9.1): every command recorded once, every effect carried out once. The burst:
+// restarted: every command recorded once, every effect carried out once. The burst:
 // 990 四服务 reports from 100 members and one 提醒 from each of 10 branch secretaries, sent as a
 // platform sends them (retried on a 503 or a refused connection).
 

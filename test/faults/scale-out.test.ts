@@ -14,7 +14,7 @@ import { freePort } from '../helpers/private-redis.ts';
 import { planAndRelay } from '../helpers/reminders.ts';
 import { type ServiceProcess, sendLikeAPlatform, startService } from '../helpers/service.ts';
 
-// Scale-out (SPEC §9.1): two ROLE=web and two ROLE=worker processes on one MariaDB and one Redis,
+// Scale-out: two ROLE=web and two ROLE=worker processes on one MariaDB and one Redis,
 // one worker SIGKILLed in the middle of a burst of 1,000 callbacks while 40 meetings start: every
 // push — 40 start notices and the 20 nudges of 提醒 — arrives once; every command is recorded once.
 

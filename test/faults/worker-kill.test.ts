@@ -14,7 +14,7 @@ import { type ServiceProcess, startService } from '../helpers/service.ts';
 import { faultDatabases } from '../helpers/fault-databases.ts';
 
 // SIGKILL of the only worker while 200 reminders fall due within 10 s, then a new worker: every
-// one is delivered, each once (SPEC §9.1). Each meeting is in a branch of its own with a robot of
+// one is delivered, each once. Each meeting is in a branch of its own with a robot of
 // its own, so that the robots' 20-a-minute limit does not slow the test.
 
 const MEETINGS = 200;

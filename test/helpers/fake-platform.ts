@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// A stand-in for the platforms' APIs (SPEC §8): point WECOM_API_BASE etc. at `url`, then assert on
+// A stand-in for the platforms' APIs: point WECOM_API_BASE etc. at `url`, then assert on
 // what arrived. Rules are keyed by method + path, so any platform's endpoints can be served.
 
 export interface RecordedRequest {

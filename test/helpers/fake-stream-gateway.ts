@@ -3,7 +3,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { until } from './eventually.ts';
 import type { FakePlatform } from './fake-platform.ts';
 
-// DingTalk's Stream gateway as the protocol documents it (research/dingtalk.md §2.2), on the fake
+// DingTalk's Stream gateway as DingTalk's Stream protocol documents it, on the fake
 // platform's server: POST /v1.0/gateway/connections/open gives an endpoint and a ticket (one use,
 // 90 s); the WebSocket at /connect?ticket= takes it, and the test pushes frames and reads the ACKs.
 // test/dingtalk-stream.test.ts checks it against the official dingtalk-stream client.

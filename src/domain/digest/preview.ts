@@ -29,7 +29,7 @@ export interface DigestPreview {
 
 /**
  * One branch's digest, computed and rendered in parts that fit where it goes; nothing is pushed.
- * A digest for a group chat (no secretary reachable privately) names nobody (SPEC §9.2).
+ * A digest for a group chat (no secretary reachable privately) names nobody.
  */
 export function previewDigest(input: DigestInput, to: { format: MessageFormat; audience: Audience }, now: number): DigestPreview {
   const { facts, window, calendar } = input;

@@ -7,8 +7,8 @@ import { formatLocal } from '../time.ts';
 import { TYPE_STATUS_LABELS } from '../meetings.ts';
 import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './types.ts';
 
-// The 五同 weekly digest (SPEC §6) as Chinese markdown: a pure function of its figures. Five
-// sections in the spec's order, lists only (DingTalk markdown has no tables), every piece of user
+// The 五同 weekly digest as Chinese markdown: a pure function of its figures. Five
+// sections in a fixed order, lists only (DingTalk markdown has no tables), every piece of user
 // text escaped (it can neither break the markdown nor mention anyone), names only in a digest read
 // privately and there only in the absent / pending / silent lists and excerpts, in the given order
 // (nothing ranks members); a group reads counts. A digest longer than the platform allows is split
@@ -20,7 +20,7 @@ import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './type
  */
 export type MessageFormat = 'wecom' | 'wecom-app' | 'dingtalk';
 
-/** Who reads it: the secretary privately, or a branch's group chat (counts, never names: SPEC §9.2). */
+/** Who reads it: the secretary privately, or a branch's group chat (counts, never names). */
 export type Audience = 'private' | 'group';
 
 export interface RenderOptions {

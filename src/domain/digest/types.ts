@@ -3,7 +3,7 @@ import type { Evidence, Term, TypeStatus } from '../meetings.ts';
 import type { CalendarPeriod } from '../time.ts';
 import type { FiveTag } from '../vocabulary.ts';
 
-// The 五同 weekly digest (SPEC §6): the facts one branch's digest is computed from, and the figures
+// The 五同 weekly digest: the facts one branch's digest is computed from, and the figures
 // computed. Figures are a pure function of facts (figures.ts); rendering is another
 // (render.ts); loading facts for a whole org is db/digest-facts.ts.
 

@@ -19,7 +19,7 @@ import type { SendFailure, SendResult } from '../shared/send-result.ts';
 import { SharedToken } from '../shared/token.ts';
 import { assertNotEmpty, classifyOapiErrcode, classifyStatus, jsonWithinLimit } from './errors.ts';
 
-// Pushes through the enterprise-internal robot's v1.0 API (SPEC §3): groups through
+// Pushes through the enterprise-internal robot's v1.0 API: groups through
 // groupMessages/send, people through oToMessages/batchSend. The access token is shared by every
 // process through Redis.
 

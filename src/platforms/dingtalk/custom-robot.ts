@@ -5,7 +5,7 @@ import type { SendResult } from '../shared/send-result.ts';
 import { assertNotEmpty, classifyRobotErrcode, jsonWithinLimit } from './errors.ts';
 import { dingtalkSign } from './sign.ts';
 
-// Group pushes through a group's custom robot webhook (SPEC §3); 20 a minute per robot, which the
+// Group pushes through a group's custom robot webhook; 20 a minute per robot, which the
 // outbound queue enforces, not this module.
 
 export type CustomRobotMessage =

@@ -2,7 +2,7 @@ import { type FailureOutcome, type Outcome, statusOutcome } from '../shared/api.
 
 // What DingTalk's answers mean for a send (see Outcome), and the limits of its message bodies.
 
-/** UTF-8 byte limit of a robot message's JSON body (SPEC §6). */
+/** UTF-8 byte limit of a robot message's JSON body. */
 export const DINGTALK_BODY_LIMIT = 20_000;
 
 const RATE_LIMITED = 'DingTalk blocks a robot for 10 minutes after more than 20 messages a minute';

@@ -7,7 +7,7 @@ import { verifyDingtalkCallback } from './sign.ts';
 
 const EMPTY = { msgtype: 'empty' } as const;
 
-/** POST /webhooks/dingtalk/:channel — the enterprise-internal robot in HTTP mode (SPEC §3). */
+/** POST /webhooks/dingtalk/:channel — the enterprise-internal robot in HTTP mode. */
 export function dingtalkReceiver(deps: ReceiverDeps) {
   return async (c: Context) => {
     const channel = await deps.channels.get(c.req.param('channel') ?? '').catch((): typeof UNAVAILABLE => UNAVAILABLE);

@@ -16,7 +16,7 @@ export interface StreamReplyDeps {
   api: DingtalkAppApi;
   logger: Logger;
   now: number;
-  /** Counts a call against the org's quota (SPEC §9.5). */
+  /** Counts a call against the org's quota. */
   count(kind: QuotaKind): Promise<void>;
 }
 

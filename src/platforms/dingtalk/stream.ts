@@ -4,9 +4,9 @@ import type { DingtalkConfig } from '../../domain/channels.ts';
 import { CALL_TIMEOUT_MS } from '../shared/api.ts';
 import { type Backoff, LongSocket } from '../shared/long-socket.ts';
 
-// DingTalk Stream mode (SPEC §9.5), spoken with `ws` rather than the dingtalk-stream package, whose
+// DingTalk Stream mode, spoken with `ws` rather than the dingtalk-stream package, whose
 // 2.1.x leaks a socket and a timer per reconnect, cannot cancel a scheduled reconnect, resolves
-// connect() on failure and keeps no watch on a silent socket (README, "Which receiving mode").
+// connect() on failure and keeps no watch on a silent socket (docs/operations.md, "Which receiving mode").
 // The protocol: POST the gateway for an endpoint and a one-time ticket, open the WebSocket, answer
 // SYSTEM pings, ACK every CALLBACK frame at once (an un-ACKed robot message comes again after about
 // 60 s), reconnect with a new ticket when the server says disconnect or the socket goes quiet.

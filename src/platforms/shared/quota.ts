@@ -11,7 +11,7 @@ import { deliveryId } from '../../domain/outbound.ts';
 import { DINGTALK_BUDGET, type QuotaKind, levelsReached, monthKey, quotaWarning } from '../../domain/quota.ts';
 import { privateTarget } from '../../domain/targets.ts';
 
-// Calls to the platforms, counted per org, platform, kind and month (SPEC §9.5) in Redis: a count
+// Calls to the platforms, counted per org, platform, kind and month in Redis: a count
 // is bumped on every call, where a database write would slow every send. Redis losing its data
 // restarts the month's counts (a warning may then come late); the platform's own answer (90020)
 // still stops what exceeds the quota.

@@ -5,11 +5,11 @@ import type { Clock } from '../../core/clock.ts';
 import { CALL_TIMEOUT_MS } from '../shared/api.ts';
 import { type Backoff, LongSocket } from '../shared/long-socket.ts';
 
-// The WeCom AI bot's long connection (SPEC §9.5), spoken with `ws` as @wecom/aibot-node-sdk 1.0.7
+// The WeCom AI bot's long connection, spoken with `ws` as @wecom/aibot-node-sdk 1.0.7
 // speaks it: open the socket, subscribe with the bot's id and secret, ping every 30 s (an unanswered
 // ping ends the socket), take aibot_msg_callback frames, answer each with aibot_respond_msg under
 // the frame's req_id (the server acknowledges by that req_id). Ours for the same reasons as the
-// DingTalk client (README, "Which receiving mode"): one socket at a time, backoff, nothing left on stop.
+// DingTalk client (docs/operations.md, "Which receiving mode"): one socket at a time, backoff, nothing left on stop.
 
 export interface AibotOptions {
   url: string;

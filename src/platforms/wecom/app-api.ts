@@ -5,7 +5,7 @@ import type { SendResult } from '../shared/send-result.ts';
 import { SharedToken } from '../shared/token.ts';
 import { assertWithinBytes, callWecom } from './api.ts';
 
-// Private pushes go through the self-built app's message/send (SPEC §3), authorised by an access
+// Private pushes go through the self-built app's message/send, authorised by an access
 // token that every process shares through Redis.
 
 export type AppMessage = { kind: 'markdown' | 'text'; content: string };

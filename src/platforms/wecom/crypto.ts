@@ -47,7 +47,7 @@ function blockDecipher(encodingAESKey: string): BlockDecipher {
  * AES-256-CBC (IV = the key's first 16 bytes) decrypted as each block's ECB decryption XOR the
  * ciphertext block before it. By hand because createDecipheriv('aes-256-cbc') builds a cipher and
  * its key schedule for every callback: about a third of what the receiver itself spends on a URL
- * check (issue #15).
+ * check.
  */
 function decryptCbc(encodingAESKey: string, data: Buffer): Buffer {
   // Whole blocks only: a partial one would stay in the shared decipher and spoil the next message.

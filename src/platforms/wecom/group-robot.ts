@@ -3,7 +3,7 @@ import { failure } from '../shared/api.ts';
 import type { SendResult } from '../shared/send-result.ts';
 import { assertWithinBytes, callWecom } from './api.ts';
 
-// Pushes to a WeCom group go through the group's webhook robot (SPEC §3); 20 a minute per robot,
+// Pushes to a WeCom group go through the group's webhook robot; 20 a minute per robot,
 // which the outbound queue enforces, not this module.
 
 export type RobotMessage = { kind: 'markdown'; content: string } | { kind: 'text'; content: string; mentions?: string[] };
