@@ -68,7 +68,6 @@ export function actionDecision(member: ActingMember, action: Action): Decision {
 
 /** What the dispatcher reads of the commands, derived from their definitions. */
 export interface CommandTable {
-  readonly definitions: readonly CommandDefinition[];
   /** The command a line starts with, or undefined when the line is not a command (cheap; no env needed). */
   kindOf(line: string): string | undefined;
   /** Null when the line is not a command at all. */
@@ -111,7 +110,6 @@ export function commandTable(definitions: readonly CommandDefinition[]): Command
     return definition;
   };
   return {
-    definitions,
     kindOf: (line) => split(line)?.definition.kind,
     parse(line, env) {
       const found = split(line);
