@@ -1,12 +1,24 @@
 import { type MemberContext, requireDirect } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, meetingByCode, meetingMeant } from '../src/chat/meeting-lookup.ts';
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { optionalCode } from '../src/chat/parse.ts';
 import { meetingAttendance, meetingState, stateText } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+export const attendanceCommand = defineCommand({
+  kind: 'attendance',
+  words: ['出勤', 'attendance'],
+  usage: '出勤 [会议编号]（到会、请假、缺席名单，仅私聊回复）',
+  refusalTitle: '暂不能查看出勤',
+  action: 'branch.read',
+  parse: optionalCode,
+  reads: { roster: true },
+  handle: attendance,
+});
+
 /** 出勤: present / leave / absent lists, to the secretary privately; the current or latest meeting without a code. */
-export async function attendance(ctx: MemberContext, command: Extract<Command, { kind: 'attendance' }>): Promise<void> {
+async function attendance(ctx: MemberContext, command: CommandOf<'attendance', { code?: string }>): Promise<void> {
   requireDirect(ctx, '出勤');
   const members = await branchMembers(ctx);
   const meeting = await (command.code

@@ -1,12 +1,24 @@
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { read, refuse } from '../src/chat/parse.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { bindChat, findBranchByName, getBranch, getBranchChat } from '../db/branches.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { auditChat } from '../src/chat/trail.ts';
 import { decide } from '../src/domain/policy.ts';
 
+export const bindCommand = defineCommand({
+  kind: 'bind',
+  words: ['绑定', 'bind'],
+  usage: '绑定 支部名称（书记在本支部的群里发送，把这个群绑定到支部），例如：绑定 第一党支部',
+  refusalTitle: '群聊未绑定',
+  // The branch named in the command is checked by the handler; here, that she may bind at all.
+  action: 'branch.bind',
+  parse: (rest) => (rest ? read({ branchName: rest }) : refuse('请写明要绑定的支部名称。')),
+  handle: bind,
+});
+
 /** 绑定: the secretary of a branch (or an org admin, any branch of her org) binds the group chat this is sent in to that branch. */
-export async function bind(ctx: MemberContext, command: Extract<Command, { kind: 'bind' }>): Promise<void> {
+async function bind(ctx: MemberContext, command: CommandOf<'bind', { branchName: string }>): Promise<void> {
   const { member, message } = ctx;
   if (message.chatType !== 'group') throw new UserError(SAY.bindInGroup);
   const branch = await findBranchByName(ctx.db, member.org_id, command.branchName);

@@ -10,14 +10,27 @@ import {
   meetingByCode,
   opensAt,
 } from '../src/chat/meeting-lookup.ts';
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { optionalCode } from '../src/chat/parse.ts';
 import { checkinWindow, quorum } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 import type { MeetingTable, MemberTable } from '../src/domain/records.ts';
 
+export const checkinCommand = defineCommand({
+  kind: 'checkin',
+  words: ['签到', 'checkin'],
+  usage: '签到 [会议编号]，例如：签到 或 签到 K7Q',
+  refusalTitle: '签到未成功',
+  action: 'own.records',
+  parse: optionalCode,
+  // A burst of 签到 shares its writes and its reads: the roster, and without a code the meetings meant.
+  reads: { roster: true, pending: true, checkinMeetings: (command) => !command.code },
+  handle: checkin,
+});
+
 /** 签到: one word, optional, idempotent; the meeting whose check-in window holds now, or `code`. */
-export async function checkin(ctx: MemberContext, command: Extract<Command, { kind: 'checkin' }>): Promise<void> {
+async function checkin(ctx: MemberContext, command: CommandOf<'checkin', { code?: string }>): Promise<void> {
   const { member } = ctx;
   const members = await branchMembers(ctx);
   // Who else is present, and whether the sender already is: read with the meeting, before the write,

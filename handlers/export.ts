@@ -1,4 +1,6 @@
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { dropEndPunctuation, periodOf, read, refuse } from '../src/chat/parse.ts';
+import { quote } from '../src/domain/markdown.ts';
 import { type MemberContext, UserError, requireDirect } from '../src/chat/context.ts';
 import { meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { sendLater } from '../src/chat/outbox.ts';
@@ -9,16 +11,36 @@ import { recordFileName } from '../src/domain/record-docx.ts';
 import { auditChat } from '../src/chat/trail.ts';
 import { privateAnswer } from '../src/domain/targets.ts';
 import { periodRange, quarterKey, quarterOfKey } from '../src/domain/time.ts';
-import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
+import { MEETING_LABELS, asCode } from '../src/domain/vocabulary.ts';
 import { getBranch } from '../db/branches.ts';
 import { listOrgChannels } from '../db/channels.ts';
+
+/** 导出: the quarter's 台账 (this or the last) or one meeting's 会议记录. */
+type ExportArgs = { of: { quarter: 'this' | 'last' } | { code: string } };
+
+export const exportCommand = defineCommand({
+  kind: 'export',
+  words: ['导出', 'export'],
+  usage: '导出 [本季度|上季度|会议编号]（本支部的三会一课台账 Excel，或一次会议的会议记录 Word，私聊发送给你），例如：导出 上季度',
+  refusalTitle: '未导出',
+  action: 'branch.read',
+  parse(rest) {
+    const text = dropEndPunctuation(rest);
+    const period = periodOf(text);
+    if (period === 'quarter' || period === 'lastQuarter')
+      return read<ExportArgs>({ of: { quarter: period === 'quarter' ? 'this' : 'last' } });
+    const code = period ? undefined : asCode(text);
+    return code ? read<ExportArgs>({ of: { code } }) : refuse(`看不懂要导出的${quote(text)}，可写：本季度、上季度或会议编号（如 K7Q）。`);
+  },
+  handle: exportFile,
+});
 
 /**
  * 导出: a 台账 file to the secretary who asked, privately — the quarter's 三会一课台账 (.xlsx) or a
  * meeting's 会议记录 (.docx) — as a file message to her own account, through the channel she asked
  * on (privateAnswer); where no channel can reach her so, she is told.
  */
-export async function exportFile(ctx: MemberContext, command: Extract<Command, { kind: 'export' }>): Promise<void> {
+async function exportFile(ctx: MemberContext, command: CommandOf<'export', ExportArgs>): Promise<void> {
   requireDirect(ctx, '导出');
   const { member, message } = ctx;
   const now = ctx.clock.now();

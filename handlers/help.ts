@@ -1,17 +1,34 @@
+import { type CommandDefinition, actionDecision, defineCommand } from '../src/chat/command.ts';
 import type { CommandContext } from '../src/chat/context.ts';
-import { type CommandKind, USAGE } from '../src/chat/parse.ts';
+import { read } from '../src/chat/parse.ts';
 import { SAY } from '../src/chat/replies.ts';
-import { COMMAND_ACTIONS, commandDecision } from './actions.ts';
 
-const KINDS = (Object.keys(USAGE) as CommandKind[]).filter((k): k is Exclude<CommandKind, 'help'> => k !== 'help');
-const line = (kind: CommandKind) => `- ${USAGE[kind]}`;
-const MEMBER_LINES = KINDS.filter((k) => COMMAND_ACTIONS[k] === 'own.records').map(line);
-const BRANCH_KINDS = KINDS.filter((k) => COMMAND_ACTIONS[k] !== 'own.records');
+/**
+ * 帮助: the usage of every command the sender may use; a branch's commands only to those the policy
+ * lets run them. It answers those not in the roster too. Made from the list of the others, whose
+ * order is the order it lists them in.
+ */
+export function helpCommand(others: readonly CommandDefinition[]): CommandDefinition<'help'> {
+  const line = (definition: { usage: string }) => `- ${definition.usage}`;
+  const memberLines = others.filter((d) => d.action === 'own.records').map(line);
+  const branchCommands = others.flatMap((d) =>
+    d.action === 'own.records' || d.action === 'anyone' ? [] : [{ usage: d.usage, action: d.action }],
+  );
 
-/** 帮助: the usage of every command the sender may use; a branch's commands only to those the policy lets run them. */
-export async function help(ctx: CommandContext): Promise<void> {
-  const member = ctx.member;
-  const allowed = member ? BRANCH_KINDS.filter((k) => commandDecision(member, k).ok) : [];
-  const secretary = allowed.length ? allowed.map(line) : null;
-  ctx.reply({ title: SAY.helpTitle, markdown: SAY.help(MEMBER_LINES, secretary, !!ctx.member, ctx.settings.guideUrl) });
+  async function help(ctx: CommandContext): Promise<void> {
+    const member = ctx.member;
+    const allowed = member ? branchCommands.filter((d) => actionDecision(member, d.action).ok) : [];
+    const secretary = allowed.length ? allowed.map(line) : null;
+    ctx.reply({ title: SAY.helpTitle, markdown: SAY.help(memberLines, secretary, !!ctx.member, ctx.settings.guideUrl) });
+  }
+
+  return defineCommand({
+    kind: 'help',
+    words: ['帮助', 'help', '?'],
+    usage: '帮助',
+    refusalTitle: '帮助',
+    action: 'anyone',
+    parse: () => read<object>({}),
+    handle: help,
+  });
 }

@@ -1,90 +1,81 @@
-import type { Command, CommandKind } from '../src/chat/parse.ts';
-import { type CommandContext, type MemberContext, UserError } from '../src/chat/context.ts';
-import { SAY } from '../src/chat/replies.ts';
-import type { Refusal } from '../src/domain/policy.ts';
-import { commandDecision } from './actions.ts';
-import { attendance } from './attendance.ts';
-import { backfill } from './backfill.ts';
-import { bind } from './bind.ts';
-import { cancel } from './cancel.ts';
-import { exportFile } from './export.ts';
-import { checkin } from './checkin.ts';
-import { consoleLink } from './console.ts';
-import { help } from './help.ts';
-import { leave } from './leave.ts';
-import { makeup } from './makeup.ts';
-import { meetings } from './meetings.ts';
-import { mine } from './mine.ts';
-import { minutes } from './minutes.ts';
-import { register } from './register.ts';
-import { remind } from './remind.ts';
-import { report } from './report.ts';
-import { reschedule } from './reschedule.ts';
-import { schedule } from './schedule.ts';
-import { stats } from './stats.ts';
-import { weekly } from './weekly.ts';
-import { withdraw } from './withdraw.ts';
+import { type Parsed as AnyParsed, type CommandOf, actionDecision, commandTable } from '../src/chat/command.ts';
+import type { ArgsRead, ParseEnv } from '../src/chat/parse.ts';
+import type { Action, ActingMember, Decision } from '../src/domain/policy.ts';
+import { attendanceCommand } from './attendance.ts';
+import { backfillCommand } from './backfill.ts';
+import { bindCommand } from './bind.ts';
+import { cancelCommand } from './cancel.ts';
+import { checkinCommand } from './checkin.ts';
+import { consoleCommand } from './console.ts';
+import { exportCommand } from './export.ts';
+import { helpCommand } from './help.ts';
+import { leaveCommand } from './leave.ts';
+import { makeupCommand } from './makeup.ts';
+import { meetingsCommand } from './meetings.ts';
+import { mineCommand } from './mine.ts';
+import { minutesCommand } from './minutes.ts';
+import { registerCommand } from './register.ts';
+import { remindCommand } from './remind.ts';
+import { reportCommand } from './report.ts';
+import { rescheduleCommand } from './reschedule.ts';
+import { scheduleCommand } from './schedule.ts';
+import { statsCommand } from './stats.ts';
+import { weeklyCommand } from './weekly.ts';
+import { withdrawCommand } from './withdraw.ts';
 
-type Handler<K extends CommandKind> = (ctx: MemberContext, command: Extract<Command, { kind: K }>) => Promise<void>;
+// Every chat command, one definition each (a file of this folder). A new command is a new file
+// and a line here; the dispatcher's tables (words, usage, titles, who may, batch reads) follow.
 
-/** One handler per command word (parse.ts names the words); 帮助 alone also answers those not in the roster. */
-const HANDLERS: { [K in Exclude<CommandKind, 'help'>]: Handler<K> } = {
-  report,
-  bind,
-  checkin,
-  leave,
-  makeup,
-  mine,
-  schedule,
-  reschedule,
-  backfill,
-  cancel,
-  attendance,
-  remind,
-  stats,
-  weekly,
-  register,
-  minutes,
-  meetings,
-  withdraw,
-  export: exportFile,
-  console: consoleLink,
-};
+/** All but 帮助, in the order 帮助 lists them. */
+const OTHERS = [
+  reportCommand,
+  bindCommand,
+  checkinCommand,
+  leaveCommand,
+  makeupCommand,
+  mineCommand,
+  scheduleCommand,
+  backfillCommand,
+  rescheduleCommand,
+  cancelCommand,
+  attendanceCommand,
+  remindCommand,
+  statsCommand,
+  weeklyCommand,
+  registerCommand,
+  minutesCommand,
+  meetingsCommand,
+  withdrawCommand,
+  consoleCommand,
+  exportCommand,
+] as const;
 
-const REFUSED: Partial<Record<Refusal, string>> = { 'needs-secretary': SAY.secretaryOnly, left: SAY.leftRoster };
+export const COMMANDS = [helpCommand(OTHERS), ...OTHERS] as const;
 
-/**
- * The commands that read what messages before them in their batch staged as pending rows (a
- * 签到's present count), so that a burst of them shares its writes; every other command runs after
- * those rows are written (db/inbound-batch.ts).
- */
-export const SEES_PENDING: ReadonlySet<CommandKind> = new Set(['report', 'checkin']);
+/** What the dispatcher reads, derived from COMMANDS; the assembly (src/app.ts) hands it in. */
+export const COMMAND_TABLE = commandTable(COMMANDS);
 
-/** The commands whose handlers read the sender's branch roster: the batch they arrive in reads those rosters together. */
-export const READS_ROSTER: ReadonlySet<CommandKind> = new Set([
-  'attendance',
-  'backfill',
-  'checkin',
-  'leave',
-  'makeup',
-  'mine',
-  'minutes',
-  'register',
-  'remind',
-  'schedule',
-  'stats',
-]);
+type Defined<D> = D extends { kind: infer K extends string; parse(rest: string, env: ParseEnv): ArgsRead<infer A> }
+  ? CommandOf<K, A>
+  : never;
 
-/** Whether the command reads the meetings 签到 without a code may mean, with who is present: the batch it arrives in reads them together. */
-export const readsCheckinMeetings = (command: Command): boolean => command.kind === 'checkin' && !command.code;
+/** A parsed command of any kind, with its typed arguments. */
+export type Command = Defined<(typeof COMMANDS)[number]>;
+export type CommandKind = Command['kind'];
+export type Parsed = AnyParsed<Command>;
 
-/** Routes a parsed command to its handler, after the roster check and the policy's, on the sender's own branch. */
-export async function runCommand(ctx: CommandContext, command: Command): Promise<void> {
-  if (command.kind === 'help') return help(ctx);
-  const member = ctx.member;
-  if (!member) throw new UserError(SAY.notInRoster);
-  const decision = commandDecision(member, command.kind);
-  if (!decision.ok) throw new UserError(REFUSED[decision.why] ?? SAY.secretaryOnly);
-  const handler = HANDLERS[command.kind] as Handler<typeof command.kind>;
-  return handler({ ...ctx, member }, command as never);
-}
+/** A chat line to a typed command or a typed refusal; null when the line is not a command at all. */
+export const parseCommand = (line: string, env: ParseEnv): Parsed | null => COMMAND_TABLE.parse(line, env) as Parsed | null;
+
+/** The command word a line that is not a command most likely meant (`签道` → `签到`). */
+export const suggestCommand = (line: string): string | undefined => COMMAND_TABLE.suggest(line);
+
+/** How to write each command, as 帮助 and a refusal show it. */
+export const USAGE = Object.fromEntries(COMMANDS.map((d) => [d.kind, d.usage])) as Record<CommandKind, string>;
+
+/** What each command is, for the policy: a member's own records, or work on her branch (帮助 is anyone's). */
+export const COMMAND_ACTIONS = Object.fromEntries(OTHERS.map((d) => [d.kind, d.action])) as Record<Exclude<CommandKind, 'help'>, Action>;
+
+/** Whether `member` may run a command: its action on her own records, or on her own branch. */
+export const commandDecision = (member: ActingMember, kind: Exclude<CommandKind, 'help'>): Decision =>
+  actionDecision(member, COMMAND_ACTIONS[kind]);

@@ -1,4 +1,5 @@
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { chars, maybeCode, read, refuse } from '../src/chat/parse.ts';
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, expectedThere, makeupsAwaited, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
@@ -7,11 +8,31 @@ import type { Meeting } from '../db/meetings.ts';
 import { getAttendance, putMakeup } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+const MIN_CHARS = 5;
+const MAX_CHARS = 1000;
+
+export const makeupCommand = defineCommand({
+  kind: 'makeup',
+  words: ['补学', 'makeup'],
+  usage: '补学 [会议编号] 学习体会，例如：补学 K7Q 学习了会议精神，体会是……',
+  refusalTitle: '补学未提交',
+  action: 'own.records',
+  // The code may be left out, as in 请假: the meeting is then the one awaiting the member's 补学.
+  parse(rest) {
+    const { code, rest: text } = maybeCode(rest);
+    if (chars(text) < MIN_CHARS) return refuse(`请写下学习体会：至少 ${MIN_CHARS} 个字。`);
+    if (chars(text) > MAX_CHARS) return refuse(`学习体会太长：最多 ${MAX_CHARS} 个字。`);
+    return read(code ? { code, text } : { text });
+  },
+  reads: { roster: true },
+  handle: makeup,
+});
+
 /**
  * 补学: after a meeting, a member who was absent or on leave records their make-up study. Without a
  * code, the one meeting awaiting it; with several, the member is asked which.
  */
-export async function makeup(ctx: MemberContext, command: Extract<Command, { kind: 'makeup' }>): Promise<void> {
+async function makeup(ctx: MemberContext, command: CommandOf<'makeup', { code?: string; text: string }>): Promise<void> {
   const { member, db, settings } = ctx;
   const now = ctx.clock.now();
   const members = await branchMembers(ctx);

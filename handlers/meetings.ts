@@ -1,9 +1,21 @@
 import type { MemberContext } from '../src/chat/context.ts';
+import { defineCommand } from '../src/chat/command.ts';
+import { noArguments } from '../src/chat/parse.ts';
 import { describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { meetingState, stateText } from '../src/domain/meetings.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { canSignIn } from '../src/domain/policy.ts';
+
+export const meetingsCommand = defineCommand({
+  kind: 'meetings',
+  words: ['会议', 'meetings'],
+  usage: '会议（本支部近期和即将召开的会议及编号）',
+  refusalTitle: '暂不能查看会议',
+  action: 'own.records',
+  parse: noArguments('会议'),
+  handle: meetings,
+});
 
 const DAY = 86_400_000;
 /** How far back and ahead 会议 looks, and how many of each it lists. */
@@ -12,7 +24,7 @@ const AHEAD_MS = 60 * DAY;
 const MAX_LISTED = 10;
 
 /** 会议: the branch's upcoming meetings and those of the last 30 days, with codes and status; names no one. */
-export async function meetings(ctx: MemberContext): Promise<void> {
+async function meetings(ctx: MemberContext): Promise<void> {
   const { member } = ctx;
   const now = ctx.clock.now();
   const all = await listBranchMeetings(ctx.db, member.org_id, member.branch_id, now - RECENT_MS, now + AHEAD_MS);

@@ -1,4 +1,6 @@
 import { type MemberContext, requireDirect } from '../src/chat/context.ts';
+import { defineCommand } from '../src/chat/command.ts';
+import { noArguments } from '../src/chat/parse.ts';
 import { branchMembers, expectedThere } from '../src/chat/meeting-lookup.ts';
 import { CATEGORY_LABELS } from '../src/domain/vocabulary.ts';
 import { isHeld } from '../src/domain/meetings.ts';
@@ -9,8 +11,19 @@ import { listBranchMeetings } from '../db/meetings.ts';
 import { listReports } from '../db/reports.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+export const mineCommand = defineCommand({
+  kind: 'mine',
+  words: ['我的', 'me'],
+  usage: '我的（本季度自己的出勤和汇报，仅私聊回复）',
+  refusalTitle: '暂不能查看',
+  action: 'own.records',
+  parse: noArguments('我的'),
+  reads: { roster: true },
+  handle: mine,
+});
+
 /** 我的: the sender's own attendance rate and reports this quarter, privately. Nothing ranks members. */
-export async function mine(ctx: MemberContext): Promise<void> {
+async function mine(ctx: MemberContext): Promise<void> {
   requireDirect(ctx, '我的');
   const { member, db } = ctx;
   const now = ctx.clock.now();

@@ -1,4 +1,6 @@
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { type ArgsRead, normalise, notACode, read, refuse } from '../src/chat/parse.ts';
+import { asCode } from '../src/domain/vocabulary.ts';
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
@@ -6,8 +8,39 @@ import { checkinWindow } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+type Status = 'present' | 'leave';
+
+interface RegisterArgs {
+  code: string;
+  names: string[];
+  status: Status;
+}
+
+export const registerCommand = defineCommand({
+  kind: 'register',
+  words: ['登记', 'register'],
+  usage: '登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
+  refusalTitle: '未登记',
+  action: 'branch.meetings',
+  parse: parseRegister,
+  reads: { roster: true },
+  handle: register,
+});
+
+const STATUS: Record<string, Status> = { 到: 'present', 出席: 'present', 到会: 'present', 请假: 'leave' };
+
+function parseRegister(args: string): ArgsRead<RegisterArgs> {
+  const words = args.split(/[\s\u3000,，、;；]+/u).filter(Boolean);
+  const code = words[0] === undefined ? undefined : asCode(words[0]);
+  if (!code) return refuse(words[0] === undefined ? '请写明会议编号、姓名和「到」或「请假」。' : notACode(words[0]));
+  const status = STATUS[normalise(words.at(-1) ?? '')];
+  if (!status || words.length < 3) return refuse('请在姓名后写明「到」或「请假」。');
+  const names = [...new Set(words.slice(1, -1))];
+  return read({ code, names, status });
+}
+
 /** 登记: the secretary records attendance for members who do not use the chat (check-in is never forced). */
-export async function register(ctx: MemberContext, command: Extract<Command, { kind: 'register' }>): Promise<void> {
+async function register(ctx: MemberContext, command: CommandOf<'register', RegisterArgs>): Promise<void> {
   const meeting = await meetingByCode(ctx, command.code);
   const { checkinOpens, checkinCloses } = ctx.settings;
   // Present is a fact of the meeting: it can be registered from the moment check-in opens, not before.

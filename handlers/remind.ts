@@ -1,7 +1,8 @@
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, meetingByCode, meetingMeant } from '../src/chat/meeting-lookup.ts';
 import { sendLater } from '../src/chat/outbox.ts';
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { optionalCode } from '../src/chat/parse.ts';
 import { checkinWindow, meetingAttendance } from '../src/domain/meetings.ts';
 import { deliveryId, rateKeyOf } from '../src/domain/outbound.ts';
 import { reminderNotice } from '../src/domain/reminders.ts';
@@ -11,11 +12,22 @@ import { listBranchChats } from '../db/branches.ts';
 import { botNames, listOrgChannels } from '../db/channels.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+export const remindCommand = defineCommand({
+  kind: 'remind',
+  words: ['提醒', 'remind'],
+  usage: '提醒 [会议编号]（现在在群里提醒尚未签到的同志）',
+  refusalTitle: '未发送提醒',
+  action: 'branch.meetings',
+  parse: optionalCode,
+  reads: { roster: true },
+  handle: remind,
+});
+
 /**
  * 提醒: the secretary has the bot nudge, in the branch's groups, those of a meeting not yet checked
  * in. The nudge is recorded with the command, so the reply's promise survives a crash.
  */
-export async function remind(ctx: MemberContext, command: Extract<Command, { kind: 'remind' }>): Promise<void> {
+async function remind(ctx: MemberContext, command: CommandOf<'remind', { code?: string }>): Promise<void> {
   const { settings, member, message } = ctx;
   const now = ctx.clock.now();
   const meeting = await (command.code ? meetingByCode(ctx, command.code) : meetingMeant(ctx, 'remind'));

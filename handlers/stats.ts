@@ -1,4 +1,6 @@
-import type { Command, Period } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { type Period, dropEndPunctuation, periodOf, read, refuse } from '../src/chat/parse.ts';
+import { quote } from '../src/domain/markdown.ts';
 import type { MemberContext } from '../src/chat/context.ts';
 import { branchMembers } from '../src/chat/meeting-lookup.ts';
 import { MEETING_LABELS } from '../src/domain/vocabulary.ts';
@@ -6,6 +8,21 @@ import { TYPE_STATUS_LABELS, meetingState, onRosterAt, progress, typeStatus, typ
 import { type CalendarPeriod, periodRange, quarterName, toLocal } from '../src/domain/time.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
+
+export const statsCommand = defineCommand({
+  kind: 'stats',
+  words: ['统计', 'stats'],
+  usage: '统计 [本月|本季度|本年|上月|上季度|去年]（三会一课完成情况，默认本季度）',
+  refusalTitle: '暂不能统计',
+  action: 'branch.read',
+  parse(rest) {
+    const text = dropEndPunctuation(rest);
+    const period = periodOf(text);
+    return period ? read({ period }) : refuse(`看不懂统计范围${quote(text)}，可选：本月、本季度、本年、上月、上季度、去年。`);
+  },
+  reads: { roster: true },
+  handle: stats,
+});
 
 const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter: '本季度', year: '本年' };
 
@@ -24,7 +41,7 @@ function periodAsked(period: Period, now: number, tz: string): { range: Calendar
 }
 
 /** 统计: 三会一课 held against due for the branch, per type; only meetings held count. */
-export async function stats(ctx: MemberContext, command: Extract<Command, { kind: 'stats' }>): Promise<void> {
+async function stats(ctx: MemberContext, command: CommandOf<'stats', { period: Period }>): Promise<void> {
   const tz = ctx.org.timezone;
   const { range, asOf, label } = periodAsked(command.period, ctx.clock.now(), tz);
   // A type due less often than the period asked is counted over its own: load the whole year.

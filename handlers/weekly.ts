@@ -1,4 +1,6 @@
 import { type MemberContext, UserError, requireDirect } from '../src/chat/context.ts';
+import { defineCommand } from '../src/chat/command.ts';
+import { noArguments } from '../src/chat/parse.ts';
 import { sendLater } from '../src/chat/outbox.ts';
 import { loadDigestInput } from '../db/digest-facts.ts';
 import { previewDigest } from '../src/domain/digest/preview.ts';
@@ -9,11 +11,21 @@ import { privateAnswer } from '../src/domain/targets.ts';
 import { listOrgChannels } from '../db/channels.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+export const weeklyCommand = defineCommand({
+  kind: 'weekly',
+  words: ['周报', 'digest'],
+  usage: '周报（本周到目前为止的五同周报，仅私聊回复）',
+  refusalTitle: '暂不能生成周报',
+  action: 'branch.read',
+  parse: noArguments('周报'),
+  handle: weekly,
+});
+
 /**
  * 周报: this week's digest so far, to the secretary who asked, privately. It is not the week's
  * digest (that one is pushed once by the schedule); a long one continues in private messages.
  */
-export async function weekly(ctx: MemberContext): Promise<void> {
+async function weekly(ctx: MemberContext): Promise<void> {
   requireDirect(ctx, '周报');
   const { member, message } = ctx;
   const now = ctx.clock.now();

@@ -1,14 +1,25 @@
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
-import type { Command } from '../src/chat/parse.ts';
+import { type CommandOf, defineCommand } from '../src/chat/command.ts';
+import { optionalCode } from '../src/chat/parse.ts';
 import { deleteLeave, getAttendance, listAttendanceOf } from '../db/attendance.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 
+export const withdrawCommand = defineCommand({
+  kind: 'withdraw',
+  words: ['销假', 'withdraw'],
+  usage: '销假 [会议编号]（会议开始前撤回自己的请假），例如：销假 K7Q',
+  refusalTitle: '未销假',
+  action: 'own.records',
+  parse: optionalCode,
+  handle: withdraw,
+});
+
 const LOOKAHEAD_MS = 60 * 86_400_000;
 
 /** 销假: withdraws one's own leave before the meeting starts; without a code, the leave of the nearest meeting. */
-export async function withdraw(ctx: MemberContext, command: Extract<Command, { kind: 'withdraw' }>): Promise<void> {
+async function withdraw(ctx: MemberContext, command: CommandOf<'withdraw', { code?: string }>): Promise<void> {
   const { member, db } = ctx;
   const now = ctx.clock.now();
   let meeting: Meeting | undefined;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { READS_ROSTER, SEES_PENDING, readsCheckinMeetings, runCommand } from '../handlers/index.ts';
+import { COMMAND_TABLE } from '../handlers/index.ts';
 import { InboundBatcher, batchOptionsFor } from '../db/inbound-batch.ts';
 import type { Db } from '../db/schema.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
@@ -44,10 +44,7 @@ export function createDispatch(
     roster,
     writer: new InboundBatcher<BatchHint, BatchReads>(deps.db, batchOptionsFor(deps.db), beforeBatch),
     runEffects: createEffectRunner(deps),
-    runCommand,
-    seesPending: SEES_PENDING,
-    readsRoster: READS_ROSTER,
-    readsCheckinMeetings,
+    commands: COMMAND_TABLE,
   };
   return (message) => dispatch(dispatchDeps, message);
 }

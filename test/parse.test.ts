@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Command, type CommandKind, type Parsed, parseCommand, pleasantry } from '../src/chat/parse.ts';
+import { type Command, type CommandKind, type Parsed, parseCommand } from '../handlers/index.ts';
+import { pleasantry } from '../src/chat/parse.ts';
 import { cleanInput } from '../src/chat/message.ts';
 
 // Saturday 2026-11-28 10:00 in Asia/Shanghai.

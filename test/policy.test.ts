@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_ACTIONS, commandDecision } from '../handlers/actions.ts';
-import { type CommandKind, USAGE } from '../src/chat/parse.ts';
+import { COMMAND_ACTIONS, type CommandKind, USAGE, commandDecision } from '../handlers/index.ts';
 import {
   ACTIONS,
   type Action,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanInput } from '../src/chat/message.ts';
-import { parseCommand, suggestCommand } from '../src/chat/parse.ts';
+import { parseCommand, suggestCommand } from '../handlers/index.ts';
 
 // What people type, as the platforms deliver it: mentions of either platform, particles,
 // punctuation, no space before the first argument, full-width forms, typos. Each line becomes a

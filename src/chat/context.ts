@@ -8,7 +8,6 @@ import type { RosterBranch, RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
 import type { ReminderTiming } from '../domain/reminders.ts';
 import type { Effect } from './effects.ts';
-import type { Command } from './parse.ts';
 import { SAY } from './replies.ts';
 
 /** The rules a handler reads from configuration. */
@@ -66,7 +65,7 @@ export interface CommandContext {
   stage(row: StagedRow): void;
   /**
    * What the messages before this one in its batch staged and is not written yet: empty unless the
-   * command is one of those that read it (SEES_PENDING in handlers/index.ts); every other command
+   * command is one of those that read it (`reads.pending` in its definition); every other command
    * finds those rows in the database.
    */
   pending: readonly StagedRow[];
@@ -87,9 +86,6 @@ export interface BatchHint extends RosterBranch {
   /** The branch's meetings that 签到 may mean, with who is present (meeting-lookup.ts). */
   checkinMeetings: boolean;
 }
-
-/** Runs one parsed command: the command table of handlers/index.ts. */
-export type CommandRunner = (ctx: CommandContext, command: Command) => Promise<void>;
 
 /** The context of every command but 帮助: the sender is a rostered member. */
 export type MemberContext = CommandContext & { member: MemberTable };

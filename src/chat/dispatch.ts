@@ -2,11 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
-import { type BatchHint, type BatchReads, type CommandContext, type CommandRunner, type Settings, UserError } from './context.ts';
+import { type BatchHint, type BatchReads, type CommandContext, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
-import { type Command, type CommandKind, REFUSAL_TITLES, USAGE, commandWord, parseCommand, pleasantry, suggestCommand } from './parse.ts';
+import type { CommandTable } from './command.ts';
+import { pleasantry } from './parse.ts';
 import { SAY } from './replies.ts';
-import type { Database, MemberTable } from '../../db/schema.ts';
+import type { Database } from '../../db/schema.ts';
 import type { PlatformUserColumn } from '../../db/members.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
 import { type InboundBatcher, RecordedBefore, type StagedRow } from '../../db/inbound-batch.ts';
@@ -22,14 +23,8 @@ export interface DispatchDeps {
   /** Runs the commands of messages arriving together in one transaction (db/inbound-batch.ts). */
   writer: InboundBatcher<BatchHint, BatchReads>;
   runEffects: EffectRunner;
-  /** The command table (handlers/index.ts), given by the assembly: handlers sit above this layer. */
-  runCommand: CommandRunner;
-  /** The commands that read the rows staged before them as pending rows (handlers/index.ts). */
-  seesPending: ReadonlySet<CommandKind>;
-  /** The commands that read the sender's branch roster (handlers/index.ts): read for a batch at once. */
-  readsRoster: ReadonlySet<CommandKind>;
-  /** Whether a command reads the meetings 签到 may mean, with who is present (handlers/index.ts): read for a batch at once. */
-  readsCheckinMeetings: (command: Command) => boolean;
+  /** The commands (the list in handlers/index.ts), given by the assembly: handlers sit above this layer. */
+  commands: CommandTable;
 }
 
 const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
@@ -40,8 +35,8 @@ const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformU
 /** How long a reply waits for its effects (queue writes) before it goes anyway. */
 const EFFECTS_WAIT_MS = 300;
 
-const refusal = (kind: CommandKind, reason: string, usage?: string): Reply => ({
-  title: REFUSAL_TITLES[kind],
+const refusal = (commands: CommandTable, kind: string, reason: string, usage?: string): Reply => ({
+  title: commands.refusalTitle(kind),
   markdown: usage ? SAY.withUsage(reason, usage) : reason,
 });
 
@@ -54,19 +49,19 @@ const refusal = (kind: CommandKind, reason: string, usage?: string): Reply => ({
  * (issue #15: a message costs its command's statements and a share of one transaction).
  */
 export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
+  const { db, roster, commands } = deps;
   // The platforms deliver a group message only when it @-mentions the bot: every one gets an answer.
-  if (!commandWord(message.text)) return notUnderstood(message.text);
+  if (!commands.kindOf(message.text)) return notUnderstood(commands, message.text);
 
-  const { db, roster } = deps;
   const [org, member] = await Promise.all([
     roster.org(message.orgId),
     roster.member(message.orgId, message.platform === 'console' ? 'id' : USER_COLUMN[message.platform], message.senderId),
   ]);
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
   // Times are read against the moment the message arrived, in the org's zone.
-  const parsed = parseCommand(message.text, { now: message.receivedAt, tz: org.timezone })!;
+  const parsed = commands.parse(message.text, { now: message.receivedAt, tz: org.timezone })!;
   // A retry read later may be refused where its first delivery was answered (安排 今天23:50 after midnight).
-  if (!parsed.ok) return (await answeredBefore(db, message)) ?? refusal(parsed.kind, parsed.reason, USAGE[parsed.kind]);
+  if (!parsed.ok) return (await answeredBefore(db, message)) ?? refusal(commands, parsed.kind, parsed.reason, commands.usage(parsed.kind));
 
   let reply: Reply | null;
   let effects: Effect[];
@@ -90,7 +85,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
           pending,
           batchReads,
         };
-        await deps.runCommand(ctx, parsed.command);
+        await commands.run(ctx, parsed.command);
         const merged = mergeReplies(replies);
         const event = {
           channel_id: message.channelId,
@@ -102,8 +97,8 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
         return { value: { reply: merged, effects: after }, staged, event };
       },
       {
-        seesPending: deps.seesPending.has(parsed.command.kind),
-        hint: member && batchHint(deps, member, parsed.command),
+        seesPending: commands.seesPending(parsed.command),
+        hint: member && commands.batchHint(member, parsed.command),
       },
     ));
   } catch (err) {
@@ -111,7 +106,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     // A retry of a message answered before gets that answer, even where running it again is refused.
     const before = await answeredBefore(db, message);
     if (before !== undefined) return before;
-    return err instanceof UserError ? refusal(parsed.command.kind, err.message, err.usage) : null;
+    return err instanceof UserError ? refusal(commands, parsed.command.kind, err.message, err.usage) : null;
   }
   // The event is recorded: a failure or a stall here (Redis down) must not hold the reply nor turn
   // into a 503 and a retry. Reminders are reconciled periodically; the log says what was missed.
@@ -134,13 +129,6 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   return reply;
 }
 
-/** What the command will read that its batch can read with its neighbours', if anything. */
-function batchHint(deps: DispatchDeps, member: MemberTable, command: Command): BatchHint | undefined {
-  const roster = deps.readsRoster.has(command.kind);
-  const checkinMeetings = deps.readsCheckinMeetings(command);
-  return roster || checkinMeetings ? { orgId: member.org_id, branchId: member.branch_id, roster, checkinMeetings } : undefined;
-}
-
 /** The reply stored for `message` by an earlier delivery (null: it stayed silent); undefined when none was recorded. */
 async function answeredBefore(db: Kysely<Database>, message: ChatMessage): Promise<Reply | null | undefined> {
   const stored = await getInboundReply(db, message.channelId, message.messageId);
@@ -148,11 +136,11 @@ async function answeredBefore(db: Kysely<Database>, message: ChatMessage): Promi
 }
 
 /** The answer to a line that is not a command: a friendly line to 你好 or 谢谢, else what was not understood and a close command word if any. */
-function notUnderstood(text: string): Reply {
+function notUnderstood(commands: CommandTable, text: string): Reply {
   if (!text.trim()) return { title: '同心', markdown: SAY.empty };
   const said = pleasantry(text);
   if (said) return { title: '同心', markdown: SAY.pleasantry[said] };
-  return { title: '没有看懂', markdown: SAY.notUnderstood(text, suggestCommand(text)) };
+  return { title: '没有看懂', markdown: SAY.notUnderstood(text, commands.suggest(text)) };
 }
 
 function mergeReplies(replies: Reply[]): Reply | null {

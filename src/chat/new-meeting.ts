@@ -6,12 +6,12 @@ import { newId } from '../core/ids.ts';
 import { hasGroups, newMeetingCode, onRosterAt } from '../domain/meetings.ts';
 import type { MeetingTable } from '../domain/records.ts';
 import { type MemberContext, UserError } from './context.ts';
-import type { Command } from './parse.ts';
+import type { MeetingFields } from './parse.ts';
 import { SAY } from './replies.ts';
 
 // A new meeting of the sender's branch, from 安排 (to come) or 补录 (held without the bot).
 
-export type MeetingCommand = Extract<Command, { kind: 'schedule' | 'backfill' }>;
+export type MeetingCommand = MeetingFields & { kind: 'schedule' | 'backfill' };
 
 /** Codes stay unique among the branch's meetings of the last half year and all future ones. */
 const CODE_HORIZON_MS = 183 * 86_400_000;
