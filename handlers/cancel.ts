@@ -25,7 +25,7 @@ export const cancelCommand = defineCommand({
 });
 
 /**
- * 取消: before its start a meeting is cancelled; after it, it is marked not held (SPEC §9.2), with
+ * 取消: before its start a meeting is cancelled; after it, it is marked not held, with
  * the reason given kept for its record, and counts as held nowhere.
  */
 async function cancel(ctx: MemberContext, command: CommandOf<'cancel', { code: string; reason?: string }>): Promise<void> {

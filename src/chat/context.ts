@@ -24,7 +24,7 @@ export interface Settings {
 
 /** Where the service serves the user guide (docs/guide.md). */
 export const GUIDE_PATH = '/guide';
-/** The console's pages (SPEC §9.4). */
+/** Where the web console's pages are served. */
 export const CONSOLE_PATH = '/console';
 
 export const settingsFrom = (
@@ -100,7 +100,7 @@ export class UserError extends Error {
   }
 }
 
-/** Lists of who missed what are told privately, never in the group (SPEC §4). */
+/** Lists of who missed what are told privately, never in the group. */
 export function requireDirect(ctx: CommandContext, command: string): void {
   if (ctx.message.chatType !== 'direct') throw new UserError(SAY.privateOnly(command));
 }

@@ -46,7 +46,7 @@ const refusal = (commands: CommandTable, kind: string, reason: string, usage?: s
  * arrived with it (db/inbound-batch.ts), so a retried callback changes nothing and gets the reply
  * stored the first time; a refusal rolls back and stores nothing. A database failure throws: the
  * receiver answers 503 so that the platform retries. Org and sender come from a short-lived cache
- * (issue #15: a message costs its command's statements and a share of one transaction).
+ * (a message costs its command's statements and a share of one transaction).
  */
 export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
   const { db, roster, commands } = deps;

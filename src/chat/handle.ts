@@ -4,7 +4,7 @@ import { oncePer } from '../core/throttle.ts';
 import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from './message.ts';
 
 /**
- * The platforms give up after 2.5–5 s and retry. A webhook answers within 1 s (SPEC §3): the channel
+ * The platforms give up after 2.5–5 s and retry. A webhook answers within 1 s: the channel
  * lookup gets CHANNEL_LOOKUP_MS of it, the command the rest; past that it answers 503 and lets the
  * retry find the stored reply.
  */
@@ -15,7 +15,7 @@ export const ANSWER_DEADLINE_MS = 600;
  * recorded in time or at all (answer 503; a late commit is found by the retry's de-duplication),
  * and at once when `maxInFlight` messages are being handled already (MAX_IN_FLIGHT): past capacity
  * a quick 503 and the platform's retry keep the others' answers fast, where a queue would make
- * every answer late (issue #15).
+ * every answer late.
  */
 export function withDeadline(dispatch: (message: ChatMessage) => Promise<Reply | null>, logger: Logger, maxInFlight: number): Handle {
   let inFlight = 0;

@@ -177,7 +177,7 @@ const BATCH_SPAN_MS = 60_000;
 
 /**
  * The meetings of the branches that 签到 without a code will look in, read for a batch of messages in
- * one statement an org instead of one a message (issue #15: a burst of 签到 from many branches).
+ * one statement an org instead of one a message: a burst of 签到 comes from many branches at once.
  */
 export async function readCheckinMeetings(db: Db, settings: Settings, now: number, hints: readonly BatchHint[]): Promise<BatchReads> {
   const { from } = checkinSpan(settings, now);

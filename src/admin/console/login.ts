@@ -14,7 +14,7 @@ import { FailureLimit } from '../failure-limit.ts';
 import { type Html, page } from './layout.ts';
 import { type ConsoleEnv, checkedForm, endViewerSession, requireViewer, sameOrigin, startSession } from './session.ts';
 
-// Signing in (SPEC §9.4): a secretary or org admin with the link 控制台 sent them (once, within 10
+// Signing in: a secretary or org admin with the link 控制台 sent them (once, within 10
 // minutes); IT with ADMIN_TOKEN, each failure answered after a second and an address locked out for
 // 15 minutes after 5 failures.
 
