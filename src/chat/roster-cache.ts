@@ -46,8 +46,7 @@ export const MAX_AGE_TTLS = 12;
 
 /**
  * The org and the sender every command needs, and a branch's roster (签到 and the other meeting
- * commands read it): a burst of 签到 reads each branch's members once, not once a check-in (issue
- * #15). A write in this process is seen by the next command; another process's when this one next
+ * commands read it): a burst of 签到 reads each branch's members once, not once a check-in. A write in this process is seen by the next command; another process's when this one next
  * reads the org's stored version, at most `ttlMs` later: one row an org each TTL instead of every
  * roster again. Unknown orgs and senders are not kept: a newly registered member is known at once.
  * Values are frozen, as they are shared by the commands that read them.
