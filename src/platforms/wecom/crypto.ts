@@ -1,4 +1,4 @@
-import { type Decipher, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { drawRandom } from '../../core/random.ts';
 
@@ -20,43 +20,13 @@ function aesKey(encodingAESKey: string): Buffer {
   return key;
 }
 
-interface BlockDecipher {
-  ecb: Decipher;
-  iv: Buffer;
-}
-
-/** Keys seen: one per channel, and a few more while one is being changed. */
-const MAX_KEYS = 64;
-const blockDeciphers = new Map<string, BlockDecipher>();
-
-/** The key's AES-256 block decipher (ECB, no padding), made once: it keeps no state between calls. */
-function blockDecipher(encodingAESKey: string): BlockDecipher {
-  let found = blockDeciphers.get(encodingAESKey);
-  if (!found) {
-    const key = aesKey(encodingAESKey);
-    const ecb = createDecipheriv('aes-256-ecb', key, null);
-    ecb.setAutoPadding(false);
-    found = { ecb, iv: key.subarray(0, 16) };
-    if (blockDeciphers.size >= MAX_KEYS) blockDeciphers.clear();
-    blockDeciphers.set(encodingAESKey, found);
-  }
-  return found;
-}
-
-/**
- * AES-256-CBC (IV = the key's first 16 bytes) decrypted as each block's ECB decryption XOR the
- * ciphertext block before it. By hand because createDecipheriv('aes-256-cbc') builds a cipher and
- * its key schedule for every callback: about a third of what the receiver itself spends on a URL
- * check.
- */
+/** AES-256-CBC with the key's first 16 bytes as IV; the padding is checked by openEnvelope, so the cipher's own is off. */
 function decryptCbc(encodingAESKey: string, data: Buffer): Buffer {
-  // Whole blocks only: a partial one would stay in the shared decipher and spoil the next message.
   if (data.length === 0 || data.length % 16 !== 0) throw new CryptoError('ciphertext is not whole AES blocks');
-  const { ecb, iv } = blockDecipher(encodingAESKey);
-  const plain = ecb.update(data);
-  for (let i = 0; i < 16; i++) plain[i]! ^= iv[i]!;
-  for (let i = 16; i < plain.length; i++) plain[i]! ^= data[i - 16]!;
-  return plain;
+  const key = aesKey(encodingAESKey);
+  const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  decipher.setAutoPadding(false);
+  return Buffer.concat([decipher.update(data), decipher.final()]);
 }
 
 /**
