@@ -6,6 +6,7 @@ import { meetingState, stateText } from '../src/domain/meetings.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { canSignIn } from '../src/domain/policy.ts';
+import { DAY_MS } from '../src/core/duration.ts';
 
 export const meetingsCommand = defineCommand({
   kind: 'meetings',
@@ -17,10 +18,9 @@ export const meetingsCommand = defineCommand({
   handle: meetings,
 });
 
-const DAY = 86_400_000;
 /** How far back and ahead 会议 looks, and how many of each it lists. */
-const RECENT_MS = 30 * DAY;
-const AHEAD_MS = 60 * DAY;
+const RECENT_MS = 30 * DAY_MS;
+const AHEAD_MS = 60 * DAY_MS;
 const MAX_LISTED = 10;
 
 /** 会议: the branch's upcoming meetings and those of the last 30 days, with codes and status; names no one. */

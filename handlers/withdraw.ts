@@ -5,6 +5,7 @@ import { optionalCode } from '../src/chat/parse.ts';
 import { deleteLeave, getAttendance, listAttendanceOf } from '../db/attendance.ts';
 import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
+import { DAY_MS } from '../src/core/duration.ts';
 
 export const withdrawCommand = defineCommand({
   kind: 'withdraw',
@@ -16,7 +17,7 @@ export const withdrawCommand = defineCommand({
   handle: withdraw,
 });
 
-const LOOKAHEAD_MS = 60 * 86_400_000;
+const LOOKAHEAD_MS = 60 * DAY_MS;
 
 /** 销假: withdraws one's own leave before the meeting starts; without a code, the leave of the nearest meeting. */
 async function withdraw(ctx: MemberContext, command: CommandOf<'withdraw', { code?: string }>): Promise<void> {

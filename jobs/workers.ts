@@ -16,6 +16,7 @@ import { checkRedisEpoch, relayPending, resendStale } from './relay.ts';
 import { createReminderWorker, reconcileReminders } from './reminders.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import type { DemoTerminal } from '../src/platforms/demo/terminal.ts';
+import { DAY_MS } from '../src/core/duration.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -73,7 +74,7 @@ export async function startWorkers(
     logger.debug({ reminders, deliveries, schedulers: await schedulers() }, 'reconciled reminders, deliveries and schedulers');
   };
   const purge = async () => {
-    const purged = await purgeExpired(db, now() - config.RETENTION_DAYS * 86_400_000);
+    const purged = await purgeExpired(db, now() - config.RETENTION_DAYS * DAY_MS);
     if (purged.inboundEvents + purged.deliveries + purged.links)
       logger.info(purged, `purged what is older than ${config.RETENTION_DAYS} days`);
     const audit = await purgeAudit(db, now() - config.AUDIT_RETENTION_DAYS * 86_400_000);

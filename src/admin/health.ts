@@ -8,8 +8,9 @@ import type { Target } from '../domain/outbound.ts';
 import { QuotaCounter } from '../platforms/shared/quota.ts';
 import { listOrgsPage } from '../../db/orgs.ts';
 import type { ServiceDeps } from './deps.ts';
+import { DAY_MS } from '../core/duration.ts';
 
-const WEEK_MS = 7 * 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 const LIST_MAX = 100;
 const ORGS_MAX = 1_000;
 

@@ -11,9 +11,9 @@ import { loadMeetingRecord, recordFile } from '../chat/files.ts';
 import { apiActing, audit } from './acting.ts';
 import { Problem, badField, fileResponse, handle } from './http.ts';
 import { orgBranch } from './path.ts';
+import { DAY_MS } from '../core/duration.ts';
 
-const DAY = 86_400_000;
-const DEFAULT_SPAN = 366 * DAY;
+const DEFAULT_SPAN = 366 * DAY_MS;
 
 /** The branch's most recent meeting with the path's code (cancelled included); 404 when none. */
 async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTable): Promise<MeetingTable> {

@@ -17,6 +17,7 @@ import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
 import { SAY } from './replies.ts';
 import { branchesByOrg } from './roster-cache.ts';
+import { DAY_MS } from '../core/duration.ts';
 
 /**
  * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
@@ -84,10 +85,9 @@ export function opensAt(ctx: MemberContext, meeting: Pick<MeetingTable, 'starts_
   return formatNear(opens, meeting.starts_at, ctx.org.timezone, ctx.clock.now());
 }
 
-const DAY = 86_400_000;
-const LOOKAHEAD_MS = 60 * DAY;
+const LOOKAHEAD_MS = 60 * DAY_MS;
 /** 出勤 without a code may mean a meeting of the past quarter. */
-const ATTENDANCE_LOOKBACK_MS = 92 * DAY;
+const ATTENDANCE_LOOKBACK_MS = 92 * DAY_MS;
 
 /**
  * 补学 without a code: the meetings of the last quarter held without the sender, whose check-in has

@@ -8,13 +8,14 @@ import type { MeetingTable } from '../domain/records.ts';
 import { type MemberContext, UserError } from './context.ts';
 import type { MeetingFields } from './parse.ts';
 import { SAY } from './replies.ts';
+import { DAY_MS } from '../core/duration.ts';
 
 // A new meeting of the sender's branch, from 安排 (to come) or 补录 (held without the bot).
 
 export type MeetingCommand = MeetingFields & { kind: 'schedule' | 'backfill' };
 
 /** Codes stay unique among the branch's meetings of the last half year and all future ones. */
-const CODE_HORIZON_MS = 183 * 86_400_000;
+const CODE_HORIZON_MS = 183 * DAY_MS;
 
 /** The 党小组 a 党小组会 is of, among the groups of the branch on the meeting's day; null for any other meeting or a branch without groups. */
 export function meetingGroup(members: readonly RosterMember[], command: MeetingCommand): string | null {

@@ -1,4 +1,7 @@
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A day in ms: a calendar day's length only in UTC; days in a zone are counted with domain/time.ts. */
+export const DAY_MS = 86_400_000;
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS } as const;
 
 /** `30m` → 1 800 000; units s, m, h, d; null when malformed. */
 export function parseDuration(text: string): number | null {
