@@ -4,7 +4,7 @@ import { getMember, listBranchRoster, memberFacts } from '../../../db/members.ts
 import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
 import { parseIsoDate } from '../../domain/calendar.ts';
 import { byRole } from '../../domain/meetings.ts';
-import { type Action, type Actor, decide } from '../../domain/policy.ts';
+import { type Actor, decide, memberOptions } from '../../domain/policy.ts';
 import { fromLocal } from '../../domain/time.ts';
 import { type Acting, Refused, audit, authorise } from '../acting.ts';
 import type { ServiceDeps } from '../deps.ts';
@@ -17,7 +17,7 @@ import type { Notice } from './layout.ts';
 import { branchFrame, branchOfPath, branchPath, formExpired, notFound } from './nav.ts';
 import { refusalText } from './refusals.ts';
 import { type ConsoleEnv, actingOf, checkedForm } from './session.ts';
-import { type Editable, type ImportModel, editModel, editView, importView, rosterModel, rosterView } from './views/members.ts';
+import { type ImportModel, editModel, editView, importView, rosterModel, rosterView } from './views/members.ts';
 
 // The branch's members: the roster (who has left included), a member's edit form, leave, and the
 // CSV import — checked and shown row by row first, written only when confirmed. The policy decides
@@ -29,24 +29,8 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
 const IMPORT_MAX_ROWS = 5_000;
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
-/** What the viewer may change of `member`: each part of the form is offered only where the policy allows it. */
-function editable(actor: Actor, member: MemberTable): Editable {
-  const target = { kind: 'member' as const, member: memberFacts(member) };
-  const may = (action: Action) => decide(actor, action, target).ok;
-  const roles: MemberTable['role'][] = may('member.appoint')
-    ? ['secretary', 'committee', 'member']
-    : may('member.role') && member.role !== 'secretary'
-      ? ['committee', 'member']
-      : [];
-  return {
-    edit: may('member.edit'),
-    roles,
-    accounts: may('member.accounts'),
-    move: may('member.move'),
-    orgAdmin: may('member.orgAdmin'),
-    leave: member.status !== 'left' && may('member.leave'),
-  };
-}
+/** What the viewer may change of `member`, as the policy reads it. */
+const editable = (actor: Actor, member: MemberTable) => memberOptions(actor, memberFacts(member), member.status === 'left');
 
 export function memberPages(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { MemberTable } from '../../../../db/schema.ts';
-import { isOrgAdmin } from '../../../domain/policy.ts';
+import { type MemberOptions, isOrgAdmin } from '../../../domain/policy.ts';
 import { fileDateTime } from '../../../domain/time.ts';
 import { FIELD_LABELS } from '../../chinese.ts';
 import type { ImportError, ImportPlan, ImportResult } from '../../members-import.ts';
@@ -12,16 +12,6 @@ import { type BranchFrame, type Html, type Notice, branchPage, notice, page } fr
 export const ROLE_LABELS: Record<MemberTable['role'], string> = { secretary: '书记', committee: '委员', member: '党员' };
 
 const CHANGE_LABELS: Record<ImportPlan['rows'][number]['change'], string> = { create: '新增', update: '修改', same: '不变' };
-
-/** What the viewer may change of a member, as the policy decided it: each part of the form is offered only then. */
-export interface Editable {
-  edit: boolean;
-  roles: MemberTable['role'][];
-  accounts: boolean;
-  move: boolean;
-  orgAdmin: boolean;
-  leave: boolean;
-}
 
 export interface RosterModel {
   frame: BranchFrame;
@@ -120,7 +110,7 @@ export interface EditModel {
     MemberTable,
     'name' | 'role' | 'party_group' | 'mobile' | 'dingtalk_user_id' | 'wecom_user_id' | 'branch_id' | 'status' | 'left_reason'
   > & { probationary: boolean; orgAdmin: boolean };
-  may: Editable;
+  may: MemberOptions;
   /** The org's branches, offered when she may be moved. */
   branches: { id: string; name: string }[];
   /** When she left, as the org reads the time; null while she is on the roster. */
@@ -133,7 +123,7 @@ export function editModel(input: {
   path: string;
   tz: string;
   member: MemberTable;
-  may: Editable;
+  may: MemberOptions;
   branches: { id: string; name: string }[];
 }): EditModel {
   const { member } = input;
