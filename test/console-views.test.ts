@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MemberTable } from '../db/schema.ts';
 import { fromLocal } from '../src/domain/time.ts';
@@ -233,5 +235,21 @@ describe('the console’s views', () => {
     const signIn = await render(signInView({ message: { kind: 'error', text: '令牌不正确。' }, tokenForm: false }));
     expect(signIn).toContain('<div class="error">令牌不正确。</div>');
     expect(signIn).not.toContain('name="token"');
+  });
+
+  it('reach no request, session or database: a view file imports only types from them', () => {
+    const dir = join(import.meta.dirname, '../src/admin/console/views');
+    // At run time a view may use hono's html, the domain's pure rules, the page's frame and the
+    // console's fixed texts; the rest (rows, results) it knows only as types.
+    const allowed = [/^hono\/html$/, /\/domain\//, /\/chat\/context\.ts$/, /^\.\.\/(layout|markdown)\.ts$/, /^\.\.\/\.\.\/chinese\.ts$/];
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    const offenders = files.flatMap((file) =>
+      [...readFileSync(join(dir, file), 'utf8').matchAll(/^import (?!type )[^;]*? from '([^']+)';/gm)]
+        .map((m) => m[1]!)
+        .filter((spec) => !allowed.some((a) => a.test(spec)))
+        .map((spec) => `${file} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
   });
 });
