@@ -51,6 +51,29 @@ export async function listPlatformChannels(db: Db, platform: ChannelConfig['plat
   return rows.map(toChannel);
 }
 
+/**
+ * The org's channels with their settings and when each one's latest kept callback arrived (null
+ * when none is), for the console's checklist: one query, however many channels.
+ */
+export async function listOrgChannelChecks(db: Db, orgId: string): Promise<(Channel & { lastInboundAt: number | null })[]> {
+  const rows = await db
+    .selectFrom('channels')
+    .select((eb) => [
+      'id',
+      'org_id',
+      'config',
+      eb
+        .selectFrom('inbound_events')
+        .select((sub) => sub.fn.max('inbound_events.received_at').as('at'))
+        .whereRef('inbound_events.channel_id', '=', 'channels.id')
+        .as('last_at'),
+    ])
+    .where('org_id', '=', orgId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...toChannel(r), lastInboundAt: r.last_at === null || r.last_at === undefined ? null : Number(r.last_at) }));
+}
+
 /** The org's channels with their settings, for what is counted per org (quotas). */
 export async function listOrgChannelConfigs(db: Db, orgId: string): Promise<Channel[]> {
   const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('org_id', '=', orgId).orderBy('id').execute();

@@ -26,13 +26,3 @@ export async function getInboundReply(db: Db, channelId: string, messageId: stri
     .executeTakeFirst();
   return row ? row.reply : undefined;
 }
-
-/** When the channel's latest callback that is still kept arrived; null when none is. */
-export async function lastInboundAt(db: Db, channelId: string): Promise<number | null> {
-  const row = await db
-    .selectFrom('inbound_events')
-    .select((eb) => eb.fn.max('received_at').as('at'))
-    .where('channel_id', '=', channelId)
-    .executeTakeFirst();
-  return row?.at === null || row?.at === undefined ? null : Number(row.at);
-}

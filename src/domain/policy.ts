@@ -201,6 +201,37 @@ export const deploymentOf = (orgIds: readonly string[]): Target => ({
   onlyOrg: orgIds.length === 1 ? orgIds[0]! : null,
 });
 
+/** What an actor may change of a member, part by part: a form offers each part only where it is allowed. */
+export interface MemberOptions {
+  edit: boolean;
+  /** The roles she may be given: all three with an appointment, else a secretary's own two, else none. */
+  roles: Role[];
+  accounts: boolean;
+  move: boolean;
+  orgAdmin: boolean;
+  /** Whether her leaving may be recorded (not again for one who has left). */
+  leave: boolean;
+}
+
+export function memberOptions(actor: Actor, member: MemberFacts, left: boolean): MemberOptions {
+  const target: Target = { kind: 'member', member };
+  const may = (action: Action) => decide(actor, action, target).ok;
+  // Making or unmaking a secretary is an appointment: without one, a secretary's role stays as it is.
+  const roles: Role[] = may('member.appoint')
+    ? ['secretary', 'committee', 'member']
+    : may('member.role') && member.role !== 'secretary'
+      ? ['committee', 'member']
+      : [];
+  return {
+    edit: may('member.edit'),
+    roles,
+    accounts: may('member.accounts'),
+    move: may('member.move'),
+    orgAdmin: may('member.orgAdmin'),
+    leave: !left && may('member.leave'),
+  };
+}
+
 /** What a member's record holds that the policy speaks of. */
 export interface MemberState {
   branchId: string;

@@ -5,6 +5,8 @@ import { ASSET_PATH } from './assets.ts';
 
 // The frame of every console page: a header (who is signed in, sign-out), the tabs of the place
 // shown, and the body. `html` escapes every value put into it; only our own markup goes in raw.
+// Pages are views (views/): functions of a view model that return the page, with no request or
+// database in reach; the routes load, ask the policy, and hand the model over.
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -14,11 +16,37 @@ export interface Tab {
   on?: boolean;
 }
 
+/** Who is signed in, with the session's CSRF token for the sign-out form. */
+export interface PageViewer {
+  name: string;
+  csrf: string;
+}
+
+/** What frames an org's page: who views it, the org's name, the org's tabs. */
+export interface OrgFrame {
+  viewer: PageViewer;
+  orgName: string;
+  tabs: Tab[];
+}
+
+/** What frames a branch's page: who views it, the org's and the branch's names, the branch's tabs. */
+export interface BranchFrame extends OrgFrame {
+  branchName: string;
+}
+
+/** What a page says after a write: done (ok) or not (error). */
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+export const notice = (n: Notice | null): Html | '' => (n ? html`<div class="${n.kind}">${n.text}</div>` : '');
+
 export interface PageOptions {
   title: string;
   body: Html;
-  /** Who is signed in, with the session's CSRF token for the sign-out form; absent on sign-in pages. */
-  viewer?: { name: string; csrf: string };
+  /** Absent on sign-in pages. */
+  viewer?: PageViewer;
   tabs?: Tab[];
   /** Scripts of our own to load (paths under the asset route). */
   scripts?: string[];
@@ -59,3 +87,23 @@ export function page(opts: PageOptions): Html {
       </body>
     </html>`;
 }
+
+/** A branch page in its frame: the org above, `第一党支部 · 会议` as its heading, the branch's tabs. */
+export function branchPage(frame: BranchFrame, heading: string, body: Html): Html {
+  return page({
+    title: `${frame.branchName}${heading}`,
+    viewer: frame.viewer,
+    tabs: frame.tabs,
+    body: html`<div class="crumbs">${frame.orgName}</div>
+      <h1>${frame.branchName} · ${heading}</h1>
+      ${body}`,
+  });
+}
+
+/** What a viewer gets for a place they may not see: the same as for one that does not exist. */
+export const notFoundPage = (viewer: PageViewer) =>
+  page({ title: '未找到', viewer, body: html`<h1>未找到</h1><p>没有这个页面，或你无权查看。</p>` });
+
+/** A write whose CSRF token or Origin does not hold: nothing was written. */
+export const formExpiredPage = (viewer: PageViewer) =>
+  page({ title: '请求已过期', viewer, body: html`<div class="error">请求已过期，请返回刷新页面后重试。</div>` });

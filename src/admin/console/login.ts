@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono';
-import { html } from 'hono/html';
 import { getLiveLink, useLink } from '../../../db/links.ts';
 import { getMember } from '../../../db/members.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
@@ -11,8 +10,8 @@ import { sameToken } from '../auth.ts';
 import { clientAddress } from '../client-address.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { FailureLimit } from '../failure-limit.ts';
-import { type Html, page } from './layout.ts';
 import { type ConsoleEnv, checkedForm, endViewerSession, requireViewer, sameOrigin, startSession } from './session.ts';
+import { enterView, signInView } from './views/login.ts';
 
 // Signing in: a secretary or org admin with the link 控制台 sent them (once, within 10
 // minutes); IT with ADMIN_TOKEN, each failure answered after a second and an address locked out for
@@ -22,29 +21,8 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config' | 'redis'>;
 
 const FAILURE_DELAY_MS = 1_000;
 
-const signInPage = (c: Context, status: 200 | 401 | 403 | 410 | 429, message: Html | null, withTokenForm: boolean) =>
-  c.html(
-    page({
-      title: '登录',
-      body: html`<div class="login">
-        <h1>同心控制台</h1>
-        ${message ? html`<div class="${status === 200 ? 'notice' : 'error'}">${message}</div>` : ''}
-        <div class="card">
-          <p>支部书记和机关党委管理员：请在钉钉或企业微信中<strong>私聊</strong>机器人，发送「控制台」，打开回复中的登录链接。</p>
-          ${
-            withTokenForm
-              ? html`<form method="post" action="${CONSOLE_PATH}/login">
-                  <label for="token">系统管理员令牌（ADMIN_TOKEN）</label>
-                  <input id="token" name="token" type="password" autocomplete="current-password" required />
-                  <button class="primary" type="submit">登录</button>
-                </form>`
-              : ''
-          }
-        </div>
-      </div>`,
-    }),
-    status,
-  );
+const signInPage = (c: Context, status: 200 | 401 | 403 | 410 | 429, text: string | null, tokenForm: boolean) =>
+  c.html(signInView({ message: text === null ? null : { kind: status === 200 ? 'notice' : 'error', text }, tokenForm }), status);
 
 export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock, config } = deps;
@@ -54,31 +32,16 @@ export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
   // Refused link sign-ins go on the trail, but a few an address each 15 minutes: a script posting
   // made-up links must not bury the real entries (the links themselves cannot be guessed).
   const linkRefusals = new FailureLimit(deps, `${config.QUEUE_PREFIX}:console-link-refusals`);
-  const expired = html`登录链接已失效：链接只能使用一次，并且 10 分钟内有效。请在私聊中重新发送「控制台」。`;
+  const expired = '登录链接已失效：链接只能使用一次，并且 10 分钟内有效。请在私聊中重新发送「控制台」。';
 
   app.get('/login', (c) => {
     const t = c.req.query('t');
     if (!t) return signInPage(c, 200, null, tokenForm);
-    return c.html(
-      page({
-        title: '登录',
-        scripts: ['enter.js'],
-        body: html`<div class="login">
-          <h1>同心控制台</h1>
-          <div class="card">
-            <form id="enter" method="post" action="${CONSOLE_PATH}/login">
-              <input type="hidden" name="t" value="${t}" />
-              <p>正在登录……</p>
-              <button class="primary" type="submit">进入控制台</button>
-            </form>
-          </div>
-        </div>`,
-      }),
-    );
+    return c.html(enterView(t));
   });
 
   app.post('/login', async (c) => {
-    if (!sameOrigin(c, deps)) return signInPage(c, 403, html`请求来源不正确。`, tokenForm);
+    if (!sameOrigin(c, deps)) return signInPage(c, 403, '请求来源不正确。', tokenForm);
     const form = await c.req.parseBody();
     const address = clientAddress(c, config);
     /** A sign-in turned away, on the trail: as the link's member when the link names one. */
@@ -112,21 +75,21 @@ export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
       return c.redirect(CONSOLE_PATH, 303);
     }
     const [given, expected] = [form.token, config.ADMIN_TOKEN];
-    if (!expected || typeof given !== 'string') return signInPage(c, 401, html`请使用登录链接。`, tokenForm);
+    if (!expected || typeof given !== 'string') return signInPage(c, 401, '请使用登录链接。', tokenForm);
     const outcome = await failures.attempt(address, () => sameToken(given, expected));
     // Past the limit nothing is compared, and nothing more is written: the five before are there.
-    if (outcome === 'refused') return signInPage(c, 429, html`尝试次数过多，请 15 分钟后再试。`, tokenForm);
+    if (outcome === 'refused') return signInPage(c, 429, '尝试次数过多，请 15 分钟后再试。', tokenForm);
     if (outcome === 'failed') {
       await refused({ kind: 'it', name: '未知（令牌不正确）' }, null, 'wrong token');
       await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
-      return signInPage(c, 401, html`令牌不正确。`, tokenForm);
+      return signInPage(c, 401, '令牌不正确。', tokenForm);
     }
     await startSession(c, deps, null);
     return c.redirect(CONSOLE_PATH, 303);
   });
 
   app.post('/logout', requireViewer(deps), async (c) => {
-    if (!(await checkedForm(c, deps))) return signInPage(c, 403, html`请求已过期，请刷新页面后重试。`, tokenForm);
+    if (!(await checkedForm(c, deps))) return signInPage(c, 403, '请求已过期，请刷新页面后重试。', tokenForm);
     await endViewerSession(c, deps);
     return c.redirect(`${CONSOLE_PATH}/login`, 303);
   });

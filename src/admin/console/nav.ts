@@ -1,16 +1,16 @@
 import type { Context } from 'hono';
-import { html } from 'hono/html';
 import { getBranch } from '../../../db/branches.ts';
 import { getOrg, listOrgsPage } from '../../../db/orgs.ts';
 import type { BranchTable, OrgTable } from '../../../db/schema.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { type Action, decide, deploymentOf } from '../../domain/policy.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { type Html, type Tab, page } from './layout.ts';
+import { type BranchFrame, type OrgFrame, type Tab, formExpiredPage, notFoundPage } from './layout.ts';
 import type { ConsoleEnv, Viewer } from './session.ts';
 
 // Where a console page is: the paths of orgs and branches, the place the path names when the
-// viewer may see it (else the same 404 as for a place that does not exist), and the tabs.
+// viewer may see it (else the same 404 as for a place that does not exist), the tabs, and the
+// frame each page's view model starts from.
 
 type Deps = Pick<ServiceDeps, 'db'>;
 
@@ -18,15 +18,10 @@ export const orgPath = (orgId: string) => `${CONSOLE_PATH}/orgs/${encodeURICompo
 export const branchPath = (orgId: string, branchId: string) => `${orgPath(orgId)}/branches/${encodeURIComponent(branchId)}`;
 
 /** What a viewer gets for a place they may not see: the same as for one that does not exist. */
-export const notFound = (c: Context<ConsoleEnv>) =>
-  c.html(page({ title: '未找到', viewer: c.get('viewer'), body: html`<h1>未找到</h1><p>没有这个页面，或你无权查看。</p>` }), 404);
+export const notFound = (c: Context<ConsoleEnv>) => c.html(notFoundPage(c.get('viewer')), 404);
 
 /** A write whose CSRF token or Origin does not hold: nothing was written. */
-export const formExpired = (c: Context<ConsoleEnv>) =>
-  c.html(
-    page({ title: '请求已过期', viewer: c.get('viewer'), body: html`<div class="error">请求已过期，请返回刷新页面后重试。</div>` }),
-    403,
-  );
+export const formExpired = (c: Context<ConsoleEnv>) => c.html(formExpiredPage(c.get('viewer')), 403);
 
 /** The org and branch of the path when the viewer may see them. */
 export async function branchOfPath(c: Context<ConsoleEnv>, deps: Deps): Promise<{ org: OrgTable; branch: BranchTable } | null> {
@@ -94,26 +89,17 @@ export const onBranch =
     return found ? fn(c, found) : notFound(c);
   };
 
-/** A branch page in its frame: the org above, `第一党支部 · 会议` as its heading, the branch's tabs. */
-export function branchPage(
-  c: Context<ConsoleEnv>,
-  { org, branch }: Found,
-  tab: BranchTab,
-  heading: string,
-  body: Html,
-  opts: { scripts?: string[]; status?: 200 | 400 | 403 } = {},
-) {
-  const viewer = c.get('viewer');
-  return c.html(
-    page({
-      title: `${branch.name}${heading}`,
-      viewer,
-      tabs: branchTabs(viewer, org, branch, tab),
-      ...(opts.scripts ? { scripts: opts.scripts } : {}),
-      body: html`<div class="crumbs">${org.name}</div>
-        <h1>${branch.name} · ${heading}</h1>
-        ${body}`,
-    }),
-    opts.status ?? 200,
-  );
-}
+/** The frame of a branch's page, with `on` the tab shown. */
+export const branchFrame = (viewer: Viewer, { org, branch }: Found, on: BranchTab): BranchFrame => ({
+  viewer: { name: viewer.name, csrf: viewer.csrf },
+  orgName: org.name,
+  branchName: branch.name,
+  tabs: branchTabs(viewer, org, branch, on),
+});
+
+/** The frame of an org's page, with `on` the tab shown. */
+export const orgFrame = async (viewer: Viewer, org: OrgTable, on: string, deps: Deps): Promise<OrgFrame> => ({
+  viewer: { name: viewer.name, csrf: viewer.csrf },
+  orgName: org.name,
+  tabs: await orgTabs(viewer, org, on, deps),
+});

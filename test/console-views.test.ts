@@ -1,0 +1,255 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { MemberTable } from '../db/schema.ts';
+import { fromLocal } from '../src/domain/time.ts';
+import type { BranchFrame, Html, OrgFrame } from '../src/admin/console/layout.ts';
+import { enterView, signInView } from '../src/admin/console/views/login.ts';
+import { editModel, editView, rosterModel, rosterView } from '../src/admin/console/views/members.ts';
+import { auditModel, auditView, channelsModel, channelsView } from '../src/admin/console/views/org.ts';
+import { branchOverviewModel, branchOverviewView } from '../src/admin/console/views/overview.ts';
+import { reportsModel, reportsView } from '../src/admin/console/views/reports.ts';
+
+// The console's views are functions of a view model: each renders here from a model made by hand,
+// with no database and no request, and every value put into it comes out escaped.
+
+const TZ = 'Asia/Shanghai';
+const NOW = fromLocal({ year: 2026, month: 12, day: 1, hour: 10 }, TZ);
+const HOSTILE = '<script>alert(1)</script>"\'&';
+const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;';
+
+const render = async (view: Html) => (await view).toString();
+
+/** The page holds the hostile text only escaped. */
+function expectEscaped(page: string) {
+  expect(page).toContain(ESCAPED);
+  expect(page).not.toContain('<script>alert(1)');
+}
+
+const orgFrame: OrgFrame = {
+  viewer: { name: HOSTILE, csrf: 'csrf-1' },
+  orgName: HOSTILE,
+  tabs: [{ label: HOSTILE, href: '/x', on: true }],
+};
+const branchFrame: BranchFrame = { ...orgFrame, branchName: HOSTILE };
+
+const member = (fields: Partial<MemberTable> & Pick<MemberTable, 'id' | 'name'>): MemberTable => ({
+  org_id: 'o1',
+  branch_id: 'b1',
+  role: 'member',
+  party_group: null,
+  probationary: 0,
+  mobile: null,
+  wecom_user_id: null,
+  dingtalk_user_id: null,
+  status: 'active',
+  left_at: null,
+  left_reason: null,
+  org_admin: 0,
+  created_at: NOW,
+  updated_at: NOW,
+  ...fields,
+});
+
+describe('the console’s views', () => {
+  it('render the frame of a branch page with the viewer, the names and the tabs escaped', async () => {
+    const page = await render(
+      branchOverviewView(
+        branchOverviewModel({
+          frame: branchFrame,
+          tz: TZ,
+          now: NOW,
+          checkinCloses: 0,
+          quarterLabel: '2026年第四季度',
+          weeks: [],
+          upcoming: [],
+          recent: [],
+        }),
+      ),
+    );
+    expectEscaped(page);
+    expect(page).toContain('<a href="/x" class="on">');
+    expect(page).toContain('name="_csrf" value="csrf-1"');
+    expect(page).toContain('近期没有安排会议。');
+  });
+
+  it('render the roster from a hand-made model: a hostile name escaped, the edit link only where the policy allowed it', async () => {
+    const model = rosterModel({
+      frame: branchFrame,
+      notice: { kind: 'ok', text: `已保存：${HOSTILE}` },
+      path: '/console/orgs/o1/branches/b1/members',
+      tz: TZ,
+      members: [
+        member({ id: 'm1', name: HOSTILE, party_group: HOSTILE, org_admin: 1, probationary: 1 }),
+        member({ id: 'm 2', name: '王二', status: 'left', left_at: NOW }),
+      ],
+      editable: new Set(['m 2']),
+      setsAccounts: false,
+      maxRows: 5000,
+    });
+    expect(model.rows.map((r) => [r.editHref, r.status, r.orgAdmin, r.probationary])).toEqual([
+      [null, '在册', true, true],
+      ['/console/orgs/o1/branches/b1/members/m%202', '已离开（2026年12月1日）', false, false],
+    ]);
+    const page = await render(rosterView(model));
+    expectEscaped(page);
+    expect(page).not.toContain('、企业微信账号、钉钉账号');
+    expect(page).toContain('<div class="ok">已保存：&lt;script&gt;');
+  });
+
+  it('render a member’s form with only the parts she may change, her values escaped', async () => {
+    const may = { edit: true, roles: [], accounts: false, move: false, orgAdmin: false, leave: true };
+    const model = editModel({
+      frame: branchFrame,
+      error: HOSTILE,
+      path: '/p',
+      tz: TZ,
+      member: member({ id: 'm1', name: HOSTILE, mobile: HOSTILE, role: 'secretary' }),
+      may,
+      branches: [],
+    });
+    const page = await render(editView(model));
+    expectEscaped(page);
+    expect(page).toContain(`value="${ESCAPED}"`);
+    expect(page).toContain('（任免书记由机关党委管理员办理）');
+    expect(page).not.toContain('name="role"');
+    expect(page).not.toContain('name="orgAdmin"');
+    expect(page).toContain('action="/p/leave"');
+  });
+
+  it('build each channel’s checklist from what was loaded, and render it with every stored name escaped', async () => {
+    const model = channelsModel({
+      frame: orgFrame,
+      org: { id: 'o1', timezone: TZ },
+      base: 'https://tongxin.example.gov.cn',
+      channels: [
+        { id: 'demo1', orgId: 'o1', config: { platform: 'demo' }, lastInboundAt: null },
+        {
+          id: 'dt1',
+          orgId: 'o1',
+          config: { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r', botName: HOSTILE },
+          lastInboundAt: NOW,
+        },
+        { id: 'wb1', orgId: 'o1', config: { platform: 'wecom-bot', token: 't', encodingAESKey: 'a'.repeat(43) }, lastInboundAt: null },
+      ],
+      chats: [
+        { channel_id: 'dt1', chat_id: 'cid"1', org_id: 'o1', branch_id: 'b1', webhook: null, secret: null, created_at: NOW },
+        { channel_id: 'wb1', chat_id: 'w1', org_id: 'o1', branch_id: 'b9', webhook: null, secret: null, created_at: NOW },
+      ],
+      branches: [{ id: 'b1', name: HOSTILE }],
+      members: [
+        member({ id: 'm1', name: '甲', dingtalk_user_id: 'd1' }),
+        member({ id: 'm2', name: '乙' }),
+        member({ id: 'm3', name: '丙', dingtalk_user_id: 'd3', status: 'left' }),
+      ],
+      usage: [{ platform: 'dingtalk', kind: 'api', month: '2026-12', used: 4000, budget: 5000 }],
+      viewerIsMember: true,
+      channelsPath: (id) => `/console/orgs/o1/channels/${id}/test`,
+      result: { kind: 'error', text: HOSTILE },
+    });
+    const [demo, dt, wb] = model.channels;
+    expect(demo).toEqual({ kind: 'demo', id: 'demo1' });
+    expect(dt).toMatchObject({
+      kind: 'platform',
+      withAccounts: 1,
+      active: 2,
+      chats: { count: 1, withoutRobot: 0 },
+      lastInbound: '2026年12月1日 10:00',
+    });
+    expect(dt?.kind === 'platform' && dt.recipients).toEqual([
+      { value: 'me', label: '我（私信）' },
+      { value: 'chat:cid"1', label: `${HOSTILE} 的群` },
+    ]);
+    expect(wb).toMatchObject({ chats: { count: 1, withoutRobot: 1 }, recipients: [{ value: 'chat:w1', label: 'b9 的群' }] });
+    expect(model.quota?.rows[0]?.nearLimit).toBe(true);
+    const page = await render(channelsView(model));
+    expectEscaped(page);
+    expect(page).toContain('<option value="chat:cid&quot;1">');
+    expect(page).toContain('<span class="tag overdue">4000</span>');
+    expect(page).toContain('npm run chat -- --demo');
+  });
+
+  it('render the trail with its details and addresses escaped, and the next page keeping the filters', async () => {
+    const model = auditModel({
+      frame: orgFrame,
+      path: '/console/orgs/o1/audit',
+      tz: TZ,
+      asked: { actor: HOSTILE, after: 'old' },
+      badFilter: false,
+      retentionDays: 365,
+      items: [
+        {
+          id: 'a1',
+          at: '2026-12-01T10:00:00+08:00',
+          org: 'o1',
+          actor: { kind: 'member', id: 'm1', name: HOSTILE },
+          action: 'member.edit',
+          object: `member:${HOSTILE}`,
+          detail: { name: HOSTILE },
+          address: HOSTILE,
+          result: 'refused',
+        },
+      ],
+      next: 'a1',
+    });
+    expect(model.nextHref).toBe(`/console/orgs/o1/audit?${new URLSearchParams({ actor: HOSTILE, after: 'a1' })}`);
+    const page = await render(auditView(model));
+    expectEscaped(page);
+    expect(page).toContain('<span class="tag overdue">拒绝</span>');
+  });
+
+  it('render the reports that pass the filter, newest first, their text escaped', async () => {
+    const report = (id: string, at: number, category: 'enterprise' | 'project', text: string) => ({
+      id,
+      org_id: 'o1',
+      branch_id: 'b1',
+      member_id: 'm1',
+      category,
+      text,
+      tags: '[]',
+      at,
+      source: null,
+    });
+    const model = reportsModel({
+      frame: branchFrame,
+      tz: TZ,
+      filter: { from: NOW - 86_400_000, to: NOW + 86_400_000, category: 'enterprise' },
+      members: [{ id: 'm1', name: HOSTILE }],
+      reports: [
+        report('r1', NOW - 1000, 'enterprise', '先'),
+        report('r2', NOW, 'project', '别的'),
+        report('r3', NOW + 1000, 'enterprise', HOSTILE),
+      ],
+    });
+    expect(model.rows.map((r) => r.text)).toEqual([HOSTILE, '先']);
+    expect(model.categories.find((o) => o.selected)?.value).toBe('enterprise');
+    const page = await render(reportsView(model));
+    expectEscaped(page);
+    expect(page).toContain('共 2 条。');
+  });
+
+  it('render the sign-in pages with the link’s token escaped in its form', async () => {
+    const enter = await render(enterView(HOSTILE));
+    expectEscaped(enter);
+    expect(enter).toContain('<script src="/console/assets/enter.js"></script>');
+    const signIn = await render(signInView({ message: { kind: 'error', text: '令牌不正确。' }, tokenForm: false }));
+    expect(signIn).toContain('<div class="error">令牌不正确。</div>');
+    expect(signIn).not.toContain('name="token"');
+  });
+
+  it('reach no request, session or database: a view file imports only types from them', () => {
+    const dir = join(import.meta.dirname, '../src/admin/console/views');
+    // At run time a view may use hono's html, the domain's pure rules, the page's frame and the
+    // console's fixed texts; the rest (rows, results) it knows only as types.
+    const allowed = [/^hono\/html$/, /\/domain\//, /\/chat\/context\.ts$/, /^\.\.\/(layout|markdown)\.ts$/, /^\.\.\/\.\.\/chinese\.ts$/];
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    const offenders = files.flatMap((file) =>
+      [...readFileSync(join(dir, file), 'utf8').matchAll(/^import (?!type )[^;]*? from '([^']+)';/gm)]
+        .map((m) => m[1]!)
+        .filter((spec) => !allowed.some((a) => a.test(spec)))
+        .map((spec) => `${file} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
