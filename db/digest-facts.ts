@@ -9,8 +9,8 @@ import { counted, evidence } from './meetings.ts';
 import { getOrg } from './orgs.ts';
 import { KeyCursor, rowChunks } from './row-chunks.ts';
 import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
+import { DAY_MS } from '../src/core/duration.ts';
 
-const DAY = 86_400_000;
 const MEMBER_COLUMNS = [
   'id',
   'name',
@@ -23,7 +23,7 @@ const MEMBER_COLUMNS = [
   'branch_id',
 ] as const;
 /** Scheduled meetings this far past the week still count as "next". */
-const NEXT_HORIZON_MS = 183 * DAY;
+const NEXT_HORIZON_MS = 183 * DAY_MS;
 
 /**
  * The facts of every branch of an org (or one branch) for a digest window, one branch at a time,
@@ -39,7 +39,7 @@ const NEXT_HORIZON_MS = 183 * DAY;
 export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWindow, branchId?: string): AsyncGenerator<DigestBranchFacts> {
   const meetingsFrom = Math.min(periodRange('quarter', window.from, window.tz).from, window.previousFrom);
   // The four weeks ending at the week's end, or at now while the week runs.
-  const reportersFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY;
+  const reportersFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY_MS;
 
   let branchQuery = db.selectFrom('branches').select(['id', 'name']).where('org_id', '=', orgId);
   let memberQuery = db.selectFrom('members').select(MEMBER_COLUMNS).where('org_id', '=', orgId);

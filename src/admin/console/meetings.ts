@@ -9,13 +9,12 @@ import { fileResponse } from '../http.ts';
 import { branchFrame, branchOfPath, branchPath, notFound, onBranch } from './nav.ts';
 import { type ConsoleEnv, actingOf } from './session.ts';
 import { exportsModel, exportsView, meetingsModel, meetingsView, recordModel, recordView } from './views/meetings.ts';
+import { DAY_MS } from '../../core/duration.ts';
 
 // A branch's meetings, each 会议记录 as a page that prints on A4 for the binder, and the 台账 files
 // (the same as the admin API's and 导出's) behind the console session.
 
 type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
-
-const DAY = 86_400_000;
 
 export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -36,7 +35,7 @@ export function meetingPages(deps: Deps): Hono<ConsoleEnv> {
     onBranch(deps, async (c, found) => {
       const { org, branch } = found;
       const now = clock.now();
-      const meetings = (await listBranchMeetings(db, org.id, branch.id, now - 366 * DAY, now + 366 * DAY)).reverse();
+      const meetings = (await listBranchMeetings(db, org.id, branch.id, now - 366 * DAY_MS, now + 366 * DAY_MS)).reverse();
       const frame = branchFrame(c.get('viewer'), found, 'meetings');
       return c.html(
         meetingsView(meetingsModel({ frame, path: branchPath(org.id, branch.id), meetings, now, tz: org.timezone, checkinCloses })),

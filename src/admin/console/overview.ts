@@ -9,13 +9,12 @@ import type { ServiceDeps } from '../deps.ts';
 import { branchFrame, branchOfPath, branchPath, notFound, orgFrame, orgPath, seesOrg } from './nav.ts';
 import type { ConsoleEnv } from './session.ts';
 import { branchOverviewModel, branchOverviewView, chartedWeeks, orgOverviewView, orgsView } from './views/overview.ts';
+import { DAY_MS } from '../../core/duration.ts';
 
 // Where a viewer lands, the org's branches, and a branch's quarter: the routes load what each page
 // shows; views/overview.ts computes the charts and lays it out.
 
 type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
-
-const DAY = 86_400_000;
 
 export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -69,7 +68,9 @@ export function overviewRoutes(deps: Deps): Hono<ConsoleEnv> {
       const [facts] = await loadDigestFacts(db, org.id, window, branch.id);
       weeks.push({ week, window, facts });
     }
-    const upcoming = (await listBranchMeetings(db, org.id, branch.id, now - 30 * DAY, now + 90 * DAY)).filter((m) => m.starts_at >= now);
+    const upcoming = (await listBranchMeetings(db, org.id, branch.id, now - 30 * DAY_MS, now + 90 * DAY_MS)).filter(
+      (m) => m.starts_at >= now,
+    );
     const recent = (await listBranchMeetings(db, org.id, branch.id, periodRange('quarter', now, tz).from, now)).reverse();
     const model = branchOverviewModel({
       frame: branchFrame(c.get('viewer'), found, 'overview'),

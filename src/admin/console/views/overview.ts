@@ -10,11 +10,11 @@ import { TYPE_STATUS_LABELS, heldOfDue, meetingState, stateText } from '../../..
 import { formatLocal } from '../../../domain/time.ts';
 import { MEETING_LABELS, TAG_LABELS } from '../../../domain/vocabulary.ts';
 import { type BranchFrame, type Html, type OrgFrame, type PageViewer, page } from '../layout.ts';
+import { DAY_MS } from '../../../core/duration.ts';
 
 // The console's first pages: the orgs (for IT), an org's branches (the overview of the ledger,
 // sorted by name, nothing ranked), and a branch's quarter at a glance with two small charts.
 
-const DAY = 86_400_000;
 const WEEKS_SHOWN = 8;
 
 export interface OrgsModel {
@@ -70,7 +70,7 @@ export function orgOverviewView(m: OrgOverviewModel): Html {
 /** The weeks the branch's page charts, oldest first, each with the window its digest facts are read in. */
 export function chartedWeeks(now: number, tz: string): { week: string; window: DigestWindow }[] {
   return Array.from({ length: WEEKS_SHOWN }, (_, i) => {
-    const week = isoWeek(now - (WEEKS_SHOWN - 1 - i) * 7 * DAY, tz);
+    const week = isoWeek(now - (WEEKS_SHOWN - 1 - i) * 7 * DAY_MS, tz);
     return { week, window: digestWindow(week, tz, now)! };
   });
 }

@@ -8,11 +8,10 @@ import { fileDateTime, periodRange } from '../../../domain/time.ts';
 import { CATEGORY_LABELS, type FiveTag, TAG_LABELS, fiveTagsOf } from '../../../domain/vocabulary.ts';
 import { type BranchFrame, type Html, branchPage } from '../layout.ts';
 import { markdownHtml } from '../markdown.ts';
+import { DAY_MS } from '../../../core/duration.ts';
 
 // The branch's 四服务 reports with filters (category, 五同 tag, member, dates), and its 五同 digest:
 // this week's so far and the ones pushed before, as the secretary got them (markdown.ts renders it).
-
-const DAY = 86_400_000;
 
 /** What the filters ask: a range of days (this quarter to today unless given) and, each optional, a category, a tag, a member. */
 export interface ReportFilter {
@@ -34,7 +33,7 @@ export function reportFilter(q: Record<string, string>, memberIds: ReadonlySet<s
   const member = q.member && memberIds.has(q.member) ? q.member : undefined;
   return {
     from: dayStart(q.from, tz) ?? periodRange('quarter', now, tz).from,
-    to: (dayStart(q.to, tz) ?? localDateTime(localDate(now, tz), tz)) + DAY,
+    to: (dayStart(q.to, tz) ?? localDateTime(localDate(now, tz), tz)) + DAY_MS,
     ...(category ? { category } : {}),
     ...(tag ? { tag } : {}),
     ...(member ? { member } : {}),
@@ -92,7 +91,7 @@ export function reportsModel(input: {
     ],
     members: [{ ...all, selected: !f.member }, ...input.members.map((m) => ({ value: m.id, label: m.name, selected: m.id === f.member }))],
     from: localDate(f.from, tz),
-    to: localDate(f.to - DAY, tz),
+    to: localDate(f.to - DAY_MS, tz),
     rows: reports.map((r) => ({
       at: fileDateTime(r.at, tz),
       member: names.get(r.member_id) ?? r.member_id,
