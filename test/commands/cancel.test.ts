@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leaveMember } from '../../db/members.ts';
 import { at, commandRig } from '../helpers/command-rig.ts';
 import { DIALECTS } from '../helpers/db.ts';
 
@@ -57,9 +58,18 @@ describe.each(DIALECTS)('取消 on %s', (dialect) => {
     expect(await rig.refused('m1', '取消 K7Q')).toEqual({ title: '会议未取消', text: '只有支部书记可以使用这条命令。' });
   });
 
+  it('is refused to a secretary who has left the roster', async () => {
+    await rig.meeting('K7Q');
+    await leaveMember(rig.t.db, rig.org, 'sec', at(12, 1, 9), '调离', rig.t.clock.now());
+    expect((await rig.refused('sec', '取消 K7Q')).text).toBe('你已不在党员名册中：如有误，请联系支部书记。');
+  });
+
   it('is refused without a code, or with a reason over 200 characters', async () => {
     await rig.meeting('K7Q');
     expect((await rig.refused('sec', '取消')).text).toBe(`请写明会议编号。\n\n${USAGE}`);
+    expect((await rig.refused('sec', '取消 明天的会')).text).toBe(
+      `「明天的会」不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。\n\n${USAGE}`,
+    );
     expect((await rig.refused('sec', `取消 K7Q ${'因'.repeat(201)}`)).text).toBe(`原因太长：最多 200 个字。\n\n${USAGE}`);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leaveMember } from '../../db/members.ts';
 import { at, commandRig } from '../helpers/command-rig.ts';
 import { DIALECTS } from '../helpers/db.ts';
 
@@ -86,5 +87,11 @@ describe.each(DIALECTS)('请假 on %s', (dialect) => {
     expect((await rig.refused('stranger', '请假 K7Q 外出调研')).text).toBe(
       '还没有找到你的党员信息：请联系支部书记把你的账号登记到同心，之后再试。',
     );
+  });
+
+  it('is refused to a member who left before the meeting: she keeps her own records, and is not expected', async () => {
+    await rig.meeting('K7Q');
+    await leaveMember(rig.t.db, rig.org, 'm3', at(12, 1, 9), '调离', rig.t.clock.now());
+    expect((await rig.refused('m3', '请假 K7Q 外出调研')).text).toBe('你不在会议 K7Q 的应到人员中，无需请假。');
   });
 });

@@ -40,9 +40,10 @@ describe.each(DIALECTS)('补学 on %s', (dialect) => {
     expect(await rowOf(meeting.id, 'm3')).toEqual([{ status: 'absent', note: null, makeup_note: NOTE }]);
   });
 
-  it('is refused with fewer than 5 characters', async () => {
+  it('is refused with fewer than 5 characters, or more than 1000', async () => {
     await held();
     expect(await rig.refused('m1', '补学 K7Q 学了')).toEqual({ title: '补学未提交', text: `请写下学习体会：至少 5 个字。\n\n${USAGE}` });
+    expect((await rig.refused('m1', `补学 K7Q ${'学'.repeat(1001)}`)).text).toBe(`学习体会太长：最多 1000 个字。\n\n${USAGE}`);
   });
 
   it('is refused for a code the branch does not have', async () => {

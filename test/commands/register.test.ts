@@ -6,6 +6,7 @@ import { DIALECTS } from '../helpers/db.ts';
 // moment check-in opens, leave at any time; present over a leave withdraws it.
 
 const SECRETARY_ONLY = '只有支部书记可以使用这条命令。';
+const USAGE = '用法：登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到';
 
 describe.each(DIALECTS)('登记 on %s', (dialect) => {
   const rig = commandRig(dialect);
@@ -55,11 +56,13 @@ describe.each(DIALECTS)('登记 on %s', (dialect) => {
     expect(await rig.refused('m1', '登记 K7Q 王二 到')).toEqual({ title: '未登记', text: SECRETARY_ONLY });
   });
 
-  it('is refused without 到 or 请假 after the names', async () => {
+  it('is refused without a code, or without 到 or 请假 after the names', async () => {
     await rig.meeting('K7Q');
-    expect((await rig.refused('sec', '登记 K7Q 张一')).text).toBe(
-      '请在姓名后写明「到」或「请假」。\n\n用法：登记 会议编号 姓名… 到|请假（为不用群聊的同志登记），例如：登记 K7Q 张三 李四 到',
+    expect((await rig.refused('sec', '登记')).text).toBe(`请写明会议编号、姓名和「到」或「请假」。\n\n${USAGE}`);
+    expect((await rig.refused('sec', '登记 张一 到')).text).toBe(
+      `「张一」不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。\n\n${USAGE}`,
     );
+    expect((await rig.refused('sec', '登记 K7Q 张一')).text).toBe(`请在姓名后写明「到」或「请假」。\n\n${USAGE}`);
   });
 
   it('is refused for a code the branch does not have', async () => {

@@ -50,6 +50,9 @@ describe.each(DIALECTS)('改期 on %s', (dialect) => {
   it('is refused without a code, or with a time that cannot be read', async () => {
     await rig.meeting('K7Q');
     expect((await rig.refused('sec', '改期')).text).toBe(`请写明会议编号和新时间。\n\n${USAGE}`);
+    expect((await rig.refused('sec', '改期 明天 下午3点')).text).toBe(
+      `「明天」不是会议编号：编号是三位字母或数字，如 K7Q，见会议通知。\n\n${USAGE}`,
+    );
     expect((await rig.refused('sec', '改期 K7Q 周五下午')).text).toBe(
       `时间「周五下午」没有写几点，请加上具体时刻，例如「15:00」。\n\n${USAGE}`,
     );

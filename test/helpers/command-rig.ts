@@ -13,8 +13,8 @@ import { type TestDialect, countOf, countRows, meetingRow, memberRow } from './d
 import { DT_SECRET } from './dingtalk.ts';
 
 // One chat command at a time, through the real DingTalk webhook. Each case gets an org of its own
-// (channel, branch, group chat and roster made afresh in a beforeEach) on the file's app, so no case
-// sees what another wrote, and the clock is set back to the same Monday morning.
+// (a channel, two branches each with a group chat, a roster: made afresh in a beforeEach) on the
+// file's app, so no case sees what another wrote, and the clock is set back to the same Monday morning.
 
 export const TZ = 'Asia/Shanghai';
 /** A moment of 2026 in Beijing time. */
@@ -44,7 +44,7 @@ export interface SayOptions {
 
 export interface CommandRig {
   readonly t: TestApp;
-  /** This case's org, channel and group chat. */
+  /** This case's org, its channel, and the group chats of 第一党支部 and 第二党支部. */
   readonly org: string;
   readonly channel: string;
   readonly group: string;
