@@ -13,6 +13,17 @@ export async function viaDingtalk(
   text: string,
   opts: { direct?: boolean; chat?: string } = {},
 ): Promise<string> {
+  return (await dingtalkReply(t, channel, staffId, text, opts)).text;
+}
+
+/** The same, with the reply's title as a notification shows it ('' and '' for silence). */
+export async function dingtalkReply(
+  t: TestApp,
+  channel: string,
+  staffId: string,
+  text: string,
+  opts: { direct?: boolean; chat?: string } = {},
+): Promise<{ title: string; text: string }> {
   const body = dingtalkCallback(text, {
     senderStaffId: staffId,
     conversationType: opts.direct ? '1' : '2',
@@ -24,8 +35,8 @@ export async function viaDingtalk(
     body: JSON.stringify(body),
   });
   if (res.status !== 200) throw new Error(`DingTalk webhook answered ${res.status}`);
-  const reply = (await res.json()) as { msgtype: string; markdown?: { text: string } };
-  return reply.markdown?.text ?? '';
+  const reply = (await res.json()) as { msgtype: string; markdown?: { title: string; text: string } };
+  return { title: reply.markdown?.title ?? '', text: reply.markdown?.text ?? '' };
 }
 
 export async function viaWecomBot(

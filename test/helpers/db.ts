@@ -9,9 +9,26 @@ import { newId } from '../../src/core/ids.ts';
 import { openDb } from '../../db/connect.ts';
 import { type MemberInput, putMember } from '../../db/members.ts';
 
-/** Every database test runs once per dialect. */
-export const DIALECTS = ['sqlite', 'mysql'] as const;
-export type TestDialect = (typeof DIALECTS)[number];
+const ALL_DIALECTS = ['sqlite', 'mysql'] as const;
+export type TestDialect = (typeof ALL_DIALECTS)[number];
+
+/**
+ * Every database test runs once per dialect: all of them, or those named in TEST_DIALECTS
+ * (`TEST_DIALECTS=sqlite` for a quick local loop). A name it does not know fails the run rather
+ * than leaving a dialect silently untested.
+ */
+export const DIALECTS: readonly TestDialect[] = dialectsNamed(process.env.TEST_DIALECTS);
+
+function dialectsNamed(names: string | undefined): readonly TestDialect[] {
+  const named = (names ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!named.length) return ALL_DIALECTS;
+  const unknown = named.filter((n) => !(ALL_DIALECTS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`TEST_DIALECTS names ${unknown.join(', ')}; known: ${ALL_DIALECTS.join(', ')}`);
+  return ALL_DIALECTS.filter((d) => named.includes(d));
+}
 
 const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
