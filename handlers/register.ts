@@ -3,7 +3,7 @@ import { type ArgsRead, normalise, notACode, read, refuse } from '../src/chat/pa
 import { asCode } from '../src/domain/vocabulary.ts';
 import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
-import { branchMembers, describeMeeting, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
+import { branchMembers, describeMeeting, expectedAt, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
 import { checkinWindow } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
@@ -50,9 +50,14 @@ async function register(ctx: MemberContext, command: CommandOf<'register', Regis
   const members = await branchMembers(ctx);
   const unknown = command.names.filter((n) => !members.some((m) => m.name === n));
   if (unknown.length) throw new UserError(SAY.unknownNames(unknown));
-  const ambiguous = command.names.filter((n) => members.filter((m) => m.name === n).length > 1);
+  // Only those the meeting expected (on the roster then, of its type and group) can be registered:
+  // any other mark would be stored and counted nowhere.
+  const expected = expectedAt(meeting, members);
+  const notExpected = command.names.filter((n) => !expected.some((m) => m.name === n));
+  if (notExpected.length) throw new UserError(SAY.notExpectedNames(notExpected, meeting.code));
+  const ambiguous = command.names.filter((n) => expected.filter((m) => m.name === n).length > 1);
   if (ambiguous.length) throw new UserError(SAY.sameNames(ambiguous));
-  const chosen = command.names.map((n) => members.find((m) => m.name === n)!);
+  const chosen = command.names.map((n) => expected.find((m) => m.name === n)!);
   const leave = command.status === 'leave';
   // Registered present over a leave withdraws it; the secretary is told whose.
   const onLeave = leave

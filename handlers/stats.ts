@@ -29,28 +29,34 @@ const RANGE_LABELS: Record<CalendarPeriod, string> = { month: '本月', quarter:
 /** The past periods 统计 can be asked about, each a whole calendar period. */
 const LAST: Record<Exclude<Period, CalendarPeriod>, CalendarPeriod> = { lastMonth: 'month', lastQuarter: 'quarter', lastYear: 'year' };
 
-/** The calendar period a 统计 asks about, the moment it is counted as of, and its name. */
-function periodAsked(period: Period, now: number, tz: string): { range: CalendarPeriod; asOf: number; label: string } {
-  if (period === 'month' || period === 'quarter' || period === 'year') return { range: period, asOf: now, label: RANGE_LABELS[period] };
+/** The name of the month, quarter or year around `asOf`: 本月… while it runs, 2026年12月… once past. */
+function rangeName(range: CalendarPeriod, asOf: number, tz: string, past: boolean): string {
+  if (!past) return RANGE_LABELS[range];
+  const { year, month } = toLocal(asOf, tz);
+  return range === 'year' ? `${year}年` : range === 'quarter' ? quarterName(year, month) : `${year}年${month}月`;
+}
+
+/** The calendar period a 统计 asks about, the moment it is counted as of, and whether it is past. */
+function periodAsked(period: Period, now: number, tz: string): { range: CalendarPeriod; asOf: number; past: boolean } {
+  if (period === 'month' || period === 'quarter' || period === 'year') return { range: period, asOf: now, past: false };
   const range = LAST[period];
   // A past period is counted as of its last moment: everything in it was due.
-  const asOf = periodRange(range, now, tz).from - 1;
-  const { year, month } = toLocal(asOf, tz);
-  const label = range === 'year' ? `${year}年` : range === 'quarter' ? quarterName(year, month) : `${year}年${month}月`;
-  return { range, asOf, label };
+  return { range, asOf: periodRange(range, now, tz).from - 1, past: true };
 }
 
 /** 统计: 三会一课 held against due for the branch, per type; only meetings held count. */
 async function stats(ctx: MemberContext, command: CommandOf<'stats', { period: Period }>): Promise<void> {
   const tz = ctx.org.timezone;
-  const { range, asOf, label } = periodAsked(command.period, ctx.clock.now(), tz);
+  const { range, asOf, past } = periodAsked(command.period, ctx.clock.now(), tz);
+  const label = rangeName(range, asOf, tz, past);
   // A type due less often than the period asked is counted over its own: load the whole year.
   const year = periodRange('year', asOf, tz);
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, year.from, year.to);
   const current = (await branchMembers(ctx)).filter((m) => onRosterAt(m, asOf));
   const counted = progress(meetings, range, asOf, tz, typesDue(current));
   const rows = counted.map((p) => {
-    const scope = p.range === range ? '' : `（${RANGE_LABELS[p.range]}）`;
+    // A type counted over a longer range than asked names it: 本季度 now, 2026年第四季度 once past.
+    const scope = p.range === range ? '' : `（${rangeName(p.range, asOf, tz, past)}）`;
     const status = typeStatus(p, asOf, tz);
     return SAY.statsRow(`${MEETING_LABELS[p.type]}${scope}`, p.held, p.due, status === 'done' ? '✓' : TYPE_STATUS_LABELS[status]);
   });

@@ -149,6 +149,7 @@ export const SAY = {
   noRobot: '本支部的群还没有配置群机器人，无法在群里提醒；请联系管理员为群设置机器人。',
   reminded: (meeting: string) => `**已在群里提醒尚未签到的同志**：${meeting}`,
   registerNotOpen: (meeting: string, opens: string) => `签到还没开始：${meeting}，${opens}起可以登记到会；请假现在就可以登记。`,
+  notExpectedNames: (names: string[], code: string) => `这些同志不在会议 ${code} 的应到人员中：${list(names)}，无需登记。`,
   unknownNames: (names: string[]) => `本支部没有这些同志：${list(names)}，请核对姓名。`,
   sameNames: (names: string[]) => `本支部有同名的同志：${list(names)}，请在管理后台登记。`,
   registeredLeaveNote: '书记登记',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leaveMember } from '../../db/members.ts';
 import { at, commandRig } from '../helpers/command-rig.ts';
 import { DIALECTS } from '../helpers/db.ts';
 
@@ -48,6 +49,22 @@ describe.each(DIALECTS)('登记 on %s', (dialect) => {
       { member_id: 'm1', status: 'present', note: null },
       { member_id: 'm3', status: 'present', note: null },
     ]);
+  });
+
+  it('is refused for those the meeting did not expect: a member at a 支委会, one who had left', async () => {
+    await rig.meeting('K7Q', { type: 'committee' });
+    rig.t.clock.set(at(12, 7, 15, 10));
+    expect(await rig.refused('sec', '登记 K7Q 张一 周委员 到')).toEqual({
+      title: '未登记',
+      text: '这些同志不在会议 K7Q 的应到人员中：张一，无需登记。',
+    });
+    await rig.meeting('R4N', { starts_at: at(12, 7, 16) });
+    await leaveMember(rig.t.db, rig.org, 'm3', at(12, 1, 9), '调离', rig.t.clock.now());
+    rig.t.clock.set(at(12, 7, 16, 10));
+    expect(await rig.refused('sec', '登记 R4N 赵三 请假')).toEqual({
+      title: '未登记',
+      text: '这些同志不在会议 R4N 的应到人员中：赵三，无需登记。',
+    });
   });
 
   it('is refused to a member', async () => {

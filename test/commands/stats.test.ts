@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingType } from '../../db/schema.ts';
-import { at, commandRig } from '../helpers/command-rig.ts';
+import { fromLocal } from '../../src/domain/time.ts';
+import { TZ, at, commandRig } from '../helpers/command-rig.ts';
 import { DIALECTS } from '../helpers/db.ts';
 
 // 统计: 三会一课 held against due for the branch, per type, this quarter unless another period is
@@ -45,17 +46,27 @@ describe.each(DIALECTS)('统计 on %s', (dialect) => {
       text: [
         '**2026年11月三会一课完成情况**',
         '',
-        '- 支部党员大会（本季度）：已开 0 次 / 应开 1 次　进行中',
+        '- 支部党员大会（2026年第四季度）：已开 0 次 / 应开 1 次　进行中',
         '- 支部委员会会议：已开 1 次 / 应开 1 次　✓',
-        '- 党课（本季度）：已开 1 次 / 应开 1 次　✓',
+        '- 党课（2026年第四季度）：已开 1 次 / 应开 1 次　✓',
         '- 主题党日：已开 0 次 / 应开 1 次　已逾期',
-        '- 组织生活会（本年）：已开 0 次 / 应开 1 次　进行中',
+        '- 组织生活会（2026年）：已开 0 次 / 应开 1 次　进行中',
         '',
         '另有 1 次会议未召开（无人到会、无纪要，或开始后取消），不计入。',
         '',
         '已开的会议中有 1 次是补录的（召开时未使用机器人）。',
       ].join('\n'),
     });
+  });
+
+  it('names the longer range a past month is counted over by its name, not as this quarter or year', async () => {
+    await seed();
+    rig.t.clock.set(fromLocal({ year: 2027, month: 1, day: 11, hour: 9 }, TZ));
+    const { text } = await rig.reply('sec', '统计 上月');
+    expect(text).toContain('**2026年12月三会一课完成情况**');
+    expect(text).toContain('- 支部党员大会（2026年第四季度）：');
+    expect(text).toContain('- 组织生活会（2026年）：');
+    expect(text).not.toMatch(/本季度|本年/);
   });
 
   it('is refused to a member', async () => {
