@@ -361,7 +361,7 @@ async function child(): Promise<void> {
   });
   const outbound = new Queue('outbound', { connection: bullConnection(REDIS_URL), prefix });
   const logger = createLogger('warn');
-  const deps = { db, outbound, logger, now: () => NOW, checkinCloses: loadConfig({}).CHECKIN_CLOSES };
+  const deps = { db, outbound, logger, clock: { now: () => NOW }, checkinCloses: loadConfig({}).CHECKIN_CLOSES };
   try {
     await outbound.waitUntilReady();
     await db.selectFrom('orgs').select('id').execute(); // the pool's first connection, outside the measure

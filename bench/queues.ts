@@ -140,7 +140,7 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
     for (const meeting of meetings) await writeReminderPlan(db, meeting, planReminders(meeting.starts_at, timing), now);
     const relayAll = async () => {
       let relayed = 0;
-      for (let n = -1; n !== 0; relayed += n) n = (await relayPending({ db, queues, now: () => now })).reminders;
+      for (let n = -1; n !== 0; relayed += n) n = (await relayPending({ db, queues, clock: { now: () => now } })).reminders;
       return relayed;
     };
     await relayAll();

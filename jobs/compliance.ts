@@ -15,6 +15,7 @@ import { typesDue } from '../src/domain/meetings.ts';
 import { chatTarget, secretaryTargets } from '../src/domain/targets.ts';
 import { periodRange } from '../src/domain/time.ts';
 import { enqueueDelivery } from './outbound.ts';
+import type { Clock } from '../src/core/clock.ts';
 
 // The compliance job: one job scheduler per org on the `digests` queue, every day at
 // 09:00 org time; the rule itself is src/domain/compliance.ts. Deliveries have deterministic ids (org,
@@ -29,7 +30,7 @@ export interface ComplianceDeps {
   db: Kysely<Database>;
   outbound: Queue;
   logger: Logger;
-  now(): number;
+  clock: Clock;
 }
 
 export interface ComplianceRun {
@@ -79,7 +80,7 @@ export async function runComplianceForOrg(deps: ComplianceDeps, orgId: string, d
   logCalendarGaps(logger, result.gaps, { org: orgId, date });
 
   let deliveries = 0;
-  const now = deps.now();
+  const now = deps.clock.now();
   for (const notice of result.notices) {
     const targets = await targetsOf(db, orgId, notice);
     if (targets.length === 0)

@@ -15,6 +15,7 @@ import { type Delivery, deliveryId } from '../src/domain/outbound.ts';
 import { type Addressed, type ChannelRef, audienceOf, secretaryTargets } from '../src/domain/targets.ts';
 import type { BranchChatTable } from '../src/domain/records.ts';
 import { relayDeliveries } from './outbound.ts';
+import type { Clock } from '../src/core/clock.ts';
 
 // The weekly 五同 digest: computed for every branch of an org from facts loaded in a
 // fixed number of queries, pushed privately to each branch secretary (else to the branch's group),
@@ -26,7 +27,7 @@ export interface DigestDeps {
   db: Kysely<Database>;
   outbound: Queue;
   logger: Logger;
-  now(): number;
+  clock: Clock;
   /** CHECKIN_CLOSES: a meeting nobody came to is not held once its check-in has closed. */
   checkinCloses: number;
 }
@@ -107,7 +108,7 @@ const isDuplicate = (err: unknown) => isDuplicateKey(err) || (err as { code?: un
 /** Runs the week's digest of every branch of an org (or one), pushing each at most once. */
 export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: string, branchId?: string): Promise<DigestOutcome[]> {
   const { db, logger } = deps;
-  const now = deps.now();
+  const now = deps.clock.now();
   const input = await streamDigestInput(db, orgId, week, now, branchId);
   if (!input) return [];
   const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);

@@ -115,7 +115,7 @@ export async function processDigestJob(deps: DigestJobDeps, orgId: string, fired
   await deps.digests.add(DEFERRED_DIGEST_JOB, data, {
     ...DEFERRED_JOB_OPTIONS,
     jobId: deferredDigestJobId(orgId, week),
-    delay: Math.max(0, runAt - deps.now()),
+    delay: Math.max(0, runAt - deps.clock.now()),
   });
   deps.logger.info(
     { org: orgId, week, from: date, to: next.date, holiday: today.holidayName },

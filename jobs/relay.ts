@@ -9,6 +9,7 @@ import { newId } from '../src/core/ids.ts';
 import { relayDeliveries } from './outbound.ts';
 import type { Queues } from './queues.ts';
 import { relayReminders } from './reminders.ts';
+import type { Clock } from '../src/core/clock.ts';
 
 // The outbox relay: what the database holds to send (planned reminders, recorded deliveries) and the
 // queue does not have yet goes to the queue. Commands relay their own rows at once; this catches
@@ -19,12 +20,12 @@ const BATCH = 500;
 export interface RelayDeps {
   db: Kysely<Database>;
   queues: Pick<Queues, 'reminders' | 'outbound'>;
-  now(): number;
+  clock: Clock;
 }
 
 /** Relays rows not yet in the queue, oldest first; the numbers relayed. */
 export async function relayPending(deps: RelayDeps): Promise<{ reminders: number; deliveries: number }> {
-  const now = deps.now();
+  const now = deps.clock.now();
   const reminders = await unrelayedReminders(deps.db, BATCH);
   await relayReminders(deps.db, deps.queues.reminders, reminders, now);
   const deliveries = (await unrelayedDeliveries(deps.db, BATCH)).map((d) => d.id);
@@ -34,8 +35,8 @@ export async function relayPending(deps: RelayDeps): Promise<{ reminders: number
 
 /** Re-adds the jobs of deliveries untouched for 10 minutes (a job lost without Redis losing its data); adding a held job is a no-op. */
 export async function resendStale(deps: RelayDeps): Promise<number> {
-  const stale = (await staleDeliveries(deps.db, deps.now() - 10 * 60_000, BATCH)).map((d) => d.id);
-  await relayDeliveries(deps.db, deps.queues.outbound, stale, deps.now());
+  const stale = (await staleDeliveries(deps.db, deps.clock.now() - 10 * 60_000, BATCH)).map((d) => d.id);
+  await relayDeliveries(deps.db, deps.queues.outbound, stale, deps.clock.now());
   return stale.length;
 }
 
@@ -52,7 +53,7 @@ export async function checkRedisEpoch(
   rebuild: () => Promise<void>,
 ): Promise<boolean> {
   const key = `${deps.prefix}:epoch`;
-  await deps.redis.set(key, newId(deps.now()), 'NX');
+  await deps.redis.set(key, newId(deps.clock.now()), 'NX');
   const epoch = await deps.redis.get(key);
   const known = await getServiceState(deps.db, EPOCH_STATE);
   if (!epoch || epoch === known) return false;
@@ -66,6 +67,6 @@ export async function checkRedisEpoch(
     const relayed = await relayPending(deps);
     if (relayed.reminders + relayed.deliveries === 0) break;
   }
-  await putServiceState(deps.db, EPOCH_STATE, epoch, deps.now());
+  await putServiceState(deps.db, EPOCH_STATE, epoch, deps.clock.now());
   return true;
 }

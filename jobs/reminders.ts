@@ -17,6 +17,7 @@ import { toChat } from '../src/domain/targets.ts';
 import { relayDeliveries } from './outbound.ts';
 import type { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { WORKER_LOCK, bullConnection } from './queues.ts';
+import type { Clock } from '../src/core/clock.ts';
 
 // Meeting reminders. `meeting_reminders` is the record; the `reminders` queue holds
 // a job per planned reminder, a copy that can be rebuilt at any time. A job sends its reminder only
@@ -52,7 +53,7 @@ export interface ReminderWorkerDeps {
   redisUrl: string;
   prefix: string;
   timing: ReminderTiming;
-  now(): number;
+  clock: Clock;
   /** The org's platform calls this month: as the DingTalk budget runs low, reminders are merged. */
   quota?: QuotaCounter;
 }
@@ -110,7 +111,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     ) {
       return 'stale';
     }
-    const now = deps.now();
+    const now = deps.clock.now();
     const late = lateReason(kind, startsAt, now, deps.timing.checkinCloses);
     if (late) {
       await drop(deps, row, late, now);

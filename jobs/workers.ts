@@ -64,20 +64,19 @@ export async function startWorkers(
   const { config, db, logger, queues, clock } = deps;
   const intervals = { ...INTERVALS, ...options.intervals };
   const timing = reminderTiming(config);
-  const now = () => clock.now();
-  const relayDeps = { db, queues, now };
+  const relayDeps = { db, queues, clock };
   const schedulers = () => syncOrgSchedulers(queues, db, config);
   const reconcile = async () => {
-    const reminders = await reconcileReminders({ db, logger, timing }, queues.reminders, now());
+    const reminders = await reconcileReminders({ db, logger, timing }, queues.reminders, clock.now());
     const deliveries = await resendStale(relayDeps);
     // Per-org compliance and digest schedulers: picks up an org's new cron or time zone.
     logger.debug({ reminders, deliveries, schedulers: await schedulers() }, 'reconciled reminders, deliveries and schedulers');
   };
   const purge = async () => {
-    const purged = await purgeExpired(db, now() - config.RETENTION_DAYS * DAY_MS);
+    const purged = await purgeExpired(db, clock.now() - config.RETENTION_DAYS * DAY_MS);
     if (purged.inboundEvents + purged.deliveries + purged.links)
       logger.info(purged, `purged what is older than ${config.RETENTION_DAYS} days`);
-    const audit = await purgeAudit(db, now() - config.AUDIT_RETENTION_DAYS * 86_400_000);
+    const audit = await purgeAudit(db, clock.now() - config.AUDIT_RETENTION_DAYS * 86_400_000);
     if (audit) logger.info({ audit }, `purged the trail older than ${config.AUDIT_RETENTION_DAYS} days`);
   };
   const epoch = () =>
@@ -92,7 +91,7 @@ export async function startWorkers(
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
       timing,
-      now,
+      clock,
       quota: new QuotaCounter({ db, redis: deps.redis, logger, clock, prefix: config.QUEUE_PREFIX }),
     }),
     createDigestWorker({
@@ -102,7 +101,7 @@ export async function startWorkers(
       logger,
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
-      now,
+      clock,
       checkinCloses: config.CHECKIN_CLOSES,
     }),
   ];

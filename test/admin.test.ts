@@ -372,6 +372,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
 
     await expectBadField(await t.admin('GET', '/admin/orgs/o1/branches/b1/reports?from=yesterday'), 'from');
     await expectBadField(await t.admin('GET', '/admin/orgs/o1/branches/b1/reports?to=2026-13-01'), 'to');
+    await expectBadField(await t.admin('GET', '/admin/orgs/o1/branches/b1/reports?from=99999999999999999999'), 'from');
     expect((await t.admin('GET', '/admin/orgs/o1/branches/b-none/reports')).status).toBe(404);
     expect((await t.admin('GET', '/admin/orgs/nope/branches/b1/reports')).status).toBe(404);
   });

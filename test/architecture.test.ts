@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..');
 
 const LAYERS: { name: string; test: (path: string) => boolean }[] = [
-  { name: 'entry', test: (p) => ['src/main.ts', 'src/edge.ts', 'src/chat-console.ts'].includes(p) },
+  { name: 'entry', test: (p) => ['src/main.ts', 'src/edge.ts', 'src/terminal-chat.ts'].includes(p) },
   { name: 'app', test: (p) => p === 'src/app.ts' },
   { name: 'admin', test: (p) => p.startsWith('src/admin/') },
   { name: 'jobs', test: (p) => p.startsWith('jobs/') },

@@ -131,6 +131,7 @@ describe.each(DIALECTS)('the audit trail on %s', (dialect) => {
     }
     expect(pages.map((e) => e.id)).toEqual(items.map((e) => e.id));
     expect((await t.admin('GET', '/admin/orgs/o1/audit?from=yesterday')).status).toBe(400);
+    expect((await t.admin('GET', '/admin/orgs/o1/audit?to=99999999999999999999')).status).toBe(400);
     // What every org shares shows in every org's trail; another org's changes do not.
     expect((await get('')).items.length).toBe(items.length);
     const o2 = (await (await t.admin('GET', '/admin/orgs/o2/audit')).json()) as { items: Item[] };

@@ -106,7 +106,7 @@ describe.each(DIALECTS)('the compliance job on %s', (dialect) => {
     t = await startTestApp(dialect, { now: at(11, 2, 9), env: { DINGTALK_OAPI_BASE: fake.url, DINGTALK_API_BASE: fake.url } });
     redis = new Redis(t.config.REDIS_URL, { maxRetriesPerRequest: null });
     worker = createOutboundWorker({ config: t.config, db: t.db, redis, logger, redisUrl: t.config.REDIS_URL });
-    deps = { db: t.db, outbound: t.queues.outbound, logger, now: () => t.clock.now() };
+    deps = { db: t.db, outbound: t.queues.outbound, logger, clock: t.clock };
     await seed(t.db);
   });
   beforeEach(() => {

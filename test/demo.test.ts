@@ -11,7 +11,7 @@ import { putOrg } from '../db/orgs.ts';
 import { canPostTo, chatTarget, privateAnswer, privateTarget } from '../src/domain/targets.ts';
 import { quarterKey, toLocal } from '../src/domain/time.ts';
 import { PlatformClients, deliver } from '../src/platforms/deliver.ts';
-import { DEMO_ORG, seedDemo } from '../src/platforms/console/demo.ts';
+import { DEMO_ORG, seedDemo } from '../src/platforms/terminal/demo.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
@@ -153,7 +153,7 @@ describe('npm run chat -- --demo', () => {
   });
 
   function demo(database: string, env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/chat-console.ts', '--demo'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/terminal-chat.ts', '--demo'], {
       env: {
         ...process.env,
         DATABASE_URL: `sqlite:${join(dir, database)}`,

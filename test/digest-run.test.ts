@@ -282,7 +282,7 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
       outbound: t.queues.outbound,
       digests: t.queues.digests,
       logger: t.logger,
-      now: () => t.clock.now(),
+      clock: t.clock,
       checkinCloses: t.config.CHECKIN_CLOSES,
     };
     expect(await processDigestJob(deps, 'org1', at(30, 9))).toBe(`ran ${WEEK}`);
@@ -334,7 +334,7 @@ describe.each(DIALECTS)('the weekly digest on %s', (dialect) => {
       db: t.db,
       outbound: t.queues.outbound,
       logger: t.logger,
-      now: () => t.clock.now(),
+      clock: t.clock,
       checkinCloses: t.config.CHECKIN_CLOSES,
     };
     const runs = await Promise.all([runWeeklyDigest(deps, 'org1', '2026-W47'), runWeeklyDigest(deps, 'org1', '2026-W47')]);

@@ -108,11 +108,7 @@ describe.each(DIALECTS)('what a group sees, on %s', (dialect) => {
   it('the compliance notice to the group names branches and meeting types, never members', async () => {
     const before = await groupPushes();
     const logger = pino({ level: 'silent' });
-    const run = await runComplianceForOrg(
-      { db: t.db, outbound: t.queues.outbound, logger, now: () => t.clock.now() },
-      'org1',
-      '2026-12-01',
-    );
+    const run = await runComplianceForOrg({ db: t.db, outbound: t.queues.outbound, logger, clock: t.clock }, 'org1', '2026-12-01');
     expect(run).toMatchObject({ kinds: ['monthStart'], notices: 1 });
     const [notice, ...more] = await newPushes(before);
     expect(more).toEqual([]);

@@ -26,7 +26,7 @@ describe.each(DIALECTS)('the Redis epoch check on %s', (dialect) => {
   });
 
   it('logs a first start as info, a lost Redis as a warning, and nothing when all is well', async () => {
-    const deps = { db: t.db, queues: t.queues, now: () => t.clock.now(), redis, prefix: t.config.QUEUE_PREFIX, logger };
+    const deps = { db: t.db, queues: t.queues, clock: t.clock, redis, prefix: t.config.QUEUE_PREFIX, logger };
     let rebuilds = 0;
     const rebuild = async () => void rebuilds++;
     expect(await checkRedisEpoch(deps, rebuild)).toBe(true);

@@ -81,7 +81,7 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
       outbound: t.queues.outbound,
       digests: t.queues.digests,
       logger,
-      now: () => t.clock.now(),
+      clock: t.clock,
       checkinCloses: t.config.CHECKIN_CLOSES,
     };
   });

@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AuditFilter, listAudit } from '../../db/audit.ts';
 import type { AuditLogTable } from '../../db/schema.ts';
-import { isoWithOffset, parseInstant } from '../domain/time.ts';
+import { isoWithOffset } from '../domain/time.ts';
 import type { ServiceDeps } from './deps.ts';
-import { badField, check, handle } from './http.ts';
+import { check, handle, instantField } from './http.ts';
 import { orgOfPath } from './path.ts';
 import { pageSchema } from './schemas.ts';
 
@@ -33,16 +33,10 @@ export const auditJson = (row: AuditLogTable, tz: string) => ({
 
 /** The filter of a query's `from`, `to`, `actor` and `action`, times read in `tz`. */
 export function auditFilter(query: Pick<z.output<typeof auditQuerySchema>, 'from' | 'to' | 'actor' | 'action'>, tz: string): AuditFilter {
-  const instant = (name: 'from' | 'to') => {
-    const text = query[name];
-    if (text === undefined || text === '') return undefined;
-    const ms = parseInstant(text, tz);
-    if (ms === null) throw badField(name, 'expects epoch milliseconds or an ISO 8601 time');
-    return ms;
-  };
-  const from = instant('from');
+  const from = instantField('from', query.from, tz);
   // A day given as `to` is taken whole: to=2026-12-31 includes the 31st.
-  const to = instant('to') === undefined ? undefined : instant('to')! + (/^\d{4}-\d{2}-\d{2}$/.test(query.to!.trim()) ? 86_400_000 : 0);
+  const end = instantField('to', query.to, tz);
+  const to = end === undefined ? undefined : end + (/^\d{4}-\d{2}-\d{2}$/.test(query.to!.trim()) ? 86_400_000 : 0);
   return {
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),

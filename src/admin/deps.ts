@@ -1,17 +1,7 @@
-import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { Database } from '../../db/schema.ts';
-import type { Queues } from '../../jobs/queues.ts';
-import type { Clock } from '../core/clock.ts';
-import type { Config } from '../core/config.ts';
+import type { WorkerDeps } from '../../jobs/workers.ts';
 
-/** The running service's parts, built by the entry point and passed down: the app, its routes, the workers. */
-export interface ServiceDeps {
-  config: Config;
-  db: Kysely<Database>;
-  redis: Redis;
-  clock: Clock;
-  logger: Logger;
-  queues: Queues;
-}
+/**
+ * The running service's parts, built by the entry point and passed down: the app, its routes, the
+ * workers. They are the workers' parts: only the terminal chat's demo adds where its pushes are shown.
+ */
+export type ServiceDeps = Omit<WorkerDeps, 'terminal'>;

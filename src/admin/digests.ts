@@ -99,7 +99,7 @@ export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' |
       if (body.branch !== undefined && !(await getBranch(db, orgId, body.branch)))
         throw badField('branch', `no branch ${body.branch} in this org`);
       const results = await runWeeklyDigest(
-        { db, outbound: deps.queues.outbound, logger: deps.logger, now: () => clock.now(), checkinCloses },
+        { db, outbound: deps.queues.outbound, logger: deps.logger, clock, checkinCloses },
         orgId,
         week,
         body.branch,

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { BodyTimeout, BodyTooLarge, MAX_BODY_BYTES, readBodyBytes } from '../core/body.ts';
+import { parseInstant } from '../domain/time.ts';
 
 /** Ids of orgs, channels, branches and members, in paths and in bodies. */
 export const ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -23,6 +24,17 @@ export class Problem extends Error {
 
 /** 400 `{error: "<field>: <reason>", field}`: the shape every bad admin input gets. */
 export const badField = (field: string, reason: string) => new Problem(400, `${field}: ${reason}`, field, reason);
+
+/**
+ * A query's time (`from`, `to`): epoch milliseconds or an ISO 8601 time, a local one read in `tz`.
+ * Absent or empty is undefined; anything else unreadable, or beyond what a number holds exactly, is a 400.
+ */
+export function instantField(name: string, text: string | undefined, tz: string): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const ms = parseInstant(text, tz);
+  if (ms === null || !Number.isSafeInteger(ms)) throw badField(name, 'expects epoch milliseconds or an ISO 8601 time');
+  return ms;
+}
 
 export function handle(fn: (c: Context) => Promise<Response>) {
   return async (c: Context): Promise<Response> => {

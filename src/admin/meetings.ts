@@ -2,14 +2,14 @@ import { Hono, type Context } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import { asCode, storedTags } from '../domain/vocabulary.ts';
 import { meetingAttendance, meetingState } from '../domain/meetings.ts';
-import { isoWithOffset, parseInstant } from '../domain/time.ts';
+import { isoWithOffset } from '../domain/time.ts';
 import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
 import { listAttendance } from '../../db/attendance.ts';
 import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
 import { listBranchRoster } from '../../db/members.ts';
 import { loadMeetingRecord, recordFile } from '../chat/files.ts';
 import { apiActing, audit } from './acting.ts';
-import { Problem, badField, fileResponse, handle } from './http.ts';
+import { Problem, fileResponse, handle, instantField } from './http.ts';
 import { orgBranch } from './path.ts';
 import { DAY_MS } from '../core/duration.ts';
 
@@ -35,15 +35,8 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
     handle(async (c) => {
       const { org, branch } = await orgBranch(db, c);
       const now = clock.now();
-      const instant = (name: 'from' | 'to', fallback: number) => {
-        const text = c.req.query(name);
-        if (text === undefined || text === '') return fallback;
-        const ms = parseInstant(text, org.timezone);
-        if (ms === null || !Number.isSafeInteger(ms)) throw badField(name, 'expects epoch milliseconds or an ISO 8601 time');
-        return ms;
-      };
-      const from = instant('from', now - DEFAULT_SPAN);
-      const to = instant('to', now + DEFAULT_SPAN);
+      const from = instantField('from', c.req.query('from'), org.timezone) ?? now - DEFAULT_SPAN;
+      const to = instantField('to', c.req.query('to'), org.timezone) ?? now + DEFAULT_SPAN;
       const meetings = await listBranchMeetings(db, org.id, branch.id, from, to);
       return c.json(
         meetings.map((m) => ({

@@ -14,7 +14,7 @@ import { adminAuth } from './auth.ts';
 import { calendarRoutes } from './calendar.ts';
 import { healthRoutes } from './health.ts';
 import { digestRoutes } from './digests.ts';
-import { Problem, badField, handle, idParam, readBytes, readJson } from './http.ts';
+import { Problem, badField, handle, idParam, instantField, readBytes, readJson } from './http.ts';
 import { importMembers } from './members-import.ts';
 import { markLeft, memberJson, readMember, saveMember } from './members.ts';
 import { ledgerRoutes } from './ledger.ts';
@@ -180,15 +180,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
       const org = await getOrg(db, orgId);
       if (!org) throw unknownOrg(orgId);
       if (!(await getBranch(db, orgId, branchId))) throw new Problem(404, `unknown branch ${branchId}`);
-      const instant = (name: 'from' | 'to', fallback: number) => {
-        const text = c.req.query(name);
-        if (text === undefined || text === '') return fallback;
-        const ms = parseInstant(text, org.timezone);
-        if (ms === null) throw badField(name, 'expects epoch milliseconds or an ISO 8601 time');
-        return ms;
-      };
-      const from = instant('from', 0);
-      const to = instant('to', clock.now() + 1);
+      const from = instantField('from', c.req.query('from'), org.timezone) ?? 0;
+      const to = instantField('to', c.req.query('to'), org.timezone) ?? clock.now() + 1;
       const reports = await listReports(db, orgId, { branchId }, from, to);
       return c.json(
         reports.map((r) => ({

@@ -3,7 +3,10 @@ import type { MessageFormat } from '../domain/digest/render.ts';
 // The platform-neutral shapes: a receiver turns a verified callback into one ChatMessage; a handler
 // answers with Replies and never learns which platform it serves.
 
-/** `console` is the local terminal (npm run chat): its sender id is the member id. */
+/**
+ * `console` is the terminal chat (npm run chat): its sender id is the member id. The value keeps its
+ * old name because it is stored in the trail's addresses.
+ */
 export type ChatPlatform = 'dingtalk' | 'wecom' | 'console';
 
 export interface ChatMessage {
@@ -13,7 +16,7 @@ export interface ChatMessage {
   chatType: 'group' | 'direct';
   /** The group's conversation id; for a direct chat, the sender's user id. */
   chatId: string;
-  /** The sender's user id on the platform (DingTalk staff id, WeCom userid; the member id on the console). */
+  /** The sender's user id on the platform (DingTalk staff id, WeCom userid; the member id in the terminal chat). */
   senderId: string;
   senderName: string | null;
   /** The message text with any leading @bot mention removed, otherwise as sent. */

@@ -73,7 +73,7 @@ export class RosterCache {
     return this.read(`org\n${id}`, id, () => getOrg(this.db, id));
   }
 
-  /** A member by their id (the console) or by their id on a platform. */
+  /** A member by their id (the terminal chat) or by their id on a platform. */
   member(orgId: string, by: PlatformUserColumn | 'id', value: string): Promise<Readonly<MemberTable> | undefined> {
     return this.read(memberKey(by, orgId, value), orgId, () => this.senderLoader(orgId, by).load(value));
   }
@@ -204,8 +204,8 @@ const branchKey = (orgId: string, branchId: string) => `branch\n${orgId}\n${bran
 /**
  * A group's members are its next senders (a 签到 burst: 50 of them a meeting): the roster's rows
  * answer their lookups by platform id, which the unique (org, platform id) indexes make the same
- * rows. Not by id: only the console asks by id, and keeping 20,000 more entries at the start of a
- * burst cost it more than the console's lookups would.
+ * rows. Not by id: only the terminal chat asks by id, and keeping 20,000 more entries at the start of a
+ * burst cost it more than the terminal chat's lookups would.
  */
 function keepMembers(keep: Keep, orgId: string, roster: RosterMember[]): RosterMember[] {
   for (const entry of roster) {

@@ -1,9 +1,8 @@
+import { escapeHtml as escapeXml } from '../core/html.ts';
+
 // Small charts as inline SVG, drawn on the server: the browser needs no chart library
 // and the page works on an intranet. Every label is escaped; colours name nothing as good or bad
 // beyond done / not yet, and nothing is ranked.
-
-const escapeXml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 const DONE = '#b71c1c';
 const TODO = '#f1d9d9';

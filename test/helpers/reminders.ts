@@ -14,5 +14,5 @@ export async function planAndRelay(
   now: number,
 ): Promise<void> {
   await writeReminderPlan(db, meeting, remindersAhead(meeting, timing, now), now);
-  await relayPending({ db, queues, now: () => now });
+  await relayPending({ db, queues, clock: { now: () => now } });
 }

@@ -1,11 +1,9 @@
 import { Marked } from 'marked';
+import { escapeHtml } from '../../core/html.ts';
 
 // Our markdown (the digest) as HTML for a console page. The user text in it is already escaped for
 // markdown (src/domain/markdown.ts), and this renderer adds a second guard: raw HTML is shown as
 // text, and links and images as their text only, so nothing in it can run or lead elsewhere.
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 const safe = new Marked({
   gfm: true,

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// The console as a newcomer runs it: a child process on a fresh SQLite file, fed through stdin.
+// The terminal chat as a newcomer runs it: a child process on a fresh SQLite file, fed through stdin.
 
-const dir = mkdtempSync(join(tmpdir(), 'tongxin-console-'));
+const dir = mkdtempSync(join(tmpdir(), 'tongxin-terminal-chat-'));
 // The demo runs workers: their queues go under a prefix of this run's, removed after it.
 const prefix = `tongxin-test-${randomBytes(4).toString('hex')}`;
 afterAll(async () => {
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 function chat(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/chat-console.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/terminal-chat.ts', ...args], {
       env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'x.db')}`, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

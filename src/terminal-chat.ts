@@ -10,8 +10,8 @@ import { createRedis } from './core/redis.ts';
 import { within } from './core/deadline.ts';
 import { systemClock } from './core/clock.ts';
 import { createDispatch } from './app.ts';
-import { type ConsoleIdentity, consoleMessage, replyText, resolveIdentity } from './platforms/console/receiver.ts';
-import { DEMO_MEMBER, DEMO_ORG, seedDemo } from './platforms/console/demo.ts';
+import { type TerminalIdentity, replyText, resolveIdentity, terminalMessage } from './platforms/terminal/receiver.ts';
+import { DEMO_MEMBER, DEMO_ORG, seedDemo } from './platforms/terminal/demo.ts';
 import type { DemoTerminal } from './platforms/demo/terminal.ts';
 import { dialectOf, openDb } from '../db/connect.ts';
 import { type Queues, createQueues } from '../jobs/queues.ts';
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       const own = createHash('sha256').update(config.DATABASE_URL).digest('hex').slice(0, 8);
       config = { ...config, QUEUE_PREFIX: `${config.QUEUE_PREFIX}-demo-${own}` };
     }
-    let who: ConsoleIdentity;
+    let who: TerminalIdentity;
     try {
       who = await resolveIdentity(db, {
         memberId: args.as ?? DEMO_MEMBER,
@@ -158,7 +158,7 @@ async function main(): Promise<number> {
         if (!tty) process.stdout.write(`> ${line}\n`);
         const now = systemClock.now();
         try {
-          const reply = await dispatch(consoleMessage(who, line, `console-${now}-${++n}`, now));
+          const reply = await dispatch(terminalMessage(who, line, `console-${now}-${++n}`, now));
           process.stdout.write(`${replyText(reply)}\n\n`);
         } catch (err) {
           process.stderr.write(`error: ${(err as Error).message}\n`);

@@ -15,7 +15,7 @@ export type DemoSeed = { kind: 'seeded' } | { kind: 'again' } | { kind: 'taken';
 const DEMO_CHANNEL = { platform: 'demo' } as const;
 
 /**
- * Seeds a small org to try the console with, only into a database that has no org yet. A database
+ * Seeds a small org to try the terminal chat with, only into a database that has no org yet. A database
  * it seeded before gets its channel set to the demo's again (an older demo's was a DingTalk channel
  * with placeholder credentials); one holding any other org is left alone: the demo is no place for
  * real members.
@@ -39,7 +39,7 @@ export async function seedDemo(db: Kysely<Database>, timezone: string, now: numb
       [{ channel_id: 'demo-console', chat_id: 'demo-group', webhook: null, secret: null }],
       now,
     );
-    // The console finds members by id: no platform ids are needed.
+    // The terminal chat finds members by id: no platform ids are needed.
     const base = {
       org_id: DEMO_ORG,
       branch_id: 'b1',

@@ -5,11 +5,11 @@ import { getMember, membersWithId } from '../../../db/members.ts';
 import { listBranchChats } from '../../../db/branches.ts';
 import { listOrgChannels } from '../../../db/channels.ts';
 
-// The console receiver: a line typed in a terminal becomes one ChatMessage from a rostered member,
+// The terminal chat's receiver: a line typed in a terminal becomes one ChatMessage from a rostered member,
 // as if sent one-to-one (or in the member's branch group chat) on a channel of their org.
 
-/** Who the console speaks as, and where. */
-export interface ConsoleIdentity {
+/** Who the terminal chat speaks as, and where. */
+export interface TerminalIdentity {
   member: MemberTable;
   channelId: string;
   chatType: 'group' | 'direct';
@@ -17,7 +17,7 @@ export interface ConsoleIdentity {
   chatId: string;
 }
 
-export interface ConsoleOptions {
+export interface TerminalOptions {
   memberId: string;
   orgId?: string;
   group: boolean;
@@ -26,7 +26,7 @@ export interface ConsoleOptions {
 const ADD_MEMBERS = 'add members with the admin API (PUT /admin/orgs/:org/members/:member), or try `npm run chat -- --demo`';
 
 /** Finds the member and a channel (and group chat) to speak on; an Error's message is one line for stderr. */
-export async function resolveIdentity(db: Db, opts: ConsoleOptions): Promise<ConsoleIdentity> {
+export async function resolveIdentity(db: Db, opts: TerminalOptions): Promise<TerminalIdentity> {
   const { memberId, orgId } = opts;
   const found = orgId ? [await getMember(db, orgId, memberId)].filter((m) => m !== undefined) : await membersWithId(db, memberId);
   if (found.length === 0) throw new Error(`no member "${memberId}"${orgId ? ` in org "${orgId}"` : ''}: ${ADD_MEMBERS}`);
@@ -56,7 +56,7 @@ export async function resolveIdentity(db: Db, opts: ConsoleOptions): Promise<Con
 }
 
 /** One typed line as the ChatMessage a platform receiver would hand to dispatch. */
-export function consoleMessage(who: ConsoleIdentity, line: string, messageId: string, now: number): ChatMessage {
+export function terminalMessage(who: TerminalIdentity, line: string, messageId: string, now: number): ChatMessage {
   return {
     platform: 'console',
     channelId: who.channelId,
