@@ -5,9 +5,9 @@ import { type MemberContext, UserError, requireDirect } from '../src/chat/contex
 import { meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { sendLater } from '../src/chat/outbox.ts';
 import { SAY } from '../src/chat/replies.ts';
-import { ledgerFileName } from '../src/domain/ledger.ts';
+import { ledgerFileName } from '../src/render/ledger.ts';
 import { type FileRecipe, deliveryId } from '../src/domain/outbound.ts';
-import { recordFileName } from '../src/domain/record-docx.ts';
+import { recordFileName } from '../src/render/record-docx.ts';
 import { auditChat } from '../src/chat/trail.ts';
 import { privateAnswer } from '../src/domain/targets.ts';
 import { periodRange, quarterKey, quarterOfKey } from '../src/domain/time.ts';

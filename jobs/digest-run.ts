@@ -8,7 +8,7 @@ import { recordDeliveries } from '../db/deliveries.ts';
 import { isDuplicateKey } from '../db/errors.ts';
 import { claimedBranches, insertDigests } from '../db/digests.ts';
 import type { Database, DigestTable } from '../db/schema.ts';
-import { previewDigest } from '../src/domain/digest/preview.ts';
+import { previewDigest } from '../src/render/digest-preview.ts';
 import type { DigestBranchFacts } from '../src/domain/digest/types.ts';
 import { onRosterAt } from '../src/domain/meetings.ts';
 import { type Delivery, deliveryId } from '../src/domain/outbound.ts';

@@ -17,6 +17,7 @@ const LAYERS: { name: string; test: (path: string) => boolean }[] = [
   { name: 'handlers', test: (p) => p.startsWith('handlers/') },
   { name: 'chat', test: (p) => p.startsWith('src/chat/') },
   { name: 'db', test: (p) => p.startsWith('db/') },
+  { name: 'render', test: (p) => p.startsWith('src/render/') },
   { name: 'domain', test: (p) => p.startsWith('src/domain/') },
   { name: 'core', test: (p) => p.startsWith('src/core/') },
 ];
@@ -59,7 +60,7 @@ describe('layout', () => {
     expect(SERVICE.length).toBeGreaterThan(60);
   });
 
-  it('has imports that run one way: entry → app → admin → jobs → platforms → handlers → chat → db → domain → core', () => {
+  it('has imports that run one way: entry → app → admin → jobs → platforms → handlers → chat → db → render → domain → core', () => {
     const backward: string[] = [];
     let relativeImports = 0;
     for (const file of SERVICE) {
@@ -93,6 +94,17 @@ describe('layout', () => {
         .map(([spec, line]) => `${file}:${line} imports ${spec}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('leaves drawing files and documents to src/render/: the domain imports no renderer library', () => {
+    const renderers = /^(exceljs|docx|marked)(\/|$)/;
+    const offenders = SERVICE.filter((f) => f.startsWith('src/domain/')).flatMap((file) =>
+      importsOf(source(file))
+        .filter(([spec]) => renderers.test(spec))
+        .map(([spec, line]) => `${file}:${line} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+    expect(importsOf(source('src/render/ledger.ts')).some(([spec]) => renderers.test(spec))).toBe(true);
   });
 
   it('queries the database only in db/', () => {

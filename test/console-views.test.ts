@@ -239,11 +239,13 @@ describe('the console’s views', () => {
 
   it('reach no request, session or database: a view file imports only types from them', () => {
     const dir = join(import.meta.dirname, '../src/admin/console/views');
-    // At run time a view may use hono's html, the domain's pure rules and the core's units, the
-    // page's frame and the console's fixed texts; the rest (rows, results) it knows only as types.
+    // At run time a view may use hono's html, the domain's pure rules, the renderers drawn from them
+    // and the core's units, the page's frame and the console's fixed texts; the rest (rows, results)
+    // it knows only as types.
     const allowed = [
       /^hono\/html$/,
       /\/domain\//,
+      /\/render\//,
       /\/core\/duration\.ts$/,
       /\/chat\/context\.ts$/,
       /^\.\.\/(layout|markdown)\.ts$/,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeetingType } from '../db/schema.ts';
 import { markdownHtml } from '../src/admin/console/markdown.ts';
 import type { FiveTag } from '../src/domain/vocabulary.ts';
-import { CONTINUATION_MARKER, PART_LIMITS, digestMarkdown, renderDigest, splitMarkdown } from '../src/domain/digest/render.ts';
+import { CONTINUATION_MARKER, PART_LIMITS, digestMarkdown, renderDigest, splitMarkdown } from '../src/render/digest.ts';
 import type { DigestFigures, QuarterType, WeekMeeting } from '../src/domain/digest/types.ts';
 import { fromLocal } from '../src/domain/time.ts';
 

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { type RecordAttendance, type RecordFacts, type RecordMember, buildMeetingRecord } from '../src/domain/meeting-record.ts';
+import type { RecordAttendance, RecordFacts, RecordMember } from '../src/domain/meeting-record.ts';
+import { buildMeetingRecord } from '../src/render/meeting-record.ts';
 import { meetingAttendance } from '../src/domain/meetings.ts';
-import { recordDocx, recordRows } from '../src/domain/record-docx.ts';
+import { recordDocx, recordRows } from '../src/render/record-docx.ts';
 import { isoWithOffset } from '../src/domain/time.ts';
 import JSZip from 'jszip';
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import { addDays, localDate } from '../domain/calendar.ts';
-import { previewDigest } from '../domain/digest/preview.ts';
+import { previewDigest } from '../render/digest-preview.ts';
 import { digestWindow } from '../domain/digest/window.ts';
 import { isoWeek, isoWeekOfDate, isoWeekRange } from '../domain/iso-week.ts';
 import { audienceOf } from '../domain/targets.ts';

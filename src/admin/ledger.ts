@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { type Context, Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
-import { XLSX, writeOverviewXlsx } from '../domain/ledger.ts';
+import { XLSX, writeOverviewXlsx } from '../render/ledger.ts';
 import { quarterKey, quarterOfKey } from '../domain/time.ts';
 import { ledgerFile, overviewPages } from '../chat/files.ts';
 import { apiActing, audit } from './acting.ts';

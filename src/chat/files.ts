@@ -6,14 +6,15 @@ import { listBranchRoster, listMembersByIds, listMembersOfBranches } from '../..
 import { listNotes } from '../../db/notes.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { listReportTagsOfBranches, listReports } from '../../db/reports.ts';
-import { type Row, XLSX, ledgerFileName, ledgerXlsx, overviewRow } from '../domain/ledger.ts';
-import { type MeetingRecord, buildMeetingRecord } from '../domain/meeting-record.ts';
+import { type Row, overviewRow } from '../domain/ledger.ts';
+import { XLSX, ledgerFileName, ledgerXlsx } from '../render/ledger.ts';
+import { type MeetingRecord, buildMeetingRecord } from '../render/meeting-record.ts';
 import { byRole } from '../domain/meetings.ts';
 import type { FileRecipe } from '../domain/outbound.ts';
-import { DOCX, recordDocx, recordFileName } from '../domain/record-docx.ts';
+import { DOCX, recordDocx, recordFileName } from '../render/record-docx.ts';
 import { periodRange, quarterOfKey } from '../domain/time.ts';
 
-// The 台账 files, each read from the database and built by the domain: one way for the admin API's
+// The 台账 files, each read from the database, computed by the domain and drawn by src/render/: one way for the admin API's
 // and the console's downloads, and 导出's file message.
 
 export interface BuiltFile {

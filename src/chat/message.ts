@@ -1,4 +1,4 @@
-import type { MessageFormat } from '../domain/digest/render.ts';
+import type { MessageFormat } from '../domain/message-format.ts';
 
 // The platform-neutral shapes: a receiver turns a verified callback into one ChatMessage; a handler
 // answers with Replies and never learns which platform it serves.

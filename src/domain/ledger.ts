@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { coverageTags } from './digest/figures.ts';
 import {
   type Evidence,
@@ -17,15 +16,9 @@ import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } f
 import { fileDateTime } from './time.ts';
 import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
 
-// A branch's quarterly 三会一课台账 as an .xlsx workbook, laid out as a 机关 files it:
-// on each sheet a title row naming the branch and quarter, a header row in Chinese, both frozen,
-// times as 2026年12月1日 14:30, columns as wide as their text. Five sheets: 会议 (a row a meeting),
-// 出勤 (a row a member a meeting), 请假与补学, 四服务汇报, 五同. Nothing ranks members.
-
-export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** `第一党支部2026年第四季度三会一课台账.xlsx`. */
-export const ledgerFileName = (branch: string, quarterLabel: string) => `${branch}${quarterLabel}三会一课台账.xlsx`;
+// A branch's quarterly 三会一课台账 as rows, laid out as a 机关 files it: headers in Chinese, times as
+// 2026年12月1日 14:30. Five sheets: 会议 (a row a meeting), 出勤 (a row a member a meeting), 请假与补学,
+// 四服务汇报, 五同. Nothing ranks members. The workbook itself is drawn in src/render/ledger.ts.
 
 export interface LedgerFacts {
   branch: { id: string; name: string };
@@ -114,28 +107,6 @@ export function ledgerSheets(f: LedgerFacts): { name: string; header: string[]; 
   ];
 }
 
-/** Display width of a cell's text: CJK and full-width characters count double. */
-const widthOf = (value: string | number) => [...String(value)].reduce((n, ch) => n + (/[\u1100-\uffff]/u.test(ch) ? 2 : 1), 0);
-
-/** The ledger as an .xlsx file. */
-export async function ledgerXlsx(f: LedgerFacts): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  book.creator = '同心';
-  for (const sheet of ledgerSheets(f)) {
-    const ws = book.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 2 }] });
-    ws.addRow([`${f.branch.name} ${f.quarterLabel} 三会一课台账 · ${sheet.name}`]);
-    ws.mergeCells(1, 1, 1, sheet.header.length);
-    ws.getRow(1).font = { bold: true, size: 14 };
-    ws.addRow(sheet.header).font = { bold: true };
-    for (const row of sheet.rows) ws.addRow(row);
-    sheet.header.forEach((title, i) => {
-      const longest = Math.max(widthOf(title), ...sheet.rows.map((r) => widthOf(r[i] ?? '')));
-      ws.getColumn(i + 1).width = Math.min(60, Math.max(8, longest + 2));
-    });
-  }
-  return Buffer.from(await book.xlsx.writeBuffer());
-}
-
 /** The org overview's header: the branch, held/due per type, 五同 activities per tag, reports. */
 export const OVERVIEW_HEADER = [
   '支部',
@@ -164,21 +135,4 @@ export function overviewRow(
   );
   const types = MEETING_TYPES.map((t) => (due.has(t) ? heldOfDue(counts.get(t)!) : '—'));
   return [branch.name, ...types, ...tags, reports.length];
-}
-
-/** Writes the org overview to `out` as an .xlsx, a page of branches at a time, so memory stays bounded. */
-export async function writeOverviewXlsx(out: NodeJS.WritableStream, title: string, pages: AsyncIterable<Row[]>): Promise<void> {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out as never, useStyles: true, useSharedStrings: false });
-  const ws = book.addWorksheet('各支部', { views: [{ state: 'frozen', ySplit: 2 }] });
-  ws.columns = OVERVIEW_HEADER.map((h, i) => ({ width: i === 0 ? 30 : Math.max(10, widthOf(h) + 2) }));
-  const titleRow = ws.addRow([title]);
-  titleRow.font = { bold: true, size: 14 };
-  ws.mergeCells(1, 1, 1, OVERVIEW_HEADER.length);
-  titleRow.commit();
-  const header = ws.addRow(OVERVIEW_HEADER);
-  header.font = { bold: true };
-  header.commit();
-  for await (const rows of pages) for (const row of rows) ws.addRow(row).commit();
-  ws.commit();
-  await book.commit();
 }

@@ -1,4 +1,4 @@
-import type { Audience, MessageFormat } from './digest/render.ts';
+import type { Audience, MessageFormat } from './message-format.ts';
 import type { Target } from './outbound.ts';
 import type { BranchChatTable, MemberTable } from './records.ts';
 

@@ -1,8 +1,8 @@
 import { html } from 'hono/html';
 import type { Meeting } from '../../../../db/meetings.ts';
-import type { MeetingRecord } from '../../../domain/meeting-record.ts';
+import type { MeetingRecord } from '../../../render/meeting-record.ts';
 import { meetingState, stateText } from '../../../domain/meetings.ts';
-import { recordRows } from '../../../domain/record-docx.ts';
+import { recordRows } from '../../../render/record-docx.ts';
 import { formatLocal, periodRange, quarterKey, quarterOfKey } from '../../../domain/time.ts';
 import { MEETING_LABELS } from '../../../domain/vocabulary.ts';
 import { type BranchFrame, type Html, branchPage, page } from '../layout.ts';

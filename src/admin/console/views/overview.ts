@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { Meeting } from '../../../../db/meetings.ts';
-import { countGrid, progressBars } from '../../../domain/charts.ts';
+import { countGrid, progressBars } from '../../../render/charts.ts';
 import { computeDigest } from '../../../domain/digest/figures.ts';
 import type { DigestBranchFacts, DigestWindow } from '../../../domain/digest/types.ts';
 import { digestWindow } from '../../../domain/digest/window.ts';
@@ -86,7 +86,7 @@ interface MeetingRow {
 export interface BranchOverviewModel {
   frame: BranchFrame;
   quarterLabel: string;
-  /** The progress bars and the grid of 五同 coverage, as SVG drawn by the domain's charts. */
+  /** The progress bars and the grid of 五同 coverage, as SVG drawn by src/render/charts.ts. */
   barsSvg: string;
   gridSvg: string;
   quarter: { type: string; heldOfDue: string; status: string; statusLabel: string; next: string }[];

@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { DigestTable, ServiceCategory, ServiceReportTable } from '../../../../db/schema.ts';
 import { localDate, localDateTime, parseIsoDate } from '../../../domain/calendar.ts';
-import { digestMarkdown } from '../../../domain/digest/render.ts';
+import { digestMarkdown } from '../../../render/digest.ts';
 import { computeDigest } from '../../../domain/digest/figures.ts';
 import type { DigestBranchFacts, DigestFigures, DigestWindow } from '../../../domain/digest/types.ts';
 import { fileDateTime, periodRange } from '../../../domain/time.ts';

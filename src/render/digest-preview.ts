@@ -1,8 +1,9 @@
-import type { WorkCalendar } from '../calendar.ts';
-import { toLocal } from '../time.ts';
-import { computeDigest } from './figures.ts';
-import { type Audience, type MessageFormat, renderDigest } from './render.ts';
-import type { DigestBranchFacts, DigestFigures, DigestWindow } from './types.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
+import { toLocal } from '../domain/time.ts';
+import { computeDigest } from '../domain/digest/figures.ts';
+import type { Audience, MessageFormat } from '../domain/message-format.ts';
+import { renderDigest } from './digest.ts';
+import type { DigestBranchFacts, DigestFigures, DigestWindow } from '../domain/digest/types.ts';
 
 /** A footer line for each year of the week the holiday calendar has no data for. */
 export function calendarFooter(calendar: WorkCalendar, window: DigestWindow): string[] {

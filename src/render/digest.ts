@@ -1,11 +1,12 @@
-import type { ServiceCategory } from '../records.ts';
-import { CATEGORY_LABELS, MEETING_LABELS, TAG_LABELS } from '../vocabulary.ts';
-import { escapeMarkdown } from '../markdown.ts';
-import { meetingTitle } from '../meeting-text.ts';
-import { isoWeekRange } from '../iso-week.ts';
-import { formatLocal } from '../time.ts';
-import { TYPE_STATUS_LABELS } from '../meetings.ts';
-import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './types.ts';
+import type { ServiceCategory } from '../domain/records.ts';
+import { CATEGORY_LABELS, MEETING_LABELS, TAG_LABELS } from '../domain/vocabulary.ts';
+import { escapeMarkdown } from '../domain/markdown.ts';
+import { meetingTitle } from '../domain/meeting-text.ts';
+import { isoWeekRange } from '../domain/iso-week.ts';
+import { formatLocal } from '../domain/time.ts';
+import { TYPE_STATUS_LABELS } from '../domain/meetings.ts';
+import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from '../domain/digest/types.ts';
+import type { Audience, MessageFormat } from '../domain/message-format.ts';
 
 // The 五同 weekly digest as Chinese markdown: a pure function of its figures. Five
 // sections in a fixed order, lists only (DingTalk markdown has no tables), every piece of user
@@ -13,15 +14,6 @@ import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from './type
 // privately and there only in the absent / pending / silent lists and excerpts, in the given order
 // (nothing ranks members); a group reads counts. A digest longer than the platform allows is split
 // into parts — never truncated.
-
-/**
- * The kind of message a markdown text must fit, which decides its size limit: `wecom` a group
- * robot's markdown, `wecom-app` an app message's (a smaller limit), `dingtalk` a robot message.
- */
-export type MessageFormat = 'wecom' | 'wecom-app' | 'dingtalk';
-
-/** Who reads it: the secretary privately, or a branch's group chat (counts, never names). */
-export type Audience = 'private' | 'group';
 
 export interface RenderOptions {
   format: MessageFormat;

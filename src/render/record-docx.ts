@@ -1,6 +1,7 @@
 import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { type MeetingRecord, backfilledBy } from './meeting-record.ts';
-import { fileDateTime } from './time.ts';
+import { backfilledBy } from '../domain/meeting-record.ts';
+import { fileDateTime } from '../domain/time.ts';
+import type { MeetingRecord } from './meeting-record.ts';
 
 // The 会议记录 as a Word document, as a 机关 files it: a title, then one table row per
 // item (名称, 时间, 地点, 主持人, 记录人, attendance, 议题, 纪要与决议, and for a 党员大会 whether
