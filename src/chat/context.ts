@@ -57,8 +57,6 @@ export interface CommandContext {
   reply(reply: Reply): void;
   /** Relays `effect`, written to the outbox in this transaction, once it has committed (never if it rolls back). */
   after(effect: Effect): void;
-  /** What the message's batch read before its commands ran, while the transaction holds nothing else but the writes held back (db/staging.ts). */
-  batchReads?: BatchReads;
 }
 
 /** What a batch reads for its commands together before they run (db/inbound-batch.ts `beforeBatch`). */

@@ -7,6 +7,7 @@ import type { Effect, EffectRunner } from './effects.ts';
 import type { CommandTable } from './command.ts';
 import { pleasantry } from './parse.ts';
 import { SAY } from './replies.ts';
+import { useBatchReads } from './meeting-lookup.ts';
 import type { Database } from '../../db/schema.ts';
 import type { PlatformUserColumn } from '../../db/members.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
@@ -77,6 +78,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
         // Its writes of attendance and reports wait for its batch's, and its reads count them.
         const held = seesPending ? new HeldRows(pending) : undefined;
         if (held) holdWrites(trx, held);
+        if (batchReads) useBatchReads(trx, batchReads);
         const ctx: CommandContext = {
           ...deps,
           db: trx,
@@ -85,7 +87,6 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
           member,
           reply: (r) => replies.push(r),
           after: (e) => after.push(e),
-          batchReads,
         };
         await commands.run(ctx, parsed.command);
         const merged = mergeReplies(replies);

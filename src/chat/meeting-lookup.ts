@@ -152,6 +152,17 @@ export async function asCommitted(db: Db, rows: readonly MeetingPresent[]): Prom
   return withHeldMarks(db, committed);
 }
 
+/** What a command's batch read for it beforehand, by the command's own transaction instance, as db/staging.ts keys its rows. */
+const readBefore = new WeakMap<Db, BatchReads>();
+
+/**
+ * Lets the reads here on `trx` take their rows from what its batch read before its commands ran:
+ * given only while the transaction holds nothing else but the writes held back (db/staging.ts).
+ */
+export function useBatchReads(trx: Db, reads: BatchReads): void {
+  readBefore.set(trx, reads);
+}
+
 /** The meetings 签到 without a code chooses from at `now`: those starting from a check-in's close ago to LOOKAHEAD_MS ahead. */
 export const checkinSpan = (settings: Settings, now: number) => ({ from: now - settings.checkinCloses, to: now + LOOKAHEAD_MS });
 
@@ -165,7 +176,7 @@ export async function checkinMeant(
 ): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
-  const read = ctx.batchReads?.meetingsPresent(org_id, branch_id, from, to);
+  const read = readBefore.get(ctx.db)?.meetingsPresent(org_id, branch_id, from, to);
   const rows = read
     ? withHeldMarks(ctx.db, read)
     : await asCommitted(ctx.db, await listBranchMeetingsPresent(ctx.db, org_id, branch_id, from, to));
