@@ -1,6 +1,6 @@
 import type { AttendanceTable, Db } from './schema.ts';
 import { upsert } from './upsert.ts';
-import type { StagedRow } from './inbound-batch.ts';
+import { heldRows } from './staging.ts';
 
 export async function listAttendance(db: Db, meetingId: string): Promise<AttendanceTable[]> {
   return db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).execute();
@@ -17,17 +17,15 @@ const MARK = { keys: ['meeting_id', 'member_id'], update: ['status', 'note', 'at
 
 const markRow = (row: AttendanceMark, now: number): AttendanceTable => ({ ...row, makeup_note: null, makeup_at: null, updated_at: now });
 
-/** Records present / leave / absent for a member, keeping any 补学 already written. */
+/**
+ * Records present / leave / absent for a member, keeping any 补学 already written; on a transaction
+ * that holds back its writes, with its batch's (db/staging.ts).
+ */
 export async function putAttendance(db: Db, row: AttendanceMark, now: number): Promise<void> {
-  await upsert(db, 'attendance', markRow(row, now), MARK.keys, MARK.update);
+  const held = heldRows(db);
+  if (held) held.add({ table: 'attendance', row: markRow(row, now), upsert: MARK });
+  else await upsert(db, 'attendance', markRow(row, now), MARK.keys, MARK.update);
 }
-
-/** The same mark, staged with its message's record (db/inbound-batch.ts). */
-export const attendanceRow = (row: AttendanceMark, now: number): StagedRow => ({
-  table: 'attendance',
-  row: markRow(row, now),
-  upsert: MARK,
-});
 
 export async function putMakeup(db: Db, meetingId: string, memberId: string, note: string, now: number): Promise<void> {
   await db

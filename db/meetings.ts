@@ -1,6 +1,7 @@
 import type { Evidence } from '../src/domain/meetings.ts';
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { AttendanceStatus, Database, Db, MeetingTable } from './schema.ts';
+import { heldRows } from './staging.ts';
 import { isMysqlDb } from './upsert.ts';
 
 /** A meeting with what shows it took place: how many were present, how many 纪要 it has. */
@@ -138,6 +139,36 @@ export async function listBranchesMeetingsPresent(
   for (const { present_ids, leave_ids, ...meeting } of rows)
     byBranch.get(meeting.branch_id)!.push({ meeting, present: ids(present_ids), leave: ids(leave_ids) });
   return byBranch;
+}
+
+/**
+ * `rows` with the attendance marks `db` holds back (db/staging.ts) applied, as they will be written:
+ * a member marked present is present and not on leave, one marked otherwise neither.
+ */
+export function withHeldMarks(db: Db, rows: readonly MeetingPresent[]): readonly MeetingPresent[] {
+  const held = heldRows(db);
+  if (!held) return rows;
+  const marks = new Map<string, { member: string; status: AttendanceStatus }[]>();
+  for (const { table, row } of held.all()) {
+    if (table !== 'attendance') continue;
+    const list = marks.get(row.meeting_id) ?? [];
+    list.push({ member: row.member_id, status: row.status });
+    marks.set(row.meeting_id, list);
+  }
+  if (marks.size === 0) return rows;
+  return rows.map((row) => {
+    const ofMeeting = marks.get(row.meeting.id);
+    if (!ofMeeting) return row;
+    const present = new Set(row.present);
+    const leave = new Set(row.leave);
+    for (const { member, status } of ofMeeting) {
+      if (status === 'present') present.add(member);
+      else present.delete(member);
+      if (status === 'leave') leave.add(member);
+      else leave.delete(member);
+    }
+    return { meeting: row.meeting, present: [...present], leave: [...leave] };
+  });
 }
 
 /**

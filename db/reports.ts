@@ -1,12 +1,16 @@
 import type { StagedRow } from './inbound-batch.ts';
 import type { Db, ServiceReportTable } from './schema.ts';
-
-export async function insertReport(db: Db, report: ServiceReportTable): Promise<void> {
-  await db.insertInto('service_reports').values(report).execute();
-}
+import { heldRows } from './staging.ts';
 
 /** A report as a row staged with its message's record (db/inbound-batch.ts). */
 export const reportRow = (report: ServiceReportTable): StagedRow => ({ table: 'service_reports', row: report });
+
+/** Stores a report; on a transaction that holds back its writes, with its batch's (db/staging.ts). */
+export async function insertReport(db: Db, report: ServiceReportTable): Promise<void> {
+  const held = heldRows(db);
+  if (held) held.add(reportRow(report));
+  else await db.insertInto('service_reports').values(report).execute();
+}
 
 /** A branch's or a member's reports made in [from, to), oldest first. */
 export async function listReports(

@@ -36,7 +36,7 @@ async function attendance(ctx: MemberContext, command: CommandOf<'attendance', {
       present: lists.present.map((m) => m.name),
       leave: lists.leave.map((l) => SAY.leaveWithReason(l.member.name, l.reason)),
       absent: started ? lists.absent.map((m) => m.name) : null,
-      pending: state === 'scheduled' ? lists.pending.map((m) => m.name) : null,
+      notYetIn: state === 'scheduled' ? lists.notYetIn.map((m) => m.name) : null,
       state: stateText(meeting, state),
     },
     lists.makeup.map((m) => m.name),

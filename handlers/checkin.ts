@@ -1,4 +1,4 @@
-import { stageAttendance } from '../src/chat/attendance.ts';
+import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import {
   asCommitted,
@@ -25,7 +25,7 @@ export const checkinCommand = defineCommand({
   action: 'own.records',
   parse: optionalCode,
   // A burst of 签到 shares its writes and its reads: the roster, and without a code the meetings meant.
-  reads: { roster: true, pending: true, checkinMeetings: (command) => !command.code },
+  reads: { roster: true, heldRows: true, checkinMeetings: (command) => !command.code },
   handle: checkin,
 });
 
@@ -33,21 +33,12 @@ export const checkinCommand = defineCommand({
 async function checkin(ctx: MemberContext, command: CommandOf<'checkin', { code?: string }>): Promise<void> {
   const { member } = ctx;
   const members = await branchMembers(ctx);
-  // Who else is present, and whether the sender already is: read with the meeting, before the write,
-  // with the marks of the messages before this one in its batch, not written yet.
+  // Who else is present, and whether the sender already is: read with the meeting, before the write.
   const { meeting, present, leave } = command.code ? await byCode(ctx, command.code, members) : await checkinMeant(ctx, members);
-  for (const { table, row } of ctx.pending) {
-    if (table !== 'attendance' || row.meeting_id !== meeting.id) continue;
-    if (row.status === 'present') present.add(row.member_id);
-    else present.delete(row.member_id);
-    if (row.status === 'leave') leave.add(row.member_id);
-    else leave.delete(row.member_id);
-  }
   // Present replaces a leave: the member came after all, and is told the leave no longer stands.
   const leaveWithdrawn = leave.has(member.id);
   if (!present.has(member.id)) {
-    // Staged: a burst of 签到 shares one write; commands other than 签到 and 汇报 run after it is written.
-    stageAttendance(ctx, meeting, member, 'present');
+    await markAttendance(ctx, meeting, member, 'present');
     present.add(member.id);
   }
   const expected = expectedAt(meeting, members);

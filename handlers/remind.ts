@@ -35,7 +35,7 @@ async function remind(ctx: MemberContext, command: CommandOf<'remind', { code?: 
     throw new UserError(SAY.remindNotOpen(meeting.code));
   }
   const lists = meetingAttendance(meeting, await branchMembers(ctx), await listAttendance(ctx.db, meeting.id), now);
-  const missing = [...lists.absent, ...lists.pending];
+  const missing = [...lists.absent, ...lists.notYetIn];
   if (missing.length === 0) {
     ctx.reply({ title: '无需提醒', markdown: SAY.nobodyToRemind(describeMeeting(ctx, meeting)) });
     return;

@@ -5,7 +5,7 @@ import type { MemberContext } from '../src/chat/context.ts';
 import { CATEGORY_LABELS, type FiveTag, TAG_LABELS } from '../src/domain/vocabulary.ts';
 import type { ServiceCategory } from '../db/schema.ts';
 import { newId } from '../src/core/ids.ts';
-import { reportRow } from '../db/reports.ts';
+import { insertReport } from '../db/reports.ts';
 import { SAY } from '../src/chat/replies.ts';
 
 const MIN_CHARS = 5;
@@ -25,7 +25,7 @@ export const reportCommand = defineCommand({
   action: 'own.records',
   parse: parseReport,
   // A burst of 汇报 shares one INSERT.
-  reads: { pending: true },
+  reads: { heldRows: true },
   handle: report,
 });
 
@@ -46,20 +46,17 @@ function parseReport(args: string): ArgsRead<ReportArgs> {
 async function report(ctx: MemberContext, command: CommandOf<'report', ReportArgs>): Promise<void> {
   const { member } = ctx;
   const at = ctx.clock.now();
-  // Staged, not inserted: a burst of 汇报 shares one INSERT (nothing here reads the report back).
-  ctx.stage(
-    reportRow({
-      id: newId(at),
-      org_id: member.org_id,
-      branch_id: member.branch_id,
-      member_id: member.id,
-      category: command.category,
-      text: command.text,
-      tags: JSON.stringify(command.tags),
-      at,
-      source: ctx.message.messageId,
-    }),
-  );
+  await insertReport(ctx.db, {
+    id: newId(at),
+    org_id: member.org_id,
+    branch_id: member.branch_id,
+    member_id: member.id,
+    category: command.category,
+    text: command.text,
+    tags: JSON.stringify(command.tags),
+    at,
+    source: ctx.message.messageId,
+  });
   const label = CATEGORY_LABELS[command.category];
   const tags = command.tags.map((t) => TAG_LABELS[t]);
   ctx.reply({ title: `已记录${label}汇报`, markdown: SAY.reported(member.name, label, tags, command.text) });

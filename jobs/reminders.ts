@@ -133,7 +133,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
         await listAttendance(db, meetingId),
         now,
       );
-      missing = [...lists.absent, ...lists.pending];
+      missing = [...lists.absent, ...lists.notYetIn];
     }
     const chats = await listBranchChats(db, meeting.org_id, meeting.branch_id);
     const names = await botNames(db, meeting.org_id);

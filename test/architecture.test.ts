@@ -125,6 +125,17 @@ describe('layout', () => {
     expect(linesMatching(filesUnder('handlers'), /dingtalk|wecom|钉钉|企业微信/i, true)).toEqual([]);
   });
 
+  it('has handlers that read and write as if alone: group commit stays behind the repositories', () => {
+    const handlers = filesUnder('handlers');
+    const batch = handlers.flatMap((file) =>
+      importsOf(source(file))
+        .filter(([spec]) => /db\/(inbound-batch|staging)\.ts$/.test(spec))
+        .map(([spec, line]) => `${file}:${line} imports ${spec}`),
+    );
+    expect(batch).toEqual([]);
+    expect(linesMatching(handlers, /\bctx\.(stage|pending|batchReads)\b|\bStagedRow\b/)).toEqual([]);
+  });
+
   it('keeps at most six files directly in src/: entry points and assembly', () => {
     const top = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isFile());
     expect(top.length).toBeLessThanOrEqual(6);

@@ -19,7 +19,7 @@ interface TestJob {
   unit: Unit<string>;
   /** How often the command ran. */
   runs: () => number;
-  /** Reads rows staged before it as pending rows, as 汇报 does (SEES_PENDING). */
+  /** Reads rows staged before it as pending rows, as 汇报 does (`reads.heldRows` in its definition). */
   seesPending?: boolean;
 }
 

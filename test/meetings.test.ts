@@ -365,7 +365,7 @@ describe('meetingAttendance', () => {
       { member: d, reason: '出差' },
     ]);
     expect(lists.absent).toEqual([]);
-    expect(lists.pending).toEqual([c, e]);
+    expect(lists.notYetIn).toEqual([c, e]);
     expect(lists.makeup).toEqual([c, d]);
   });
 
@@ -373,7 +373,7 @@ describe('meetingAttendance', () => {
     const lists = meetingAttendance(assembly, expected, rows, after);
     expect(lists.present).toEqual([a]);
     expect(lists.absent).toEqual([c, e]);
-    expect(lists.pending).toEqual([]);
+    expect(lists.notYetIn).toEqual([]);
     expect(lists.makeup).toEqual([c, d]);
   });
 
@@ -383,7 +383,7 @@ describe('meetingAttendance', () => {
       present: [],
       leave: [],
       absent: expected,
-      pending: [],
+      notYetIn: [],
       makeup: [],
     });
     expect(meetingAttendance(assembly, expected, [], before)).toEqual({
@@ -391,7 +391,7 @@ describe('meetingAttendance', () => {
       present: [],
       leave: [],
       absent: [],
-      pending: expected,
+      notYetIn: expected,
       makeup: [],
     });
   });
@@ -400,7 +400,7 @@ describe('meetingAttendance', () => {
     const cancelled = { ...assembly, status: 'cancelled' as const };
     for (const now of [before, after]) {
       const lists = meetingAttendance(cancelled, expected, rows, now);
-      expect([lists.absent, lists.pending]).toEqual([[], []]);
+      expect([lists.absent, lists.notYetIn]).toEqual([[], []]);
       expect(lists.present).toEqual([a]);
     }
   });

@@ -15,10 +15,11 @@ export interface BatchReading<C> {
   /** Its handler reads the sender's branch roster (roster-cache.ts). */
   roster?: boolean;
   /**
-   * It reads the rows the messages before it in its batch staged and did not write yet (ctx.pending),
-   * so that a burst of it shares its writes; any other command runs after those rows are written.
+   * It reads attendance and reports only through the repositories that count the rows its batch holds
+   * back (db/staging.ts), so that its writes are held back too and a burst of it shares them; any
+   * other command runs after those rows are written, and its writes go at once.
    */
-  pending?: boolean;
+  heldRows?: boolean;
   /** It reads the meetings 签到 may mean, with who is present (meeting-lookup.ts). */
   checkinMeetings?(command: C): boolean;
 }
@@ -33,7 +34,7 @@ interface Parts<K extends string, A> {
   refusalTitle: string;
   /** Its arguments, from the rest of the line after its word. */
   parse(rest: string, env: ParseEnv): ArgsRead<A>;
-  /** Nothing, when absent: the handler reads for itself, after what its batch staged is written. */
+  /** Nothing, when absent: the handler reads for itself, after what its batch held back is written. */
   reads?: BatchReading<CommandOf<K, A>>;
 }
 
@@ -76,7 +77,7 @@ export interface CommandTable {
   suggest(line: string): string | undefined;
   usage(kind: string): string;
   refusalTitle(kind: string): string;
-  /** Whether the command reads the rows staged before it in its batch. */
+  /** Whether the command reads the rows its batch holds back, and so holds back its own (`reads.heldRows`). */
   seesPending(command: AnyCommand): boolean;
   /** What the command will read that its batch can read with its neighbours', if anything. */
   batchHint(member: MemberTable, command: AnyCommand): BatchHint | undefined;
@@ -121,7 +122,7 @@ export function commandTable(definitions: readonly CommandDefinition[]): Command
     suggest: suggester(words),
     usage: (kind) => of(kind).usage,
     refusalTitle: (kind) => of(kind).refusalTitle,
-    seesPending: (command) => of(command.kind).reads?.pending === true,
+    seesPending: (command) => of(command.kind).reads?.heldRows === true,
     batchHint(member, command) {
       const reads = of(command.kind).reads;
       const roster = reads?.roster === true;

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
-import type { StagedRow } from '../../db/inbound-batch.ts';
 import type { MeetingPresent } from '../../db/meetings.ts';
 import type { RosterBranch, RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
@@ -58,19 +57,6 @@ export interface CommandContext {
   reply(reply: Reply): void;
   /** Relays `effect`, written to the outbox in this transaction, once it has committed (never if it rolls back). */
   after(effect: Effect): void;
-  /**
-   * Leaves `row` to be written in this transaction after the command, with the message's record:
-   * messages arriving together share the statement (db/inbound-batch.ts). The command does not read it back.
-   */
-  stage(row: StagedRow): void;
-  /**
-   * What the messages before this one in its batch staged and is not written yet: empty unless the
-   * command is one of those that read it (`reads.pending` in its definition); every other command
-   * finds those rows in the database.
-   */
-  pending: readonly StagedRow[];
-  /** What the message's batch read before its commands ran, while the transaction holds nothing else but `pending`. */
-  batchReads?: BatchReads;
 }
 
 /** What a batch reads for its commands together before they run (db/inbound-batch.ts `beforeBatch`). */

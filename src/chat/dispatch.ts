@@ -7,10 +7,12 @@ import type { Effect, EffectRunner } from './effects.ts';
 import type { CommandTable } from './command.ts';
 import { pleasantry } from './parse.ts';
 import { SAY } from './replies.ts';
+import { useBatchReads } from './meeting-lookup.ts';
 import type { Database } from '../../db/schema.ts';
 import type { PlatformUserColumn } from '../../db/members.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
-import { type InboundBatcher, RecordedBefore, type StagedRow } from '../../db/inbound-batch.ts';
+import { type InboundBatcher, RecordedBefore } from '../../db/inbound-batch.ts';
+import { HeldRows, holdWrites } from '../../db/staging.ts';
 import type { RosterCache } from './roster-cache.ts';
 
 export interface DispatchDeps {
@@ -67,12 +69,16 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   let effects: Effect[];
   try {
     const key = { channelId: message.channelId, messageId: message.messageId };
+    const seesPending = commands.seesPending(parsed.command);
     ({ reply, effects } = await deps.writer.submit(
       key,
       async (trx, pending, batchReads) => {
         const replies: Reply[] = [];
         const after: Effect[] = [];
-        const staged: StagedRow[] = [];
+        // Its writes of attendance and reports wait for its batch's, and its reads count them.
+        const held = seesPending ? new HeldRows(pending) : undefined;
+        if (held) holdWrites(trx, held);
+        if (batchReads) useBatchReads(trx, batchReads);
         const ctx: CommandContext = {
           ...deps,
           db: trx,
@@ -81,9 +87,6 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
           member,
           reply: (r) => replies.push(r),
           after: (e) => after.push(e),
-          stage: (row) => staged.push(row),
-          pending,
-          batchReads,
         };
         await commands.run(ctx, parsed.command);
         const merged = mergeReplies(replies);
@@ -94,10 +97,10 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
           received_at: deps.clock.now(),
           reply: merged && JSON.stringify(merged),
         };
-        return { value: { reply: merged, effects: after }, staged, event };
+        return { value: { reply: merged, effects: after }, staged: held?.own ?? [], event };
       },
       {
-        seesPending: commands.seesPending(parsed.command),
+        seesPending,
         hint: member && commands.batchHint(member, parsed.command),
       },
     ));

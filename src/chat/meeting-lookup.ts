@@ -6,6 +6,7 @@ import {
   listBranchMeetings,
   listBranchMeetingsPresent,
   listBranchesMeetingsPresent,
+  withHeldMarks,
 } from '../../db/meetings.ts';
 import type { Db } from '../../db/schema.ts';
 import type { RosterMember } from '../../db/members.ts';
@@ -132,36 +133,53 @@ export async function meetingMeant(ctx: MemberContext, command: BareCommand, mem
 /**
  * What 签到 read, as last committed and held so until its transaction ends (db/meetings.ts
  * `lockMeetings`): a 改期 committed since its snapshot shows its new time, with nobody present (it
- * voided them); one not yet committed waits for this 签到, and then voids it.
+ * voided them); one not yet committed waits for this 签到, and then voids it. The marks the
+ * transaction holds back, not written yet, count as written.
  */
 export async function asCommitted(db: Db, rows: readonly MeetingPresent[]): Promise<readonly MeetingPresent[]> {
   const fresh = await lockMeetings(
     db,
     rows.map((r) => r.meeting.id),
   );
-  if (!fresh) return rows;
-  return rows.flatMap((row) => {
+  if (!fresh) return withHeldMarks(db, rows);
+  const committed = rows.flatMap((row) => {
     const now = fresh.get(row.meeting.id);
     if (!now) return [];
     if (now.starts_at === row.meeting.starts_at && now.status === row.meeting.status) return [row];
     const moved = now.starts_at !== row.meeting.starts_at;
     return [{ meeting: { ...row.meeting, ...now }, present: moved ? [] : row.present, leave: row.leave }];
   });
+  return withHeldMarks(db, committed);
+}
+
+/** What a command's batch read for it beforehand, by the command's own transaction instance, as db/staging.ts keys its rows. */
+const readBefore = new WeakMap<Db, BatchReads>();
+
+/**
+ * Lets the reads here on `trx` take their rows from what its batch read before its commands ran:
+ * given only while the transaction holds nothing else but the writes held back (db/staging.ts).
+ */
+export function useBatchReads(trx: Db, reads: BatchReads): void {
+  readBefore.set(trx, reads);
 }
 
 /** The meetings 签到 without a code chooses from at `now`: those starting from a check-in's close ago to LOOKAHEAD_MS ahead. */
 export const checkinSpan = (settings: Settings, now: number) => ({ from: now - settings.checkinCloses, to: now + LOOKAHEAD_MS });
 
-/** 签到 without a code: the meeting `meetingMeant` gives, with who is present and on leave at it, in one read (or none, when its batch read them). */
+/**
+ * 签到 without a code: the meeting `meetingMeant` gives, with who is present and on leave at it
+ * (counting the marks held back, not written yet), in one read (or none, when its batch read them).
+ */
 export async function checkinMeant(
   ctx: MemberContext,
   members: readonly MemberTable[],
 ): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
-  const rows =
-    ctx.batchReads?.meetingsPresent(org_id, branch_id, from, to) ??
-    (await asCommitted(ctx.db, await listBranchMeetingsPresent(ctx.db, org_id, branch_id, from, to)));
+  const read = readBefore.get(ctx.db)?.meetingsPresent(org_id, branch_id, from, to);
+  const rows = read
+    ? withHeldMarks(ctx.db, read)
+    : await asCommitted(ctx.db, await listBranchMeetingsPresent(ctx.db, org_id, branch_id, from, to));
   const meeting = chooseMeant(
     ctx,
     'checkin',

@@ -162,7 +162,7 @@ export const SAY = {
   // 出勤, 统计, 周报
   attendance: (
     meeting: string,
-    l: { expected: number; present: string[]; leave: string[]; absent: string[] | null; pending: string[] | null; state: string | null },
+    l: { expected: number; present: string[]; leave: string[]; absent: string[] | null; notYetIn: string[] | null; state: string | null },
     makeup: string[],
   ) => {
     const names = (people: string[]) => (people.length ? list(people) : '无');
@@ -173,7 +173,7 @@ export const SAY = {
       '',
       `- 到会：${names(l.present)}`,
       `- 请假：${l.leave.length ? l.leave.join('、') : '无'}`,
-      l.absent ? `- 缺席：${names(l.absent)}` : l.pending ? `- 尚未签到：${names(l.pending)}` : `- 状态：${l.state}`,
+      l.absent ? `- 缺席：${names(l.absent)}` : l.notYetIn ? `- 尚未签到：${names(l.notYetIn)}` : `- 状态：${l.state}`,
     ];
     if (makeup.length) lines.push(`- 已补学：${names(makeup)}`);
     return lines.join('\n');

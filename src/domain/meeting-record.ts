@@ -99,7 +99,7 @@ export function recordContent(facts: RecordFacts): RecordContent {
   const lists = meetingAttendance(meeting, facts.members, facts.attendance, now);
   const absent = held ? lists.absent : [];
   // Until it is held (or not), nobody is absent: those not in yet are 尚未签到.
-  const pending = state === 'scheduled' ? [...lists.absent, ...lists.pending] : [];
+  const pending = state === 'scheduled' ? [...lists.absent, ...lists.notYetIn] : [];
   const rows = new Map(facts.attendance.map((r) => [r.member_id, r]));
   const tags = storedTags(meeting.tags);
 

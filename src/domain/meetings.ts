@@ -276,7 +276,7 @@ export function newMeetingCode(taken: ReadonlySet<string>, random: (n: number) =
 /**
  * Attendance of one meeting by outcome, for every list the service shows (出勤, the record, the
  * digest, the nudge): who was expected, present, on leave (with the reason), absent — only once a
- * meeting that was not called off has started; until then they are `pending` — and who did 补学.
+ * meeting that was not called off has started; until then they are `notYetIn` — and who did 补学.
  */
 export function meetingAttendance<M extends MemberFacts>(
   meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'>,
@@ -298,7 +298,7 @@ export function meetingAttendance<M extends MemberFacts>(
     present,
     leave,
     absent: begun ? missing : [],
-    pending: begun || meeting.status !== 'scheduled' ? [] : missing,
+    notYetIn: begun || meeting.status !== 'scheduled' ? [] : missing,
     makeup,
   };
 }
