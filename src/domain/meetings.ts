@@ -179,9 +179,12 @@ export function backfillFrom(now: number, tz: string): number {
   return periodRange('quarter', periodRange('quarter', now, tz).from - 1, tz).from;
 }
 
+/** `（含补录1）` after a count of held meetings some of which were entered afterwards; nothing else. */
+export const backfilledNote = (backfilled: number): string => (backfilled ? `（含补录${backfilled}）` : '');
+
 /** `2/3`, or `2（含补录1）/3` when some of those held were entered afterwards. */
 export const heldOfDue = (p: Pick<TypeProgress, 'held' | 'backfilled' | 'due'>): string =>
-  `${p.held}${p.backfilled ? `（含补录${p.backfilled}）` : ''}/${p.due}`;
+  `${p.held}${backfilledNote(p.backfilled)}/${p.due}`;
 
 export const STATE_LABELS: Record<MeetingState, string> = { scheduled: '已安排', held: '已召开', not_held: '未召开', cancelled: '已取消' };
 

@@ -4,7 +4,7 @@ import { escapeMarkdown } from '../domain/markdown.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { isoWeekRange } from '../domain/iso-week.ts';
 import { formatLocal } from '../domain/time.ts';
-import { TYPE_STATUS_LABELS } from '../domain/meetings.ts';
+import { TYPE_STATUS_LABELS, backfilledNote } from '../domain/meetings.ts';
 import type { DigestFigures, QuarterType, TypeStatus, WeekMeeting } from '../domain/digest/types.ts';
 import type { Audience, MessageFormat } from '../domain/message-format.ts';
 
@@ -93,7 +93,7 @@ function quarterSection(quarter: QuarterType[], opts: Pick<RenderOptions, 'tz' |
   const lines = quarter.map((q) => {
     const next = q.next ? `，下次：${escapeMarkdown(q.next.code)} ${formatLocal(q.next.startsAt, opts.tz, opts.now)}` : '';
     const scope = q.range === 'year' ? '（本年）' : '';
-    const backfilled = q.backfilled ? `（含补录${q.backfilled}）` : '';
+    const backfilled = backfilledNote(q.backfilled);
     return `- ${MEETING_LABELS[q.type]}${scope}：已开 ${q.held}${backfilled} / 应开 ${q.due} ${STATUS_MARKS[q.status]}${next}`;
   });
   return ['### 三会一课（本季度）', ...(lines.length ? lines : ['本季度没有应开的会议。'])].join('\n');
