@@ -16,7 +16,7 @@ import { putChannel } from '../db/channels.ts';
 import { putBranch } from '../db/branches.ts';
 import type { Database, MeetingTable } from '../db/schema.ts';
 import { QUEUE_NAMES, type Queues, createQueues } from '../jobs/queues.ts';
-import { relayPending } from '../jobs/relay.ts';
+import { relayOutbox } from '../jobs/relay.ts';
 import { forgetReminderRelays, writeReminderPlan } from '../db/reminders.ts';
 import { reminderTiming } from '../src/chat/context.ts';
 import { planReminders } from '../src/domain/reminders.ts';
@@ -140,7 +140,7 @@ async function benchReminders(tag: string): Promise<ReminderResult> {
     for (const meeting of meetings) await writeReminderPlan(db, meeting, planReminders(meeting.starts_at, timing), now);
     const relayAll = async () => {
       let relayed = 0;
-      for (let n = -1; n !== 0; relayed += n) n = (await relayPending({ db, queues, clock: { now: () => now } })).reminders;
+      for (let n = -1; n !== 0; relayed += n) n = (await relayOutbox({ db, queues, clock: { now: () => now } })).reminders;
       return relayed;
     };
     await relayAll();

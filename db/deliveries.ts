@@ -2,6 +2,9 @@ import { type Delivery, rateKeyOf } from '../src/domain/outbound.ts';
 import type { Db, DeliveryState, DeliveryTable } from './schema.ts';
 import { isMysqlDb } from './upsert.ts';
 
+// The outbox: each message the service is to send, one row of `deliveries`, written with what
+// promised it, relayed to the outbound queue (jobs/relay.ts) and marked as it is sent.
+
 /** The width of `deliveries.id`: a longer id is refused, never cut (MariaDB would cut it under IGNORE). */
 export const DELIVERY_ID_MAX = 64;
 

@@ -10,8 +10,8 @@ import type { Database, Db, InboundEventTable } from './schema.ts';
 // message is answered only after the transaction holding it has committed, so a crash loses nothing
 // that was acknowledged (the platform retries what was not answered).
 //
-// Staged rows are written before any command that has not said it reads them as pending rows
-// (`seesPending`): every other command sees the batch's earlier writes in the database, as if each
+// Staged rows are written before any command that has not said it reads them as held rows
+// (`seesHeld`): every other command sees the batch's earlier writes in the database, as if each
 // message had its own transaction.
 //
 // A refusal that wrote nothing leaves its neighbours alone. Anything else that goes wrong in a batch
@@ -22,7 +22,7 @@ import type { Database, Db, InboundEventTable } from './schema.ts';
 /**
  * A row a command leaves to be written with its message's record: a plain INSERT, or with `upsert`
  * an INSERT that updates those columns where the keys exist. Rows staged for one table share one
- * statement, written before the next command that does not read them as pending rows, or at the end.
+ * statement, written before the next command that does not read them as held rows, or at the end.
  */
 export type StagedRow = {
   [K in keyof Database]: { table: K; row: Insertable<Database[K]>; upsert?: { keys: readonly string[]; update: readonly string[] } };
@@ -63,20 +63,20 @@ async function insertStaged(trx: Db, rows: readonly StagedRow[]): Promise<void> 
 }
 
 /**
- * A message's command: `pending` holds what the messages before it in its batch staged and is not
+ * A message's command: `held` holds what the messages before it in its batch staged and is not
  * written yet; `prefetched` what the batch's `beforeBatch` read, given only while the transaction
- * holds nothing but what was there when it was read and `pending` (undefined after a write, and for a
+ * holds nothing but what was there when it was read and `held` (undefined after a write, and for a
  * message that runs alone).
  */
 export type Unit<T, B = undefined> = (
   trx: Transaction<Database>,
-  pending: readonly StagedRow[],
+  held: readonly StagedRow[],
   prefetched: B | undefined,
 ) => Promise<Outcome<T>>;
 
 export interface SubmitOptions<H> {
-  /** The command reads rows staged before it from `pending` (those of its concern): they need not be written before it runs. */
-  seesPending?: boolean;
+  /** The command reads rows staged before it from `held` (those of its concern): they need not be written before it runs. */
+  seesHeld?: boolean;
   /** What the command will read, for the batcher's `beforeBatch` to read with its neighbours'. */
   hint?: H;
 }
@@ -93,7 +93,7 @@ export class RecordedBefore extends Error {}
 interface Job<H, B> {
   key: MessageKey;
   unit: Unit<unknown, B>;
-  seesPending: boolean;
+  seesHeld: boolean;
   hint: H | undefined;
   resolve(value: unknown): void;
   reject(err: unknown): void;
@@ -155,8 +155,8 @@ export class InboundBatcher<H = never, B = undefined> {
       if (recorded) throw new RecordedBefore();
     }
     const done = new Promise<T>((resolve, reject) => {
-      const { seesPending = false, hint } = options;
-      this.queue.push({ key, unit, seesPending, hint, resolve: resolve as (v: unknown) => void, reject });
+      const { seesHeld = false, hint } = options;
+      this.queue.push({ key, unit, seesHeld, hint, resolve: resolve as (v: unknown) => void, reject });
       if (!this.pumping) {
         this.pumping = true;
         setImmediate(() => {
@@ -208,7 +208,7 @@ export class InboundBatcher<H = never, B = undefined> {
             settled.push(() => job.reject(new RecordedBefore()));
             continue;
           }
-          if (!job.seesPending && staged.length > 0) {
+          if (!job.seesHeld && staged.length > 0) {
             await insertStaged(trx, staged.splice(0));
             prefetched = undefined;
           }

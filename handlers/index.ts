@@ -20,6 +20,7 @@ import { reportCommand } from './report.ts';
 import { rescheduleCommand } from './reschedule.ts';
 import { scheduleCommand } from './schedule.ts';
 import { statsCommand } from './stats.ts';
+import { versionCommand } from './version.ts';
 import { weeklyCommand } from './weekly.ts';
 import { withdrawCommand } from './withdraw.ts';
 
@@ -48,6 +49,7 @@ const OTHERS = [
   withdrawCommand,
   consoleCommand,
   exportCommand,
+  versionCommand,
 ] as const;
 
 export const COMMANDS = [helpCommand(OTHERS), ...OTHERS] as const;

@@ -23,8 +23,8 @@ export interface RelayDeps {
   clock: Clock;
 }
 
-/** Relays rows not yet in the queue, oldest first; the numbers relayed. */
-export async function relayPending(deps: RelayDeps): Promise<{ reminders: number; deliveries: number }> {
+/** Relays the outbox rows not yet in the queue, oldest first; the numbers relayed. */
+export async function relayOutbox(deps: RelayDeps): Promise<{ reminders: number; deliveries: number }> {
   const now = deps.clock.now();
   const reminders = await unrelayedReminders(deps.db, BATCH);
   await relayReminders(deps.db, deps.queues.reminders, reminders, now);
@@ -64,7 +64,7 @@ export async function checkRedisEpoch(
   await forgetDeliveryRelays(deps.db);
   await rebuild();
   for (;;) {
-    const relayed = await relayPending(deps);
+    const relayed = await relayOutbox(deps);
     if (relayed.reminders + relayed.deliveries === 0) break;
   }
   await putServiceState(deps.db, EPOCH_STATE, epoch, deps.clock.now());

@@ -12,7 +12,7 @@ import type { Config } from '../src/core/config.ts';
 import { createDigestWorker, syncOrgSchedulers } from './digests.ts';
 import { type OutboundWorkerOptions, createOutboundWorker } from './outbound.ts';
 import type { Queues } from './queues.ts';
-import { checkRedisEpoch, relayPending, resendStale } from './relay.ts';
+import { checkRedisEpoch, relayOutbox, resendStale } from './relay.ts';
 import { createReminderWorker, reconcileReminders } from './reminders.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import type { DemoTerminal } from '../src/platforms/demo/terminal.ts';
@@ -116,10 +116,10 @@ export async function startWorkers(
   // The periodic reconcile was once a job scheduler of this queue; it runs in the process now, so that losing Redis cannot stop it.
   await queues.reminders.removeJobScheduler('reconcile');
   await warnOnEviction(deps.redis, logger);
-  if (!(await epoch())) await relayPending(relayDeps);
+  if (!(await epoch())) await relayOutbox(relayDeps);
   await reconcile();
   const stops = [
-    every(intervals.relay, 'outbox relay', logger, () => relayPending(relayDeps)),
+    every(intervals.relay, 'outbox relay', logger, () => relayOutbox(relayDeps)),
     every(intervals.epoch, 'Redis epoch check', logger, epoch),
     every(intervals.reconcile, 'reconcile', logger, reconcile),
     every(intervals.purge, 'retention purge', logger, purge),

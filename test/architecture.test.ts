@@ -31,6 +31,24 @@ function filesUnder(dir: string): string[] {
 }
 
 const SERVICE = ['src', 'handlers', 'jobs', 'db'].flatMap(filesUnder);
+
+/** The text files under `dir`: code, docs and styles (not images). */
+function textFilesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = `${dir}/${name}`;
+    if (statSync(join(ROOT, path)).isDirectory()) return textFilesUnder(path);
+    return /\.(ts|md|css)$/.test(path) ? [path] : [];
+  });
+}
+
+/**
+ * Where a rule came from, cited by number instead of stated: a SPEC section, an issue, a bench run.
+ * A bare #N counts only as prose writes it: after a space or an opening bracket, not after a colon
+ * (a CSS value), and followed by neither more of a word nor a declaration's end — not a colour
+ * (#000;, #fff), an entity (&#39;), PKCS#7 or a markdown anchor.
+ */
+const CITATIONS = [/SPEC\s*§/, /\bissues?\s*#?\d+/i, /\bbench run \d+/i, /(?<=^|[\s(（[])(?<!:\s*)#\d{1,3}(?![\w;}])/];
+const citesSource = (line: string) => CITATIONS.some((pattern) => pattern.test(line));
 const source = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const layerOf = (path: string) => LAYERS.findIndex((l) => l.test(path));
 
@@ -133,7 +151,50 @@ describe('layout', () => {
         .map(([spec, line]) => `${file}:${line} imports ${spec}`),
     );
     expect(batch).toEqual([]);
-    expect(linesMatching(handlers, /\bctx\.(stage|pending|batchReads)\b|\bStagedRow\b/)).toEqual([]);
+    expect(
+      linesMatching(handlers, /\bctx\.(stage|pending|held|batchReads)\b|\b(stage|holdWrites|heldRows)\(|\b(StagedRow|HeldRows)\b/),
+    ).toEqual([]);
+  });
+
+  it('names no SPEC section, issue or bench run by number: the code and the docs state the rule itself', () => {
+    const files = [...['src', 'handlers', 'jobs', 'db', 'test', 'bench', 'docs'].flatMap(textFilesUnder), 'README.md'];
+    const found = files.flatMap((file) =>
+      source(file)
+        .split('\n')
+        .flatMap((line, i) => (citesSource(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+    expect(files.length).toBeGreaterThan(300);
+  });
+
+  it('tells a reference by number from colours, anchors, entities and hex', () => {
+    // Made up here so that this file holds none of them whole.
+    const [hash, spec] = ['#', `SPEC ${'§'}`];
+    const cited = [
+      `fixes ${hash}29`,
+      `(see ${hash}7)`,
+      `${hash}12 asks for it`,
+      `as in issue ${15}`,
+      `Issue ${hash}3`,
+      `${spec}4.2`,
+      `bench run ${3}`,
+    ];
+    const not = [
+      'color: #222;',
+      '  --ink: #222;',
+      'border: 1px solid #000;',
+      "const INK = '#333';",
+      'body{color:#555}',
+      'see [faults](#faults)',
+      "'&#39;'",
+      'PKCS#7 padding',
+      '汇报 群众 帮助#3号楼居民',
+      'a hash #1a2b3c or #fff',
+      'the issues are listed',
+      '### 版本',
+    ];
+    expect(cited.filter((line) => !citesSource(line))).toEqual([]);
+    expect(not.filter(citesSource)).toEqual([]);
   });
 
   it('keeps at most six files directly in src/: entry points and assembly', () => {

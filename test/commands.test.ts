@@ -63,7 +63,7 @@ describe('the chat commands', () => {
     expect(reading.sort()).toEqual(
       ['attendance', 'backfill', 'checkin', 'leave', 'makeup', 'mine', 'minutes', 'register', 'remind', 'schedule', 'stats'].sort(),
     );
-    expect(COMMANDS.filter((d) => COMMAND_TABLE.seesPending({ kind: d.kind })).map((d) => d.kind)).toEqual(['report', 'checkin']);
+    expect(COMMANDS.filter((d) => COMMAND_TABLE.seesHeld({ kind: d.kind })).map((d) => d.kind)).toEqual(['report', 'checkin']);
     expect(COMMAND_TABLE.batchHint(member, { kind: 'checkin' })).toEqual({
       orgId: 'o1',
       branchId: 'b1',

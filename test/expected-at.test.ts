@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { expectedAt, expectedThere } from '../src/chat/meeting-lookup.ts';
+import { keptValue } from '../src/chat/roster-cache.ts';
 import { type MemberFacts, expectedMembers } from '../src/domain/meetings.ts';
 
-// Who is expected at a meeting is worked out once for a roster the cache keeps (frozen), not for
+// Who is expected at a meeting is worked out once for a roster the cache keeps, not for
 // every 签到 of a burst; what it gives is expectedMembers' answer whichever way it is reached.
 
 const START = Date.UTC(2026, 11, 7, 6, 0, 0);
@@ -33,7 +34,7 @@ const meeting = (type: 'assembly' | 'committee' | 'group', starts_at = START, pa
 
 describe('expectedAt', () => {
   it('gives what expectedMembers gives, for each meeting of a kept roster', () => {
-    const kept = Object.freeze(roster());
+    const kept = keptValue(roster());
     for (const m of [meeting('assembly'), meeting('committee'), meeting('group', START, '一组'), meeting('assembly', START + 2 * DAY)]) {
       expect(expectedAt(m, kept)).toEqual(expectedMembers(m, kept));
     }
@@ -43,7 +44,7 @@ describe('expectedAt', () => {
   });
 
   it('works a kept roster out once a meeting; a roster that may still change, every time', () => {
-    const kept = Object.freeze(roster());
+    const kept = keptValue(roster());
     const first = expectedAt(meeting('assembly'), kept);
     expect(expectedAt(meeting('assembly'), kept)).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
@@ -51,7 +52,10 @@ describe('expectedAt', () => {
     expect(expectedAt(meeting('assembly', START + 2 * DAY), kept)).not.toBe(first);
     expect(expectedAt(meeting('group', START, '一组'), kept)).not.toBe(expectedAt(meeting('group', START, '二组'), kept));
     // The same roster read again (a new array) is worked out again.
-    expect(expectedAt(meeting('assembly'), Object.freeze(roster()))).not.toBe(first);
+    expect(expectedAt(meeting('assembly'), keptValue(roster()))).not.toBe(first);
+    // A roster the cache does not keep is worked out every time, frozen or not.
+    const frozen = Object.freeze(roster());
+    expect(expectedAt(meeting('assembly'), frozen)).not.toBe(expectedAt(meeting('assembly'), frozen));
 
     const open = roster();
     const before = expectedAt(meeting('assembly'), open);

@@ -19,8 +19,8 @@ interface TestJob {
   unit: Unit<string>;
   /** How often the command ran. */
   runs: () => number;
-  /** Reads rows staged before it as pending rows, as 汇报 does (`reads.heldRows` in its definition). */
-  seesPending?: boolean;
+  /** Reads rows staged before it as held rows, as 汇报 does (`reads.heldRows` in its definition). */
+  seesHeld?: boolean;
 }
 
 const row = (id: string, msg: string) => ({
@@ -41,7 +41,7 @@ function report(id: string, msg: string, opts: { inline?: boolean } = {}): TestJ
   return {
     key: { channelId: 'dt1', messageId: msg },
     runs: () => runs,
-    seesPending: true,
+    seesHeld: true,
     async unit(trx: Transaction<Database>) {
       runs++;
       if (opts.inline) await insertReport(trx, row(id, msg));
@@ -59,7 +59,7 @@ function refused(msg: string): TestJob {
   return {
     key: { channelId: 'dt1', messageId: msg },
     runs: () => 0,
-    seesPending: true,
+    seesHeld: true,
     unit: async () => {
       throw new Error('不是书记');
     },
@@ -88,7 +88,7 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
   afterAll(() => t.close());
 
   const submitAll = (batcher: InboundBatcher, jobs: TestJob[]) =>
-    Promise.allSettled(jobs.map((j) => batcher.submit(j.key, j.unit, { seesPending: j.seesPending })));
+    Promise.allSettled(jobs.map((j) => batcher.submit(j.key, j.unit, { seesHeld: j.seesHeld })));
   const statuses = (results: PromiseSettledResult<unknown>[]) => results.map((r) => r.status);
 
   it('commits messages that arrive together in one transaction; a refusal fails alone', async () => {
@@ -152,26 +152,26 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     expect([first.runs(), retry.runs()]).toEqual([1, 0]);
   });
 
-  it('writes what was staged before a command that does not read pending rows; hands it to one that does', async () => {
+  it('writes what was staged before a command that does not read held rows; hands it to one that does', async () => {
     const batcher = new InboundBatcher(db, { lanes: 1, maxBatch: 32, budgetMs: 1_000 });
     reportInserts = 0;
     const seen: string[] = [];
-    /** A command that looks for the batch's reports, in the database and among the pending rows. */
-    const look = (msg: string, seesPending: boolean): TestJob => ({
+    /** A command that looks for the batch's reports, in the database and among the held rows. */
+    const look = (msg: string, seesHeld: boolean): TestJob => ({
       key: { channelId: 'dt1', messageId: msg },
       runs: () => 1,
-      seesPending,
-      async unit(trx, pending) {
+      seesHeld,
+      async unit(trx, held) {
         const stored = await trx.selectFrom('service_reports').select('id').where('id', 'like', 'r-g%').orderBy('id').execute();
         const ids = (rows: { id: string }[]) => rows.map((r) => r.id).join(' ');
-        seen.push(`${msg}: stored ${ids(stored)}; pending ${ids(pending.map((p) => p.row as { id: string }))}`);
+        seen.push(`${msg}: stored ${ids(stored)}; held ${ids(held.map((p) => p.row as { id: string }))}`);
         return { value: msg, staged: [], event: { channel_id: 'dt1', message_id: msg, org_id: 'org1', received_at: AT, reply: null } };
       },
     });
     const jobs = [report('r-g0', 'msg-g0'), look('msg-g1', true), look('msg-g2', false), report('r-g3', 'msg-g3'), look('msg-g4', true)];
     const results = await submitAll(batcher, jobs);
     expect(statuses(results).every((s) => s === 'fulfilled')).toBe(true);
-    expect(seen).toEqual(['msg-g1: stored ; pending r-g0', 'msg-g2: stored r-g0; pending ', 'msg-g4: stored r-g0; pending r-g3']);
+    expect(seen).toEqual(['msg-g1: stored ; held r-g0', 'msg-g2: stored r-g0; held ', 'msg-g4: stored r-g0; held r-g3']);
     // r-g0 before msg-g2, r-g3 at the end.
     expect(reportInserts).toBe(2);
     expect(await t.db.selectFrom('service_reports').select('id').where('id', 'like', 'r-g%').execute()).toHaveLength(2);
@@ -190,11 +190,11 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
       jobs.map((j, i) =>
         batcher.submit(
           j.key,
-          async (trx, pending) => {
+          async (trx, held) => {
             order.push(j.key.messageId);
-            return j.unit(trx, pending, undefined);
+            return j.unit(trx, held, undefined);
           },
-          { seesPending: true, hint: hints[i] },
+          { seesHeld: true, hint: hints[i] },
         ),
       ),
     );
@@ -202,7 +202,7 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     expect(order).toEqual(['before: b0 b1; stored 0', 'msg-h0', 'msg-h1', 'msg-h2']);
   });
 
-  it('hands what beforeBatch read to each command while the batch has written nothing but pending rows', async () => {
+  it('hands what beforeBatch read to each command while the batch has written nothing but held rows', async () => {
     const batcher = new InboundBatcher<string, string>(db, { lanes: 1, maxBatch: 32, budgetMs: 1_000 }, async (_trx, hints) =>
       hints.join(' '),
     );
@@ -210,20 +210,20 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     const wrap = (job: TestJob, hint?: string) =>
       batcher.submit(
         job.key,
-        async (trx, pending, prefetched) => {
+        async (trx, held, prefetched) => {
           seen.push(`${job.key.messageId}: ${prefetched ?? '—'}`);
-          return job.unit(trx, pending, undefined);
+          return job.unit(trx, held, undefined);
         },
-        { seesPending: job.seesPending, hint },
+        { seesHeld: job.seesHeld, hint },
       );
-    // i1 stages a report: i2 reads it as pending, still given what was read; i3 does not read pending
+    // i1 stages a report: i2 reads it as held, still given what was read; i3 does not read held
     // rows, so they are written before it: from then on the batch holds more than was read. i5 inserts
     // in its command (a write): i6 after it is given nothing either.
     const batch = [
       wrap(report('r-i0', 'msg-i0'), 'b0'),
       wrap(report('r-i1', 'msg-i1'), 'b1'),
       wrap(report('r-i2', 'msg-i2')),
-      wrap({ ...report('r-i3', 'msg-i3'), seesPending: false }),
+      wrap({ ...report('r-i3', 'msg-i3'), seesHeld: false }),
     ];
     const results = await Promise.allSettled(batch);
     expect(statuses(results).every((s) => s === 'fulfilled')).toBe(true);
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
 
     seen.length = 0;
     const writes = [
-      wrap({ ...report('r-i4', 'msg-i4'), seesPending: false }, 'b4'),
+      wrap({ ...report('r-i4', 'msg-i4'), seesHeld: false }, 'b4'),
       wrap(report('r-i5', 'msg-i5', { inline: true })),
       wrap(report('r-i6', 'msg-i6')),
     ];

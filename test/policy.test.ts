@@ -88,6 +88,7 @@ const ORG = { orgAdmin: ['ownOrg'], it: ['ownOrg', 'otherOrg'] };
 
 const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'own.records': { member: ['self'], committee: ['self'], secretary: ['self'], orgAdmin: ['self'], it: ['self'], left: ['self'] },
+  'service.about': { member: ['self'], committee: ['self'], secretary: ['self'], orgAdmin: ['self'], it: ['self'] },
   'console.signin': { secretary: ['self'], orgAdmin: ['self'], it: ['self'] },
   'branch.read': BRANCHES,
   'branch.meetings': BRANCHES,
@@ -268,8 +269,9 @@ describe('chat commands under the policy', () => {
         return actor.kind === 'member' && commandDecision(actor.member, k).ok;
       });
     const own = ['checkin', 'leave', 'makeup', 'report', 'mine', 'meetings', 'withdraw'];
-    expect(may('member').sort()).toEqual([...own].sort());
-    expect(may('committee').sort()).toEqual([...own].sort());
+    const everyMember = [...own, 'version'];
+    expect(may('member').sort()).toEqual([...everyMember].sort());
+    expect(may('committee').sort()).toEqual([...everyMember].sort());
     expect(may('secretary').sort()).toEqual(kinds);
     expect(may('orgAdmin').sort()).toEqual(kinds);
     expect(may('left').sort()).toEqual([...own].sort());

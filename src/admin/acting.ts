@@ -59,3 +59,34 @@ export function audit(
 ): Promise<void> {
   return writeAudit(db, { result: 'ok', ...entry, actor: acting.who, address: acting.address });
 }
+
+/** Appends to the trail a change the policy refused `acting`: an entry of its own, as nothing else is written. */
+export function auditRefused(
+  db: Db,
+  acting: Acting,
+  refused: Refused,
+  entry: { at: number; orgId: string | null; object: string; detail?: Record<string, unknown> },
+): Promise<void> {
+  return audit(db, acting, { ...entry, action: refused.action, result: 'refused' });
+}
+
+/**
+ * Appends to the trail a console sign-in turned away: as the link's member when the link names one,
+ * else as whom the attempt claimed to be (`who` names why it is unknown); `reason` says what failed.
+ */
+export function auditSignInRefused(
+  db: Db,
+  who: AuditActor,
+  entry: { at: number; orgId: string | null; reason: string; address: string | null },
+): Promise<void> {
+  return writeAudit(db, {
+    at: entry.at,
+    orgId: entry.orgId,
+    actor: who,
+    action: 'session.signin',
+    object: who.kind === 'member' && who.id ? `member:${who.id}` : null,
+    detail: { reason: entry.reason },
+    address: entry.address,
+    result: 'refused',
+  });
+}

@@ -78,7 +78,7 @@ export interface CommandTable {
   usage(kind: string): string;
   refusalTitle(kind: string): string;
   /** Whether the command reads the rows its batch holds back, and so holds back its own (`reads.heldRows`). */
-  seesPending(command: AnyCommand): boolean;
+  seesHeld(command: AnyCommand): boolean;
   /** What the command will read that its batch can read with its neighbours', if anything. */
   batchHint(member: MemberTable, command: AnyCommand): BatchHint | undefined;
   /** Runs a parsed command after the roster check and the policy's, on the sender's own branch. */
@@ -122,7 +122,7 @@ export function commandTable(definitions: readonly CommandDefinition[]): Command
     suggest: suggester(words),
     usage: (kind) => of(kind).usage,
     refusalTitle: (kind) => of(kind).refusalTitle,
-    seesPending: (command) => of(command.kind).reads?.heldRows === true,
+    seesHeld: (command) => of(command.kind).reads?.heldRows === true,
     batchHint(member, command) {
       const reads = of(command.kind).reads;
       const roster = reads?.roster === true;

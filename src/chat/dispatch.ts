@@ -69,14 +69,14 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   let effects: Effect[];
   try {
     const key = { channelId: message.channelId, messageId: message.messageId };
-    const seesPending = commands.seesPending(parsed.command);
+    const seesHeld = commands.seesHeld(parsed.command);
     ({ reply, effects } = await deps.writer.submit(
       key,
-      async (trx, pending, batchReads) => {
+      async (trx, heldBefore, batchReads) => {
         const replies: Reply[] = [];
         const after: Effect[] = [];
         // Its writes of attendance and reports wait for its batch's, and its reads count them.
-        const held = seesPending ? new HeldRows(pending) : undefined;
+        const held = seesHeld ? new HeldRows(heldBefore) : undefined;
         if (held) holdWrites(trx, held);
         if (batchReads) useBatchReads(trx, batchReads);
         const ctx: CommandContext = {
@@ -100,7 +100,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
         return { value: { reply: merged, effects: after }, staged: held?.own ?? [], event };
       },
       {
-        seesPending,
+        seesHeld,
         hint: member && commands.batchHint(member, parsed.command),
       },
     ));

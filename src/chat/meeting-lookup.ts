@@ -17,7 +17,7 @@ import type { MeetingTable, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
 import { SAY } from './replies.ts';
-import { branchesByOrg } from './roster-cache.ts';
+import { branchesByOrg, isKept } from './roster-cache.ts';
 import { DAY_MS } from '../core/duration.ts';
 
 /**
@@ -42,8 +42,9 @@ export function branchMembers(ctx: MemberContext): Promise<readonly RosterMember
 }
 
 /**
- * Who is expected at each meeting, by roster: only rosters the cache keeps, which are frozen, so
- * that what was worked out stays true while the roster is kept.
+ * Who is expected at each meeting, by roster: only for rosters the cache keeps (roster-cache.ts
+ * `isKept`), which never change, so that what was worked out stays true while the roster is kept
+ * and goes with it. Any other roster (a test's, one read apart) is worked out at each call.
  */
 const expectedByRoster = new WeakMap<readonly MemberFacts[], Map<string, readonly MemberFacts[]>>();
 
@@ -55,7 +56,7 @@ export function expectedAt<M extends MemberFacts>(
   meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at'>,
   roster: readonly M[],
 ): readonly M[] {
-  if (!Object.isFrozen(roster)) return expectedMembers(meeting, roster);
+  if (!isKept(roster)) return expectedMembers(meeting, roster);
   let byMeeting = expectedByRoster.get(roster);
   if (!byMeeting) {
     byMeeting = new Map();

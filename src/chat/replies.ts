@@ -107,6 +107,10 @@ export const SAY = {
     return lines.join('\n');
   },
 
+  // 版本
+  versionTitle: '版本',
+  version: (version: string) => `同心 ${version}`,
+
   // 安排, 改期, 取消
   whichGroup: (groups: string[]) => `本支部有党小组，请写明是哪个小组：${list(groups)}。`,
   noSuchGroup: (group: string, groups: string[]) => `本支部没有${quote(group)}，现有：${list(groups)}。`,

@@ -22,6 +22,23 @@ export function branchesByOrg(branches: readonly RosterBranch[]): Map<string, Se
 
 type Keep = (key: string, value: object) => void;
 
+/** The values the cache keeps, by identity (not by content): see `isKept`. */
+const KEPT = new WeakSet<object>();
+
+/**
+ * Whether `value` is one the cache keeps (or kept). Such a value never changes: it is frozen, and
+ * a write makes the cache read a new one rather than change it. So what is worked out from it may
+ * be remembered with it, in a WeakMap keyed by it, and stays true for as long as it is reachable
+ * (meeting-lookup.ts's `expectedAt`). A value that merely looks alike, or is frozen, is not kept.
+ */
+export const isKept = (value: object): boolean => KEPT.has(value);
+
+/** `value` frozen and known as kept: what the cache stores. */
+export function keptValue<T extends object>(value: T): Readonly<T> {
+  KEPT.add(Object.freeze(value));
+  return value;
+}
+
 interface Versions {
   now: number;
   local: number;
@@ -177,7 +194,7 @@ export class RosterCache {
     return (key, value) => {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       const until = now + this.ttlMs * MAX_AGE_TTLS * (0.75 + Math.random() / 4);
-      this.entries.set(key, { value: Object.freeze(value), stored, local, until });
+      this.entries.set(key, { value: keptValue(value), stored, local, until });
     };
   }
 

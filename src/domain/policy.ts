@@ -33,6 +33,8 @@ export type Target =
 export const ACTIONS = {
   /** 签到, 请假, 补学, 汇报, 我的, 会议, 销假: a member's own records. */
   'own.records': 'self',
+  /** 版本: what the service is; nothing of anyone's. */
+  'service.about': 'self',
   /** 控制台: a sign-in link to the console. */
   'console.signin': 'self',
   /** The branch's pages, 出勤, 统计, 周报, its files (导出, 台账, 会议记录). */
@@ -104,6 +106,7 @@ type Level = 'member' | 'secretary' | 'org-admin' | 'it';
 /** The least role each action needs; scope and the secretary's limits are checked apart. */
 const LEAST: Record<Action, Level> = {
   'own.records': 'member',
+  'service.about': 'member',
   'console.signin': 'secretary',
   'branch.read': 'secretary',
   'branch.meetings': 'secretary',
@@ -138,6 +141,9 @@ const NEEDS: Record<Exclude<Level, 'member'>, Refusal> = {
 };
 
 export const isOrgAdmin = (m: Pick<MemberTable, 'org_admin'>): boolean => Number(m.org_admin) === 1;
+
+/** Whether every member on the roll may take `action`, whatever her role: what 帮助 lists to all. */
+export const everyMemberMay = (action: Action): boolean => LEAST[action] === 'member';
 
 function levelOf(m: ActingMember): Level {
   if (isOrgAdmin(m)) return 'org-admin';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { writeReminderPlan } from '../../db/reminders.ts';
 import type { Database, MeetingTable } from '../../db/schema.ts';
 import type { Queues } from '../../jobs/queues.ts';
-import { relayPending } from '../../jobs/relay.ts';
+import { relayOutbox } from '../../jobs/relay.ts';
 import { type ReminderTiming, remindersAhead } from '../../src/domain/reminders.ts';
 
 /** What 安排 / 改期 / 取消 do for a meeting's reminders, then the relay: planned in the database, copied to the queue. */
@@ -14,5 +14,5 @@ export async function planAndRelay(
   now: number,
 ): Promise<void> {
   await writeReminderPlan(db, meeting, remindersAhead(meeting, timing, now), now);
-  await relayPending({ db, queues, clock: { now: () => now } });
+  await relayOutbox({ db, queues, clock: { now: () => now } });
 }

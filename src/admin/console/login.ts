@@ -4,12 +4,13 @@ import { getMember } from '../../../db/members.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { linkTokenHash } from '../../core/ids.ts';
 import { canSignIn } from '../../domain/policy.ts';
-import { writeAudit } from '../../../db/audit.ts';
 import type { AuditActor } from '../../domain/audit.ts';
+import { auditSignInRefused } from '../acting.ts';
 import { sameToken } from '../auth.ts';
 import { clientAddress } from '../client-address.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { FailureLimit } from '../failure-limit.ts';
+import { signInForm } from './forms/login.ts';
 import { type ConsoleEnv, checkedForm, endViewerSession, requireViewer, sameOrigin, startSession } from './session.ts';
 import { enterView, signInView } from './views/login.ts';
 
@@ -42,22 +43,12 @@ export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
 
   app.post('/login', async (c) => {
     if (!sameOrigin(c, deps)) return signInPage(c, 403, '请求来源不正确。', tokenForm);
-    const form = await c.req.parseBody();
+    const form = signInForm(await c.req.parseBody());
     const address = clientAddress(c, config);
-    /** A sign-in turned away, on the trail: as the link's member when the link names one. */
-    const refused = async (actor: AuditActor, orgId: string | null, reason: string) =>
-      writeAudit(db, {
-        at: clock.now(),
-        orgId,
-        actor,
-        action: 'session.signin',
-        object: actor.kind === 'member' && actor.id ? `member:${actor.id}` : null,
-        detail: { reason },
-        address,
-        result: 'refused',
-      });
-    if (typeof form.t === 'string') {
-      const id = linkTokenHash(form.t);
+    const refused = (who: AuditActor, orgId: string | null, reason: string) =>
+      auditSignInRefused(db, who, { at: clock.now(), orgId, reason, address });
+    if (form.kind === 'link') {
+      const id = linkTokenHash(form.token);
       const link = await getLiveLink(db, id, 'login', clock.now());
       const member = link?.member_id ? await getMember(db, link.org_id, link.member_id) : undefined;
       const noted = async (...entry: Parameters<typeof refused>) => {
@@ -74,9 +65,9 @@ export function loginRoutes(deps: Deps): Hono<ConsoleEnv> {
       }
       return c.redirect(CONSOLE_PATH, 303);
     }
-    const [given, expected] = [form.token, config.ADMIN_TOKEN];
-    if (!expected || typeof given !== 'string') return signInPage(c, 401, '请使用登录链接。', tokenForm);
-    const outcome = await failures.attempt(address, () => sameToken(given, expected));
+    const expected = config.ADMIN_TOKEN;
+    if (!expected || form.kind !== 'token') return signInPage(c, 401, '请使用登录链接。', tokenForm);
+    const outcome = await failures.attempt(address, () => sameToken(form.token, expected));
     // Past the limit nothing is compared, and nothing more is written: the five before are there.
     if (outcome === 'refused') return signInPage(c, 429, '尝试次数过多，请 15 分钟后再试。', tokenForm);
     if (outcome === 'failed') {

@@ -2,17 +2,15 @@ import { type Context, Hono } from 'hono';
 import { listOrgBranches } from '../../../db/branches.ts';
 import { getMember, listBranchRoster, memberFacts } from '../../../db/members.ts';
 import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
-import { parseIsoDate } from '../../domain/calendar.ts';
 import { byRole } from '../../domain/meetings.ts';
 import { type Actor, decide, memberOptions } from '../../domain/policy.ts';
-import { fromLocal } from '../../domain/time.ts';
-import { type Acting, Refused, audit, authorise } from '../acting.ts';
+import { type Acting, Refused, auditRefused, authorise } from '../acting.ts';
 import type { ServiceDeps } from '../deps.ts';
-import { FIELD_LABELS, inChinese } from '../chinese.ts';
-import { Problem, firstIssue } from '../http.ts';
+import { inChinese } from '../chinese.ts';
+import { Problem } from '../http.ts';
 import { importMembers, planImport } from '../members-import.ts';
 import { markLeft, memberBody, saveMember } from '../members.ts';
-import { memberSchema } from '../schemas.ts';
+import { fieldError, importForm, leaveForm, memberEditForm } from './forms/members.ts';
 import type { Notice } from './layout.ts';
 import { branchFrame, branchOfPath, branchPath, formExpired, notFound } from './nav.ts';
 import { refusalText } from './refusals.ts';
@@ -120,18 +118,8 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     err: Refused,
     show: (text: string) => Promise<Response>,
   ) {
-    await db
-      .transaction()
-      .execute((trx) =>
-        audit(trx, acting, { at: clock.now(), orgId, action: err.action, object, detail: { why: err.why }, result: 'refused' }),
-      );
+    await auditRefused(db, acting, err, { at: clock.now(), orgId, object, detail: { why: err.why } });
     return err.why === 'scope' ? notFound(c) : show(refusalText(err.action, err.why));
-  }
-
-  /** The CSV of the upload (first step) or of the confirm form, which carries it back base64-encoded. */
-  async function csvOf(form: Record<string, string | File>): Promise<Buffer | null> {
-    if (form.file instanceof File && form.file.size > 0) return Buffer.from(await form.file.arrayBuffer());
-    return typeof form.csv === 'string' && form.csv ? Buffer.from(form.csv, 'base64') : null;
   }
 
   // Before the member routes, whose `:member` would take `import` for an id.
@@ -149,10 +137,9 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
       if (!(err instanceof Refused)) throw err;
       return refused(c, acting, org.id, `branch:${branch.id}`, err, (text) => say(text, 403));
     }
-    const csv = await csvOf(form);
+    const { csv, confirm } = await importForm(form);
     if (!csv) return say('请选择要导入的 CSV 文件。');
     if (csv.length > IMPORT_MAX_BYTES) return say('文件未导入：名单文件请小于 1 MB，可分批导入。');
-    const confirm = form.confirm === '1';
     const opts = { branchOnly: branch.id, maxRows: IMPORT_MAX_ROWS };
     let outcome: ImportModel['outcome'];
     try {
@@ -177,39 +164,18 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     if (found instanceof Response) return found;
     const form = await checkedForm(c, deps);
     if (!form) return formExpired(c);
-    // What the form does not send keeps its stored value; what it sends is the policy's to judge.
-    const stored = memberBody(found.member);
-    const sent = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : undefined);
-    const optional = (name: string, kept: string | null) => {
-      const value = sent(name);
-      return value === undefined ? kept : value || null;
-    };
-    const parsed = memberSchema.safeParse({
-      name: sent('name') ?? stored.name,
-      branch: sent('branch') ?? stored.branch,
-      role: sent('role') ?? stored.role,
-      group: optional('group', stored.group),
-      probationary: form.probationary === '1',
-      mobile: optional('mobile', stored.mobile),
-      wecomUserId: optional('wecomUserId', stored.wecomUserId),
-      dingtalkUserId: optional('dingtalkUserId', stored.dingtalkUserId),
-      orgAdmin: form.orgAdminShown === '1' ? form.orgAdmin === '1' : stored.orgAdmin,
-    });
-    const say = (field: string, reason: string) => `${FIELD_LABELS[field] ?? field}：${inChinese(field, reason)}`;
-    if (!parsed.success) {
-      const { field, reason } = firstIssue(parsed.error);
-      return editPage(c, found, say(field, reason));
-    }
+    const body = memberEditForm(form, memberBody(found.member));
+    if (!body.ok) return editPage(c, found, body.error);
     const acting = actingOf(c, deps);
     try {
-      await saveMember(db, acting, found.org.id, found.member.id, parsed.data, clock.now());
+      await saveMember(db, acting, found.org.id, found.member.id, body.value, clock.now());
     } catch (err) {
       if (err instanceof Refused)
         return refused(c, acting, found.org.id, `member:${found.member.id}`, err, (text) => editPage(c, found, text, 403));
       if (!(err instanceof Problem) || err.status !== 400) throw err;
-      return editPage(c, found, say(err.field ?? 'row', err.reason ?? err.message));
+      return editPage(c, found, fieldError(err.field ?? 'row', err.reason ?? err.message));
     }
-    return c.redirect(`${branchPath(found.org.id, found.branch.id)}/members?saved=${encodeURIComponent(parsed.data.name)}`, 303);
+    return c.redirect(`${branchPath(found.org.id, found.branch.id)}/members?saved=${encodeURIComponent(body.value.name)}`, 303);
   });
 
   app.post(`${base}/:member/leave`, async (c) => {
@@ -218,15 +184,11 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     const form = await checkedForm(c, deps);
     if (!form) return formExpired(c);
     const now = clock.now();
-    const day = typeof form.at === 'string' ? form.at.trim() : '';
-    // The form's date field sends YYYY-MM-DD; a request made by hand is checked all the same.
-    const date = day ? parseIsoDate(day) : null;
-    if (day && !date) return editPage(c, found, '离开日期：请选择日期，或写成 2026-12-01 这样的日期。');
-    const at = date ? fromLocal(date, found.org.timezone) : now;
-    const reason = typeof form.reason === 'string' && form.reason.trim() ? form.reason.trim().slice(0, 200) : null;
+    const left = leaveForm(form, found.org.timezone, now);
+    if (!left.ok) return editPage(c, found, left.error);
     const acting = actingOf(c, deps);
     try {
-      await markLeft(db, acting, found.org.id, found.member.id, at, reason, now);
+      await markLeft(db, acting, found.org.id, found.member.id, left.value.at, left.value.reason, now);
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       return refused(c, acting, found.org.id, `member:${found.member.id}`, err, (text) => editPage(c, found, text, 403));

@@ -6,17 +6,17 @@ import { getChannel, listOrgChannelChecks } from '../../../db/channels.ts';
 import { listMembersOfBranches } from '../../../db/members.ts';
 import { getOrg } from '../../../db/orgs.ts';
 import type { OrgTable } from '../../../db/schema.ts';
-import { parseIsoDate } from '../../domain/calendar.ts';
 import type { Target } from '../../domain/outbound.ts';
 import { QuotaCounter } from '../../platforms/shared/quota.ts';
-import { fileDateTime, toLocal } from '../../domain/time.ts';
-import { PlatformClients, deliver } from '../../platforms/deliver.ts';
-import { Refused, audit } from '../acting.ts';
+import { toLocal } from '../../domain/time.ts';
+import { Refused, auditRefused } from '../acting.ts';
 import { auditFilter, auditJson, auditQuerySchema } from '../audit.ts';
 import { putOverride } from '../calendar.ts';
+import { sendTestMessage } from '../channel-test.ts';
 import type { ServiceDeps } from '../deps.ts';
 import { Problem, check } from '../http.ts';
 import { decide } from '../../domain/policy.ts';
+import { type TestRecipient, channelTestForm, overrideForm } from './forms/org.ts';
 import type { Notice } from './layout.ts';
 import { formExpired, notFound, orgFrame, orgPath } from './nav.ts';
 import { refusalText } from './refusals.ts';
@@ -75,36 +75,24 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     return org ? channelsPage(c, org, null) : notFound(c);
   });
 
+  /** Where the test form's recipient is reached: a chat bound through the channel, or the viewer if she is a member. */
+  async function testTarget(c: Context<ConsoleEnv>, orgId: string, channelId: string, to: TestRecipient | null): Promise<Target | null> {
+    const member = c.get('viewer').member;
+    if (to?.kind === 'me') return member ? { kind: 'member', channelId, memberId: member.id } : null;
+    if (to?.kind !== 'chat') return null;
+    const chat = (await listOrgChats(db, orgId)).find((ch) => ch.channel_id === channelId && ch.chat_id === to.chatId);
+    return chat ? { kind: 'chat', channelId, chatId: chat.chat_id } : null;
+  }
+
   app.post('/orgs/:org/channels/:channel/test', async (c) => {
     const org = await orgOf(c);
     const channel = org && (await getChannel(db, c.req.param('channel')));
     if (!org || !channel || channel.orgId !== org.id) return notFound(c);
     const form = await checkedForm(c, deps);
     if (!form) return formExpired(c);
-    const viewer = c.get('viewer');
-    const to = typeof form.to === 'string' ? form.to : '';
-    const chatId = to.startsWith('chat:') ? to.slice(5) : null;
-    const chat =
-      chatId === null ? undefined : (await listOrgChats(db, org.id)).find((ch) => ch.channel_id === channel.id && ch.chat_id === chatId);
-    let target: Target | null = null;
-    if (chat) target = { kind: 'chat', channelId: channel.id, chatId: chat.chat_id };
-    else if (to === 'me' && viewer.member) target = { kind: 'member', channelId: channel.id, memberId: viewer.member.id };
+    const target = await testTarget(c, org.id, channel.id, channelTestForm(form));
     if (!target) return channelsPage(c, org, { kind: 'error', text: '请选择测试消息的接收者。' });
-    const message = {
-      title: '同心测试消息',
-      markdown: `这是一条测试消息：渠道 ${channel.id} 可以正常发送。（${fileDateTime(clock.now(), org.timezone)}）`,
-    };
-    const result = await deliver(deps, new PlatformClients(deps), target, message, `console-test-${clock.now()}`);
-    const sentTo = target.kind === 'chat' ? `chat:${target.chatId}` : `member:${target.memberId}`;
-    await db.transaction().execute((trx) =>
-      audit(trx, actingOf(c, deps), {
-        at: clock.now(),
-        orgId: org.id,
-        action: 'channels.test',
-        object: `channel:${channel.id}`,
-        detail: { to: sentTo, delivered: result.delivered },
-      }),
-    );
+    const result = await sendTestMessage(deps, actingOf(c, deps), org, channel.id, target);
     return channelsPage(
       c,
       org,
@@ -146,20 +134,15 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
     if (!org) return notFound(c);
     const form = await checkedForm(c, deps);
     if (!form) return formExpired(c);
-    const date = typeof form.date === 'string' ? form.date : '';
-    const kind = form.kind === 'workday' ? 'workday' : form.kind === 'holiday' ? 'holiday' : null;
-    const name = typeof form.name === 'string' && form.name.trim() ? form.name.trim().slice(0, 50) : null;
-    if (!parseIsoDate(date) || !kind) return calendarPage(c, org, { kind: 'error', text: '请填写日期并选择类型。' });
+    const override = overrideForm(form);
+    if (!override) return calendarPage(c, org, { kind: 'error', text: '请填写日期并选择类型。' });
+    const { date, kind, name } = override;
     const acting = actingOf(c, deps);
     try {
-      await putOverride(db, acting, { date, kind, name }, clock.now());
+      await putOverride(db, acting, override, clock.now());
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
-      await db
-        .transaction()
-        .execute((trx) =>
-          audit(trx, acting, { at: clock.now(), orgId: null, action: err.action, object: `calendar:${date}`, result: 'refused' }),
-        );
+      await auditRefused(db, acting, err, { at: clock.now(), orgId: null, object: `calendar:${date}` });
       return calendarPage(c, org, { kind: 'error', text: refusalText(err.action, err.why) }, 403);
     }
     return calendarPage(c, org, {
