@@ -120,7 +120,7 @@ export function recordContent(facts: RecordFacts): RecordContent {
 
   const makeup = lists.makeup.map((m) => ({
     ...person(m),
-    at: isoWithOffset(Number(rows.get(m.id)!.makeup_at), tz),
+    at: isoWithOffset(rows.get(m.id)!.makeup_at!, tz),
   }));
   const q = meeting.type === 'assembly' ? quorum(lists.expected, new Set(lists.present.map((m) => m.id))) : undefined;
 
