@@ -71,7 +71,7 @@ export async function listOrgChannelChecks(db: Db, orgId: string): Promise<(Chan
     .where('org_id', '=', orgId)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...toChannel(r), lastInboundAt: r.last_at === null || r.last_at === undefined ? null : Number(r.last_at) }));
+  return rows.map((r) => ({ ...toChannel(r), lastInboundAt: r.last_at === null || r.last_at === undefined ? null : r.last_at }));
 }
 
 /** The org's channels with their settings, for what is counted per org (quotas). */

@@ -5,8 +5,9 @@ import { rosterTerms } from '../src/domain/meetings.ts';
 import { digestWindow } from '../src/domain/digest/window.ts';
 import { periodRange } from '../src/domain/time.ts';
 import { loadWorkCalendar } from './calendar.ts';
-import { counted, evidence } from './meetings.ts';
+import { counted, evidence, meetingOf } from './meetings.ts';
 import { getOrg } from './orgs.ts';
+import { reportOf } from './reports.ts';
 import { KeyCursor, rowChunks } from './row-chunks.ts';
 import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
 import { DAY_MS } from '../src/core/duration.ts';
@@ -112,7 +113,14 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
       ]);
       const earlierReporters = [...(reporters.get(branch.id) ?? [])].map(([member_id, at]) => ({ member_id, at }));
       reporters.delete(branch.id);
-      yield { branch, members: moved.roster(branch.id, members), meetings: meetings.map(counted), attendance, reports, earlierReporters };
+      yield {
+        branch,
+        members: moved.roster(branch.id, members),
+        meetings: meetings.map((m) => meetingOf(counted(m))),
+        attendance,
+        reports: reports.map(reportOf),
+        earlierReporters,
+      };
     }
     for (const [name, cursor] of Object.entries(cursors)) {
       if (await cursor.hasMore()) throw new Error(`digest facts: ${name} rows of a branch not in the org's list, or out of branch order`);

@@ -1,11 +1,27 @@
 import type { Evidence } from '../src/domain/meetings.ts';
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { AttendanceStatus, Database, Db, MeetingTable } from './schema.ts';
+import type { AttendanceStatus, Database, Db, Meeting, MeetingTable } from './schema.ts';
 import { heldRows } from './staging.ts';
+import { storedTags, tagsColumn } from './tags.ts';
 import { isMysqlDb } from './upsert.ts';
 
 /** A meeting with what shows it took place: how many were present, how many 纪要 it has. */
-export type Meeting = MeetingTable & Evidence;
+export type MeetingWithEvidence = Meeting & Evidence;
+
+/** A meeting's row (or some of its columns) as the domain reads it: tags decoded, 补录 a boolean. */
+export const meetingOf = <R extends Pick<MeetingTable, 'tags' | 'backfilled'>>(
+  row: R,
+): Omit<R, 'tags' | 'backfilled'> & Pick<Meeting, 'tags' | 'backfilled'> => ({
+  ...row,
+  tags: storedTags(row.tags),
+  backfilled: row.backfilled === 1,
+});
+
+const storedMeeting = (meeting: Meeting): MeetingTable => ({
+  ...meeting,
+  tags: tagsColumn(meeting.tags),
+  backfilled: meeting.backfilled ? 1 : 0,
+});
 
 /** The evidence counts of each meeting selected: correlated subqueries on indexed keys. */
 export const evidence = (eb: ExpressionBuilder<Database, 'meetings'>) => [
@@ -20,26 +36,28 @@ export const evidence = (eb: ExpressionBuilder<Database, 'meetings'>) => [
 
 const meetingsWithEvidence = (db: Db) => db.selectFrom('meetings').selectAll('meetings').select(evidence);
 
-/** Evidence counts as numbers (MySQL returns counts as strings). */
+/** Evidence counts as numbers (Kysely types a count as a string, a number or a bigint). */
 export const counted = <R extends { present: unknown; notes: unknown }>(row: R): Omit<R, 'present' | 'notes'> & Evidence => ({
   ...row,
   present: Number(row.present),
   notes: Number(row.notes),
 });
 
-export async function insertMeeting(db: Db, meeting: MeetingTable): Promise<void> {
-  await db.insertInto('meetings').values(meeting).execute();
+const withEvidence = (row: MeetingTable & { present: unknown; notes: unknown }): MeetingWithEvidence => meetingOf(counted(row));
+
+export async function insertMeeting(db: Db, meeting: Meeting): Promise<void> {
+  await db.insertInto('meetings').values(storedMeeting(meeting)).execute();
 }
 
 /** The branch's most recent meeting with this code (codes are unique among recent meetings). */
-export async function getMeetingByCode(db: Db, orgId: string, branchId: string, code: string): Promise<Meeting | undefined> {
+export async function getMeetingByCode(db: Db, orgId: string, branchId: string, code: string): Promise<MeetingWithEvidence | undefined> {
   const row = await meetingsWithEvidence(db)
     .where('org_id', '=', orgId)
     .where('branch_id', '=', branchId)
     .where('code', '=', code)
     .orderBy('starts_at', 'desc')
     .executeTakeFirst();
-  return row && counted(row);
+  return row && withEvidence(row);
 }
 
 /** The branches' meetings starting in [from, to). */
@@ -53,13 +71,19 @@ const startingIn =
     ]);
 
 /** The branch's meetings starting in [from, to), earliest first. */
-export async function listBranchMeetings(db: Db, orgId: string, branchId: string, from: number, to: number): Promise<Meeting[]> {
+export async function listBranchMeetings(
+  db: Db,
+  orgId: string,
+  branchId: string,
+  from: number,
+  to: number,
+): Promise<MeetingWithEvidence[]> {
   const rows = await meetingsWithEvidence(db)
     .where(startingIn(orgId, [branchId], from, to))
     .orderBy('starts_at')
     .orderBy('id')
     .execute();
-  return rows.map(counted);
+  return rows.map(withEvidence);
 }
 
 /**
@@ -67,10 +91,7 @@ export async function listBranchMeetings(db: Db, orgId: string, branchId: string
  * MySQL a shared lock, which a 改期 or 取消 then waits for (and a plain read there would give the
  * transaction's earlier snapshot). Null on SQLite, whose transactions run one at a time.
  */
-export async function lockMeetings(
-  db: Db,
-  ids: readonly string[],
-): Promise<Map<string, Pick<MeetingTable, 'starts_at' | 'status'>> | null> {
+export async function lockMeetings(db: Db, ids: readonly string[]): Promise<Map<string, Pick<Meeting, 'starts_at' | 'status'>> | null> {
   if (!isMysqlDb(db)) return null;
   if (ids.length === 0) return new Map();
   const rows = await db
@@ -79,7 +100,7 @@ export async function lockMeetings(
     .where('id', 'in', [...ids])
     .modifyEnd(sql`lock in share mode`)
     .execute();
-  return new Map(rows.map((r) => [r.id, { starts_at: Number(r.starts_at), status: r.status }]));
+  return new Map(rows.map((r) => [r.id, { starts_at: r.starts_at, status: r.status }]));
 }
 
 /** The ids of the members with `status` at the meeting of the row, joined by commas. */
@@ -92,7 +113,7 @@ const idsWith = (eb: ExpressionBuilder<Database, 'meetings'>, status: Attendance
 
 /** A meeting and the ids of the members marked present at it, and of those on leave. */
 export interface MeetingPresent {
-  meeting: MeetingTable;
+  meeting: Meeting;
   present: readonly string[];
   /** 签到 over a leave withdraws it, and says so. */
   leave: readonly string[];
@@ -137,7 +158,7 @@ export async function listBranchesMeetingsPresent(
   const byBranch = new Map<string, MeetingPresent[]>(branchIds.map((id) => [id, []]));
   const ids = (joined: string | null) => (joined ? joined.split(',') : []);
   for (const { present_ids, leave_ids, ...meeting } of rows)
-    byBranch.get(meeting.branch_id)!.push({ meeting, present: ids(present_ids), leave: ids(leave_ids) });
+    byBranch.get(meeting.branch_id)!.push({ meeting: meetingOf(meeting), present: ids(present_ids), leave: ids(leave_ids) });
   return byBranch;
 }
 
@@ -178,8 +199,8 @@ export function withHeldMarks(db: Db, rows: readonly MeetingPresent[]): readonly
  */
 export async function findMeetingAt(
   db: Db,
-  at: Pick<MeetingTable, 'org_id' | 'branch_id' | 'type' | 'party_group' | 'starts_at'>,
-): Promise<MeetingTable | undefined> {
+  at: Pick<Meeting, 'org_id' | 'branch_id' | 'type' | 'party_group' | 'starts_at'>,
+): Promise<Meeting | undefined> {
   const query = db
     .selectFrom('meetings')
     .selectAll()
@@ -189,7 +210,8 @@ export async function findMeetingAt(
     .where('type', '=', at.type)
     .where('party_group', at.party_group === null ? 'is' : '=', at.party_group)
     .where('status', '!=', 'cancelled');
-  return (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
+  const row = await (isMysqlDb(db) ? query.forUpdate() : query).executeTakeFirst();
+  return row && meetingOf(row);
 }
 
 /** Codes of the branch's meetings created since `since`, to keep a new code unambiguous; as last committed, like `findMeetingAt`. */
@@ -207,7 +229,7 @@ export async function recentCodes(db: Db, orgId: string, branchId: string, since
 export async function updateMeeting(
   db: Db,
   id: string,
-  change: Partial<Pick<MeetingTable, 'starts_at' | 'status' | 'status_note' | 'host_id' | 'recorder_id'>>,
+  change: Partial<Pick<Meeting, 'starts_at' | 'status' | 'status_note' | 'host_id' | 'recorder_id'>>,
   now: number,
 ): Promise<void> {
   await db
@@ -217,19 +239,21 @@ export async function updateMeeting(
     .execute();
 }
 
-export async function getMeeting(db: Db, id: string): Promise<MeetingTable | undefined> {
-  return db.selectFrom('meetings').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getMeeting(db: Db, id: string): Promise<Meeting | undefined> {
+  const row = await db.selectFrom('meetings').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && meetingOf(row);
 }
 
 /** Scheduled meetings (all orgs) starting at or after `since`: those that still have reminders to come. */
-export async function listUpcomingMeetings(db: Db, since: number): Promise<MeetingTable[]> {
-  return db
+export async function listUpcomingMeetings(db: Db, since: number): Promise<Meeting[]> {
+  const rows = await db
     .selectFrom('meetings')
     .selectAll()
     .where('status', '=', 'scheduled')
     .where('starts_at', '>=', since)
     .orderBy('starts_at')
     .execute();
+  return rows.map(meetingOf);
 }
 
 /** The meetings of some of an org's branches starting in [from, to), with their evidence counts. */
@@ -239,7 +263,7 @@ export async function listMeetingsOfBranches(
   branchIds: readonly string[],
   from: number,
   to: number,
-): Promise<Meeting[]> {
+): Promise<MeetingWithEvidence[]> {
   if (branchIds.length === 0) return [];
   const rows = await meetingsWithEvidence(db)
     .where('org_id', '=', orgId)
@@ -248,5 +272,5 @@ export async function listMeetingsOfBranches(
     .where('starts_at', '<', to)
     .orderBy('starts_at')
     .execute();
-  return rows.map(counted);
+  return rows.map(withEvidence);
 }

@@ -31,7 +31,7 @@ export async function writeReminderPlan(
     }
   }
   for (const p of plan) {
-    const row = rows.find((r) => r.kind === p.kind && Number(r.offset_ms) === p.offset);
+    const row = rows.find((r) => r.kind === p.kind && r.offset_ms === p.offset);
     const fresh = {
       starts_at: meeting.starts_at,
       due_at: p.dueAt,
@@ -45,7 +45,7 @@ export async function writeReminderPlan(
         .insertInto('meeting_reminders')
         .values({ meeting_id: meeting.id, kind: p.kind, offset_ms: p.offset, org_id: meeting.org_id, ...fresh })
         .execute();
-    } else if (Number(row.starts_at) !== meeting.starts_at || row.state === 'cancelled') {
+    } else if (row.starts_at !== meeting.starts_at || row.state === 'cancelled') {
       await byKey(db, row).set(fresh).execute();
     }
   }

@@ -15,7 +15,7 @@ import { optionalCode } from '../src/chat/parse.ts';
 import { checkinWindow, quorum } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
-import type { MeetingTable, MemberTable } from '../src/domain/records.ts';
+import type { Meeting, MemberTable } from '../src/domain/records.ts';
 
 export const checkinCommand = defineCommand({
   kind: 'checkin',
@@ -57,7 +57,7 @@ async function byCode(
   ctx: MemberContext,
   code: string,
   members: readonly MemberTable[],
-): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
+): Promise<{ meeting: Meeting; present: Set<string>; leave: Set<string> }> {
   const now = ctx.clock.now();
   const found = await meetingByCode(ctx, code);
   const rows = await listAttendance(ctx.db, found.id);

@@ -4,7 +4,7 @@ import { markAttendance } from '../src/chat/attendance.ts';
 import { type MemberContext, UserError } from '../src/chat/context.ts';
 import { branchMembers, describeMeeting, expectedThere, makeupsAwaited, meetingByCode, opensAt } from '../src/chat/meeting-lookup.ts';
 import { checkinWindow } from '../src/domain/meetings.ts';
-import type { Meeting } from '../db/meetings.ts';
+import type { MeetingWithEvidence } from '../db/meetings.ts';
 import { getAttendance, putMakeup } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
 
@@ -51,7 +51,7 @@ async function makeup(ctx: MemberContext, command: CommandOf<'makeup', { code?: 
 }
 
 /** The one meeting awaiting the sender's 补学 (with several, a refusal naming their codes); with none, the one under way. */
-async function awaited(ctx: MemberContext, members: Parameters<typeof makeupsAwaited>[1]): Promise<Meeting> {
+async function awaited(ctx: MemberContext, members: Parameters<typeof makeupsAwaited>[1]): Promise<MeetingWithEvidence> {
   const { awaited, underWay } = await makeupsAwaited(ctx, members);
   if (awaited.length === 1) return awaited[0]!;
   if (awaited.length > 1) throw new UserError(SAY.whichMakeup(awaited.map((m) => m.code)));

@@ -3,7 +3,7 @@ import { defineCommand } from '../src/chat/command.ts';
 import { noArguments } from '../src/chat/parse.ts';
 import { describeMeeting } from '../src/chat/meeting-lookup.ts';
 import { meetingState, stateText } from '../src/domain/meetings.ts';
-import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
+import { type MeetingWithEvidence, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { canSignIn } from '../src/domain/policy.ts';
 import { DAY_MS } from '../src/core/duration.ts';
@@ -37,7 +37,7 @@ async function meetings(ctx: MemberContext): Promise<void> {
   const seeAll = ctx.settings.publicUrl ? (canSignIn(member) ? 'self' : 'secretary') : null;
   const more = unlisted ? SAY.meetingsUnlisted(unlisted, seeAll) : null;
   // A meeting under way that nobody has checked in to yet is neither held nor not held.
-  const state = (m: Meeting) => {
+  const state = (m: MeetingWithEvidence) => {
     const s = meetingState(m, now, ctx.settings.checkinCloses);
     const label = s === 'scheduled' ? (m.starts_at <= now ? SAY.underWay : '') : stateText(m, s);
     return `${describeMeeting(ctx, m)}${label && `：${label}`}`;

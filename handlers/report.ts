@@ -53,7 +53,7 @@ async function report(ctx: MemberContext, command: CommandOf<'report', ReportArg
     member_id: member.id,
     category: command.category,
     text: command.text,
-    tags: JSON.stringify(command.tags),
+    tags: command.tags,
     at,
     source: ctx.message.messageId,
   });

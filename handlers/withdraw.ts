@@ -3,7 +3,7 @@ import { describeMeeting, meetingByCode } from '../src/chat/meeting-lookup.ts';
 import { type CommandOf, defineCommand } from '../src/chat/command.ts';
 import { optionalCode } from '../src/chat/parse.ts';
 import { deleteLeave, getAttendance, listAttendanceOf } from '../db/attendance.ts';
-import { type Meeting, listBranchMeetings } from '../db/meetings.ts';
+import { type MeetingWithEvidence, listBranchMeetings } from '../db/meetings.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { DAY_MS } from '../src/core/duration.ts';
 
@@ -23,7 +23,7 @@ const LOOKAHEAD_MS = 60 * DAY_MS;
 async function withdraw(ctx: MemberContext, command: CommandOf<'withdraw', { code?: string }>): Promise<void> {
   const { member, db } = ctx;
   const now = ctx.clock.now();
-  let meeting: Meeting | undefined;
+  let meeting: MeetingWithEvidence | undefined;
   if (command.code) {
     meeting = await meetingByCode(ctx, command.code);
     if ((await getAttendance(db, meeting.id, member.id))?.status !== 'leave') throw new UserError(SAY.noLeaveAt(meeting.code));

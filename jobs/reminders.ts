@@ -38,10 +38,10 @@ const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 1_000, attempts: 5, 
 /** Adds the jobs of planned reminders (BullMQ ignores a job id it holds already), then notes that the queue has them. */
 export async function relayReminders(db: Kysely<Database>, queue: Queue, rows: MeetingReminderTable[], now: number): Promise<void> {
   for (const row of rows) {
-    const startsAt = Number(row.starts_at);
-    const data: ReminderData = { meetingId: row.meeting_id, kind: row.kind, offset: Number(row.offset_ms), startsAt };
+    const startsAt = row.starts_at;
+    const data: ReminderData = { meetingId: row.meeting_id, kind: row.kind, offset: row.offset_ms, startsAt };
     const jobId = reminderJobId(row.meeting_id, row.kind, data.offset, startsAt);
-    await queue.add(row.kind, data, { ...JOB_OPTIONS, jobId, delay: Math.max(0, Number(row.due_at) - now) });
+    await queue.add(row.kind, data, { ...JOB_OPTIONS, jobId, delay: Math.max(0, row.due_at - now) });
     await markReminderRelayed(db, { ...row, starts_at: startsAt }, now);
   }
 }
@@ -72,8 +72,8 @@ async function drop(
   reason: string,
   now: number,
 ): Promise<void> {
-  if (await endReminder(deps.db, row, Number(row.starts_at), { state: 'dropped', reason }, now)) {
-    deps.logger.warn({ meeting: row.meeting_id, kind: row.kind, dueAt: Number(row.due_at) }, `reminder dropped: ${reason}`);
+  if (await endReminder(deps.db, row, row.starts_at, { state: 'dropped', reason }, now)) {
+    deps.logger.warn({ meeting: row.meeting_id, kind: row.kind, dueAt: row.due_at }, `reminder dropped: ${reason}`);
   }
 }
 
@@ -89,7 +89,7 @@ export async function reconcileReminders(
   const overdue = await overdueReminders(deps.db, now - 60_000, 500);
   const useful: MeetingReminderTable[] = [];
   for (const row of overdue) {
-    const late = lateReason(row.kind, Number(row.starts_at), now, deps.timing.checkinCloses);
+    const late = lateReason(row.kind, row.starts_at, now, deps.timing.checkinCloses);
     if (late) await drop(deps, row, `${late} (no worker sent it)`, now);
     else useful.push(row);
   }
@@ -103,12 +103,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     const { meetingId, kind, offset, startsAt } = job.data;
     const row = await getReminder(db, meetingId, kind, offset);
     const meeting = await getMeeting(db, meetingId);
-    if (
-      row?.state !== 'planned' ||
-      Number(row.starts_at) !== startsAt ||
-      meeting?.status !== 'scheduled' ||
-      meeting.starts_at !== startsAt
-    ) {
+    if (row?.state !== 'planned' || row.starts_at !== startsAt || meeting?.status !== 'scheduled' || meeting.starts_at !== startsAt) {
       return 'stale';
     }
     const now = deps.clock.now();

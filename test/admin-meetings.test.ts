@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { MeetingTable, MemberTable } from '../db/schema.ts';
+import type { Meeting, MemberTable } from '../db/schema.ts';
 import { putAttendance, putMakeup } from '../db/attendance.ts';
 import { putBranch } from '../db/branches.ts';
 import JSZip from 'jszip';
@@ -26,7 +26,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   const member = (org: string, id: string, name: string, extra: Partial<MemberTable> = {}) =>
     putMember(t.db, memberRow({ org_id: org, id, name, ...extra }), NOW);
 
-  const meeting = (m: Pick<MeetingTable, 'id' | 'org_id' | 'code' | 'type' | 'starts_at'> & Partial<MeetingTable>) =>
+  const meeting = (m: Pick<Meeting, 'id' | 'org_id' | 'code' | 'type' | 'starts_at'> & Partial<Meeting>) =>
     insertMeeting(t.db, meetingRow({ created_at: NOW - 30 * DAY, updated_at: NOW - 30 * DAY, ...m }));
 
   const get = async (path: string) => {
@@ -58,7 +58,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
       starts_at: ASSEMBLY_AT,
       topic: '学习**二十大**精神 @所有人',
       location: '三楼会议室',
-      tags: '["research","deploy"]',
+      tags: ['research', 'deploy'],
       // Scheduled by someone of another branch: the record still names its host.
       created_by: 'x1',
     });

@@ -334,7 +334,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       id: 'r1',
       category: 'enterprise',
       text: '走访企业了解需求',
-      tags: '["research"]',
+      tags: ['research'],
       at: at('2026-11-27T02:00:00Z'),
     });
     await insertReport(t.db, {
@@ -342,7 +342,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       id: 'r2',
       category: 'public',
       text: '社区志愿服务活动',
-      tags: '["deploy","review"]',
+      tags: ['deploy', 'review'],
       at: at('2026-11-28T02:00:00Z'),
     });
     await insertReport(t.db, {
@@ -351,7 +351,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       branch_id: 'b2',
       category: 'project',
       text: '别的支部的汇报',
-      tags: '[]',
+      tags: [],
       at: at('2026-11-28T01:00:00Z'),
     });
 

@@ -64,11 +64,11 @@ async function seed(db: Kysely<Database>) {
       starts_at: startsAt,
       status: 'scheduled',
       status_note: null,
-      tags: '[]',
+      tags: [],
       created_by: null,
       host_id: null,
       recorder_id: null,
-      backfilled: 0,
+      backfilled: false,
       created_at: now,
       updated_at: now,
     });

@@ -18,7 +18,7 @@ const meeting = (type: MeetingType, startsAt: number, status: MeetingFacts['stat
   party_group: null,
   starts_at: startsAt,
   status,
-  backfilled: 0,
+  backfilled: false,
   // Held once it starts: someone was present.
   present: 1,
   notes: 0,

@@ -206,7 +206,7 @@ describe('the console’s views', () => {
       member_id: 'm1',
       category,
       text,
-      tags: '[]',
+      tags: [],
       at,
       source: null,
     });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingType, ServiceCategory } from '../db/schema.ts';
+import { meetingOf } from '../db/meetings.ts';
+import { reportOf } from '../db/reports.ts';
 import type { FiveTag } from '../src/domain/vocabulary.ts';
 import { computeDigest } from '../src/domain/digest/figures.ts';
 import type { DigestBranchFacts, DigestFigures, QuarterType, TagCoverage, TypeStatus, WeekMeeting } from '../src/domain/digest/types.ts';
@@ -138,6 +140,7 @@ describe('the fixture', () => {
       expect(
         rows.meetings
           .filter((m) => m.branch_id === id)
+          .map(meetingOf)
           .map(({ id, code, type, topic, party_group, starts_at, status, tags, backfilled }) => ({
             id,
             code,
@@ -160,6 +163,7 @@ describe('the fixture', () => {
       expect(
         rows.service_reports
           .filter((r) => r.branch_id === id)
+          .map(reportOf)
           .map(({ id, member_id, category, text, tags, at }) => ({ id, member_id, category, text, tags, at })),
       ).toEqual(facts.reports);
     }

@@ -7,7 +7,7 @@ import { insertMeeting } from '../db/meetings.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { insertReport } from '../db/reports.ts';
-import type { Database, MeetingTable, MeetingType, Role, ServiceCategory } from '../db/schema.ts';
+import type { Database, Meeting, MeetingType, Role, ServiceCategory } from '../db/schema.ts';
 import { runWeeklyDigest } from '../jobs/digest-run.ts';
 import { processDigestJob } from '../jobs/digests.ts';
 import { startWorkers } from '../jobs/workers.ts';
@@ -53,7 +53,7 @@ async function meeting(
   startsAt: number,
   tags: string[] = [],
 ) {
-  const row: MeetingTable = {
+  const row: Meeting = {
     id: `mt${++ids}`,
     org_id: 'org1',
     branch_id: branch,
@@ -65,11 +65,11 @@ async function meeting(
     starts_at: startsAt,
     status: 'scheduled',
     status_note: null,
-    tags: JSON.stringify(tags),
+    tags,
     created_by: null,
     host_id: null,
     recorder_id: null,
-    backfilled: 0,
+    backfilled: false,
     created_at: startsAt - 86_400_000,
     updated_at: startsAt - 86_400_000,
   };
@@ -93,7 +93,7 @@ async function report(
     member_id: member,
     category,
     text,
-    tags: JSON.stringify(tags),
+    tags,
     at: when,
     source: null,
   });
@@ -122,13 +122,13 @@ async function seed(db: Kysely<Database>) {
   for (const [id, branch, name, role, dingtalk] of ROSTER) {
     await putMember(db, memberRow({ id, branch_id: branch, name, role, dingtalk_user_id: dingtalk }), now);
   }
-  const present = async (m: MeetingTable, member: string) =>
+  const present = async (m: Meeting, member: string) =>
     putAttendance(
       db,
       { meeting_id: m.id, member_id: member, org_id: 'org1', status: 'present', note: null, at: m.starts_at, source: null },
       m.starts_at,
     );
-  const leave = async (m: MeetingTable, member: string) =>
+  const leave = async (m: Meeting, member: string) =>
     putAttendance(
       db,
       { meeting_id: m.id, member_id: member, org_id: 'org1', status: 'leave', note: '出差', at: m.starts_at, source: null },

@@ -5,7 +5,7 @@ import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
-import type { Database, MeetingTable } from '../db/schema.ts';
+import type { Database, Meeting } from '../db/schema.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { reminderTiming } from '../src/chat/context.ts';
 import { createLogger } from '../src/core/logger.ts';
@@ -33,7 +33,7 @@ async function seed(db: Kysely<Database>, now: number) {
   await putMember(db, memberRow({ id: 'm1', name: '张一', dingtalk_user_id: 'dt-m1' }), now);
 }
 
-async function meeting(db: Kysely<Database>, startsAt: number, code: string): Promise<MeetingTable> {
+async function meeting(db: Kysely<Database>, startsAt: number, code: string): Promise<Meeting> {
   const row = meetingRow({ code, starts_at: startsAt, created_by: 'sec' });
   await insertMeeting(db, row);
   return row;

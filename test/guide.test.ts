@@ -7,7 +7,7 @@ import { putMember } from '../db/members.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putOrg } from '../db/orgs.ts';
 import { insertReport } from '../db/reports.ts';
-import type { AttendanceTable, MeetingTable, Role, ServiceCategory } from '../db/schema.ts';
+import type { AttendanceTable, Meeting, Role, ServiceCategory } from '../db/schema.ts';
 import { newId } from '../src/core/ids.ts';
 import { reminderNotice } from '../src/domain/reminders.ts';
 import { fromLocal } from '../src/domain/time.ts';
@@ -176,7 +176,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
       /** What `who` gets back for `text`, the guide's @同心 taken off as DingTalk does. */
       say: (who: string, text: string, opts: { direct?: boolean; chat?: string } = {}) =>
         viaDingtalk(t, channel, who, text.replace(/^@同心\s*/, ''), { chat: opts.chat ?? group, direct: opts.direct }),
-      async meeting(code: string, fields: Partial<MeetingTable> & Pick<MeetingTable, 'starts_at'>) {
+      async meeting(code: string, fields: Partial<Meeting> & Pick<Meeting, 'starts_at'>) {
         const row = meetingRow({ org_id: org, code, type: 'committee', ...fields });
         ids[code] = row.id;
         await insertMeeting(t.db, row);
@@ -198,7 +198,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
           member_id: `${org}-${who}`,
           category,
           text,
-          tags: '[]',
+          tags: [],
           at: when,
           source: null,
         }),

@@ -30,7 +30,7 @@ const row = (id: string, msg: string) => ({
   member_id: 'm0-0',
   category: 'enterprise' as const,
   text: `汇报 ${id}`,
-  tags: '[]',
+  tags: [],
   at: AT,
   source: msg,
 });

@@ -52,7 +52,7 @@ describe.each(DIALECTS)('the quarterly ledger on %s', (dialect) => {
       starts_at: at(11, 20),
       topic: '学习全会精神',
       location: '三楼会议室',
-      tags: '["research"]',
+      tags: ['research'],
       created_by: 's1',
     });
     const empty = meetingRow({ org_id: 'o1', code: 'BBB', type: 'lecture', starts_at: at(11, 27) });
@@ -77,10 +77,10 @@ describe.each(DIALECTS)('the quarterly ledger on %s', (dialect) => {
       text: '会议决定：各党小组月底前完成学习。',
       at: at(11, 20, 16),
     });
-    const report = (id: string, member: string, category: 'enterprise' | 'public', text: string, tags: string, day: number) =>
+    const report = (id: string, member: string, category: 'enterprise' | 'public', text: string, tags: string[], day: number) =>
       insertReport(t.db, { id, org_id: 'o1', branch_id: 'b1', member_id: member, category, text, tags, at: at(11, day, 10), source: null });
-    await report('r1', 'm1', 'enterprise', '走访某公司，协调用电问题', '["deploy"]', 21);
-    await report('r2', 'm2', 'public', '到社区接待来访群众', '[]', 23);
+    await report('r1', 'm1', 'enterprise', '走访某公司，协调用电问题', ['deploy'], 21);
+    await report('r2', 'm2', 'public', '到社区接待来访群众', [], 23);
     // 王一 leaves in December: still in November's records.
     await leaveMember(t.db, 'o1', 'm1', at(12, 10), '调离', at(12, 10));
 

@@ -60,11 +60,11 @@ const facts = (over: Partial<RecordFacts> = {}): RecordFacts => ({
     starts_at: STARTS,
     status: 'scheduled',
     status_note: null,
-    tags: '["research","deploy"]',
+    tags: ['research', 'deploy'],
     created_by: 'm1',
     host_id: null,
     recorder_id: null,
-    backfilled: 0,
+    backfilled: false,
     created_at: STARTS - 86_400_000,
   },
   members,
@@ -155,7 +155,7 @@ describe('buildMeetingRecord', () => {
   });
 
   it('has no quorum for other types and expects only the 支委 at a 支委会', () => {
-    const meeting = { ...facts().meeting, type: 'committee' as const, topic: null, location: null, tags: '[]' };
+    const meeting = { ...facts().meeting, type: 'committee' as const, topic: null, location: null, tags: [] };
     const r = buildMeetingRecord(facts({ meeting, notes: [] }));
     expect(r).not.toHaveProperty('quorum');
     expect(r.typeLabel).toBe('支部委员会会议');
@@ -208,7 +208,7 @@ describe('buildMeetingRecord', () => {
   it('a meeting entered with 补录 is held with nobody registered yet, and says who entered it and when, in markdown and Word', () => {
     const entered = STARTS + 20 * 24 * HOUR;
     const record = buildMeetingRecord(
-      facts({ meeting: { ...facts().meeting, backfilled: 1, created_at: entered }, attendance: [], notes: [], now: entered }),
+      facts({ meeting: { ...facts().meeting, backfilled: true, created_at: entered }, attendance: [], notes: [], now: entered }),
     );
     expect(record.status).toBe('held');
     expect(record.backfilled).toEqual({ by: { id: 'm1', name: '张书记' }, at: isoWithOffset(entered, TZ) });

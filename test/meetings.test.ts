@@ -46,7 +46,7 @@ const meeting = (
   starts_at,
   status,
   party_group,
-  backfilled: 0,
+  backfilled: false,
   present,
   notes: 0,
 });

@@ -3,7 +3,7 @@ import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putOrg } from '../db/orgs.ts';
-import type { MeetingTable } from '../db/schema.ts';
+import type { Meeting } from '../db/schema.ts';
 import { reconcileReminders } from '../jobs/reminders.ts';
 import { reminderTiming } from '../src/chat/context.ts';
 import { reminderJobId } from '../src/domain/reminders.ts';
@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 
 describe.each(DIALECTS)('late reminders on %s', (dialect) => {
   let t: TestApp;
-  let meeting: MeetingTable;
+  let meeting: Meeting;
 
   beforeAll(async () => {
     t = await startTestApp(dialect);

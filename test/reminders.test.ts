@@ -6,7 +6,7 @@ import { putBranch } from '../db/branches.ts';
 import { putMember } from '../db/members.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putAttendance } from '../db/attendance.ts';
-import type { Database, MeetingTable, Role } from '../db/schema.ts';
+import type { Database, Meeting, Role } from '../db/schema.ts';
 import { newId } from '../src/core/ids.ts';
 import { reminderTiming } from '../src/chat/context.ts';
 import { planAndRelay } from './helpers/reminders.ts';
@@ -46,9 +46,9 @@ async function seed(db: Kysely<Database>, now: number) {
   }
 }
 
-async function meeting(db: Kysely<Database>, startsAt: number, code: string): Promise<MeetingTable> {
+async function meeting(db: Kysely<Database>, startsAt: number, code: string): Promise<Meeting> {
   const now = Date.now();
-  const row: MeetingTable = {
+  const row: Meeting = {
     id: newId(now),
     org_id: 'org1',
     branch_id: 'b1',
@@ -60,11 +60,11 @@ async function meeting(db: Kysely<Database>, startsAt: number, code: string): Pr
     starts_at: startsAt,
     status: 'scheduled',
     status_note: null,
-    tags: '[]',
+    tags: [],
     created_by: 'sec',
     host_id: null,
     recorder_id: null,
-    backfilled: 0,
+    backfilled: false,
     created_at: now,
     updated_at: now,
   };

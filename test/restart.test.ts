@@ -106,11 +106,11 @@ describe.each([
       starts_at: start,
       status: 'scheduled' as const,
       status_note: null,
-      tags: '[]',
+      tags: [],
       created_by: null,
       host_id: null,
       recorder_id: null,
-      backfilled: 0,
+      backfilled: false,
       created_at: Date.now(),
       updated_at: Date.now(),
     };

@@ -42,7 +42,7 @@ describe.each(DIALECTS)('writes held back by the repositories on %s', (dialect) 
     member_id: 'm0-0',
     category: 'enterprise' as const,
     text: '走访某公司，协调解决用电难题',
-    tags: '[]',
+    tags: [],
     at: NOW,
     source: null,
   });

@@ -220,7 +220,7 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
       member_id: 'm1',
       category: 'enterprise',
       text: '走访<img src=x onerror=alert(1)>企业',
-      tags: '["research"]',
+      tags: ['research'],
       at: NOW - 86_400_000,
       source: null,
     });
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
       member_id: 'sec',
       category: 'public',
       text: '为社区老人代办社保认证',
-      tags: '[]',
+      tags: [],
       at: NOW - 2 * 86_400_000,
       source: null,
     });

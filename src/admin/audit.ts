@@ -21,7 +21,7 @@ export const auditQuerySchema = pageSchema.extend({
 
 export const auditJson = (row: AuditLogTable, tz: string) => ({
   id: row.id,
-  at: isoWithOffset(Number(row.at), tz),
+  at: isoWithOffset(row.at, tz),
   org: row.org_id,
   actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
   action: row.action,

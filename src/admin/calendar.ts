@@ -16,7 +16,7 @@ const overrideJson = (o: CalendarOverrideTable, tz: string) => ({
   date: o.date,
   kind: o.kind,
   name: o.name,
-  updatedAt: isoWithOffset(Number(o.updated_at), tz),
+  updatedAt: isoWithOffset(o.updated_at, tz),
 });
 
 /**

@@ -51,9 +51,9 @@ export function healthRoutes(deps: Pick<ServiceDeps, 'db' | 'redis' | 'clock' | 
         ...state,
         failedDeliveries: failed.map((f) => {
           const target = JSON.parse(f.target) as Target;
-          return { id: f.id, ...(target.kind === 'chat' ? { chat: target.chatId } : {}), error: f.last_error, at: Number(f.updated_at) };
+          return { id: f.id, ...(target.kind === 'chat' ? { chat: target.chatId } : {}), error: f.last_error, at: f.updated_at };
         }),
-        droppedReminders: dropped.map((r) => ({ meeting: r.meeting_id, kind: r.kind, dueAt: Number(r.due_at), reason: r.reason })),
+        droppedReminders: dropped.map((r) => ({ meeting: r.meeting_id, kind: r.kind, dueAt: r.due_at, reason: r.reason })),
         ...(state.redis === 'ok' ? { quota: await quota() } : {}),
       },
       state.redis === 'ok' ? 200 : 503,

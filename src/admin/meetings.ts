@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import type { ServiceDeps } from './deps.ts';
-import { asCode, storedTags } from '../domain/vocabulary.ts';
+import { asCode } from '../domain/vocabulary.ts';
 import { meetingAttendance, meetingState } from '../domain/meetings.ts';
 import { isoWithOffset } from '../domain/time.ts';
-import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
+import type { BranchTable, Db, Meeting, OrgTable } from '../../db/schema.ts';
 import { listAttendance } from '../../db/attendance.ts';
 import { getMeetingByCode, listBranchMeetings } from '../../db/meetings.ts';
 import { listBranchRoster } from '../../db/members.ts';
@@ -16,7 +16,7 @@ import { DAY_MS } from '../core/duration.ts';
 const DEFAULT_SPAN = 366 * DAY_MS;
 
 /** The branch's most recent meeting with the path's code (cancelled included); 404 when none. */
-async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTable): Promise<MeetingTable> {
+async function meetingOfPath(db: Db, c: Context, org: OrgTable, branch: BranchTable): Promise<Meeting> {
   const text = c.req.param('code') ?? '';
   const code = asCode(text);
   const meeting = code === undefined ? undefined : await getMeetingByCode(db, org.id, branch.id, code);
@@ -44,11 +44,11 @@ export function meetingRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>
           type: m.type,
           topic: m.topic,
           location: m.location,
-          startsAt: isoWithOffset(Number(m.starts_at), org.timezone),
+          startsAt: isoWithOffset(m.starts_at, org.timezone),
           status: meetingState(m, now, checkinCloses),
           ...(m.status_note ? { statusNote: m.status_note } : {}),
-          ...(m.backfilled === 1 ? { backfilled: true } : {}),
-          tags: storedTags(m.tags),
+          ...(m.backfilled ? { backfilled: true } : {}),
+          tags: m.tags,
         })),
       );
     }),

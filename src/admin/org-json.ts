@@ -7,6 +7,6 @@ export const orgJson = (o: OrgTable) => ({
   name: o.name,
   timezone: o.timezone,
   digestCron: o.digest_cron,
-  createdAt: isoWithOffset(Number(o.created_at), o.timezone),
-  updatedAt: isoWithOffset(Number(o.updated_at), o.timezone),
+  createdAt: isoWithOffset(o.created_at, o.timezone),
+  updatedAt: isoWithOffset(o.updated_at, o.timezone),
 });

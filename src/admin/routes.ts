@@ -188,8 +188,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
           member: r.member_id,
           category: r.category,
           text: r.text,
-          tags: JSON.parse(r.tags) as string[],
-          at: isoWithOffset(Number(r.at), org.timezone),
+          tags: r.tags,
+          at: isoWithOffset(r.at, org.timezone),
         })),
       );
     }),

@@ -1,5 +1,5 @@
 import { putAttendance } from '../../db/attendance.ts';
-import type { AttendanceStatus, MeetingTable, MemberTable } from '../domain/records.ts';
+import type { AttendanceStatus, Meeting, MemberTable } from '../domain/records.ts';
 import type { CommandContext } from './context.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { CommandContext } from './context.ts';
  */
 export async function markAttendance(
   ctx: CommandContext,
-  meeting: Pick<MeetingTable, 'id'>,
+  meeting: Pick<Meeting, 'id'>,
   member: Pick<MemberTable, 'id' | 'org_id'>,
   status: AttendanceStatus,
   note: string | null = null,

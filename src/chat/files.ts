@@ -1,4 +1,4 @@
-import type { BranchTable, Db, MeetingTable, OrgTable } from '../../db/schema.ts';
+import type { BranchTable, Db, Meeting, OrgTable } from '../../db/schema.ts';
 import { listAttendance, listAttendanceOf } from '../../db/attendance.ts';
 import { getBranch, listBranchesByName } from '../../db/branches.ts';
 import { getMeetingByCode, listBranchMeetings, listMeetingsOfBranches } from '../../db/meetings.ts';
@@ -31,7 +31,7 @@ export async function loadMeetingRecord(
   db: Db,
   org: OrgTable,
   branch: BranchTable,
-  meeting: MeetingTable,
+  meeting: Meeting,
   opts: { now: number; checkinCloses: number },
 ): Promise<MeetingRecord> {
   const [members, attendance, notes] = await Promise.all([
@@ -53,11 +53,11 @@ export async function recordFile(
   db: Db,
   org: OrgTable,
   branch: BranchTable,
-  meeting: MeetingTable,
+  meeting: Meeting,
   opts: { now: number; checkinCloses: number },
 ): Promise<BuiltFile> {
   const record = await loadMeetingRecord(db, org, branch, meeting, opts);
-  const bytes = await recordDocx(record, { branch: branch.name, startsAt: Number(meeting.starts_at), tz: org.timezone });
+  const bytes = await recordDocx(record, { branch: branch.name, startsAt: meeting.starts_at, tz: org.timezone });
   return { name: recordFileName(branch.name, record.typeLabel, record.code), type: 'docx', contentType: DOCX, bytes };
 }
 

@@ -1,5 +1,5 @@
 import {
-  type Meeting,
+  type MeetingWithEvidence,
   lockMeetings,
   type MeetingPresent,
   getMeetingByCode,
@@ -13,7 +13,7 @@ import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { type MemberFacts, awaitingMakeup, checkinWindow, expectedMembers, meetingsAround } from '../domain/meetings.ts';
 import { listAttendanceOf } from '../../db/attendance.ts';
-import type { MeetingTable, MemberTable } from '../domain/records.ts';
+import type { Meeting, MemberTable } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
 import { SAY } from './replies.ts';
@@ -24,7 +24,11 @@ import { DAY_MS } from '../core/duration.ts';
  * A meeting of the sender's own branch by code. Codes are looked up inside the sender's org and
  * branch only, so another org's (or branch's) code is simply not found.
  */
-export async function meetingByCode(ctx: MemberContext, code: string, opts: { allowCancelled?: boolean } = {}): Promise<Meeting> {
+export async function meetingByCode(
+  ctx: MemberContext,
+  code: string,
+  opts: { allowCancelled?: boolean } = {},
+): Promise<MeetingWithEvidence> {
   const meeting = await getMeetingByCode(ctx.db, ctx.member.org_id, ctx.member.branch_id, code);
   if (!meeting) throw new UserError(SAY.unknownCode(code));
   if (meeting.status !== 'scheduled' && !opts.allowCancelled)
@@ -53,7 +57,7 @@ const expectedByRoster = new WeakMap<readonly MemberFacts[], Map<string, readonl
  * start, not for every command that asks (a burst of 签到: 50 at one meeting).
  */
 export function expectedAt<M extends MemberFacts>(
-  meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at'>,
+  meeting: Pick<Meeting, 'type' | 'party_group' | 'starts_at'>,
   roster: readonly M[],
 ): readonly M[] {
   if (!isKept(roster)) return expectedMembers(meeting, roster);
@@ -73,17 +77,17 @@ export function expectedAt<M extends MemberFacts>(
 
 /** Whether the member is expected at the meeting (expectedAt). */
 export const expectedThere = (
-  meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at'>,
+  meeting: Pick<Meeting, 'type' | 'party_group' | 'starts_at'>,
   roster: readonly MemberFacts[],
   memberId: string,
 ) => expectedAt(meeting, roster).some((m) => m.id === memberId);
 
-export function describeMeeting(ctx: MemberContext, meeting: MeetingTable): string {
+export function describeMeeting(ctx: MemberContext, meeting: Meeting): string {
   return meetingTitle(meeting, ctx.org.timezone, ctx.clock.now());
 }
 
 /** When check-in opens (or closes), said once: the time alone on the meeting's own day (its date is in the title). */
-export function opensAt(ctx: MemberContext, meeting: Pick<MeetingTable, 'starts_at'>, opens: number): string {
+export function opensAt(ctx: MemberContext, meeting: Pick<Meeting, 'starts_at'>, opens: number): string {
   return formatNear(opens, meeting.starts_at, ctx.org.timezone, ctx.clock.now());
 }
 
@@ -99,7 +103,7 @@ const ATTENDANCE_LOOKBACK_MS = 92 * DAY_MS;
 export async function makeupsAwaited(
   ctx: MemberContext,
   members: readonly MemberTable[],
-): Promise<{ awaited: Meeting[]; underWay?: Meeting }> {
+): Promise<{ awaited: MeetingWithEvidence[]; underWay?: MeetingWithEvidence }> {
   const now = ctx.clock.now();
   const { checkinCloses } = ctx.settings;
   const meetings = (
@@ -124,7 +128,11 @@ export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
  * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest that has started
  * (else the latest whose check-in has opened), else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
  */
-export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: readonly MemberTable[] = []): Promise<Meeting> {
+export async function meetingMeant(
+  ctx: MemberContext,
+  command: BareCommand,
+  members: readonly MemberTable[] = [],
+): Promise<MeetingWithEvidence> {
   const now = ctx.clock.now();
   const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : ctx.settings.checkinCloses;
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - lookback, now + LOOKAHEAD_MS);
@@ -174,7 +182,7 @@ export const checkinSpan = (settings: Settings, now: number) => ({ from: now - s
 export async function checkinMeant(
   ctx: MemberContext,
   members: readonly MemberTable[],
-): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
+): Promise<{ meeting: Meeting; present: Set<string>; leave: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
   const read = readBefore.get(ctx.db)?.meetingsPresent(org_id, branch_id, from, to);
@@ -224,7 +232,7 @@ export async function readCheckinMeetings(db: Db, settings: Settings, now: numbe
   };
 }
 
-function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly MemberTable[]): M {
+function chooseMeant<M extends Meeting>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly MemberTable[]): M {
   const now = ctx.clock.now();
   const { checkinOpens, checkinCloses } = ctx.settings;
   const own = command === 'checkin' || command === 'leave';

@@ -4,7 +4,7 @@ import { findMeetingAt, insertMeeting, recentCodes } from '../../db/meetings.ts'
 import type { RosterMember } from '../../db/members.ts';
 import { newId } from '../core/ids.ts';
 import { hasGroups, newMeetingCode, onRosterAt } from '../domain/meetings.ts';
-import type { MeetingTable } from '../domain/records.ts';
+import type { Meeting } from '../domain/records.ts';
 import { type MemberContext, UserError } from './context.ts';
 import type { MeetingFields } from './parse.ts';
 import { SAY } from './replies.ts';
@@ -35,7 +35,7 @@ export async function placeMeeting(
   ctx: MemberContext,
   command: MeetingCommand,
   group: string | null,
-): Promise<{ meeting: MeetingTable; existed: boolean }> {
+): Promise<{ meeting: Meeting; existed: boolean }> {
   const { member, db } = ctx;
   const now = ctx.clock.now();
   await lockBranch(db, member.org_id, member.branch_id);
@@ -43,7 +43,7 @@ export async function placeMeeting(
   const existing = await findMeetingAt(db, slot);
   if (existing) return { meeting: existing, existed: true };
   const taken = await recentCodes(db, member.org_id, member.branch_id, now - CODE_HORIZON_MS);
-  const meeting: MeetingTable = {
+  const meeting: Meeting = {
     ...slot,
     id: newId(now),
     code: newMeetingCode(taken, randomInt),
@@ -51,11 +51,11 @@ export async function placeMeeting(
     location: command.location ?? null,
     status_note: null,
     status: 'scheduled',
-    tags: JSON.stringify(command.tags),
+    tags: command.tags,
     created_by: member.id,
     host_id: null,
     recorder_id: null,
-    backfilled: command.kind === 'backfill' ? 1 : 0,
+    backfilled: command.kind === 'backfill',
     created_at: now,
     updated_at: now,
   };

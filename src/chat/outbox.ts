@@ -1,7 +1,7 @@
 import { recordDelivery } from '../../db/deliveries.ts';
 import { writeReminderPlan } from '../../db/reminders.ts';
 import type { Delivery } from '../domain/outbound.ts';
-import type { MeetingTable } from '../domain/records.ts';
+import type { Meeting } from '../domain/records.ts';
 import { remindersAhead } from '../domain/reminders.ts';
 import type { MemberContext } from './context.ts';
 
@@ -11,7 +11,7 @@ import type { MemberContext } from './context.ts';
 /** Plans a meeting's reminders anew after 安排, 改期 or 取消: those still ahead, none for a cancelled meeting. */
 export async function planMeetingReminders(
   ctx: MemberContext,
-  meeting: Pick<MeetingTable, 'id' | 'org_id' | 'starts_at' | 'status'>,
+  meeting: Pick<Meeting, 'id' | 'org_id' | 'starts_at' | 'status'>,
 ): Promise<void> {
   const now = ctx.clock.now();
   await writeReminderPlan(ctx.db, meeting, remindersAhead(meeting, ctx.settings.reminders, now), now);

@@ -12,7 +12,7 @@ import {
   stateText,
   typesDue,
 } from './meetings.ts';
-import type { AttendanceTable, MeetingTable, MemberTable, ServiceReportTable } from './records.ts';
+import type { AttendanceTable, Meeting, MemberTable, ServiceReport } from './records.ts';
 import { fileDateTime } from './time.ts';
 import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
 
@@ -29,14 +29,14 @@ export interface LedgerFacts {
   checkinCloses: number;
   /** The quarter's meetings, earliest first. */
   meetings: (Pick<
-    MeetingTable,
+    Meeting,
     'id' | 'code' | 'type' | 'topic' | 'location' | 'party_group' | 'starts_at' | 'status' | 'status_note' | 'tags' | 'backfilled'
   > &
     Evidence)[];
   /** The branch's roster over time (who was expected is read at each meeting's start). */
   members: (MemberFacts & Pick<MemberTable, 'id' | 'name'>)[];
   attendance: Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at' | 'makeup_note'>[];
-  reports: Pick<ServiceReportTable, 'member_id' | 'category' | 'text' | 'tags' | 'at'>[];
+  reports: Pick<ServiceReport, 'member_id' | 'category' | 'text' | 'tags' | 'at'>[];
 }
 
 export type Row = (string | number)[];
@@ -75,7 +75,7 @@ export function ledgerSheets(f: LedgerFacts): { name: string; header: string[]; 
       const row = byMember.get(person.id);
       const outcome =
         row?.status === 'present' ? '到会' : row?.status === 'leave' ? '请假' : held && lists.absent.includes(person) ? '缺席' : '';
-      const makeup = row?.makeup_at != null ? time(Number(row.makeup_at)) : '';
+      const makeup = row?.makeup_at != null ? time(row.makeup_at) : '';
       attendance.push([m.code, meetingName(m), time(m.starts_at), person.name, held ? outcome : STATE_LABELS[state], makeup]);
       if (outcome === '请假' || outcome === '缺席') {
         leave.push([m.code, meetingName(m), time(m.starts_at), person.name, outcome, row?.note ?? '', makeup, row?.makeup_note ?? '']);
@@ -122,9 +122,9 @@ export const OVERVIEW_HEADER = [
  */
 export function overviewRow(
   branch: { name: string },
-  meetings: (Parameters<typeof progress>[0][number] & Pick<MeetingTable, 'tags' | 'topic'>)[],
+  meetings: (Parameters<typeof progress>[0][number] & Pick<Meeting, 'tags' | 'topic'>)[],
   members: Pick<MemberTable, 'party_group'>[],
-  reports: Pick<ServiceReportTable, 'tags'>[],
+  reports: Pick<ServiceReport, 'tags'>[],
   quarter: { from: number; to: number; asOf: number; tz: string },
 ): Row {
   const due = new Set(typesDue(members));

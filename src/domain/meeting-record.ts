@@ -1,5 +1,5 @@
-import type { AttendanceTable, MeetingNoteTable, MeetingTable, MeetingType, MemberTable } from './records.ts';
-import { MEETING_LABELS, storedTags } from './vocabulary.ts';
+import type { AttendanceTable, MeetingNoteTable, Meeting, MeetingType, MemberTable } from './records.ts';
+import { MEETING_LABELS } from './vocabulary.ts';
 import { type MeetingState, type MemberFacts, type Quorum, meetingAttendance, meetingState, quorum } from './meetings.ts';
 import { isoWithOffset, toLocal } from './time.ts';
 
@@ -8,7 +8,7 @@ import { isoWithOffset, toLocal } from './time.ts';
 // .docx) are drawn from it in src/render/.
 
 export type RecordMeeting = Pick<
-  MeetingTable,
+  Meeting,
   | 'code'
   | 'type'
   | 'topic'
@@ -101,7 +101,6 @@ export function recordContent(facts: RecordFacts): RecordContent {
   // Until it is held (or not), nobody is absent: those not in yet are 尚未签到.
   const pending = state === 'scheduled' ? [...lists.absent, ...lists.notYetIn] : [];
   const rows = new Map(facts.attendance.map((r) => [r.member_id, r]));
-  const tags = storedTags(meeting.tags);
 
   const people = new Map<string, string>();
   for (const m of facts.others ?? []) people.set(m.id, m.name);
@@ -110,18 +109,18 @@ export function recordContent(facts: RecordFacts): RecordContent {
   const resolutions = [...facts.notes]
     .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((n) => ({
-      at: isoWithOffset(Number(n.at), tz),
+      at: isoWithOffset(n.at, tz),
       by: { id: n.member_id, name: people.get(n.member_id) ?? null },
       text: n.text,
     }));
   const named = (id: string | null) => (id ? { id, name: people.get(id) ?? null } : null);
   const host = named(meeting.host_id ?? meeting.created_by);
   const recorder = meeting.recorder_id ? named(meeting.recorder_id) : (resolutions[0]?.by ?? null);
-  const backfilled = meeting.backfilled === 1 ? { by: named(meeting.created_by), at: isoWithOffset(Number(meeting.created_at), tz) } : null;
+  const backfilled = meeting.backfilled ? { by: named(meeting.created_by), at: isoWithOffset(meeting.created_at, tz) } : null;
 
   const makeup = lists.makeup.map((m) => ({
     ...person(m),
-    at: isoWithOffset(Number(rows.get(m.id)!.makeup_at), tz),
+    at: isoWithOffset(rows.get(m.id)!.makeup_at!, tz),
   }));
   const q = meeting.type === 'assembly' ? quorum(lists.expected, new Set(lists.present.map((m) => m.id))) : undefined;
 
@@ -131,10 +130,10 @@ export function recordContent(facts: RecordFacts): RecordContent {
     typeLabel: MEETING_LABELS[meeting.type],
     topic: meeting.topic,
     location: meeting.location,
-    startsAt: isoWithOffset(Number(meeting.starts_at), tz),
+    startsAt: isoWithOffset(meeting.starts_at, tz),
     status: state,
     statusNote: meeting.status_note,
-    tags,
+    tags: meeting.tags,
     expected: lists.expected.map(person),
     present: lists.present.map(person),
     leave: lists.leave.map((l) => ({ ...person(l.member), reason: l.reason })),

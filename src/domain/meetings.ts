@@ -1,4 +1,4 @@
-import type { AttendanceTable, MeetingTable, MeetingType, MemberMoveTable, MemberTable } from './records.ts';
+import type { AttendanceTable, Meeting, MeetingType, MemberMoveTable, MemberTable } from './records.ts';
 import { type CalendarPeriod, periodRange, toLocal } from './time.ts';
 import { CODE_ALPHABET } from './vocabulary.ts';
 
@@ -10,7 +10,7 @@ export interface Evidence {
   notes: number;
 }
 
-export type MeetingFacts = Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status' | 'backfilled'> & Evidence;
+export type MeetingFacts = Pick<Meeting, 'type' | 'party_group' | 'starts_at' | 'status' | 'backfilled'> & Evidence;
 /**
  * A member as the meeting rules read them. `left_at`: from then on they are expected nowhere;
  * `terms`: the spans they belonged to the branch whose roster this is (rosterTerms) — a member
@@ -156,7 +156,7 @@ const started = (m: Pick<MeetingFacts, 'status' | 'starts_at'>, now: number) => 
  * Held: started, with someone present or a 纪要, or entered afterwards as held (补录). Only held
  * meetings count as done (统计, compliance, digests).
  */
-export const isHeld = (m: MeetingFacts, now: number) => started(m, now) && (m.backfilled === 1 || m.present > 0 || m.notes > 0);
+export const isHeld = (m: MeetingFacts, now: number) => started(m, now) && (m.backfilled || m.present > 0 || m.notes > 0);
 
 /** The status a meeting is shown with. */
 export type MeetingState = 'scheduled' | 'held' | 'not_held' | 'cancelled';
@@ -189,8 +189,8 @@ export const heldOfDue = (p: Pick<TypeProgress, 'held' | 'backfilled' | 'due'>):
 export const STATE_LABELS: Record<MeetingState, string> = { scheduled: '已安排', held: '已召开', not_held: '未召开', cancelled: '已取消' };
 
 /** The state as lists and files show it, with the mark of a meeting entered afterwards: `已召开（补录）`. */
-export const stateText = (m: Pick<MeetingTable, 'backfilled'>, state: MeetingState): string =>
-  `${STATE_LABELS[state]}${m.backfilled === 1 ? '（补录）' : ''}`;
+export const stateText = (m: Pick<Meeting, 'backfilled'>, state: MeetingState): string =>
+  `${STATE_LABELS[state]}${m.backfilled ? '（补录）' : ''}`;
 
 export const MEETING_TYPES: MeetingType[] = ['assembly', 'committee', 'group', 'lecture', 'theme_day', 'life'];
 
@@ -236,7 +236,7 @@ export function progress(
     const range: CalendarPeriod = SPAN[cadence] > SPAN[period] ? cadence : period;
     const { from, to } = periodRange(range, now, tz);
     const held = meetings.filter((m) => m.type === type && isHeld(m, now) && m.starts_at >= from && m.starts_at < to);
-    const backfilled = held.filter((m) => m.backfilled === 1).length;
+    const backfilled = held.filter((m) => m.backfilled).length;
     return { type, held: held.length, backfilled, due: periodsBegun(cadence, range, now, tz), range };
   });
 }
@@ -282,7 +282,7 @@ export function newMeetingCode(taken: ReadonlySet<string>, random: (n: number) =
  * meeting that was not called off has started; until then they are `notYetIn` — and who did 补学.
  */
 export function meetingAttendance<M extends MemberFacts>(
-  meeting: Pick<MeetingTable, 'type' | 'party_group' | 'starts_at' | 'status'>,
+  meeting: Pick<Meeting, 'type' | 'party_group' | 'starts_at' | 'status'>,
   members: readonly M[],
   rows: Pick<AttendanceTable, 'member_id' | 'status' | 'note' | 'makeup_at'>[],
   now: number,

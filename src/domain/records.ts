@@ -1,35 +1,7 @@
-// The records the service keeps, as plain values: the domain's rules read them, db/schema.ts maps
-// them onto tables (one interface per table, named for it).
-// Times are epoch milliseconds (BIGINT); lists and objects are JSON in text columns; booleans 0/1.
-
-export interface OrgTable {
-  id: string;
-  name: string;
-  timezone: string;
-  digest_cron: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export type Platform = 'wecom-app' | 'wecom-bot' | 'dingtalk' | 'demo';
-
-export interface ChannelTable {
-  id: string;
-  org_id: string;
-  platform: Platform;
-  /** JSON of the platform credentials (see channels.ts). */
-  config: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface BranchTable {
-  org_id: string;
-  id: string;
-  name: string;
-  created_at: number;
-  updated_at: number;
-}
+// The records the domain's rules read, as plain values; times are epoch milliseconds. One named for
+// its table (`…Table`) is its row as stored (booleans 0/1); `Meeting` and `ServiceReport` are not
+// their rows (db/schema.ts): db/'s repositories decode their tags and flags where they read them and
+// encode them where they write. Tables no rule reads have their rows in db/schema.ts only.
 
 export interface BranchChatTable {
   channel_id: string;
@@ -84,7 +56,7 @@ export type MeetingType = 'assembly' | 'committee' | 'group' | 'lecture' | 'them
  */
 export type MeetingStatus = 'scheduled' | 'not_held' | 'cancelled';
 
-export interface MeetingTable {
+export interface Meeting {
   id: string;
   org_id: string;
   branch_id: string;
@@ -97,14 +69,14 @@ export interface MeetingTable {
   status: MeetingStatus;
   /** Why it was not held, as the secretary wrote it when cancelling after the start. */
   status_note: string | null;
-  /** JSON array of 五同 tags. */
-  tags: string;
+  /** 五同 tags, as tagged. */
+  tags: string[];
   created_by: string | null;
   /** 主持人 and 记录人 as the secretary named them (纪要 code 主持人 姓名); null: the defaults. */
   host_id: string | null;
   recorder_id: string | null;
-  /** 1: entered afterwards with 补录 (by created_by, at created_at), held without the bot. */
-  backfilled: number;
+  /** Entered afterwards with 补录 (by created_by, at created_at), held without the bot. */
+  backfilled: boolean;
   created_at: number;
   updated_at: number;
 }
@@ -139,127 +111,17 @@ export interface MeetingNoteTable {
 
 export type ServiceCategory = 'enterprise' | 'project' | 'grassroots' | 'public';
 
-export interface ServiceReportTable {
+export interface ServiceReport {
   id: string;
   org_id: string;
   branch_id: string;
   member_id: string;
   category: ServiceCategory;
   text: string;
-  /** JSON array of 五同 tags. */
-  tags: string;
+  /** 五同 tags, as tagged. */
+  tags: string[];
   at: number;
   source: string | null;
 }
 
-export interface InboundEventTable {
-  channel_id: string;
-  message_id: string;
-  org_id: string;
-  received_at: number;
-  /** JSON of the reply given, so that a retried callback gets the same answer. */
-  reply: string | null;
-}
-
-/** A link that works once until `expires_at`; `id` is the SHA-256 of its token, never the token. */
-export interface OneTimeLinkTable {
-  id: string;
-  /** `login`: a console sign-in of `member_id` (`download` links, no longer made, may remain until purged). */
-  purpose: 'download' | 'login';
-  org_id: string;
-  member_id: string | null;
-  payload: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-}
-
-/** A console session; `id` is the SHA-256 of its cookie's token. No member: signed in with ADMIN_TOKEN. */
-export interface ConsoleSessionTable {
-  id: string;
-  org_id: string | null;
-  member_id: string | null;
-  /** The token every form of the session posts back. */
-  csrf: string;
-  created_at: number;
-  expires_at: number;
-  ended_at: number | null;
-  /** The last request of the session: one idle longer than its limit has ended. */
-  last_seen_at: number;
-  /** IT's sessions: a digest of the ADMIN_TOKEN they were opened with; another token ends them. */
-  it_token: string | null;
-}
-
-export interface DigestTable {
-  org_id: string;
-  branch_id: string;
-  week: string;
-  content: string;
-  created_at: number;
-  sent_at: number | null;
-}
-
-/** `sending`: claimed by a worker (retries keep it); `merged`: carried by the delivery `merged_into`. */
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'merged' | 'failed';
-
-export interface DeliveryTable {
-  id: string;
-  org_id: string;
-  /** JSON of the Target (outbound.ts): where, never the credentials themselves. */
-  target: string;
-  /** Deliveries sharing a rate key go to one chat or member (and may be merged). */
-  rate_key: string;
-  /** JSON of the OutboundMessage. */
-  body: string;
-  state: DeliveryState;
-  merged_into: string | null;
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  /** When its queue job was added; null while only the database holds it (the outbox). */
-  relayed_at: number | null;
-}
-
 export type ReminderKind = 'remind' | 'start' | 'nudge';
-
-/** `planned` until its job sends it (`sent`) or finds it too late (`dropped`); `cancelled` with its meeting. */
-export type ReminderState = 'planned' | 'sent' | 'dropped' | 'cancelled';
-
-/** One reminder of a meeting: the record the reminder queue is a copy of. */
-export interface MeetingReminderTable {
-  meeting_id: string;
-  kind: ReminderKind;
-  /** Before the start for `remind`, after it for `nudge`, 0 for `start` (ms). */
-  offset_ms: number;
-  org_id: string;
-  /** The start it was planned for; a moved meeting replans. */
-  starts_at: number;
-  due_at: number;
-  state: ReminderState;
-  /** Why it was dropped. */
-  reason: string | null;
-  /** When its queue job was added; null while only the database holds it. */
-  relayed_at: number | null;
-  updated_at: number;
-}
-
-/** Small facts the service keeps about itself, such as the Redis epoch it last rebuilt. */
-export interface ServiceStateTable {
-  key: string;
-  value: string;
-  updated_at: number;
-}
-
-/** How many times an org's settings or members were written (db/roster-versions.ts). */
-export interface RosterVersionTable {
-  org_id: string;
-  version: number;
-}
-
-export interface CalendarOverrideTable {
-  date: string;
-  kind: 'holiday' | 'workday';
-  name: string | null;
-  updated_at: number;
-}

@@ -2,7 +2,7 @@ import { DEFAULT_BOT_NAME } from './channels.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { meetingTitle } from './meeting-text.ts';
 import type { OutboundMessage } from './outbound.ts';
-import type { MeetingTable, MemberTable, ReminderKind } from './records.ts';
+import type { Meeting, MemberTable, ReminderKind } from './records.ts';
 
 // Meeting reminders: which a meeting has, when each is still worth sending, and
 // what each says. Pure: the queue and the database carry them out.
@@ -33,7 +33,7 @@ export function planReminders(startsAt: number, timing: Pick<ReminderTiming, 'of
 
 /** The reminders 安排, 改期 or 取消 plan: those still ahead at `now`, none for a cancelled meeting. */
 export function remindersAhead(
-  meeting: Pick<MeetingTable, 'starts_at' | 'status'>,
+  meeting: Pick<Meeting, 'starts_at' | 'status'>,
   timing: Pick<ReminderTiming, 'offsets' | 'nudgeAfter'>,
   now: number,
 ): PlannedReminder[] {
@@ -60,7 +60,7 @@ export function lateReason(kind: ReminderKind, startsAt: number, now: number, ch
  */
 export function reminderNotice(
   kind: ReminderKind,
-  meeting: Pick<MeetingTable, 'type' | 'topic' | 'code' | 'starts_at' | 'location'>,
+  meeting: Pick<Meeting, 'type' | 'topic' | 'code' | 'starts_at' | 'location'>,
   tz: string,
   now: number,
   missing: Pick<MemberTable, 'id'>[] = [],

@@ -45,18 +45,8 @@ export function tagOf(word: string): FiveTag | undefined {
   return TAG_WORDS[word];
 }
 
-/** A tags column (a JSON array) as stored; anything unreadable is no tags. */
-export function storedTags(json: string): string[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The 五同 tags of a tags column. */
-export const fiveTagsOf = (json: string): FiveTag[] => storedTags(json).filter((t): t is FiveTag => Object.hasOwn(TAG_LABELS, t));
+/** The 五同 tags among a record's tags. */
+export const fiveTagsOf = (tags: readonly string[]): FiveTag[] => tags.filter((t): t is FiveTag => Object.hasOwn(TAG_LABELS, t));
 
 export const MEETING_LABELS: Record<MeetingType, string> = {
   assembly: '支部党员大会',

@@ -44,7 +44,7 @@ export function recordMarkdown(record: RecordContent, facts: Pick<RecordFacts, '
   if (facts.branchName) lines.push(`- 支部：${escapeMarkdown(facts.branchName)}`);
   const group = record.type === 'group' && meeting.party_group ? `（${escapeMarkdown(meeting.party_group)}）` : '';
   lines.push(`- 会议类型：${MEETING_LABELS[record.type]}${group}`);
-  lines.push(`- 时间：${fullTime(Number(meeting.starts_at), tz)}`);
+  lines.push(`- 时间：${fullTime(meeting.starts_at, tz)}`);
   lines.push(`- 地点：${record.location ? escapeMarkdown(record.location) : '未填写'}`);
   const who = (p: { id: string; name: string | null } | null) => (p ? escapeMarkdown(p.name ?? p.id) : '未记录');
   lines.push(`- 主持人：${who(record.host)}`);
@@ -56,7 +56,7 @@ export function recordMarkdown(record: RecordContent, facts: Pick<RecordFacts, '
   const reason = state === 'not_held' && record.statusNote ? `（${escapeMarkdown(record.statusNote)}）` : '';
   const called = state === 'not_held' || state === 'cancelled';
   lines.push(`- 状态：${called ? `**${STATE_LABELS[state]}**` : STATE_LABELS[state]}${reason}`);
-  if (record.backfilled) lines.push(`- 补录：${backfilledBy(record.backfilled.by, Number(meeting.created_at), tz)}`);
+  if (record.backfilled) lines.push(`- 补录：${backfilledBy(record.backfilled.by, meeting.created_at, tz)}`);
 
   lines.push('', '**出席情况**', '');
   lines.push(`- 应到 ${record.expected.length} 人：${namesOf(record.expected)}`);

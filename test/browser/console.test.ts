@@ -35,14 +35,14 @@ async function seed(s: Served) {
   await member('m9', '外支部党员', { branch_id: 'b2' });
   for (let i = 1; i <= 6; i++) await member(`m${i}`, `党员${i}`);
   const meetings = [
-    ['AAA', 'assembly', 10, 20, '学习贯彻全会精神', '["research"]'],
-    ['BBB', 'committee', 10, 10, '研究四季度工作', '["deploy"]'],
-    ['CCC', 'committee', 11, 12, '部署年终考核', '["assess","deploy"]'],
-    ['DDD', 'lecture', 11, 25, '书记讲党课', '["review"]'],
-    ['EEE', 'committee', 12, 8, '研究明年工作计划', '[]'],
+    ['AAA', 'assembly', 10, 20, '学习贯彻全会精神', ['research']],
+    ['BBB', 'committee', 10, 10, '研究四季度工作', ['deploy']],
+    ['CCC', 'committee', 11, 12, '部署年终考核', ['assess', 'deploy']],
+    ['DDD', 'lecture', 11, 25, '书记讲党课', ['review']],
+    ['EEE', 'committee', 12, 8, '研究明年工作计划', []],
   ] as const;
   for (const [code, type, month, day, topic, tags] of meetings) {
-    const meeting = meetingRow({ org_id: 'o1', code, type, starts_at: at(month, day), topic, tags, created_by: 'sec' });
+    const meeting = meetingRow({ org_id: 'o1', code, type, starts_at: at(month, day), topic, tags: [...tags], created_by: 'sec' });
     await insertMeeting(db, meeting);
     if (meeting.starts_at > NOW) continue;
     for (const id of ['sec', 'm1', 'm2', 'm3', 'm4']) {
@@ -60,7 +60,7 @@ async function seed(s: Served) {
         member_id: `m${k + 1}`,
         category: 'enterprise',
         text: '走访企业，协调解决用电难题',
-        tags: JSON.stringify([tags[(week + k) % 5]]),
+        tags: [tags[(week + k) % 5]!],
         at: NOW - week * 7 * 86_400_000 - 3_600_000,
         source: null,
       });

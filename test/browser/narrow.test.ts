@@ -66,7 +66,7 @@ async function seed(s: Served) {
       member_id: `m${k + 1}`,
       category: 'enterprise',
       text: '走访企业，协调解决用电难题，了解企业生产经营中遇到的困难并逐项登记',
-      tags: JSON.stringify(['research']),
+      tags: ['research'],
       at: NOW - k * 86_400_000,
       source: null,
     });

@@ -16,7 +16,7 @@ describe.each(DIALECTS)('统计 on %s', (dialect) => {
     await held('C2C', 'committee', 10, 15);
     await held('C3C', 'committee', 11, 12);
     await rig.meeting('T5T', { type: 'theme_day', starts_at: at(11, 5, 15) });
-    await rig.meeting('K7Q', { type: 'lecture', starts_at: at(11, 20, 15), status: 'scheduled', backfilled: 1 });
+    await rig.meeting('K7Q', { type: 'lecture', starts_at: at(11, 20, 15), status: 'scheduled', backfilled: true });
   };
 
   it('counts this quarter by default, each type against what is due so far', async () => {

@@ -4,7 +4,7 @@ import { createPool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/connect.ts';
 import { insertMeeting } from '../../db/meetings.ts';
-import type { Database, MeetingTable } from '../../db/schema.ts';
+import type { Database, Meeting } from '../../db/schema.ts';
 import { QUEUE_NAMES, createQueues } from '../../jobs/queues.ts';
 import { seedBranches } from '../helpers/branches.ts';
 import { countOf, meetingRow } from '../helpers/db.ts';
@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CODES = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const code = (n: number) => `S${CODES[Math.floor(n / CODES.length)]}${CODES[n % CODES.length]}`;
 
-async function meeting(db: Kysely<Database>, branch: number, n: number, startsAt: number): Promise<MeetingTable> {
+async function meeting(db: Kysely<Database>, branch: number, n: number, startsAt: number): Promise<Meeting> {
   const row = meetingRow({ branch_id: `b${branch}`, code: code(n), starts_at: startsAt });
   await insertMeeting(db, row);
   return row;

@@ -5,7 +5,7 @@ import { putChannel } from '../../db/channels.ts';
 import { insertMeeting } from '../../db/meetings.ts';
 import { type MemberInput, putMember } from '../../db/members.ts';
 import { putOrg } from '../../db/orgs.ts';
-import type { AttendanceStatus, MeetingTable, Role } from '../../db/schema.ts';
+import type { AttendanceStatus, Meeting, Role } from '../../db/schema.ts';
 import { fromLocal } from '../../src/domain/time.ts';
 import { type TestApp, startTestApp } from './app.ts';
 import { dingtalkReply } from './chat.ts';
@@ -56,9 +56,9 @@ export interface CommandRig {
   /** The same, for a refusal: the reply (title and text), after checking that nothing was stored. */
   refused(who: string, text: string, opts?: SayOptions): Promise<{ title: string; text: string }>;
   /** A meeting of 第一党支部 (a 党课 today at 15:00 unless `fields` say otherwise). */
-  meeting(code: string, fields?: Partial<MeetingTable>): Promise<MeetingTable>;
+  meeting(code: string, fields?: Partial<Meeting>): Promise<Meeting>;
   /** A member's present / leave / absent at a seeded meeting. */
-  mark(meeting: MeetingTable, who: string, status: AttendanceStatus, note?: string | null): Promise<void>;
+  mark(meeting: Meeting, who: string, status: AttendanceStatus, note?: string | null): Promise<void>;
   /** Another member of the org (第一党支部 unless said). */
   member(id: string, name: string, fields?: Partial<MemberInput>): Promise<void>;
   /** Rows of the tables chat input writes: countRows's and those of bound chats, reminders, deliveries and the trail. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createPool } from 'mysql2/promise';
-import type { Database, MeetingTable } from '../../db/schema.ts';
+import type { Database, Meeting } from '../../db/schema.ts';
 import { newId } from '../../src/core/ids.ts';
 import { openDb } from '../../db/connect.ts';
 import { type MemberInput, putMember } from '../../db/members.ts';
@@ -102,7 +102,7 @@ export const memberPutter =
     putMember(db, memberRow({ org_id: orgId, id, name, dingtalk_user_id: `dt-${id}`, ...fields }), now);
 
 /** A scheduled 党课 of org1's branch b1 with no topic or place, made now; `fields` name the rest. */
-export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'code' | 'starts_at'>): MeetingTable => {
+export const meetingRow = (fields: Partial<Meeting> & Pick<Meeting, 'code' | 'starts_at'>): Meeting => {
   const now = Date.now();
   return {
     id: newId(now),
@@ -114,11 +114,11 @@ export const meetingRow = (fields: Partial<MeetingTable> & Pick<MeetingTable, 'c
     party_group: null,
     status: 'scheduled',
     status_note: null,
-    tags: '[]',
+    tags: [],
     created_by: null,
     host_id: null,
     recorder_id: null,
-    backfilled: 0,
+    backfilled: false,
     created_at: now,
     updated_at: now,
     ...fields,

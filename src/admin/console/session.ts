@@ -125,7 +125,7 @@ export async function viewerOf(c: Context, deps: Deps, opts: { touch?: boolean }
     if (!member || !actor || !scope) return null;
     viewer = { ...base, actor, scope, member, name: member.name };
   }
-  if (opts.touch !== false && now - Number(session.last_seen_at) >= TOUCH_MS) await touchSession(deps.db, session.id, now);
+  if (opts.touch !== false && now - session.last_seen_at >= TOUCH_MS) await touchSession(deps.db, session.id, now);
   return viewer;
 }
 

@@ -102,7 +102,7 @@ function weekMeeting(facts: DigestBranchFacts, meeting: DigestMeeting, asOf: num
     startsAt: meeting.starts_at,
     present: lists.present.length,
     expected: lists.expected.length,
-    backfilled: meeting.backfilled === 1,
+    backfilled: meeting.backfilled,
     absentWithoutLeave: lists.absent.map((m) => m.name),
     pendingMakeup: [...lists.absent, ...lists.leave.map((l) => l.member)].filter((m) => !madeUp.has(m.id)).map((m) => m.name),
   };

@@ -1,4 +1,4 @@
-import type { AttendanceTable, MeetingTable, MeetingType, MemberTable, ServiceCategory, ServiceReportTable } from '../records.ts';
+import type { AttendanceTable, Meeting, MeetingType, MemberTable, ServiceCategory, ServiceReport } from '../records.ts';
 import type { Evidence, Term, TypeStatus } from '../meetings.ts';
 import type { CalendarPeriod } from '../time.ts';
 import type { FiveTag } from '../vocabulary.ts';
@@ -16,12 +16,12 @@ export type DigestMember = Pick<
   'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
 > & { left_at?: number | null; terms?: Term[] };
 export type DigestMeeting = Pick<
-  MeetingTable,
+  Meeting,
   'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags' | 'backfilled'
 > &
   Evidence;
 export type DigestAttendance = Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at'>;
-export type DigestReport = Pick<ServiceReportTable, 'id' | 'member_id' | 'category' | 'text' | 'tags' | 'at'>;
+export type DigestReport = Pick<ServiceReport, 'id' | 'member_id' | 'category' | 'text' | 'tags' | 'at'>;
 
 export interface DigestBranchFacts {
   branch: { id: string; name: string };

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { Meeting } from '../../../../db/meetings.ts';
+import type { MeetingWithEvidence } from '../../../../db/meetings.ts';
 import type { MeetingRecord } from '../../../render/meeting-record.ts';
 import { meetingState, stateText } from '../../../domain/meetings.ts';
 import { recordRows } from '../../../render/record-docx.ts';
@@ -17,7 +17,7 @@ export interface MeetingsModel {
 export function meetingsModel(input: {
   frame: BranchFrame;
   path: string;
-  meetings: Meeting[];
+  meetings: MeetingWithEvidence[];
   now: number;
   tz: string;
   checkinCloses: number;

@@ -1,5 +1,5 @@
 import { html, raw } from 'hono/html';
-import type { Meeting } from '../../../../db/meetings.ts';
+import type { MeetingWithEvidence } from '../../../../db/meetings.ts';
 import { countGrid, progressBars } from '../../../render/charts.ts';
 import { computeDigest } from '../../../domain/digest/figures.ts';
 import type { DigestBranchFacts, DigestWindow } from '../../../domain/digest/types.ts';
@@ -102,8 +102,8 @@ export function branchOverviewModel(input: {
   quarterLabel: string;
   /** The charted weeks (chartedWeeks), each with the branch's facts when it has any. */
   weeks: { week: string; window: DigestWindow; facts: DigestBranchFacts | undefined }[];
-  upcoming: Meeting[];
-  recent: Meeting[];
+  upcoming: MeetingWithEvidence[];
+  recent: MeetingWithEvidence[];
 }): BranchOverviewModel {
   const { tz, now, checkinCloses, quarterLabel } = input;
   const figures = input.weeks.flatMap((w) => (w.facts ? [computeDigest(w.facts, w.window, checkinCloses)] : []));
@@ -120,7 +120,7 @@ export function branchOverviewModel(input: {
     input.weeks.map((w) => `${Number(w.week.slice(-2))}周`),
     '近八周五同覆盖',
   );
-  const meetingRow = (m: Meeting): MeetingRow => ({
+  const meetingRow = (m: MeetingWithEvidence): MeetingRow => ({
     code: m.code,
     type: MEETING_LABELS[m.type],
     topic: m.topic ?? '',

@@ -1,5 +1,5 @@
 import { html, raw } from 'hono/html';
-import type { DigestTable, ServiceCategory, ServiceReportTable } from '../../../../db/schema.ts';
+import type { DigestTable, ServiceCategory, ServiceReport } from '../../../../db/schema.ts';
 import { localDate, localDateTime, parseIsoDate } from '../../../domain/calendar.ts';
 import { digestMarkdown } from '../../../render/digest.ts';
 import { computeDigest } from '../../../domain/digest/figures.ts';
@@ -62,7 +62,7 @@ export function reportsModel(input: {
   tz: string;
   filter: ReportFilter;
   members: { id: string; name: string }[];
-  reports: ServiceReportTable[];
+  reports: ServiceReport[];
 }): ReportsModel {
   const { filter: f, tz } = input;
   const names = new Map(input.members.map((m) => [m.id, m.name]));
