@@ -84,7 +84,7 @@ export interface ConnectContext {
 export interface ConsoleFacts {
   /** What a channel of the platform is called, in Chinese. */
   label: string;
-  /** A sentence on what the channel does, shown in its card; null when none. */
+  /** A sentence on what the channel does, shown in its card (`…` as code); null when none. */
   help: string | null;
   /**
    * The set-up checklist: each credential (settings key, label), and whether group chats bind to

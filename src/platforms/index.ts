@@ -1,7 +1,7 @@
 import { listOrgChannels } from '../../db/channels.ts';
 import type { Db } from '../../db/schema.ts';
 import type { Channel } from '../domain/channels.ts';
-import type { ChannelRef } from '../domain/targets.ts';
+import type { AccountPlatform, ChannelRef } from '../domain/targets.ts';
 import type {
   ChannelOf,
   ChatSend,
@@ -24,7 +24,9 @@ import { wecomBotAdapter } from './wecom/bot-adapter.ts';
 // The platforms, one line each: a platform is its folder's adapter listed here (and its settings'
 // schema in src/domain/channels.ts). Everything that differs between platforms is asked of them here.
 
-const ADAPTERS: { [P in Platform]: PlatformAdapter<ConfigOf<P>> } = {
+type Registry = { [P in Platform]: PlatformAdapter<ConfigOf<P>> };
+
+const ADAPTERS: Registry = {
   dingtalk: dingtalkAdapter,
   'wecom-app': wecomAppAdapter,
   'wecom-bot': wecomBotAdapter,
@@ -74,16 +76,16 @@ export function webhookRoutes(): WebhookRoutes[] {
 
 /** A channel as the targets see it, from its platform's facts; undefined for a platform no adapter has. */
 export function channelRef(channel: { id: string; platform: string }): ChannelRef | undefined {
-  if (!isPlatform(channel.platform)) return undefined;
-  const adapter: PlatformAdapter<ConfigOf<typeof channel.platform>> = ADAPTERS[channel.platform];
-  return {
-    id: channel.id,
-    account: adapter.account,
-    privateFormat: adapter.privately?.format ?? null,
-    groupFormat: adapter.chats.format,
-    postsWithoutRobot: adapter.chats.withoutRobot,
-  };
+  return isPlatform(channel.platform) ? refOf(channel.id, ADAPTERS[channel.platform]) : undefined;
 }
+
+const refOf = (id: string, adapter: Registry[Platform]): ChannelRef => ({
+  id,
+  account: adapter.account,
+  privateFormat: adapter.privately?.format ?? null,
+  groupFormat: adapter.chats.format,
+  postsWithoutRobot: adapter.chats.withoutRobot,
+});
 
 /** The org's channels as the targets see them. */
 export async function listChannelRefs(db: Db, orgId: string): Promise<ChannelRef[]> {
@@ -91,11 +93,21 @@ export async function listChannelRefs(db: Db, orgId: string): Promise<ChannelRef
 }
 
 /** What the console shows of a channel, and the facts it counts by. */
-export function consoleFacts(channel: Channel): ConsoleFacts & { callbackSegment: string | null; ref: ChannelRef } {
+export interface ChannelFacts extends ConsoleFacts {
+  /** Its callbacks' path segment (/webhooks/<segment>/:channel); null when it takes none. */
+  callbackSegment: string | null;
+  /** The kind of account its members are known by; null when it knows them otherwise or not at all. */
+  account: AccountPlatform | null;
+  ref: ChannelRef;
+}
+
+export function consoleFacts(channel: Channel): ChannelFacts {
   const adapter = ADAPTERS[channel.config.platform];
+  const ref = refOf(channel.id, adapter);
   return {
     ...adapter.console,
     callbackSegment: adapter.webhook?.segment ?? null,
-    ref: channelRef({ id: channel.id, platform: channel.config.platform })!,
+    account: ref.account === 'any' ? null : ref.account,
+    ref,
   };
 }

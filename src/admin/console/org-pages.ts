@@ -11,6 +11,7 @@ import type { Target } from '../../domain/outbound.ts';
 import { QuotaCounter } from '../../platforms/shared/quota.ts';
 import { fileDateTime, toLocal } from '../../domain/time.ts';
 import { PlatformClients, deliver } from '../../platforms/deliver.ts';
+import { consoleFacts } from '../../platforms/index.ts';
 import { Refused, audit } from '../acting.ts';
 import { auditFilter, auditJson, auditQuerySchema } from '../audit.ts';
 import { putOverride } from '../calendar.ts';
@@ -59,6 +60,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
       org,
       base: deps.config.PUBLIC_URL ?? '',
       channels,
+      facts: consoleFacts,
       chats,
       branches,
       members,

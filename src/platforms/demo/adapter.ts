@@ -20,7 +20,7 @@ export const demoAdapter: PlatformAdapter<DemoConfig> = {
   quota: null,
   console: {
     label: '终端演示',
-    help: '提醒、通知和文件只显示在运行 npm run chat -- --demo 的终端里，不发往任何平台，也不计入调用额度。',
+    help: '提醒、通知和文件只显示在运行 `npm run chat -- --demo` 的终端里，不发往任何平台，也不计入调用额度。',
     checklist: null,
   },
   unavailable: ({ deps }, channel) =>
