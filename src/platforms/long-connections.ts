@@ -14,8 +14,8 @@ import { LONG_CONNECTION_PLATFORMS, adapterFor } from './index.ts';
 import { PlatformClients } from './shared/clients.ts';
 
 // The long connections of the channels whose adapter has them receive over one (DingTalk Stream,
-// the WeCom AI bot's websocket), each held by exactly one process: a Redis lease per channel decides which. The holder
-// renews it first thing at every sync; a process that dies stops renewing and another takes the
+// the WeCom AI bot's websocket), each held by exactly one process: a Redis lease per channel decides
+// which; what a connection is, is its adapter's. The holder renews it first thing at every sync; a process that dies stops renewing and another takes the
 // lease over when it expires; a process that stops releases its leases at once. The lease's value
 // carries a fence (a counter bumped at every take), so that a holder that was paused past its lease
 // finds another value and lets go. A holder also lets go on its own, by its local clock: a

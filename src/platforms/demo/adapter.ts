@@ -1,14 +1,14 @@
 import { getBranch } from '../../../db/branches.ts';
 import type { ChannelConfig } from '../../domain/channels.ts';
 import type { PlatformAdapter, SendContext } from '../adapter.ts';
-import type { SendResult } from '../shared/send-result.ts';
+import { type SendResult, permanent } from '../shared/send-result.ts';
 import { type TerminalPush, showPush } from './terminal.ts';
 
 type DemoConfig = Extract<ChannelConfig, { platform: 'demo' }>;
 
 /** Shown where the demo runs, never sent; unavailable elsewhere (unavailable() says so first). */
 const show = ({ deps }: SendContext, push: TerminalPush): Promise<SendResult> =>
-  deps.terminal ? showPush(deps.terminal, push) : Promise.resolve({ delivered: false, kind: 'permanent', reason: 'no terminal' });
+  deps.terminal ? showPush(deps.terminal, push) : Promise.resolve(permanent('no terminal'));
 
 /**
  * The terminal demo's channel: it reaches every member by id and posts into its group chats as
