@@ -6,7 +6,6 @@ import { sendLater } from '../src/chat/outbox.ts';
 import { SAY } from '../src/chat/replies.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
 import { privateAnswer } from '../src/domain/targets.ts';
-import { listOrgChannels } from '../db/channels.ts';
 
 export const consoleCommand = defineCommand({
   kind: 'console',
@@ -28,7 +27,7 @@ async function consoleLink(ctx: MemberContext): Promise<void> {
   requireDirect(ctx, '控制台');
   const { member, message } = ctx;
   if (!ctx.settings.publicUrl) throw new UserError(SAY.consoleOff);
-  const privately = privateAnswer(member, await listOrgChannels(ctx.db, member.org_id), message.channelId);
+  const privately = privateAnswer(member, await ctx.channelRefs(ctx.db, member.org_id), message.channelId);
   if (!privately) throw new UserError(SAY.consoleUnreachable);
   await sendLater(ctx, {
     id: deliveryId('link', [message.channelId, message.messageId]),

@@ -13,7 +13,6 @@ import { privateAnswer } from '../src/domain/targets.ts';
 import { periodRange, quarterKey, quarterOfKey } from '../src/domain/time.ts';
 import { MEETING_LABELS, asCode } from '../src/domain/vocabulary.ts';
 import { getBranch } from '../db/branches.ts';
-import { listOrgChannels } from '../db/channels.ts';
 
 /** 导出: the quarter's 台账 (this or the last) or one meeting's 会议记录. */
 type ExportArgs = { of: { quarter: 'this' | 'last' } | { code: string } };
@@ -62,7 +61,7 @@ async function exportFile(ctx: MemberContext, command: CommandOf<'export', Expor
     name = ledgerFileName(branch.name, quarter.label);
   }
 
-  const privately = privateAnswer(member, await listOrgChannels(ctx.db, member.org_id), message.channelId);
+  const privately = privateAnswer(member, await ctx.channelRefs(ctx.db, member.org_id), message.channelId);
   if (!privately) throw new UserError(SAY.exportUnreachable);
   await sendLater(ctx, {
     id: deliveryId('export', [message.channelId, message.messageId]),

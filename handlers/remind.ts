@@ -9,7 +9,7 @@ import { reminderNotice } from '../src/domain/reminders.ts';
 import { canPostTo, toChat } from '../src/domain/targets.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { listBranchChats } from '../db/branches.ts';
-import { botNames, listOrgChannels } from '../db/channels.ts';
+import { botNames } from '../db/channels.ts';
 import { SAY } from '../src/chat/replies.ts';
 
 export const remindCommand = defineCommand({
@@ -43,7 +43,7 @@ async function remind(ctx: MemberContext, command: CommandOf<'remind', { code?: 
   const bound = await listBranchChats(ctx.db, member.org_id, member.branch_id);
   if (bound.length === 0) throw new UserError(SAY.noChats);
   // Said only when it can be done: 「已提醒」 for a group nobody can post into would be a false alarm.
-  const channels = await listOrgChannels(ctx.db, member.org_id);
+  const channels = await ctx.channelRefs(ctx.db, member.org_id);
   const chats = bound.filter((chat) => canPostTo(chat, channels));
   if (chats.length === 0) throw new UserError(SAY.noRobot);
   const names = await botNames(ctx.db, member.org_id);

@@ -8,7 +8,6 @@ import { isoWeek } from '../src/domain/iso-week.ts';
 import { PART_LIMITS } from '../src/render/digest.ts';
 import { deliveryId } from '../src/domain/outbound.ts';
 import { privateAnswer } from '../src/domain/targets.ts';
-import { listOrgChannels } from '../db/channels.ts';
 import { SAY } from '../src/chat/replies.ts';
 
 export const weeklyCommand = defineCommand({
@@ -34,7 +33,7 @@ async function weekly(ctx: MemberContext): Promise<void> {
   if (!input || !facts) throw new UserError(SAY.weeklyUnavailable);
   // A long digest continues in private messages, through the app it was asked in (privateAnswer):
   // each part fits both the reply and those messages.
-  const privately = privateAnswer(member, await listOrgChannels(ctx.db, member.org_id), message.channelId);
+  const privately = privateAnswer(member, await ctx.channelRefs(ctx.db, member.org_id), message.channelId);
   const format = privately && PART_LIMITS[privately.format] < PART_LIMITS[message.replyFormat] ? privately.format : message.replyFormat;
   const digest = previewDigest({ ...input, facts, checkinCloses: ctx.settings.checkinCloses }, { format, audience: 'private' }, now);
   const [first, ...rest] = digest.parts;

@@ -1,3 +1,4 @@
+import { listChannelRefs } from '../src/platforms/index.ts';
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -5,7 +6,6 @@ import type { Database } from '../db/schema.ts';
 import { listBranchChats, listOrgBranches } from '../db/branches.ts';
 import { listBranchMembers } from '../db/members.ts';
 import { loadWorkCalendar } from '../db/calendar.ts';
-import { listOrgChannels } from '../db/channels.ts';
 import { listBranchMeetings } from '../db/meetings.ts';
 import { getOrg } from '../db/orgs.ts';
 import { type IsoDate, localDateTime } from '../src/domain/calendar.ts';
@@ -51,7 +51,7 @@ export function logCalendarGaps(logger: Logger, gaps: number[], context: Record<
 
 /** `chats`: every bound group of the branch; `secretary`: the secretaries privately, else those groups. */
 async function targetsOf(db: Kysely<Database>, orgId: string, notice: ComplianceNotice): Promise<Target[]> {
-  const [chats, channels] = await Promise.all([listBranchChats(db, orgId, notice.branchId), listOrgChannels(db, orgId)]);
+  const [chats, channels] = await Promise.all([listBranchChats(db, orgId, notice.branchId), listChannelRefs(db, orgId)]);
   if (notice.to === 'chats') return chats.map((c) => chatTarget(c, channels).target);
   return secretaryTargets(await listBranchMembers(db, orgId, notice.branchId), channels, chats).map((a) => a.target);
 }

@@ -1,8 +1,8 @@
+import { listChannelRefs } from '../src/platforms/index.ts';
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { listOrgChats } from '../db/branches.ts';
-import { listOrgChannels } from '../db/channels.ts';
 import { streamDigestInput } from '../db/digest-facts.ts';
 import { recordDeliveries } from '../db/deliveries.ts';
 import { isDuplicateKey } from '../db/errors.ts';
@@ -111,7 +111,7 @@ export async function runWeeklyDigest(deps: DigestDeps, orgId: string, week: str
   const now = deps.clock.now();
   const input = await streamDigestInput(db, orgId, week, now, branchId);
   if (!input) return [];
-  const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
+  const [channels, chats] = await Promise.all([listChannelRefs(db, orgId), listOrgChats(db, orgId)]);
   const outcomes = new Map<string, DigestOutcome>();
   const planned: Planned[] = [];
   const order: string[] = [];

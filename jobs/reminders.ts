@@ -58,11 +58,11 @@ export interface ReminderWorkerDeps {
   quota?: QuotaCounter;
 }
 
-/** Whether the org has used 80 % or more of a DingTalk budget this month. */
-async function dingtalkBudgetLow(quota: QuotaCounter | undefined, orgId: string, tz: string): Promise<boolean> {
+/** Whether the org has used 80 % or more of a monthly budget this month (a platform with one: DingTalk). */
+async function budgetLow(quota: QuotaCounter | undefined, orgId: string, tz: string): Promise<boolean> {
   if (!quota) return false;
   const uses = await quota.usage(orgId, tz);
-  return uses.some((u) => u.platform === 'dingtalk' && u.budget !== null && u.used >= u.budget * 0.8);
+  return uses.some((u) => u.budget !== null && u.used >= u.budget * 0.8);
 }
 
 /** Drops a planned reminder that can no longer be useful, once, with a log line. */
@@ -116,7 +116,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     if (!org) return 'stale';
     // With the DingTalk budget low, an earlier reminder gives way to the later one: one reminder
     // instead of two. The last reminder, the start notice and the nudge always go.
-    if (kind === 'remind' && offset > Math.min(...deps.timing.offsets) && (await dingtalkBudgetLow(deps.quota, org.id, org.timezone))) {
+    if (kind === 'remind' && offset > Math.min(...deps.timing.offsets) && (await budgetLow(deps.quota, org.id, org.timezone))) {
       await drop(deps, row, 'the DingTalk budget is running low: left to the later reminder', now);
       return 'merged into the later reminder';
     }

@@ -18,9 +18,8 @@ import { RosterCache } from './chat/roster-cache.ts';
 import { readCheckinMeetings } from './chat/meeting-lookup.ts';
 import type { ChatMessage, Handle, Reply } from './chat/message.ts';
 import { ChannelDirectory } from './platforms/channel-directory.ts';
-import { dingtalkReceiver } from './platforms/dingtalk/receiver.ts';
-import { SignOnce } from './platforms/dingtalk/sign-once.ts';
-import { wecomReceiver, wecomUrlCheck } from './platforms/wecom/receiver.ts';
+import { listChannelRefs, webhookRoutes } from './platforms/index.ts';
+import { receiverDeps } from './platforms/receiver-deps.ts';
 
 /** The chat layer assembled: a message in, its reply out, through the command table of handlers/. */
 export function createDispatch(
@@ -45,6 +44,7 @@ export function createDispatch(
     writer: new InboundBatcher<BatchHint, BatchReads>(deps.db, batchOptionsFor(deps.db), beforeBatch),
     runEffects: createEffectRunner(deps),
     commands: COMMAND_TABLE,
+    channelRefs: listChannelRefs,
   };
   return (message) => dispatch(dispatchDeps, message);
 }
@@ -57,8 +57,14 @@ export const createHandle = (deps: Pick<ServiceDeps, 'config' | 'db' | 'clock' |
 export function createApp(deps: ServiceDeps): Hono {
   const app = new Hono();
   const channels = new ChannelDirectory(deps.db, deps.clock, deps.config.CACHE_TTL);
-  const signs = new SignOnce(deps.redis, deps.config.QUEUE_PREFIX, deps.logger);
-  const receiverDeps = { channels, clock: deps.clock, handle: createHandle(deps), signs };
+  const receivers = receiverDeps({
+    channels,
+    clock: deps.clock,
+    handle: createHandle(deps),
+    redis: deps.redis,
+    keyPrefix: deps.config.QUEUE_PREFIX,
+    logger: deps.logger,
+  });
 
   // No token: the state of the parts only; what failed is in GET /admin/health.
   app.get('/healthz', async (c) => {
@@ -66,9 +72,12 @@ export function createApp(deps: ServiceDeps): Hono {
     return c.json(state, state.db === 'ok' && state.redis === 'ok' ? 200 : 503);
   });
 
-  app.post('/webhooks/dingtalk/:channel', dingtalkReceiver(receiverDeps));
-  app.get('/webhooks/wecom/:channel', wecomUrlCheck(receiverDeps));
-  app.post('/webhooks/wecom/:channel', wecomReceiver(receiverDeps));
+  // Each platform's callbacks, as its adapter routes them.
+  for (const route of webhookRoutes()) {
+    const path = `/webhooks/${route.segment}/:channel`;
+    if (route.get) app.get(path, route.get(receivers));
+    app.post(path, route.post(receivers));
+  }
 
   // The pages a browser opens: framed by no one, and only the service's own scripts run in them.
   for (const path of [GUIDE_PATH, CONSOLE_PATH]) app.use(`${path}/*`, pageHeaders());

@@ -72,6 +72,22 @@ function linesMatching(files: string[], pattern: RegExp, comments = false): stri
   );
 }
 
+/**
+ * A switch on a platform: a `platform` compared with a platform's name, or a `case` of one. What
+ * differs between platforms is asked of their adapters (src/platforms/index.ts), never decided by name.
+ */
+const PLATFORM_NAME = `'(?:dingtalk|wecom|wecom-app|wecom-bot|demo)'`;
+const PLATFORM_SWITCH = new RegExp(
+  [
+    `\\bplatform\\s*[!=]==?\\s*${PLATFORM_NAME}`,
+    `${PLATFORM_NAME}\\s*[!=]==?\\s*[\\w.?]*\\bplatform\\b`,
+    `\\bcase\\s+'(?:dingtalk|wecom-app|wecom-bot|demo)'\\s*:`,
+  ].join('|'),
+);
+
+/** Where a platform may be named in a switch: the adapters, the database, the admin API's schemas. */
+const mayName = (path: string) => path.startsWith('src/platforms/') || path.startsWith('db/') || path === 'src/admin/schemas.ts';
+
 describe('layout', () => {
   it('puts every service file in a layer', () => {
     expect(SERVICE.filter((f) => layerOf(f) < 0)).toEqual([]);
@@ -141,6 +157,31 @@ describe('layout', () => {
 
   it('has handlers that never name a platform', () => {
     expect(linesMatching(filesUnder('handlers'), /dingtalk|wecom|钉钉|企业微信/i, true)).toEqual([]);
+  });
+
+  it('switches on a platform only in src/platforms/ (and the database and the admin schemas)', () => {
+    const outside = SERVICE.filter((f) => !mayName(f));
+    expect(linesMatching(outside, PLATFORM_SWITCH)).toEqual([]);
+  });
+
+  it('finds a platform switch when there is one', () => {
+    const switches = [
+      "if (channel.config.platform === 'dingtalk') {",
+      "const bot = c.platform !== 'wecom-bot';",
+      "if ('demo' == channel?.platform) return;",
+      "    case 'wecom-app':",
+      "case 'dingtalk': return 1;",
+    ];
+    const others = [
+      "if (format === 'dingtalk') {",
+      "message.platform === 'console' ? 'id' : column",
+      "case 'wecom':",
+      "const platform = 'dingtalk';",
+      "// platform === 'dingtalk' in a comment",
+    ];
+    expect(switches.filter((line) => !PLATFORM_SWITCH.test(line))).toEqual([]);
+    expect(others.filter((line) => PLATFORM_SWITCH.test(line.replace(/\/\/.*$/, '')))).toEqual([]);
+    expect(mayName('src/platforms/deliver.ts') && mayName('db/channels.ts') && !mayName('src/domain/targets.ts')).toBe(true);
   });
 
   it('has handlers that read and write as if alone: group commit stays behind the repositories', () => {

@@ -7,6 +7,7 @@ import type { BranchFrame, Html, OrgFrame } from '../src/admin/console/layout.ts
 import { enterView, signInView } from '../src/admin/console/views/login.ts';
 import { editModel, editView, rosterModel, rosterView } from '../src/admin/console/views/members.ts';
 import { auditModel, auditView, channelsModel, channelsView } from '../src/admin/console/views/org.ts';
+import { consoleFacts } from '../src/platforms/index.ts';
 import { branchOverviewModel, branchOverviewView } from '../src/admin/console/views/overview.ts';
 import { reportsModel, reportsView } from '../src/admin/console/views/reports.ts';
 
@@ -132,6 +133,7 @@ describe('the console’s views', () => {
         },
         { id: 'wb1', orgId: 'o1', config: { platform: 'wecom-bot', token: 't', encodingAESKey: 'a'.repeat(43) }, lastInboundAt: null },
       ],
+      facts: consoleFacts,
       chats: [
         { channel_id: 'dt1', chat_id: 'cid"1', org_id: 'o1', branch_id: 'b1', webhook: null, secret: null, created_at: NOW },
         { channel_id: 'wb1', chat_id: 'w1', org_id: 'o1', branch_id: 'b9', webhook: null, secret: null, created_at: NOW },
@@ -148,7 +150,7 @@ describe('the console’s views', () => {
       result: { kind: 'error', text: HOSTILE },
     });
     const [demo, dt, wb] = model.channels;
-    expect(demo).toEqual({ kind: 'demo', id: 'demo1' });
+    expect(demo).toMatchObject({ kind: 'apart', id: 'demo1', label: '终端演示' });
     expect(dt).toMatchObject({
       kind: 'platform',
       withAccounts: 1,

@@ -11,6 +11,7 @@ import { putOrg } from '../db/orgs.ts';
 import { canPostTo, chatTarget, privateAnswer, privateTarget } from '../src/domain/targets.ts';
 import { quarterKey, toLocal } from '../src/domain/time.ts';
 import { PlatformClients, deliver } from '../src/platforms/deliver.ts';
+import { channelRef } from '../src/platforms/index.ts';
 import { DEMO_ORG, seedDemo } from '../src/platforms/terminal/demo.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
@@ -24,7 +25,7 @@ import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts
 const TZ = 'Asia/Shanghai';
 
 describe('the demo channel as a target', () => {
-  const demo = { id: 'demo-console', platform: 'demo' };
+  const demo = channelRef({ id: 'demo-console', platform: 'demo' })!;
   const m1 = { id: 'm1', dingtalk_user_id: null, wecom_user_id: null };
 
   it('reaches every member privately by id and posts into its group chats, as DingTalk would', () => {
@@ -37,7 +38,7 @@ describe('the demo channel as a target', () => {
   });
 
   it('comes after a platform that can reach the member', () => {
-    const dingtalk = { id: 'dt1', platform: 'dingtalk' };
+    const dingtalk = channelRef({ id: 'dt1', platform: 'dingtalk' })!;
     expect(privateTarget({ ...m1, dingtalk_user_id: 'u1' }, [demo, dingtalk])?.target).toMatchObject({ channelId: 'dt1' });
   });
 });

@@ -1,3 +1,4 @@
+import { listChannelRefs } from '../platforms/index.ts';
 import { Hono } from 'hono';
 import type { ServiceDeps } from './deps.ts';
 import { addDays, localDate } from '../domain/calendar.ts';
@@ -7,7 +8,6 @@ import { isoWeek, isoWeekOfDate, isoWeekRange } from '../domain/iso-week.ts';
 import { audienceOf } from '../domain/targets.ts';
 import { isoWithOffset } from '../domain/time.ts';
 import { getBranch, listOrgChats } from '../../db/branches.ts';
-import { listOrgChannels } from '../../db/channels.ts';
 import { loadDigestInput } from '../../db/digest-facts.ts';
 import { getOrg } from '../../db/orgs.ts';
 import { digestTarget, runWeeklyDigest } from '../../jobs/digest-run.ts';
@@ -46,7 +46,7 @@ export function digestRoutes(deps: Pick<ServiceDeps, 'db' | 'clock' | 'logger' |
       const facts = input?.branches[0];
       if (!input || !facts) throw new Problem(404, `unknown branch ${branchId}`);
       // Rendered for where the digest would go, so that the parts are the ones a run would push.
-      const [channels, chats] = await Promise.all([listOrgChannels(db, orgId), listOrgChats(db, orgId)]);
+      const [channels, chats] = await Promise.all([listChannelRefs(db, orgId), listOrgChats(db, orgId)]);
       const to = digestTarget(facts, channels, chats);
       const digest = previewDigest(
         { ...input, facts, checkinCloses },

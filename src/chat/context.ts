@@ -6,6 +6,7 @@ import type { MeetingPresent } from '../../db/meetings.ts';
 import type { RosterBranch, RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
 import type { ReminderTiming } from '../domain/reminders.ts';
+import type { ChannelRef } from '../domain/targets.ts';
 import type { Effect } from './effects.ts';
 import { SAY } from './replies.ts';
 
@@ -57,6 +58,8 @@ export interface CommandContext {
   reply(reply: Reply): void;
   /** Relays `effect`, written to the outbox in this transaction, once it has committed (never if it rolls back). */
   after(effect: Effect): void;
+  /** The org's channels as the targets see them: what each can reach, told by its platform (given by the assembly). */
+  channelRefs(db: Db, orgId: string): Promise<ChannelRef[]>;
 }
 
 /** What a batch reads for its commands together before they run (db/inbound-batch.ts `beforeBatch`). */

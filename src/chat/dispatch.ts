@@ -27,6 +27,8 @@ export interface DispatchDeps {
   runEffects: EffectRunner;
   /** The commands (the list in handlers/index.ts), given by the assembly: handlers sit above this layer. */
   commands: CommandTable;
+  /** The org's channels as the targets see them, from the platforms' adapters, which sit above this layer. */
+  channelRefs: CommandContext['channelRefs'];
 }
 
 const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {

@@ -4,10 +4,36 @@ import type { BranchChatTable, MemberTable } from './records.ts';
 
 // Where a branch's messages go: the one rule for reaching a member privately, a bound group chat,
 // or the secretaries (privately where a channel can reach them, else the branch's group chats).
+// What a channel can do comes with it as data (its platform's adapter says), never by its name.
 
-export type ChannelRef = { id: string; platform: string };
-export type ChatRef = Pick<BranchChatTable, 'channel_id' | 'chat_id'>;
+/** The platform accounts a member may have, in the order a member is reached privately. */
+export const ACCOUNT_PLATFORMS = ['dingtalk', 'wecom'] as const;
+export type AccountPlatform = (typeof ACCOUNT_PLATFORMS)[number];
+
+/** How the console and the quota table name each kind of account. */
+export const ACCOUNT_LABELS: Record<AccountPlatform, string> = { dingtalk: '钉钉', wecom: '企业微信' };
+
 type Reachable = Pick<MemberTable, 'id' | 'dingtalk_user_id' | 'wecom_user_id'>;
+
+/** A member's user id on `account`'s platform, or null: the one place a member's accounts are read. */
+export function accountOf(member: Pick<MemberTable, 'dingtalk_user_id' | 'wecom_user_id'>, account: AccountPlatform): string | null {
+  const ids: Record<AccountPlatform, string | null> = { dingtalk: member.dingtalk_user_id, wecom: member.wecom_user_id };
+  return ids[account];
+}
+
+/** A channel as the targets see it: what it can reach and in which message format. */
+export interface ChannelRef {
+  id: string;
+  /** The accounts its members are known by; `any`: every member by id (the terminal demo); null: none. */
+  account: AccountPlatform | 'any' | null;
+  /** The format of a private message it sends a member; null when it cannot send one. */
+  privateFormat: MessageFormat | null;
+  /** The format of what it posts into a bound group chat. */
+  groupFormat: MessageFormat;
+  /** Whether it can post into a bound chat that has no robot key of its own. */
+  postsWithoutRobot: boolean;
+}
+export type ChatRef = Pick<BranchChatTable, 'channel_id' | 'chat_id'>;
 
 /** A target with the kind of message it takes, which decides the size of each part. */
 export interface Addressed {
@@ -15,53 +41,57 @@ export interface Addressed {
   format: MessageFormat;
 }
 
-/** The terminal demo's channel reaches every member by id, as the platform it stands in for (DingTalk) would. */
-const DEMO_FORMAT: MessageFormat = 'dingtalk';
+/** A chat whose channel is gone is sized for a WeCom group robot, the smaller of the two group limits. */
+const UNKNOWN_CHAT_FORMAT: MessageFormat = 'wecom';
+
+const privately = (member: Pick<MemberTable, 'id'>, channel: ChannelRef, format: MessageFormat): Addressed => ({
+  target: { kind: 'member', channelId: channel.id, memberId: member.id },
+  format,
+});
+
+/** The first channel that sends private messages to `account`'s accounts. */
+const sender = (channels: ChannelRef[], account: AccountPlatform | 'any') =>
+  channels.find((c): c is ChannelRef & { privateFormat: MessageFormat } => c.account === account && c.privateFormat !== null);
 
 /**
- * A member privately: a DingTalk channel of the org when they have a DingTalk id (oToMessages),
- * else a WeCom self-built app when they have a WeCom id (message/send), else the terminal demo's
- * channel; null when none.
+ * A member privately: for each account she has, in the order of ACCOUNT_PLATFORMS (DingTalk, then
+ * WeCom), the org's first channel that sends to it (DingTalk's oToMessages, a WeCom app's
+ * message/send); else a channel that reaches every member (the terminal demo's); null when none.
  */
 export function privateTarget(member: Reachable, channels: ChannelRef[]): Addressed | null {
-  const dingtalk = channels.find((c) => c.platform === 'dingtalk');
-  if (member.dingtalk_user_id && dingtalk)
-    return { target: { kind: 'member', channelId: dingtalk.id, memberId: member.id }, format: 'dingtalk' };
-  const app = channels.find((c) => c.platform === 'wecom-app');
-  if (member.wecom_user_id && app) return { target: { kind: 'member', channelId: app.id, memberId: member.id }, format: 'wecom-app' };
-  const demo = channels.find((c) => c.platform === 'demo');
-  return demo ? { target: { kind: 'member', channelId: demo.id, memberId: member.id }, format: DEMO_FORMAT } : null;
+  for (const account of ACCOUNT_PLATFORMS) {
+    const channel = accountOf(member, account) ? sender(channels, account) : undefined;
+    if (channel) return privately(member, channel, channel.privateFormat);
+  }
+  const any = sender(channels, 'any');
+  return any ? privately(member, any, any.privateFormat) : null;
 }
 
 /**
  * A member privately, as the answer to what she asked on `channelId`: through that channel where
- * it can reach her so (DingTalk, a WeCom app); asked through a WeCom AI bot, which cannot, through
- * the org's WeCom app, to the same WeCom account. Never another platform's account. Null when none.
+ * it can reach her so (DingTalk, a WeCom app); asked through one that cannot (a WeCom AI bot),
+ * through the org's first channel that sends to the same account. Never another platform's
+ * account. Null when none.
  */
 export function privateAnswer(member: Reachable, channels: ChannelRef[], channelId: string): Addressed | null {
   const asked = channels.find((c) => c.id === channelId);
-  const to = (channelId: string, format: MessageFormat): Addressed => ({
-    target: { kind: 'member', channelId, memberId: member.id },
-    format,
-  });
-  if (asked?.platform === 'dingtalk') return member.dingtalk_user_id ? to(asked.id, 'dingtalk') : null;
-  if (asked?.platform === 'demo') return to(asked.id, DEMO_FORMAT);
-  if (!member.wecom_user_id) return null;
-  if (asked?.platform === 'wecom-app') return to(asked.id, 'wecom-app');
-  const app = asked?.platform === 'wecom-bot' ? channels.find((c) => c.platform === 'wecom-app') : undefined;
-  return app ? to(app.id, 'wecom-app') : null;
+  if (!asked?.account) return null;
+  if (asked.account === 'any') return asked.privateFormat ? privately(member, asked, asked.privateFormat) : null;
+  if (!accountOf(member, asked.account)) return null;
+  const channel = asked.privateFormat ? asked : sender(channels, asked.account);
+  return channel?.privateFormat ? privately(member, channel, channel.privateFormat) : null;
 }
 
 /** Who reads what goes to a target: one member, or everyone in a group chat. */
 export const audienceOf = (target: Target): Audience => (target.kind === 'member' ? 'private' : 'group');
 
 /**
- * Whether the service can post into a bound chat: a DingTalk chat through its own custom robot or
- * the app robot; a WeCom chat only through its own group robot (deliver.ts sends the same way).
+ * Whether the service can post into a bound chat: through the chat's own robot, or where its
+ * channel posts without one (DingTalk's app robot; deliver.ts sends the same way).
  */
 export function canPostTo(chat: Pick<BranchChatTable, 'channel_id' | 'webhook'>, channels: ChannelRef[]): boolean {
-  const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
-  return platform === 'dingtalk' || platform === 'demo' || (platform !== undefined && !!chat.webhook);
+  const channel = channels.find((c) => c.id === chat.channel_id);
+  return channel !== undefined && (channel.postsWithoutRobot || !!chat.webhook);
 }
 
 /** A bound group chat as a target. */
@@ -69,8 +99,8 @@ export const toChat = (chat: ChatRef): Target => ({ kind: 'chat', channelId: cha
 
 /** A bound group chat, pushed to through its robot. */
 export function chatTarget(chat: ChatRef, channels: ChannelRef[]): Addressed {
-  const platform = channels.find((c) => c.id === chat.channel_id)?.platform;
-  return { target: toChat(chat), format: platform === 'dingtalk' ? 'dingtalk' : platform === 'demo' ? DEMO_FORMAT : 'wecom' };
+  const format = channels.find((c) => c.id === chat.channel_id)?.groupFormat ?? UNKNOWN_CHAT_FORMAT;
+  return { target: toChat(chat), format };
 }
 
 /**

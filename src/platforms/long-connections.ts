@@ -8,18 +8,14 @@ import { type ChatMessage, type Handle, type Reply, UNAVAILABLE } from '../chat/
 import type { Clock } from '../core/clock.ts';
 import { within } from '../core/deadline.ts';
 import type { Config } from '../core/config.ts';
-import type { Channel, DingtalkConfig } from '../domain/channels.ts';
-import type { QuotaKind } from '../domain/quota.ts';
-import { PlatformClients } from './deliver.ts';
-import { robotMessageSchema, toChatMessage } from './dingtalk/callback.ts';
-import { DingtalkStream } from './dingtalk/stream.ts';
-import { sendStreamReply } from './dingtalk/stream-reply.ts';
-import { AibotSocket } from './wecom/aibot-socket.ts';
-import { NotABotMessage, botChatMessage, botStreamReply } from './wecom/bot-message.ts';
+import type { Channel } from '../domain/channels.ts';
+import type { ConnectContext, Connection } from './adapter.ts';
+import { LONG_CONNECTION_PLATFORMS, adapterFor } from './index.ts';
+import { PlatformClients } from './shared/clients.ts';
 
-// The long connections of the channels that receive over one — DingTalk Stream, the WeCom AI bot's
-// websocket — each held by exactly one process: a Redis lease per channel decides which. The holder
-// renews it first thing at every sync; a process that dies stops renewing and another takes the
+// The long connections of the channels whose adapter has them receive over one (DingTalk Stream,
+// the WeCom AI bot's websocket), each held by exactly one process: a Redis lease per channel decides
+// which; what a connection is, is its adapter's. The holder renews it first thing at every sync; a process that dies stops renewing and another takes the
 // lease over when it expires; a process that stops releases its leases at once. The lease's value
 // carries a fence (a counter bumped at every take), so that a holder that was paused past its lease
 // finds another value and lets go. A holder also lets go on its own, by its local clock: a
@@ -58,12 +54,6 @@ export interface LongConnectionsOptions {
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-interface Connection {
-  start(): void;
-  stop(): void;
-  readonly connected: boolean;
-}
-
 interface Held {
   lease: string;
   config: string;
@@ -72,9 +62,11 @@ interface Held {
   expiry: NodeJS.Timeout | undefined;
 }
 
-/** The channels that receive over a long connection: DingTalk in stream mode, the WeCom AI bot in websocket mode. */
-const onLongConnection = (c: Channel) =>
-  (c.config.platform === 'dingtalk' && c.config.mode === 'stream') || (c.config.platform === 'wecom-bot' && c.config.mode === 'websocket');
+/** A channel that receives over a long connection, and how its adapter opens one. */
+interface Listed {
+  channel: Channel;
+  connect(ctx: ConnectContext): Connection;
+}
 
 /**
  * Local monotonic time, which a lease's life is measured in: neither Redis's time (unreachable when
@@ -139,7 +131,7 @@ export class LongConnections {
   /** Renewal comes first, so that neither a failing database nor a slow listing keeps a lease from being renewed. */
   private async syncOnce(): Promise<void> {
     await this.renew();
-    let channels: Channel[];
+    let channels: Listed[];
     try {
       channels = await this.listChannels();
     } catch (err) {
@@ -153,10 +145,15 @@ export class LongConnections {
     await this.reconcile(channels);
   }
 
-  private async listChannels(): Promise<Channel[]> {
-    const all = [...(await listPlatformChannels(this.deps.db, 'dingtalk')), ...(await listPlatformChannels(this.deps.db, 'wecom-bot'))];
+  /** The channels whose adapter says they receive over a long connection, each with how to open it. */
+  private async listChannels(): Promise<Listed[]> {
+    const all: Channel[] = [];
+    for (const platform of LONG_CONNECTION_PLATFORMS) all.push(...(await listPlatformChannels(this.deps.db, platform)));
     this.listedAt = monotonic();
-    return all.filter(onLongConnection);
+    return all.flatMap((channel) => {
+      const connect = adapterFor(channel).longConnection;
+      return connect ? [{ channel, connect }] : [];
+    });
   }
 
   /**
@@ -185,25 +182,25 @@ export class LongConnections {
   }
 
   /** Lets go of the channels no longer listed, reconnects the changed ones, tries to take the others. */
-  private async reconcile(channels: Channel[]): Promise<void> {
-    const listed = new Set(channels.map((c) => c.id));
+  private async reconcile(channels: Listed[]): Promise<void> {
+    const listed = new Set(channels.map((c) => c.channel.id));
     for (const id of [...this.held.keys()]) if (!listed.has(id)) await this.release(id);
-    for (const channel of channels) {
+    for (const { channel, connect } of channels) {
       const config = JSON.stringify(channel.config);
       const held = this.held.get(channel.id);
       if (!held) {
-        await this.take(channel, config);
+        await this.take(channel, config, connect);
       } else if (held.config !== config) {
         this.deps.logger.info({ channel: channel.id }, 'long connections: the channel changed, reconnecting');
         held.stream.stop();
         held.config = config;
-        held.stream = this.open(channel);
+        held.stream = this.open(channel, connect);
       }
     }
   }
 
   /** Takes the channel's lease when nobody holds it, and connects. */
-  private async take(channel: Channel, config: string): Promise<void> {
+  private async take(channel: Channel, config: string, connect: Listed['connect']): Promise<void> {
     const key = this.key(channel.id);
     const fence = await within(this.deps.redis.incr(`${key}:fence`), this.syncMs, 'bumping the fence');
     const lease = `${this.owner}:${fence}`;
@@ -211,7 +208,7 @@ export class LongConnections {
     const taken = await within(this.deps.redis.set(key, lease, 'PX', this.leaseMs, 'NX'), this.syncMs, 'taking the lease');
     if (taken !== 'OK') return;
     this.deps.logger.info({ channel: channel.id, fence }, 'long connections: holding the channel');
-    const held: Held = { lease, config, stream: this.open(channel), expiry: undefined };
+    const held: Held = { lease, config, stream: this.open(channel, connect), expiry: undefined };
     this.held.set(channel.id, held);
     this.confirm(channel.id, held, askedAt);
   }
@@ -251,35 +248,23 @@ export class LongConnections {
     await Promise.all([...this.held.keys()].map((id) => this.release(id)));
   }
 
-  private open(channel: Channel): Connection {
+  private open(channel: Channel, connect: (ctx: ConnectContext) => Connection): Connection {
     const logger = this.deps.logger.child({ channel: channel.id });
-    const quick = {
+    const socket = {
       ...(this.opts.heartbeatMs ? { heartbeatMs: this.opts.heartbeatMs } : {}),
       ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
       ...(this.opts.stableMs ? { stableMs: this.opts.stableMs } : {}),
     };
-    const config = channel.config;
-    if (config.platform === 'wecom-bot') {
-      const socket: AibotSocket = new AibotSocket({
-        url: this.deps.config.WECOM_AIBOT_WS_URL,
-        config: { botId: config.botId ?? '', secret: config.secret ?? '' },
-        logger,
-        onMessage: (reqId, body) => void this.receiveWecom(channel, socket, reqId, body, logger),
-        clock: this.deps.clock,
-        ...quick,
-      });
-      socket.start();
-      return socket;
-    }
-    const stream = new DingtalkStream({
-      apiBase: this.deps.config.DINGTALK_API_BASE,
-      config: config as DingtalkConfig,
+    const connection = connect({
+      clients: this.clients,
+      config: this.deps.config,
+      clock: this.deps.clock,
       logger,
-      onRobotMessage: (body) => void this.receiveDingtalk(channel, body, logger),
-      ...quick,
+      handle: (message) => this.handled(message, logger),
+      socket,
     });
-    stream.start();
-    return stream;
+    connection.start();
+    return connection;
   }
 
   /**
@@ -298,44 +283,5 @@ export class LongConnections {
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** (attempt - 1)));
     }
-  }
-
-  /** A DingTalk robot message, already ACKed; the reply goes through the sessionWebhook or the robot API. */
-  private async receiveDingtalk(channel: Channel, raw: unknown, logger: Logger): Promise<void> {
-    const parsed = robotMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      logger.warn('DingTalk Stream: a robot message of an unknown shape, ignored');
-      return;
-    }
-    const body = parsed.data;
-    // A Stream push counts against the org's Webhook&Stream quota.
-    await this.clients.quota.count(channel, 'webhook');
-    const reply = await this.handled(toChatMessage(channel, body, this.deps.clock.now()), logger);
-    if (!reply) return;
-    const api = this.clients.dingtalkApp(channel as Channel & { config: DingtalkConfig });
-    const count = (kind: QuotaKind) => this.clients.quota.count(channel, kind);
-    const sent = await sendStreamReply(
-      { oapiBase: this.deps.config.DINGTALK_OAPI_BASE, api, logger, now: this.deps.clock.now(), count },
-      body,
-      reply,
-    );
-    if (!sent.delivered) logger.warn({ msgId: body.msgId }, `DingTalk Stream: the reply was not sent: ${sent.reason}`);
-  }
-
-  /** A WeCom AI-bot message; the reply goes back on the socket under the frame's req_id, as a finished stream. */
-  private async receiveWecom(channel: Channel, socket: AibotSocket, reqId: string, raw: unknown, logger: Logger): Promise<void> {
-    let message: ChatMessage | null;
-    try {
-      message = botChatMessage(channel, raw, this.deps.clock.now());
-    } catch (err) {
-      if (!(err instanceof NotABotMessage)) throw err;
-      logger.warn(`WeCom AI bot: ${err.message}, ignored`);
-      return;
-    }
-    if (!message) return;
-    const reply = await this.handled(message, logger);
-    if (!reply) return;
-    if (!(await socket.respond(reqId, botStreamReply(message, reply))))
-      logger.warn({ msgId: message.messageId }, 'WeCom AI bot: the reply was not acknowledged');
   }
 }

@@ -1,7 +1,9 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Handle } from '../chat/message.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
-import type { SignOnce } from './dingtalk/sign-once.ts';
+import { SignOnce } from './dingtalk/sign-once.ts';
 
 /** What a receiver needs: its channels, the clock its checks read, and where verified messages go. */
 export interface ReceiverDeps {
@@ -11,3 +13,11 @@ export interface ReceiverDeps {
   /** The DingTalk signatures already used, each good for one message. */
   signs: SignOnce;
 }
+
+/** The receivers' dependencies, with the state they keep in Redis. */
+export const receiverDeps = (deps: Omit<ReceiverDeps, 'signs'> & { redis: Redis; keyPrefix: string; logger: Logger }): ReceiverDeps => ({
+  channels: deps.channels,
+  clock: deps.clock,
+  handle: deps.handle,
+  signs: new SignOnce(deps.redis, deps.keyPrefix, deps.logger),
+});

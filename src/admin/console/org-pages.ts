@@ -9,6 +9,7 @@ import type { OrgTable } from '../../../db/schema.ts';
 import type { Target } from '../../domain/outbound.ts';
 import { QuotaCounter } from '../../platforms/shared/quota.ts';
 import { toLocal } from '../../domain/time.ts';
+import { consoleFacts } from '../../platforms/index.ts';
 import { Refused, auditRefused } from '../acting.ts';
 import { auditFilter, auditJson, auditQuerySchema } from '../audit.ts';
 import { putOverride } from '../calendar.ts';
@@ -59,6 +60,7 @@ export function orgPages(deps: Deps): Hono<ConsoleEnv> {
       org,
       base: deps.config.PUBLIC_URL ?? '',
       channels,
+      facts: consoleFacts,
       chats,
       branches,
       members,

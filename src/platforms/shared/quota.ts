@@ -9,14 +9,16 @@ import type { Clock } from '../../core/clock.ts';
 import type { Channel } from '../../domain/channels.ts';
 import { deliveryId } from '../../domain/outbound.ts';
 import { DINGTALK_BUDGET, type QuotaKind, levelsReached, monthKey, quotaWarning } from '../../domain/quota.ts';
-import { privateTarget } from '../../domain/targets.ts';
+import { type AccountPlatform, privateTarget } from '../../domain/targets.ts';
+import { adapterFor, channelRef } from '../index.ts';
 
 // Calls to the platforms, counted per org, platform, kind and month in Redis: a count
 // is bumped on every call, where a database write would slow every send. Redis losing its data
 // restarts the month's counts (a warning may then come late); the platform's own answer (90020)
 // still stops what exceeds the quota.
 
-export type QuotaPlatform = 'dingtalk' | 'wecom';
+/** Calls are counted by the platform whose accounts they reach: both WeCom kinds share WeCom's. */
+export type QuotaPlatform = AccountPlatform;
 
 const KINDS: QuotaKind[] = ['webhook', 'api'];
 const KEEP_S = 40 * 86_400;
@@ -39,10 +41,7 @@ export function budgetOf(channels: Channel[], kind: QuotaKind): number {
 }
 
 /** The platform a channel's calls count against; none for the terminal demo's, which calls nothing. */
-function quotaPlatformOf(channel: Channel): QuotaPlatform | null {
-  if (channel.config.platform === 'demo') return null;
-  return channel.config.platform === 'dingtalk' ? 'dingtalk' : 'wecom';
-}
+const quotaPlatformOf = (channel: Channel): QuotaPlatform | null => adapterFor(channel).quota;
 
 export class QuotaCounter {
   constructor(private readonly deps: { db: Db; redis: Redis; logger: Logger; clock: Clock; prefix: string }) {}
@@ -103,7 +102,7 @@ export class QuotaCounter {
     for (const admin of admins) {
       const to = privateTarget(
         admin,
-        channels.map((c) => ({ id: c.id, platform: c.config.platform })),
+        channels.flatMap((c) => channelRef({ id: c.id, platform: c.config.platform }) ?? []),
       );
       if (!to) continue;
       // Recorded, not sent: the workers' relay queues it, once (the id is the same for a repeat).

@@ -7,3 +7,6 @@ export type SendResult =
   | { delivered: false; kind: 'rate-limited' | 'permanent' | 'retry'; errcode?: number; reason: string };
 
 export type SendFailure = Extract<SendResult, { delivered: false }>;
+
+/** A send that no retry would help. */
+export const permanent = (reason: string): SendFailure => ({ delivered: false, kind: 'permanent', reason });

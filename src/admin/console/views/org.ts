@@ -4,7 +4,9 @@ import { AUDIT_LABELS, type AuditAction } from '../../../domain/audit.ts';
 import { WorkCalendar, chineseDaysCovers } from '../../../domain/calendar.ts';
 import { type Channel, DEFAULT_BOT_NAME } from '../../../domain/channels.ts';
 import { QUOTA_LABELS } from '../../../domain/quota.ts';
+import { ACCOUNT_LABELS, accountOf } from '../../../domain/targets.ts';
 import { fileDateTime } from '../../../domain/time.ts';
+import type { ChannelFacts } from '../../../platforms/index.ts';
 import type { QuotaUse } from '../../../platforms/shared/quota.ts';
 import type { auditJson } from '../../audit.ts';
 import { type Html, type Notice, type OrgFrame, notice, page } from '../layout.ts';
@@ -13,56 +15,25 @@ import { type Html, type Notice, type OrgFrame, notice, page } from '../layout.t
 // calendar, and the trail of who did what. Each page is a view model built from what its route
 // loaded, and a view of it.
 
-/** The terminal demo's channel has no credentials, callback or test message: it is shown apart. */
-type RealPlatform = Exclude<Channel['config']['platform'], 'demo'>;
-
-const PLATFORM_LABELS: Record<RealPlatform, string> = {
-  dingtalk: '钉钉企业内部应用机器人',
-  'wecom-bot': '企业微信智能机器人',
-  'wecom-app': '企业微信自建应用',
-};
-
-/** Credentials each platform needs, by field name: the checklist says which are stored, never their values. */
-const FIELDS: Record<RealPlatform, [string, string][]> = {
-  dingtalk: [
-    ['appKey', 'AppKey'],
-    ['appSecret', 'AppSecret'],
-    ['robotCode', 'RobotCode'],
-  ],
-  'wecom-bot': [
-    ['token', 'Token'],
-    ['encodingAESKey', 'EncodingAESKey'],
-  ],
-  'wecom-app': [
-    ['corpId', '企业 ID'],
-    ['agentId', 'AgentId'],
-    ['secret', 'Secret'],
-    ['token', 'Token'],
-    ['encodingAESKey', 'EncodingAESKey'],
-  ],
-};
-
-const WEBHOOK_PATHS: Record<RealPlatform, string> = {
-  dingtalk: 'dingtalk',
-  'wecom-bot': 'wecom',
-  'wecom-app': 'wecom',
-};
-
 export type ChannelCard =
-  | { kind: 'demo'; id: string }
+  /** A channel with nothing to set up (the terminal demo's): its name and what it does. */
+  | { kind: 'apart'; id: string; label: string; help: string | null }
   | {
       kind: 'platform';
       id: string;
       platformLabel: string;
-      callbackUrl: string;
+      help: string | null;
+      /** Where its platform calls back; null when it takes no callbacks. */
+      callbackUrl: string | null;
       /** Each credential the platform needs, and whether it is stored. */
       fields: { label: string; set: boolean }[];
       botName: string | null;
       /** When the latest kept callback arrived, as the org reads the time; null when none is. */
       lastInbound: string | null;
-      /** The bound groups, and how many of them lack a group robot; null where the platform has none (wecom-app). */
+      /** The bound groups, and how many of them lack a group robot; null where none binds to it (a WeCom app). */
       chats: { count: number; withoutRobot: number } | null;
-      accountsLabel: string;
+      /** The kind of account its members are known by; null when none. */
+      accountsLabel: string | null;
       withAccounts: number;
       active: number;
       testPath: string;
@@ -84,6 +55,8 @@ export interface ChannelsInput {
   /** PUBLIC_URL, the base of each callback address. */
   base: string;
   channels: (Channel & { lastInboundAt: number | null })[];
+  /** What the channel's platform says of it (src/platforms/index.ts `consoleFacts`). */
+  facts: (channel: Channel) => ChannelFacts;
   chats: BranchChatTable[];
   branches: { id: string; name: string }[];
   members: MemberTable[];
@@ -99,31 +72,32 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
   const branchNames = new Map(input.branches.map((b) => [b.id, b.name]));
   const current = input.members.filter((m) => m.status !== 'left');
   const channels = input.channels.map((channel): ChannelCard => {
-    const config = channel.config as Channel['config'] & Record<string, unknown>;
-    const platform = config.platform;
-    if (platform === 'demo') return { kind: 'demo', id: channel.id };
+    const facts = input.facts(channel);
+    const { checklist, ref } = facts;
+    if (!checklist) return { kind: 'apart', id: channel.id, label: facts.label, help: facts.help };
+    const config: Record<string, unknown> = channel.config;
     const own = input.chats.filter((ch) => ch.channel_id === channel.id);
-    const idField = platform === 'dingtalk' ? 'dingtalk_user_id' : 'wecom_user_id';
+    const account = facts.account;
     const recipients = [
-      ...(input.viewerIsMember && platform !== 'wecom-bot' ? [{ value: 'me', label: '我（私信）' }] : []),
-      ...(platform === 'wecom-app'
-        ? []
-        : own.map((ch) => ({ value: `chat:${ch.chat_id}`, label: `${branchNames.get(ch.branch_id) ?? ch.branch_id} 的群` }))),
+      ...(input.viewerIsMember && ref.privateFormat !== null ? [{ value: 'me', label: '我（私信）' }] : []),
+      ...(checklist.chats
+        ? own.map((ch) => ({ value: `chat:${ch.chat_id}`, label: `${branchNames.get(ch.branch_id) ?? ch.branch_id} 的群` }))
+        : []),
     ];
     return {
       kind: 'platform',
       id: channel.id,
-      platformLabel: PLATFORM_LABELS[platform],
-      callbackUrl: `${input.base}/webhooks/${WEBHOOK_PATHS[platform]}/${channel.id}`,
-      fields: FIELDS[platform].map(([key, label]) => ({ label, set: typeof config[key] === 'string' && config[key] !== '' })),
-      botName: typeof config.botName === 'string' ? config.botName : null,
+      platformLabel: facts.label,
+      help: facts.help,
+      callbackUrl: facts.callbackSegment === null ? null : `${input.base}/webhooks/${facts.callbackSegment}/${channel.id}`,
+      fields: checklist.fields.map(([key, label]) => ({ label, set: typeof config[key] === 'string' && config[key] !== '' })),
+      botName: channel.config.botName ?? null,
       lastInbound: channel.lastInboundAt === null ? null : fileDateTime(channel.lastInboundAt, input.org.timezone),
-      chats:
-        platform === 'wecom-app'
-          ? null
-          : { count: own.length, withoutRobot: platform === 'wecom-bot' ? own.filter((ch) => !ch.webhook).length : 0 },
-      accountsLabel: platform === 'dingtalk' ? '钉钉' : '企业微信',
-      withAccounts: current.filter((m) => m[idField]).length,
+      chats: checklist.chats
+        ? { count: own.length, withoutRobot: ref.postsWithoutRobot ? 0 : own.filter((ch) => !ch.webhook).length }
+        : null,
+      accountsLabel: account && ACCOUNT_LABELS[account],
+      withAccounts: account ? current.filter((m) => accountOf(m, account)).length : 0,
       active: current.length,
       testPath: input.channelsPath(channel.id),
       recipients,
@@ -133,7 +107,7 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
     ? {
         month: input.usage[0]!.month,
         rows: input.usage.map((u) => ({
-          platform: u.platform === 'dingtalk' ? '钉钉' : '企业微信',
+          platform: ACCOUNT_LABELS[u.platform],
           kind: QUOTA_LABELS[u.kind],
           used: u.used,
           budget: u.budget,
@@ -146,21 +120,26 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
 
 const mark = (ok: boolean) => (ok ? html`<span class="tag done">已设置</span>` : html`<span class="tag overdue">未设置</span>`);
 
+/** A help text, what it writes between backquotes shown as code. */
+const helpText = (help: string | null) =>
+  help === null ? '' : html`<p class="muted">${help.split('`').map((part, i) => (i % 2 ? html`<code>${part}</code>` : part))}</p>`;
+
 function channelCard(card: ChannelCard, csrf: string): Html {
-  if (card.kind === 'demo')
+  if (card.kind === 'apart')
     return html`<section class="card">
-      <h2>${card.id} · 终端演示</h2>
-      <p class="muted">提醒、通知和文件只显示在运行 <code>npm run chat -- --demo</code> 的终端里，不发往任何平台，也不计入调用额度。</p>
+      <h2>${card.id} · ${card.label}</h2>
+      ${helpText(card.help)}
     </section>`;
   return html`<section class="card">
     <h2>${card.id} · ${card.platformLabel}</h2>
+    ${helpText(card.help)}
     <table class="kv">
-      <tr><th>回调地址（粘贴到平台后台）</th><td><code>${card.callbackUrl}</code></td></tr>
+      ${card.callbackUrl === null ? '' : html`<tr><th>回调地址（粘贴到平台后台）</th><td><code>${card.callbackUrl}</code></td></tr>`}
       ${card.fields.map((f) => html`<tr><th>${f.label}</th><td>${mark(f.set)}</td></tr>`)}
       <tr><th>机器人名称</th><td>${card.botName ?? html`<span class="muted">未设置，提醒中写作「${DEFAULT_BOT_NAME}」</span>`}</td></tr>
       <tr><th>最近一次收到回调</th><td>${card.lastInbound ?? html`<span class="tag overdue">从未收到</span>`}</td></tr>
       ${card.chats ? html`<tr><th>已绑定的群</th><td>${card.chats.count} 个${card.chats.withoutRobot ? html`，<span class="tag overdue">${card.chats.withoutRobot} 个群未设群机器人，收不到提醒</span>` : ''}</td></tr>` : ''}
-      <tr><th>已登记${card.accountsLabel}账号的党员</th><td>${card.withAccounts} / ${card.active} 人</td></tr>
+      ${card.accountsLabel === null ? '' : html`<tr><th>已登记${card.accountsLabel}账号的党员</th><td>${card.withAccounts} / ${card.active} 人</td></tr>`}
     </table>
     <form method="post" action="${card.testPath}" class="filters spaced">
       <input type="hidden" name="_csrf" value="${csrf}" />

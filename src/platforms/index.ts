@@ -1,0 +1,113 @@
+import { listOrgChannels } from '../../db/channels.ts';
+import type { Db } from '../../db/schema.ts';
+import type { Channel } from '../domain/channels.ts';
+import type { AccountPlatform, ChannelRef } from '../domain/targets.ts';
+import type {
+  ChannelOf,
+  ChatSend,
+  ConfigOf,
+  ConnectContext,
+  Connection,
+  ConsoleFacts,
+  MemberSend,
+  Platform,
+  PlatformAdapter,
+  SendContext,
+  WebhookRoutes,
+} from './adapter.ts';
+import { demoAdapter } from './demo/adapter.ts';
+import { dingtalkAdapter } from './dingtalk/adapter.ts';
+import type { SendResult } from './shared/send-result.ts';
+import { wecomAppAdapter } from './wecom/app-adapter.ts';
+import { wecomBotAdapter } from './wecom/bot-adapter.ts';
+
+// The platforms, one line each: a platform is its folder's adapter listed here (and its settings'
+// schema in src/domain/channels.ts). Everything that differs between platforms is asked of them here.
+
+type Registry = { [P in Platform]: PlatformAdapter<ConfigOf<P>> };
+
+const ADAPTERS: Registry = {
+  dingtalk: dingtalkAdapter,
+  'wecom-app': wecomAppAdapter,
+  'wecom-bot': wecomBotAdapter,
+  demo: demoAdapter,
+};
+
+/** A channel's adapter, bound to the channel: what it is and what it can do, with no cast on the way. */
+export interface BoundAdapter {
+  account: PlatformAdapter<Channel['config']>['account'];
+  quota: PlatformAdapter<Channel['config']>['quota'];
+  unavailable(ctx: SendContext): string | null;
+  sendToChat(ctx: SendContext, send: ChatSend): Promise<SendResult>;
+  /** Absent when the channel cannot send a member a private message. */
+  sendToMember: ((ctx: SendContext, send: MemberSend) => Promise<SendResult>) | null;
+  /** The channel's long connection, when its settings have it receive over one. */
+  longConnection: ((ctx: ConnectContext) => Connection) | null;
+}
+
+/** The adapter and the settings are the same platform's: `P` ties them together. */
+function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigOf<P>): BoundAdapter {
+  const adapter: PlatformAdapter<ConfigOf<P>> = ADAPTERS[platform];
+  const typed: ChannelOf<ConfigOf<P>> = { ...channel, config };
+  const { privately, longConnection } = adapter;
+  return {
+    account: adapter.account,
+    quota: adapter.quota,
+    unavailable: (ctx) => adapter.unavailable?.(ctx, typed) ?? null,
+    sendToChat: (ctx, send) => adapter.chats.send(ctx, typed, send),
+    sendToMember: privately ? (ctx, send) => privately.send(ctx, typed, send) : null,
+    longConnection: longConnection?.uses(config) ? (ctx) => longConnection.open(ctx, typed) : null,
+  };
+}
+
+export const adapterFor = (channel: Channel): BoundAdapter => bind(channel.config.platform, channel, channel.config);
+
+const isPlatform = (name: string): name is Platform => Object.hasOwn(ADAPTERS, name);
+
+/** The platforms some of whose channels may receive over a long connection. */
+export const LONG_CONNECTION_PLATFORMS: Platform[] = Object.keys(ADAPTERS)
+  .filter(isPlatform)
+  .filter((p) => ADAPTERS[p].longConnection !== undefined);
+
+/** Every platform's callback routes, once each (two platforms may share one route). */
+export function webhookRoutes(): WebhookRoutes[] {
+  return [...new Map(Object.values(ADAPTERS).flatMap((a) => (a.webhook ? [[a.webhook.segment, a.webhook] as const] : []))).values()];
+}
+
+/** A channel as the targets see it, from its platform's facts; undefined for a platform no adapter has. */
+export function channelRef(channel: { id: string; platform: string }): ChannelRef | undefined {
+  return isPlatform(channel.platform) ? refOf(channel.id, ADAPTERS[channel.platform]) : undefined;
+}
+
+const refOf = (id: string, adapter: Registry[Platform]): ChannelRef => ({
+  id,
+  account: adapter.account,
+  privateFormat: adapter.privately?.format ?? null,
+  groupFormat: adapter.chats.format,
+  postsWithoutRobot: adapter.chats.withoutRobot,
+});
+
+/** The org's channels as the targets see them. */
+export async function listChannelRefs(db: Db, orgId: string): Promise<ChannelRef[]> {
+  return (await listOrgChannels(db, orgId)).flatMap((c) => channelRef(c) ?? []);
+}
+
+/** What the console shows of a channel, and the facts it counts by. */
+export interface ChannelFacts extends ConsoleFacts {
+  /** Its callbacks' path segment (/webhooks/<segment>/:channel); null when it takes none. */
+  callbackSegment: string | null;
+  /** The kind of account its members are known by; null when it knows them otherwise or not at all. */
+  account: AccountPlatform | null;
+  ref: ChannelRef;
+}
+
+export function consoleFacts(channel: Channel): ChannelFacts {
+  const adapter = ADAPTERS[channel.config.platform];
+  const ref = refOf(channel.id, adapter);
+  return {
+    ...adapter.console,
+    callbackSegment: adapter.webhook?.segment ?? null,
+    account: ref.account === 'any' ? null : ref.account,
+    ref,
+  };
+}
