@@ -4,7 +4,8 @@ import type {
   ChannelTable,
   BranchTable,
   BranchChatTable,
-  MemberTable,
+  AccountPlatform,
+  Member,
   MemberMoveTable,
   MeetingTable,
   AttendanceTable,
@@ -29,7 +30,9 @@ export type {
   BranchTable,
   BranchChatTable,
   Role,
-  MemberTable,
+  AccountPlatform,
+  MemberAccounts,
+  Member,
   MemberMoveTable,
   MemberStatus,
   MeetingType,
@@ -54,6 +57,21 @@ export type {
   RosterVersionTable,
 } from '../src/domain/records.ts';
 
+/** A member's row: her accounts are rows of member_accounts, her flags 0/1 (db/members.ts reads her as a Member). */
+export interface MemberRow extends Omit<Member, 'accounts' | 'probationary' | 'org_admin'> {
+  probationary: number;
+  /** 1: 机关党委 staff. */
+  org_admin: number;
+}
+
+/** A member's user id on one platform: a platform user is one member of an org. */
+export interface MemberAccountTable {
+  org_id: string;
+  member_id: string;
+  platform: AccountPlatform;
+  user_id: string;
+}
+
 /** One entry of the trail of who did what (db/audit.ts): appended, never changed. */
 export interface AuditLogTable {
   id: string;
@@ -76,7 +94,8 @@ export interface Database {
   channels: ChannelTable;
   branches: BranchTable;
   branch_chats: BranchChatTable;
-  members: MemberTable;
+  members: MemberRow;
+  member_accounts: MemberAccountTable;
   member_moves: MemberMoveTable;
   meetings: MeetingTable;
   attendance: AttendanceTable;

@@ -13,7 +13,7 @@ import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { type MemberFacts, awaitingMakeup, checkinWindow, expectedMembers, meetingsAround } from '../domain/meetings.ts';
 import { listAttendanceOf } from '../../db/attendance.ts';
-import type { MeetingTable, MemberTable } from '../domain/records.ts';
+import type { MeetingTable, Member } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
 import { SAY } from './replies.ts';
@@ -95,10 +95,7 @@ const ATTENDANCE_LOOKBACK_MS = 92 * DAY_MS;
  * closed and where they were expected, absent or on leave, and have not made up yet (earliest
  * first); and the meeting under way they are expected at, for a 补学 sent too early.
  */
-export async function makeupsAwaited(
-  ctx: MemberContext,
-  members: readonly MemberTable[],
-): Promise<{ awaited: Meeting[]; underWay?: Meeting }> {
+export async function makeupsAwaited(ctx: MemberContext, members: readonly Member[]): Promise<{ awaited: Meeting[]; underWay?: Meeting }> {
   const now = ctx.clock.now();
   const { checkinCloses } = ctx.settings;
   const meetings = (
@@ -123,7 +120,7 @@ export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
  * meeting whose check-in is open; 请假 that one, else the next; 出勤 the latest that has started
  * (else the latest whose check-in has opened), else the next. 签到 and 请假 look only at meetings the sender is expected at among `members`.
  */
-export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: readonly MemberTable[] = []): Promise<Meeting> {
+export async function meetingMeant(ctx: MemberContext, command: BareCommand, members: readonly Member[] = []): Promise<Meeting> {
   const now = ctx.clock.now();
   const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : ctx.settings.checkinCloses;
   const meetings = await listBranchMeetings(ctx.db, ctx.member.org_id, ctx.member.branch_id, now - lookback, now + LOOKAHEAD_MS);
@@ -172,7 +169,7 @@ export const checkinSpan = (settings: Settings, now: number) => ({ from: now - s
  */
 export async function checkinMeant(
   ctx: MemberContext,
-  members: readonly MemberTable[],
+  members: readonly Member[],
 ): Promise<{ meeting: MeetingTable; present: Set<string>; leave: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
@@ -223,7 +220,7 @@ export async function readCheckinMeetings(db: Db, settings: Settings, now: numbe
   };
 }
 
-function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly MemberTable[]): M {
+function chooseMeant<M extends MeetingTable>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly Member[]): M {
   const now = ctx.clock.now();
   const { checkinOpens, checkinCloses } = ctx.settings;
   const own = command === 'checkin' || command === 'leave';

@@ -1,13 +1,13 @@
 import type { Audience, MessageFormat } from './message-format.ts';
 import type { Target } from './outbound.ts';
-import type { BranchChatTable, MemberTable } from './records.ts';
+import type { BranchChatTable, Member } from './records.ts';
 
 // Where a branch's messages go: the one rule for reaching a member privately, a bound group chat,
 // or the secretaries (privately where a channel can reach them, else the branch's group chats).
 
 export type ChannelRef = { id: string; platform: string };
 export type ChatRef = Pick<BranchChatTable, 'channel_id' | 'chat_id'>;
-type Reachable = Pick<MemberTable, 'id' | 'dingtalk_user_id' | 'wecom_user_id'>;
+type Reachable = Pick<Member, 'id' | 'accounts'>;
 
 /** A target with the kind of message it takes, which decides the size of each part. */
 export interface Addressed {
@@ -25,10 +25,10 @@ const DEMO_FORMAT: MessageFormat = 'dingtalk';
  */
 export function privateTarget(member: Reachable, channels: ChannelRef[]): Addressed | null {
   const dingtalk = channels.find((c) => c.platform === 'dingtalk');
-  if (member.dingtalk_user_id && dingtalk)
+  if (member.accounts.dingtalk && dingtalk)
     return { target: { kind: 'member', channelId: dingtalk.id, memberId: member.id }, format: 'dingtalk' };
   const app = channels.find((c) => c.platform === 'wecom-app');
-  if (member.wecom_user_id && app) return { target: { kind: 'member', channelId: app.id, memberId: member.id }, format: 'wecom-app' };
+  if (member.accounts.wecom && app) return { target: { kind: 'member', channelId: app.id, memberId: member.id }, format: 'wecom-app' };
   const demo = channels.find((c) => c.platform === 'demo');
   return demo ? { target: { kind: 'member', channelId: demo.id, memberId: member.id }, format: DEMO_FORMAT } : null;
 }
@@ -44,9 +44,9 @@ export function privateAnswer(member: Reachable, channels: ChannelRef[], channel
     target: { kind: 'member', channelId, memberId: member.id },
     format,
   });
-  if (asked?.platform === 'dingtalk') return member.dingtalk_user_id ? to(asked.id, 'dingtalk') : null;
+  if (asked?.platform === 'dingtalk') return member.accounts.dingtalk ? to(asked.id, 'dingtalk') : null;
   if (asked?.platform === 'demo') return to(asked.id, DEMO_FORMAT);
-  if (!member.wecom_user_id) return null;
+  if (!member.accounts.wecom) return null;
   if (asked?.platform === 'wecom-app') return to(asked.id, 'wecom-app');
   const app = asked?.platform === 'wecom-bot' ? channels.find((c) => c.platform === 'wecom-app') : undefined;
   return app ? to(app.id, 'wecom-app') : null;
@@ -77,11 +77,7 @@ export function chatTarget(chat: ChatRef, channels: ChannelRef[]): Addressed {
  * The branch's secretaries privately, each where a channel can reach them; when none can be
  * reached so, the branch's group chats (`chats`: the branch's own, in binding order).
  */
-export function secretaryTargets(
-  members: (Reachable & Pick<MemberTable, 'role'>)[],
-  channels: ChannelRef[],
-  chats: ChatRef[],
-): Addressed[] {
+export function secretaryTargets(members: (Reachable & Pick<Member, 'role'>)[], channels: ChannelRef[], chats: ChatRef[]): Addressed[] {
   const direct = members.filter((m) => m.role === 'secretary').flatMap((m) => privateTarget(m, channels) ?? []);
   return direct.length ? direct : chats.map((c) => chatTarget(c, channels));
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { Channel, DingtalkConfig, WecomAppConfig } from '../domain/channels.ts';
-import type { Database, Db, MemberTable } from '../../db/schema.ts';
+import type { Database, Db, Member } from '../../db/schema.ts';
 import { getChannel } from '../../db/channels.ts';
 import { getBranch, getBranchChat } from '../../db/branches.ts';
 import { getMember, listMembersByIds } from '../../db/members.ts';
@@ -108,7 +108,7 @@ export async function deliver(
     : toMember(deps, clients, channel, target.memberId, message);
 }
 
-async function mentioned(deps: DeliverDeps, channel: Channel, message: OutboundMessage): Promise<MemberTable[]> {
+async function mentioned(deps: DeliverDeps, channel: Channel, message: OutboundMessage): Promise<Member[]> {
   return message.mentions?.length ? listMembersByIds(deps.db, channel.orgId, message.mentions) : [];
 }
 
@@ -124,7 +124,7 @@ async function toChat(
   if (!chat) return permanent(`chat ${chatId} is no longer bound to a branch`);
   const members = await mentioned(deps, channel, message);
   if (channel.config.platform === 'dingtalk') {
-    const ids = members.map((m) => m.dingtalk_user_id).filter((id): id is string => !!id);
+    const ids = members.map((m) => m.accounts.dingtalk).filter((id): id is string => !!id);
     // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
     const text = ids.length ? `${message.markdown}\n\n${ids.map((id) => `@${id}`).join(' ')}` : message.markdown;
     if (chat.webhook) {
@@ -146,7 +146,7 @@ async function toChat(
   // Only the chat's own robot: another chat's (or the channel's) key would post into another group.
   const key = chat.webhook;
   if (!key) return permanent(NO_ROBOT(chatId));
-  const ids = members.map((m) => m.wecom_user_id).filter((id): id is string => !!id);
+  const ids = members.map((m) => m.accounts.wecom).filter((id): id is string => !!id);
   await clients.quota.count(channel, 'webhook');
   // WeCom group-robot markdown mentions with <@userid>.
   const content = ids.length ? `${message.markdown}\n\n${ids.map((id) => `<@${id}>`).join(' ')}` : message.markdown;
@@ -163,8 +163,8 @@ async function toMember(
   const member = await getMember(deps.db, channel.orgId, memberId);
   if (!member) return permanent(`member ${memberId} no longer exists`);
   const config = channel.config;
-  const dingtalkId = config.platform === 'dingtalk' ? member.dingtalk_user_id : null;
-  const wecomId = config.platform === 'wecom-app' ? member.wecom_user_id : null;
+  const dingtalkId = config.platform === 'dingtalk' ? member.accounts.dingtalk : null;
+  const wecomId = config.platform === 'wecom-app' ? member.accounts.wecom : null;
   if (!dingtalkId && !wecomId) return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
   // A file is two calls: its upload and its message.
   await clients.quota.count(channel, 'api', message.file ? 2 : 1);
@@ -199,7 +199,7 @@ async function fileOf(deps: DeliverDeps, channel: Channel, recipe: FileRecipe): 
 async function privateMarkdown(
   deps: DeliverDeps,
   channel: Channel,
-  member: MemberTable,
+  member: Member,
   message: OutboundMessage,
 ): Promise<string | SendResult> {
   if (!message.link) return message.markdown;

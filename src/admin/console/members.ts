@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { listOrgBranches } from '../../../db/branches.ts';
 import { getMember, listBranchRoster, memberFacts } from '../../../db/members.ts';
-import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
+import type { BranchTable, Member, OrgTable } from '../../../db/schema.ts';
 import { parseIsoDate } from '../../domain/calendar.ts';
 import { byRole } from '../../domain/meetings.ts';
 import { type Actor, decide, memberOptions } from '../../domain/policy.ts';
@@ -12,7 +12,7 @@ import { FIELD_LABELS, inChinese } from '../chinese.ts';
 import { Problem, firstIssue } from '../http.ts';
 import { importMembers, planImport } from '../members-import.ts';
 import { markLeft, memberBody, saveMember } from '../members.ts';
-import { memberSchema } from '../schemas.ts';
+import { ACCOUNT_FIELDS, type AccountField, bodyFields, memberSchema } from '../schemas.ts';
 import type { Notice } from './layout.ts';
 import { branchFrame, branchOfPath, branchPath, formExpired, notFound } from './nav.ts';
 import { refusalText } from './refusals.ts';
@@ -30,7 +30,7 @@ const IMPORT_MAX_ROWS = 5_000;
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
 /** What the viewer may change of `member`, as the policy reads it. */
-const editable = (actor: Actor, member: MemberTable) => memberOptions(actor, memberFacts(member), member.status === 'left');
+const editable = (actor: Actor, member: Member) => memberOptions(actor, memberFacts(member), member.status === 'left');
 
 export function memberPages(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -92,7 +92,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
 
   async function editPage(
     c: Context<ConsoleEnv>,
-    found: { org: OrgTable; branch: BranchTable; member: MemberTable },
+    found: { org: OrgTable; branch: BranchTable; member: Member },
     error: string | null,
     status: 200 | 400 | 403 = error ? 400 : 200,
   ) {
@@ -106,6 +106,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
       tz: org.timezone,
       member,
       may,
+      accountFields: ACCOUNT_FIELDS,
       branches: may.move ? await listOrgBranches(db, org.id) : [],
     });
     return c.html(editView(model), status);
@@ -178,21 +179,21 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
     const form = await checkedForm(c, deps);
     if (!form) return formExpired(c);
     // What the form does not send keeps its stored value; what it sends is the policy's to judge.
-    const stored = memberBody(found.member);
+    const stored = bodyFields(memberBody(found.member));
     const sent = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : undefined);
-    const optional = (name: string, kept: string | null) => {
+    const optional = (name: 'group' | 'mobile' | AccountField) => {
       const value = sent(name);
-      return value === undefined ? kept : value || null;
+      return value === undefined ? (stored[name] ?? null) : value || null;
     };
     const parsed = memberSchema.safeParse({
       name: sent('name') ?? stored.name,
       branch: sent('branch') ?? stored.branch,
       role: sent('role') ?? stored.role,
-      group: optional('group', stored.group),
+      group: optional('group'),
       probationary: form.probationary === '1',
-      mobile: optional('mobile', stored.mobile),
-      wecomUserId: optional('wecomUserId', stored.wecomUserId),
-      dingtalkUserId: optional('dingtalkUserId', stored.dingtalkUserId),
+      mobile: optional('mobile'),
+      [ACCOUNT_FIELDS.wecom]: optional(ACCOUNT_FIELDS.wecom),
+      [ACCOUNT_FIELDS.dingtalk]: optional(ACCOUNT_FIELDS.dingtalk),
       orgAdmin: form.orgAdminShown === '1' ? form.orgAdmin === '1' : stored.orgAdmin,
     });
     const say = (field: string, reason: string) => `${FIELD_LABELS[field] ?? field}：${inChinese(field, reason)}`;

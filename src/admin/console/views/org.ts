@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { BranchChatTable, CalendarOverrideTable, MemberTable } from '../../../../db/schema.ts';
+import type { BranchChatTable, CalendarOverrideTable, Member } from '../../../../db/schema.ts';
 import { AUDIT_LABELS, type AuditAction } from '../../../domain/audit.ts';
 import { WorkCalendar, chineseDaysCovers } from '../../../domain/calendar.ts';
 import { type Channel, DEFAULT_BOT_NAME } from '../../../domain/channels.ts';
@@ -86,7 +86,7 @@ export interface ChannelsInput {
   channels: (Channel & { lastInboundAt: number | null })[];
   chats: BranchChatTable[];
   branches: { id: string; name: string }[];
-  members: MemberTable[];
+  members: Member[];
   usage: QuotaUse[];
   /** Whether the viewer is a member, who may get a test message privately (IT is none). */
   viewerIsMember: boolean;
@@ -103,7 +103,7 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
     const platform = config.platform;
     if (platform === 'demo') return { kind: 'demo', id: channel.id };
     const own = input.chats.filter((ch) => ch.channel_id === channel.id);
-    const idField = platform === 'dingtalk' ? 'dingtalk_user_id' : 'wecom_user_id';
+    const accountOn = platform === 'dingtalk' ? 'dingtalk' : 'wecom';
     const recipients = [
       ...(input.viewerIsMember && platform !== 'wecom-bot' ? [{ value: 'me', label: '我（私信）' }] : []),
       ...(platform === 'wecom-app'
@@ -123,7 +123,7 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
           ? null
           : { count: own.length, withoutRobot: platform === 'wecom-bot' ? own.filter((ch) => !ch.webhook).length : 0 },
       accountsLabel: platform === 'dingtalk' ? '钉钉' : '企业微信',
-      withAccounts: current.filter((m) => m[idField]).length,
+      withAccounts: current.filter((m) => m.accounts[accountOn]).length,
       active: current.length,
       testPath: input.channelsPath(channel.id),
       recipients,
