@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { type Dialect, createDb } from '../db/connect.ts';
-import type { Database, MeetingTable, MemberTable } from '../db/schema.ts';
+import type { Database, MeetingTable, MemberRow } from '../db/schema.ts';
 import { signer } from './scenarios.ts';
 import { dingtalkCallback } from '../test/helpers/dingtalk.ts';
 import { CONNECTIONS, ORG, type Put } from './webhook.ts';
@@ -28,6 +28,7 @@ const CHUNK = 1000;
 
 const branchId = (b: number) => `burst-${b}`;
 const memberId = (b: number, m: number) => `burst-${b}-m${m}`;
+const staffId = (b: number, m: number) => `burst${b}u${m}`;
 const memberName = (m: number) => `党员${m + 1}`;
 
 /** One check-in as it goes on the wire, and what must be stored for it. */
@@ -60,7 +61,7 @@ async function seed(db: Kysely<Database>, now: number): Promise<void> {
   const members = branches.flatMap((branch, b) =>
     Array.from(
       { length: MEMBERS },
-      (_, m): MemberTable => ({
+      (_, m): MemberRow => ({
         org_id: ORG,
         id: memberId(b, m),
         branch_id: branch.id,
@@ -69,8 +70,6 @@ async function seed(db: Kysely<Database>, now: number): Promise<void> {
         party_group: null,
         probationary: 0,
         mobile: null,
-        wecom_user_id: null,
-        dingtalk_user_id: `burst${b}u${m}`,
         status: 'active',
         left_at: null,
         left_reason: null,
@@ -78,6 +77,14 @@ async function seed(db: Kysely<Database>, now: number): Promise<void> {
         ...stamps,
       }),
     ),
+  );
+  const accounts = branches.flatMap((_, b) =>
+    Array.from({ length: MEMBERS }, (_, m) => ({
+      org_id: ORG,
+      member_id: memberId(b, m),
+      platform: 'dingtalk' as const,
+      user_id: staffId(b, m),
+    })),
   );
   const meetings = branches.map(
     (branch): MeetingTable => ({
@@ -108,6 +115,11 @@ async function seed(db: Kysely<Database>, now: number): Promise<void> {
         .insertInto('members')
         .values(members.slice(i, i + CHUNK))
         .execute();
+    for (let i = 0; i < accounts.length; i += CHUNK)
+      await trx
+        .insertInto('member_accounts')
+        .values(accounts.slice(i, i + CHUNK))
+        .execute();
     await trx.insertInto('meetings').values(meetings).execute();
   });
 }
@@ -122,7 +134,7 @@ function callbacks(prefix: string): Callback[] {
         msgId,
         conversationId: `cidBurst${b}==`,
         conversationTitle: `签到第${b + 1}支部`,
-        senderStaffId: `burst${b}u${m}`,
+        senderStaffId: staffId(b, m),
         senderNick: memberName(m),
       });
       list.push({

@@ -154,30 +154,27 @@ export async function seed(url: string, cfg: Config): Promise<Seeded> {
     );
     // Member 0 is the secretary (every tenth branch's is known to no platform: its digest goes to
     // the group), 1-4 the committee; the last member of each branch never reports.
+    const m0 = (b: number) => (b % 10 === 0 ? 1 : 0);
     const members = await bulkInsert(
       pool,
       'members',
-      [
-        'org_id',
-        'id',
-        'branch_id',
-        'name',
-        'role',
-        'party_group',
-        'probationary',
-        'mobile',
-        'wecom_user_id',
-        'dingtalk_user_id',
-        'created_at',
-        'updated_at',
-      ],
+      ['org_id', 'id', 'branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'created_at', 'updated_at'],
       (function* () {
         for (const b of branches) {
           for (let m = 0; m < cfg.members; m++) {
             const role = m === 0 ? 'secretary' : m <= 4 ? 'committee' : 'member';
-            const dingtalk = m === 0 && b % 10 === 0 ? null : `dt-${memberId(b, m)}`;
-            yield [ORG, memberId(b, m), branchId(b), `党员${b}-${m}`, role, null, m % 13 === 12 ? 1 : 0, null, null, dingtalk, now, now];
+            yield [ORG, memberId(b, m), branchId(b), `党员${b}-${m}`, role, null, m % 13 === 12 ? 1 : 0, null, now, now];
           }
+        }
+      })(),
+    );
+    await bulkInsert(
+      pool,
+      'member_accounts',
+      ['org_id', 'member_id', 'platform', 'user_id'],
+      (function* () {
+        for (const b of branches) {
+          for (let m = m0(b); m < cfg.members; m++) yield [ORG, memberId(b, m), 'dingtalk', `dt-${memberId(b, m)}`];
         }
       })(),
     );

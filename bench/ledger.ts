@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { openDb } from '../db/connect.ts';
-import type { AttendanceTable, Database, MeetingTable, MemberTable } from '../db/schema.ts';
+import type { AttendanceTable, Database, MeetingTable, MemberRow } from '../db/schema.ts';
 import { ledgerRoutes } from '../src/admin/ledger.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { fromLocal } from '../src/domain/time.ts';
@@ -27,7 +27,7 @@ async function seed(db: Kysely<Database>): Promise<void> {
     .insertInto('orgs')
     .values({ id: 'org', name: '机关工委', timezone: TZ, digest_cron: null, created_at: now, updated_at: now })
     .execute();
-  const member = (branch: string, i: number): MemberTable => ({
+  const member = (branch: string, i: number): MemberRow => ({
     org_id: 'org',
     id: `${branch}-m${i}`,
     branch_id: branch,
@@ -36,8 +36,6 @@ async function seed(db: Kysely<Database>): Promise<void> {
     party_group: null,
     probationary: 0,
     mobile: null,
-    wecom_user_id: null,
-    dingtalk_user_id: null,
     status: 'active',
     left_at: null,
     left_reason: null,

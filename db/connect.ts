@@ -29,6 +29,7 @@ import * as reportsByTime from './migrations/20261207_0008_reports_by_time.ts';
 import * as rosterVersions from './migrations/20261208_0009_roster_versions.ts';
 import * as auditSessions from './migrations/20261209_0010_audit_sessions.ts';
 import * as backfilled from './migrations/20261210_0011_backfilled.ts';
+import * as memberAccounts from './migrations/20261211_0012_member_accounts.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '20261208_0009_roster_versions': rosterVersions,
   '20261209_0010_audit_sessions': auditSessions,
   '20261210_0011_backfilled': backfilled,
+  '20261211_0012_member_accounts': memberAccounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

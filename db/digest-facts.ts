@@ -9,20 +9,11 @@ import { counted, evidence, meetingOf } from './meetings.ts';
 import { getOrg } from './orgs.ts';
 import { reportOf } from './reports.ts';
 import { KeyCursor, rowChunks } from './row-chunks.ts';
-import type { Db, MemberMoveTable, MemberTable } from './schema.ts';
+import { accountsOf, membersWithAccounts } from './members.ts';
+import type { Db, Member, MemberMoveTable, MemberRow } from './schema.ts';
 import { DAY_MS } from '../src/core/duration.ts';
 
-const MEMBER_COLUMNS = [
-  'id',
-  'name',
-  'role',
-  'party_group',
-  'probationary',
-  'dingtalk_user_id',
-  'wecom_user_id',
-  'left_at',
-  'branch_id',
-] as const;
+const MEMBER_COLUMNS = ['m.id', 'm.name', 'm.role', 'm.party_group', 'm.probationary', 'm.left_at', 'm.branch_id'] as const;
 /** Scheduled meetings this far past the week still count as "next". */
 const NEXT_HORIZON_MS = 183 * DAY_MS;
 
@@ -43,7 +34,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
   const reportersFrom = Math.min(window.to, window.asOf + 1) - 28 * DAY_MS;
 
   let branchQuery = db.selectFrom('branches').select(['id', 'name']).where('org_id', '=', orgId);
-  let memberQuery = db.selectFrom('members').select(MEMBER_COLUMNS).where('org_id', '=', orgId);
+  let memberQuery = membersWithAccounts(db).select(MEMBER_COLUMNS).where('m.org_id', '=', orgId);
   let meetingQuery = db
     .selectFrom('meetings')
     .select(['id', 'code', 'type', 'topic', 'party_group', 'starts_at', 'status', 'tags', 'backfilled', 'branch_id'])
@@ -79,7 +70,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
     .where('at', '<', window.previousFrom);
   if (branchId !== undefined) {
     branchQuery = branchQuery.where('id', '=', branchId);
-    memberQuery = memberQuery.where('branch_id', '=', branchId);
+    memberQuery = memberQuery.where('m.branch_id', '=', branchId);
     meetingQuery = meetingQuery.where('branch_id', '=', branchId);
     attendanceQuery = attendanceQuery.where('meetings.branch_id', '=', branchId);
     reportQuery = reportQuery.where('branch_id', '=', branchId);
@@ -91,7 +82,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
   const moved = await movedMembers(db, orgId, branchId);
   const read = <R extends { branch_id: string }>(query: Compilable<R>) => new KeyCursor(rowChunks(db, query, STREAM_CHUNK), 'branch_id');
   const cursors = {
-    members: read(memberQuery.orderBy('branch_id').orderBy('id')),
+    members: read(memberQuery.orderBy('m.branch_id').orderBy('m.id')),
     meetings: read(meetingQuery.orderBy('branch_id').orderBy('starts_at').orderBy('id')),
     attendance: read(attendanceQuery.orderBy('meetings.branch_id')),
     // computeDigest orders what it shows; the order here is only the branches'.
@@ -115,7 +106,7 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
       reporters.delete(branch.id);
       yield {
         branch,
-        members: moved.roster(branch.id, members),
+        members: moved.roster(branch.id, members.map(digestMember)),
         meetings: meetings.map((m) => meetingOf(counted(m))),
         attendance,
         reports: reports.map(reportOf),
@@ -138,21 +129,18 @@ export async function* eachBranchFacts(db: Db, orgId: string, window: DigestWind
  */
 async function movedMembers(db: Db, orgId: string, branchId?: string) {
   // One statement: each move with its member's row (a member who moved twice comes twice).
-  let query = db
-    .selectFrom('member_moves')
-    .innerJoin('members', (join) =>
-      join.onRef('members.id', '=', 'member_moves.member_id').onRef('members.org_id', '=', 'member_moves.org_id'),
-    )
-    .select(MEMBER_COLUMNS.map((c) => `members.${c}` as const))
+  let query = membersWithAccounts(db)
+    .innerJoin('member_moves', (join) => join.onRef('m.id', '=', 'member_moves.member_id').onRef('m.org_id', '=', 'member_moves.org_id'))
+    .select(MEMBER_COLUMNS)
     .select(['member_moves.at', 'member_moves.from_branch', 'member_moves.to_branch'])
     .where('member_moves.org_id', '=', orgId);
   if (branchId !== undefined)
     query = query.where((eb) => eb.or([eb('member_moves.from_branch', '=', branchId), eb('member_moves.to_branch', '=', branchId)]));
   const moves = new Map<string, Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[]>();
-  const members = new Map<string, DigestMember & Pick<MemberTable, 'branch_id'>>();
-  for (const { at, from_branch, to_branch, ...member } of await query.orderBy('member_moves.at').execute()) {
-    moves.set(member.id, [...(moves.get(member.id) ?? []), { at, from_branch, to_branch }]);
-    members.set(member.id, member);
+  const members = new Map<string, DigestMember & Pick<Member, 'branch_id'>>();
+  for (const { at, from_branch, to_branch, ...row } of await query.orderBy('member_moves.at').execute()) {
+    moves.set(row.id, [...(moves.get(row.id) ?? []), { at, from_branch, to_branch }]);
+    members.set(row.id, { ...digestMember(row), branch_id: row.branch_id });
   }
   const away = [...members.values()];
   return {
@@ -160,7 +148,7 @@ async function movedMembers(db: Db, orgId: string, branchId?: string) {
     roster(branch: string, current: DigestMember[]): DigestMember[] {
       const gone = away.filter((m) => m.branch_id !== branch && moves.get(m.id)!.some((move) => move.from_branch === branch));
       if (gone.length === 0 && !current.some((m) => moves.has(m.id))) return current;
-      const withTerms = (m: DigestMember, now: Pick<MemberTable, 'branch_id'>) => {
+      const withTerms = (m: DigestMember, now: Pick<Member, 'branch_id'>) => {
         const own = moves.get(m.id);
         return own ? { ...m, terms: rosterTerms(branch, now, own) } : m;
       };
@@ -170,6 +158,21 @@ async function movedMembers(db: Db, orgId: string, branchId?: string) {
     },
   };
 }
+
+type MemberColumns = Pick<MemberRow, 'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'left_at'> & {
+  dingtalk: string | null;
+  wecom: string | null;
+};
+
+const digestMember = (r: MemberColumns): DigestMember => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  party_group: r.party_group,
+  probationary: Number(r.probationary) === 1,
+  accounts: accountsOf(r),
+  left_at: r.left_at,
+});
 
 /**
  * The time of each member's latest report, by branch and member: grouped here, not by the query, as

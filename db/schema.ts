@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type {
   BranchChatTable,
-  MemberTable,
+  AccountPlatform,
+  Member,
   MemberMoveTable,
   Meeting,
   AttendanceTable,
@@ -14,7 +15,9 @@ import type {
 export type {
   BranchChatTable,
   Role,
-  MemberTable,
+  AccountPlatform,
+  MemberAccounts,
+  Member,
   MemberMoveTable,
   MemberStatus,
   MeetingType,
@@ -29,8 +32,23 @@ export type {
 } from '../src/domain/records.ts';
 
 // Rows as stored: times are epoch milliseconds (BIGINT); lists and objects are JSON in text columns;
-// booleans 0/1. A meeting and a report differ from their domain types only in such columns; the
+// booleans 0/1. A member, a meeting and a report differ from their domain types only in such columns; the
 // tables no rule reads have a row type only, here.
+
+/** A member's row: her accounts are rows of member_accounts, her flags 0/1 (db/members.ts reads her as a Member). */
+export interface MemberRow extends Omit<Member, 'accounts' | 'probationary' | 'org_admin'> {
+  probationary: number;
+  /** 1: 机关党委 staff. */
+  org_admin: number;
+}
+
+/** A member's user id on one platform: a platform user is one member of an org. */
+export interface MemberAccountTable {
+  org_id: string;
+  member_id: string;
+  platform: AccountPlatform;
+  user_id: string;
+}
 
 /** A meeting as stored: its tags as a JSON array, 补录 as 1 (db/meetings.ts converts). */
 export interface MeetingTable extends Omit<Meeting, 'tags' | 'backfilled'> {
@@ -203,7 +221,8 @@ export interface Database {
   channels: ChannelTable;
   branches: BranchTable;
   branch_chats: BranchChatTable;
-  members: MemberTable;
+  members: MemberRow;
+  member_accounts: MemberAccountTable;
   member_moves: MemberMoveTable;
   meetings: MeetingTable;
   attendance: AttendanceTable;

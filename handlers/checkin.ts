@@ -15,7 +15,7 @@ import { optionalCode } from '../src/chat/parse.ts';
 import { checkinWindow, quorum } from '../src/domain/meetings.ts';
 import { listAttendance } from '../db/attendance.ts';
 import { SAY } from '../src/chat/replies.ts';
-import type { Meeting, MemberTable } from '../src/domain/records.ts';
+import type { Meeting, Member } from '../src/domain/records.ts';
 
 export const checkinCommand = defineCommand({
   kind: 'checkin',
@@ -56,7 +56,7 @@ async function checkin(ctx: MemberContext, command: CommandOf<'checkin', { code?
 async function byCode(
   ctx: MemberContext,
   code: string,
-  members: readonly MemberTable[],
+  members: readonly Member[],
 ): Promise<{ meeting: Meeting; present: Set<string>; leave: Set<string> }> {
   const now = ctx.clock.now();
   const found = await meetingByCode(ctx, code);

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Meeting, MemberTable } from '../db/schema.ts';
+import type { Meeting, Member } from '../db/schema.ts';
 import { putAttendance, putMakeup } from '../db/attendance.ts';
 import { putBranch } from '../db/branches.ts';
 import JSZip from 'jszip';
@@ -23,7 +23,7 @@ const BERLIN_AT = Date.UTC(2026, 10, 26, 13, 0); // 2026-11-26 14:00 +01:00
 describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
   let t: TestApp;
 
-  const member = (org: string, id: string, name: string, extra: Partial<MemberTable> = {}) =>
+  const member = (org: string, id: string, name: string, extra: Partial<Member> = {}) =>
     putMember(t.db, memberRow({ org_id: org, id, name, ...extra }), NOW);
 
   const meeting = (m: Pick<Meeting, 'id' | 'org_id' | 'code' | 'type' | 'starts_at'> & Partial<Meeting>) =>
@@ -45,7 +45,7 @@ describe.each(DIALECTS)('admin meetings API on %s', (dialect) => {
     await member('o1', 'm1', '张书记', { role: 'secretary' });
     await member('o1', 'm2', '李委员', { role: 'committee' });
     await member('o1', 'm3', '王三');
-    await member('o1', 'm4', '赵预备', { probationary: 1 });
+    await member('o1', 'm4', '赵预备', { probationary: true });
     await member('o1', 'm5', '钱五');
     await member('o1', 'x1', '别支部的人', { branch_id: 'b2' });
     await member('o2', 'm1', 'Anna', { role: 'secretary' });

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Database } from '../db/schema.ts';
+import { listMembersByIds } from '../db/members.ts';
 import { insertReport } from '../db/reports.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
@@ -249,14 +250,10 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       { row: 3, field: 'branch' },
       { row: 6, field: 'role' },
     ]);
-    const members = await t.db
-      .selectFrom('members')
-      .selectAll()
-      .where('org_id', '=', 'o1')
-      .where('id', 'in', ['c1', 'c2', 'c3', 'c4'])
-      .orderBy('id')
-      .execute();
-    expect(members.map((m) => [m.id, m.role, Number(m.probationary), m.party_group, m.wecom_user_id, m.dingtalk_user_id])).toEqual([
+    const members = await listMembersByIds(t.db, 'o1', ['c1', 'c2', 'c3', 'c4']);
+    expect(
+      members.map((m) => [m.id, m.role, Number(m.probationary), m.party_group, m.accounts.wecom ?? null, m.accounts.dingtalk ?? null]),
+    ).toEqual([
       ['c1', 'member', 1, null, 'wz-wang', null],
       ['c3', 'committee', 0, '第二小组', null, 'ding-qian'],
     ]);
@@ -289,7 +286,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
         { row: 7, field: 'row' },
       ],
     });
-    expect(await count('members', { org_id: 'o1', dingtalk_user_id: 'ding-d' })).toBe(1);
+    expect(await count('member_accounts', { org_id: 'o1', platform: 'dingtalk', user_id: 'ding-d' })).toBe(1);
 
     // The file's own faults are said in Chinese, under the column's Chinese name.
     const fileFault = async (res: Response, field: string, error: string) => {

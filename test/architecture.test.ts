@@ -184,6 +184,20 @@ describe('layout', () => {
     expect(mayName('src/platforms/deliver.ts') && mayName('db/channels.ts') && !mayName('src/domain/targets.ts')).toBe(true);
   });
 
+  it('names platform account columns and fields only at the edges: platforms, db/ and the admin API’s schemas', () => {
+    // The rest of the code reads a member's accounts as `accounts.dingtalk`, `accounts.wecom` (db/members.ts builds them).
+    const edges = (f: string) => f.startsWith('src/platforms/') || f.startsWith('db/') || f === 'src/admin/schemas.ts';
+    const names = /dingtalk_user_id|wecom_user_id|dingtalkUserId|wecomUserId/;
+    expect(
+      linesMatching(
+        SERVICE.filter((f) => !edges(f)),
+        names,
+        true,
+      ),
+    ).toEqual([]);
+    expect(linesMatching(['src/admin/schemas.ts'], names, true)).not.toEqual([]);
+  });
+
   it('has handlers that read and write as if alone: group commit stays behind the repositories', () => {
     const handlers = filesUnder('handlers');
     const batch = handlers.flatMap((file) =>

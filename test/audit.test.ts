@@ -38,7 +38,7 @@ async function seed(t: TestApp) {
   await putBranch(db, 'o1', 'b2', '第二党支部', [], NOW);
   const m = memberPutter(db, 'o1', NOW);
   await m('sec', '甲书记', { role: 'secretary' });
-  await m('adm', '机关党委管理员', { org_admin: 1 });
+  await m('adm', '机关党委管理员', { org_admin: true });
   await m('m1', '张三');
   await m('m2', '李四');
 }

@@ -38,13 +38,13 @@ describe.each(DIALECTS)('smaller chat replies on %s', (dialect) => {
       ['m2', '王二', 'member'],
       ['m3', '陈三', 'member'],
     ] as const)
-      await putMember(t.db, memberRow({ id, name, role, dingtalk_user_id: id }), now);
+      await putMember(t.db, memberRow({ id, name, role, accounts: { dingtalk: id } }), now);
     for (const [id, name, role] of [
       ['sec2', '周书记', 'secretary'],
       ['n1', '吴一', 'member'],
       ['n2', '郑二', 'member'],
     ] as const)
-      await putMember(t.db, memberRow({ id, name, role, branch_id: 'b2', dingtalk_user_id: id }), now);
+      await putMember(t.db, memberRow({ id, name, role, branch_id: 'b2', accounts: { dingtalk: id } }), now);
   });
   afterAll(() => t.close());
 

@@ -39,10 +39,18 @@ async function seed(db: Kysely<Database>) {
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: ROBOT_TOKEN, secret: null }], now);
   // b2 held both quarterly types: it gets no quarter-end warning.
   await putBranch(db, 'org1', 'b2', '第二党支部', [], now);
-  const member = { org_id: 'org1', party_group: null, probationary: 0, mobile: null, wecom_user_id: null };
-  await putMember(db, { ...member, id: 'sec1', branch_id: 'b1', name: '李书记', role: 'secretary', dingtalk_user_id: 'ding-sec1' }, now);
-  await putMember(db, { ...member, id: 'm1', branch_id: 'b1', name: '张一', role: 'member', dingtalk_user_id: 'ding-m1' }, now);
-  await putMember(db, { ...member, id: 'sec2', branch_id: 'b2', name: '王书记', role: 'secretary', dingtalk_user_id: 'ding-sec2' }, now);
+  const member = { org_id: 'org1', party_group: null, probationary: false, mobile: null, accounts: {} };
+  await putMember(
+    db,
+    { ...member, id: 'sec1', branch_id: 'b1', name: '李书记', role: 'secretary', accounts: { dingtalk: 'ding-sec1' } },
+    now,
+  );
+  await putMember(db, { ...member, id: 'm1', branch_id: 'b1', name: '张一', role: 'member', accounts: { dingtalk: 'ding-m1' } }, now);
+  await putMember(
+    db,
+    { ...member, id: 'sec2', branch_id: 'b2', name: '王书记', role: 'secretary', accounts: { dingtalk: 'ding-sec2' } },
+    now,
+  );
   // Each held (its secretary checked in); both branches held their 组织生活会 in June.
   const meetings: [string, string, MeetingType, number][] = [
     ['mt1', 'b1', 'assembly', at(10, 20)],

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MemberTable } from '../db/schema.ts';
+import type { Member } from '../db/schema.ts';
 import { fromLocal } from '../src/domain/time.ts';
 import type { BranchFrame, Html, OrgFrame } from '../src/admin/console/layout.ts';
 import { enterView, signInView } from '../src/admin/console/views/login.ts';
@@ -10,6 +10,7 @@ import { auditModel, auditView, channelsModel, channelsView } from '../src/admin
 import { consoleFacts } from '../src/platforms/index.ts';
 import { branchOverviewModel, branchOverviewView } from '../src/admin/console/views/overview.ts';
 import { reportsModel, reportsView } from '../src/admin/console/views/reports.ts';
+import { ACCOUNT_FIELDS } from '../src/admin/schemas.ts';
 
 // The console's views are functions of a view model: each renders here from a model made by hand,
 // with no database and no request, and every value put into it comes out escaped.
@@ -34,19 +35,18 @@ const orgFrame: OrgFrame = {
 };
 const branchFrame: BranchFrame = { ...orgFrame, branchName: HOSTILE };
 
-const member = (fields: Partial<MemberTable> & Pick<MemberTable, 'id' | 'name'>): MemberTable => ({
+const member = (fields: Partial<Member> & Pick<Member, 'id' | 'name'>): Member => ({
   org_id: 'o1',
   branch_id: 'b1',
   role: 'member',
   party_group: null,
-  probationary: 0,
+  probationary: false,
   mobile: null,
-  wecom_user_id: null,
-  dingtalk_user_id: null,
+  accounts: {},
   status: 'active',
   left_at: null,
   left_reason: null,
-  org_admin: 0,
+  org_admin: false,
   created_at: NOW,
   updated_at: NOW,
   ...fields,
@@ -81,7 +81,7 @@ describe('the console’s views', () => {
       path: '/console/orgs/o1/branches/b1/members',
       tz: TZ,
       members: [
-        member({ id: 'm1', name: HOSTILE, party_group: HOSTILE, org_admin: 1, probationary: 1 }),
+        member({ id: 'm1', name: HOSTILE, party_group: HOSTILE, org_admin: true, probationary: true }),
         member({ id: 'm 2', name: '王二', status: 'left', left_at: NOW }),
       ],
       editable: new Set(['m 2']),
@@ -107,6 +107,7 @@ describe('the console’s views', () => {
       tz: TZ,
       member: member({ id: 'm1', name: HOSTILE, mobile: HOSTILE, role: 'secretary' }),
       may,
+      accountFields: ACCOUNT_FIELDS,
       branches: [],
     });
     const page = await render(editView(model));
@@ -140,9 +141,9 @@ describe('the console’s views', () => {
       ],
       branches: [{ id: 'b1', name: HOSTILE }],
       members: [
-        member({ id: 'm1', name: '甲', dingtalk_user_id: 'd1' }),
+        member({ id: 'm1', name: '甲', accounts: { dingtalk: 'd1' } }),
         member({ id: 'm2', name: '乙' }),
-        member({ id: 'm3', name: '丙', dingtalk_user_id: 'd3', status: 'left' }),
+        member({ id: 'm3', name: '丙', accounts: { dingtalk: 'd3' }, status: 'left' }),
       ],
       usage: [{ platform: 'dingtalk', kind: 'api', month: '2026-12', used: 4000, budget: 5000 }],
       viewerIsMember: true,

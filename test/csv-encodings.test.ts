@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMembersPage } from '../db/members.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS } from './helpers/db.ts';
 
@@ -62,13 +63,17 @@ describe.each(DIALECTS)('CSV encodings and headers on %s', (dialect) => {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv' },
       body,
     });
-  const rowsOf = (org: string) =>
-    t.db
-      .selectFrom('members')
-      .select(['id', 'name', 'branch_id', 'role', 'party_group', 'probationary', 'mobile', 'wecom_user_id', 'dingtalk_user_id'])
-      .where('org_id', '=', org)
-      .orderBy('id')
-      .execute();
+  const rowsOf = async (org: string) =>
+    (await listMembersPage(t.db, org, {}, '', 100)).map(({ id, name, branch_id, role, party_group, probationary, mobile, accounts }) => ({
+      id,
+      name,
+      branch_id,
+      role,
+      party_group,
+      probationary,
+      mobile,
+      accounts,
+    }));
 
   beforeAll(async () => {
     t = await startTestApp(dialect);
@@ -95,10 +100,9 @@ describe.each(DIALECTS)('CSV encodings and headers on %s', (dialect) => {
         branch_id: 'b2',
         role: 'committee',
         party_group: null,
-        probationary: 0,
+        probationary: false,
         mobile: null,
-        wecom_user_id: null,
-        dingtalk_user_id: 'dd-wang',
+        accounts: { dingtalk: 'dd-wang' },
       },
       {
         id: 'dd-zhang',
@@ -106,10 +110,9 @@ describe.each(DIALECTS)('CSV encodings and headers on %s', (dialect) => {
         branch_id: 'b1',
         role: 'secretary',
         party_group: '第一小组',
-        probationary: 0,
+        probationary: false,
         mobile: '13800000001',
-        wecom_user_id: null,
-        dingtalk_user_id: 'dd-zhang',
+        accounts: { dingtalk: 'dd-zhang' },
       },
       {
         id: 'wx-li',
@@ -117,10 +120,9 @@ describe.each(DIALECTS)('CSV encodings and headers on %s', (dialect) => {
         branch_id: 'b1',
         role: 'member',
         party_group: null,
-        probationary: 1,
+        probationary: true,
         mobile: null,
-        wecom_user_id: 'wx-li',
-        dingtalk_user_id: null,
+        accounts: { wecom: 'wx-li' },
       },
     ]);
     for (const rows of imported.slice(1)) expect(rows).toEqual(imported[0]);

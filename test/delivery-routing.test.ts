@@ -51,7 +51,7 @@ describe.each(DIALECTS)('delivery routing on %s', (dialect) => {
       { channel_id: 'wb1', chat_id: 'chat-s2', webhook: 'key-shared', secret: null },
     ];
     await putBranch(t.db, 'org1', 'b3', '第三党支部', shared, now);
-    await putMember(t.db, memberRow({ id: 'w2', branch_id: 'b2', name: '王二', wecom_user_id: 'wang2' }), now);
+    await putMember(t.db, memberRow({ id: 'w2', branch_id: 'b2', name: '王二', accounts: { wecom: 'wang2' } }), now);
     workers = await startWorkers({ ...t }, { outbound: { rate: { limit: LIMIT, windowMs: WINDOW_MS }, rateLimitedDelayMs: 1_000 } });
   });
   afterAll(async () => {

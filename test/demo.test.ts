@@ -26,7 +26,7 @@ const TZ = 'Asia/Shanghai';
 
 describe('the demo channel as a target', () => {
   const demo = channelRef({ id: 'demo-console', platform: 'demo' })!;
-  const m1 = { id: 'm1', dingtalk_user_id: null, wecom_user_id: null };
+  const m1 = { id: 'm1', accounts: {} };
 
   it('reaches every member privately by id and posts into its group chats, as DingTalk would', () => {
     const privately = { target: { kind: 'member', channelId: 'demo-console', memberId: 'm1' }, format: 'dingtalk' };
@@ -39,7 +39,7 @@ describe('the demo channel as a target', () => {
 
   it('comes after a platform that can reach the member', () => {
     const dingtalk = channelRef({ id: 'dt1', platform: 'dingtalk' })!;
-    expect(privateTarget({ ...m1, dingtalk_user_id: 'u1' }, [demo, dingtalk])?.target).toMatchObject({ channelId: 'dt1' });
+    expect(privateTarget({ ...m1, accounts: { dingtalk: 'u1' } }, [demo, dingtalk])?.target).toMatchObject({ channelId: 'dt1' });
   });
 });
 

@@ -19,7 +19,16 @@ describe.each(DIALECTS)('digest facts from %s', (dialect) => {
   beforeAll(async () => {
     t = await openTestDb(dialect);
     const rows = digestRows();
-    for (const table of ['orgs', 'branches', 'members', 'meetings', 'attendance', 'meeting_notes', 'service_reports'] as const) {
+    for (const table of [
+      'orgs',
+      'branches',
+      'members',
+      'member_accounts',
+      'meetings',
+      'attendance',
+      'meeting_notes',
+      'service_reports',
+    ] as const) {
       if (rows[table].length)
         await t.db
           .insertInto(table)
@@ -63,6 +72,7 @@ describe.each(DIALECTS)('digest facts from %s', (dialect) => {
     await t.db.insertInto('orgs').values(rows.orgs).execute();
     await t.db.insertInto('branches').values(rows.branches).execute();
     await t.db.insertInto('members').values(rows.members).execute();
+    await t.db.insertInto('member_accounts').values(rows.member_accounts).execute();
     const window = digestWindow('2026-W48', TZ, LATER)!;
     const reports: [string, string, number][] = [
       ['br-a', 'mem-a1', window.to - 29 * DAY], // before the four weeks

@@ -127,14 +127,13 @@ describe('the fixture', () => {
       expect(
         rows.members
           .filter((m) => m.branch_id === id)
-          .map(({ id, name, role, party_group, probationary, wecom_user_id, dingtalk_user_id }) => ({
+          .map(({ id, name, role, party_group, probationary }) => ({
             id,
             name,
             role,
             party_group,
-            probationary,
-            wecom_user_id,
-            dingtalk_user_id,
+            probationary: probationary === 1,
+            accounts: Object.fromEntries(rows.member_accounts.filter((a) => a.member_id === id).map((a) => [a.platform, a.user_id])),
           })),
       ).toEqual(facts.members);
       expect(

@@ -120,7 +120,7 @@ async function seed(db: Kysely<Database>) {
     now,
   );
   for (const [id, branch, name, role, dingtalk] of ROSTER) {
-    await putMember(db, memberRow({ id, branch_id: branch, name, role, dingtalk_user_id: dingtalk }), now);
+    await putMember(db, memberRow({ id, branch_id: branch, name, role, accounts: dingtalk ? { dingtalk } : {} }), now);
   }
   const present = async (m: Meeting, member: string) =>
     putAttendance(

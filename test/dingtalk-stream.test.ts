@@ -233,8 +233,8 @@ async function seed(t: TestApp) {
   await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
   await putChannel(t.db, 'o1', 'ds1', { platform: 'dingtalk', mode: 'stream', appKey: 'k1', appSecret: 's1', robotCode: 'r1' }, NOW);
   await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ds1', chat_id: 'cidGroupA==', webhook: null, secret: null }], NOW);
-  await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', dingtalk_user_id: 'dt-sec' }), NOW);
-  await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), NOW);
+  await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', accounts: { dingtalk: 'dt-sec' } }), NOW);
+  await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { dingtalk: 'dt-m1' } }), NOW);
 }
 
 describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {

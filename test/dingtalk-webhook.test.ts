@@ -16,9 +16,9 @@ async function seed(db: Kysely<Database>, appSecret = DT_SECRET) {
   await putOrg(db, { id: 'org1', name: '某市机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
   await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'ding-key', appSecret, robotCode: 'ding-robot' }, NOW);
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cidGroupA==', webhook: null, secret: null }], NOW);
-  const base = { org_id: 'org1', branch_id: 'b1', party_group: null, probationary: 0, mobile: null, wecom_user_id: null };
-  await putMember(db, { ...base, id: 'm1', name: '张三', role: 'member', dingtalk_user_id: 'zhangsan' }, NOW);
-  await putMember(db, { ...base, id: 'm0', name: '李书记', role: 'secretary', dingtalk_user_id: 'lisj' }, NOW);
+  const base = { org_id: 'org1', branch_id: 'b1', party_group: null, probationary: false, mobile: null, accounts: {} };
+  await putMember(db, { ...base, id: 'm1', name: '张三', role: 'member', accounts: { dingtalk: 'zhangsan' } }, NOW);
+  await putMember(db, { ...base, id: 'm0', name: '李书记', role: 'secretary', accounts: { dingtalk: 'lisj' } }, NOW);
 }
 
 function post(t: TestApp, body: unknown, headers: Record<string, string> = signedHeaders(t.clock.now()), channel = 'dt1') {

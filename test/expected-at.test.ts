@@ -14,7 +14,7 @@ const member = (id: string, fields: Partial<MemberFacts> = {}): MemberFacts => (
   name: id,
   role: 'member',
   party_group: null,
-  probationary: 0,
+  probationary: false,
   ...fields,
 });
 

@@ -43,10 +43,10 @@ async function seed(t: TestApp) {
   await putChannel(db, 'o2', 'wa2', { platform: 'wecom-app', agentId: '218', secret: 'app-secret', ...SAMPLE }, NOW);
   await putChannel(db, 'o2', 'wb2', { platform: 'wecom-bot', ...BOT }, NOW);
   await putChannel(db, 'o3', 'wb3', { platform: 'wecom-bot', ...BOT }, NOW);
-  await putMember(db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', dingtalk_user_id: 'dt-sec' }), NOW);
-  await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), NOW);
-  await putMember(db, memberRow({ org_id: 'o2', id: 'sec', name: '李书记', role: 'secretary', wecom_user_id: 'wc-sec' }), NOW);
-  await putMember(db, memberRow({ org_id: 'o3', id: 'sec', name: '赵书记', role: 'secretary', wecom_user_id: 'wb-sec' }), NOW);
+  await putMember(db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', accounts: { dingtalk: 'dt-sec' } }), NOW);
+  await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { dingtalk: 'dt-m1' } }), NOW);
+  await putMember(db, memberRow({ org_id: 'o2', id: 'sec', name: '李书记', role: 'secretary', accounts: { wecom: 'wc-sec' } }), NOW);
+  await putMember(db, memberRow({ org_id: 'o3', id: 'sec', name: '赵书记', role: 'secretary', accounts: { wecom: 'wb-sec' } }), NOW);
   await putChannel(db, 'o4', 'dt4', { platform: 'dingtalk', appKey: 'key4', appSecret: DT_SECRET, robotCode: 'robot4' }, NOW);
   await putChannel(db, 'o4', 'wa4', { platform: 'wecom-app', agentId: '218', secret: 'app-secret', ...SAMPLE }, NOW);
   const both = {
@@ -54,8 +54,7 @@ async function seed(t: TestApp) {
     id: 'sec',
     name: '钱书记',
     role: 'secretary' as const,
-    dingtalk_user_id: 'dt-both',
-    wecom_user_id: 'wc-both',
+    accounts: { dingtalk: 'dt-both', wecom: 'wc-both' },
   };
   await putMember(db, memberRow(both), NOW);
   for (const [org, code, month, topic] of [

@@ -29,8 +29,8 @@ async function seed(db: Kysely<Database>, now: number) {
   await putOrg(db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
   await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: 'robot-f', secret: null }], now);
-  await putMember(db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', dingtalk_user_id: 'dt-sec' }), now);
-  await putMember(db, memberRow({ id: 'm1', name: '张一', dingtalk_user_id: 'dt-m1' }), now);
+  await putMember(db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', accounts: { dingtalk: 'dt-sec' } }), now);
+  await putMember(db, memberRow({ id: 'm1', name: '张一', accounts: { dingtalk: 'dt-m1' } }), now);
 }
 
 async function meeting(db: Kysely<Database>, startsAt: number, code: string): Promise<Meeting> {

@@ -170,7 +170,7 @@ describe.each(DIALECTS)('the guide’s example replies on %s', (dialect) => {
     await putChannel(t.db, org, channel, { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
     await putBranch(t.db, org, 'b1', '第一党支部', [{ channel_id: channel, chat_id: group, webhook: null, secret: null }], now);
     for (const [id, name, role] of ROSTER)
-      await putMember(t.db, memberRow({ org_id: org, id: `${org}-${id}`, name, role, dingtalk_user_id: id }), now);
+      await putMember(t.db, memberRow({ org_id: org, id: `${org}-${id}`, name, role, accounts: { dingtalk: id } }), now);
     const ids: Record<string, string> = {};
     return {
       /** What `who` gets back for `text`, the guide's @同心 taken off as DingTalk does. */

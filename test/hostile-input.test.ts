@@ -69,8 +69,8 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     await putOrg(t.db, { id: 'org1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
     await putChannel(t.db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
     await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cidGroupA==', webhook: null, secret: null }], now);
-    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', dingtalk_user_id: 'dt-sec' }), now);
-    await putMember(t.db, memberRow({ id: 'm1', name: '张一', dingtalk_user_id: 'dt-m1' }), now);
+    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', accounts: { dingtalk: 'dt-sec' } }), now);
+    await putMember(t.db, memberRow({ id: 'm1', name: '张一', accounts: { dingtalk: 'dt-m1' } }), now);
     await insertMeeting(t.db, meetingRow({ code: 'HQM', starts_at: now + 10 * 60_000, created_by: 'sec' }));
   });
   afterAll(() => t.close());

@@ -208,7 +208,7 @@ async function seedOneOrg(t: TestApp) {
   await putChannel(t.db, 'o1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, NOW);
   await putMember(
     t.db,
-    memberRow({ org_id: 'o1', branch_id: 'b1', id: 'adm', name: '李干事', org_admin: 1, dingtalk_user_id: 'dt-adm' }),
+    memberRow({ org_id: 'o1', branch_id: 'b1', id: 'adm', name: '李干事', org_admin: true, accounts: { dingtalk: 'dt-adm' } }),
     NOW,
   );
 }

@@ -43,7 +43,7 @@ describe.each(DIALECTS)('the quarterly ledger on %s', (dialect) => {
       ['p1', '赵预备', 'member', 1],
     ];
     for (const [id, name, role, probationary] of people) {
-      await putMember(t.db, memberRow({ org_id: 'o1', id, name, role, probationary }), now);
+      await putMember(t.db, memberRow({ org_id: 'o1', id, name, role, probationary: probationary === 1 }), now);
     }
     const assembly = meetingRow({
       org_id: 'o1',

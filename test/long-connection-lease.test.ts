@@ -29,7 +29,7 @@ async function seed(db: Kysely<Database>) {
   await putOrg(db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
   await putChannel(db, 'o1', 'ds1', { platform: 'dingtalk', mode: 'stream', appKey: 'k1', appSecret: 's1', robotCode: 'r1' }, NOW);
   await putBranch(db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ds1', chat_id: 'cidGroupA==', webhook: null, secret: null }], NOW);
-  await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), NOW);
+  await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { dingtalk: 'dt-m1' } }), NOW);
 }
 
 describe.each(DIALECTS)('a long-connection holder that fails, on %s', (dialect) => {

@@ -16,7 +16,7 @@ const member = (id: string, name: string, extra: Partial<RecordMember> = {}): Re
   name,
   role: 'member',
   party_group: null,
-  probationary: 0,
+  probationary: false,
   ...extra,
 });
 
@@ -28,8 +28,8 @@ const members: RecordMember[] = [
   member('m5', '钱五'),
   member('m6', '孙六'),
   member('m7', '周七'),
-  member('m8', '吴预备', { probationary: 1 }),
-  member('m9', '郑_预备', { probationary: 1 }),
+  member('m8', '吴预备', { probationary: true }),
+  member('m9', '郑_预备', { probationary: true }),
 ];
 
 const row = (member_id: string, status: RecordAttendance['status'], extra: Partial<RecordAttendance> = {}): RecordAttendance => ({

@@ -33,8 +33,8 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
     await putOrg(t.db, { id: 'org1', name: '机关工委', timezone: TZ, digest_cron: null }, now);
     await putChannel(t.db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
     await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: null, secret: null }], now);
-    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', dingtalk_user_id: 'sec' }), now);
-    await putMember(t.db, memberRow({ id: 'm1', name: '张一', dingtalk_user_id: 'm1' }), now);
+    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', accounts: { dingtalk: 'sec' } }), now);
+    await putMember(t.db, memberRow({ id: 'm1', name: '张一', accounts: { dingtalk: 'm1' } }), now);
     // A branch whose only group is a WeCom group without a group robot: nothing can be posted there.
     await putChannel(
       t.db,
@@ -44,8 +44,12 @@ describe.each(DIALECTS)('meeting statuses from chat on %s', (dialect) => {
       now,
     );
     await putBranch(t.db, 'org1', 'b2', '第二党支部', [{ channel_id: 'wb1', chat_id: 'wxNoRobot', webhook: null, secret: null }], now);
-    await putMember(t.db, memberRow({ id: 'sec2', branch_id: 'b2', name: '王书记', role: 'secretary', dingtalk_user_id: 'sec2' }), now);
-    await putMember(t.db, memberRow({ id: 'n1', branch_id: 'b2', name: '陈一', dingtalk_user_id: 'n1' }), now);
+    await putMember(
+      t.db,
+      memberRow({ id: 'sec2', branch_id: 'b2', name: '王书记', role: 'secretary', accounts: { dingtalk: 'sec2' } }),
+      now,
+    );
+    await putMember(t.db, memberRow({ id: 'n1', branch_id: 'b2', name: '陈一', accounts: { dingtalk: 'n1' } }), now);
   });
   afterAll(() => t.close());
 

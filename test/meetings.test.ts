@@ -30,7 +30,7 @@ const member = (id: string, over: Partial<MemberFacts> = {}): MemberFacts => ({
   name: id,
   role: 'member',
   party_group: null,
-  probationary: 0,
+  probationary: false,
   ...over,
 });
 
@@ -55,7 +55,7 @@ describe('expectedMembers', () => {
   const secretary = member('s', { role: 'secretary', party_group: '第一党小组' });
   const committee = member('c', { role: 'committee', party_group: '第二党小组' });
   const m1 = member('m1', { party_group: '第一党小组' });
-  const m2 = member('m2', { party_group: '第二党小组', probationary: 1 });
+  const m2 = member('m2', { party_group: '第二党小组', probationary: true });
   const m3 = member('m3', { party_group: '第二党小组' });
   const branch = [secretary, committee, m1, m2, m3];
 
@@ -104,7 +104,7 @@ describe('expectedMembers', () => {
 describe('quorum (党员大会: more than half of the formal members)', () => {
   // 9 members, 2 of them probationary (预备党员): 7 formal, so 4 is more than half.
   const formal = Array.from({ length: 7 }, (_, i) => member(`f${i}`));
-  const probationary = [member('p0', { probationary: 1 }), member('p1', { probationary: 1 })];
+  const probationary = [member('p0', { probationary: true }), member('p1', { probationary: true })];
   const all = [...formal, ...probationary];
   const ids = (ms: MemberFacts[]) => new Set(ms.map((m) => m.id));
 

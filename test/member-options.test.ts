@@ -7,13 +7,13 @@ const acting = (fields: Partial<ActingMember> & Pick<ActingMember, 'id'>): Actin
   org_id: 'o1',
   branch_id: 'b1',
   role: 'member',
-  org_admin: 0,
+  org_admin: false,
   status: 'active',
   ...fields,
 });
 
 const secretary: Actor = { kind: 'member', member: acting({ id: 'sec', role: 'secretary' }) };
-const orgAdmin: Actor = { kind: 'member', member: acting({ id: 'adm', org_admin: 1 }) };
+const orgAdmin: Actor = { kind: 'member', member: acting({ id: 'adm', org_admin: true }) };
 const facts = (fields: Partial<MemberFacts> = {}): MemberFacts => ({
   orgId: 'o1',
   id: 'm1',

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
-import { putMember } from '../db/members.ts';
+import { listMembersPage, putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import type { Database } from '../db/schema.ts';
 import { itActing } from '../src/admin/acting.ts';
@@ -55,7 +55,7 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
     t = await openTestDb(dialect);
     await putOrg(t.db, { id: 'org1', name: '某市机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
     await putBranch(t.db, 'org1', 'b1', '第一党支部', [], NOW);
-    await putMember(t.db, memberRow({ id: 'old', name: '老党员', dingtalk_user_id: 'ding-existing' }), NOW);
+    await putMember(t.db, memberRow({ id: 'old', name: '老党员', accounts: { dingtalk: 'ding-existing' } }), NOW);
   });
 
   afterAll(async () => {
@@ -78,17 +78,13 @@ describe.each(DIALECTS)('CSV import of 450 rows on %s', (dialect) => {
       { row: 451, field: 'probationary', message: '应填「是」或「否」', name: '某戊' },
     ]);
 
-    const members = await t.db
-      .selectFrom('members')
-      .select(['id', 'probationary', 'dingtalk_user_id'])
-      .where('org_id', '=', 'org1')
-      .execute();
+    const members = await listMembersPage(t.db, 'org1', {}, '', 10 * ROWS);
     expect(members).toHaveLength(1 + ROWS - 5);
     const byId = new Map(members.map((m) => [m.id, m]));
     expect(byId.has('p200') || byId.has('p320') || byId.has('p401') || byId.has('p450')).toBe(false);
-    expect(byId.get('p5')).toMatchObject({ probationary: 1, dingtalk_user_id: 'ding-5' });
-    expect(byId.get('p449')).toMatchObject({ probationary: 1, dingtalk_user_id: 'ding-449' });
-    expect(byId.get('old')).toMatchObject({ dingtalk_user_id: 'ding-existing' });
+    expect(byId.get('p5')).toMatchObject({ probationary: true, accounts: { dingtalk: 'ding-5' } });
+    expect(byId.get('p449')).toMatchObject({ probationary: true, accounts: { dingtalk: 'ding-449' } });
+    expect(byId.get('old')).toMatchObject({ accounts: { dingtalk: 'ding-existing' } });
   });
 
   it('checks every row for a preview by reading alone: no transaction, nothing written', async () => {

@@ -8,6 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { createDb, migrate } from '../db/connect.ts';
 import * as initial from '../db/migrations/20261128_0001_initial.ts';
 import * as outbox from '../db/migrations/20261201_0002_outbox.ts';
+import * as meetingStatus from '../db/migrations/20261202_0003_meeting_status.ts';
+import * as membersOverTime from '../db/migrations/20261203_0004_members_over_time.ts';
+import * as recordRoles from '../db/migrations/20261204_0005_record_roles.ts';
+import * as oneTimeLinks from '../db/migrations/20261205_0006_one_time_links.ts';
+import * as consoleSessions from '../db/migrations/20261206_0007_console_sessions.ts';
+import * as reportsByTime from '../db/migrations/20261207_0008_reports_by_time.ts';
+import * as rosterVersions from '../db/migrations/20261208_0009_roster_versions.ts';
+import * as auditSessions from '../db/migrations/20261209_0010_audit_sessions.ts';
+import * as backfilled from '../db/migrations/20261210_0011_backfilled.ts';
 import { DIALECTS } from './helpers/db.ts';
 
 // Migration 0003 carries meetings over to the statuses scheduled, held, not_held and cancelled: a meeting cancelled after its
@@ -65,6 +74,91 @@ describe.each(DIALECTS)('migration 0003 on %s', (dialect) => {
         { id: 'bef', status: 'cancelled', status_note: null },
         { id: 'sch', status: 'scheduled', status_note: null },
       ]);
+    } finally {
+      await db.destroy();
+      await target.drop();
+    }
+  });
+});
+
+// Migration 0012 moves members' platform ids into member_accounts, a row an account, and drops the
+// columns: one account per platform per member, a platform user one member of an org.
+
+describe.each(DIALECTS)('migration 0012 on %s', (dialect) => {
+  it('copies each platform id to an account, drops the columns, and keeps a platform user to one member', async () => {
+    const target = await databaseAt(dialect);
+    const db = createDb(target.url);
+    try {
+      const before = {
+        '20261128_0001_initial': initial,
+        '20261201_0002_outbox': outbox,
+        '20261202_0003_meeting_status': meetingStatus,
+        '20261203_0004_members_over_time': membersOverTime,
+        '20261204_0005_record_roles': recordRoles,
+        '20261205_0006_one_time_links': oneTimeLinks,
+        '20261206_0007_console_sessions': consoleSessions,
+        '20261207_0008_reports_by_time': reportsByTime,
+        '20261208_0009_roster_versions': rosterVersions,
+        '20261209_0010_audit_sessions': auditSessions,
+        '20261210_0011_backfilled': backfilled,
+      };
+      await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest();
+      const row = (org_id: string, id: string, dingtalk: string | null, wecom: string | null) => ({
+        org_id,
+        id,
+        branch_id: 'b1',
+        name: id,
+        role: 'member',
+        party_group: null,
+        probationary: 0,
+        mobile: null,
+        wecom_user_id: wecom,
+        dingtalk_user_id: dingtalk,
+        created_at: 1,
+        updated_at: 1,
+      });
+      await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto('members')
+        .values([
+          row('o1', 'both', 'd-both', 'w-both'),
+          row('o1', 'ding', 'd-1', null),
+          row('o1', 'none', null, null),
+          row('o1', 'wecom', null, 'w-1'),
+          row('o2', 'ding', 'd-1', null),
+        ])
+        .execute();
+      await migrate(db);
+
+      const accounts = await db
+        .selectFrom('member_accounts')
+        .selectAll()
+        .orderBy('org_id')
+        .orderBy('member_id')
+        .orderBy('platform')
+        .execute();
+      expect(accounts).toEqual([
+        { org_id: 'o1', member_id: 'both', platform: 'dingtalk', user_id: 'd-both' },
+        { org_id: 'o1', member_id: 'both', platform: 'wecom', user_id: 'w-both' },
+        { org_id: 'o1', member_id: 'ding', platform: 'dingtalk', user_id: 'd-1' },
+        { org_id: 'o1', member_id: 'wecom', platform: 'wecom', user_id: 'w-1' },
+        { org_id: 'o2', member_id: 'ding', platform: 'dingtalk', user_id: 'd-1' },
+      ]);
+      const columns = Object.keys(
+        (await db.selectFrom('members').selectAll().where('id', '=', 'none').executeTakeFirstOrThrow()) as object,
+      );
+      expect(columns).not.toContain('dingtalk_user_id');
+      expect(columns).not.toContain('wecom_user_id');
+
+      const add = (org_id: string, member_id: string, platform: 'dingtalk' | 'wecom', user_id: string) =>
+        db.insertInto('member_accounts').values({ org_id, member_id, platform, user_id }).execute();
+      // A platform user is one member of an org; a member has one account a platform.
+      await expect(add('o1', 'none', 'dingtalk', 'd-1')).rejects.toThrow();
+      await expect(add('o1', 'ding', 'dingtalk', 'd-2')).rejects.toThrow();
+      await add('o1', 'none', 'wecom', 'd-1');
+      await add('o2', 'both', 'dingtalk', 'd-both');
+      expect(
+        await db.selectFrom('member_accounts').select('member_id').where('org_id', '=', 'o1').where('user_id', '=', 'd-1').execute(),
+      ).toHaveLength(2);
     } finally {
       await db.destroy();
       await target.drop();

@@ -112,8 +112,6 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
         party_group: null,
         probationary: 0,
         mobile: null,
-        wecom_user_id: null,
-        dingtalk_user_id: 'dt-sec',
         status: 'active',
         left_at: null,
         left_reason: null,
@@ -121,6 +119,10 @@ describe.each(DIALECTS)('outbound delivery on %s', (dialect) => {
         created_at: 0,
         updated_at: 0,
       })
+      .execute();
+    await t.db
+      .insertInto('member_accounts')
+      .values({ org_id: 'org1', member_id: 'sec', platform: 'dingtalk', user_id: 'dt-sec' })
       .execute();
     const target: Target = { kind: 'member', channelId: 'dt1', memberId: 'sec' };
     await Promise.all(

@@ -25,7 +25,7 @@ const acting = (fields: Partial<ActingMember> & Pick<ActingMember, 'id'>): Actin
   org_id: 'o1',
   branch_id: 'b1',
   role: 'member',
-  org_admin: 0,
+  org_admin: false,
   status: 'active',
   ...fields,
 });
@@ -35,7 +35,7 @@ const ACTORS: Record<Role, Actor> = {
   member: { kind: 'member', member: acting({ id: 'me' }) },
   committee: { kind: 'member', member: acting({ id: 'me', role: 'committee' }) },
   secretary: { kind: 'member', member: acting({ id: 'me', role: 'secretary' }) },
-  orgAdmin: { kind: 'member', member: acting({ id: 'me', org_admin: 1 }) },
+  orgAdmin: { kind: 'member', member: acting({ id: 'me', org_admin: true }) },
   it: { kind: 'it' },
   left: { kind: 'member', member: acting({ id: 'me', role: 'secretary', status: 'left' }) },
 };
@@ -76,7 +76,7 @@ const TARGETS: Record<Target['kind'], Record<string, Target>> = {
 function asMet(role: Role, label: string, target: Target): Target {
   const actor = ACTORS[role];
   if (target.kind !== 'member' || label !== 'self' || actor.kind !== 'member') return target;
-  return { ...target, member: { ...target.member, role: actor.member.role, orgAdmin: actor.member.org_admin === 1 } };
+  return { ...target, member: { ...target.member, role: actor.member.role, orgAdmin: actor.member.org_admin } };
 }
 
 const ALL_MEMBERS = ['self', 'member', 'secretary', 'orgAdmin', 'otherBranch', 'otherOrg'];
@@ -164,8 +164,7 @@ const state = (fields: Partial<MemberState> = {}): MemberState => ({
   group: null,
   probationary: false,
   mobile: null,
-  wecomUserId: null,
-  dingtalkUserId: null,
+  accounts: {},
   ...fields,
 });
 
@@ -173,7 +172,7 @@ describe('a member’s change as actions', () => {
   it('names each kind of field a write changes, and nothing for a write that changes nothing', () => {
     expect(memberChangeActions(state(), state())).toEqual([]);
     expect(memberChangeActions(undefined, state())).toEqual(['member.create']);
-    expect(memberChangeActions(undefined, state({ role: 'secretary', dingtalkUserId: 'd1', orgAdmin: true }))).toEqual([
+    expect(memberChangeActions(undefined, state({ role: 'secretary', accounts: { dingtalk: 'd1' }, orgAdmin: true }))).toEqual([
       'member.create',
       'member.appoint',
       'member.accounts',
@@ -183,12 +182,12 @@ describe('a member’s change as actions', () => {
     expect(memberChangeActions(state(), state({ role: 'committee' }))).toEqual(['member.role']);
     expect(memberChangeActions(state({ role: 'secretary' }), state({ role: 'committee' }))).toEqual(['member.appoint']);
     expect(memberChangeActions(state(), state({ branchId: 'b2' }))).toEqual(['member.move']);
-    expect(memberChangeActions(state({ wecomUserId: 'w' }), state())).toEqual(['member.accounts']);
+    expect(memberChangeActions(state({ accounts: { wecom: 'w' } }), state())).toEqual(['member.accounts']);
   });
 
   it('refuses a secretary what the findings did: the org-admin flag, another branch’s member, a move of herself, an org admin’s accounts', () => {
     const secretary = ACTORS.secretary;
-    const me = state({ role: 'secretary', dingtalkUserId: 'dSec' });
+    const me = state({ role: 'secretary', accounts: { dingtalk: 'dSec' } });
     // Her own row with the org-admin flag (an import column).
     expect(mayChangeMember(secretary, 'o1', 'me', me, { ...me, orgAdmin: true })).toEqual({ action: 'member.orgAdmin', why: 'needs-it' });
     // Another branch's secretary, taken into hers as a 党员.
@@ -202,13 +201,13 @@ describe('a member’s change as actions', () => {
       why: 'needs-org-admin',
     });
     // Her own DingTalk id on an org admin of her branch.
-    const admin = state({ orgAdmin: true, dingtalkUserId: 'dAdm' });
-    expect(mayChangeMember(secretary, 'o1', 'adm', admin, { ...admin, dingtalkUserId: 'dSec' })).toEqual({
+    const admin = state({ orgAdmin: true, accounts: { dingtalk: 'dAdm' } });
+    expect(mayChangeMember(secretary, 'o1', 'adm', admin, { ...admin, accounts: { dingtalk: 'dSec' } })).toEqual({
       action: 'member.accounts',
       why: 'org-admin',
     });
     // A new member with an account, or a new secretary.
-    expect(mayChangeMember(secretary, 'o1', 'n1', undefined, state({ dingtalkUserId: 'd' }))?.action).toBe('member.accounts');
+    expect(mayChangeMember(secretary, 'o1', 'n1', undefined, state({ accounts: { dingtalk: 'd' } }))?.action).toBe('member.accounts');
     expect(mayChangeMember(secretary, 'o1', 'n1', undefined, state({ role: 'secretary' }))?.action).toBe('member.appoint');
     // What she may do: a new 党员 of her branch, a 委员, her own name.
     expect(mayChangeMember(secretary, 'o1', 'n1', undefined, state({ role: 'committee' }))).toBeNull();
@@ -218,11 +217,13 @@ describe('a member’s change as actions', () => {
 
   it('lets an org admin appoint and move in her org, never set the flag; IT everything', () => {
     const admin = ACTORS.orgAdmin;
-    expect(mayChangeMember(admin, 'o1', 'm1', state(), state({ role: 'secretary', branchId: 'b2', dingtalkUserId: 'd' }))).toBeNull();
+    expect(
+      mayChangeMember(admin, 'o1', 'm1', state(), state({ role: 'secretary', branchId: 'b2', accounts: { dingtalk: 'd' } })),
+    ).toBeNull();
     expect(mayChangeMember(admin, 'o1', 'm1', state(), state({ orgAdmin: true }))).toEqual({ action: 'member.orgAdmin', why: 'needs-it' });
     // Another org admin's accounts would let her sign in as that one: IT's.
-    const other = state({ orgAdmin: true, dingtalkUserId: 'dOther' });
-    expect(mayChangeMember(admin, 'o1', 'adm2', other, { ...other, dingtalkUserId: 'dMine' })).toEqual({
+    const other = state({ orgAdmin: true, accounts: { dingtalk: 'dOther' } });
+    expect(mayChangeMember(admin, 'o1', 'adm2', other, { ...other, accounts: { dingtalk: 'dMine' } })).toEqual({
       action: 'member.accounts',
       why: 'org-admin',
     });
@@ -244,7 +245,7 @@ describe('a member’s change as actions', () => {
       { orgAdmin: true },
       { branchId: 'b2' },
       { left: true },
-      { dingtalkUserId: 'x' },
+      { accounts: { dingtalk: 'x' } },
     ]) {
       expect(endsSessions(before, { ...before, ...change }), JSON.stringify(change)).toBe(true);
     }

@@ -30,10 +30,10 @@ async function seed(db: Kysely<Database>, now: number) {
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: 'privacyrobot', secret: null }], now);
   // The secretary uses the WeCom group robot, which cannot write to anyone privately: pushes for
   // them fall back to the group.
-  await putMember(db, memberRow({ id: 'sec', name: '韩书记', role: 'secretary', wecom_user_id: 'sec' }), now);
-  await putMember(db, memberRow({ id: 'm1', name: '张晓明', dingtalk_user_id: 'm1' }), now);
-  await putMember(db, memberRow({ id: 'm2', name: '刘芳', dingtalk_user_id: 'm2' }), now);
-  await putMember(db, memberRow({ id: 'm3', name: '周密', dingtalk_user_id: 'm3' }), now);
+  await putMember(db, memberRow({ id: 'sec', name: '韩书记', role: 'secretary', accounts: { wecom: 'sec' } }), now);
+  await putMember(db, memberRow({ id: 'm1', name: '张晓明', accounts: { dingtalk: 'm1' } }), now);
+  await putMember(db, memberRow({ id: 'm2', name: '刘芳', accounts: { dingtalk: 'm2' } }), now);
+  await putMember(db, memberRow({ id: 'm3', name: '周密', accounts: { dingtalk: 'm3' } }), now);
 }
 
 describe.each(DIALECTS)('what a group sees, on %s', (dialect) => {

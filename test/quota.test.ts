@@ -47,8 +47,12 @@ describe.each(DIALECTS)('platform calls counted on %s', (dialect) => {
       NOW,
     );
     await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cid', webhook: 'robot-token', secret: null }], NOW);
-    await putMember(t.db, memberRow({ org_id: 'o1', id: 'adm', name: '机关党委李干事', org_admin: 1, dingtalk_user_id: 'dt-adm' }), NOW);
-    await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), NOW);
+    await putMember(
+      t.db,
+      memberRow({ org_id: 'o1', id: 'adm', name: '机关党委李干事', org_admin: true, accounts: { dingtalk: 'dt-adm' } }),
+      NOW,
+    );
+    await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { dingtalk: 'dt-m1' } }), NOW);
   });
   afterAll(async () => {
     await t?.close();

@@ -36,15 +36,15 @@ describe.each(DIALECTS)('records that stay true on %s', (dialect) => {
     await putOrg(t.db, { id: 'org1', name: '机关工委', timezone: TZ, digest_cron: null }, now);
     await putChannel(t.db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
     await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: null, secret: null }], now);
-    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', dingtalk_user_id: 'sec' }), now);
-    await putMember(t.db, memberRow({ id: 'c1', name: '周委员', role: 'committee', dingtalk_user_id: 'c1' }), now);
+    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', accounts: { dingtalk: 'sec' } }), now);
+    await putMember(t.db, memberRow({ id: 'c1', name: '周委员', role: 'committee', accounts: { dingtalk: 'c1' } }), now);
     for (const [id, name] of [
       ['m1', '张一'],
       ['m2', '王二'],
       ['m3', '赵三'],
       ['m4', '钱四'],
     ])
-      await putMember(t.db, memberRow({ id: id!, name: name!, dingtalk_user_id: id! }), now);
+      await putMember(t.db, memberRow({ id: id!, name: name!, accounts: { dingtalk: id! } }), now);
   });
   afterAll(() => t.close());
 

@@ -42,7 +42,7 @@ async function seed(db: Kysely<Database>, now: number) {
     ['m2', '王二', 'member'],
   ];
   for (const [id, name, role] of roster) {
-    await putMember(db, memberRow({ id, name, role, dingtalk_user_id: `dt-${id}` }), now);
+    await putMember(db, memberRow({ id, name, role, accounts: { dingtalk: `dt-${id}` } }), now);
   }
 }
 

@@ -60,10 +60,9 @@ describe.each([
         name: '张一',
         role: 'member',
         party_group: null,
-        probationary: 0,
+        probationary: false,
         mobile: null,
-        wecom_user_id: null,
-        dingtalk_user_id: 'dt-m1',
+        accounts: { dingtalk: 'dt-m1' },
       },
       now,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { putBranch } from '../db/branches.ts';
+import { getMember } from '../db/members.ts';
 import { putChannel } from '../db/channels.ts';
 import { putOrg } from '../db/orgs.ts';
 import { createApp } from '../src/app.ts';
@@ -29,16 +30,15 @@ async function seed(t: TestApp) {
   await putBranch(db, 'o2', 'x1', '外单位支部', [], NOW);
   const m = memberPutter(db, 'o1', NOW);
   await m('secA', '甲书记', { role: 'secretary', mobile: '13800000001' });
-  await m('adminO', '机关党委管理员', { org_admin: 1 });
+  await m('adminO', '机关党委管理员', { org_admin: true });
   await m('ally', '盟友');
   await m('mA', '张三');
   await m('secB', '乙书记', { role: 'secretary', branch_id: 'b2' });
   await m('mB', '李四', { branch_id: 'b2', mobile: '13800001234' });
-  await m('adminX', '另一位管理员', { branch_id: 'b2', org_admin: 1 });
+  await m('adminX', '另一位管理员', { branch_id: 'b2', org_admin: true });
 }
 
-const member = (t: TestApp, id: string) =>
-  t.db.selectFrom('members').selectAll().where('org_id', '=', 'o1').where('id', '=', id).executeTakeFirstOrThrow();
+const member = async (t: TestApp, id: string) => (await getMember(t.db, 'o1', id))!;
 
 /** A CSV uploaded on a console branch page: the preview's page. */
 async function importPreview(b: ReturnType<typeof browser>, path: string, csrf: string, csv: string) {
@@ -138,8 +138,8 @@ describe.each(DIALECTS)('roles that hold on %s', (dialect) => {
     expect(hijack.status).toBe(404);
     const repoint = await sec.post(`${b1}/members/mA`, { _csrf: csrf, name: '张三', role: 'member', dingtalkUserId: 'dt-secA2' });
     expect(repoint.status).toBe(403);
-    expect((await member(t, 'adminO')).dingtalk_user_id).toBe('dt-adminO');
-    expect((await member(t, 'mA')).dingtalk_user_id).toBe('dt-mA');
+    expect((await member(t, 'adminO')).accounts.dingtalk).toBe('dt-adminO');
+    expect((await member(t, 'mA')).accounts.dingtalk).toBe('dt-mA');
     // Both attempts are on the trail as refused.
     const tried = await t.db.selectFrom('audit_log').select(['actor_id', 'object', 'result']).where('result', '=', 'refused').execute();
     expect(tried).toEqual(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, MemberTable } from '../db/schema.ts';
+import type { Database, Member } from '../db/schema.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/logger.ts';
 import { MAX_AGE_TTLS, RosterCache } from '../src/chat/roster-cache.ts';
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) 
   afterAll(() => test.close());
 
   /** Changes roles behind the cache's back: not through db/, so no version is raised. */
-  const setRoles = (role: MemberTable['role'], id?: string) => {
+  const setRoles = (role: Member['role'], id?: string) => {
     const update = test.db.updateTable('members').set({ role }).where('org_id', '=', 'org1');
     return (id ? update.where('id', '=', id) : update).execute();
   };
@@ -136,40 +136,40 @@ describe.each(DIALECTS)('roster cache, senders from a roster, on %s', (dialect) 
     await setRoles('committee');
 
     // Only a lookup that reads the database sees the change.
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-0'))?.role).toBe('member');
-    expect(await cache.member('org1', 'dingtalk_user_id', 'dm0-1')).not.toHaveProperty('terms');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-1'))?.role).toBe('member');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-0'))?.role).toBe('member');
+    expect(await cache.member('org1', 'dingtalk', 'dm0-1')).not.toHaveProperty('terms');
     // By id (only the console asks so) the roster does not answer: read from the database, current.
     expect((await cache.member('org1', 'id', 'm0-1'))?.role).toBe('committee');
     // Another branch's member was not in the roster read: looked up, and current.
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm1-0'))?.role).toBe('committee');
+    expect((await cache.member('org1', 'dingtalk', 'dm1-0'))?.role).toBe('committee');
     // No one has this id: not kept.
-    expect(await cache.member('org1', 'dingtalk_user_id', 'nobody')).toBeUndefined();
+    expect(await cache.member('org1', 'dingtalk', 'nobody')).toBeUndefined();
 
     // A TTL on, the stored version is read again and has not changed: the copies stay.
     clock.advance(TTL_MS + 1);
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-1'))?.role).toBe('member');
 
     // Another process wrote the org: seen once this process checks the stored version again.
     await raiseStoredVersion();
     clock.advance(TTL_MS - 1);
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('member');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-1'))?.role).toBe('member');
     clock.advance(1);
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-1'))?.role).toBe('committee');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-1'))?.role).toBe('committee');
 
     // A write of this process is seen by the next lookup.
     await cache.branch(test.db, 'org1', 'b0');
     await setRoles('secretary', 'm0-0');
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-0'))?.role).toBe('committee');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-0'))?.role).toBe('committee');
     await rosterWritten(test.db, 'org1');
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-0'))?.role).toBe('secretary');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-0'))?.role).toBe('secretary');
 
     // A change by hand in the database, which raises no version, is read at the latest MAX_AGE_TTLS TTLs on.
     await setRoles('member', 'm0-0');
     clock.advance(TTL_MS + 1);
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-0'))?.role).toBe('secretary');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-0'))?.role).toBe('secretary');
     clock.advance(TTL_MS * MAX_AGE_TTLS);
-    expect((await cache.member('org1', 'dingtalk_user_id', 'dm0-0'))?.role).toBe('member');
+    expect((await cache.member('org1', 'dingtalk', 'dm0-0'))?.role).toBe('member');
   });
 
   it('a write raises the stored version once a transaction, and not when it rolls back', async () => {
@@ -212,7 +212,7 @@ describe.each(DIALECTS)('roster cache, rosters of a batch, on %s', (dialect) => 
     ] as const) {
       await test.db.transaction().execute(async (trx) => {
         await insertMove(trx, { org_id: 'org1', member_id: 'm0-0', at, from_branch: from, to_branch: to });
-        await putMember(trx, memberRow({ branch_id: to, id: 'm0-0', name: '党员0-0', dingtalk_user_id: 'dm0-0' }), at);
+        await putMember(trx, memberRow({ branch_id: to, id: 'm0-0', name: '党员0-0', accounts: { dingtalk: 'dm0-0' } }), at);
       });
     }
   });
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('roster cache, rosters of a batch, on %s', (dialect) => 
     expect(ids(await cache.branch(counted.db, 'org1', 'b0'))).toEqual(['m0-0', 'm0-1']);
     expect(ids(await cache.branch(counted.db, 'org1', 'b1'))).toEqual(['m0-0', 'm1-0', 'm1-1']);
     // One who never moved is kept as read: the sender and the roster's entry are one object.
-    const sender = await cache.member('org1', 'dingtalk_user_id', 'dm1-1');
+    const sender = await cache.member('org1', 'dingtalk', 'dm1-1');
     expect(sender?.id).toBe('m1-1');
     expect((await cache.branch(counted.db, 'org1', 'b1')).find((m) => m.id === 'm1-1')).toBe(sender);
     await cache.preload(counted.db, [branch('b1')]);
@@ -250,7 +250,7 @@ describe.each(DIALECTS)('roster cache, rosters of a batch, on %s', (dialect) => 
   it('senders and the org asked for together are read in one statement each, the org’s stored version once', async () => {
     const counted = countStatements(test.db);
     const cache = new RosterCache(counted.db, new ManualClock(Date.now()), TTL_MS);
-    const sender = (id: string) => cache.member('org1', 'dingtalk_user_id', id);
+    const sender = (id: string) => cache.member('org1', 'dingtalk', id);
     // As the first messages of a burst, each from another branch, ask in the same turn of the event loop.
     const [org, again, ...senders] = await Promise.all([
       cache.org('org1'),

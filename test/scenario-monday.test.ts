@@ -42,7 +42,7 @@ describe.each(DIALECTS)("a secretary's Monday on %s", (dialect) => {
     await putOrg(t.db, { id: 'org1', name: '机关工委', timezone: TZ, digest_cron: null }, now);
     await putChannel(t.db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
     await putBranch(t.db, 'org1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: GROUP, webhook: null, secret: null }], now);
-    for (const [id, name, role] of ROSTER) await putMember(t.db, memberRow({ id, name, role, dingtalk_user_id: id }), now);
+    for (const [id, name, role] of ROSTER) await putMember(t.db, memberRow({ id, name, role, accounts: { dingtalk: id } }), now);
   });
   afterAll(() => t.close());
 

@@ -45,11 +45,11 @@ async function seed(db: Kysely<Database>) {
   await putMember(db, memberRow({ id: 'q0', branch_id: 'b2', name: '冯书记', role: 'secretary' }), now);
   await putMember(db, memberRow({ id: 'q1', branch_id: 'b2', name: '陈默', role: 'member' }), now);
   for (const [id, name, role, probationary] of ROSTER) {
-    await putMember(db, memberRow({ id, name, role, probationary, wecom_user_id: id, dingtalk_user_id: id }), now);
+    await putMember(db, memberRow({ id, name, role, probationary: probationary === 1, accounts: { dingtalk: id, wecom: id } }), now);
   }
   await putMember(
     db,
-    memberRow({ org_id: 'org2', id: 'x1', branch_id: 'x', name: '外单位书记', role: 'secretary', dingtalk_user_id: 'x1' }),
+    memberRow({ org_id: 'org2', id: 'x1', branch_id: 'x', name: '外单位书记', role: 'secretary', accounts: { dingtalk: 'x1' } }),
     now,
   );
 }

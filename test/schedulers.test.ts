@@ -72,9 +72,9 @@ describe.each(DIALECTS)('org schedulers and the weekly digest job on %s', (diale
       await putOrg(t.db, { id: org, name: org, timezone: tz, digest_cron: cron }, now);
       await putChannel(t.db, org, `dt${n}`, { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' }, now);
       await putBranch(t.db, org, `b${n}`, `第${n}党支部`, [], now);
-      const member = { org_id: org, branch_id: `b${n}`, party_group: null, probationary: 0, mobile: null, wecom_user_id: null };
-      await putMember(t.db, { ...member, id: `sec${n}`, name: `书记${n}`, role: 'secretary', dingtalk_user_id: `dt-sec${n}` }, now);
-      await putMember(t.db, { ...member, id: `m${n}`, name: `党员${n}`, role: 'member', dingtalk_user_id: `dt-m${n}` }, now);
+      const member = { org_id: org, branch_id: `b${n}`, party_group: null, probationary: false, mobile: null, accounts: {} };
+      await putMember(t.db, { ...member, id: `sec${n}`, name: `书记${n}`, role: 'secretary', accounts: { dingtalk: `dt-sec${n}` } }, now);
+      await putMember(t.db, { ...member, id: `m${n}`, name: `党员${n}`, role: 'member', accounts: { dingtalk: `dt-m${n}` } }, now);
     }
     deps = {
       db: t.db,

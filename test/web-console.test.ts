@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
-import { leaveMember, putMember } from '../db/members.ts';
+import { getMember, leaveMember, putMember } from '../db/members.ts';
 import { insertReport } from '../db/reports.ts';
 import { putOrg } from '../db/orgs.ts';
 import { fromLocal } from '../src/domain/time.ts';
@@ -32,7 +32,7 @@ async function seed(t: TestApp) {
   const m = memberPutter(db, 'o1', NOW);
   await m('sec', '张书记', { role: 'secretary' });
   await m('m1', '王一');
-  await m('adm', '机关党委李干事', { org_admin: 1 });
+  await m('adm', '机关党委李干事', { org_admin: true });
   await m('sec2', '赵书记', { role: 'secretary', branch_id: 'b2' });
   await m('gone', '钱书记', { role: 'secretary' });
   await insertMeeting(
@@ -301,8 +301,8 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
   });
 
   it('transfers a member to another branch (an org admin’s to do) and records a member’s leave', async () => {
-    await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm9', name: '孙九', dingtalk_user_id: 'dt-m9' }), NOW);
-    await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm8', name: '周八', dingtalk_user_id: 'dt-m8' }), NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm9', name: '孙九', accounts: { dingtalk: 'dt-m9' } }), NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', branch_id: 'b1', id: 'm8', name: '周八', accounts: { dingtalk: 'dt-m8' } }), NOW);
     const asked = await sec.post(`${b1}/members/m9`, { _csrf: csrf, name: '孙九', role: 'member', branch: 'b2' });
     expect(asked.status).toBe(403);
     expect(await asked.text()).toContain('把党员转到其他支部需由机关党委管理员办理');
@@ -376,7 +376,11 @@ describe.each(DIALECTS)('the console’s branch pages on %s', (dialect) => {
     expect(await done.text()).toContain('已导入 1 人，4 行未导入。');
     expect((await count()).length).toBe(before + 1);
     const added = await t.db.selectFrom('members').selectAll().where('name', '=', '新党员甲').executeTakeFirstOrThrow();
-    expect([added.branch_id, added.party_group, added.dingtalk_user_id]).toEqual(['b1', '第二党小组', null]);
+    expect([added.branch_id, added.party_group, (await getMember(t.db, 'o1', added.id))!.accounts.dingtalk ?? null]).toEqual([
+      'b1',
+      '第二党小组',
+      null,
+    ]);
   });
 
   it('filters reports by category, tag, member and dates, every text escaped', async () => {

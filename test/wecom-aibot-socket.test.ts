@@ -207,8 +207,8 @@ describe.each(DIALECTS)('the service over the AI bot’s long connection on %s',
     await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
     await putChannel(t.db, 'o1', 'ws1', { platform: 'wecom-bot', mode: 'websocket', ...BOT }, NOW);
     await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ws1', chat_id: 'wrkGroupA', webhook: null, secret: null }], NOW);
-    await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', wecom_user_id: 'wc-sec' }), NOW);
-    await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', wecom_user_id: 'wangwu' }), NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', accounts: { wecom: 'wc-sec' } }), NOW);
+    await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { wecom: 'wangwu' } }), NOW);
     holder = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
     await holder.start();
     await server.waitFor(() => holder.connected('ws1'));

@@ -30,12 +30,12 @@ async function seed(db: Kysely<Database>) {
   await putChannel(db, 'org1', 'wa1', { platform: 'wecom-app', agentId: '218', secret: 'app-secret', ...SAMPLE }, NOW);
   await putChannel(db, 'org1', 'wb1', { platform: 'wecom-bot', ...BOT }, NOW);
   await putBranch(db, 'org1', 'b1', '第一党支部', [{ channel_id: 'wb1', chat_id: 'wrkGroupA', webhook: 'robot-key', secret: null }], NOW);
-  const base = { org_id: 'org1', branch_id: 'b1', party_group: null, probationary: 0, mobile: null, dingtalk_user_id: null };
-  await putMember(db, { ...base, id: 'm1', name: '王五', role: 'member', wecom_user_id: 'wangwu' }, NOW);
-  await putMember(db, { ...base, id: 'm2', name: '赵六', role: 'member', wecom_user_id: 'mycreate' }, NOW);
-  await putMember(db, { ...base, id: 'm0', name: '李书记', role: 'secretary', wecom_user_id: 'lisj' }, NOW);
+  const base = { org_id: 'org1', branch_id: 'b1', party_group: null, probationary: false, mobile: null, accounts: {} };
+  await putMember(db, { ...base, id: 'm1', name: '王五', role: 'member', accounts: { wecom: 'wangwu' } }, NOW);
+  await putMember(db, { ...base, id: 'm2', name: '赵六', role: 'member', accounts: { wecom: 'mycreate' } }, NOW);
+  await putMember(db, { ...base, id: 'm0', name: '李书记', role: 'secretary', accounts: { wecom: 'lisj' } }, NOW);
   await putBranch(db, 'org1', 'b2', '第二党支部', [], NOW);
-  await putMember(db, { ...base, branch_id: 'b2', id: 'm20', name: '周书记', role: 'secretary', wecom_user_id: 'zhousj' }, NOW);
+  await putMember(db, { ...base, branch_id: 'b2', id: 'm20', name: '周书记', role: 'secretary', accounts: { wecom: 'zhousj' } }, NOW);
 }
 
 describe('WeCom envelopes', () => {

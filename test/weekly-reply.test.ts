@@ -26,7 +26,7 @@ async function seed(db: Kysely<Database>, org: string, withApp: boolean) {
   if (withApp) await putChannel(db, org, `wa-${org}`, { platform: 'wecom-app', agentId: '218', secret: 'app-secret', ...SAMPLE }, now);
   await putBranch(db, org, 'b1', '第一党支部', [], now);
   const member = { org_id: org, branch_id: 'b1' };
-  await putMember(db, memberRow({ ...member, id: 'sec', name: '李书记', role: 'secretary', wecom_user_id: `sec-${org}` }), now);
+  await putMember(db, memberRow({ ...member, id: 'sec', name: '李书记', role: 'secretary', accounts: { wecom: `sec-${org}` } }), now);
   // Members with no report in four weeks are listed by name: enough of them make the digest long.
   for (let i = 0; i < MEMBERS; i++) await putMember(db, memberRow({ ...member, id: `m${i}`, name: `同志${i}号` }), now);
 }

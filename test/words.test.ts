@@ -36,11 +36,11 @@ describe.each(DIALECTS)('words as people type them, on %s', (dialect) => {
       { channel_id: 'wb1', chat_id: WX_GROUP, webhook: null, secret: null },
     ];
     await putBranch(t.db, 'org1', 'b1', '第一党支部', chats, now);
-    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', dingtalk_user_id: 'sec' }), now);
-    await putMember(t.db, memberRow({ id: 'm1', name: '张一', dingtalk_user_id: 'm1' }), now);
-    await putMember(t.db, memberRow({ id: 'm2', name: '王二', dingtalk_user_id: 'm2' }), now);
-    await putMember(t.db, memberRow({ id: 'm3', name: '赵三', wecom_user_id: 'w3' }), now);
-    await putMember(t.db, memberRow({ id: 'm4', name: '钱四', dingtalk_user_id: 'm4' }), now);
+    await putMember(t.db, memberRow({ id: 'sec', name: '李书记', role: 'secretary', accounts: { dingtalk: 'sec' } }), now);
+    await putMember(t.db, memberRow({ id: 'm1', name: '张一', accounts: { dingtalk: 'm1' } }), now);
+    await putMember(t.db, memberRow({ id: 'm2', name: '王二', accounts: { dingtalk: 'm2' } }), now);
+    await putMember(t.db, memberRow({ id: 'm3', name: '赵三', accounts: { wecom: 'w3' } }), now);
+    await putMember(t.db, memberRow({ id: 'm4', name: '钱四', accounts: { dingtalk: 'm4' } }), now);
     const scheduled = await say('sec', '安排 党日活动 今天上午10点 议题 参观红色教育基地');
     expect(scheduled).toContain('**已安排主题党日');
     code = /会议编号：\*\*([A-Z0-9]{3})\*\*/.exec(scheduled)![1]!;

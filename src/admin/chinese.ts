@@ -1,4 +1,5 @@
 import { Problem } from './http.ts';
+import { ACCOUNT_FIELDS } from './schemas.ts';
 
 // What secretaries read of the member checks — the CSV import's rows and the console's forms — in
 // Chinese. The import writes its own reasons in Chinese; these turn the ones that come from the
@@ -12,8 +13,8 @@ export const FIELD_LABELS: Record<string, string> = {
   group: '党小组',
   probationary: '预备党员',
   mobile: '手机号',
-  wecomUserId: '企业微信账号',
-  dingtalkUserId: '钉钉账号',
+  [ACCOUNT_FIELDS.wecom]: '企业微信账号',
+  [ACCOUNT_FIELDS.dingtalk]: '钉钉账号',
   orgAdmin: '机关党委管理员',
   row: '整行',
   header: '表头',

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { parse } from 'csv-parse/sync';
-import type { Database, MemberTable } from '../../db/schema.ts';
+import type { Database, Member } from '../../db/schema.ts';
 import { listOrgBranches } from '../../db/branches.ts';
 import { findMembersBy, listMembersByIds, memberState } from '../../db/members.ts';
 import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
 import { type Action, type MemberAction, type Refusal, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
+import type { AccountPlatform } from '../domain/records.ts';
 import { type Acting, Refused, audit } from './acting.ts';
 import { csvText } from './csv-text.ts';
 import { FIELD_LABELS, chineseField, inChinese } from './chinese.ts';
 import { ID, ID_REASON, Problem, firstIssue } from './http.ts';
 import { bodyState, memberBody, saveMemberIn } from './members.ts';
-import { type MemberBody, memberSchema } from './schemas.ts';
+import { ACCOUNT_FIELDS, type MemberBody, bodyFields, memberFields, memberSchema } from './schemas.ts';
 
 // A roster in CSV: every row is read and checked first — its cells, and by the policy the change
 // it makes — by reading the database only, so that a preview holds nothing; then the good rows are
@@ -51,9 +52,10 @@ export interface ImportResult {
   errors: ImportError[];
 }
 
-const FIELDS = ['id', ...Object.keys(memberSchema.shape)];
+const FIELDS = ['id', ...Object.keys(memberFields.shape)];
 const REQUIRED = ['name', 'branch', 'role'];
-const PLATFORM_FIELDS = ['wecomUserId', 'dingtalkUserId'] as const;
+/** In the order of their columns: a row's first account taken is the one reported. */
+const PLATFORMS: readonly AccountPlatform[] = ['wecom', 'dingtalk'];
 const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, 是: true, 否: false };
 
 /** The Chinese headers, as secretaries' spreadsheets have them. */
@@ -65,8 +67,8 @@ const CHINESE_HEADERS: Record<string, string> = {
   党小组: 'group',
   预备党员: 'probationary',
   手机号: 'mobile',
-  企业微信账号: 'wecomUserId',
-  钉钉账号: 'dingtalkUserId',
+  企业微信账号: ACCOUNT_FIELDS.wecom,
+  钉钉账号: ACCOUNT_FIELDS.dingtalk,
 };
 const ROLE_WORDS: Record<string, string> = { 书记: 'secretary', 委员: 'committee', 党员: 'member' };
 
@@ -145,7 +147,7 @@ function toBody(record: Record<string, string>): Record<string, unknown> | Impor
  * updates rather than duplicates.
  */
 function derivedId(record: Record<string, string>): string {
-  const own = [record.dingtalkUserId, record.wecomUserId].find((v) => v && ID.test(v));
+  const own = [record[ACCOUNT_FIELDS.dingtalk], record[ACCOUNT_FIELDS.wecom]].find((v) => v && ID.test(v));
   return (
     own ??
     `m-${createHash('sha256')
@@ -156,14 +158,14 @@ function derivedId(record: Record<string, string>): string {
 }
 
 /** The field a refused change is about, and the reason, as a secretary reads it. */
-function refusalOf(action: Action, why: Refusal, body: MemberBody, stored: MemberTable | undefined): { field: string; message: string } {
+function refusalOf(action: Action, why: Refusal, body: MemberBody, stored: Member | undefined): { field: string; message: string } {
   if (why === 'scope') return { field: 'id', message: '是其他支部的党员，不能在本支部导入' };
   if (why === 'org-admin') return { field: 'id', message: '是机关党委管理员，其信息由系统管理员维护' };
   if (why === 'self') return { field: 'role', message: '不能调整自己的角色' };
   switch (action) {
     case 'member.accounts': {
-      const field = PLATFORM_FIELDS.find((f) => body[f] !== (stored ? memberBody(stored)[f] : null)) ?? 'dingtalkUserId';
-      return { field, message: '只能由机关党委管理员设置' };
+      const platform = PLATFORMS.find((p) => body.accounts[p] !== stored?.accounts[p]) ?? 'dingtalk';
+      return { field: ACCOUNT_FIELDS[platform], message: '只能由机关党委管理员设置' };
     }
     case 'member.orgAdmin':
       return { field: 'orgAdmin', message: '只能由系统管理员设置' };
@@ -207,11 +209,10 @@ export async function planImport(
   const stored = new Map((await readInChunks(ids, (chunk) => listMembersByIds(db, orgId, chunk))).map((m) => [m.id, m]));
   // Platform user id → the member holding it now, and → the earlier row that took it.
   const holders = new Map<string, string>();
-  for (const field of PLATFORM_FIELDS) {
-    const column = field === 'wecomUserId' ? 'wecom_user_id' : 'dingtalk_user_id';
-    const wanted = [...new Set(rows.map(({ record }) => record[field]).filter((v): v is string => !!v))];
-    for (const m of await readInChunks(wanted, (chunk) => findMembersBy(db, orgId, column, chunk)))
-      holders.set(`${field}:${m[column]}`, m.id);
+  for (const platform of PLATFORMS) {
+    const wanted = [...new Set(rows.map(({ record }) => record[ACCOUNT_FIELDS[platform]]).filter((v): v is string => !!v))];
+    for (const m of await readInChunks(wanted, (chunk) => findMembersBy(db, orgId, platform, chunk)))
+      holders.set(`${platform}:${m.accounts[platform]}`, m.id);
   }
   const claimed = new Map<string, number>();
   const idRows = new Map<string, number>();
@@ -258,7 +259,7 @@ export async function planImport(
     }
     const before = stored.get(id);
     // A column the file does not have keeps the stored value; a present column's empty cell clears it.
-    const kept = before ? memberBody(before) : {};
+    const kept = before ? bodyFields(memberBody(before)) : {};
     const given = Object.fromEntries(columns.filter((c) => c !== 'id').map((c) => [c, cells[c] ?? null]));
     const parsed = memberSchema.safeParse({ ...kept, ...given });
     if (!parsed.success) {
@@ -274,19 +275,20 @@ export async function planImport(
       plan.refused.push({ row, id, ...refused });
       continue;
     }
-    const taken = PLATFORM_FIELDS.flatMap((f) => {
-      const value = body[f];
+    const taken = PLATFORMS.flatMap((p) => {
+      const value = body.accounts[p];
       if (!value) return [];
-      const row = claimed.get(`${f}:${value}`);
-      if (row !== undefined) return [{ field: f, message: `已被第 ${row} 行使用` }];
-      const holder = holders.get(`${f}:${value}`);
-      return holder !== undefined && holder !== id ? [{ field: f, message: `已被党员 ${holder} 使用` }] : [];
+      const field = ACCOUNT_FIELDS[p];
+      const row = claimed.get(`${p}:${value}`);
+      if (row !== undefined) return [{ field, message: `已被第 ${row} 行使用` }];
+      const holder = holders.get(`${p}:${value}`);
+      return holder !== undefined && holder !== id ? [{ field, message: `已被党员 ${holder} 使用` }] : [];
     });
     if (taken[0]) {
       fail(taken[0].field, taken[0].message);
       continue;
     }
-    for (const f of PLATFORM_FIELDS) if (body[f]) claimed.set(`${f}:${body[f]}`, row);
+    for (const p of PLATFORMS) if (body.accounts[p]) claimed.set(`${p}:${body.accounts[p]}`, row);
     const change = !before ? 'create' : memberChangeActions(memberState(before), bodyState(body)).length ? 'update' : 'same';
     plan.rows.push({ row, id, name: body.name, change, body });
   }

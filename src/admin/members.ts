@@ -1,34 +1,21 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, MemberTable } from '../../db/schema.ts';
+import type { Database, Member } from '../../db/schema.ts';
 import { getBranch } from '../../db/branches.ts';
 import { endMemberSessions } from '../../db/console-sessions.ts';
 import { spendMemberLinks } from '../../db/links.ts';
-import {
-  type PlatformUserColumn,
-  findMemberByPlatformUser,
-  getMember,
-  insertMove,
-  leaveMember,
-  memberFacts,
-  memberState,
-  putMember,
-} from '../../db/members.ts';
+import { findMemberByAccount, getMember, insertMove, leaveMember, memberFacts, memberState, putMember } from '../../db/members.ts';
 import { getOrgForUpdate } from '../../db/orgs.ts';
 import { memberChanges } from '../domain/audit.ts';
-import { type Action, type MemberState, endsSessions, isOrgAdmin, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
+import { type Action, type MemberState, endsSessions, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
+import { ACCOUNT_PLATFORMS } from '../domain/records.ts';
 import { isoWithOffset } from '../domain/time.ts';
 import { type Acting, Refused, audit, authorise } from './acting.ts';
 import { Problem, badField } from './http.ts';
-import type { MemberBody } from './schemas.ts';
+import { ACCOUNT_FIELDS, type MemberBody, accountFields } from './schemas.ts';
 
 // Every write of a member, from the admin API, the console's form and the CSV import alike: the
 // policy decides on the change it amounts to, the trail records it in the same transaction, and a
 // change of what she may do or of who she is in chat ends her console sessions.
-
-const PLATFORM_IDS: [keyof MemberBody & string, PlatformUserColumn][] = [
-  ['wecomUserId', 'wecom_user_id'],
-  ['dingtalkUserId', 'dingtalk_user_id'],
-];
 
 /** The fields each action of a change is about, for its entry in the trail; a new member's entry has them all. */
 const ACTION_FIELDS: Partial<Record<Action, (keyof MemberState)[]>> = {
@@ -36,7 +23,7 @@ const ACTION_FIELDS: Partial<Record<Action, (keyof MemberState)[]>> = {
   'member.role': ['role'],
   'member.appoint': ['role'],
   'member.move': ['branchId'],
-  'member.accounts': ['wecomUserId', 'dingtalkUserId'],
+  'member.accounts': ['accounts'],
   'member.orgAdmin': ['orgAdmin'],
 };
 
@@ -48,21 +35,19 @@ export const bodyState = (b: MemberBody): MemberState => ({
   group: b.group,
   probationary: b.probationary,
   mobile: b.mobile,
-  wecomUserId: b.wecomUserId,
-  dingtalkUserId: b.dingtalkUserId,
+  accounts: b.accounts,
 });
 
 /** A member's record as a body: what a form or an import row leaves out keeps its stored value. */
-export const memberBody = (m: MemberTable): MemberBody => ({
+export const memberBody = (m: Member): MemberBody => ({
   name: m.name,
   branch: m.branch_id,
   role: m.role,
   group: m.party_group,
-  probationary: Number(m.probationary) === 1,
+  probationary: m.probationary,
   mobile: m.mobile,
-  wecomUserId: m.wecom_user_id,
-  dingtalkUserId: m.dingtalk_user_id,
-  orgAdmin: isOrgAdmin(m),
+  accounts: m.accounts,
+  orgAdmin: m.org_admin,
 });
 
 /**
@@ -104,11 +89,11 @@ export async function saveMemberIn(
   const actions = memberChangeActions(was, after);
   if (actions.length === 0) return false;
   if (!(await getBranch(trx, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
-  for (const [field, column] of PLATFORM_IDS) {
-    const userId = body[field];
-    if (typeof userId !== 'string') continue;
-    const holder = await findMemberByPlatformUser(trx, orgId, column, userId);
-    if (holder && holder.id !== id) throw badField(field, `already used by member ${holder.id}`);
+  for (const platform of ACCOUNT_PLATFORMS) {
+    const userId = body.accounts[platform];
+    if (userId === undefined) continue;
+    const holder = await findMemberByAccount(trx, orgId, platform, userId);
+    if (holder && holder.id !== id) throw badField(ACCOUNT_FIELDS[platform], `already used by member ${holder.id}`);
   }
   // A move to another branch is kept: the old branch's past meetings still expected the member.
   if (before && before.branch_id !== body.branch) {
@@ -123,13 +108,13 @@ export async function saveMemberIn(
       name: body.name,
       role: body.role,
       party_group: body.group,
-      probationary: body.probationary ? 1 : 0,
+      probationary: body.probationary,
       mobile: body.mobile,
-      wecom_user_id: body.wecomUserId,
-      dingtalk_user_id: body.dingtalkUserId,
-      org_admin: body.orgAdmin ? 1 : 0,
+      accounts: body.accounts,
+      org_admin: body.orgAdmin,
     },
     now,
+    before?.accounts ?? {},
   );
   const left = before?.status === 'left';
   if (was && endsSessions({ ...was, left }, { ...after, left })) await endSignIns(trx, orgId, id, now);
@@ -174,10 +159,12 @@ export async function markLeft(
   });
 }
 
-export function memberJson(m: MemberTable, tz: string) {
+export function memberJson(m: Member, tz: string) {
+  const { accounts, ...body } = memberBody(m);
   return {
     id: m.id,
-    ...memberBody(m),
+    ...body,
+    ...accountFields(accounts),
     status: m.status,
     leftAt: m.left_at === null ? null : isoWithOffset(Number(m.left_at), tz),
     leftReason: m.left_reason,
@@ -186,7 +173,7 @@ export function memberJson(m: MemberTable, tz: string) {
   };
 }
 
-export async function readMember(db: Kysely<Database>, orgId: string, id: string): Promise<MemberTable> {
+export async function readMember(db: Kysely<Database>, orgId: string, id: string): Promise<Member> {
   const member = await getMember(db, orgId, id);
   if (!member) throw new Error(`member ${orgId}/${id} vanished after its write`);
   return member;

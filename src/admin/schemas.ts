@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../core/config.ts';
 import { isCron } from '../core/cron.ts';
+import type { AccountPlatform, MemberAccounts } from '../domain/records.ts';
 import { ID, ID_REASON } from './http.ts';
 
 // Bodies of the admin API. Objects are strict: PUT replaces the whole record, so a
@@ -40,7 +41,8 @@ export const branchSchema = z.strictObject({
 
 export const ROLES = ['secretary', 'committee', 'member'] as const;
 
-export const memberSchema = z.strictObject({
+/** The fields of a member's body; memberSchema reads them into a MemberBody. */
+export const memberFields = z.strictObject({
   name: z.string().trim().min(1).max(100),
   branch: id,
   role: z.enum(ROLES),
@@ -58,6 +60,27 @@ export const memberSchema = z.strictObject({
     .nullish()
     .transform((v) => v ?? false),
 });
+
+/** A member's account on each platform as the API and the CSV name it: the one place those names meet the platforms. */
+export const ACCOUNT_FIELDS = { dingtalk: 'dingtalkUserId', wecom: 'wecomUserId' } as const satisfies Record<AccountPlatform, string>;
+export type AccountField = (typeof ACCOUNT_FIELDS)[AccountPlatform];
+
+/** A member's body as the service reads it: her accounts by platform, as the rest of the code names them. */
+export const memberSchema = memberFields.transform(({ dingtalkUserId, wecomUserId, ...body }) => {
+  const accounts: MemberAccounts = {};
+  if (dingtalkUserId) accounts.dingtalk = dingtalkUserId;
+  if (wecomUserId) accounts.wecom = wecomUserId;
+  return { ...body, accounts };
+});
+
+/** A member's accounts as the API's fields: null where she has none (its JSON output, and a body read again). */
+export const accountFields = (accounts: MemberAccounts): Record<AccountField, string | null> => ({
+  wecomUserId: accounts.wecom ?? null,
+  dingtalkUserId: accounts.dingtalk ?? null,
+});
+
+/** A body as the API's fields, as memberSchema reads it. */
+export const bodyFields = ({ accounts, ...body }: MemberBody): z.input<typeof memberFields> => ({ ...body, ...accountFields(accounts) });
 
 /** POST …/members/:member/leave: when (default now) and why. */
 export const leaveSchema = z.strictObject({

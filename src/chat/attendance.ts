@@ -1,5 +1,5 @@
 import { putAttendance } from '../../db/attendance.ts';
-import type { AttendanceStatus, Meeting, MemberTable } from '../domain/records.ts';
+import type { AttendanceStatus, Meeting, Member } from '../domain/records.ts';
 import type { CommandContext } from './context.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { CommandContext } from './context.ts';
 export async function markAttendance(
   ctx: CommandContext,
   meeting: Pick<Meeting, 'id'>,
-  member: Pick<MemberTable, 'id' | 'org_id'>,
+  member: Pick<Member, 'id' | 'org_id'>,
   status: AttendanceStatus,
   note: string | null = null,
 ): Promise<void> {

@@ -1,4 +1,4 @@
-import type { MemberTable } from '../../db/schema.ts';
+import type { Member } from '../../db/schema.ts';
 import { ACTIONS, type Action, type ActingMember, type Decision, type Refusal, decide } from '../domain/policy.ts';
 import { type BatchHint, type CommandContext, type MemberContext, UserError } from './context.ts';
 import { type ArgsRead, type ParseEnv, commandReader, suggester } from './parse.ts';
@@ -80,7 +80,7 @@ export interface CommandTable {
   /** Whether the command reads the rows its batch holds back, and so holds back its own (`reads.heldRows`). */
   seesHeld(command: AnyCommand): boolean;
   /** What the command will read that its batch can read with its neighbours', if anything. */
-  batchHint(member: MemberTable, command: AnyCommand): BatchHint | undefined;
+  batchHint(member: Member, command: AnyCommand): BatchHint | undefined;
   /** Runs a parsed command after the roster check and the policy's, on the sender's own branch. */
   run(ctx: CommandContext, command: AnyCommand): Promise<void>;
 }

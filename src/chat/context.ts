@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
-import type { Db, MemberTable, OrgTable } from '../../db/schema.ts';
+import type { Db, Member, OrgTable } from '../../db/schema.ts';
 import type { MeetingPresent } from '../../db/meetings.ts';
 import type { RosterBranch, RosterCache } from './roster-cache.ts';
 import type { Config } from '../core/config.ts';
@@ -54,7 +54,7 @@ export interface CommandContext {
   roster: RosterCache;
   org: OrgTable;
   /** Undefined when the sender is not in the roster. */
-  member: MemberTable | undefined;
+  member: Member | undefined;
   reply(reply: Reply): void;
   /** Relays `effect`, written to the outbox in this transaction, once it has committed (never if it rolls back). */
   after(effect: Effect): void;
@@ -77,7 +77,7 @@ export interface BatchHint extends RosterBranch {
 }
 
 /** The context of every command but 帮助: the sender is a rostered member. */
-export type MemberContext = CommandContext & { member: MemberTable };
+export type MemberContext = CommandContext & { member: Member };
 
 /** A refusal a member should read: the transaction is rolled back and nothing is stored. */
 export class UserError extends Error {

@@ -9,7 +9,6 @@ import { pleasantry } from './parse.ts';
 import { SAY } from './replies.ts';
 import { useBatchReads } from './meeting-lookup.ts';
 import type { Database } from '../../db/schema.ts';
-import type { PlatformUserColumn } from '../../db/members.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
 import { type InboundBatcher, RecordedBefore } from '../../db/inbound-batch.ts';
 import { HeldRows, holdWrites } from '../../db/staging.ts';
@@ -30,11 +29,6 @@ export interface DispatchDeps {
   /** The org's channels as the targets see them, from the platforms' adapters, which sit above this layer. */
   channelRefs: CommandContext['channelRefs'];
 }
-
-const USER_COLUMN: Record<Exclude<ChatMessage['platform'], 'console'>, PlatformUserColumn> = {
-  dingtalk: 'dingtalk_user_id',
-  wecom: 'wecom_user_id',
-};
 
 /** How long a reply waits for its effects (queue writes) before it goes anyway. */
 const EFFECTS_WAIT_MS = 300;
@@ -59,7 +53,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
 
   const [org, member] = await Promise.all([
     roster.org(message.orgId),
-    roster.member(message.orgId, message.platform === 'console' ? 'id' : USER_COLUMN[message.platform], message.senderId),
+    roster.member(message.orgId, message.platform === 'console' ? 'id' : message.platform, message.senderId),
   ]);
   if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
   // Times are read against the moment the message arrived, in the org's zone.

@@ -1,6 +1,6 @@
 import { writeAudit } from '../../db/audit.ts';
 import { createLink } from '../../db/links.ts';
-import type { Database, MemberTable } from '../../db/schema.ts';
+import type { Database, Member } from '../../db/schema.ts';
 import type { Kysely } from 'kysely';
 import { newLinkToken } from '../core/ids.ts';
 import { CONSOLE_PATH } from './context.ts';
@@ -13,13 +13,7 @@ export const LINK_MINUTES = 10;
 export const LINK_MS = LINK_MINUTES * 60_000;
 
 /** A new sign-in link for `member` under `base` (PUBLIC_URL), stored as its hash, on the trail. */
-export async function mintSignInLink(
-  db: Kysely<Database>,
-  member: MemberTable,
-  base: string,
-  channelId: string,
-  now: number,
-): Promise<string> {
+export async function mintSignInLink(db: Kysely<Database>, member: Member, base: string, channelId: string, now: number): Promise<string> {
   const { token, hash } = newLinkToken();
   await db.transaction().execute(async (trx) => {
     await createLink(trx, {

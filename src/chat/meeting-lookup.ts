@@ -13,7 +13,7 @@ import type { RosterMember } from '../../db/members.ts';
 import { meetingTitle } from '../domain/meeting-text.ts';
 import { type MemberFacts, awaitingMakeup, checkinWindow, expectedMembers, meetingsAround } from '../domain/meetings.ts';
 import { listAttendanceOf } from '../../db/attendance.ts';
-import type { Meeting, MemberTable } from '../domain/records.ts';
+import type { Meeting, Member } from '../domain/records.ts';
 import { formatNear } from '../domain/time.ts';
 import { type BatchHint, type BatchReads, type MemberContext, type Settings, UserError } from './context.ts';
 import { SAY } from './replies.ts';
@@ -102,7 +102,7 @@ const ATTENDANCE_LOOKBACK_MS = 92 * DAY_MS;
  */
 export async function makeupsAwaited(
   ctx: MemberContext,
-  members: readonly MemberTable[],
+  members: readonly Member[],
 ): Promise<{ awaited: MeetingWithEvidence[]; underWay?: MeetingWithEvidence }> {
   const now = ctx.clock.now();
   const { checkinCloses } = ctx.settings;
@@ -131,7 +131,7 @@ export type BareCommand = 'checkin' | 'leave' | 'attendance' | 'remind';
 export async function meetingMeant(
   ctx: MemberContext,
   command: BareCommand,
-  members: readonly MemberTable[] = [],
+  members: readonly Member[] = [],
 ): Promise<MeetingWithEvidence> {
   const now = ctx.clock.now();
   const lookback = command === 'attendance' ? ATTENDANCE_LOOKBACK_MS : ctx.settings.checkinCloses;
@@ -181,7 +181,7 @@ export const checkinSpan = (settings: Settings, now: number) => ({ from: now - s
  */
 export async function checkinMeant(
   ctx: MemberContext,
-  members: readonly MemberTable[],
+  members: readonly Member[],
 ): Promise<{ meeting: Meeting; present: Set<string>; leave: Set<string> }> {
   const { org_id, branch_id } = ctx.member;
   const { from, to } = checkinSpan(ctx.settings, ctx.clock.now());
@@ -232,7 +232,7 @@ export async function readCheckinMeetings(db: Db, settings: Settings, now: numbe
   };
 }
 
-function chooseMeant<M extends Meeting>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly MemberTable[]): M {
+function chooseMeant<M extends Meeting>(ctx: MemberContext, command: BareCommand, meetings: M[], members: readonly Member[]): M {
   const now = ctx.clock.now();
   const { checkinOpens, checkinCloses } = ctx.settings;
   const own = command === 'checkin' || command === 'leave';

@@ -1,11 +1,12 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
-import type { Database, Db, MemberTable, OrgTable } from '../../db/schema.ts';
+import type { AccountPlatform, Database, Db, Member, OrgTable } from '../../db/schema.ts';
 import { getOrg } from '../../db/orgs.ts';
-import { type PlatformUserColumn, type RosterMember, findMembersBy, listBranchRoster, listBranchRosters } from '../../db/members.ts';
+import { type RosterMember, findMembersBy, listBranchRoster, listBranchRosters } from '../../db/members.ts';
 import { rosterVersion, storedRosterVersion } from '../../db/roster-versions.ts';
 import { byRole } from '../domain/meetings.ts';
+import { ACCOUNT_PLATFORMS } from '../domain/records.ts';
 
 /** A branch whose roster a command will read. */
 export interface RosterBranch {
@@ -77,8 +78,8 @@ export class RosterCache {
    * command that misses the same entry meanwhile waits for the same read. Stored versions as well.
    */
   private readonly reading = new Map<string, Promise<unknown>>();
-  /** Senders not kept, looked up together, by org and column (a burst's first 签到 of 400 branches: a statement each). */
-  private readonly senders = new Map<string, DataLoader<string, MemberTable | undefined>>();
+  /** Senders not kept, looked up together, by org and platform (a burst's first 签到 of 400 branches: a statement each). */
+  private readonly senders = new Map<string, DataLoader<string, Member | undefined>>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -90,19 +91,19 @@ export class RosterCache {
     return this.read(`org\n${id}`, id, () => getOrg(this.db, id));
   }
 
-  /** A member by their id (the terminal chat) or by their id on a platform. */
-  member(orgId: string, by: PlatformUserColumn | 'id', value: string): Promise<Readonly<MemberTable> | undefined> {
+  /** A member by their id (the terminal chat) or by their user id on a platform. */
+  member(orgId: string, by: AccountPlatform | 'id', value: string): Promise<Readonly<Member> | undefined> {
     return this.read(memberKey(by, orgId, value), orgId, () => this.senderLoader(orgId, by).load(value));
   }
 
   /** Looks up the senders asked for while the event loop handles one round of input, in one statement. */
-  private senderLoader(orgId: string, by: PlatformUserColumn | 'id'): DataLoader<string, MemberTable | undefined> {
+  private senderLoader(orgId: string, by: AccountPlatform | 'id'): DataLoader<string, Member | undefined> {
     const key = `${by}\n${orgId}`;
     let loader = this.senders.get(key);
     if (!loader) {
       loader = new DataLoader(
         async (values) => {
-          const found = new Map((await findMembersBy(this.db, orgId, by, values)).map((m) => [m[by], m]));
+          const found = new Map((await findMembersBy(this.db, orgId, by, values)).map((m) => [by === 'id' ? m.id : m.accounts[by], m]));
           return values.map((v) => found.get(v));
         },
         // Entries are kept by `read`, under the org's versions; the loader only groups.
@@ -214,24 +215,26 @@ export class RosterCache {
   }
 }
 
-const PLATFORM_COLUMNS: readonly PlatformUserColumn[] = ['dingtalk_user_id', 'wecom_user_id'];
-const memberKey = (by: PlatformUserColumn | 'id', orgId: string, value: string) => `${by}\n${orgId}\n${value}`;
+const memberKey = (by: AccountPlatform | 'id', orgId: string, value: string) => `${by}\n${orgId}\n${value}`;
 const branchKey = (orgId: string, branchId: string) => `branch\n${orgId}\n${branchId}`;
 
 /**
  * A group's members are its next senders (a 签到 burst: 50 of them a meeting): the roster's rows
- * answer their lookups by platform id, which the unique (org, platform id) indexes make the same
- * rows. Not by id: only the terminal chat asks by id, and keeping 20,000 more entries at the start of a
+ * answer their lookups by platform user id, which the accounts' unique (org, platform, user id) key
+ * makes the same members. Not by id: only the terminal chat asks by id, and keeping 20,000 more entries at the start of a
  * burst cost it more than the terminal chat's lookups would.
  */
 function keepMembers(keep: Keep, orgId: string, roster: RosterMember[]): RosterMember[] {
   for (const entry of roster) {
     // One who never moved is their row itself (listBranchRosters); only those who did are copied without their terms.
     const row = entry.terms ? withoutTerms(entry) : entry;
-    for (const column of PLATFORM_COLUMNS) if (row[column]) keep(memberKey(column, orgId, row[column]), row);
+    for (const platform of ACCOUNT_PLATFORMS) {
+      const userId = row.accounts[platform];
+      if (userId) keep(memberKey(platform, orgId, userId), row);
+    }
   }
   // Kept in the order its lists are read, so that no command sorts it again (a burst of 签到 sorted it at every check-in).
   return roster.sort(byRole);
 }
 
-const withoutTerms = ({ terms: _, ...member }: RosterMember): MemberTable => member;
+const withoutTerms = ({ terms: _, ...member }: RosterMember): Member => member;

@@ -1,4 +1,5 @@
 import type { Action, MemberState } from './policy.ts';
+import { ACCOUNT_PLATFORMS } from './records.ts';
 
 // The trail of who did what: each change through the admin API or the console, each sign-in and
 // refused sign-in, each link issued and file handed out, each 绑定 — who, on what, from where, and
@@ -74,12 +75,24 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
 };
 
 /** Fields whose value the trail keeps; of the rest (the mobile number) only that it changed. */
-const KEPT: (keyof MemberState)[] = ['name', 'branchId', 'role', 'orgAdmin', 'group', 'probationary', 'wecomUserId', 'dingtalkUserId'];
+const KEPT: (keyof MemberState)[] = ['name', 'branchId', 'role', 'orgAdmin', 'group', 'probationary'];
 
-/** What a write changed of a member: `{field: [before, after]}`, a mobile number as `changed` only. */
+/**
+ * What a write changed of a member: `{field: [before, after]}`, a mobile number as `changed` only,
+ * her accounts as `{accounts: {platform: [before, after]}}` for the platforms that changed.
+ */
 export function memberChanges(before: MemberState | undefined, after: MemberState): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const key of Object.keys(after) as (keyof MemberState)[]) {
+    if (key === 'accounts') {
+      const was = before?.accounts ?? {};
+      const accounts = ACCOUNT_PLATFORMS.filter((p) => was[p] !== after.accounts[p]).map((p) => [
+        p,
+        [was[p] ?? null, after.accounts[p] ?? null],
+      ]);
+      if (accounts.length > 0) changes.accounts = Object.fromEntries(accounts);
+      continue;
+    }
     const was = before?.[key] ?? null;
     if (was === after[key]) continue;
     changes[key] = KEPT.includes(key) ? [was, after[key]] : 'changed';

@@ -12,7 +12,7 @@ import {
   stateText,
   typesDue,
 } from './meetings.ts';
-import type { AttendanceTable, Meeting, MemberTable, ServiceReport } from './records.ts';
+import type { AttendanceTable, Meeting, Member, ServiceReport } from './records.ts';
 import { fileDateTime } from './time.ts';
 import { CATEGORY_LABELS, type FiveTag, MEETING_LABELS, TAG_LABELS, fiveTagsOf } from './vocabulary.ts';
 
@@ -34,7 +34,7 @@ export interface LedgerFacts {
   > &
     Evidence)[];
   /** The branch's roster over time (who was expected is read at each meeting's start). */
-  members: (MemberFacts & Pick<MemberTable, 'id' | 'name'>)[];
+  members: (MemberFacts & Pick<Member, 'id' | 'name'>)[];
   attendance: Pick<AttendanceTable, 'meeting_id' | 'member_id' | 'status' | 'note' | 'makeup_at' | 'makeup_note'>[];
   reports: Pick<ServiceReport, 'member_id' | 'category' | 'text' | 'tags' | 'at'>[];
 }
@@ -123,7 +123,7 @@ export const OVERVIEW_HEADER = [
 export function overviewRow(
   branch: { name: string },
   meetings: (Parameters<typeof progress>[0][number] & Pick<Meeting, 'tags' | 'topic'>)[],
-  members: Pick<MemberTable, 'party_group'>[],
+  members: Pick<Member, 'party_group'>[],
   reports: Pick<ServiceReport, 'tags'>[],
   quarter: { from: number; to: number; asOf: number; tz: string },
 ): Row {

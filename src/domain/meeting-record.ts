@@ -1,4 +1,4 @@
-import type { AttendanceTable, MeetingNoteTable, Meeting, MeetingType, MemberTable } from './records.ts';
+import type { AttendanceTable, MeetingNoteTable, Meeting, MeetingType, Member } from './records.ts';
 import { MEETING_LABELS } from './vocabulary.ts';
 import { type MeetingState, type MemberFacts, type Quorum, meetingAttendance, meetingState, quorum } from './meetings.ts';
 import { isoWithOffset, toLocal } from './time.ts';
@@ -36,7 +36,7 @@ export interface RecordFacts {
   /** The meeting's 纪要, in any order. */
   notes: RecordNote[];
   /** Names of note authors who are no longer in the branch. */
-  others?: Pick<MemberTable, 'id' | 'name'>[];
+  others?: Pick<Member, 'id' | 'name'>[];
   /** Shown as 支部 when given. */
   branchName?: string;
   tz: string;

@@ -1,4 +1,4 @@
-import type { AttendanceTable, Meeting, MeetingType, MemberMoveTable, MemberTable } from './records.ts';
+import type { AttendanceTable, Meeting, MeetingType, MemberMoveTable, Member } from './records.ts';
 import { type CalendarPeriod, periodRange, toLocal } from './time.ts';
 import { CODE_ALPHABET } from './vocabulary.ts';
 
@@ -16,7 +16,7 @@ export type MeetingFacts = Pick<Meeting, 'type' | 'party_group' | 'starts_at' | 
  * `terms`: the spans they belonged to the branch whose roster this is (rosterTerms) — a member
  * without terms always did.
  */
-export type MemberFacts = Pick<MemberTable, 'id' | 'name' | 'role' | 'party_group' | 'probationary'> & {
+export type MemberFacts = Pick<Member, 'id' | 'name' | 'role' | 'party_group' | 'probationary'> & {
   left_at?: number | null;
   terms?: Term[];
 };
@@ -30,7 +30,7 @@ export interface Term {
 /** The spans a member belonged to `branchId`, from their moves (oldest first) and current branch. */
 export function rosterTerms(
   branchId: string,
-  member: Pick<MemberTable, 'branch_id'>,
+  member: Pick<Member, 'branch_id'>,
   moves: Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>[],
 ): Term[] {
   const terms: Term[] = [];
@@ -73,7 +73,7 @@ export function expectedMembers<M extends MemberFacts>(
 const ROLE_ORDER = { secretary: 0, committee: 1, member: 2 } as const;
 
 /** Lists of members read secretary first, then committee members, then members, each by id. */
-export const byRole = (a: Pick<MemberTable, 'role' | 'id'>, b: Pick<MemberTable, 'role' | 'id'>) =>
+export const byRole = (a: Pick<Member, 'role' | 'id'>, b: Pick<Member, 'role' | 'id'>) =>
   ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.id.localeCompare(b.id);
 
 export function hasGroups(members: Pick<MemberFacts, 'party_group'>[]): boolean {
@@ -94,7 +94,7 @@ export interface Quorum {
 
 /** For a 党员大会: more than half of the formal members present (probationary members do not count). */
 export function quorum(expected: readonly MemberFacts[], presentIds: ReadonlySet<string>): Quorum {
-  const formal = expected.filter((m) => !Number(m.probationary));
+  const formal = expected.filter((m) => !m.probationary);
   const presentFormal = formal.filter((m) => presentIds.has(m.id)).length;
   return { formal: formal.length, presentFormal, reached: presentFormal * 2 > formal.length };
 }

@@ -1,4 +1,4 @@
-import type { MemberTable, Role } from './records.ts';
+import { ACCOUNT_PLATFORMS, type Member, type MemberAccounts, type Role } from './records.ts';
 
 // Who may do what: the one place that decides it, for the chat, the admin API, the console and the
 // CSV import alike. Four kinds of people act: a member (党员 or 委员) on her own records; a branch
@@ -8,7 +8,7 @@ import type { MemberTable, Role } from './records.ts';
 /** Who acts: a member as she is now (her row), or IT. */
 export type Actor = { kind: 'it' } | { kind: 'member'; member: ActingMember };
 
-export type ActingMember = Pick<MemberTable, 'org_id' | 'id' | 'branch_id' | 'role' | 'org_admin' | 'status'>;
+export type ActingMember = Pick<Member, 'org_id' | 'id' | 'branch_id' | 'role' | 'org_admin' | 'status'>;
 
 /** A member acted on, as stored before the change (or as she would be created). */
 export interface MemberFacts {
@@ -140,13 +140,11 @@ const NEEDS: Record<Exclude<Level, 'member'>, Refusal> = {
   it: 'needs-it',
 };
 
-export const isOrgAdmin = (m: Pick<MemberTable, 'org_admin'>): boolean => Number(m.org_admin) === 1;
-
 /** Whether every member on the roll may take `action`, whatever her role: what 帮助 lists to all. */
 export const everyMemberMay = (action: Action): boolean => LEAST[action] === 'member';
 
 function levelOf(m: ActingMember): Level {
-  if (isOrgAdmin(m)) return 'org-admin';
+  if (m.org_admin) return 'org-admin';
   return m.role === 'secretary' ? 'secretary' : 'member';
 }
 
@@ -247,9 +245,11 @@ export interface MemberState {
   group: string | null;
   probationary: boolean;
   mobile: string | null;
-  wecomUserId: string | null;
-  dingtalkUserId: string | null;
+  accounts: MemberAccounts;
 }
+
+/** Whether two members' accounts differ on any platform. */
+export const accountsDiffer = (a: MemberAccounts, b: MemberAccounts): boolean => ACCOUNT_PLATFORMS.some((p) => a[p] !== b[p]);
 
 /**
  * The actions a write of a member's record amounts to: creating her, or each kind of field it
@@ -259,13 +259,13 @@ export function memberChangeActions(before: MemberState | undefined, after: Memb
   const actions: MemberAction[] = [];
   const was: Partial<MemberState> = before ?? {};
   if (!before) actions.push('member.create');
-  const changed = (...keys: (keyof MemberState)[]) => keys.some((k) => was[k] !== after[k]);
+  const changed = (...keys: Exclude<keyof MemberState, 'accounts'>[]) => keys.some((k) => was[k] !== after[k]);
   if (before && changed('name', 'group', 'probationary', 'mobile')) actions.push('member.edit');
   if (before && changed('branchId')) actions.push('member.move');
   const appoint = (before ? was.role === 'secretary' : false) !== (after.role === 'secretary');
   if (appoint) actions.push('member.appoint');
   else if (before && changed('role')) actions.push('member.role');
-  if (changed('wecomUserId', 'dingtalkUserId') && (before || after.wecomUserId || after.dingtalkUserId)) actions.push('member.accounts');
+  if (accountsDiffer(was.accounts ?? {}, after.accounts)) actions.push('member.accounts');
   if ((was.orgAdmin ?? false) !== after.orgAdmin) actions.push('member.orgAdmin');
   return actions;
 }
@@ -307,8 +307,7 @@ export function endsSessions(before: MemberState & { left: boolean }, after: Mem
     before.orgAdmin !== after.orgAdmin ||
     before.branchId !== after.branchId ||
     before.left !== after.left ||
-    before.wecomUserId !== after.wecomUserId ||
-    before.dingtalkUserId !== after.dingtalkUserId
+    accountsDiffer(before.accounts, after.accounts)
   );
 }
 
@@ -323,5 +322,5 @@ export function scopeOf(actor: Actor): Scope | null {
   if (actor.kind === 'it') return { kind: 'all' };
   const m = actor.member;
   if (!canSignIn(m)) return null;
-  return isOrgAdmin(m) ? { kind: 'org', orgId: m.org_id } : { kind: 'branch', orgId: m.org_id, branchId: m.branch_id };
+  return m.org_admin ? { kind: 'org', orgId: m.org_id } : { kind: 'branch', orgId: m.org_id, branchId: m.branch_id };
 }

@@ -1,7 +1,7 @@
 // The records the domain's rules read, as plain values; times are epoch milliseconds. One named for
-// its table (`…Table`) is its row as stored (booleans 0/1); `Meeting` and `ServiceReport` are not
-// their rows (db/schema.ts): db/'s repositories decode their tags and flags where they read them and
-// encode them where they write. Tables no rule reads have their rows in db/schema.ts only.
+// its table (`…Table`) is its row as stored; `Member`, `Meeting` and `ServiceReport` are not their
+// rows (db/schema.ts): db/'s repositories decode their tags, flags and accounts where they read them
+// and encode them where they write. Tables no rule reads have their rows in db/schema.ts only.
 
 export interface BranchChatTable {
   channel_id: string;
@@ -17,23 +17,29 @@ export interface BranchChatTable {
 
 export type Role = 'secretary' | 'committee' | 'member';
 
-export interface MemberTable {
+/** The platforms a member is reached on in person: one account on each at most. */
+export const ACCOUNT_PLATFORMS = ['dingtalk', 'wecom'] as const;
+export type AccountPlatform = (typeof ACCOUNT_PLATFORMS)[number];
+/** A member's user id on each platform she has an account on. */
+export type MemberAccounts = { [P in AccountPlatform]?: string };
+
+/** A member as the service reads her: db/members.ts builds it from her row and her accounts. */
+export interface Member {
   org_id: string;
   id: string;
   branch_id: string;
   name: string;
   role: Role;
   party_group: string | null;
-  probationary: number;
+  probationary: boolean;
   mobile: string | null;
-  wecom_user_id: string | null;
-  dingtalk_user_id: string | null;
+  accounts: MemberAccounts;
   /** `left` from `left_at` on: not expected at meetings that start later, still in earlier records. */
   status: MemberStatus;
   left_at: number | null;
   left_reason: string | null;
-  /** 1: 机关党委 staff (org-wide reads, 绑定 any branch). */
-  org_admin: number;
+  /** 机关党委 staff (org-wide reads, 绑定 any branch). */
+  org_admin: boolean;
   created_at: number;
   updated_at: number;
 }

@@ -2,7 +2,7 @@ import { DEFAULT_BOT_NAME } from './channels.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { meetingTitle } from './meeting-text.ts';
 import type { OutboundMessage } from './outbound.ts';
-import type { Meeting, MemberTable, ReminderKind } from './records.ts';
+import type { Meeting, Member, ReminderKind } from './records.ts';
 
 // Meeting reminders: which a meeting has, when each is still worth sending, and
 // what each says. Pure: the queue and the database carry them out.
@@ -63,7 +63,7 @@ export function reminderNotice(
   meeting: Pick<Meeting, 'type' | 'topic' | 'code' | 'starts_at' | 'location'>,
   tz: string,
   now: number,
-  missing: Pick<MemberTable, 'id'>[] = [],
+  missing: Pick<Member, 'id'>[] = [],
   botName = DEFAULT_BOT_NAME,
 ): OutboundMessage | null {
   const title = meetingTitle(meeting, tz, now);

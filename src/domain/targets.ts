@@ -1,25 +1,18 @@
 import type { Audience, MessageFormat } from './message-format.ts';
 import type { Target } from './outbound.ts';
-import type { BranchChatTable, MemberTable } from './records.ts';
+import { ACCOUNT_PLATFORMS, type AccountPlatform, type BranchChatTable, type Member } from './records.ts';
 
 // Where a branch's messages go: the one rule for reaching a member privately, a bound group chat,
 // or the secretaries (privately where a channel can reach them, else the branch's group chats).
 // What a channel can do comes with it as data (its platform's adapter says), never by its name.
 
-/** The platform accounts a member may have, in the order a member is reached privately. */
-export const ACCOUNT_PLATFORMS = ['dingtalk', 'wecom'] as const;
-export type AccountPlatform = (typeof ACCOUNT_PLATFORMS)[number];
-
 /** How the console and the quota table name each kind of account. */
 export const ACCOUNT_LABELS: Record<AccountPlatform, string> = { dingtalk: '钉钉', wecom: '企业微信' };
 
-type Reachable = Pick<MemberTable, 'id' | 'dingtalk_user_id' | 'wecom_user_id'>;
+type Reachable = Pick<Member, 'id' | 'accounts'>;
 
-/** A member's user id on `account`'s platform, or null: the one place a member's accounts are read. */
-export function accountOf(member: Pick<MemberTable, 'dingtalk_user_id' | 'wecom_user_id'>, account: AccountPlatform): string | null {
-  const ids: Record<AccountPlatform, string | null> = { dingtalk: member.dingtalk_user_id, wecom: member.wecom_user_id };
-  return ids[account];
-}
+/** A member's user id on `account`'s platform, or null. */
+export const accountOf = (member: Pick<Member, 'accounts'>, account: AccountPlatform): string | null => member.accounts[account] ?? null;
 
 /** A channel as the targets see it: what it can reach and in which message format. */
 export interface ChannelRef {
@@ -44,7 +37,7 @@ export interface Addressed {
 /** A chat whose channel is gone is sized for a WeCom group robot, the smaller of the two group limits. */
 const UNKNOWN_CHAT_FORMAT: MessageFormat = 'wecom';
 
-const privately = (member: Pick<MemberTable, 'id'>, channel: ChannelRef, format: MessageFormat): Addressed => ({
+const privately = (member: Pick<Member, 'id'>, channel: ChannelRef, format: MessageFormat): Addressed => ({
   target: { kind: 'member', channelId: channel.id, memberId: member.id },
   format,
 });
@@ -107,11 +100,7 @@ export function chatTarget(chat: ChatRef, channels: ChannelRef[]): Addressed {
  * The branch's secretaries privately, each where a channel can reach them; when none can be
  * reached so, the branch's group chats (`chats`: the branch's own, in binding order).
  */
-export function secretaryTargets(
-  members: (Reachable & Pick<MemberTable, 'role'>)[],
-  channels: ChannelRef[],
-  chats: ChatRef[],
-): Addressed[] {
+export function secretaryTargets(members: (Reachable & Pick<Member, 'role'>)[], channels: ChannelRef[], chats: ChatRef[]): Addressed[] {
   const direct = members.filter((m) => m.role === 'secretary').flatMap((m) => privateTarget(m, channels) ?? []);
   return direct.length ? direct : chats.map((c) => chatTarget(c, channels));
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
-import type { BranchChatTable, MemberTable } from '../../db/schema.ts';
+import type { BranchChatTable, Member } from '../../db/schema.ts';
 import type { BuiltFile } from '../chat/files.ts';
 import type { ChatMessage, Reply } from '../chat/message.ts';
 import type { Clock } from '../core/clock.ts';
@@ -8,7 +8,7 @@ import type { Config } from '../core/config.ts';
 import type { Channel, ChannelConfig } from '../domain/channels.ts';
 import type { MessageFormat } from '../domain/message-format.ts';
 import type { OutboundMessage } from '../domain/outbound.ts';
-import type { AccountPlatform } from '../domain/targets.ts';
+import type { AccountPlatform } from '../domain/records.ts';
 import type { ReceiverDeps } from './receiver-deps.ts';
 import type { DeliverDeps, PlatformClients } from './shared/clients.ts';
 import type { Backoff } from './shared/long-socket.ts';
@@ -34,21 +34,21 @@ export interface SendContext {
 export interface ChatSend {
   chat: BranchChatTable;
   message: OutboundMessage;
-  mentioned: MemberTable[];
+  mentioned: Member[];
   /** Makes a retried send a no-op where the platform takes one (DingTalk's msgUuid). */
   idempotencyKey: string;
 }
 
 /** A message to one member, on the account the channel reaches her by (her member id where it reaches any member). */
 export interface MemberSend {
-  member: MemberTable;
+  member: Member;
   account: string;
   title: string;
   /** The text, with a sign-in link minted into it when the message asked for one. */
   markdown: string;
   /** The file it carries, built now. */
   file?: BuiltFile;
-  mentioned: MemberTable[];
+  mentioned: Member[];
 }
 
 /** A receiver's route: /webhooks/<segment>/:channel, by method. */

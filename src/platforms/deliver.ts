@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { systemClock } from '../core/clock.ts';
 import type { Channel } from '../domain/channels.ts';
 import { accountOf } from '../domain/targets.ts';
-import type { Db, MemberTable } from '../../db/schema.ts';
+import type { Db, Member } from '../../db/schema.ts';
 import { getChannel } from '../../db/channels.ts';
 import { getBranchChat } from '../../db/branches.ts';
 import { getMember, listMembersByIds } from '../../db/members.ts';
@@ -50,12 +50,12 @@ export async function deliver(
   return toMember(deps, clients, channel, adapter, target.memberId, message);
 }
 
-async function mentioned(deps: DeliverDeps, channel: Channel, message: OutboundMessage): Promise<MemberTable[]> {
+async function mentioned(deps: DeliverDeps, channel: Channel, message: OutboundMessage): Promise<Member[]> {
   return message.mentions?.length ? listMembersByIds(deps.db, channel.orgId, message.mentions) : [];
 }
 
 /** Where the channel reaches `member` privately: her account on its platform, her id where it reaches every member. */
-function addressOf(member: MemberTable, adapter: BoundAdapter): string | null {
+function addressOf(member: Member, adapter: BoundAdapter): string | null {
   if (!adapter.sendToMember || !adapter.account) return null;
   return adapter.account === 'any' ? member.id : accountOf(member, adapter.account);
 }
@@ -98,7 +98,7 @@ async function fileOf(deps: DeliverDeps, channel: Channel, recipe: FileRecipe): 
 async function privateMarkdown(
   deps: DeliverDeps,
   channel: Channel,
-  member: MemberTable,
+  member: Member,
   message: OutboundMessage,
 ): Promise<string | SendResult> {
   if (!message.link) return message.markdown;

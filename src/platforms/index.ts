@@ -1,7 +1,8 @@
 import { listOrgChannels } from '../../db/channels.ts';
 import type { Db } from '../../db/schema.ts';
 import type { Channel } from '../domain/channels.ts';
-import type { AccountPlatform, ChannelRef } from '../domain/targets.ts';
+import type { AccountPlatform } from '../domain/records.ts';
+import type { ChannelRef } from '../domain/targets.ts';
 import type {
   ChannelOf,
   ChatSend,

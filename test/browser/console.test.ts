@@ -30,8 +30,8 @@ async function seed(s: Served) {
   await putBranch(db, 'o1', 'b2', '机关服务中心党支部', [], NOW);
   const member = memberPutter(db, 'o1', NOW);
   await member('sec', '张书记', { role: 'secretary' });
-  await member('adm', '李干事', { org_admin: 1, branch_id: 'b2' });
-  await member('boss', '王主任', { org_admin: 1 });
+  await member('adm', '李干事', { org_admin: true, branch_id: 'b2' });
+  await member('boss', '王主任', { org_admin: true });
   await member('m9', '外支部党员', { branch_id: 'b2' });
   for (let i = 1; i <= 6; i++) await member(`m${i}`, `党员${i}`);
   const meetings = [

@@ -33,8 +33,7 @@ async function seed(s: Served) {
   for (let i = 1; i <= 4; i++)
     await member(`m${i}`, `党员${i}`, {
       party_group: '第一党小组',
-      dingtalk_user_id: `dt-long-account-${i}`,
-      wecom_user_id: `wecom-long-${i}`,
+      accounts: { dingtalk: `dt-long-account-${i}`, wecom: `wecom-long-${i}` },
     });
   const meetings = [
     ['AAA', 'assembly', 10, 20, '学习贯彻党的二十届四中全会精神专题研讨'],

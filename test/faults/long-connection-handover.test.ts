@@ -36,7 +36,7 @@ describe('a long connection handed over between processes', () => {
     await putOrg(db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, now);
     await putChannel(db, 'o1', 'ds1', { platform: 'dingtalk', mode: 'stream', appKey: 'k1', appSecret: 's1', robotCode: 'r1' }, now);
     await putBranch(db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ds1', chat_id: 'cidGroupA==', webhook: null, secret: null }], now);
-    await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', dingtalk_user_id: 'dt-m1' }), now);
+    await putMember(db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { dingtalk: 'dt-m1' } }), now);
   });
   afterAll(async () => {
     for (const s of services) await s.stop('SIGKILL');

@@ -33,7 +33,7 @@ describe('MariaDB hung and stopped during a burst', () => {
     await putChannel(db, 'org1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, now);
     await putBranch(db, 'org1', 'b1', '第一党支部', [], now);
     for (let m = 0; m < MEMBERS; m++) {
-      await putMember(db, memberRow({ id: `m${m}`, name: `党员${m}`, dingtalk_user_id: `dm${m}`, mobile: MOBILE }), now);
+      await putMember(db, memberRow({ id: `m${m}`, name: `党员${m}`, accounts: { dingtalk: `dm${m}` }, mobile: MOBILE }), now);
     }
     await db.destroy();
   });

@@ -37,13 +37,17 @@ export async function seedBranches(db: Kysely<Database>, spec: BranchesSpec): Pr
     await putBranch(db, 'org1', `b${b}`, `第${b}党支部`, [chat], now);
     const branch = { branch_id: `b${b}` };
     if (spec.secretaries) {
-      await putMember(db, memberRow({ ...branch, id: `s${b}`, name: `书记${b}`, role: 'secretary', dingtalk_user_id: `ds${b}` }), now);
+      await putMember(
+        db,
+        memberRow({ ...branch, id: `s${b}`, name: `书记${b}`, role: 'secretary', accounts: { dingtalk: `ds${b}` } }),
+        now,
+      );
     }
     for (let m = 0; m < (spec.members ?? 0); m++) {
       const id = `m${b}-${m}`;
       await putMember(
         db,
-        memberRow({ ...branch, id, name: `党员${b}-${m}`, dingtalk_user_id: `d${id}`, mobile: spec.mobile ?? null }),
+        memberRow({ ...branch, id, name: `党员${b}-${m}`, accounts: { dingtalk: `d${id}` }, mobile: spec.mobile ?? null }),
         now,
       );
     }

@@ -114,7 +114,7 @@ export function commandRig(dialect: TestDialect, options: { env?: Record<string,
         rig.t.clock.now(),
       ),
     member: (id, name, fields = {}) =>
-      putMember(rig.t.db, memberRow({ org_id: org, id, name, dingtalk_user_id: id, ...fields }), rig.t.clock.now()),
+      putMember(rig.t.db, memberRow({ org_id: org, id, name, accounts: { dingtalk: id }, ...fields }), rig.t.clock.now()),
     async counts() {
       const counts = await countRows(rig.t.db);
       for (const table of MORE_TABLES) counts[table] = await countOf(rig.t.db, table);

@@ -85,10 +85,9 @@ export const memberRow = (fields: Partial<MemberInput> & Pick<MemberInput, 'id' 
   branch_id: 'b1',
   role: 'member',
   party_group: null,
-  probationary: 0,
+  probationary: false,
   mobile: null,
-  wecom_user_id: null,
-  dingtalk_user_id: null,
+  accounts: {},
   ...fields,
 });
 
@@ -99,7 +98,7 @@ export const memberRow = (fields: Partial<MemberInput> & Pick<MemberInput, 'id' 
 export const memberPutter =
   (db: Kysely<Database>, orgId: string, now: number) =>
   (id: string, name: string, fields: Partial<MemberInput> = {}) =>
-    putMember(db, memberRow({ org_id: orgId, id, name, dingtalk_user_id: `dt-${id}`, ...fields }), now);
+    putMember(db, memberRow({ org_id: orgId, id, name, accounts: { dingtalk: `dt-${id}` }, ...fields }), now);
 
 /** A scheduled 党课 of org1's branch b1 with no topic or place, made now; `fields` name the rest. */
 export const meetingRow = (fields: Partial<Meeting> & Pick<Meeting, 'code' | 'starts_at'>): Meeting => {

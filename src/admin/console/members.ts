@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { listOrgBranches } from '../../../db/branches.ts';
 import { getMember, listBranchRoster, memberFacts } from '../../../db/members.ts';
-import type { BranchTable, MemberTable, OrgTable } from '../../../db/schema.ts';
+import type { BranchTable, Member, OrgTable } from '../../../db/schema.ts';
 import { byRole } from '../../domain/meetings.ts';
 import { type Actor, decide, memberOptions } from '../../domain/policy.ts';
 import { type Acting, Refused, auditRefused, authorise } from '../acting.ts';
@@ -10,6 +10,7 @@ import { inChinese } from '../chinese.ts';
 import { Problem } from '../http.ts';
 import { importMembers, planImport } from '../members-import.ts';
 import { markLeft, memberBody, saveMember } from '../members.ts';
+import { ACCOUNT_FIELDS } from '../schemas.ts';
 import { fieldError, importForm, leaveForm, memberEditForm } from './forms/members.ts';
 import type { Notice } from './layout.ts';
 import { branchFrame, branchOfPath, branchPath, formExpired, notFound } from './nav.ts';
@@ -28,7 +29,7 @@ const IMPORT_MAX_ROWS = 5_000;
 const IMPORT_MAX_BYTES = 1024 * 1024;
 
 /** What the viewer may change of `member`, as the policy reads it. */
-const editable = (actor: Actor, member: MemberTable) => memberOptions(actor, memberFacts(member), member.status === 'left');
+const editable = (actor: Actor, member: Member) => memberOptions(actor, memberFacts(member), member.status === 'left');
 
 export function memberPages(deps: Deps): Hono<ConsoleEnv> {
   const { db, clock } = deps;
@@ -90,7 +91,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
 
   async function editPage(
     c: Context<ConsoleEnv>,
-    found: { org: OrgTable; branch: BranchTable; member: MemberTable },
+    found: { org: OrgTable; branch: BranchTable; member: Member },
     error: string | null,
     status: 200 | 400 | 403 = error ? 400 : 200,
   ) {
@@ -104,6 +105,7 @@ export function memberPages(deps: Deps): Hono<ConsoleEnv> {
       tz: org.timezone,
       member,
       may,
+      accountFields: ACCOUNT_FIELDS,
       branches: may.move ? await listOrgBranches(db, org.id) : [],
     });
     return c.html(editView(model), status);

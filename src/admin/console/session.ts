@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createSession, endSession, getLiveSession, touchSession } from '../../../db/console-sessions.ts';
 import { getMember } from '../../../db/members.ts';
-import type { Db, MemberTable } from '../../../db/schema.ts';
+import type { Db, Member } from '../../../db/schema.ts';
 import { CONSOLE_PATH } from '../../chat/context.ts';
 import { linkTokenHash, newLinkToken } from '../../core/ids.ts';
 import { type ActingMember, type Actor, type Scope, scopeOf } from '../../domain/policy.ts';
@@ -31,7 +31,7 @@ export interface Viewer {
   actor: Actor;
   scope: Scope;
   /** The member signed in; absent for IT (ADMIN_TOKEN). */
-  member?: MemberTable;
+  member?: Member;
   name: string;
 }
 

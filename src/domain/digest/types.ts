@@ -1,4 +1,4 @@
-import type { AttendanceTable, Meeting, MeetingType, MemberTable, ServiceCategory, ServiceReport } from '../records.ts';
+import type { AttendanceTable, Meeting, MeetingType, Member, ServiceCategory, ServiceReport } from '../records.ts';
 import type { Evidence, Term, TypeStatus } from '../meetings.ts';
 import type { CalendarPeriod } from '../time.ts';
 import type { FiveTag } from '../vocabulary.ts';
@@ -8,13 +8,13 @@ import type { FiveTag } from '../vocabulary.ts';
 // (render.ts); loading facts for a whole org is db/digest-facts.ts.
 
 /**
- * Platform ids come along so that the secretary can be reached without another query. `terms`, as
+ * Accounts come along so that the secretary can be reached without another query. `terms`, as
  * in a roster over time: the spans a member who moved belonged to the branch (rosterTerms).
  */
-export type DigestMember = Pick<
-  MemberTable,
-  'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'dingtalk_user_id' | 'wecom_user_id'
-> & { left_at?: number | null; terms?: Term[] };
+export type DigestMember = Pick<Member, 'id' | 'name' | 'role' | 'party_group' | 'probationary' | 'accounts'> & {
+  left_at?: number | null;
+  terms?: Term[];
+};
 export type DigestMeeting = Pick<
   Meeting,
   'id' | 'code' | 'type' | 'topic' | 'party_group' | 'starts_at' | 'status' | 'tags' | 'backfilled'

@@ -9,7 +9,8 @@ import type { Clock } from '../../core/clock.ts';
 import type { Channel } from '../../domain/channels.ts';
 import { deliveryId } from '../../domain/outbound.ts';
 import { DINGTALK_BUDGET, type QuotaKind, levelsReached, monthKey, quotaWarning } from '../../domain/quota.ts';
-import { type AccountPlatform, privateTarget } from '../../domain/targets.ts';
+import type { AccountPlatform } from '../../domain/records.ts';
+import { privateTarget } from '../../domain/targets.ts';
 import { adapterFor, channelRef } from '../index.ts';
 
 // Calls to the platforms, counted per org, platform, kind and month in Redis: a count

@@ -44,10 +44,9 @@ export async function seedDemo(db: Kysely<Database>, timezone: string, now: numb
       org_id: DEMO_ORG,
       branch_id: 'b1',
       party_group: null,
-      probationary: 0,
+      probationary: false,
       mobile: null,
-      wecom_user_id: null,
-      dingtalk_user_id: null,
+      accounts: {},
     };
     await putMember(trx, { ...base, id: DEMO_MEMBER, name: '李书记', role: 'secretary' }, now);
     await putMember(trx, { ...base, id: 'm1', name: '张三', role: 'member' }, now);

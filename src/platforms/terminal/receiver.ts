@@ -1,6 +1,6 @@
 import { type ChatMessage, type Reply, cleanInput } from '../../chat/message.ts';
 import { markdownToText } from '../../domain/markdown.ts';
-import type { Db, MemberTable } from '../../../db/schema.ts';
+import type { Db, Member } from '../../../db/schema.ts';
 import { getMember, membersWithId } from '../../../db/members.ts';
 import { listBranchChats } from '../../../db/branches.ts';
 import { listOrgChannels } from '../../../db/channels.ts';
@@ -10,7 +10,7 @@ import { listOrgChannels } from '../../../db/channels.ts';
 
 /** Who the terminal chat speaks as, and where. */
 export interface TerminalIdentity {
-  member: MemberTable;
+  member: Member;
   channelId: string;
   chatType: 'group' | 'direct';
   /** The bound group chat, or the sender's id one-to-one. */

@@ -3,7 +3,7 @@ import { parseIsoDate } from '../../../domain/calendar.ts';
 import { fromLocal } from '../../../domain/time.ts';
 import { FIELD_LABELS, inChinese } from '../../chinese.ts';
 import { firstIssue } from '../../http.ts';
-import { type MemberBody, memberSchema } from '../../schemas.ts';
+import { ACCOUNT_FIELDS, type MemberBody, bodyFields, memberSchema } from '../../schemas.ts';
 import { type Form, file, flag, note, raw, text } from './fields.ts';
 
 // The members pages' forms: a member's edit form, her leave, and the CSV import. Each reads the
@@ -21,8 +21,8 @@ const editFields = z.object({
   role: text,
   group: text,
   mobile: text,
-  wecomUserId: text,
-  dingtalkUserId: text,
+  [ACCOUNT_FIELDS.wecom]: text,
+  [ACCOUNT_FIELDS.dingtalk]: text,
   probationary: flag,
   orgAdminShown: flag,
   orgAdmin: flag,
@@ -33,9 +33,10 @@ const editFields = z.object({
  * (the form offers only what the viewer may change); one sent empty clears it. What is sent is the
  * policy's to judge, when it is written.
  */
-export function memberEditForm(form: Form, stored: MemberBody): FormRead<MemberBody> {
+export function memberEditForm(form: Form, member: MemberBody): FormRead<MemberBody> {
   const f = editFields.parse(form);
-  const optional = (value: string | undefined, kept: string | null) => (value === undefined ? kept : value || null);
+  const stored = bodyFields(member);
+  const optional = (value: string | undefined, kept: string | null | undefined) => (value === undefined ? (kept ?? null) : value || null);
   const parsed = memberSchema.safeParse({
     name: f.name ?? stored.name,
     branch: f.branch ?? stored.branch,
@@ -43,8 +44,8 @@ export function memberEditForm(form: Form, stored: MemberBody): FormRead<MemberB
     group: optional(f.group, stored.group),
     probationary: f.probationary,
     mobile: optional(f.mobile, stored.mobile),
-    wecomUserId: optional(f.wecomUserId, stored.wecomUserId),
-    dingtalkUserId: optional(f.dingtalkUserId, stored.dingtalkUserId),
+    [ACCOUNT_FIELDS.wecom]: optional(f[ACCOUNT_FIELDS.wecom], stored[ACCOUNT_FIELDS.wecom]),
+    [ACCOUNT_FIELDS.dingtalk]: optional(f[ACCOUNT_FIELDS.dingtalk], stored[ACCOUNT_FIELDS.dingtalk]),
     orgAdmin: f.orgAdminShown ? f.orgAdmin : stored.orgAdmin,
   });
   if (parsed.success) return { ok: true, value: parsed.data };

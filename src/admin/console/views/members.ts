@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
-import type { MemberTable } from '../../../../db/schema.ts';
-import { type MemberOptions, isOrgAdmin } from '../../../domain/policy.ts';
+import type { AccountPlatform, Member } from '../../../../db/schema.ts';
+import type { MemberOptions } from '../../../domain/policy.ts';
 import { fileDateTime } from '../../../domain/time.ts';
 import { FIELD_LABELS } from '../../chinese.ts';
 import type { ImportError, ImportPlan, ImportResult } from '../../members-import.ts';
@@ -9,7 +9,7 @@ import { type BranchFrame, type Html, type Notice, branchPage, notice, page } fr
 // The branch's members: the roster (who has left included), a member's edit form with only the
 // parts the viewer may change, and the CSV import's preview and result.
 
-export const ROLE_LABELS: Record<MemberTable['role'], string> = { secretary: '书记', committee: '委员', member: '党员' };
+export const ROLE_LABELS: Record<Member['role'], string> = { secretary: '书记', committee: '委员', member: '党员' };
 
 const CHANGE_LABELS: Record<ImportPlan['rows'][number]['change'], string> = { create: '新增', update: '修改', same: '不变' };
 
@@ -39,7 +39,7 @@ export function rosterModel(input: {
   notice: Notice | null;
   path: string;
   tz: string;
-  members: MemberTable[];
+  members: Member[];
   /** The members the viewer may change. */
   editable: ReadonlySet<string>;
   setsAccounts: boolean;
@@ -54,12 +54,12 @@ export function rosterModel(input: {
     maxRows: input.maxRows,
     rows: input.members.map((m) => ({
       name: m.name,
-      orgAdmin: isOrgAdmin(m),
+      orgAdmin: m.org_admin,
       role: ROLE_LABELS[m.role],
       group: m.party_group ?? '',
-      probationary: Number(m.probationary) === 1,
-      dingtalk: m.dingtalk_user_id ?? '',
-      wecom: m.wecom_user_id ?? '',
+      probationary: m.probationary,
+      dingtalk: m.accounts.dingtalk ?? '',
+      wecom: m.accounts.wecom ?? '',
       status: m.status === 'left' ? `已离开${m.left_at ? `（${fileDateTime(Number(m.left_at), tz).split(' ')[0]}）` : ''}` : '在册',
       editHref: input.editable.has(m.id) ? `${path}/${encodeURIComponent(m.id)}` : null,
     })),
@@ -107,10 +107,14 @@ export interface EditModel {
   error: string | null;
   path: string;
   member: Pick<
-    MemberTable,
-    'name' | 'role' | 'party_group' | 'mobile' | 'dingtalk_user_id' | 'wecom_user_id' | 'branch_id' | 'status' | 'left_reason'
-  > & { probationary: boolean; orgAdmin: boolean };
+    Member,
+    'name' | 'role' | 'party_group' | 'mobile' | 'accounts' | 'branch_id' | 'status' | 'left_reason' | 'probationary'
+  > & {
+    orgAdmin: boolean;
+  };
   may: MemberOptions;
+  /** The form's field of each account, as the API names it. */
+  accountFields: Record<AccountPlatform, string>;
   /** The org's branches, offered when she may be moved. */
   branches: { id: string; name: string }[];
   /** When she left, as the org reads the time; null while she is on the roster. */
@@ -122,8 +126,9 @@ export function editModel(input: {
   error: string | null;
   path: string;
   tz: string;
-  member: MemberTable;
+  member: Member;
   may: MemberOptions;
+  accountFields: Record<AccountPlatform, string>;
   branches: { id: string; name: string }[];
 }): EditModel {
   const { member } = input;
@@ -131,8 +136,9 @@ export function editModel(input: {
     frame: input.frame,
     error: input.error,
     path: input.path,
-    member: { ...member, probationary: Number(member.probationary) === 1, orgAdmin: isOrgAdmin(member) },
+    member: { ...member, orgAdmin: member.org_admin },
     may: input.may,
+    accountFields: input.accountFields,
     branches: input.branches,
     leftAt: member.status === 'left' ? fileDateTime(Number(member.left_at), input.tz) : null,
   };
@@ -140,9 +146,10 @@ export function editModel(input: {
 
 export function editView(m: EditModel): Html {
   const { member, may, path } = m;
-  const field = (name: string, label: string, value: string | null) =>
+  const { accounts } = member;
+  const field = (name: string, label: string, value: string | null | undefined) =>
     html`<div><label for="${name}">${label}</label><input id="${name}" name="${name}" type="text" value="${value ?? ''}" /></div>`;
-  const shown = (label: string, value: string | null, note: string) =>
+  const shown = (label: string, value: string | null | undefined, note: string) =>
     html`<div><label>${label}</label><p class="value">${value || '—'} <span class="muted">${note}</span></p></div>`;
   return page({
     title: `修改 ${member.name}`,
@@ -170,9 +177,9 @@ export function editView(m: EditModel): Html {
             ${field('mobile', '手机号', member.mobile)}
             ${
               may.accounts
-                ? html`${field('dingtalkUserId', '钉钉账号', member.dingtalk_user_id)} ${field('wecomUserId', '企业微信账号', member.wecom_user_id)}`
-                : html`${shown('钉钉账号', member.dingtalk_user_id, '（由机关党委管理员设置）')}
-                  ${shown('企业微信账号', member.wecom_user_id, '（由机关党委管理员设置）')}`
+                ? html`${field(m.accountFields.dingtalk, '钉钉账号', accounts.dingtalk)} ${field(m.accountFields.wecom, '企业微信账号', accounts.wecom)}`
+                : html`${shown('钉钉账号', accounts.dingtalk, '（由机关党委管理员设置）')}
+                  ${shown('企业微信账号', accounts.wecom, '（由机关党委管理员设置）')}`
             }
             ${
               may.move

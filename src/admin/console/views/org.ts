@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { BranchChatTable, CalendarOverrideTable, MemberTable } from '../../../../db/schema.ts';
+import type { BranchChatTable, CalendarOverrideTable, Member } from '../../../../db/schema.ts';
 import { AUDIT_LABELS, type AuditAction } from '../../../domain/audit.ts';
 import { WorkCalendar, chineseDaysCovers } from '../../../domain/calendar.ts';
 import { type Channel, DEFAULT_BOT_NAME } from '../../../domain/channels.ts';
@@ -59,7 +59,7 @@ export interface ChannelsInput {
   facts: (channel: Channel) => ChannelFacts;
   chats: BranchChatTable[];
   branches: { id: string; name: string }[];
-  members: MemberTable[];
+  members: Member[];
   usage: QuotaUse[];
   /** Whether the viewer is a member, who may get a test message privately (IT is none). */
   viewerIsMember: boolean;
