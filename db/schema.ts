@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { ChannelConfig } from '../src/domain/channels.ts';
 import type {
   BranchChatTable,
   AccountPlatform,
@@ -70,7 +71,8 @@ export interface OrgTable {
   updated_at: number;
 }
 
-export type Platform = 'wecom-app' | 'wecom-bot' | 'dingtalk' | 'demo';
+/** The platform of a channel: one of the settings' kinds (src/domain/channels.ts). */
+export type Platform = ChannelConfig['platform'];
 
 export interface ChannelTable {
   id: string;

@@ -14,7 +14,8 @@ import {
   recordDelivery,
   releaseDelivery,
 } from '../db/deliveries.ts';
-import { type DeliverDeps, PlatformClients, deliver, robotOf } from '../src/platforms/deliver.ts';
+import { deliver, robotOf } from '../src/platforms/deliver.ts';
+import { type DeliverDeps, PlatformClients } from '../src/platforms/shared/clients.ts';
 import type { SendResult } from '../src/platforms/shared/send-result.ts';
 import { type Delivery, type OutboundMessage, type Target, mergeMessages } from '../src/domain/outbound.ts';
 import { ROBOT_RATE, type RateLimit, takeSlot } from './rate-limit.ts';

@@ -225,6 +225,10 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     // The same platform id in another org is someone else.
     expect((await t.admin('PUT', '/admin/orgs/o2/branches/b1', { name: 'O2 B1' })).status).toBe(200);
     expect((await t.admin('PUT', '/admin/orgs/o2/members/m2', { ...good, dingtalkUserId: 'ding-zs' })).status).toBe(200);
+    // Both accounts taken: the refusal names the first of the API's fields, as the import's does.
+    expect((await t.admin('PUT', '/admin/orgs/o2/members/m3', { ...good, wecomUserId: 'wz-m3' })).status).toBe(200);
+    const both = { ...good, dingtalkUserId: 'ding-zs', wecomUserId: 'wz-m3' };
+    await expectBadField(await t.admin('PUT', '/admin/orgs/o2/members/m4', both), 'wecomUserId');
   });
 
   it('imports members from CSV, reporting bad rows without blocking good ones', async () => {

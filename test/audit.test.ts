@@ -3,6 +3,9 @@ import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { putOrg } from '../db/orgs.ts';
 import { fromLocal } from '../src/domain/time.ts';
+import { ACCOUNT_FIELDS } from '../src/admin/schemas.ts';
+import { memberChanges } from '../src/domain/audit.ts';
+import type { MemberState } from '../src/domain/policy.ts';
 import { ADMIN_TOKEN, type TestApp } from './helpers/app.ts';
 import { viaDingtalk } from './helpers/chat.ts';
 import { type ConsoleRig, browser, csrfOf, signIn, startConsole } from './helpers/console.ts';
@@ -175,5 +178,25 @@ describe.each(DIALECTS)('the audit trail on %s', (dialect) => {
     expect(html).not.toContain('导出文件</td>');
     const sec = await signIn(t, rig.fake, 'dt-sec');
     expect((await sec.request('/console/orgs/o1/audit')).status).toBe(404);
+  });
+});
+
+describe('a member’s changes as the trail keeps them', () => {
+  const state = (accounts: MemberState['accounts'], mobile: string | null = null): MemberState => ({
+    branchId: 'b1',
+    role: 'member',
+    orgAdmin: false,
+    name: '张三',
+    group: null,
+    probationary: false,
+    mobile,
+    accounts,
+  });
+
+  it('names her accounts by the admin API’s fields, WeCom first, with both values; a mobile number only as changed', () => {
+    const changes = memberChanges(state({ dingtalk: 'd1' }), state({ wecom: 'w2' }, '13800000000'), ACCOUNT_FIELDS);
+    expect(changes).toEqual({ mobile: 'changed', wecomUserId: [null, 'w2'], dingtalkUserId: ['d1', null] });
+    expect(Object.keys(changes)).toEqual(['mobile', 'wecomUserId', 'dingtalkUserId']);
+    expect(memberChanges(state({ dingtalk: 'd1' }), state({ dingtalk: 'd1' }), ACCOUNT_FIELDS)).toEqual({});
   });
 });

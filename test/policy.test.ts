@@ -88,7 +88,7 @@ const ORG = { orgAdmin: ['ownOrg'], it: ['ownOrg', 'otherOrg'] };
 
 const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'own.records': { member: ['self'], committee: ['self'], secretary: ['self'], orgAdmin: ['self'], it: ['self'], left: ['self'] },
-  'service.about': { member: ['self'], committee: ['self'], secretary: ['self'], orgAdmin: ['self'], it: ['self'] },
+  'service.about': { member: ['self'], committee: ['self'], secretary: ['self'], orgAdmin: ['self'], it: ['self'], left: ['self'] },
   'console.signin': { secretary: ['self'], orgAdmin: ['self'], it: ['self'] },
   'branch.read': BRANCHES,
   'branch.meetings': BRANCHES,
@@ -275,6 +275,6 @@ describe('chat commands under the policy', () => {
     expect(may('committee').sort()).toEqual([...everyMember].sort());
     expect(may('secretary').sort()).toEqual(kinds);
     expect(may('orgAdmin').sort()).toEqual(kinds);
-    expect(may('left').sort()).toEqual([...own].sort());
+    expect(may('left').sort()).toEqual([...everyMember].sort());
   });
 });

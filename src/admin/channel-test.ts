@@ -1,7 +1,8 @@
 import type { OrgTable } from '../../db/schema.ts';
 import type { Target } from '../domain/outbound.ts';
 import { fileDateTime } from '../domain/time.ts';
-import { type DeliverDeps, PlatformClients, deliver } from '../platforms/deliver.ts';
+import { deliver } from '../platforms/deliver.ts';
+import { type DeliverDeps, PlatformClients } from '../platforms/shared/clients.ts';
 import type { SendResult } from '../platforms/shared/send-result.ts';
 import { type Acting, audit, authorise } from './acting.ts';
 

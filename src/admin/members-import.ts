@@ -6,13 +6,12 @@ import { listOrgBranches } from '../../db/branches.ts';
 import { findMembersBy, listMembersByIds, memberState } from '../../db/members.ts';
 import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
 import { type Action, type MemberAction, type Refusal, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
-import type { AccountPlatform } from '../domain/records.ts';
 import { type Acting, Refused, audit } from './acting.ts';
 import { csvText } from './csv-text.ts';
 import { FIELD_LABELS, chineseField, inChinese } from './chinese.ts';
 import { ID, ID_REASON, Problem, firstIssue } from './http.ts';
 import { bodyState, memberBody, saveMemberIn } from './members.ts';
-import { ACCOUNT_FIELDS, type MemberBody, bodyFields, memberFields, memberSchema } from './schemas.ts';
+import { ACCOUNT_FIELDS, ACCOUNT_ORDER, type MemberBody, bodyFields, memberFields, memberSchema } from './schemas.ts';
 
 // A roster in CSV: every row is read and checked first — its cells, and by the policy the change
 // it makes — by reading the database only, so that a preview holds nothing; then the good rows are
@@ -54,8 +53,6 @@ export interface ImportResult {
 
 const FIELDS = ['id', ...Object.keys(memberFields.shape)];
 const REQUIRED = ['name', 'branch', 'role'];
-/** In the order of their columns: a row's first account taken is the one reported. */
-const PLATFORMS: readonly AccountPlatform[] = ['wecom', 'dingtalk'];
 const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, 是: true, 否: false };
 
 /** The Chinese headers, as secretaries' spreadsheets have them. */
@@ -164,7 +161,7 @@ function refusalOf(action: Action, why: Refusal, body: MemberBody, stored: Membe
   if (why === 'self') return { field: 'role', message: '不能调整自己的角色' };
   switch (action) {
     case 'member.accounts': {
-      const platform = PLATFORMS.find((p) => body.accounts[p] !== stored?.accounts[p]) ?? 'dingtalk';
+      const platform = ACCOUNT_ORDER.find((p) => body.accounts[p] !== stored?.accounts[p]) ?? 'dingtalk';
       return { field: ACCOUNT_FIELDS[platform], message: '只能由机关党委管理员设置' };
     }
     case 'member.orgAdmin':
@@ -209,7 +206,7 @@ export async function planImport(
   const stored = new Map((await readInChunks(ids, (chunk) => listMembersByIds(db, orgId, chunk))).map((m) => [m.id, m]));
   // Platform user id → the member holding it now, and → the earlier row that took it.
   const holders = new Map<string, string>();
-  for (const platform of PLATFORMS) {
+  for (const platform of ACCOUNT_ORDER) {
     const wanted = [...new Set(rows.map(({ record }) => record[ACCOUNT_FIELDS[platform]]).filter((v): v is string => !!v))];
     for (const m of await readInChunks(wanted, (chunk) => findMembersBy(db, orgId, platform, chunk)))
       holders.set(`${platform}:${m.accounts[platform]}`, m.id);
@@ -275,7 +272,7 @@ export async function planImport(
       plan.refused.push({ row, id, ...refused });
       continue;
     }
-    const taken = PLATFORMS.flatMap((p) => {
+    const taken = ACCOUNT_ORDER.flatMap((p) => {
       const value = body.accounts[p];
       if (!value) return [];
       const field = ACCOUNT_FIELDS[p];
@@ -288,7 +285,7 @@ export async function planImport(
       fail(taken[0].field, taken[0].message);
       continue;
     }
-    for (const p of PLATFORMS) if (body.accounts[p]) claimed.set(`${p}:${body.accounts[p]}`, row);
+    for (const p of ACCOUNT_ORDER) if (body.accounts[p]) claimed.set(`${p}:${body.accounts[p]}`, row);
     const change = !before ? 'create' : memberChangeActions(memberState(before), bodyState(body)).length ? 'update' : 'same';
     plan.rows.push({ row, id, name: body.name, change, body });
   }

@@ -7,11 +7,10 @@ import { findMemberByAccount, getMember, insertMove, leaveMember, memberFacts, m
 import { getOrgForUpdate } from '../../db/orgs.ts';
 import { memberChanges } from '../domain/audit.ts';
 import { type Action, type MemberState, endsSessions, mayChangeMember, memberChangeActions } from '../domain/policy.ts';
-import { ACCOUNT_PLATFORMS } from '../domain/records.ts';
 import { isoWithOffset } from '../domain/time.ts';
 import { type Acting, Refused, audit, authorise } from './acting.ts';
 import { Problem, badField } from './http.ts';
-import { ACCOUNT_FIELDS, type MemberBody, accountFields } from './schemas.ts';
+import { ACCOUNT_FIELDS, ACCOUNT_ORDER, type MemberBody, accountFields } from './schemas.ts';
 
 // Every write of a member, from the admin API, the console's form and the CSV import alike: the
 // policy decides on the change it amounts to, the trail records it in the same transaction, and a
@@ -89,7 +88,7 @@ export async function saveMemberIn(
   const actions = memberChangeActions(was, after);
   if (actions.length === 0) return false;
   if (!(await getBranch(trx, orgId, body.branch))) throw badField('branch', `no branch ${body.branch} in this org`);
-  for (const platform of ACCOUNT_PLATFORMS) {
+  for (const platform of ACCOUNT_ORDER) {
     const userId = body.accounts[platform];
     if (userId === undefined) continue;
     const holder = await findMemberByAccount(trx, orgId, platform, userId);
@@ -118,7 +117,7 @@ export async function saveMemberIn(
   );
   const left = before?.status === 'left';
   if (was && endsSessions({ ...was, left }, { ...after, left })) await endSignIns(trx, orgId, id, now);
-  const changes = memberChanges(was, after);
+  const changes = memberChanges(was, after, ACCOUNT_FIELDS);
   for (const action of actions) {
     const fields = ACTION_FIELDS[action];
     const detail = fields

@@ -62,8 +62,10 @@ export const memberFields = z.strictObject({
 });
 
 /** A member's account on each platform as the API and the CSV name it: the one place those names meet the platforms. */
-export const ACCOUNT_FIELDS = { dingtalk: 'dingtalkUserId', wecom: 'wecomUserId' } as const satisfies Record<AccountPlatform, string>;
+export const ACCOUNT_FIELDS = { wecom: 'wecomUserId', dingtalk: 'dingtalkUserId' } as const satisfies Record<AccountPlatform, string>;
 export type AccountField = (typeof ACCOUNT_FIELDS)[AccountPlatform];
+/** The platforms in the order of their fields: of two accounts already taken, the first is the one a refusal names. */
+export const ACCOUNT_ORDER = Object.keys(ACCOUNT_FIELDS) as AccountPlatform[];
 
 /** A member's body as the service reads it: her accounts by platform, as the rest of the code names them. */
 export const memberSchema = memberFields.transform(({ dingtalkUserId, wecomUserId, ...body }) => {

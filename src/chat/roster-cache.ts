@@ -27,8 +27,9 @@ type Keep = (key: string, value: object) => void;
 const KEPT = new WeakSet<object>();
 
 /**
- * Whether `value` is one the cache keeps (or kept). Such a value never changes: it is frozen, and
- * a write makes the cache read a new one rather than change it. So what is worked out from it may
+ * Whether `value` is one the cache keeps (or kept). Such a value never changes: it is frozen (its
+ * own fields; the members in it are not changed by any code either), and a write makes the cache
+ * read a new one rather than change it. So what is worked out from it may
  * be remembered with it, in a WeakMap keyed by it, and stays true for as long as it is reachable
  * (meeting-lookup.ts's `expectedAt`). A value that merely looks alike, or is frozen, is not kept.
  */

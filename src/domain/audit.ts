@@ -1,5 +1,5 @@
 import type { Action, MemberState } from './policy.ts';
-import { ACCOUNT_PLATFORMS } from './records.ts';
+import type { AccountPlatform } from './records.ts';
 
 // The trail of who did what: each change through the admin API or the console, each sign-in and
 // refused sign-in, each link issued and file handed out, each 绑定 — who, on what, from where, and
@@ -79,18 +79,20 @@ const KEPT: (keyof MemberState)[] = ['name', 'branchId', 'role', 'orgAdmin', 'gr
 
 /**
  * What a write changed of a member: `{field: [before, after]}`, a mobile number as `changed` only,
- * her accounts as `{accounts: {platform: [before, after]}}` for the platforms that changed.
+ * each account that changed under the name the admin API gives it (`accountField`), in its order,
+ * so that the trail reads as the API's fields did before and after accounts had a table.
  */
-export function memberChanges(before: MemberState | undefined, after: MemberState): Record<string, unknown> {
+export function memberChanges(
+  before: MemberState | undefined,
+  after: MemberState,
+  accountField: Readonly<Record<AccountPlatform, string>>,
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const key of Object.keys(after) as (keyof MemberState)[]) {
     if (key === 'accounts') {
       const was = before?.accounts ?? {};
-      const accounts = ACCOUNT_PLATFORMS.filter((p) => was[p] !== after.accounts[p]).map((p) => [
-        p,
-        [was[p] ?? null, after.accounts[p] ?? null],
-      ]);
-      if (accounts.length > 0) changes.accounts = Object.fromEntries(accounts);
+      for (const [platform, field] of Object.entries(accountField) as [AccountPlatform, string][])
+        if (was[platform] !== after.accounts[platform]) changes[field] = [was[platform] ?? null, after.accounts[platform] ?? null];
       continue;
     }
     const was = before?.[key] ?? null;

@@ -155,8 +155,9 @@ export function decide(actor: Actor, action: Action, target: Target): Decision {
   if (target.kind !== ACTIONS[action]) throw new Error(`${action} acts on a ${ACTIONS[action]}, not a ${target.kind}`);
   if (actor.kind === 'it') return ALLOW;
   const m = actor.member;
-  // One who has left keeps her own records (a meeting before she left still expects her): nothing more.
-  if (m.status === 'left') return action === 'own.records' ? ALLOW : refuse('left');
+  // One who has left keeps her own records (a meeting before she left still expects her) and may ask
+  // what every member may without being on the roll (the version): nothing more.
+  if (m.status === 'left') return action === 'own.records' || action === 'service.about' ? ALLOW : refuse('left');
   const level = levelOf(m);
   const least = LEAST[action];
   // Out of scope comes first: another org's or branch's things are not named as refused, but as

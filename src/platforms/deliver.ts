@@ -7,7 +7,7 @@ import { getChannel } from '../../db/channels.ts';
 import { getBranchChat } from '../../db/branches.ts';
 import { getMember, listMembersByIds } from '../../db/members.ts';
 import { type SendResult, permanent } from './shared/send-result.ts';
-import { type DeliverDeps, PlatformClients } from './shared/clients.ts';
+import type { DeliverDeps, PlatformClients } from './shared/clients.ts';
 import type { FileRecipe, OutboundMessage, Target } from '../domain/outbound.ts';
 import type { BuiltFile } from '../chat/files.ts';
 import { LINK_MS, mintSignInLink } from '../chat/links.ts';
@@ -15,8 +15,6 @@ import { type BoundAdapter, adapterFor } from './index.ts';
 
 // A sender: one outbound message to one target, through the channel's platform adapter.
 // Credentials are read here, at send time, so that none is ever copied into the queue.
-
-export { type DeliverDeps, PlatformClients };
 
 /**
  * The robot a message to `target` goes through, named without its secret: what a robot's

@@ -15,13 +15,14 @@ import { PlatformClients } from './shared/clients.ts';
 
 // The long connections of the channels whose adapter has them receive over one (DingTalk Stream,
 // the WeCom AI bot's websocket), each held by exactly one process: a Redis lease per channel decides
-// which; what a connection is, is its adapter's. The holder renews it first thing at every sync; a process that dies stops renewing and another takes the
-// lease over when it expires; a process that stops releases its leases at once. The lease's value
-// carries a fence (a counter bumped at every take), so that a holder that was paused past its lease
-// finds another value and lets go. A holder also lets go on its own, by its local clock: a
-// connection whose lease has not been confirmed for `leaseMs` is closed when the lease would run out
-// in Redis (a Redis that fails or hangs cannot keep two sockets open), and a holder whose database
-// has not answered for `leaseMs` releases its channels (it would ACK messages it cannot record).
+// which; what a connection is, is its adapter's. The holder renews it first thing at every sync; a
+// process that dies stops renewing and another takes the lease over when it expires; a process that
+// stops releases its leases at once. The lease's value carries a fence (a counter bumped at every
+// take), so that a holder that was paused past its lease finds another value and lets go. A holder
+// also lets go on its own, by its local clock: a connection whose lease has not been confirmed for
+// `leaseMs` is closed when the lease would run out in Redis (a Redis that fails or hangs cannot keep
+// two sockets open), and a holder whose database has not answered for `leaseMs` releases its
+// channels (it would ACK messages it cannot record).
 
 export interface LongConnectionsDeps {
   db: Kysely<Database>;
@@ -57,7 +58,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 interface Held {
   lease: string;
   config: string;
-  stream: Connection;
+  connection: Connection;
   /** Closes the connection when the lease would run out unconfirmed; re-armed at each confirmation. */
   expiry: NodeJS.Timeout | undefined;
 }
@@ -107,7 +108,7 @@ export class LongConnections {
 
   /** Whether this process's connection of `channelId` is open. */
   connected(channelId: string): boolean {
-    return this.held.get(channelId)?.stream.connected ?? false;
+    return this.held.get(channelId)?.connection.connected ?? false;
   }
 
   /** Closes every connection and releases the leases, so that another process takes over at once. */
@@ -192,9 +193,9 @@ export class LongConnections {
         await this.take(channel, config, connect);
       } else if (held.config !== config) {
         this.deps.logger.info({ channel: channel.id }, 'long connections: the channel changed, reconnecting');
-        held.stream.stop();
+        held.connection.stop();
         held.config = config;
-        held.stream = this.open(channel, connect);
+        held.connection = this.open(channel, connect);
       }
     }
   }
@@ -208,7 +209,7 @@ export class LongConnections {
     const taken = await within(this.deps.redis.set(key, lease, 'PX', this.leaseMs, 'NX'), this.syncMs, 'taking the lease');
     if (taken !== 'OK') return;
     this.deps.logger.info({ channel: channel.id, fence }, 'long connections: holding the channel');
-    const held: Held = { lease, config, stream: this.open(channel, connect), expiry: undefined };
+    const held: Held = { lease, config, connection: this.open(channel, connect), expiry: undefined };
     this.held.set(channel.id, held);
     this.confirm(channel.id, held, askedAt);
   }
@@ -235,7 +236,7 @@ export class LongConnections {
     if (!held) return;
     this.held.delete(channelId);
     clearTimeout(held.expiry);
-    held.stream.stop();
+    held.connection.stop();
     try {
       await within(this.deps.redis.eval(RELEASE, 1, this.key(channelId), held.lease), this.syncMs, 'releasing');
     } catch (err) {
