@@ -14,12 +14,6 @@ import type { Database, Db, InboundEventTable } from './schema.ts';
 // (`seesHeld`): every other command sees the batch's earlier writes in the database, as if each
 // message had its own transaction.
 //
-// A message that comes alone (the only one waiting when the batcher looks) runs in a transaction of
-// its own on one of the spare connections, whether or not a lane is free; the lanes run the messages
-// that come together, and a lone message only when every spare is busy. So a lone message never
-// waits behind a batch, and a batch finds its lane free of lone messages. Messages waiting together
-// wait for a lane: in a burst they share its next transaction.
-//
 // A refusal that wrote nothing leaves its neighbours alone. Anything else that goes wrong in a batch
 // (a command failing after it wrote, a staged row refused, a failed commit) rolls the batch back and
 // runs its messages again one transaction each, so that one message's failure is its own. A message
@@ -108,8 +102,6 @@ interface Job<H, B> {
 export interface BatchOptions {
   /** Batches running at once, each holding a connection (SQLite has one). */
   lanes: number;
-  /** Connections besides the lanes, each running one message that came alone (none when not given). */
-  spare?: number;
   /** Messages per batch at most. */
   maxBatch: number;
   /** Past this time a batch takes no more of its messages: they go back to the queue, so that none waits long for the others. */
@@ -117,13 +109,8 @@ export interface BatchOptions {
 }
 
 // Three batches at once on MariaDB: more lanes make smaller batches (more statements a message); in
-// the 签到 burst 2–4 lanes measured alike, 6 slower and past the answer deadline for some. Three spare
-// connections for lone messages: at a quarter of the one-INSERT floor's req/s, lone messages kept
-// the three lanes busy (a transaction each: BEGIN, two INSERTs, COMMIT), and a message that found
-// them so waited for one, then for the batch it joined. In the burst few messages come alone.
-// SQLite has one connection: a spare would only wait for the lane's.
-export const batchOptionsFor = (db: Db): BatchOptions =>
-  isMysqlDb(db) ? { lanes: 3, spare: 3, maxBatch: 32, budgetMs: 50 } : { lanes: 1, maxBatch: 32, budgetMs: 50 };
+// the 签到 burst 2–4 lanes measured alike, 6 slower and past the answer deadline for some.
+export const batchOptionsFor = (db: Db): BatchOptions => ({ lanes: isMysqlDb(db) ? 3 : 1, maxBatch: 32, budgetMs: 50 });
 
 class BatchAborted extends Error {}
 
@@ -143,8 +130,6 @@ export class InboundBatcher<H = never, B = undefined> {
   /** Messages queued or running, so that a platform's retry waits for its first delivery instead of racing it. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private running = 0;
-  /** Lone messages running on spare connections. */
-  private runningSpare = 0;
   private pumping = false;
 
   constructor(
@@ -156,8 +141,8 @@ export class InboundBatcher<H = never, B = undefined> {
 
   /**
    * Runs `unit` and records its message, resolving once committed. Messages read from the network
-   * in the same turn of the event loop go together; they wait for a batch already running only when
-   * every lane is busy. A message alone waits only when every spare and every lane is busy.
+   * in the same turn of the event loop go together; a message waits for a batch already running
+   * only when every lane is busy.
    */
   async submit<T>(key: MessageKey, unit: Unit<T, B>, options: SubmitOptions<H> = {}): Promise<T> {
     const id = keyOf(key);
@@ -189,14 +174,6 @@ export class InboundBatcher<H = never, B = undefined> {
   }
 
   private pump(): void {
-    if (this.queue.length === 1 && this.runningSpare < (this.options.spare ?? 0)) {
-      const job = this.queue.shift()!;
-      this.runningSpare++;
-      void this.alone(job).finally(() => {
-        this.runningSpare--;
-        this.pump();
-      });
-    }
     while (this.running < this.options.lanes && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.running++;

@@ -245,50 +245,6 @@ describe.each(DIALECTS)('inbound batches on %s', (dialect) => {
     expect(seen).toEqual(['msg-i7: —']);
   });
 
-  // SQLite has one connection: a spare would wait for the lane's transaction (batchOptionsFor gives it none).
-  if (dialect === 'mysql')
-    it('a message that comes alone runs on a spare connection while the lane is busy; messages that come together wait for the lane', async () => {
-      const batcher = new InboundBatcher(db, { lanes: 1, spare: 1, maxBatch: 32, budgetMs: 1_000 });
-      const settled: string[] = [];
-      const submit = (job: TestJob, unit: Unit<string> = job.unit) =>
-        batcher.submit(job.key, unit, { seesPending: true }).then((value) => {
-          settled.push(job.key.messageId);
-          return value;
-        });
-      // Two together take the one lane, the first one's command waiting until msg-k1 has committed
-      // (or until the test gives up on it: were msg-k1 to wait for the lane, it would never commit).
-      let started!: () => void;
-      const holding = new Promise<void>((resolve) => (started = resolve));
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      const k0 = report('r-k0', 'msg-k0');
-      const first = [
-        submit(k0, async (trx, pending, prefetched) => {
-          started();
-          await held;
-          return k0.unit(trx, pending, prefetched);
-        }),
-        submit(report('r-k00', 'msg-k00')),
-      ];
-      await holding;
-      const gaveUp = new Promise<string>((resolve) => setTimeout(() => resolve('waited for the lane'), 3_000));
-      const alone = await Promise.race([submit(report('r-k1', 'msg-k1')), gaveUp]);
-      if (alone !== 'r-k1') release();
-      expect(alone).toBe('r-k1');
-      expect(settled).toEqual(['msg-k1']);
-
-      // Three together find the lane busy: they wait for it, and then share one transaction.
-      recordInserts = 0;
-      const together = [2, 3, 4].map((i) => submit(report(`r-k${i}`, `msg-k${i}`)));
-      // The batcher takes what arrived at its next turn, before the lane is let go.
-      await new Promise((resolve) => setImmediate(resolve));
-      release();
-      expect(await Promise.all([...first, ...together])).toEqual(['r-k0', 'r-k00', 'r-k2', 'r-k3', 'r-k4']);
-      expect(settled).toEqual(['msg-k1', 'msg-k0', 'msg-k00', 'msg-k2', 'msg-k3', 'msg-k4']);
-      // One record statement for the first two, one for the three.
-      expect(recordInserts).toBe(2);
-    });
-
   it('a batch past its time budget leaves the rest to the next batch, and every message commits once', async () => {
     const batcher = new InboundBatcher(db, { lanes: 1, maxBatch: 32, budgetMs: 0 });
     recordInserts = 0;
