@@ -163,8 +163,8 @@ type Move = Pick<MemberMoveTable, 'at' | 'from_branch' | 'to_branch'>;
  * The rosters of several branches (listBranchRoster), read together: the branches' members, then
  * the moves of those of them who moved and of everyone who moved away from one of them (a UNION of
  * two index lookups, as one OR made MariaDB read all of the org's moves), then, if any, the rows of
- * those who moved away. Members who never moved, nearly all, are kept as read: at the start of a
- * 签到 burst copying 20,000 rows cost more than reading them.
+ * those who moved away. Members who never moved, nearly all, are kept as read (the one `Member` built
+ * from each row): at the start of a 签到 burst copying 20,000 members again cost more than reading them.
  */
 export async function listBranchRosters(db: Db, orgId: string, branchIds: readonly string[]): Promise<Map<string, RosterMember[]>> {
   const branches = [...branchIds];
