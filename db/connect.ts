@@ -32,7 +32,7 @@ import * as backfilled from './migrations/20261210_0011_backfilled.ts';
 import * as memberAccounts from './migrations/20261211_0012_member_accounts.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
-const migrations: Record<string, Migration> = {
+export const migrations: Readonly<Record<string, Migration>> = {
   '20261128_0001_initial': initial,
   '20261201_0002_outbox': outbox,
   '20261202_0003_meeting_status': meetingStatus,
