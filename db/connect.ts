@@ -30,6 +30,7 @@ import * as rosterVersions from './migrations/20261208_0009_roster_versions.ts';
 import * as auditSessions from './migrations/20261209_0010_audit_sessions.ts';
 import * as backfilled from './migrations/20261210_0011_backfilled.ts';
 import * as memberAccounts from './migrations/20261211_0012_member_accounts.ts';
+import * as leaveReasons from './migrations/20261212_0013_leave_reasons.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -45,6 +46,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261209_0010_audit_sessions': auditSessions,
   '20261210_0011_backfilled': backfilled,
   '20261211_0012_member_accounts': memberAccounts,
+  '20261212_0013_leave_reasons': leaveReasons,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -218,6 +218,14 @@ export interface AuditLogTable {
   result: 'ok' | 'refused';
 }
 
+/** A leave recorded by a card's button whose reason was asked for privately and has not come yet. */
+export interface LeaveReasonRequestTable {
+  org_id: string;
+  member_id: string;
+  meeting_id: string;
+  asked_at: number;
+}
+
 export interface Database {
   orgs: OrgTable;
   channels: ChannelTable;
@@ -240,6 +248,7 @@ export interface Database {
   service_state: ServiceStateTable;
   roster_versions: RosterVersionTable;
   audit_log: AuditLogTable;
+  leave_reason_requests: LeaveReasonRequestTable;
 }
 
 /** What repository functions take: the database or a transaction on it. */

@@ -48,7 +48,7 @@ async function remind(ctx: MemberContext, command: CommandOf<'remind', { code?: 
   if (chats.length === 0) throw new UserError(SAY.noRobot);
   const names = await botNames(ctx.db, member.org_id);
   for (const chat of chats) {
-    const notice = reminderNotice('nudge', meeting, ctx.org.timezone, now, missing, names.get(chat.channel_id))!;
+    const notice = reminderNotice('nudge', meeting, ctx.org.timezone, now, ctx.settings.checkinOpens, missing, names.get(chat.channel_id))!;
     const target = toChat(chat);
     const id = deliveryId('nudge', [message.channelId, message.messageId, rateKeyOf(target)]);
     await sendLater(ctx, { id, orgId: member.org_id, target, message: notice });

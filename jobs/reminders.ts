@@ -134,7 +134,7 @@ export function createReminderWorker(deps: ReminderWorkerDeps): Worker {
     const names = await botNames(db, meeting.org_id);
     const notices = chats.map((chat) => ({
       chat,
-      notice: reminderNotice(kind, meeting, org.timezone, now, missing, names.get(chat.channel_id)),
+      notice: reminderNotice(kind, meeting, org.timezone, now, deps.timing.checkinOpens, missing, names.get(chat.channel_id)),
     }));
     const nothingToSay = kind === 'nudge' && missing.length === 0;
     // The reminder is marked sent with its messages recorded, in one transaction: run twice, it sends once.

@@ -124,7 +124,7 @@ describe('the comparison of a guide reply with the bot’s', () => {
 
 describe('the guide’s reminders', () => {
   it('quote the reminders the group receives, as sent', () => {
-    const meeting = { type: 'committee', topic: '研究年度工作', code: 'K7Q', starts_at: at(12, 3, 15), location: '三楼会议室' } as const;
+    const meeting = { id: 'm1', type: 'committee', topic: '研究年度工作', code: 'K7Q', starts_at: at(12, 3, 15), location: '三楼会议室' } as const;
     for (const [kind, lead, now] of [
       ['remind', '会议提醒：', at(12, 2, 15)],
       ['start', '会议开始：', at(12, 3, 15)],
@@ -132,7 +132,7 @@ describe('the guide’s reminders', () => {
       const open = GUIDE.indexOf(`「${lead}`);
       expect(open, lead).toBeGreaterThan(-1);
       const guide = quoteAt(GUIDE, open)!;
-      const sent = asGuideWrites(reminderNotice(kind, meeting, TZ, now)!.markdown);
+      const sent = asGuideWrites(reminderNotice(kind, meeting, TZ, now, 30 * 60_000)!.markdown);
       expect(sameReply(guide, sent), `guide: ${guide}\nsent:  ${sent}`).toBe(true);
     }
   });

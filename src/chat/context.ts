@@ -37,9 +37,12 @@ export const settingsFrom = (
 });
 
 /** The reminder rules of the configuration. */
-export const reminderTiming = (config: Pick<Config, 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER' | 'CHECKIN_CLOSES'>): ReminderTiming => ({
+export const reminderTiming = (
+  config: Pick<Config, 'REMINDER_OFFSETS' | 'ABSENT_NUDGE_AFTER' | 'CHECKIN_OPENS' | 'CHECKIN_CLOSES'>,
+): ReminderTiming => ({
   offsets: config.REMINDER_OFFSETS,
   nudgeAfter: config.ABSENT_NUDGE_AFTER,
+  checkinOpens: config.CHECKIN_OPENS,
   checkinCloses: config.CHECKIN_CLOSES,
 });
 

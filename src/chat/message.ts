@@ -1,3 +1,4 @@
+import type { CardAction, MeetingCard } from '../domain/cards.ts';
 import type { MessageFormat } from '../domain/message-format.ts';
 
 // The platform-neutral shapes: a receiver turns a verified callback into one ChatMessage; a handler
@@ -25,12 +26,19 @@ export interface ChatMessage {
   receivedAt: number;
   /** The kind of message a reply goes out as, which decides how long one part of it may be. */
   replyFormat: MessageFormat;
+  /**
+   * A button pressed on a meeting's card: the command it stands for, and the card's task id (which
+   * names the meeting). `text` is then the typed command, for the trail.
+   */
+  button?: { action: CardAction; taskId: string };
 }
 
 export interface Reply {
   /** Short title (DingTalk's markdown title, notification previews). */
   title: string;
   markdown: string;
+  /** The answer to a button: the card as its presser should now see it, saying what was recorded or why not. */
+  card?: MeetingCard;
 }
 
 // C0 and C1 controls (a tab becomes a space, a newline stays) and the bidi controls that can make

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MeetingCard } from './cards.ts';
 
 // What the outbound queue carries: where a message goes (never the credentials, which are read
 // when it is sent) and what it says (markdown, plus members to @-mention).
@@ -22,6 +23,13 @@ export interface OutboundMessage {
   markdown: string;
   /** Member ids to @-mention (group chats only); resolved to platform user ids when sent. */
   mentions?: string[];
+  /**
+   * The line a push that cannot @-mention carries instead (a count, never names): where the
+   * platform cannot mention, nobody is named.
+   */
+  unmentioned?: string;
+  /** The same notice as a card with buttons, for a chat whose platform shows one; the markdown stands for it elsewhere. */
+  card?: MeetingCard;
   /** A file to send instead of the text (private messages only): built when sent, as of `asOf`. */
   file?: FileRecipe;
   /**
@@ -44,14 +52,19 @@ export function rateKeyOf(target: Target): string {
   return target.kind === 'chat' ? `chat|${target.channelId}|${target.chatId}` : `member|${target.channelId}|${target.memberId}`;
 }
 
-/** Several queued messages to one robot as one: titles and bodies joined, mentions united. */
+/**
+ * Several queued messages to one robot as one: titles and bodies joined, mentions united. A merged
+ * message is markdown: its cards' buttons are in the text as commands to type.
+ */
 export function mergeMessages(messages: OutboundMessage[]): OutboundMessage {
   if (messages.length === 1) return messages[0]!;
   const mentions = [...new Set(messages.flatMap((m) => m.mentions ?? []))];
+  const unmentioned = messages.flatMap((m) => m.unmentioned ?? []);
   return {
     title: `${messages[0]!.title}（等 ${messages.length} 条）`,
     markdown: messages.map((m) => m.markdown).join('\n\n---\n\n'),
     ...(mentions.length ? { mentions } : {}),
+    ...(unmentioned.length ? { unmentioned: unmentioned.join('') } : {}),
   };
 }
 

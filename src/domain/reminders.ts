@@ -1,3 +1,4 @@
+import { meetingCard } from './cards.ts';
 import { DEFAULT_BOT_NAME } from './channels.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { meetingTitle } from './meeting-text.ts';
@@ -12,6 +13,8 @@ export interface ReminderTiming {
   offsets: number[];
   /** After the start (ABSENT_NUDGE_AFTER), ms. */
   nudgeAfter: number;
+  /** Check-in opens this long before the start (CHECKIN_OPENS), ms: a card offers 签到 from then. */
+  checkinOpens: number;
   /** Check-in closes this long after the start (CHECKIN_CLOSES), ms. */
   checkinCloses: number;
 }
@@ -56,13 +59,16 @@ export function lateReason(kind: ReminderKind, startsAt: number, now: number, ch
 
 /**
  * What a reminder says, to the branch's group chats; null when there is nothing to say (a nudge
- * with everyone checked in or on leave). `missing`: those not checked in, for a nudge.
+ * with everyone checked in or on leave). `missing`: those not checked in, for a nudge, @-mentioned
+ * where the platform can, else only counted. With it, the same notice as a card whose buttons
+ * stand for the commands the text tells members to type.
  */
 export function reminderNotice(
   kind: ReminderKind,
-  meeting: Pick<Meeting, 'type' | 'topic' | 'code' | 'starts_at' | 'location'>,
+  meeting: Pick<Meeting, 'id' | 'type' | 'topic' | 'code' | 'starts_at' | 'location'>,
   tz: string,
   now: number,
+  checkinOpens: number,
   missing: Pick<Member, 'id'>[] = [],
   botName = DEFAULT_BOT_NAME,
 ): OutboundMessage | null {
@@ -70,23 +76,34 @@ export function reminderNotice(
   const where = meeting.location ? `\n\n地点：${escapeMarkdown(meeting.location)}` : '';
   // In a group the platforms pass the bot only what @-mentions it: the answer must say so.
   const say = (command: string) => `「@${escapeMarkdown(botName)} ${command}」`;
+  const card = (note: string) => {
+    const made = meetingCard(kind, meeting, tz, now, checkinOpens, note);
+    return made.actions.length ? { card: made } : {};
+  };
   switch (kind) {
     case 'remind':
       return {
         title: '会议提醒',
         markdown: `**会议提醒**：${title}${where}\n\n不能参加的同志请在群里发送${say(`请假 ${meeting.code} 事由`)}。`,
+        ...card('不能参加的同志请点「请假」，也可在群里发送「请假 编号 事由」。'),
       };
     case 'start':
       return {
         title: '会议开始',
         markdown: `**会议开始**：${title}${where}\n\n到会的同志可在群里发送${say('签到')}（自愿，不强制；也可由书记登记）。`,
+        ...card('到会的同志可点「签到」（自愿，不强制；也可由书记登记）。'),
       };
-    case 'nudge':
+    case 'nudge': {
       if (missing.length === 0) return null;
+      const started = now < meeting.starts_at ? '即将开始' : '已开始';
+      const count = `会议 ${meeting.code} 尚有 ${missing.length} 位同志未签到。`;
       return {
         title: '签到提醒',
-        markdown: `**签到提醒**：${title} ${now < meeting.starts_at ? '即将开始' : '已开始'}。到会的同志请发送${say('签到')}；不能参加的请发送${say(`请假 ${meeting.code} 事由`)}。`,
+        markdown: `**签到提醒**：${title} ${started}。到会的同志请发送${say('签到')}；不能参加的请发送${say(`请假 ${meeting.code} 事由`)}。`,
         mentions: missing.map((m) => m.id),
+        unmentioned: count,
+        ...card(`会议${started}，${count}到会的同志请点「签到」。`),
       };
+    }
   }
 }
