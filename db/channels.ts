@@ -35,8 +35,10 @@ export async function listChannelSummaries(db: Db, orgId: string): Promise<{ id:
   return rows.map((r) => ({ id: r.id, platform: r.platform, botName: channelConfigSchema.parse(JSON.parse(r.config)).botName ?? null }));
 }
 
-export async function listOrgChannels(db: Db, orgId: string): Promise<{ id: string; platform: string }[]> {
-  return db.selectFrom('channels').select(['id', 'platform']).where('org_id', '=', orgId).orderBy('id').execute();
+/** The org's channels with their settings, in id order. */
+export async function listOrgChannels(db: Db, orgId: string): Promise<Channel[]> {
+  const rows = await db.selectFrom('channels').select(['id', 'org_id', 'config']).where('org_id', '=', orgId).orderBy('id').execute();
+  return rows.map(toChannel);
 }
 
 /** What members call the bot on each of the org's channels (the channel's botName, else the default). */

@@ -26,7 +26,7 @@ import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts
 const TZ = 'Asia/Shanghai';
 
 describe('the demo channel as a target', () => {
-  const demo = channelRef({ id: 'demo-console', platform: 'demo' })!;
+  const demo = channelRef({ id: 'demo-console', orgId: 'o1', config: { platform: 'demo' } });
   const m1 = { id: 'm1', accounts: {} };
 
   it('reaches every member privately by id and posts into its group chats, as DingTalk would', () => {
@@ -39,7 +39,7 @@ describe('the demo channel as a target', () => {
   });
 
   it('comes after a platform that can reach the member', () => {
-    const dingtalk = channelRef({ id: 'dt1', platform: 'dingtalk' })!;
+    const dingtalk = channelRef({ id: 'dt1', orgId: 'o1', config: { platform: 'dingtalk', appKey: 'k', appSecret: 's', robotCode: 'r' } });
     expect(privateTarget({ ...m1, accounts: { dingtalk: 'u1' } }, [demo, dingtalk])?.target).toMatchObject({ channelId: 'dt1' });
   });
 });

@@ -124,7 +124,14 @@ describe('the comparison of a guide reply with the bot’s', () => {
 
 describe('the guide’s reminders', () => {
   it('quote the reminders the group receives, as sent', () => {
-    const meeting = { id: 'm1', type: 'committee', topic: '研究年度工作', code: 'K7Q', starts_at: at(12, 3, 15), location: '三楼会议室' } as const;
+    const meeting = {
+      id: 'm1',
+      type: 'committee',
+      topic: '研究年度工作',
+      code: 'K7Q',
+      starts_at: at(12, 3, 15),
+      location: '三楼会议室',
+    } as const;
     for (const [kind, lead, now] of [
       ['remind', '会议提醒：', at(12, 2, 15)],
       ['start', '会议开始：', at(12, 3, 15)],

@@ -76,7 +76,8 @@ export function parseCardTask(taskId: string): { kind: ReminderKind; meetingId: 
 }
 
 /** The action a button's key names; null for a key the service never made. */
-export const parseCardAction = (key: string): CardAction | null => (CARD_ACTIONS as readonly string[]).find((a) => a === key) as CardAction | null ?? null;
+export const parseCardAction = (key: string): CardAction | null =>
+  ((CARD_ACTIONS as readonly string[]).find((a) => a === key) as CardAction | null) ?? null;
 
 /**
  * The note a card shows its presser: what was recorded (the reply's title, 「已签到」), or why

@@ -80,6 +80,12 @@ export interface ConnectContext {
   socket: { heartbeatMs?: number; backoff?: Backoff; stableMs?: number };
 }
 
+/**
+ * How the service posts into a bound group chat: over the channel's long connection, through the
+ * platform's app API, or through the chat's own robot key.
+ */
+export type ChatReach = 'socket' | 'app' | 'robot';
+
 /** What the console shows of a channel. */
 export interface ConsoleFacts {
   /** What a channel of the platform is called, in Chinese. */
@@ -107,8 +113,8 @@ export interface PlatformAdapter<C extends ChannelConfig> {
   /** Posting into a bound group chat. */
   chats: {
     format: MessageFormat;
-    /** Whether it posts into a chat that has no robot key of its own. */
-    withoutRobot: boolean;
+    /** How it posts into a chat with these settings and this robot key (null: none); null when it cannot. */
+    reach(config: C, chat: Pick<BranchChatTable, 'webhook'>): ChatReach | null;
     send(ctx: SendContext, channel: ChannelOf<C>, send: ChatSend): Promise<SendResult>;
   };
   /** Sending one member a private message (text or file); absent when it cannot. */

@@ -1,10 +1,11 @@
 import { listOrgChannels } from '../../db/channels.ts';
-import type { Db } from '../../db/schema.ts';
+import type { BranchChatTable, Db } from '../../db/schema.ts';
 import type { Channel } from '../domain/channels.ts';
 import type { AccountPlatform } from '../domain/records.ts';
 import type { ChannelRef } from '../domain/targets.ts';
 import type {
   ChannelOf,
+  ChatReach,
   ChatSend,
   ConfigOf,
   ConnectContext,
@@ -44,6 +45,8 @@ export interface BoundAdapter {
   sendToMember: ((ctx: SendContext, send: MemberSend) => Promise<SendResult>) | null;
   /** The channel's long connection, when its settings have it receive over one. */
   longConnection: ((ctx: ConnectContext) => Connection) | null;
+  /** How it posts into `chat`; null when it cannot. */
+  reach(chat: Pick<BranchChatTable, 'webhook'>): ChatReach | null;
 }
 
 /** The adapter and the settings are the same platform's: `P` ties them together. */
@@ -58,6 +61,7 @@ function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigO
     sendToChat: (ctx, send) => adapter.chats.send(ctx, typed, send),
     sendToMember: privately ? (ctx, send) => privately.send(ctx, typed, send) : null,
     longConnection: longConnection?.uses(config) ? (ctx) => longConnection.open(ctx, typed) : null,
+    reach: (chat) => adapter.chats.reach(config, chat),
   };
 }
 
@@ -75,22 +79,21 @@ export function webhookRoutes(): WebhookRoutes[] {
   return [...new Map(Object.values(ADAPTERS).flatMap((a) => (a.webhook ? [[a.webhook.segment, a.webhook] as const] : []))).values()];
 }
 
-/** A channel as the targets see it, from its platform's facts; undefined for a platform no adapter has. */
-export function channelRef(channel: { id: string; platform: string }): ChannelRef | undefined {
-  return isPlatform(channel.platform) ? refOf(channel.id, ADAPTERS[channel.platform]) : undefined;
+/** A channel as the targets see it, from its platform's facts and its settings. */
+export function channelRef(channel: Channel): ChannelRef {
+  const adapter = ADAPTERS[channel.config.platform];
+  return {
+    id: channel.id,
+    account: adapter.account,
+    privateFormat: adapter.privately?.format ?? null,
+    groupFormat: adapter.chats.format,
+    postsWithoutRobot: adapterFor(channel).reach({ webhook: null }) !== null,
+  };
 }
-
-const refOf = (id: string, adapter: Registry[Platform]): ChannelRef => ({
-  id,
-  account: adapter.account,
-  privateFormat: adapter.privately?.format ?? null,
-  groupFormat: adapter.chats.format,
-  postsWithoutRobot: adapter.chats.withoutRobot,
-});
 
 /** The org's channels as the targets see them. */
 export async function listChannelRefs(db: Db, orgId: string): Promise<ChannelRef[]> {
-  return (await listOrgChannels(db, orgId)).flatMap((c) => channelRef(c) ?? []);
+  return (await listOrgChannels(db, orgId)).map(channelRef);
 }
 
 /** What the console shows of a channel, and the facts it counts by. */
@@ -104,7 +107,7 @@ export interface ChannelFacts extends ConsoleFacts {
 
 export function consoleFacts(channel: Channel): ChannelFacts {
   const adapter = ADAPTERS[channel.config.platform];
-  const ref = refOf(channel.id, adapter);
+  const ref = channelRef(channel);
   return {
     ...adapter.console,
     callbackSegment: adapter.webhook?.segment ?? null,

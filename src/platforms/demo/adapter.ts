@@ -27,7 +27,7 @@ export const demoAdapter: PlatformAdapter<DemoConfig> = {
     deps.terminal ? null : `channel ${channel.id} is the terminal demo's: only \`npm run chat -- --demo\` shows its messages`,
   chats: {
     format: 'dingtalk',
-    withoutRobot: true,
+    reach: () => 'app',
     async send(ctx, _channel, { chat, message, mentioned }) {
       const branch = await getBranch(ctx.deps.db, chat.org_id, chat.branch_id);
       const to = `群「${branch?.name ?? chat.branch_id}」（${chat.chat_id}）`;

@@ -26,7 +26,8 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
   webhook: { segment: 'dingtalk', post: dingtalkReceiver },
   chats: {
     format: 'dingtalk',
-    withoutRobot: true,
+    // A chat's own custom robot when it has one (it can @-mention), else the app robot.
+    reach: (_config, chat) => (chat.webhook ? 'robot' : 'app'),
     async send({ deps, clients }, channel, { chat, message, mentioned, idempotencyKey }) {
       const ids = mentioned.map((m) => accountOf(m, 'dingtalk')).filter((id): id is string => !!id);
       // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.

@@ -101,10 +101,7 @@ export class QuotaCounter {
     const now = this.deps.clock.now();
     let told = 0;
     for (const admin of admins) {
-      const to = privateTarget(
-        admin,
-        channels.flatMap((c) => channelRef({ id: c.id, platform: c.config.platform }) ?? []),
-      );
+      const to = privateTarget(admin, channels.map(channelRef));
       if (!to) continue;
       // Recorded, not sent: the workers' relay queues it, once (the id is the same for a repeat).
       await recordDelivery(

@@ -16,7 +16,7 @@ const noRobot = (chatId: string) =>
 /** Only the chat's own robot: another chat's (or the channel's) key would post into another group. */
 export const wecomChats: PlatformAdapter<ChannelConfig>['chats'] = {
   format: 'wecom',
-  withoutRobot: false,
+  reach: (_config, chat) => (chat.webhook ? 'robot' : null),
   async send({ deps, clients }, channel, { chat, message, mentioned }) {
     const key = chat.webhook;
     if (!key) return permanent(noRobot(chat.chat_id));
