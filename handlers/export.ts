@@ -61,7 +61,7 @@ async function exportFile(ctx: MemberContext, command: CommandOf<'export', Expor
     name = ledgerFileName(branch.name, quarter.label);
   }
 
-  const privately = privateAnswer(member, await ctx.channelRefs(ctx.db, member.org_id), message.channelId);
+  const privately = privateAnswer(member, await ctx.channelRefs(ctx.db, member.org_id), message.channelId, { file: true });
   if (!privately) throw new UserError(SAY.exportUnreachable);
   await sendLater(ctx, {
     id: deliveryId('export', [message.channelId, message.messageId]),

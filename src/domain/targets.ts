@@ -21,6 +21,8 @@ export interface ChannelRef {
   account: AccountPlatform | 'any' | null;
   /** The format of a private message it sends a member; null when it cannot send one. */
   privateFormat: MessageFormat | null;
+  /** Whether its private messages may carry a file. */
+  privateFiles: boolean;
   /** The format of what it posts into a bound group chat. */
   groupFormat: MessageFormat;
   /** Whether it can post into a bound chat that has no robot key of its own. */
@@ -42,14 +44,19 @@ const privately = (member: Pick<Member, 'id'>, channel: ChannelRef, format: Mess
   format,
 });
 
-/** The first channel that sends private messages to `account`'s accounts. */
-const sender = (channels: ChannelRef[], account: AccountPlatform | 'any') =>
-  channels.find((c): c is ChannelRef & { privateFormat: MessageFormat } => c.account === account && c.privateFormat !== null);
+type Sender = ChannelRef & { privateFormat: MessageFormat };
+
+/** Whether `channel` sends private messages, with a file where one is to go. */
+const sends = (channel: ChannelRef, file: boolean): channel is Sender => channel.privateFormat !== null && (!file || channel.privateFiles);
+
+/** The first channel that sends private messages (with a file, where `file`) to `account`'s accounts. */
+const sender = (channels: ChannelRef[], account: AccountPlatform | 'any', file = false) =>
+  channels.find((c): c is Sender => c.account === account && sends(c, file));
 
 /**
  * A member privately: for each account she has, in the order of ACCOUNT_PLATFORMS (DingTalk, then
  * WeCom), the org's first channel that sends to it (DingTalk's oToMessages, a WeCom app's
- * message/send); else a channel that reaches every member (the terminal demo's); null when none.
+ * message/send, a WeCom AI bot's long connection); else a channel that reaches every member (the terminal demo's); null when none.
  */
 export function privateTarget(member: Reachable, channels: ChannelRef[]): Addressed | null {
   for (const account of ACCOUNT_PLATFORMS) {
@@ -62,17 +69,24 @@ export function privateTarget(member: Reachable, channels: ChannelRef[]): Addres
 
 /**
  * A member privately, as the answer to what she asked on `channelId`: through that channel where
- * it can reach her so (DingTalk, a WeCom app); asked through one that cannot (a WeCom AI bot),
- * through the org's first channel that sends to the same account. Never another platform's
- * account. Null when none.
+ * it can reach her so (DingTalk, a WeCom app, a WeCom AI bot on its long connection); asked through
+ * one that cannot (a WeCom AI bot on callbacks), or an answer that is a file it cannot carry (the
+ * AI bot's socket), through the org's first channel that sends it to the same account. Never
+ * another platform's account. Null when none.
  */
-export function privateAnswer(member: Reachable, channels: ChannelRef[], channelId: string): Addressed | null {
+export function privateAnswer(
+  member: Reachable,
+  channels: ChannelRef[],
+  channelId: string,
+  opts: { file?: boolean } = {},
+): Addressed | null {
+  const file = opts.file ?? false;
   const asked = channels.find((c) => c.id === channelId);
   if (!asked?.account) return null;
-  if (asked.account === 'any') return asked.privateFormat ? privately(member, asked, asked.privateFormat) : null;
+  if (asked.account === 'any') return sends(asked, file) ? privately(member, asked, asked.privateFormat) : null;
   if (!accountOf(member, asked.account)) return null;
-  const channel = asked.privateFormat ? asked : sender(channels, asked.account);
-  return channel?.privateFormat ? privately(member, channel, channel.privateFormat) : null;
+  const channel = sends(asked, file) ? asked : sender(channels, asked.account, file);
+  return channel ? privately(member, channel, channel.privateFormat) : null;
 }
 
 /** Who reads what goes to a target: one member, or everyone in a group chat. */

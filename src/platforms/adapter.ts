@@ -120,6 +120,10 @@ export interface PlatformAdapter<C extends ChannelConfig> {
   /** Sending one member a private message (text or file); absent when it cannot. */
   privately?: {
     format: MessageFormat;
+    /** Whether a channel with these settings sends private messages; absent: every channel of the platform does. */
+    uses?(config: C): boolean;
+    /** Whether a private message may carry a file. */
+    files: boolean;
     send(ctx: SendContext, channel: ChannelOf<C>, send: MemberSend): Promise<SendResult>;
   };
   /** Receiving over an outbound long connection, for the channels whose settings ask for it. */

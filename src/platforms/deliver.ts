@@ -70,6 +70,7 @@ async function toMember(
   if (!member) return permanent(`member ${memberId} no longer exists`);
   const account = addressOf(member, adapter);
   if (!account || !adapter.sendToMember) return permanent(`member ${memberId} cannot be reached privately through channel ${channel.id}`);
+  if (message.file && !adapter.privately?.files) return permanent(`channel ${channel.id} sends no files in private messages`);
   const send = { member, account, title: message.title, mentioned: await mentioned(deps, channel, message) };
   const ctx = { deps, clients };
   // A file is two calls: its upload and its message.

@@ -1,6 +1,7 @@
 import { listOrgChannels } from '../../db/channels.ts';
 import type { BranchChatTable, Db } from '../../db/schema.ts';
 import type { Channel } from '../domain/channels.ts';
+import type { MessageFormat } from '../domain/message-format.ts';
 import type { AccountPlatform } from '../domain/records.ts';
 import type { ChannelRef } from '../domain/targets.ts';
 import type {
@@ -43,6 +44,8 @@ export interface BoundAdapter {
   sendToChat(ctx: SendContext, send: ChatSend): Promise<SendResult>;
   /** Absent when the channel cannot send a member a private message. */
   sendToMember: ((ctx: SendContext, send: MemberSend) => Promise<SendResult>) | null;
+  /** What its private messages are: their format and whether they carry files; null when it sends none. */
+  privately: { format: MessageFormat; files: boolean } | null;
   /** The channel's long connection, when its settings have it receive over one. */
   longConnection: ((ctx: ConnectContext) => Connection) | null;
   /** How it posts into `chat`; null when it cannot. */
@@ -53,13 +56,15 @@ export interface BoundAdapter {
 function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigOf<P>): BoundAdapter {
   const adapter: PlatformAdapter<ConfigOf<P>> = ADAPTERS[platform];
   const typed: ChannelOf<ConfigOf<P>> = { ...channel, config };
-  const { privately, longConnection } = adapter;
+  const { longConnection } = adapter;
+  const privately = adapter.privately && (adapter.privately.uses?.(config) ?? true) ? adapter.privately : null;
   return {
     account: adapter.account,
     quota: adapter.quota,
     unavailable: (ctx) => adapter.unavailable?.(ctx, typed) ?? null,
     sendToChat: (ctx, send) => adapter.chats.send(ctx, typed, send),
     sendToMember: privately ? (ctx, send) => privately.send(ctx, typed, send) : null,
+    privately: privately ? { format: privately.format, files: privately.files } : null,
     longConnection: longConnection?.uses(config) ? (ctx) => longConnection.open(ctx, typed) : null,
     reach: (chat) => adapter.chats.reach(config, chat),
   };
@@ -82,12 +87,14 @@ export function webhookRoutes(): WebhookRoutes[] {
 /** A channel as the targets see it, from its platform's facts and its settings. */
 export function channelRef(channel: Channel): ChannelRef {
   const adapter = ADAPTERS[channel.config.platform];
+  const bound = adapterFor(channel);
   return {
     id: channel.id,
     account: adapter.account,
-    privateFormat: adapter.privately?.format ?? null,
+    privateFormat: bound.privately?.format ?? null,
+    privateFiles: bound.privately?.files ?? false,
     groupFormat: adapter.chats.format,
-    postsWithoutRobot: adapterFor(channel).reach({ webhook: null }) !== null,
+    postsWithoutRobot: bound.reach({ webhook: null }) !== null,
   };
 }
 

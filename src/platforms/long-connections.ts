@@ -12,6 +12,7 @@ import type { Channel } from '../domain/channels.ts';
 import type { ConnectContext, Connection } from './adapter.ts';
 import { LONG_CONNECTION_PLATFORMS, adapterFor } from './index.ts';
 import { PlatformClients } from './shared/clients.ts';
+import { leaseKey } from './shared/socket-relay.ts';
 
 // The long connections of the channels whose adapter has them receive over one (DingTalk Stream,
 // the WeCom AI bot's websocket), each held by exactly one process: a Redis lease per channel decides
@@ -126,7 +127,7 @@ export class LongConnections {
   }
 
   private key(channelId: string): string {
-    return `${this.deps.config.QUEUE_PREFIX}:lease:channel:${channelId}`;
+    return leaseKey(this.deps.config.QUEUE_PREFIX, channelId);
   }
 
   /** Renewal comes first, so that neither a failing database nor a slow listing keeps a lease from being renewed. */

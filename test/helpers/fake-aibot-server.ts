@@ -5,8 +5,10 @@ import type { FakePlatform } from './fake-platform.ts';
 
 // The WeCom AI bot's long-connection server as @wecom/aibot-node-sdk 1.0.7 speaks to it, on the fake
 // platform's server at /aibot: aibot_subscribe (bot_id, secret) answered by req_id, ping answered,
-// aibot_msg_callback frames pushed by the test, aibot_respond_msg recorded and acknowledged.
-// test/wecom-aibot-socket.test.ts checks it against the official client.
+// aibot_msg_callback and aibot_event_callback frames pushed by the test, aibot_respond_msg,
+// aibot_respond_update_msg and aibot_send_msg recorded and acknowledged (each by its req_id; a push
+// refused with the errcode the test sets). test/wecom-aibot-socket.test.ts checks it against the
+// official client.
 
 export interface AibotServer {
   url: string;
@@ -16,6 +18,12 @@ export interface AibotServer {
   received: { cmd?: string; headers: { req_id: string }; body?: Record<string, unknown> }[];
   /** Pushes a message callback to one subscribed socket; returns its req_id. */
   push(body: unknown, reqId?: string): string;
+  /** Pushes an event callback (a card's button pressed) to one subscribed socket; returns its req_id. */
+  pushEvent(body: unknown, reqId?: string): string;
+  /** The frames of `cmd` received so far. */
+  frames(cmd: string): AibotServer['received'];
+  /** Answers every aibot_send_msg with `errcode` (0: takes them again), or not at all (null). */
+  answerPushes(errcode: number | null): void;
   /** Stops answering pings (a half-dead connection). */
   silence(on: boolean): void;
   cutAll(): void;
@@ -25,15 +33,22 @@ export interface AibotServer {
 export function attachAibotServer(fake: FakePlatform, credentials: { botId: string; secret: string }): AibotServer {
   const wss = new WebSocketServer({ noServer: true });
   let silent = false;
+  let pushAnswer: number | null = 0;
+  const callback = (cmd: string, body: unknown, reqId: string) => {
+    const [socket] = server.sockets;
+    if (!socket) throw new Error('fake AI-bot server: no client subscribed');
+    socket.send(JSON.stringify({ cmd, headers: { req_id: reqId }, body }));
+    return reqId;
+  };
   const server: AibotServer = {
     url: `${fake.url.replace('http', 'ws')}/aibot`,
     sockets: new Set(),
     received: [],
-    push(body, reqId = `aibot_msg_callback_${randomBytes(6).toString('hex')}`) {
-      const [socket] = server.sockets;
-      if (!socket) throw new Error('fake AI-bot server: no client subscribed');
-      socket.send(JSON.stringify({ cmd: 'aibot_msg_callback', headers: { req_id: reqId }, body }));
-      return reqId;
+    push: (body, reqId = `aibot_msg_callback_${randomBytes(6).toString('hex')}`) => callback('aibot_msg_callback', body, reqId),
+    pushEvent: (body, reqId = `aibot_event_callback_${randomBytes(6).toString('hex')}`) => callback('aibot_event_callback', body, reqId),
+    frames: (cmd) => server.received.filter((f) => f.cmd === cmd),
+    answerPushes(errcode) {
+      pushAnswer = errcode;
     },
     silence(on) {
       silent = on;
@@ -59,8 +74,10 @@ export function attachAibotServer(fake: FakePlatform, credentials: { botId: stri
           else ws.close();
         } else if (frame.cmd === 'ping') {
           if (!silent) answer(reqId, 0);
-        } else if (frame.cmd === 'aibot_respond_msg') {
+        } else if (frame.cmd === 'aibot_respond_msg' || frame.cmd === 'aibot_respond_update_msg') {
           answer(reqId, 0);
+        } else if (frame.cmd === 'aibot_send_msg') {
+          if (pushAnswer !== null) answer(reqId, pushAnswer);
         }
       });
       ws.on('close', () => server.sockets.delete(ws));

@@ -55,3 +55,29 @@ export function sealedBotBody(secrets: { token: string; encodingAESKey: string }
   const { encrypt } = sealEnvelope(secrets, JSON.stringify(payload), '', String(timestamp), 'unused');
   return encrypt;
 }
+
+/**
+ * An AI-bot template_card_event's body (a group press by default), its key and task id nested under
+ * `event.template_card_event` as WeCom's document of the events has them, or, `flat`, on `event`
+ * itself as @wecom/aibot-node-sdk's types read them.
+ */
+export function cardPressEvent(
+  key: string,
+  taskId: string,
+  opts: { userid?: string; chatid?: string | null; flat?: boolean; msgid?: string } = {},
+) {
+  counter += 1;
+  const keys = { event_key: key, task_id: taskId };
+  const chat = opts.chatid === null ? { chattype: 'single' } : { chatid: opts.chatid ?? 'wrkGroupA', chattype: 'group' };
+  return {
+    msgid: opts.msgid ?? `CAIQev${Date.now().toString(36)}${counter}`,
+    create_time: Math.floor(Date.now() / 1000),
+    aibotid: 'AIBOTID',
+    ...chat,
+    from: { userid: opts.userid ?? 'wangwu' },
+    msgtype: 'event',
+    event: opts.flat
+      ? { eventtype: 'template_card_event', ...keys }
+      : { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', ...keys } },
+  };
+}

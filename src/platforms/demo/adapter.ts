@@ -36,6 +36,7 @@ export const demoAdapter: PlatformAdapter<DemoConfig> = {
   },
   privately: {
     format: 'dingtalk',
+    files: true,
     send(ctx, _channel, { member, title, markdown, file, mentioned }) {
       const to = `${member.name}（${member.id}）`;
       return show(ctx, { to, private: true, title, markdown, mentions: mentioned.map((m) => m.name), ...(file ? { file } : {}) });

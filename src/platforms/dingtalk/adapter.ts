@@ -52,6 +52,7 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
   },
   privately: {
     format: 'dingtalk',
+    files: true,
     send({ clients }, channel, { account, title, markdown, file }) {
       const api = dingtalkApi(clients, channel);
       if (file) return api.sendPrivateFile({ userIds: [account], file });

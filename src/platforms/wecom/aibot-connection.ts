@@ -1,20 +1,57 @@
 import type { ChatMessage } from '../../chat/message.ts';
 import type { WecomBotConfig } from '../../domain/channels.ts';
 import type { ChannelOf, ConnectContext, Connection } from '../adapter.ts';
+import { RELAY_TIMING, type RelayAnswer, RelayServer } from '../shared/socket-relay.ts';
 import { AibotSocket } from './aibot-socket.ts';
-import { NotABotMessage, botChatMessage, botStreamReply } from './bot-message.ts';
+import { NotABotMessage, botCardPress, botChatMessage, botStreamReply } from './bot-message.ts';
+import { cardUpdate } from './template-card.ts';
 
-/** An AI bot in websocket mode: its messages arrive over the bot's long connection. */
+/** WeCom takes a card's update only within 5 s of the press. */
+const UPDATE_WITHIN_MS = 5_000;
+
+/**
+ * An AI bot in websocket mode: its messages and card presses arrive over the bot's long connection,
+ * and the pushes of every process go out over it (the relay's requests, served while it is held).
+ */
 export function openAibotSocket(ctx: ConnectContext, channel: ChannelOf<WecomBotConfig>): Connection {
   const socket: AibotSocket = new AibotSocket({
     url: ctx.config.WECOM_AIBOT_WS_URL,
     config: { botId: channel.config.botId ?? '', secret: channel.config.secret ?? '' },
     logger: ctx.logger,
     onMessage: (reqId, body) => void receive(ctx, channel, socket, reqId, body),
+    onEvent: (reqId, body) => void pressed(ctx, channel, socket, reqId, body),
     clock: ctx.clock,
     ...ctx.socket,
   });
-  return socket;
+  const relay = new RelayServer({
+    redis: ctx.clients.deps.redis,
+    prefix: ctx.clients.deps.config.QUEUE_PREFIX,
+    channelId: channel.id,
+    logger: ctx.logger,
+    send: (payload) => push(socket, payload),
+  });
+  return {
+    start() {
+      socket.start();
+      relay.start();
+    },
+    stop() {
+      relay.stop();
+      socket.stop();
+    },
+    get connected() {
+      return socket.connected;
+    },
+  };
+}
+
+/** One relayed push (aibot_send_msg), as the server acknowledged it. */
+async function push(socket: AibotSocket, payload: unknown): Promise<RelayAnswer> {
+  if (!socket.connected) return { sent: false, reason: 'the long connection is reconnecting' };
+  const ack = await socket.send(payload as { chatid: string }, RELAY_TIMING.ackMs);
+  if (!ack) return { sent: false, reason: 'the long connection did not acknowledge the push' };
+  if (ack.errcode !== 0) return { sent: false, errcode: ack.errcode, reason: `WeCom refused the push: ${ack.errcode} ${ack.errmsg}` };
+  return { sent: true };
 }
 
 /** A WeCom AI-bot message; the reply goes back on the socket under the frame's req_id, as a finished stream. */
@@ -39,4 +76,41 @@ async function receive(
   if (!reply) return;
   if (!(await socket.respond(reqId, botStreamReply(message, reply))))
     logger.warn({ msgId: message.messageId }, 'WeCom AI bot: the reply was not acknowledged');
+}
+
+/**
+ * A card's button pressed: the command it stands for, handled as typed; the card is then updated
+ * for the presser alone, under the event's req_id, to say what was recorded or why not.
+ */
+async function pressed(
+  ctx: ConnectContext,
+  channel: ChannelOf<WecomBotConfig>,
+  socket: AibotSocket,
+  reqId: string,
+  raw: unknown,
+): Promise<void> {
+  const { logger } = ctx;
+  const at = performance.now();
+  let message: ChatMessage | null;
+  try {
+    message = botCardPress(channel, raw, ctx.clock.now());
+  } catch (err) {
+    if (!(err instanceof NotABotMessage)) throw err;
+    logger.warn(`WeCom AI bot: ${err.message}, ignored`);
+    return;
+  }
+  if (!message?.button) return;
+  const reply = await ctx.handle(message);
+  if (!reply) return;
+  if (!reply.card) {
+    logger.debug({ msgId: message.messageId }, 'WeCom AI bot: a press answered without a card, the card is left as it is');
+    return;
+  }
+  if (performance.now() - at > UPDATE_WITHIN_MS) {
+    logger.warn({ msgId: message.messageId }, 'WeCom AI bot: a press took longer than WeCom waits to update its card');
+    return;
+  }
+  const update = cardUpdate(reply.card, message.button.taskId, message.senderId);
+  if (!(await socket.respond(reqId, update, 'aibot_respond_update_msg')))
+    logger.warn({ msgId: message.messageId }, 'WeCom AI bot: the card update was not acknowledged');
 }

@@ -7,8 +7,10 @@ import { type Backoff, LongSocket } from '../shared/long-socket.ts';
 
 // The WeCom AI bot's long connection, spoken with `ws` as @wecom/aibot-node-sdk 1.0.7
 // speaks it: open the socket, subscribe with the bot's id and secret, ping every 30 s (an unanswered
-// ping ends the socket), take aibot_msg_callback frames, answer each with aibot_respond_msg under
-// the frame's req_id (the server acknowledges by that req_id). Ours for the same reasons as the
+// ping ends the socket), take aibot_msg_callback and aibot_event_callback frames, answer a message
+// with aibot_respond_msg and update a pressed card with aibot_respond_update_msg under the frame's
+// req_id, push with aibot_send_msg under a req_id of its own (the server acknowledges each by its
+// req_id). Ours for the same reasons as the
 // DingTalk client (docs/operations.md, "Which receiving mode"): one socket at a time, backoff, nothing left on stop.
 
 export interface AibotOptions {
@@ -17,6 +19,8 @@ export interface AibotOptions {
   logger: Logger;
   /** A message's frame: its req_id (to respond under) and its body. */
   onMessage(reqId: string, body: unknown): void;
+  /** An event's frame (a card's button pressed, a chat entered), but for the connection's own. */
+  onEvent?(reqId: string, body: unknown): void;
   heartbeatMs?: number;
   backoff?: Backoff;
   /** How long a socket must stay up for the backoff to start over (STABLE_MS). */
@@ -35,9 +39,18 @@ interface Frame {
 /** A req_id as the official client makes them: `<cmd>_<ms>_<random>`. */
 const reqId = (cmd: string, now: number) => `${cmd}_${now}_${randomBytes(4).toString('hex')}`;
 
+/** The server's acknowledgement of a frame: errcode 0 when it took it. */
+export interface Ack {
+  errcode: number;
+  errmsg: string;
+}
+
+/** What the service answers on the socket under a callback's req_id. */
+export type RespondCmd = 'aibot_respond_msg' | 'aibot_respond_update_msg';
+
 export class AibotSocket extends LongSocket {
   private authenticated = false;
-  private readonly waiting = new Map<string, (ok: boolean) => void>();
+  private readonly waiting = new Map<string, (ack: Ack | null) => void>();
   private readonly heartbeatMs: number;
 
   constructor(private readonly opts: AibotOptions) {
@@ -50,19 +63,29 @@ export class AibotSocket extends LongSocket {
     return this.authenticated && this.socket?.readyState === WebSocket.OPEN;
   }
 
-  /** Answers the message of `reqId`; true once the server has acknowledged it. */
-  respond(messageReqId: string, body: unknown): Promise<boolean> {
+  /** Answers the callback of `callbackReqId` (a message, or a card's press with `cmd` aibot_respond_update_msg); true once acknowledged. */
+  async respond(callbackReqId: string, body: unknown, cmd: RespondCmd = 'aibot_respond_msg'): Promise<boolean> {
+    return (await this.call(cmd, callbackReqId, body, CALL_TIMEOUT_MS))?.errcode === 0;
+  }
+
+  /** Pushes a message to a chat (`body.chatid`: a group's chatid, a member's userid); the server's ack, null for none within `timeoutMs`. */
+  send(body: { chatid: string } & Record<string, unknown>, timeoutMs = CALL_TIMEOUT_MS): Promise<Ack | null> {
+    return this.call('aibot_send_msg', reqId('aibot_send_msg', this.opts.clock.now()), body, timeoutMs);
+  }
+
+  /** Sends one frame and waits for its acknowledgement by req_id; null when none comes in time or the socket drops. */
+  private call(cmd: string, id: string, body: unknown, timeoutMs: number): Promise<Ack | null> {
     const socket = this.socket;
-    if (!socket || !this.connected) return Promise.resolve(false);
+    if (!socket || !this.connected) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => settle(false), CALL_TIMEOUT_MS);
-      const settle = (ok: boolean) => {
+      const timer = setTimeout(() => settle(null), timeoutMs);
+      const settle = (ack: Ack | null) => {
         clearTimeout(timer);
-        this.waiting.delete(messageReqId);
-        resolve(ok);
+        this.waiting.delete(id);
+        resolve(ack);
       };
-      this.waiting.set(messageReqId, settle);
-      socket.send(JSON.stringify({ cmd: 'aibot_respond_msg', headers: { req_id: messageReqId }, body }));
+      this.waiting.set(id, settle);
+      socket.send(JSON.stringify({ cmd, headers: { req_id: id }, body }));
     });
   }
 
@@ -98,8 +121,15 @@ export class AibotSocket extends LongSocket {
       }
       if (frame.cmd === 'aibot_event_callback') {
         // Another connection of the same bot took over; the server closes this one.
-        if (frame.body?.event?.eventtype === 'disconnected_event')
+        if (frame.body?.event?.eventtype === 'disconnected_event') {
           this.opts.logger.warn('WeCom AI bot: another connection of this bot took over');
+          return;
+        }
+        try {
+          this.opts.onEvent?.(id, frame.body);
+        } catch (err) {
+          this.opts.logger.error({ err, reqId: id }, 'WeCom AI bot: handling an event failed');
+        }
         return;
       }
       if (id.startsWith('aibot_subscribe')) {
@@ -129,7 +159,7 @@ export class AibotSocket extends LongSocket {
         answered = true;
         return;
       }
-      this.waiting.get(id)?.(frame.errcode === 0);
+      this.waiting.get(id)?.({ errcode: frame.errcode ?? -1, errmsg: frame.errmsg ?? '' });
     });
     socket.on('ping', () => socket.pong());
     socket.on('error', (err) => this.opts.logger.warn({ err }, 'WeCom AI bot socket error'));
@@ -138,7 +168,7 @@ export class AibotSocket extends LongSocket {
 
   protected override drop(): void {
     this.authenticated = false;
-    for (const settle of [...this.waiting.values()]) settle(false);
+    for (const settle of [...this.waiting.values()]) settle(null);
     super.drop();
   }
 }

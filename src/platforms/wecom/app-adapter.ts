@@ -27,6 +27,7 @@ export const wecomAppAdapter: PlatformAdapter<WecomAppConfig> = {
   chats: wecomChats,
   privately: {
     format: 'wecom-app',
+    files: true,
     send({ clients }, channel, { account, markdown, file }) {
       const api = wecomAppApi(clients, channel);
       if (file) return api.sendFile({ touser: [account], file });

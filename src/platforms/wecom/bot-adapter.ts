@@ -1,11 +1,37 @@
 import type { WecomBotConfig } from '../../domain/channels.ts';
-import type { PlatformAdapter } from '../adapter.ts';
+import type { ChannelOf, PlatformAdapter, SendContext } from '../adapter.ts';
+import type { SendResult } from '../shared/send-result.ts';
+import { type RelayOutcome, relaySend } from '../shared/socket-relay.ts';
 import { openAibotSocket } from './aibot-connection.ts';
-import { WECOM_WEBHOOK, wecomChats } from './chats.ts';
+import { classifyErrcode } from './api.ts';
+import { WECOM_WEBHOOK, sendThroughRobot, wecomChats } from './chats.ts';
+import { type PushBody, privateBody, pushBody } from './template-card.ts';
+
+const onSocket = (config: WecomBotConfig) => config.mode === 'websocket';
+
+/** A push over the bot's long connection, from whichever process holds it. */
+const overSocket = ({ deps }: SendContext, channel: ChannelOf<WecomBotConfig>, body: PushBody): Promise<RelayOutcome> =>
+  relaySend(deps.redis, deps.config.QUEUE_PREFIX, channel.id, body);
+
+/** Whether a push reached the platform, so that it counts as a call: sent, refused by WeCom, or taken and unanswered. */
+const reachedWecom = (outcome: RelayOutcome) => outcome.sent !== false || outcome.errcode !== undefined;
+
+/** A push the socket did not deliver: tried again later (WeCom's rate limit: after its delay). */
+function notDelivered(outcome: Exclude<RelayOutcome, { sent: true }>): SendResult {
+  const limited = outcome.sent === false && outcome.errcode !== undefined && classifyErrcode(outcome.errcode).kind === 'rate-limited';
+  return {
+    delivered: false,
+    kind: limited ? 'rate-limited' : 'retry',
+    reason: outcome.reason,
+    ...(outcome.sent === false && outcome.errcode !== undefined ? { errcode: outcome.errcode } : {}),
+  };
+}
 
 /**
  * The WeCom AI bot (智能机器人): messages in by callback or its long connection, answered where they
- * came; it cannot write to a member first, and posts into a chat only through the chat's group robot.
+ * came. Over HTTP callbacks it posts into a chat only through the chat's group robot and cannot write
+ * to a member first. On its long connection it pushes to any group it is in, and to a member, over
+ * the socket: a meeting's notice as a card with buttons, which are pressed over the same socket.
  */
 export const wecomBotAdapter: PlatformAdapter<WecomBotConfig> = {
   platform: 'wecom-bot',
@@ -23,6 +49,35 @@ export const wecomBotAdapter: PlatformAdapter<WecomBotConfig> = {
     },
   },
   webhook: WECOM_WEBHOOK,
-  chats: wecomChats,
-  longConnection: { uses: (config) => config.mode === 'websocket', open: openAibotSocket },
+  chats: {
+    format: 'wecom',
+    reach: (config, chat) => (onSocket(config) ? 'socket' : wecomChats.reach(config, chat)),
+    /**
+     * Over the socket when on one; a push the socket did not take (nobody holds it, it is
+     * reconnecting, WeCom refused it) goes through the chat's robot when it has one. One taken and
+     * unanswered is tried again rather than pushed twice at once.
+     */
+    async send(ctx, channel, send) {
+      if (!onSocket(channel.config)) return sendThroughRobot(ctx, channel, send);
+      const outcome = await overSocket(ctx, channel, pushBody(send.message, send.chat.chat_id));
+      if (reachedWecom(outcome)) await ctx.clients.quota.count(channel, 'api');
+      if (outcome.sent === true) return { delivered: true };
+      if (outcome.sent === false && send.chat.webhook) {
+        ctx.deps.logger.info({ channel: channel.id, reason: outcome.reason }, "WeCom AI bot: pushing through the chat's robot instead");
+        return sendThroughRobot(ctx, channel, send);
+      }
+      return notDelivered(outcome);
+    },
+  },
+  // On its long connection only: over callbacks it cannot write first.
+  privately: {
+    format: 'wecom',
+    uses: onSocket,
+    files: false,
+    async send(ctx, channel, { account, markdown }) {
+      const outcome = await overSocket(ctx, channel, privateBody(account, markdown));
+      return outcome.sent === true ? { delivered: true } : notDelivered(outcome);
+    },
+  },
+  longConnection: { uses: onSocket, open: openAibotSocket },
 };

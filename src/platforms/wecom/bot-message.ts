@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { type ChatMessage, type Reply, cleanInput } from '../../chat/message.ts';
+import { CARD_BUTTON_TEXT, parseCardAction } from '../../domain/cards.ts';
 import type { Channel } from '../../domain/channels.ts';
 
 // A WeCom AI bot (智能机器人) message as both receiving modes get it — decrypted from an HTTP
 // callback, or the body of a long connection's aibot_msg_callback frame — and the bot's answer to
-// it: a finished stream whose content is markdown.
+// it: a finished stream whose content is markdown. A card's button pressed (a template_card_event)
+// is the typed command it stands for.
 
 export const botMessageSchema = z.object({
   msgid: z.string().min(1).max(128),
@@ -49,3 +51,50 @@ export const botStreamReply = (message: Pick<ChatMessage, 'messageId'>, reply: R
   msgtype: 'stream',
   stream: { id: message.messageId, finish: true, content: reply.markdown },
 });
+
+const cardKeys = z.object({ event_key: z.string().max(1024).optional(), task_id: z.string().max(128).optional() });
+
+/**
+ * An event callback. WeCom's document of the events nests a press's key and task id under
+ * `event.template_card_event`; @wecom/aibot-node-sdk's types read them from `event`: both are read.
+ */
+const botEventSchema = z.object({
+  msgid: z.string().min(1).max(128),
+  chatid: z.string().max(128).optional(),
+  chattype: z.enum(['group', 'single']).optional(),
+  from: z.object({ userid: z.string().min(1).max(128) }),
+  event: cardKeys.extend({ eventtype: z.string(), template_card_event: cardKeys.optional() }),
+});
+
+/**
+ * A press of one of the service's card buttons as the command it stands for; null for any other
+ * event (a chat entered, feedback). Throws NotABotMessage for an event of another shape, or a press
+ * of a button or card the service never made.
+ */
+export function botCardPress(channel: Pick<Channel, 'id' | 'orgId'>, raw: unknown, now: number): ChatMessage | null {
+  const parsed = botEventSchema.safeParse(raw);
+  if (!parsed.success) throw new NotABotMessage('not an AI-bot event');
+  const body = parsed.data;
+  if (body.event.eventtype !== 'template_card_event') return null;
+  const key = body.event.event_key ?? body.event.template_card_event?.event_key;
+  const taskId = body.event.task_id ?? body.event.template_card_event?.task_id;
+  const action = key === undefined ? null : parseCardAction(key);
+  if (!action) throw new NotABotMessage('a card press of a button the service never made');
+  if (!taskId) throw new NotABotMessage('a card press without its task_id');
+  const group = body.chattype === 'group' || (body.chattype === undefined && body.chatid !== undefined);
+  if (group && !body.chatid) throw new NotABotMessage('a group card press without its chatid');
+  return {
+    platform: 'wecom',
+    channelId: channel.id,
+    orgId: channel.orgId,
+    chatType: group ? 'group' : 'direct',
+    chatId: group ? body.chatid! : body.from.userid,
+    senderId: body.from.userid,
+    senderName: null,
+    text: CARD_BUTTON_TEXT[action],
+    messageId: body.msgid,
+    receivedAt: now,
+    replyFormat: 'wecom-app',
+    button: { action, taskId },
+  };
+}

@@ -1,7 +1,7 @@
-import type { ChannelConfig } from '../../domain/channels.ts';
+import type { Channel, ChannelConfig } from '../../domain/channels.ts';
 import { accountOf } from '../../domain/targets.ts';
-import type { PlatformAdapter, WebhookRoutes } from '../adapter.ts';
-import { permanent } from '../shared/send-result.ts';
+import type { ChatSend, PlatformAdapter, SendContext, WebhookRoutes } from '../adapter.ts';
+import { type SendResult, permanent } from '../shared/send-result.ts';
 import { sendGroupRobot } from './group-robot.ts';
 import { wecomReceiver, wecomUrlCheck } from './receiver.ts';
 
@@ -13,17 +13,24 @@ export const WECOM_WEBHOOK: WebhookRoutes = { segment: 'wecom', get: wecomUrlChe
 const noRobot = (chatId: string) =>
   `WeCom chat ${chatId} has no group robot of its own: set the chat's webhook (its group robot key) with PUT /admin/orgs/:org/branches/:branch`;
 
-/** Only the chat's own robot: another chat's (or the channel's) key would post into another group. */
+/** Posts into a chat through its own robot: another chat's (or the channel's) key would post into another group. */
+export async function sendThroughRobot(
+  { deps, clients }: SendContext,
+  channel: Channel,
+  { chat, message, mentioned }: Pick<ChatSend, 'chat' | 'message' | 'mentioned'>,
+): Promise<SendResult> {
+  const key = chat.webhook;
+  if (!key) return permanent(noRobot(chat.chat_id));
+  const ids = mentioned.map((m) => accountOf(m, 'wecom')).filter((id): id is string => !!id);
+  await clients.quota.count(channel, 'webhook');
+  // WeCom group-robot markdown mentions with <@userid>.
+  const content = ids.length ? `${message.markdown}\n\n${ids.map((id) => `<@${id}>`).join(' ')}` : message.markdown;
+  return sendGroupRobot({ apiBase: deps.config.WECOM_API_BASE, key, message: { kind: 'markdown', content }, logger: deps.logger });
+}
+
+/** Only the chat's own robot. */
 export const wecomChats: PlatformAdapter<ChannelConfig>['chats'] = {
   format: 'wecom',
   reach: (_config, chat) => (chat.webhook ? 'robot' : null),
-  async send({ deps, clients }, channel, { chat, message, mentioned }) {
-    const key = chat.webhook;
-    if (!key) return permanent(noRobot(chat.chat_id));
-    const ids = mentioned.map((m) => accountOf(m, 'wecom')).filter((id): id is string => !!id);
-    await clients.quota.count(channel, 'webhook');
-    // WeCom group-robot markdown mentions with <@userid>.
-    const content = ids.length ? `${message.markdown}\n\n${ids.map((id) => `<@${id}>`).join(' ')}` : message.markdown;
-    return sendGroupRobot({ apiBase: deps.config.WECOM_API_BASE, key, message: { kind: 'markdown', content }, logger: deps.logger });
-  },
+  send: sendThroughRobot,
 };
