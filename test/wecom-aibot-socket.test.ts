@@ -14,13 +14,18 @@ import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
-import { botCallback } from './helpers/wecom.ts';
+import { botCallback, cardPressEvent } from './helpers/wecom.ts';
+import { type MeetingCard, cardTaskId } from '../src/domain/cards.ts';
+import { newId } from '../src/core/ids.ts';
+import { NotABotMessage, botCardPress } from '../src/platforms/wecom/bot-message.ts';
+import { cardUpdate, pushBody, templateCard } from '../src/platforms/wecom/template-card.ts';
 import type { Backoff } from '../src/platforms/shared/long-socket.ts';
 import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
 // The WeCom AI bot's long connection. The fake server is first checked against the
-// official @wecom/aibot-node-sdk client, then our client runs against it (and against a server that
-// closes each socket once subscribed, to be backed off from), then the whole service.
+// official @wecom/aibot-node-sdk client, and our cards, presses and updates against its frame for
+// frame; then our client runs against it (and against a server that closes each socket once
+// subscribed, to be backed off from), then the whole service.
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const BOT = { botId: 'aib-test', secret: 'aibot-secret-0123' };
@@ -55,6 +60,156 @@ describe('the fake AI-bot server', () => {
     } finally {
       client.disconnect();
     }
+  });
+});
+
+describe('cards: the official client and ours, frame for frame', () => {
+  let fake: FakePlatform;
+  let server: AibotServer;
+  let ours: AibotSocket | undefined;
+  let official: WSClient | undefined;
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const CARD: MeetingCard = {
+    meetingId: newId(Date.now()),
+    kind: 'start',
+    title: '会议开始',
+    rows: [
+      { label: '会议', value: '党员大会' },
+      { label: '议题', value: '学习贯彻《中国共产党机关基层组织工作条例》并开展专题研讨交流' },
+      { label: '编号', value: 'K7Q' },
+    ],
+    note: '到会的同志可点「签到」（自愿，不强制；也可由书记登记）。',
+    actions: ['checkin', 'leave'],
+  };
+  const TASK = cardTaskId(CARD, 'wrkGroupA');
+  const withoutReqId = (frame: AibotServer['received'][number]) => ({ ...frame, headers: {} });
+
+  const connectOfficial = async () => {
+    official = new WSClient({ ...BOT, wsUrl: server.url, heartbeatInterval: 60_000, logger: silent });
+    official.connect();
+    await server.waitFor(() => server.sockets.size === 1);
+    return official;
+  };
+  const connectOurs = async (onEvent: (reqId: string, body: unknown) => void = () => {}) => {
+    ours = new AibotSocket({ url: server.url, config: BOT, logger, onMessage: () => {}, onEvent, clock: systemClock, ...QUICK });
+    ours.start();
+    await server.waitFor(() => ours!.connected);
+    return ours;
+  };
+
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    server = attachAibotServer(fake, BOT);
+  });
+  afterEach(async () => {
+    official?.disconnect();
+    ours?.stop();
+    official = undefined;
+    ours = undefined;
+    await server.waitFor(() => server.sockets.size === 0);
+    server.received.length = 0;
+  });
+  afterAll(() => fake.close());
+
+  it('pushes a card to a group as sendMessage does, the row values clipped to what WeCom shows', async () => {
+    const body = pushBody({ title: '会议开始', markdown: '**会议开始**', card: CARD }, 'wrkGroupA');
+    if (body.msgtype !== 'template_card') throw new Error('expected a card');
+    const sdk = await connectOfficial();
+    await sdk.sendMessage('wrkGroupA', { msgtype: 'template_card', template_card: body.template_card });
+    sdk.disconnect();
+    await server.waitFor(() => server.sockets.size === 0);
+    const socket = await connectOurs();
+    expect(await socket.send(body)).toEqual({ errcode: 0, errmsg: 'ok' });
+
+    const [theirs, mine] = server.frames('aibot_send_msg');
+    expect(theirs!.headers.req_id).toMatch(/^aibot_send_msg_\d+_\w+$/);
+    expect(mine!.headers.req_id).toMatch(/^aibot_send_msg_\d+_[0-9a-f]+$/);
+    expect(withoutReqId(mine!)).toEqual(withoutReqId(theirs!));
+    expect(mine!.body).toMatchObject({
+      chatid: 'wrkGroupA',
+      msgtype: 'template_card',
+      template_card: {
+        card_type: 'button_interaction',
+        main_title: { title: '会议开始' },
+        sub_title_text: CARD.note,
+        button_list: [
+          { text: '签到', style: 1, key: 'checkin' },
+          { text: '请假', style: 2, key: 'leave' },
+        ],
+        task_id: TASK,
+      },
+    });
+    const rows = (mine!.body as { template_card: { horizontal_content_list: { keyname: string; value: string }[] } }).template_card
+      .horizontal_content_list;
+    expect(rows.map((r) => r.keyname)).toEqual(['会议', '议题', '编号']);
+    expect([...rows[1]!.value]).toHaveLength(26);
+    expect(rows[1]!.value.endsWith('…')).toBe(true);
+  });
+
+  it('hears a press as the official client does, with its key and task id where either puts them', async () => {
+    const sdk = await connectOfficial();
+    const heard: unknown[] = [];
+    sdk.on('event.template_card_event', (frame) => heard.push(frame));
+    const nested = cardPressEvent('checkin', TASK);
+    const flat = cardPressEvent('leave', TASK, { flat: true, chatid: null, userid: 'lisi' });
+    const nestedId = server.pushEvent(nested);
+    const flatId = server.pushEvent(flat);
+    await server.waitFor(() => heard.length === 2);
+    expect(heard).toEqual([
+      { cmd: 'aibot_event_callback', headers: { req_id: nestedId }, body: nested },
+      { cmd: 'aibot_event_callback', headers: { req_id: flatId }, body: flat },
+    ]);
+    sdk.disconnect();
+    await server.waitFor(() => server.sockets.size === 0);
+
+    const got: [string, unknown][] = [];
+    await connectOurs((reqId, body) => got.push([reqId, body]));
+    const again = server.pushEvent(nested);
+    await server.waitFor(() => got.length === 1);
+    expect(got).toEqual([[again, nested]]);
+
+    const channel = { id: 'ws1', orgId: 'o1' };
+    expect(botCardPress(channel, nested, 1)).toMatchObject({
+      chatType: 'group',
+      chatId: 'wrkGroupA',
+      senderId: 'wangwu',
+      text: '签到',
+      messageId: nested.msgid,
+      button: { action: 'checkin', taskId: TASK },
+    });
+    expect(botCardPress(channel, flat, 1)).toMatchObject({
+      chatType: 'direct',
+      chatId: 'lisi',
+      senderId: 'lisi',
+      text: '请假',
+      button: { action: 'leave', taskId: TASK },
+    });
+    expect(() => botCardPress(channel, cardPressEvent('delete-all', TASK), 1)).toThrow(NotABotMessage);
+    expect(botCardPress(channel, { ...nested, event: { eventtype: 'enter_chat' } }, 1)).toBeNull();
+  });
+
+  it('updates a pressed card for its presser as updateTemplateCard does', async () => {
+    const updated = { ...CARD, note: '已签到' };
+    const sdk = await connectOfficial();
+    sdk.on('event.template_card_event', (frame) => void sdk.updateTemplateCard(frame, templateCard(updated, TASK), ['wangwu']));
+    const theirId = server.pushEvent(cardPressEvent('checkin', TASK));
+    await server.waitFor(() => server.frames('aibot_respond_update_msg').length === 1);
+    sdk.disconnect();
+    await server.waitFor(() => server.sockets.size === 0);
+
+    let acked: Promise<boolean> | undefined;
+    const socket: AibotSocket = await connectOurs((reqId) => {
+      acked = socket.respond(reqId, cardUpdate(updated, TASK, 'wangwu'), 'aibot_respond_update_msg');
+    });
+    const ourId = server.pushEvent(cardPressEvent('checkin', TASK));
+    await server.waitFor(() => server.frames('aibot_respond_update_msg').length === 2);
+    expect(await acked).toBe(true);
+
+    const [theirs, mine] = server.frames('aibot_respond_update_msg');
+    expect(theirs!.headers.req_id).toBe(theirId);
+    expect(mine!.headers.req_id).toBe(ourId);
+    expect(withoutReqId(mine!)).toEqual(withoutReqId(theirs!));
+    expect(mine!.body).toMatchObject({ response_type: 'update_template_card', userids: ['wangwu'], template_card: { task_id: TASK } });
   });
 });
 

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putBranch } from '../db/branches.ts';
+import { putChannel } from '../db/channels.ts';
+import { putMember } from '../db/members.ts';
+import { putOrg } from '../db/orgs.ts';
+import { enqueueDelivery } from '../jobs/outbound.ts';
+import { startWorkers } from '../jobs/workers.ts';
+import { createHandle } from '../src/app.ts';
+import { cardTaskId } from '../src/domain/cards.ts';
+import type { OutboundMessage, Target } from '../src/domain/outbound.ts';
+import { LongConnections } from '../src/platforms/long-connections.ts';
+import { QuotaCounter } from '../src/platforms/shared/quota.ts';
+import { type TestApp, startTestApp } from './helpers/app.ts';
+import { DIALECTS, countOf, memberRow } from './helpers/db.ts';
+import { eventually } from './helpers/eventually.ts';
+import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
+import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { botCallback, cardPressEvent } from './helpers/wecom.ts';
+
+// Buttons on a WeCom AI bot's long connection, the whole service: a group the bot reaches only over
+// its socket (no group-robot key) gets a meeting's notice as a card with buttons, pushed from the
+// worker through the process holding the socket; a press is the typed command, and the card is
+// updated for the presser alone. Pushes wait for a holder rather than get lost, and a push over the
+// socket names nobody.
+
+const BOT = { botId: 'aib-buttons', secret: 'aibot-secret-buttons' };
+const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
+/** 14:59:58 in Shanghai: a meeting 安排'd for 15:00 has its start notice due in two seconds. */
+const T0 = Date.UTC(2026, 10, 27, 6, 59, 58);
+const GROUP = 'wrkGroupA';
+
+type Frame = AibotServer['received'][number];
+type CardBody = {
+  chatid: string;
+  msgtype: 'template_card';
+  template_card: { task_id: string; sub_title_text?: string; main_title: { title: string }; button_list: { key: string }[] };
+};
+type UpdateBody = { response_type: string; userids: string[]; template_card: CardBody['template_card'] };
+
+describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (dialect) => {
+  let fake: FakePlatform;
+  let server: AibotServer;
+  let t: TestApp;
+  let holder: LongConnections;
+  let workers: { close(): Promise<void> };
+  let meetingId = '';
+  let startTask = '';
+
+  const hold = async () => {
+    holder = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
+    await holder.start();
+    await server.waitFor(() => holder.connected('ws1'));
+  };
+  /** Says `text` as `userid` (in the group, or privately) and returns the bot's answer. */
+  const say = async (text: string, userid: string, privately = false) => {
+    const reqId = server.push(botCallback(text, { from: { userid }, ...(privately ? { chattype: 'single', chatid: undefined } : {}) }));
+    await server.waitFor(() => server.frames('aibot_respond_msg').some((f) => f.headers.req_id === reqId));
+    const frame = server.frames('aibot_respond_msg').find((f) => f.headers.req_id === reqId)!;
+    return (frame.body as { stream: { content: string } }).stream.content;
+  };
+  /** Presses a card's button as `userid` and returns the card's update for her. */
+  const press = async (action: string, taskId: string, userid: string) => {
+    const reqId = server.pushEvent(cardPressEvent(action, taskId, { userid }));
+    await server.waitFor(() => server.frames('aibot_respond_update_msg').some((f) => f.headers.req_id === reqId));
+    return server.frames('aibot_respond_update_msg').find((f) => f.headers.req_id === reqId)!.body as UpdateBody;
+  };
+  const pushes = () => server.frames('aibot_send_msg');
+  const attendance = (id: string) =>
+    t.db.selectFrom('attendance').select(['member_id', 'status', 'note']).where('meeting_id', '=', id).orderBy('member_id').execute();
+  const meetingOf = async (reply: string) => {
+    const code = /会议编号：\*\*([A-Z0-9]{3})\*\*/.exec(reply)![1]!;
+    return (await t.db.selectFrom('meetings').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+  };
+
+  beforeAll(async () => {
+    fake = await startFakePlatform();
+    server = attachAibotServer(fake, BOT);
+    t = await startTestApp(dialect, { now: T0, env: { WECOM_AIBOT_WS_URL: server.url, WECOM_API_BASE: fake.url } });
+    await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, T0);
+    await putChannel(t.db, 'o1', 'ws1', { platform: 'wecom-bot', mode: 'websocket', ...BOT, botName: '党建助手' }, T0);
+    await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ws1', chat_id: GROUP, webhook: null, secret: null }], T0);
+    await putBranch(t.db, 'o1', 'b2', '第二党支部', [{ channel_id: 'ws1', chat_id: 'wrkGroupB', webhook: 'key-b2', secret: null }], T0);
+    const roster: [string, string, string, 'secretary' | 'member'][] = [
+      ['sec', '张书记', 'wc-sec', 'secretary'],
+      ['m1', '王一', 'wangwu', 'member'],
+      ['m2', '李二', 'lisi', 'member'],
+      ['m3', '赵六', 'zhaoliu', 'member'],
+    ];
+    for (const [id, name, wecom, role] of roster) {
+      await putMember(t.db, memberRow({ org_id: 'o1', id, name, role, accounts: { wecom } }), T0);
+    }
+    workers = await startWorkers({ ...t });
+    await hold();
+  });
+  afterAll(async () => {
+    await holder?.stop();
+    await workers?.close();
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('pushes the notice of a meeting 安排 in a group without a robot key over the socket, as a card with buttons', async () => {
+    meetingId = await meetingOf(await say('@党建助手 安排 党员大会 今天15:00 议题 学习条例', 'wc-sec'));
+    startTask = cardTaskId({ kind: 'start', meetingId }, GROUP);
+    const isCard = (f: Frame) => (f.body as CardBody).template_card?.task_id === startTask;
+    await server.waitFor(() => pushes().some(isCard), 15_000);
+    const card = pushes().find(isCard)!.body as CardBody;
+    expect(card).toMatchObject({ chatid: GROUP, msgtype: 'template_card', template_card: { main_title: { title: '会议开始' } } });
+    expect(card.template_card.button_list.map((b) => b.key)).toEqual(['checkin', 'leave']);
+    expect(fake.requests.filter((r) => r.path === '/cgi-bin/webhook/send')).toEqual([]);
+    // Counted as a call, like any other, once the holder has answered.
+    const quota = new QuotaCounter({ ...t, prefix: t.config.QUEUE_PREFIX });
+    await eventually(async () => {
+      expect(await quota.usage('o1', 'Asia/Shanghai')).toContainEqual(expect.objectContaining({ platform: 'wecom', kind: 'api', used: 1 }));
+    });
+  });
+
+  it('a press after the socket changed hands is 签到: one row, as typed; the card updated for her alone, pressed twice the same', async () => {
+    await holder.stop();
+    await server.waitFor(() => server.sockets.size === 0);
+    await hold();
+    const first = await press('checkin', startTask, 'wangwu');
+    expect(first).toMatchObject({ response_type: 'update_template_card', userids: ['wangwu'] });
+    expect(first.template_card).toMatchObject({ task_id: startTask, sub_title_text: '已签到' });
+    expect(await attendance(meetingId)).toEqual([{ member_id: 'm1', status: 'present', note: null }]);
+
+    const second = await press('checkin', startTask, 'wangwu');
+    expect(second.template_card.sub_title_text).toBe('已签到');
+    expect(await attendance(meetingId)).toEqual([{ member_id: 'm1', status: 'present', note: null }]);
+
+    // Typed, 签到 records the same row.
+    expect(await say('@党建助手 签到', 'lisi')).toContain('李二 已签到');
+    expect(await attendance(meetingId)).toEqual([
+      { member_id: 'm1', status: 'present', note: null },
+      { member_id: 'm2', status: 'present', note: null },
+    ]);
+  });
+
+  it('a press before check-in opens, or by someone not in the roster, records nothing and says why on her card', async () => {
+    const later = await meetingOf(await say('@党建助手 安排 党课 后天15:00', 'wc-sec'));
+    const rows = await countOf(t.db, 'attendance');
+    const early = await press('checkin', cardTaskId({ kind: 'remind', meetingId: later }, GROUP), 'wangwu');
+    expect(early.userids).toEqual(['wangwu']);
+    expect(early.template_card.sub_title_text).toMatch(/^签到未成功：签到还没开始/);
+    const stranger = await press('checkin', startTask, 'stranger');
+    expect(stranger.userids).toEqual(['stranger']);
+    expect(stranger.template_card.sub_title_text).toMatch(/^签到未成功：/);
+    expect(await countOf(t.db, 'attendance')).toBe(rows);
+  });
+
+  it('请假 by button records the leave, asks her privately over the socket, and takes her next private line as the reason', async () => {
+    const update = await press('leave', startTask, 'zhaoliu');
+    expect(update.userids).toEqual(['zhaoliu']);
+    expect(update.template_card.sub_title_text).toBe('已请假');
+    expect((await attendance(meetingId)).find((r) => r.member_id === 'm3')).toEqual({ member_id: 'm3', status: 'leave', note: null });
+
+    const question = (f: Frame) => (f.body as { chatid?: string }).chatid === 'zhaoliu';
+    await server.waitFor(() => pushes().some(question), 15_000);
+    expect(pushes().find(question)!.body).toEqual({
+      chatid: 'zhaoliu',
+      msgtype: 'markdown',
+      markdown: { content: expect.stringContaining('请直接回复请假事由') },
+    });
+
+    await say('家中老人住院', 'zhaoliu', true);
+    expect((await attendance(meetingId)).find((r) => r.member_id === 'm3')).toEqual({
+      member_id: 'm3',
+      status: 'leave',
+      note: '家中老人住院',
+    });
+  });
+
+  it('with no process holding the socket a push is retried, not lost, and names nobody; a chat with a robot key gets it through the robot', async () => {
+    await holder.stop();
+    await server.waitFor(() => server.sockets.size === 0);
+    const nudge: OutboundMessage = {
+      title: '签到提醒',
+      markdown: '**签到提醒**：党员大会 已开始。',
+      mentions: ['m1', 'm2'],
+      unmentioned: '会议尚有 2 位同志未签到。',
+    };
+    const enqueue = (id: string, target: Target) =>
+      enqueueDelivery(t.db, t.queues.outbound, { id, orgId: 'o1', target, message: nudge }, Date.now());
+    const row = (id: string) =>
+      t.db.selectFrom('deliveries').select(['state', 'attempts', 'last_error']).where('id', '=', id).executeTakeFirstOrThrow();
+
+    await enqueue('nudge-socket', { kind: 'chat', channelId: 'ws1', chatId: GROUP });
+    await eventually(async () => {
+      expect(await row('nudge-socket')).toMatchObject({
+        state: expect.not.stringMatching(/sent|failed/),
+        last_error: 'no process holds the long connection',
+      });
+    }, 10_000);
+
+    await enqueue('nudge-robot', { kind: 'chat', channelId: 'ws1', chatId: 'wrkGroupB' });
+    const [robot] = await fake.waitFor((r) => r.path === '/cgi-bin/webhook/send', 10_000);
+    expect(robot!.query.key).toBe('key-b2');
+    // The robot can @-mention: it does, as before.
+    expect((robot!.body as { markdown: { content: string } }).markdown.content).toContain('<@wangwu> <@lisi>');
+
+    await hold();
+    const count = (f: Frame) => (f.body as { markdown?: { content: string } }).markdown?.content.includes('会议尚有 2 位同志未签到。');
+    await server.waitFor(() => pushes().some(count), 20_000);
+    const content = (pushes().find(count)!.body as { chatid: string; markdown: { content: string } }).markdown.content;
+    expect(content).toBe('**签到提醒**：党员大会 已开始。\n\n会议尚有 2 位同志未签到。');
+    await eventually(async () => expect((await row('nudge-socket')).state).toBe('sent'), 10_000);
+    expect(pushes().filter(count)).toHaveLength(1);
+  }, 40_000);
+});
