@@ -206,4 +206,36 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     await eventually(async () => expect((await row('nudge-socket')).state).toBe('sent'), 10_000);
     expect(pushes().filter(count)).toHaveLength(1);
   }, 40_000);
+
+  it('sends no file over the socket: 导出 asked through it goes through the WeCom app, and without one she is told', async () => {
+    const exports = () => t.db.selectFrom('deliveries').select(['target', 'state']).where('id', 'like', 'export-%').execute();
+    expect(await say('导出', 'wc-sec', true)).toContain('这个渠道不能私发文件给你');
+    expect(await exports()).toEqual([]);
+
+    await enqueueDelivery(
+      t.db,
+      t.queues.outbound,
+      {
+        id: 'file-over-socket',
+        orgId: 'o1',
+        target: { kind: 'member', channelId: 'ws1', memberId: 'sec' },
+        message: { title: '台账', markdown: '台账', file: { kind: 'ledger', branchId: 'b1', quarter: '2026-Q4', asOf: T0 } },
+      },
+      Date.now(),
+    );
+    await eventually(async () => {
+      const row = await t.db
+        .selectFrom('deliveries')
+        .select(['state', 'last_error'])
+        .where('id', '=', 'file-over-socket')
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ state: 'failed', last_error: 'channel ws1 sends no files in private messages' });
+    }, 10_000);
+
+    const app = { corpId: 'wxcorp', agentId: '1000002', secret: 'app-secret', token: 'tok', encodingAESKey: 'a'.repeat(43) };
+    await putChannel(t.db, 'o1', 'wa1', { platform: 'wecom-app', ...app }, T0);
+    await say('导出', 'wc-sec', true);
+    expect((await exports()).map((d) => JSON.parse(d.target))).toEqual([{ kind: 'member', channelId: 'wa1', memberId: 'sec' }]);
+    expect(pushes().filter((f) => (f.body as { chatid?: string }).chatid === 'wc-sec')).toEqual([]);
+  });
 });
