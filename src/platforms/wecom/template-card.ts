@@ -49,7 +49,7 @@ export function templateCard(card: MeetingCard, taskId: string): ButtonCard {
 }
 
 /** A push's markdown: the text, and where it would @-mention, the count it carries instead. */
-export const unmentionedMarkdown = (message: Pick<OutboundMessage, 'markdown' | 'unmentioned'>): string =>
+const unmentionedMarkdown = (message: Pick<OutboundMessage, 'markdown' | 'unmentioned'>): string =>
   message.unmentioned ? `${message.markdown}\n\n${message.unmentioned}` : message.markdown;
 
 /** A push to the group `chatId`: its card where it has one, else its markdown. */
