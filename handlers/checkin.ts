@@ -30,11 +30,13 @@ export const checkinCommand = defineCommand({
 });
 
 /** 签到: one word, optional, idempotent; the meeting whose check-in window holds now, or `code`. */
-async function checkin(ctx: MemberContext, command: CommandOf<'checkin', { code?: string }>): Promise<void> {
+async function checkin(ctx: MemberContext, command: CommandOf<'checkin', { code?: string; meetingId?: string }>): Promise<void> {
   const { member } = ctx;
   const members = await branchMembers(ctx);
   // Who else is present, and whether the sender already is: read with the meeting, before the write.
-  const { meeting, present, leave } = command.code ? await byCode(ctx, command.code, members) : await checkinMeant(ctx, members);
+  const { meeting, present, leave } = command.code
+    ? await byCode(ctx, command.code, members, command.meetingId)
+    : await checkinMeant(ctx, members);
   // Present replaces a leave: the member came after all, and is told the leave no longer stands.
   const leaveWithdrawn = leave.has(member.id);
   if (!present.has(member.id)) {
@@ -52,14 +54,15 @@ async function checkin(ctx: MemberContext, command: CommandOf<'checkin', { code?
   ctx.reply({ title: '已签到', markdown: lines.join('\n') });
 }
 
-/** 签到 with a code: that meeting, if the sender is expected at it and its check-in is open. */
+/** 签到 with a code (and, from a card, the meeting it must be): that meeting, if the sender is expected at it and its check-in is open. */
 async function byCode(
   ctx: MemberContext,
   code: string,
   members: readonly Member[],
+  id?: string,
 ): Promise<{ meeting: Meeting; present: Set<string>; leave: Set<string> }> {
   const now = ctx.clock.now();
-  const found = await meetingByCode(ctx, code);
+  const found = await meetingByCode(ctx, code, id === undefined ? {} : { id });
   const rows = await listAttendance(ctx.db, found.id);
   const of = (status: string) => rows.filter((a) => a.status === status).map((a) => a.member_id);
   const [read] = await asCommitted(ctx.db, [{ meeting: found, present: of('present'), leave: of('leave') }]);

@@ -138,6 +138,7 @@ describe('the console’s views', () => {
       chats: [
         { channel_id: 'dt1', chat_id: 'cid"1', org_id: 'o1', branch_id: 'b1', webhook: null, secret: null, created_at: NOW },
         { channel_id: 'wb1', chat_id: 'w1', org_id: 'o1', branch_id: 'b9', webhook: null, secret: null, created_at: NOW },
+        { channel_id: 'wb1', chat_id: 'w2', org_id: 'o1', branch_id: 'b1', webhook: 'key', secret: null, created_at: NOW },
       ],
       branches: [{ id: 'b1', name: HOSTILE }],
       members: [
@@ -163,13 +164,73 @@ describe('the console’s views', () => {
       { value: 'me', label: '我（私信）' },
       { value: 'chat:cid"1', label: `${HOSTILE} 的群` },
     ]);
-    expect(wb).toMatchObject({ chats: { count: 1, withoutRobot: 1 }, recipients: [{ value: 'chat:w1', label: 'b9 的群' }] });
+    expect(dt?.kind === 'platform' && dt.chats?.groups).toEqual([{ branch: HOSTILE, chatId: 'cid"1', reach: '应用机器人', reached: true }]);
+    expect(wb).toMatchObject({
+      chats: {
+        count: 2,
+        withoutRobot: 1,
+        groups: [
+          { branch: 'b9', chatId: 'w1', reach: '无法推送（请设置群机器人或改用长连接）', reached: false },
+          { branch: HOSTILE, chatId: 'w2', reach: '群机器人', reached: true },
+        ],
+      },
+      recipients: [
+        { value: 'chat:w1', label: 'b9 的群' },
+        { value: 'chat:w2', label: `${HOSTILE} 的群` },
+      ],
+    });
     expect(model.quota?.rows[0]?.nearLimit).toBe(true);
     const page = await render(channelsView(model));
     expectEscaped(page);
     expect(page).toContain('<option value="chat:cid&quot;1">');
     expect(page).toContain('<span class="tag overdue">4000</span>');
     expect(page).toContain('npm run chat -- --demo');
+    expect(page).toContain('<span class="tag overdue">1 个群未设群机器人，收不到提醒</span>');
+    expect(page).toContain('<td><code>w1</code></td><td><span class="tag overdue">无法推送（请设置群机器人或改用长连接）</span></td>');
+    expect(page).toContain(`<tr><td>${ESCAPED}</td><td><code>cid&quot;1</code></td><td>应用机器人</td></tr>`);
+  });
+
+  it('show each group as its platform reaches it, and whether buttons are set up where a setting decides it', async () => {
+    const channel = (id: string) => ({ id, orgId: 'o1', config: { platform: 'wecom-bot' as const, token: 't' }, lastInboundAt: null });
+    const byFacts: Record<string, Pick<ReturnType<typeof consoleFacts>, 'reach' | 'buttons'>> = {
+      set: { reach: () => 'socket', buttons: { set: true, how: '已设置模板' } },
+      unset: { reach: (chat) => (chat.webhook ? 'robot' : null), buttons: { set: false, how: HOSTILE } },
+      none: { reach: () => 'app', buttons: null },
+    };
+    const chat = (channel_id: string, chat_id: string, webhook: string | null) => ({
+      channel_id,
+      chat_id,
+      org_id: 'o1',
+      branch_id: 'b1',
+      webhook,
+      secret: null,
+      created_at: NOW,
+    });
+    const model = channelsModel({
+      frame: orgFrame,
+      org: { id: 'o1', timezone: TZ },
+      base: '',
+      channels: [channel('set'), channel('unset'), channel('none')],
+      facts: (c) => ({ ...consoleFacts(c), ...byFacts[c.id]! }),
+      chats: [chat('set', 's1', null), chat('unset', 'u1', null), chat('unset', 'u2', 'key'), chat('none', 'n1', null)],
+      branches: [{ id: 'b1', name: '第一党支部' }],
+      members: [],
+      usage: [],
+      viewerIsMember: false,
+      channelsPath: (id) => `/console/orgs/o1/channels/${id}/test`,
+      result: null,
+    });
+    const cards = model.channels.flatMap((c) => (c.kind === 'platform' ? [c] : []));
+    expect(cards.map((c) => [c.buttons, c.chats?.withoutRobot, c.chats?.groups.map((g) => g.reach)])).toEqual([
+      [{ set: true, how: '已设置模板' }, 0, ['长连接（智能机器人）']],
+      [{ set: false, how: HOSTILE }, 1, ['无法推送（请设置群机器人或改用长连接）', '群机器人']],
+      [null, 0, ['应用机器人']],
+    ]);
+    const page = await render(channelsView(model));
+    expectEscaped(page);
+    expect(page).toContain('<tr><th>按钮卡片</th><td><span class="tag done">已设置模板</span></td></tr>');
+    expect(page).toContain(`<tr><th>按钮卡片</th><td><span class="muted">${ESCAPED}</span></td></tr>`);
+    expect(page.match(/按钮卡片/g)).toHaveLength(2);
   });
 
   it('render the trail with its details and addresses escaped, and the next page keeping the filters', async () => {

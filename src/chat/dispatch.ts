@@ -4,12 +4,17 @@ import type { Clock } from '../core/clock.ts';
 import type { ChatMessage, Reply } from './message.ts';
 import { type BatchHint, type BatchReads, type CommandContext, type Settings, UserError } from './context.ts';
 import type { Effect, EffectRunner } from './effects.ts';
-import type { CommandTable } from './command.ts';
+import type { AnyCommand, CommandTable } from './command.ts';
+import { LEAVE_REASON_WAIT_MS } from './buttons.ts';
+import { meetingCard, parseCardTask, pressNote } from '../domain/cards.ts';
+import type { Member } from '../domain/records.ts';
 import { pleasantry } from './parse.ts';
 import { SAY } from './replies.ts';
 import { useBatchReads } from './meeting-lookup.ts';
-import type { Database } from '../../db/schema.ts';
+import type { Database, OrgTable } from '../../db/schema.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
+import { openLeaveReason } from '../../db/leave-reasons.ts';
+import { getMeeting } from '../../db/meetings.ts';
 import { type InboundBatcher, RecordedBefore } from '../../db/inbound-batch.ts';
 import { HeldRows, holdWrites } from '../../db/staging.ts';
 import type { RosterCache } from './roster-cache.ts';
@@ -47,25 +52,83 @@ const refusal = (commands: CommandTable, kind: string, reason: string, usage?: s
  * (a message costs its command's statements and a share of one transaction).
  */
 export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
-  const { db, roster, commands } = deps;
+  if (message.button) return pressed(deps, message, message.button);
+  const { db, commands } = deps;
   // The platforms deliver a group message only when it @-mentions the bot: every one gets an answer.
-  if (!commands.kindOf(message.text)) return notUnderstood(commands, message.text);
+  if (!commands.kindOf(message.text)) return (await reasonGiven(deps, message)) ?? notUnderstood(commands, message.text);
 
-  const [org, member] = await Promise.all([
-    roster.org(message.orgId),
-    roster.member(message.orgId, message.platform === 'console' ? 'id' : message.platform, message.senderId),
-  ]);
-  if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
+  const [org, member] = await senderOf(deps, message);
   // Times are read against the moment the message arrived, in the org's zone.
   const parsed = commands.parse(message.text, { now: message.receivedAt, tz: org.timezone })!;
   // A retry read later may be refused where its first delivery was answered (安排 今天23:50 after midnight).
   if (!parsed.ok) return (await answeredBefore(db, message)) ?? refusal(commands, parsed.kind, parsed.reason, commands.usage(parsed.kind));
+  return run(deps, message, org, member, parsed.command);
+}
 
+async function senderOf(deps: DispatchDeps, message: ChatMessage): Promise<[OrgTable, Member | undefined]> {
+  const [org, member] = await Promise.all([
+    deps.roster.org(message.orgId),
+    deps.roster.member(message.orgId, message.platform === 'console' ? 'id' : message.platform, message.senderId),
+  ]);
+  if (!org) throw new Error(`channel ${message.channelId} names org ${message.orgId}, which does not exist`);
+  return [org, member];
+}
+
+/**
+ * A button pressed on a meeting's card: its typed command for the card's meeting (签到 K7Q, 请假
+ * K7Q with the reason asked for afterwards), under the same rules, and the card as the presser
+ * should now see it. A card the service never made, or of another org's meeting, records nothing.
+ */
+async function pressed(deps: DispatchDeps, message: ChatMessage, button: NonNullable<ChatMessage['button']>): Promise<Reply | null> {
+  const { commands } = deps;
+  const kind = button.action === 'checkin' ? 'checkin' : 'leave';
+  const task = parseCardTask(button.taskId);
+  const meeting = task ? await getMeeting(deps.db, task.meetingId) : undefined;
+  if (!task || meeting?.org_id !== message.orgId) return refusal(commands, kind, SAY.cardUnknown);
+  const [org, member] = await senderOf(deps, message);
+  const pinned = { code: meeting.code, meetingId: meeting.id };
+  const command = kind === 'checkin' ? { kind, ...pinned } : { kind, ...pinned, reason: null };
+  const reply = await run(deps, message, org, member, command);
+  if (!reply) return null;
+  const note = pressNote(reply, reply.title === commands.refusalTitle(kind));
+  return { ...reply, card: meetingCard(task.kind, meeting, org.timezone, deps.clock.now(), deps.settings.checkinOpens, note) };
+}
+
+/**
+ * A line that is no command, sent privately by a member asked for the reason of a leave she took
+ * by button: that reason, recorded as a typed 请假 of that meeting would record it. Null when the
+ * line is not one (a group line, a greeting, nobody asked).
+ */
+async function reasonGiven(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
+  if (message.chatType !== 'direct' || !message.text.trim() || pleasantry(message.text)) return null;
+  const [org, member] = await senderOf(deps, message);
+  if (!member) return null;
+  const meetingId = await openLeaveReason(deps.db, org.id, member.id, message.receivedAt - LEAVE_REASON_WAIT_MS);
+  const meeting = meetingId ? await getMeeting(deps.db, meetingId) : undefined;
+  if (!meeting) return null;
+  const parsed = deps.commands.parse(`请假 ${meeting.code} ${message.text}`, { now: message.receivedAt, tz: org.timezone });
+  if (!parsed?.ok) return parsed ? refusal(deps.commands, parsed.kind, parsed.reason) : null;
+  const command = { ...parsed.command, meetingId: meeting.id };
+  return run(deps, message, org, member, command);
+}
+
+/**
+ * Runs a parsed command: its writes and the record of the message with its reply in one
+ * transaction, then its effects; a refusal is the reply and stores nothing.
+ */
+async function run(
+  deps: DispatchDeps,
+  message: ChatMessage,
+  org: OrgTable,
+  member: Member | undefined,
+  command: AnyCommand,
+): Promise<Reply | null> {
+  const { db, commands } = deps;
   let reply: Reply | null;
   let effects: Effect[];
   try {
     const key = { channelId: message.channelId, messageId: message.messageId };
-    const seesHeld = commands.seesHeld(parsed.command);
+    const seesHeld = commands.seesHeld(command);
     ({ reply, effects } = await deps.writer.submit(
       key,
       async (trx, heldBefore, batchReads) => {
@@ -84,7 +147,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
           reply: (r) => replies.push(r),
           after: (e) => after.push(e),
         };
-        await commands.run(ctx, parsed.command);
+        await commands.run(ctx, command);
         const merged = mergeReplies(replies);
         const event = {
           channel_id: message.channelId,
@@ -97,7 +160,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
       },
       {
         seesHeld,
-        hint: member && commands.batchHint(member, parsed.command),
+        hint: member && commands.batchHint(member, command),
       },
     ));
   } catch (err) {
@@ -105,7 +168,7 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
     // A retry of a message answered before gets that answer, even where running it again is refused.
     const before = await answeredBefore(db, message);
     if (before !== undefined) return before;
-    return err instanceof UserError ? refusal(commands, parsed.command.kind, err.message, err.usage) : null;
+    return err instanceof UserError ? refusal(commands, command.kind, err.message, err.usage) : null;
   }
   // The event is recorded: a failure or a stall here (Redis down) must not hold the reply nor turn
   // into a 503 and a retry. Reminders are reconciled periodically; the log says what was missed.

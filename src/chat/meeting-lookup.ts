@@ -27,10 +27,12 @@ import { DAY_MS } from '../core/duration.ts';
 export async function meetingByCode(
   ctx: MemberContext,
   code: string,
-  opts: { allowCancelled?: boolean } = {},
+  opts: { allowCancelled?: boolean; id?: string } = {},
 ): Promise<MeetingWithEvidence> {
   const meeting = await getMeetingByCode(ctx.db, ctx.member.org_id, ctx.member.branch_id, code);
   if (!meeting) throw new UserError(SAY.unknownCode(code));
+  // A card names its meeting: a code given to a newer meeting since is not the card's.
+  if (opts.id !== undefined && meeting.id !== opts.id) throw new UserError(SAY.cardOutdated(code));
   if (meeting.status !== 'scheduled' && !opts.allowCancelled)
     throw new UserError(meeting.status === 'cancelled' ? SAY.cancelled(code) : SAY.calledOff(code));
   return meeting;

@@ -53,6 +53,13 @@ export const SAY = {
     [`**${escapeMarkdown(name)} 已请假**：${meeting}`, `事由：${escapeMarkdown(reason)}`, `会后可发送「补学 ${code} 学习体会」补学。`].join(
       '\n\n',
     ),
+  onLeaveAskReason: (name: string, meeting: string) =>
+    `**${escapeMarkdown(name)} 已请假**：${meeting}\n\n请补充请假事由：我已私信你，直接回复即可。`,
+  onLeaveNoReason: (name: string, meeting: string, code: string) =>
+    `**${escapeMarkdown(name)} 已请假**：${meeting}\n\n请补充请假事由：发送「请假 ${code} 事由」。`,
+  askLeaveReason: (meeting: string) => `你已请假：${meeting}。\n\n请直接回复请假事由（一句话即可），我会补进请假记录。`,
+  cardOutdated: (code: string) => `这张卡片的会议 ${code} 已不是本支部近期的会议，请以最新通知为准。`,
+  cardUnknown: '没有找到这张卡片对应的会议，请以最新通知为准。',
   noLeaveAt: (code: string) => `你没有在会议 ${code} 请假，无需销假。`,
   noLeave: '你近期没有请假，无需销假。',
   withdrawTooLate: (code: string) => `会议 ${code} 已经开始，不能销假；能到会的，直接签到即可。`,

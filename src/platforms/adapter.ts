@@ -86,8 +86,15 @@ export interface ConnectContext {
  */
 export type ChatReach = 'socket' | 'app' | 'robot';
 
+/** Whether a channel's reminders carry buttons, and what the console says of it. */
+export interface ButtonsFact {
+  set: boolean;
+  /** In Chinese, as the console shows it. */
+  how: string;
+}
+
 /** What the console shows of a channel. */
-export interface ConsoleFacts {
+export interface ConsoleFacts<C extends ChannelConfig = ChannelConfig> {
   /** What a channel of the platform is called, in Chinese. */
   label: string;
   /** A sentence on what the channel does, shown in its card (`…` as code); null when none. */
@@ -97,6 +104,8 @@ export interface ConsoleFacts {
    * it (counted, and offered a test message); null for a channel with nothing to set up.
    */
   checklist: { fields: readonly (readonly [string, string])[]; chats: boolean } | null;
+  /** Whether reminders carry buttons with these settings, where a setting decides it; absent elsewhere. */
+  buttons?(config: C): ButtonsFact;
 }
 
 export interface PlatformAdapter<C extends ChannelConfig> {
@@ -105,7 +114,7 @@ export interface PlatformAdapter<C extends ChannelConfig> {
   account: AccountPlatform | 'any' | null;
   /** The platform whose quota its calls count against; null when it calls none. */
   quota: QuotaPlatform | null;
-  console: ConsoleFacts;
+  console: ConsoleFacts<C>;
   /** Its callbacks' routes; absent when it takes none. */
   webhook?: WebhookRoutes;
   /** Why this process cannot send through the channel at all; null when it can. */

@@ -4,6 +4,7 @@ import type { Channel } from '../domain/channels.ts';
 import type { AccountPlatform } from '../domain/records.ts';
 import type { ChannelRef } from '../domain/targets.ts';
 import type {
+  ButtonsFact,
   ChannelOf,
   ChatReach,
   ChatSend,
@@ -47,6 +48,8 @@ export interface BoundAdapter {
   longConnection: ((ctx: ConnectContext) => Connection) | null;
   /** How it posts into `chat`; null when it cannot. */
   reach(chat: Pick<BranchChatTable, 'webhook'>): ChatReach | null;
+  /** Whether its reminders carry buttons; null where no setting of its platform decides it. */
+  buttons: ButtonsFact | null;
 }
 
 /** The adapter and the settings are the same platform's: `P` ties them together. */
@@ -62,6 +65,7 @@ function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigO
     sendToMember: privately ? (ctx, send) => privately.send(ctx, typed, send) : null,
     longConnection: longConnection?.uses(config) ? (ctx) => longConnection.open(ctx, typed) : null,
     reach: (chat) => adapter.chats.reach(config, chat),
+    buttons: adapter.console.buttons?.(config) ?? null,
   };
 }
 
@@ -97,21 +101,29 @@ export async function listChannelRefs(db: Db, orgId: string): Promise<ChannelRef
 }
 
 /** What the console shows of a channel, and the facts it counts by. */
-export interface ChannelFacts extends ConsoleFacts {
+export interface ChannelFacts extends Omit<ConsoleFacts, 'buttons'> {
   /** Its callbacks' path segment (/webhooks/<segment>/:channel); null when it takes none. */
   callbackSegment: string | null;
   /** The kind of account its members are known by; null when it knows them otherwise or not at all. */
   account: AccountPlatform | null;
   ref: ChannelRef;
+  /** How it posts into a bound chat; null when it cannot. */
+  reach: BoundAdapter['reach'];
+  buttons: BoundAdapter['buttons'];
 }
 
 export function consoleFacts(channel: Channel): ChannelFacts {
-  const adapter = ADAPTERS[channel.config.platform];
+  const { label, help, checklist } = ADAPTERS[channel.config.platform].console;
+  const { reach, buttons } = adapterFor(channel);
   const ref = channelRef(channel);
   return {
-    ...adapter.console,
-    callbackSegment: adapter.webhook?.segment ?? null,
+    label,
+    help,
+    checklist,
+    callbackSegment: ADAPTERS[channel.config.platform].webhook?.segment ?? null,
     account: ref.account === 'any' ? null : ref.account,
     ref,
+    reach,
+    buttons,
   };
 }

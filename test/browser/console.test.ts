@@ -26,7 +26,7 @@ async function seed(s: Served) {
   const db = s.t.db;
   await putOrg(db, { id: 'o1', name: '某市直机关工委', timezone: TZ, digest_cron: null }, NOW);
   await putChannel(db, 'o1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, NOW);
-  await putBranch(db, 'o1', 'b1', '第一党支部', [], NOW);
+  await putBranch(db, 'o1', 'b1', '第一党支部', [{ channel_id: 'dt1', chat_id: 'cid-b1-group', webhook: null, secret: null }], NOW);
   await putBranch(db, 'o1', 'b2', '机关服务中心党支部', [], NOW);
   const member = memberPutter(db, 'o1', NOW);
   await member('sec', '张书记', { role: 'secretary' });
@@ -223,6 +223,13 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
       await page.waitForLoadState();
       await s.shot(page, shot);
     }
+    // Each bound group, with how pushes reach it: this one through the DingTalk app robot.
+    await page.goto(`${s.url}/console/orgs/o1/channels`);
+    expect(await page.locator('tr:has(code:text-is("cid-b1-group")) td').allTextContents()).toEqual([
+      '第一党支部',
+      'cid-b1-group',
+      '应用机器人',
+    ]);
     // The queue dashboard opens on the console session, with nothing fetched from elsewhere.
     await page.click('nav.tabs a:has-text("队列")');
     await page.waitForURL(/\/console\/queues/);

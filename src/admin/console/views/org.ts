@@ -6,6 +6,7 @@ import { type Channel, DEFAULT_BOT_NAME } from '../../../domain/channels.ts';
 import { QUOTA_LABELS } from '../../../domain/quota.ts';
 import { ACCOUNT_LABELS, accountOf } from '../../../domain/targets.ts';
 import { fileDateTime } from '../../../domain/time.ts';
+import type { ChatReach } from '../../../platforms/adapter.ts';
 import type { ChannelFacts } from '../../../platforms/index.ts';
 import type { QuotaUse } from '../../../platforms/shared/quota.ts';
 import type { auditJson } from '../../audit.ts';
@@ -30,8 +31,13 @@ export type ChannelCard =
       botName: string | null;
       /** When the latest kept callback arrived, as the org reads the time; null when none is. */
       lastInbound: string | null;
-      /** The bound groups, and how many of them lack a group robot; null where none binds to it (a WeCom app). */
-      chats: { count: number; withoutRobot: number } | null;
+      /**
+       * The bound groups, how many of them no push reaches for want of a group robot, and each with
+       * how pushes reach it; null where none binds to it (a WeCom app).
+       */
+      chats: { count: number; withoutRobot: number; groups: { branch: string; chatId: string; reach: string; reached: boolean }[] } | null;
+      /** Whether its reminders carry buttons; null where no setting decides it. */
+      buttons: { set: boolean; how: string } | null;
       /** The kind of account its members are known by; null when none. */
       accountsLabel: string | null;
       withAccounts: number;
@@ -67,6 +73,14 @@ export interface ChannelsInput {
   result: Notice | null;
 }
 
+/** How pushes reach a bound group, as the console says it. */
+const REACH_LABELS: Record<ChatReach, string> = {
+  socket: '长连接（智能机器人）',
+  app: '应用机器人',
+  robot: '群机器人',
+};
+const UNREACHED = '无法推送（请设置群机器人或改用长连接）';
+
 /** The checklist of each channel: what is stored, what has arrived, who can be reached. */
 export function channelsModel(input: ChannelsInput): ChannelsModel {
   const branchNames = new Map(input.branches.map((b) => [b.id, b.name]));
@@ -78,11 +92,18 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
     const config: Record<string, unknown> = channel.config;
     const own = input.chats.filter((ch) => ch.channel_id === channel.id);
     const account = facts.account;
+    const groups = own.map((ch) => {
+      const reach = facts.reach(ch);
+      return {
+        branch: branchNames.get(ch.branch_id) ?? ch.branch_id,
+        chatId: ch.chat_id,
+        reach: reach === null ? UNREACHED : REACH_LABELS[reach],
+        reached: reach !== null,
+      };
+    });
     const recipients = [
       ...(input.viewerIsMember && ref.privateFormat !== null ? [{ value: 'me', label: '我（私信）' }] : []),
-      ...(checklist.chats
-        ? own.map((ch) => ({ value: `chat:${ch.chat_id}`, label: `${branchNames.get(ch.branch_id) ?? ch.branch_id} 的群` }))
-        : []),
+      ...(checklist.chats ? groups.map((g) => ({ value: `chat:${g.chatId}`, label: `${g.branch} 的群` })) : []),
     ];
     return {
       kind: 'platform',
@@ -93,9 +114,8 @@ export function channelsModel(input: ChannelsInput): ChannelsModel {
       fields: checklist.fields.map(([key, label]) => ({ label, set: typeof config[key] === 'string' && config[key] !== '' })),
       botName: channel.config.botName ?? null,
       lastInbound: channel.lastInboundAt === null ? null : fileDateTime(channel.lastInboundAt, input.org.timezone),
-      chats: checklist.chats
-        ? { count: own.length, withoutRobot: ref.postsWithoutRobot ? 0 : own.filter((ch) => !ch.webhook).length }
-        : null,
+      chats: checklist.chats ? { count: own.length, withoutRobot: groups.filter((g) => !g.reached).length, groups } : null,
+      buttons: facts.buttons,
       accountsLabel: account && ACCOUNT_LABELS[account],
       withAccounts: account ? current.filter((m) => accountOf(m, account)).length : 0,
       active: current.length,
@@ -139,8 +159,20 @@ function channelCard(card: ChannelCard, csrf: string): Html {
       <tr><th>机器人名称</th><td>${card.botName ?? html`<span class="muted">未设置，提醒中写作「${DEFAULT_BOT_NAME}」</span>`}</td></tr>
       <tr><th>最近一次收到回调</th><td>${card.lastInbound ?? html`<span class="tag overdue">从未收到</span>`}</td></tr>
       ${card.chats ? html`<tr><th>已绑定的群</th><td>${card.chats.count} 个${card.chats.withoutRobot ? html`，<span class="tag overdue">${card.chats.withoutRobot} 个群未设群机器人，收不到提醒</span>` : ''}</td></tr>` : ''}
+      ${card.buttons ? html`<tr><th>按钮卡片</th><td>${card.buttons.set ? html`<span class="tag done">${card.buttons.how}</span>` : html`<span class="muted">${card.buttons.how}</span>`}</td></tr>` : ''}
       ${card.accountsLabel === null ? '' : html`<tr><th>已登记${card.accountsLabel}账号的党员</th><td>${card.withAccounts} / ${card.active} 人</td></tr>`}
     </table>
+    ${
+      card.chats?.groups.length
+        ? html`<div class="table-wrap"><table>
+            <tr><th>支部</th><th>群</th><th>推送方式</th></tr>
+            ${card.chats.groups.map(
+              (g) =>
+                html`<tr><td>${g.branch}</td><td><code>${g.chatId}</code></td><td>${g.reached ? g.reach : html`<span class="tag overdue">${g.reach}</span>`}</td></tr>`,
+            )}
+          </table></div>`
+        : ''
+    }
     <form method="post" action="${card.testPath}" class="filters spaced">
       <input type="hidden" name="_csrf" value="${csrf}" />
       <div>
