@@ -51,7 +51,7 @@ const dingtalk = z.object({
   /** How messages arrive: `http` callbacks (the default) or a `stream` long connection. */
   mode: z.enum(['http', 'stream']).optional(),
   /**
-   * The meeting card's template on DingTalk's card platform (docs/dingtalk/meeting-card.md): with
+   * The meeting card's template on DingTalk's card platform (docs/dingtalk-card.md): with
    * it, in stream mode, reminders go to groups as cards with buttons, whose presses come over Stream.
    */
   cardTemplateId: z.string().min(1).max(128).optional(),

@@ -16,14 +16,17 @@ export interface StreamGateway {
   sockets: Set<WebSocket>;
   /** Every frame a client sent (ACKs, ping answers), parsed. */
   received: { code?: number; headers?: { messageId?: string }; message?: string; data?: string }[];
-  /** Pushes a robot message as a CALLBACK frame to one connected socket; returns its messageId. */
-  pushRobotMessage(body: unknown, messageId?: string): string;
+  /**
+   * Pushes a robot message as a CALLBACK frame to one connected socket (of the client `to`, its
+   * clientId, when given); returns its messageId.
+   */
+  pushRobotMessage(body: unknown, messageId?: string, to?: string): string;
   /**
    * Pushes a card callback as a CALLBACK frame to one connected socket (again under the same
    * messageId, as DingTalk resends one not ACKed); returns its messageId. Throws when the socket's
    * client did not subscribe to card callbacks.
    */
-  pushCardCallback(body: unknown, messageId?: string): string;
+  pushCardCallback(body: unknown, messageId?: string, to?: string): string;
   /** The ACK of a frame, parsed: `data` as the client sent it; undefined until it has come. */
   ackOf(messageId: string): { code?: number; headers?: { messageId?: string }; message?: string; data?: string } | undefined;
   /** Sends a SYSTEM frame (`ping` or `disconnect`) to every socket. */
@@ -53,9 +56,15 @@ export function cardCallback(opts: { outTrackId: string; userId: string; action:
 }
 
 export function attachStreamGateway(fake: FakePlatform): StreamGateway {
-  const tickets = new Map<string, { expires: number; card: boolean }>();
+  const tickets = new Map<string, { expires: number; card: boolean; clientId: string }>();
   /** The sockets whose ticket came with a card-callback subscription. */
   const subscribedToCards = new WeakSet<WebSocket>();
+  const clientOf = new WeakMap<WebSocket, string>();
+  const socketOf = (to: string | undefined) => {
+    const socket = [...gateway.sockets].find((ws) => to === undefined || clientOf.get(ws) === to);
+    if (!socket) throw new Error(`fake gateway: no client${to === undefined ? '' : ` ${to}`} connected`);
+    return socket;
+  };
   const callbackFrame = (topic: string, body: unknown, messageId: string) =>
     JSON.stringify({
       specVersion: '1.0',
@@ -68,15 +77,12 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
     opened: [],
     sockets: new Set(),
     received: [],
-    pushRobotMessage(body, messageId = `msg-${randomBytes(6).toString('hex')}`) {
-      const [socket] = gateway.sockets;
-      if (!socket) throw new Error('fake gateway: no client connected');
-      socket.send(callbackFrame(ROBOT_TOPIC, body, messageId));
+    pushRobotMessage(body, messageId = `msg-${randomBytes(6).toString('hex')}`, to = undefined) {
+      socketOf(to).send(callbackFrame(ROBOT_TOPIC, body, messageId));
       return messageId;
     },
-    pushCardCallback(body, messageId = `card-${randomBytes(6).toString('hex')}`) {
-      const [socket] = gateway.sockets;
-      if (!socket) throw new Error('fake gateway: no client connected');
+    pushCardCallback(body, messageId = `card-${randomBytes(6).toString('hex')}`, to = undefined) {
+      const socket = socketOf(to);
       if (!subscribedToCards.has(socket)) throw new Error('fake gateway: the client did not subscribe to card callbacks');
       socket.send(callbackFrame(CARD_TOPIC, body, messageId));
       return messageId;
@@ -113,7 +119,8 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
       return { status: 400, json: { code: 'noRobotSubscription' } };
     if (req.headers.accept !== 'application/json') return { status: 406, json: { code: 'notAcceptable' } };
     const ticket = randomBytes(12).toString('hex');
-    tickets.set(ticket, { expires: Date.now() + 90_000, card: subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === CARD_TOPIC) });
+    const card = subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === CARD_TOPIC);
+    tickets.set(ticket, { expires: Date.now() + 90_000, card, clientId: body.clientId });
     return { json: { endpoint: `${fake.url.replace('http', 'ws')}/connect`, ticket } };
   });
 
@@ -129,6 +136,7 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       gateway.sockets.add(ws);
+      clientOf.set(ws, granted.clientId);
       if (granted.card) subscribedToCards.add(ws);
       ws.on('ping', () => {
         if (!silent) ws.pong();

@@ -36,6 +36,12 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
       ],
       chats: true,
     },
+    buttons: (config) =>
+      !config.cardTemplateId
+        ? { set: false, how: '未设置卡片模板：提醒为文字' }
+        : config.mode === 'stream'
+          ? { set: true, how: '已设置卡片模板：提醒带「签到」「请假」按钮' }
+          : { set: false, how: '已设置卡片模板，但按钮需 Stream 模式：提醒仍为文字' },
   },
   webhook: { segment: 'dingtalk', post: dingtalkReceiver },
   chats: {

@@ -4,7 +4,7 @@ import { CARD_BUTTON_TEXT, type CardAction, type MeetingCard, parseCardAction } 
 import type { Channel } from '../../domain/channels.ts';
 import { escapeMarkdown } from '../../domain/markdown.ts';
 
-// The meeting card on DingTalk: the variables of its template (docs/dingtalk/meeting-card.md), and
+// The meeting card on DingTalk: the variables of its template (docs/dingtalk-card.md), and
 // a press of one of its buttons as it comes over Stream, which becomes one ChatMessage; the card as
 // the presser should then see it goes back in the press's ACK.
 
