@@ -198,6 +198,43 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
     expect(ttl).toBeLessThanOrEqual(6900);
   });
 
+  it('sends a card through card/instances/createAndDeliver as the SDK does; a space not delivered to is tried again', async () => {
+    const card = {
+      openConversationId: 'cidGroupA==',
+      templateId: 'tpl.schema',
+      outTrackId: 'tx-start-m1-0123456789',
+      params: { title: '会议开始' },
+    };
+    expect(await api().sendCard(card)).toEqual({ delivered: true });
+    const token = await redis.get(TOKEN_KEY);
+    expect(seen()).toEqual(['POST /v1.0/oauth2/accessToken', `POST /v1.0/card/instances/createAndDeliver ${token}`]);
+    expect(fake.requests[1]!.body).toEqual({
+      cardTemplateId: 'tpl.schema',
+      outTrackId: 'tx-start-m1-0123456789',
+      cardData: { cardParamMap: { title: '会议开始' } },
+      callbackType: 'STREAM',
+      imGroupOpenSpaceModel: { supportForward: false },
+      openSpaceId: 'dtv1.card//IM_GROUP.cidGroupA==',
+      imGroupOpenDeliverModel: { robotCode: CONFIG.robotCode },
+    });
+    fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
+      json: {
+        success: true,
+        result: { outTrackId: card.outTrackId, deliverResults: [{ spaceType: 'IM_GROUP', success: false, errorMsg: 'system error' }] },
+      },
+    });
+    expect(await api().sendCard(card)).toEqual({
+      delivered: false,
+      kind: 'retry',
+      reason: 'DingTalk did not deliver the card: system error',
+    });
+    fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
+      status: 400,
+      json: { code: 'param.cardTemplateIdEmpty', message: '卡片模版 Id 为空' },
+    });
+    expect(await api().sendCard(card)).toMatchObject({ delivered: false, kind: 'permanent' });
+  });
+
   it('sends oToMessages/batchSend with userIds, and refuses more than 20 or none before any request', async () => {
     expect(await api().sendPrivate({ userIds: ['zhangsan', 'lisi'], message: note })).toEqual({ delivered: true });
     const send = fake.requests.find((r) => r.path === '/v1.0/robot/oToMessages/batchSend');

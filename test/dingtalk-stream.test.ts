@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { DWClient, TOPIC_ROBOT } from 'dingtalk-stream';
+import { DWClient, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
@@ -7,21 +7,22 @@ import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { createHandle } from '../src/app.ts';
-import { DingtalkStream } from '../src/platforms/dingtalk/stream.ts';
+import { DingtalkStream, type StreamOptions } from '../src/platforms/dingtalk/stream.ts';
 import { LongConnections } from '../src/platforms/long-connections.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { dingtalkCallback } from './helpers/dingtalk.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
-import { type StreamGateway, attachStreamGateway } from './helpers/fake-stream-gateway.ts';
+import { CARD_TOPIC, type StreamGateway, attachStreamGateway, cardCallback } from './helpers/fake-stream-gateway.ts';
 import type { Backoff } from '../src/platforms/shared/long-socket.ts';
 import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
 // DingTalk Stream mode. The fake gateway is first checked against the official client
-// (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs), then our own client is run against it:
-// ACK before handling, pings, the server's disconnect, a cut or silent socket, stop, a gateway that
-// closes each socket at once (backed off from); and the whole service: messages recorded once and
-// answered through the sessionWebhook, one holder per channel.
+// (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs, card callbacks and their answers), then
+// our own client is run against it: ACK before handling (a card callback's after, with its answer),
+// pings, the server's disconnect, a cut or silent socket, stop, a gateway that closes each socket at
+// once (backed off from); and the whole service: messages recorded once and answered through the
+// sessionWebhook, one holder per channel.
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
@@ -67,6 +68,41 @@ describe('the fake Stream gateway', () => {
       axios.interceptors.request.eject(redirect);
     }
   });
+
+  it('delivers card callbacks as the official client takes them, and takes the ACK socketCallBackResponse makes', async () => {
+    const redirect = axios.interceptors.request.use((config) => ({
+      ...config,
+      url: config.url?.replace('https://api.dingtalk.com', fake.url),
+    }));
+    const client = new DWClient({ clientId: 'dingkey', clientSecret: 'dingsecret', keepAlive: true });
+    const update = { cardUpdateOptions: { updatePrivateDataByKey: true }, userPrivateData: { cardParamMap: { note: '已签到' } } };
+    const bodies: unknown[] = [];
+    client.registerCallbackListener(TOPIC_CARD, (res) => {
+      bodies.push(JSON.parse(res.data));
+      client.socketCallBackResponse(res.headers.messageId, update);
+    });
+    const sockets = gateway.opened.length;
+    try {
+      await client.connect();
+      await gateway.waitFor(() => gateway.sockets.size === 1);
+      expect(TOPIC_CARD).toBe(CARD_TOPIC);
+      expect(gateway.opened[sockets]).toMatchObject({ subscriptions: expect.arrayContaining([{ type: 'CALLBACK', topic: CARD_TOPIC }]) });
+      const body = cardCallback({ outTrackId: 'tx-remind-m1-0123456789', userId: 'dt-m1', action: 'checkin', spaceId: 'cidGroupA==' });
+      const messageId = gateway.pushCardCallback(body);
+      await gateway.waitFor(() => gateway.ackOf(messageId) !== undefined);
+      expect(bodies).toEqual([body]);
+      expect(gateway.ackOf(messageId)).toEqual({
+        code: 200,
+        headers: { contentType: 'application/json', messageId },
+        message: 'OK',
+        data: JSON.stringify({ response: update }),
+      });
+    } finally {
+      client.disconnect();
+      await gateway.waitFor(() => gateway.sockets.size === 0);
+      axios.interceptors.request.eject(redirect);
+    }
+  });
 });
 
 describe('our Stream client against the fake gateway', () => {
@@ -86,8 +122,8 @@ describe('our Stream client against the fake gateway', () => {
   });
   afterAll(() => fake.close());
 
-  const client = (onRobotMessage: (body: unknown) => void = () => {}) => {
-    stream = new DingtalkStream({ apiBase: fake.url, config: { appKey: 'k', appSecret: 's' }, logger, onRobotMessage, ...QUICK });
+  const client = (onRobotMessage: (body: unknown) => void = () => {}, cards: Partial<StreamOptions> = {}) => {
+    stream = new DingtalkStream({ apiBase: fake.url, config: { appKey: 'k', appSecret: 's' }, logger, onRobotMessage, ...cards, ...QUICK });
     stream.start();
     return stream;
   };
@@ -120,6 +156,66 @@ describe('our Stream client against the fake gateway', () => {
     const ping = gateway.system('ping', { opaque: 'abc' });
     await gateway.waitFor(() => gateway.received.some((f) => f.headers?.messageId === ping));
     expect(gateway.received.at(-1)).toMatchObject({ code: 200, data: JSON.stringify({ opaque: 'abc' }) });
+  });
+
+  it('subscribes to card callbacks when it handles them, and ACKs each with its answer once handled', async () => {
+    const pressed: { body: unknown; messageId: string }[] = [];
+    const robot: unknown[] = [];
+    client((body) => robot.push(body), {
+      onCardCallback: async (body, messageId) => {
+        pressed.push({ body, messageId });
+        return { userPrivateData: { cardParamMap: { note: '已签到' } } };
+      },
+    });
+    await gateway.waitFor(() => gateway.sockets.size === 1);
+    expect(gateway.opened[0]?.subscriptions).toEqual([
+      { type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' },
+      { type: 'CALLBACK', topic: CARD_TOPIC },
+    ]);
+    const body = cardCallback({ outTrackId: 'tx-start-m1-0123456789', userId: 'dt-m1', action: 'checkin' });
+    const messageId = gateway.pushCardCallback(body);
+    await gateway.waitFor(() => gateway.ackOf(messageId) !== undefined);
+    expect(pressed).toEqual([{ body, messageId }]);
+    expect(gateway.ackOf(messageId)).toEqual({
+      code: 200,
+      headers: { contentType: 'application/json', messageId },
+      message: 'OK',
+      data: JSON.stringify({ response: { userPrivateData: { cardParamMap: { note: '已签到' } } } }),
+    });
+    // Robot messages are still ACKed as they come, with no answer.
+    const robotId = gateway.pushRobotMessage(dingtalkCallback('签到'));
+    await gateway.waitFor(() => gateway.ackOf(robotId) !== undefined);
+    expect(gateway.ackOf(robotId)?.data).toBe(JSON.stringify({ response: null }));
+    expect(robot).toHaveLength(1);
+  });
+
+  it('ACKs a card callback without an answer when its handling outlasts cardAckMs, or fails; once each', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    client(undefined, {
+      cardAckMs: 100,
+      onCardCallback: async () => {
+        calls += 1;
+        if (calls === 1) {
+          await held;
+          return { late: true };
+        }
+        throw new Error('handling failed');
+      },
+    });
+    await gateway.waitFor(() => gateway.sockets.size === 1);
+    const slow = gateway.pushCardCallback(cardCallback({ outTrackId: 'tx-start-m1-0123456789', userId: 'dt-m1', action: 'leave' }));
+    await gateway.waitFor(() => gateway.ackOf(slow) !== undefined);
+    expect(gateway.ackOf(slow)?.data).toBe(JSON.stringify({ response: null }));
+    release();
+    const failing = gateway.pushCardCallback(cardCallback({ outTrackId: 'tx-start-m1-0123456789', userId: 'dt-m2', action: 'leave' }));
+    await gateway.waitFor(() => gateway.ackOf(failing) !== undefined);
+    expect(gateway.ackOf(failing)?.data).toBe(JSON.stringify({ response: null }));
+    // The slow one's answer, when it came, was not sent as a second ACK.
+    expect(gateway.received.filter((f) => f.headers?.messageId === slow)).toHaveLength(1);
   });
 
   it('reconnects with a new ticket after the server’s disconnect, a cut socket or a silent one', async () => {

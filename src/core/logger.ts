@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
-// Credentials that must never reach a log line, wherever they sit in a logged object.
+// Credentials, and the settings kept as close as they are (a card template id), that must never
+// reach a log line, wherever they sit in a logged object.
 const REDACT = [
   'secret',
   'appSecret',
@@ -8,6 +9,7 @@ const REDACT = [
   'encodingAESKey',
   'webhook',
   'webhookKey',
+  'cardTemplateId',
   'authorization',
   'access_token',
   '*.secret',
@@ -16,6 +18,7 @@ const REDACT = [
   '*.encodingAESKey',
   '*.webhook',
   '*.webhookKey',
+  '*.cardTemplateId',
   '*.authorization',
   '*.access_token',
 ];

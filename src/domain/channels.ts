@@ -50,6 +50,11 @@ const dingtalk = z.object({
   robotCode: z.string().min(1).max(128),
   /** How messages arrive: `http` callbacks (the default) or a `stream` long connection. */
   mode: z.enum(['http', 'stream']).optional(),
+  /**
+   * The meeting card's template on DingTalk's card platform (docs/dingtalk-card.md): with
+   * it, in stream mode, reminders go to groups as cards with buttons, whose presses come over Stream.
+   */
+  cardTemplateId: z.string().min(1).max(128).optional(),
   /** The org's monthly call budget, when not the standard edition's (3,000 Webhook&Stream, 5,000 API). */
   monthlyBudget: z
     .strictObject({ webhook: z.number().int().positive().optional(), api: z.number().int().positive().optional() })

@@ -43,6 +43,41 @@ export interface FakePlatform {
 
 const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
+/**
+ * DingTalk's card createAndDeliver for a group, as its API reference and the SDK's response model
+ * describe it: a 400 naming the first required field missing, else 200 with a result per space.
+ * The same outTrackId again is the same card, with the same carrier (DingTalk documents no answer
+ * for a repeat; the fake delivers it as the first).
+ */
+function createAndDeliver(req: RecordedRequest): FakeAnswer {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const space = typeof body.openSpaceId === 'string' ? /^dtv1\.card\/\/IM_GROUP\.(.+)$/.exec(body.openSpaceId) : null;
+  const deliver = body.imGroupOpenDeliverModel as { robotCode?: unknown } | undefined;
+  const params = (body.cardData as { cardParamMap?: Record<string, unknown> } | undefined)?.cardParamMap;
+  const missing = !req.headers['x-acs-dingtalk-access-token']
+    ? { status: 401, code: 'InvalidAuthentication' }
+    : typeof body.cardTemplateId !== 'string'
+      ? { status: 400, code: 'param.cardTemplateIdEmpty' }
+      : typeof body.outTrackId !== 'string'
+        ? { status: 400, code: 'param.outTrackIdEmpty' }
+        : !params || Object.values(params).some((v) => typeof v !== 'string')
+          ? { status: 400, code: 'param.cardPublicDataEmpty' }
+          : !space || typeof deliver?.robotCode !== 'string' || body.callbackType !== 'STREAM'
+            ? { status: 400, code: 'param.openSpaceModelInvalid' }
+            : null;
+  if (missing) return { status: missing.status, json: { code: missing.code, message: missing.code } };
+  const spaceId = space![1]!;
+  return {
+    json: {
+      success: true,
+      result: {
+        outTrackId: body.outTrackId,
+        deliverResults: [{ spaceType: 'IM_GROUP', spaceId, success: true, carrierId: `carrier-${body.outTrackId}` }],
+      },
+    },
+  };
+}
+
 /** The files of a multipart body, read by the platform's own parser (undici's FormData). */
 async function multipartFiles(contentType: string | undefined, raw: Buffer): Promise<RecordedRequest['files']> {
   if (!contentType?.startsWith('multipart/form-data')) return [];
@@ -86,6 +121,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     ],
     [ruleKey('POST', '/v1.0/oauth2/accessToken'), () => ({ json: { accessToken: `ding-token-${++tokens}`, expireIn: 7200 } })],
     [ruleKey('POST', '/v1.0/robot/groupMessages/send'), () => ({ json: { processQueryKey: `pqk-${Date.now()}` } })],
+    [ruleKey('POST', '/v1.0/card/instances/createAndDeliver'), createAndDeliver],
     [
       ruleKey('POST', '/v1.0/robot/oToMessages/batchSend'),
       () => ({ json: { processQueryKey: `pqk-${Date.now()}`, invalidStaffIdList: [], flowControlledStaffIdList: [] } }),

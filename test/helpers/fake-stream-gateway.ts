@@ -5,7 +5,8 @@ import type { FakePlatform } from './fake-platform.ts';
 
 // DingTalk's Stream gateway as DingTalk's Stream protocol documents it, on the fake
 // platform's server: POST /v1.0/gateway/connections/open gives an endpoint and a ticket (one use,
-// 90 s); the WebSocket at /connect?ticket= takes it, and the test pushes frames and reads the ACKs.
+// 90 s); the WebSocket at /connect?ticket= takes it, and the test pushes frames (robot messages,
+// card callbacks to a client subscribed to them) and reads the ACKs.
 // test/dingtalk-stream.test.ts checks it against the official dingtalk-stream client.
 
 export interface StreamGateway {
@@ -14,9 +15,20 @@ export interface StreamGateway {
   /** Sockets connected now. */
   sockets: Set<WebSocket>;
   /** Every frame a client sent (ACKs, ping answers), parsed. */
-  received: { code?: number; headers?: { messageId?: string }; data?: string }[];
-  /** Pushes a robot message as a CALLBACK frame to one connected socket; returns its messageId. */
-  pushRobotMessage(body: unknown, messageId?: string): string;
+  received: { code?: number; headers?: { messageId?: string }; message?: string; data?: string }[];
+  /**
+   * Pushes a robot message as a CALLBACK frame to one connected socket (of the client `to`, its
+   * clientId, when given); returns its messageId.
+   */
+  pushRobotMessage(body: unknown, messageId?: string, to?: string): string;
+  /**
+   * Pushes a card callback as a CALLBACK frame to one connected socket (again under the same
+   * messageId, as DingTalk resends one not ACKed); returns its messageId. Throws when the socket's
+   * client did not subscribe to card callbacks.
+   */
+  pushCardCallback(body: unknown, messageId?: string, to?: string): string;
+  /** The ACK of a frame, parsed: `data` as the client sent it; undefined until it has come. */
+  ackOf(messageId: string): { code?: number; headers?: { messageId?: string }; message?: string; data?: string } | undefined;
   /** Sends a SYSTEM frame (`ping` or `disconnect`) to every socket. */
   system(topic: 'ping' | 'disconnect', data?: unknown): string;
   /** Cuts every socket off without a close frame, as a dead network would. */
@@ -27,33 +39,55 @@ export interface StreamGateway {
 }
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
+export const CARD_TOPIC = '/v1.0/card/instances/callback';
+
+/** A card callback's `data` as DingTalk sends it (card_callback.py): a press of the button whose params are `{action}`. */
+export function cardCallback(opts: { outTrackId: string; userId: string; action: string; spaceId?: string }) {
+  return {
+    extension: '{}',
+    corpId: 'ding-corp',
+    userIdType: 1,
+    type: 'actionCallback',
+    userId: opts.userId,
+    outTrackId: opts.outTrackId,
+    content: JSON.stringify({ cardPrivateData: { actionIds: [opts.action], params: { action: opts.action } } }),
+    ...(opts.spaceId ? { spaceType: 'IM_GROUP', spaceId: opts.spaceId } : {}),
+  };
+}
 
 export function attachStreamGateway(fake: FakePlatform): StreamGateway {
-  const tickets = new Map<string, number>();
+  const tickets = new Map<string, { expires: number; card: boolean; clientId: string }>();
+  /** The sockets whose ticket came with a card-callback subscription. */
+  const subscribedToCards = new WeakSet<WebSocket>();
+  const clientOf = new WeakMap<WebSocket, string>();
+  const socketOf = (to: string | undefined) => {
+    const socket = [...gateway.sockets].find((ws) => to === undefined || clientOf.get(ws) === to);
+    if (!socket) throw new Error(`fake gateway: no client${to === undefined ? '' : ` ${to}`} connected`);
+    return socket;
+  };
+  const callbackFrame = (topic: string, body: unknown, messageId: string) =>
+    JSON.stringify({
+      specVersion: '1.0',
+      type: 'CALLBACK',
+      headers: { appId: 'app', connectionId: 'conn', contentType: 'application/json', messageId, time: String(Date.now()), topic },
+      data: JSON.stringify(body),
+    });
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
   const gateway: StreamGateway = {
     opened: [],
     sockets: new Set(),
     received: [],
-    pushRobotMessage(body, messageId = `msg-${randomBytes(6).toString('hex')}`) {
-      const [socket] = gateway.sockets;
-      if (!socket) throw new Error('fake gateway: no client connected');
-      const frame = {
-        specVersion: '1.0',
-        type: 'CALLBACK',
-        headers: {
-          appId: 'app',
-          connectionId: 'conn',
-          contentType: 'application/json',
-          messageId,
-          time: String(Date.now()),
-          topic: ROBOT_TOPIC,
-        },
-        data: JSON.stringify(body),
-      };
-      socket.send(JSON.stringify(frame));
+    pushRobotMessage(body, messageId = `msg-${randomBytes(6).toString('hex')}`, to = undefined) {
+      socketOf(to).send(callbackFrame(ROBOT_TOPIC, body, messageId));
       return messageId;
     },
+    pushCardCallback(body, messageId = `card-${randomBytes(6).toString('hex')}`, to = undefined) {
+      const socket = socketOf(to);
+      if (!subscribedToCards.has(socket)) throw new Error('fake gateway: the client did not subscribe to card callbacks');
+      socket.send(callbackFrame(CARD_TOPIC, body, messageId));
+      return messageId;
+    },
+    ackOf: (messageId) => gateway.received.find((f) => f.headers?.messageId === messageId),
     system(topic, data = topic === 'ping' ? { opaque: randomBytes(4).toString('hex') } : { reason: 'persistent connection is timeout' }) {
       const messageId = `sys-${randomBytes(6).toString('hex')}`;
       const frame = {
@@ -85,7 +119,8 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
       return { status: 400, json: { code: 'noRobotSubscription' } };
     if (req.headers.accept !== 'application/json') return { status: 406, json: { code: 'notAcceptable' } };
     const ticket = randomBytes(12).toString('hex');
-    tickets.set(ticket, Date.now() + 90_000);
+    const card = subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === CARD_TOPIC);
+    tickets.set(ticket, { expires: Date.now() + 90_000, card, clientId: body.clientId });
     return { json: { endpoint: `${fake.url.replace('http', 'ws')}/connect`, ticket } };
   });
 
@@ -93,14 +128,16 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
     const url = new URL(request.url ?? '/', 'http://fake');
     if (url.pathname !== '/connect') return;
     const ticket = url.searchParams.get('ticket') ?? '';
-    const expires = tickets.get(ticket);
+    const granted = tickets.get(ticket);
     tickets.delete(ticket);
-    if (!expires || expires < Date.now()) {
+    if (!granted || granted.expires < Date.now()) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       gateway.sockets.add(ws);
+      clientOf.set(ws, granted.clientId);
+      if (granted.card) subscribedToCards.add(ws);
       ws.on('ping', () => {
         if (!silent) ws.pong();
       });

@@ -1,10 +1,24 @@
+import { cardTaskId } from '../../domain/cards.ts';
 import type { DingtalkConfig } from '../../domain/channels.ts';
+import type { OutboundMessage } from '../../domain/outbound.ts';
 import { accountOf } from '../../domain/targets.ts';
 import type { PlatformAdapter } from '../adapter.ts';
 import { dingtalkApi } from './app-clients.ts';
+import { cardParams } from './card.ts';
 import { sendCustomRobot } from './custom-robot.ts';
 import { dingtalkReceiver } from './receiver.ts';
 import { openStream } from './stream-connection.ts';
+
+/**
+ * The card template a channel's group pushes may use: only in stream mode, since a card's button
+ * presses are called back over Stream alone.
+ */
+const cardTemplate = (config: DingtalkConfig): string | null =>
+  config.mode === 'stream' && config.cardTemplateId ? config.cardTemplateId : null;
+
+/** What the app robot posts instead of @-mentions, which it cannot make: a count, never an account. */
+const unmentioned = (message: OutboundMessage) =>
+  message.unmentioned ? `${message.markdown}\n\n${message.unmentioned}` : message.markdown;
 
 /** DingTalk's enterprise-internal app robot: callbacks or Stream in, a chat's custom robot or the app's API out. */
 export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
@@ -22,6 +36,12 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
       ],
       chats: true,
     },
+    buttons: (config) =>
+      !config.cardTemplateId
+        ? { set: false, how: '未设置卡片模板：提醒为文字' }
+        : config.mode === 'stream'
+          ? { set: true, how: '已设置卡片模板：提醒带「签到」「请假」按钮' }
+          : { set: false, how: '已设置卡片模板，但按钮需 Stream 模式：提醒仍为文字' },
   },
   webhook: { segment: 'dingtalk', post: dingtalkReceiver },
   chats: {
@@ -30,9 +50,23 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
     reach: (_config, chat) => (chat.webhook ? 'robot' : 'app'),
     async send({ deps, clients }, channel, { chat, message, mentioned, idempotencyKey }) {
       const ids = mentioned.map((m) => accountOf(m, 'dingtalk')).filter((id): id is string => !!id);
-      // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
-      const text = ids.length ? `${message.markdown}\n\n${ids.map((id) => `@${id}`).join(' ')}` : message.markdown;
+      const template = cardTemplate(channel.config);
+      // A card, unless the chat's own robot can @-mention those the message names, which a card cannot.
+      if (message.card && template && !(chat.webhook && ids.length)) {
+        await clients.quota.count(channel, 'api');
+        const sent = await dingtalkApi(clients, channel).sendCard({
+          openConversationId: chat.chat_id,
+          templateId: template,
+          outTrackId: cardTaskId(message.card, chat.chat_id),
+          params: cardParams(message.card),
+        });
+        if (sent.delivered || sent.kind !== 'permanent') return sent;
+        // A template DingTalk will not take (unpublished, or the app lacks the card permission) must not cost the notice.
+        deps.logger.warn({ channel: channel.id }, `DingTalk refused the meeting card (${sent.reason}); sent as markdown instead`);
+      }
       if (chat.webhook) {
+        // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
+        const text = ids.length ? `${message.markdown}\n\n${ids.map((id) => `@${id}`).join(' ')}` : message.markdown;
         await clients.quota.count(channel, 'webhook');
         return sendCustomRobot({
           oapiBase: deps.config.DINGTALK_OAPI_BASE,
@@ -46,7 +80,7 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
       await clients.quota.count(channel, 'api');
       return dingtalkApi(clients, channel).sendGroup({
         openConversationId: chat.chat_id,
-        message: { title: message.title, markdown: text },
+        message: { title: message.title, markdown: unmentioned(message) },
       });
     },
   },

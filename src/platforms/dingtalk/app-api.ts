@@ -17,11 +17,12 @@ import {
 } from '../shared/api.ts';
 import type { SendFailure, SendResult } from '../shared/send-result.ts';
 import { SharedToken } from '../shared/token.ts';
+import { groupSpace } from './card.ts';
 import { assertNotEmpty, classifyOapiErrcode, classifyStatus, jsonWithinLimit } from './errors.ts';
 
 // Pushes through the enterprise-internal robot's v1.0 API: groups through
-// groupMessages/send, people through oToMessages/batchSend. The access token is shared by every
-// process through Redis.
+// groupMessages/send (or a card through card/instances/createAndDeliver), people through
+// oToMessages/batchSend. The access token is shared by every process through Redis.
 
 export type AppMarkdown = { title: string; markdown: string };
 
@@ -65,6 +66,30 @@ export class DingtalkAppApi {
     const json = { openConversationId: opts.openConversationId, ...this.payload(opts.message) };
     const sent = await this.send('/v1.0/robot/groupMessages/send', json, 'group message');
     return sent.delivered ? { delivered: true } : sent;
+  }
+
+  /**
+   * A card to a group the robot is in, created and delivered in one call as the dingtalk-stream
+   * SDK's CardReplier.create_and_deliver_card sends it, its presses called back over Stream.
+   * `outTrackId` names the card: a retry sends the same id, never a second one.
+   */
+  async sendCard(opts: {
+    openConversationId: string;
+    templateId: string;
+    outTrackId: string;
+    params: Record<string, string>;
+  }): Promise<SendResult> {
+    const json = {
+      cardTemplateId: opts.templateId,
+      outTrackId: opts.outTrackId,
+      cardData: { cardParamMap: opts.params },
+      callbackType: 'STREAM',
+      imGroupOpenSpaceModel: { supportForward: false },
+      openSpaceId: groupSpace(opts.openConversationId),
+      imGroupOpenDeliverModel: { robotCode: this.opts.config.robotCode },
+    };
+    const sent = await this.send('/v1.0/card/instances/createAndDeliver', json, 'card');
+    return sent.delivered ? this.checkDelivered(sent.answer) : sent;
   }
 
   /** Markdown one-to-one to 1–20 users; throws on more, so that a retry never re-sends to users of another batch. */
@@ -135,6 +160,16 @@ export class DingtalkAppApi {
       if (err instanceof TokenError) return err.result;
       throw err;
     }
+  }
+
+  // createAndDeliver answers 200 with a result per space: one not delivered is tried again.
+  private checkDelivered(answer: Record<string, unknown> | null): SendResult {
+    const result = answer?.result as { deliverResults?: unknown } | undefined;
+    const spaces = Array.isArray(result?.deliverResults) ? (result.deliverResults as { success?: unknown; errorMsg?: unknown }[]) : [];
+    const failed = spaces.find((s) => s.success === false);
+    if (answer?.success !== false && !failed) return { delivered: true };
+    const why = typeof failed?.errorMsg === 'string' ? `: ${failed.errorMsg.slice(0, 200)}` : '';
+    return logFailure(this.log, 'DingTalk card', { delivered: false, kind: 'retry', reason: `DingTalk did not deliver the card${why}` });
   }
 
   // Users DingTalk flow-controlled got nothing: when that is everyone, the whole send can wait and

@@ -8,10 +8,15 @@ import { type Backoff, LongSocket } from '../shared/long-socket.ts';
 // 2.1.x leaks a socket and a timer per reconnect, cannot cancel a scheduled reconnect, resolves
 // connect() on failure and keeps no watch on a silent socket (docs/operations.md, "Which receiving mode").
 // The protocol: POST the gateway for an endpoint and a one-time ticket, open the WebSocket, answer
-// SYSTEM pings, ACK every CALLBACK frame at once (an un-ACKed robot message comes again after about
-// 60 s), reconnect with a new ticket when the server says disconnect or the socket goes quiet.
+// SYSTEM pings, ACK every robot message's CALLBACK frame at once (an un-ACKed one comes again after
+// about 60 s), reconnect with a new ticket when the server says disconnect or the socket goes quiet.
+// A card's button press is a CALLBACK too, but its ACK carries the answer (the card as the presser
+// should now see it), so it is sent once the press is handled, or without an answer after
+// `cardAckMs`, before DingTalk would send the press again.
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
+/** Card callbacks: a button with a 回传请求 pressed on a card delivered with callbackType STREAM. */
+export const CARD_TOPIC = '/v1.0/card/instances/callback';
 
 export interface StreamFrame {
   type: string;
@@ -25,6 +30,13 @@ export interface StreamOptions {
   logger: Logger;
   /** A robot message's body (the frame's `data`, parsed), called once its frame has been ACKed. */
   onRobotMessage(body: unknown): void;
+  /**
+   * A card callback's body (the frame's `data`, parsed) and its frame's messageId; what it resolves
+   * to is the ACK's `response`. Card callbacks are subscribed to only when this is given.
+   */
+  onCardCallback?(body: unknown, messageId: string): Promise<unknown>;
+  /** How long a card callback may take before its ACK goes without an answer (3 s). */
+  cardAckMs?: number;
   /** How often the socket is pinged; a ping unanswered by the next one ends it. */
   heartbeatMs?: number;
   backoff?: Backoff;
@@ -32,16 +44,21 @@ export interface StreamOptions {
   stableMs?: number;
 }
 
+/** What a card callback's handling is raced against. */
+const LATE: unique symbol = Symbol('late');
+
 const ack = (messageId: string, data: string) =>
   JSON.stringify({ code: 200, headers: { contentType: 'application/json', messageId }, message: 'OK', data });
 
 /** One channel's long connection: `start()` keeps it open until `stop()`. */
 export class DingtalkStream extends LongSocket {
   private readonly heartbeatMs: number;
+  private readonly cardAckMs: number;
 
   constructor(private readonly opts: StreamOptions) {
     super(opts.backoff, opts.stableMs);
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.cardAckMs = opts.cardAckMs ?? 3_000;
   }
 
   /** Whether a socket is open now. */
@@ -86,7 +103,7 @@ export class DingtalkStream extends LongSocket {
     this.reconnectOnClose(socket);
   }
 
-  /** POST the gateway: `{endpoint, ticket}` for a robot-message (CALLBACK) subscription. */
+  /** POST the gateway: `{endpoint, ticket}` for the robot-message (and card) CALLBACK subscriptions. */
   private async ticketUrl(): Promise<string> {
     const res = await fetch(`${this.opts.apiBase.replace(/\/+$/, '')}/v1.0/gateway/connections/open`, {
       method: 'POST',
@@ -94,7 +111,10 @@ export class DingtalkStream extends LongSocket {
       body: JSON.stringify({
         clientId: this.opts.config.appKey,
         clientSecret: this.opts.config.appSecret,
-        subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
+        subscriptions: [
+          { type: 'CALLBACK', topic: ROBOT_TOPIC },
+          ...(this.opts.onCardCallback ? [{ type: 'CALLBACK', topic: CARD_TOPIC }] : []),
+        ],
         ua: 'tongxin/1',
       }),
       signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
@@ -123,6 +143,10 @@ export class DingtalkStream extends LongSocket {
       return;
     }
     if (frame.type === 'CALLBACK') {
+      if (topic === CARD_TOPIC && this.opts.onCardCallback) {
+        this.answerCard(socket, messageId, frame.data, this.opts.onCardCallback);
+        return;
+      }
       socket.send(ack(messageId, JSON.stringify({ response: null })));
       if (topic !== ROBOT_TOPIC) return;
       let body: unknown;
@@ -142,5 +166,39 @@ export class DingtalkStream extends LongSocket {
     }
     // Events are not subscribed to; one that comes anyway is acknowledged so that it is not resent.
     socket.send(ack(messageId, JSON.stringify({ status: 'SUCCESS', message: 'ignored' })));
+  }
+
+  /**
+   * ACKs a card callback with the answer its handling gives, on the socket it came on. An answer
+   * later than `cardAckMs` is not waited for: the ACK goes without it, and the handling goes on.
+   */
+  private answerCard(socket: WebSocket, messageId: string, data: string, handle: NonNullable<StreamOptions['onCardCallback']>): void {
+    const answer = (response: unknown) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(ack(messageId, JSON.stringify({ response })));
+    };
+    let body: unknown;
+    try {
+      body = JSON.parse(data);
+    } catch {
+      this.opts.logger.warn({ messageId }, 'DingTalk Stream: a card callback whose data is not JSON, ignored');
+      answer(null);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), this.cardAckMs);
+    });
+    const handled = Promise.resolve()
+      .then(() => handle(body, messageId))
+      .catch((err: unknown) => {
+        this.opts.logger.error({ err, messageId }, 'DingTalk Stream: handling a card callback failed');
+        return null;
+      });
+    void Promise.race([handled, late]).then((response) => {
+      clearTimeout(timer);
+      if (response !== LATE) return answer(response ?? null);
+      this.opts.logger.warn({ messageId }, 'DingTalk Stream: a card callback took too long; ACKed without updating the card');
+      answer(null);
+    });
   }
 }
