@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardTaskId, meetingCard, parseCardAction, parseCardTask, pressNote } from '../src/domain/cards.ts';
+import { cardTaskId, madeForChat, meetingCard, parseCardAction, parseCardTask, pressNote } from '../src/domain/cards.ts';
 import { reminderNotice } from '../src/domain/reminders.ts';
 import { fromLocal } from '../src/domain/time.ts';
 
@@ -37,12 +37,17 @@ describe('a meeting card', () => {
     ]);
   });
 
-  it('names its notice and chat in a task id that reads back, and nothing else reads as one', () => {
-    const id = cardTaskId({ kind: 'nudge', meetingId: meeting.id }, 'cid-group-1');
+  it('names its notice and chat in a task id that reads back, one per send, and nothing else reads as one', () => {
+    const id = cardTaskId({ kind: 'nudge', meetingId: meeting.id }, 'cid-group-1', 'nudge-abc');
     expect(id).toMatch(/^[A-Za-z0-9_@-]{1,128}$/);
-    expect(id).not.toBe(cardTaskId({ kind: 'nudge', meetingId: meeting.id }, 'cid-group-2'));
-    expect(parseCardTask(id)).toEqual({ kind: 'nudge', meetingId: meeting.id });
-    for (const forged of ['', 'tx-start-K7Q', `tx-other-${meeting.id}-0123456789`, `tx-start-${meeting.id}-01234`])
+    expect(id).toBe(cardTaskId({ kind: 'nudge', meetingId: meeting.id }, 'cid-group-1', 'nudge-abc'));
+    expect(id).not.toBe(cardTaskId({ kind: 'nudge', meetingId: meeting.id }, 'cid-group-2', 'nudge-abc'));
+    expect(id).not.toBe(cardTaskId({ kind: 'nudge', meetingId: meeting.id }, 'cid-group-1', 'nudge-def'));
+    const task = parseCardTask(id)!;
+    expect(task).toMatchObject({ kind: 'nudge', meetingId: meeting.id });
+    expect(madeForChat(task, 'cid-group-1')).toBe(true);
+    expect(madeForChat(task, 'cid-group-2')).toBe(false);
+    for (const forged of ['', 'tx-start-K7Q', `tx-other-${meeting.id}-0123456789-01234567`, `tx-start-${meeting.id}-01234-01234567`])
       expect(parseCardTask(forged)).toBeNull();
     expect(parseCardAction('checkin')).toBe('checkin');
     expect(parseCardAction('delete')).toBeNull();

@@ -8,6 +8,7 @@ import { createHandle } from '../src/app.ts';
 import type { OutboundMessage } from '../src/domain/outbound.ts';
 import type { Meeting } from '../src/domain/records.ts';
 import { cardTaskId, meetingCard } from '../src/domain/cards.ts';
+import type { ReminderKind } from '../src/domain/records.ts';
 import { reminderNotice } from '../src/domain/reminders.ts';
 import { cardParams } from '../src/platforms/dingtalk/card.ts';
 import { deliver } from '../src/platforms/deliver.ts';
@@ -60,6 +61,10 @@ type Update = {
   userPrivateData: { cardParamMap: Record<string, string> };
   privateData: Record<string, { cardParamMap: Record<string, string> }>;
 };
+
+/** A task id of this notice and chat, whatever send it was made for. */
+const taskFor = (kind: ReminderKind, meetingId: string, chat: string) =>
+  expect.stringMatching(new RegExp(`^${cardTaskId({ kind, meetingId }, chat, '').replace(/-[0-9a-f]{8}$/, '')}-[0-9a-f]{8}$`));
 
 describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
   let fake: FakePlatform;
@@ -160,7 +165,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     };
     expect(remind).toEqual({
       ...common,
-      outTrackId: cardTaskId({ kind: 'remind', meetingId: today.id }, GROUP),
+      outTrackId: taskFor('remind', today.id, GROUP),
       cardData: {
         cardParamMap: {
           lastMessage: '会议提醒',
@@ -175,7 +180,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     expect(remind!.cardData.cardParamMap.facts).toContain('**议题**：研究年度工作');
     expect(start).toMatchObject({
       ...common,
-      outTrackId: cardTaskId({ kind: 'start', meetingId: today.id }, GROUP),
+      outTrackId: taskFor('start', today.id, GROUP),
       cardData: { cardParamMap: { title: '会议开始', showCheckin: 'true' } },
     });
     const sent = fake.requests.find((r) => r.path === '/v1.0/card/instances/createAndDeliver')!;
@@ -196,7 +201,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
 
   it('签到 pressed: one attendance row, her card says 已签到; pressed again or sent again, still one', async () => {
     const today = meetings.today!;
-    const task = cardTaskId({ kind: 'start', meetingId: today.id }, GROUP);
+    const task = cardTaskId({ kind: 'start', meetingId: today.id }, GROUP, 'send-1');
     const first = await press('dt-m1', 'checkin', task);
     expect(first).toMatchObject({
       cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
@@ -216,10 +221,10 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
   it('before the window, or pressed by someone not in the roster: nothing recorded, the reason on her card', async () => {
     const tomorrow = await schedule('kc', 'dt-sec', GROUP, '明天下午3点');
     meetings.tomorrow = tomorrow;
-    const early = await press('dt-m1', 'checkin', cardTaskId({ kind: 'remind', meetingId: tomorrow.id }, GROUP));
+    const early = await press('dt-m1', 'checkin', cardTaskId({ kind: 'remind', meetingId: tomorrow.id }, GROUP, 'send-1'));
     expect(early?.userPrivateData.cardParamMap.note).toMatch(/^签到未成功：签到还没开始/);
     expect(await attendance(tomorrow)).toEqual([]);
-    const stranger = await press('dt-nobody', 'checkin', cardTaskId({ kind: 'start', meetingId: meetings.today!.id }, GROUP));
+    const stranger = await press('dt-nobody', 'checkin', cardTaskId({ kind: 'start', meetingId: meetings.today!.id }, GROUP, 'send-1'));
     expect(stranger?.privateData['dt-nobody']?.cardParamMap.note).toMatch(/^签到未成功/);
     expect(await attendance(meetings.today!)).toEqual([{ member_id: 'm1', status: 'present', note: null }]);
     // A card the service never made answers nothing on the card, and records nothing.
@@ -228,7 +233,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
 
   it('请假 pressed: the leave at once, the question privately, her next one-to-one line the reason', async () => {
     const tomorrow = meetings.tomorrow!;
-    const pressed = await press('dt-m2', 'leave', cardTaskId({ kind: 'remind', meetingId: tomorrow.id }, GROUP));
+    const pressed = await press('dt-m2', 'leave', cardTaskId({ kind: 'remind', meetingId: tomorrow.id }, GROUP, 'send-1'));
     expect(pressed?.userPrivateData.cardParamMap.note).toBe('已请假');
     expect(await attendance(tomorrow)).toEqual([{ member_id: 'm2', status: 'leave', note: null }]);
     const [asked] = await fake.waitFor((r) => r.path === '/v1.0/robot/oToMessages/batchSend', 15_000);
@@ -246,7 +251,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     await second.start();
     await first!.stop();
     await gateway.waitFor(() => second.connected('dc'), 5_000);
-    const answer = await press('dt-sec', 'checkin', cardTaskId({ kind: 'start', meetingId: meetings.today!.id }, GROUP));
+    const answer = await press('dt-sec', 'checkin', cardTaskId({ kind: 'start', meetingId: meetings.today!.id }, GROUP, 'send-1'));
     expect(answer?.privateData['dt-sec']?.cardParamMap.note).toBe('已签到');
     expect(await attendance(meetings.today!)).toEqual([
       { member_id: 'm1', status: 'present', note: null },
@@ -267,7 +272,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
       expect(await send(GROUP, 'dc', notice, 'k-1')).toMatchObject({ delivered: false, kind: 'retry' });
       expect(await send(GROUP, 'dc', notice, 'k-1')).toEqual({ delivered: true });
       const ids = cardRequests(before).map((r) => (r.body as CardBody).outTrackId);
-      expect(ids).toEqual([cardTaskId({ kind: 'start', meetingId: meetings.tomorrow!.id }, GROUP), ids[0]]);
+      expect(ids).toEqual([cardTaskId({ kind: 'start', meetingId: meetings.tomorrow!.id }, GROUP, 'k-1'), ids[0]]);
 
       fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
         status: 400,

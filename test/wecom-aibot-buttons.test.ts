@@ -6,7 +6,7 @@ import { putOrg } from '../db/orgs.ts';
 import { enqueueDelivery } from '../jobs/outbound.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { createHandle } from '../src/app.ts';
-import { cardTaskId } from '../src/domain/cards.ts';
+import { cardTaskId, madeForChat, parseCardTask } from '../src/domain/cards.ts';
 import type { OutboundMessage, Target } from '../src/domain/outbound.ts';
 import { LongConnections } from '../src/platforms/long-connections.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
@@ -101,10 +101,13 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
 
   it('pushes the notice of a meeting 安排 in a group without a robot key over the socket, as a card with buttons', async () => {
     meetingId = await meetingOf(await say('@党建助手 安排 党员大会 今天15:00 议题 学习条例', 'wc-sec'));
-    startTask = cardTaskId({ kind: 'start', meetingId }, GROUP);
-    const isCard = (f: Frame) => (f.body as CardBody).template_card?.task_id === startTask;
+    const isCard = (f: Frame) => {
+      const task = parseCardTask((f.body as CardBody).template_card?.task_id ?? '');
+      return task?.kind === 'start' && task.meetingId === meetingId && madeForChat(task, GROUP);
+    };
     await server.waitFor(() => pushes().some(isCard), 15_000);
     const card = pushes().find(isCard)!.body as CardBody;
+    startTask = card.template_card.task_id;
     expect(card).toMatchObject({ chatid: GROUP, msgtype: 'template_card', template_card: { main_title: { title: '会议开始' } } });
     expect(card.template_card.button_list.map((b) => b.key)).toEqual(['checkin', 'leave']);
     expect(fake.requests.filter((r) => r.path === '/cgi-bin/webhook/send')).toEqual([]);
@@ -139,7 +142,7 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
   it('a press before check-in opens, or by someone not in the roster, records nothing and says why on her card', async () => {
     const later = await meetingOf(await say('@党建助手 安排 党课 后天15:00', 'wc-sec'));
     const rows = await countOf(t.db, 'attendance');
-    const early = await press('checkin', cardTaskId({ kind: 'remind', meetingId: later }, GROUP), 'wangwu');
+    const early = await press('checkin', cardTaskId({ kind: 'remind', meetingId: later }, GROUP, 'send-1'), 'wangwu');
     expect(early.userids).toEqual(['wangwu']);
     expect(early.template_card.sub_title_text).toMatch(/^签到未成功：签到还没开始/);
     const stranger = await press('checkin', startTask, 'stranger');

@@ -81,7 +81,7 @@ describe('cards: the official client and ours, frame for frame', () => {
     note: '到会的同志可点「签到」（自愿，不强制；也可由书记登记）。',
     actions: ['checkin', 'leave'],
   };
-  const TASK = cardTaskId(CARD, 'wrkGroupA');
+  const TASK = cardTaskId(CARD, 'wrkGroupA', 'send-1');
   const withoutReqId = (frame: AibotServer['received'][number]) => ({ ...frame, headers: {} });
 
   const connectOfficial = async () => {
@@ -112,7 +112,7 @@ describe('cards: the official client and ours, frame for frame', () => {
   afterAll(() => fake.close());
 
   it('pushes a card to a group as sendMessage does, the row values clipped to what WeCom shows', async () => {
-    const body = pushBody({ title: '会议开始', markdown: '**会议开始**', card: CARD }, 'wrkGroupA');
+    const body = pushBody({ title: '会议开始', markdown: '**会议开始**', card: CARD }, 'wrkGroupA', 'send-1');
     if (body.msgtype !== 'template_card') throw new Error('expected a card');
     const sdk = await connectOfficial();
     await sdk.sendMessage('wrkGroupA', { msgtype: 'template_card', template_card: body.template_card });

@@ -58,22 +58,27 @@ export function meetingCard(
 /** The same card as one member sees it after pressing: its note says what was recorded or why not. */
 export const cardForPresser = (card: MeetingCard, note: string): MeetingCard => ({ ...card, note });
 
+const hash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
+
 /**
- * A card's task id: the notice (kind and meeting) it belongs to, and a hash of the chat, as a
- * platform wants one id per card it holds (WeCom: letters, digits and `_-@`, at most 128 bytes).
+ * A card's task id: the notice (kind and meeting) it belongs to, a hash of its chat, and a hash of
+ * the send (a retried send keeps its id, a second 提醒 gets its own), as the platforms want one id
+ * per card they hold (WeCom: letters, digits and `_-@`, at most 128 bytes, never repeated).
  */
-export function cardTaskId(card: Pick<MeetingCard, 'kind' | 'meetingId'>, chatId: string): string {
-  const chat = createHash('sha256').update(chatId).digest('hex').slice(0, 10);
-  return `tx-${card.kind}-${card.meetingId}-${chat}`;
+export function cardTaskId(card: Pick<MeetingCard, 'kind' | 'meetingId'>, chatId: string, sendKey: string): string {
+  return `tx-${card.kind}-${card.meetingId}-${hash(chatId, 10)}-${hash(sendKey, 8)}`;
 }
 
-const TASK = /^tx-(remind|start|nudge)-([0-9a-z]{1,40})-[0-9a-f]{10}$/;
+const TASK = /^tx-(remind|start|nudge)-([0-9a-z]{1,40})-([0-9a-f]{10})-[0-9a-f]{8}$/;
 
-/** The notice a task id names; null for one the service never made. */
-export function parseCardTask(taskId: string): { kind: ReminderKind; meetingId: string } | null {
+/** The notice a task id names, and the hash of its chat; null for one the service never made. */
+export function parseCardTask(taskId: string): { kind: ReminderKind; meetingId: string; chat: string } | null {
   const m = TASK.exec(taskId);
-  return m ? { kind: m[1] as ReminderKind, meetingId: m[2]! } : null;
+  return m ? { kind: m[1] as ReminderKind, meetingId: m[2]!, chat: m[3]! } : null;
 }
+
+/** Whether a parsed task id was made for a card in `chatId`. */
+export const madeForChat = (task: { chat: string }, chatId: string): boolean => task.chat === hash(chatId, 10);
 
 /** The action a button's key names; null for a key the service never made. */
 export const parseCardAction = (key: string): CardAction | null =>

@@ -34,7 +34,8 @@ describe.each(DIALECTS)('buttons on %s', (dialect) => {
     if (!reply || typeof reply !== 'object') throw new Error(`no reply to the press: ${String(reply)}`);
     return reply;
   };
-  const task = (meeting: Meeting, kind: 'remind' | 'start' | 'nudge' = 'start') => cardTaskId({ kind, meetingId: meeting.id }, rig.group);
+  const task = (meeting: Meeting, kind: 'remind' | 'start' | 'nudge' = 'start') =>
+    cardTaskId({ kind, meetingId: meeting.id }, rig.group, 'send-1');
   const rows = (meeting: Meeting) =>
     rig.t.db.selectFrom('attendance').select(['member_id', 'status', 'note', 'source']).where('meeting_id', '=', meeting.id).execute();
   const private_ = () =>
@@ -69,7 +70,11 @@ describe.each(DIALECTS)('buttons on %s', (dialect) => {
   it('a card the service never made, or of another org, changes nothing', async () => {
     const meeting = await rig.meeting('K7Q', { starts_at: at(12, 7, 9, 10) });
     const before = await rig.counts();
-    for (const forged of ['tx-start-zzzzzzzzzzzzzzzzzzzzz-0123456789', 'not-a-task', task({ ...meeting, id: 'other0org0meeting00000' })]) {
+    for (const forged of [
+      'tx-start-zzzzzzzzzzzzzzzzzzzzz-0123456789-01234567',
+      'not-a-task',
+      task({ ...meeting, id: 'other0org0meeting00000' }),
+    ]) {
       const reply = await press('m1', 'checkin', forged);
       expect(reply).toEqual({ title: '签到未成功', markdown: '没有找到这张卡片对应的会议，请以最新通知为准。' });
     }

@@ -57,7 +57,7 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
         const sent = await dingtalkApi(clients, channel).sendCard({
           openConversationId: chat.chat_id,
           templateId: template,
-          outTrackId: cardTaskId(message.card, chat.chat_id),
+          outTrackId: cardTaskId(message.card, chat.chat_id, idempotencyKey),
           params: cardParams(message.card),
         });
         if (sent.delivered || sent.kind !== 'permanent') return sent;

@@ -1,5 +1,5 @@
 import { listOrgChats } from '../../../db/branches.ts';
-import { cardTaskId, parseCardTask } from '../../domain/cards.ts';
+import { madeForChat, parseCardTask } from '../../domain/cards.ts';
 import type { DingtalkConfig } from '../../domain/channels.ts';
 import type { QuotaKind } from '../../domain/quota.ts';
 import type { ChannelOf, ConnectContext, Connection } from '../adapter.ts';
@@ -53,7 +53,7 @@ async function press(ctx: ConnectContext, channel: ChannelOf<DingtalkConfig>, bo
 async function chatOf(ctx: ConnectContext, channel: ChannelOf<DingtalkConfig>, pressed: CardPress): Promise<string | null> {
   const task = parseCardTask(pressed.outTrackId);
   if (!task) return pressed.spaceId;
-  const madeFor = (chatId: string) => cardTaskId(task, chatId) === pressed.outTrackId;
+  const madeFor = (chatId: string) => madeForChat(task, chatId);
   if (pressed.spaceId && madeFor(pressed.spaceId)) return pressed.spaceId;
   const chats = await listOrgChats(ctx.clients.deps.db, channel.orgId).catch((err: unknown) => {
     ctx.logger.warn({ err }, 'DingTalk Stream: could not read the bound chats to place a card callback');

@@ -59,7 +59,7 @@ export const wecomBotAdapter: PlatformAdapter<WecomBotConfig> = {
      */
     async send(ctx, channel, send) {
       if (!onSocket(channel.config)) return sendThroughRobot(ctx, channel, send);
-      const outcome = await overSocket(ctx, channel, pushBody(send.message, send.chat.chat_id));
+      const outcome = await overSocket(ctx, channel, pushBody(send.message, send.chat.chat_id, send.idempotencyKey));
       if (reachedWecom(outcome)) await ctx.clients.quota.count(channel, 'api');
       if (outcome.sent === true) return { delivered: true };
       if (outcome.sent === false && send.chat.webhook) {

@@ -52,10 +52,12 @@ export function templateCard(card: MeetingCard, taskId: string): ButtonCard {
 const unmentionedMarkdown = (message: Pick<OutboundMessage, 'markdown' | 'unmentioned'>): string =>
   message.unmentioned ? `${message.markdown}\n\n${message.unmentioned}` : message.markdown;
 
-/** A push to the group `chatId`: its card where it has one, else its markdown. */
-export function pushBody(message: OutboundMessage, chatId: string): PushBody {
-  if (message.card)
-    return { chatid: chatId, msgtype: 'template_card', template_card: templateCard(message.card, cardTaskId(message.card, chatId)) };
+/** A push to the group `chatId`: its card where it has one (`sendKey`: the delivery's), else its markdown. */
+export function pushBody(message: OutboundMessage, chatId: string, sendKey: string): PushBody {
+  if (message.card) {
+    const taskId = cardTaskId(message.card, chatId, sendKey);
+    return { chatid: chatId, msgtype: 'template_card', template_card: templateCard(message.card, taskId) };
+  }
   return { chatid: chatId, msgtype: 'markdown', markdown: { content: unmentionedMarkdown(message) } };
 }
 
