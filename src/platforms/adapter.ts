@@ -93,6 +93,12 @@ export interface ButtonsFact {
   how: string;
 }
 
+/** A channel's set-up checklist: each credential (settings key, label), and whether group chats bind to it. */
+export interface Checklist {
+  fields: readonly (readonly [string, string])[];
+  chats: boolean;
+}
+
 /** What the console shows of a channel. */
 export interface ConsoleFacts<C extends ChannelConfig = ChannelConfig> {
   /** What a channel of the platform is called, in Chinese. */
@@ -100,10 +106,11 @@ export interface ConsoleFacts<C extends ChannelConfig = ChannelConfig> {
   /** A sentence on what the channel does, shown in its card (`…` as code); null when none. */
   help: string | null;
   /**
-   * The set-up checklist: each credential (settings key, label), and whether group chats bind to
-   * it (counted, and offered a test message); null for a channel with nothing to set up.
+   * The set-up checklist (bound chats counted, and offered a test message), or the one its
+   * settings call for where they decide which credentials it needs; null for a channel with
+   * nothing to set up.
    */
-  checklist: { fields: readonly (readonly [string, string])[]; chats: boolean } | null;
+  checklist: Checklist | null | ((config: C) => Checklist);
   /** Whether reminders carry buttons with these settings, where a setting decides it; absent elsewhere. */
   buttons?(config: C): ButtonsFact;
 }

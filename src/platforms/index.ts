@@ -8,6 +8,7 @@ import type {
   ButtonsFact,
   ChannelOf,
   ChatReach,
+  Checklist,
   ChatSend,
   ConfigOf,
   ConnectContext,
@@ -53,6 +54,8 @@ export interface BoundAdapter {
   reach(chat: Pick<BranchChatTable, 'webhook'>): ChatReach | null;
   /** Whether its reminders carry buttons; null where no setting of its platform decides it. */
   buttons: ButtonsFact | null;
+  /** The set-up checklist its settings call for. */
+  checklist: Checklist | null;
 }
 
 /** The adapter and the settings are the same platform's: `P` ties them together. */
@@ -71,6 +74,7 @@ function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigO
     longConnection: longConnection?.uses(config) ? (ctx) => longConnection.open(ctx, typed) : null,
     reach: (chat) => adapter.chats.reach(config, chat),
     buttons: adapter.console.buttons?.(config) ?? null,
+    checklist: typeof adapter.console.checklist === 'function' ? adapter.console.checklist(config) : adapter.console.checklist,
   };
 }
 
@@ -108,7 +112,8 @@ export async function listChannelRefs(db: Db, orgId: string): Promise<ChannelRef
 }
 
 /** What the console shows of a channel, and the facts it counts by. */
-export interface ChannelFacts extends Omit<ConsoleFacts, 'buttons'> {
+export interface ChannelFacts extends Omit<ConsoleFacts, 'buttons' | 'checklist'> {
+  checklist: Checklist | null;
   /** Its callbacks' path segment (/webhooks/<segment>/:channel); null when it takes none. */
   callbackSegment: string | null;
   /** The kind of account its members are known by; null when it knows them otherwise or not at all. */
@@ -120,8 +125,8 @@ export interface ChannelFacts extends Omit<ConsoleFacts, 'buttons'> {
 }
 
 export function consoleFacts(channel: Channel): ChannelFacts {
-  const { label, help, checklist } = ADAPTERS[channel.config.platform].console;
-  const { reach, buttons } = adapterFor(channel);
+  const { label, help } = ADAPTERS[channel.config.platform].console;
+  const { reach, buttons, checklist } = adapterFor(channel);
   const ref = channelRef(channel);
   return {
     label,

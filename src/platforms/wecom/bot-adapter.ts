@@ -40,13 +40,23 @@ export const wecomBotAdapter: PlatformAdapter<WecomBotConfig> = {
   console: {
     label: '企业微信智能机器人',
     help: null,
-    checklist: {
-      fields: [
-        ['token', 'Token'],
-        ['encodingAESKey', 'EncodingAESKey'],
-      ],
+    // On its long connection it needs the bot's id and secret; on callbacks, the callback's token and key.
+    checklist: (config) => ({
+      fields: onSocket(config)
+        ? [
+            ['botId', 'BotID'],
+            ['secret', 'Secret'],
+          ]
+        : [
+            ['token', 'Token'],
+            ['encodingAESKey', 'EncodingAESKey'],
+          ],
       chats: true,
-    },
+    }),
+    buttons: (config) =>
+      onSocket(config)
+        ? { set: true, how: '长连接：提醒带「签到」「请假」按钮' }
+        : { set: false, how: '回调模式：提醒为文字；按钮需长连接模式' },
   },
   webhook: WECOM_WEBHOOK,
   chats: {
