@@ -19,6 +19,7 @@ import type {
 } from './adapter.ts';
 import { demoAdapter } from './demo/adapter.ts';
 import { dingtalkAdapter } from './dingtalk/adapter.ts';
+import type { DirectoryReader } from './shared/directory.ts';
 import type { SendResult } from './shared/send-result.ts';
 import { wecomAppAdapter } from './wecom/app-adapter.ts';
 import { wecomBotAdapter } from './wecom/bot-adapter.ts';
@@ -47,13 +48,15 @@ export interface BoundAdapter {
   longConnection: ((ctx: ConnectContext) => Connection) | null;
   /** How it posts into `chat`; null when it cannot. */
   reach(chat: Pick<BranchChatTable, 'webhook'>): ChatReach | null;
+  /** Its directory's reader; null when the platform gives none. */
+  directory: ((ctx: SendContext) => DirectoryReader) | null;
 }
 
 /** The adapter and the settings are the same platform's: `P` ties them together. */
 function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigOf<P>): BoundAdapter {
   const adapter: PlatformAdapter<ConfigOf<P>> = ADAPTERS[platform];
   const typed: ChannelOf<ConfigOf<P>> = { ...channel, config };
-  const { privately, longConnection } = adapter;
+  const { privately, longConnection, directory } = adapter;
   return {
     account: adapter.account,
     quota: adapter.quota,
@@ -62,6 +65,7 @@ function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigO
     sendToMember: privately ? (ctx, send) => privately.send(ctx, typed, send) : null,
     longConnection: longConnection?.uses(config) ? (ctx) => longConnection.open(ctx, typed) : null,
     reach: (chat) => adapter.chats.reach(config, chat),
+    directory: directory ? (ctx) => directory(ctx, typed) : null,
   };
 }
 

@@ -3,6 +3,7 @@ import { accountOf } from '../../domain/targets.ts';
 import type { PlatformAdapter } from '../adapter.ts';
 import { dingtalkApi } from './app-clients.ts';
 import { sendCustomRobot } from './custom-robot.ts';
+import { dingtalkDirectory } from './directory.ts';
 import { dingtalkReceiver } from './receiver.ts';
 import { openStream } from './stream-connection.ts';
 
@@ -58,5 +59,6 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
       return api.sendPrivate({ userIds: [account], message: { title, markdown } });
     },
   },
+  directory: dingtalkDirectory,
   longConnection: { uses: (config) => config.mode === 'stream', open: openStream },
 };
