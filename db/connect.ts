@@ -31,6 +31,7 @@ import * as auditSessions from './migrations/20261209_0010_audit_sessions.ts';
 import * as backfilled from './migrations/20261210_0011_backfilled.ts';
 import * as memberAccounts from './migrations/20261211_0012_member_accounts.ts';
 import * as leaveReasons from './migrations/20261212_0013_leave_reasons.ts';
+import * as branchDepartments from './migrations/20261213_0014_branch_departments.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -47,6 +48,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261210_0011_backfilled': backfilled,
   '20261211_0012_member_accounts': memberAccounts,
   '20261212_0013_leave_reasons': leaveReasons,
+  '20261213_0014_branch_departments': branchDepartments,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

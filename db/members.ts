@@ -50,6 +50,45 @@ export async function putMember(db: Db, member: MemberInput, now: number, stored
   if (rows.length > 0) await db.insertInto('member_accounts').values(rows).execute();
 }
 
+/** Rows a statement inserts at most: SQLite takes 32,766 values in one, a member row holds 15. */
+const INSERT_ROWS = 500;
+
+/**
+ * Inserts new members (none of whom exists yet) and their accounts, a few hundred rows to a
+ * statement, in the caller's transaction: for many members at once, where putMember would take a
+ * round trip each.
+ */
+export async function insertMembers(db: Db, orgId: string, members: readonly MemberInput[], now: number): Promise<void> {
+  if (members.length === 0) return;
+  await rosterWritten(db, orgId);
+  const rows = members.map(({ accounts: _, probationary, org_admin, ...fields }) => ({
+    ...fields,
+    probationary: probationary ? 1 : 0,
+    org_admin: org_admin ? 1 : 0,
+    status: 'active' as const,
+    left_at: null,
+    left_reason: null,
+    created_at: now,
+    updated_at: now,
+  }));
+  const accounts = members.flatMap((m) =>
+    ACCOUNT_PLATFORMS.flatMap((platform) => {
+      const user_id = m.accounts[platform];
+      return user_id ? [{ org_id: m.org_id, member_id: m.id, platform, user_id }] : [];
+    }),
+  );
+  for (let i = 0; i < rows.length; i += INSERT_ROWS)
+    await db
+      .insertInto('members')
+      .values(rows.slice(i, i + INSERT_ROWS))
+      .execute();
+  for (let i = 0; i < accounts.length; i += INSERT_ROWS)
+    await db
+      .insertInto('member_accounts')
+      .values(accounts.slice(i, i + INSERT_ROWS))
+      .execute();
+}
+
 /** Who a member is, as the policy decides on her. */
 export const memberFacts = (m: Member): MemberFacts => ({
   orgId: m.org_id,
@@ -298,4 +337,9 @@ export async function listOrgAdmins(db: Db, orgId: string): Promise<Member[]> {
   return readMembers(
     membersQuery(db).where('m.org_id', '=', orgId).where('m.org_admin', '=', 1).where('m.status', '=', 'active').orderBy('m.id'),
   );
+}
+
+/** Every member of the org, those who left included, with her accounts. */
+export async function listOrgMembers(db: Db, orgId: string): Promise<Member[]> {
+  return readMembers(membersQuery(db).where('m.org_id', '=', orgId));
 }

@@ -92,6 +92,17 @@ export interface BranchTable {
   updated_at: number;
 }
 
+/** A platform department whose people are the branch's members (src/domain/directory.ts): one branch a department. */
+export interface BranchDepartmentTable {
+  channel_id: string;
+  department_id: string;
+  org_id: string;
+  branch_id: string;
+  /** 1: the departments under it as well. */
+  include_sub: number;
+  created_at: number;
+}
+
 export interface InboundEventTable {
   channel_id: string;
   message_id: string;
@@ -231,6 +242,7 @@ export interface Database {
   channels: ChannelTable;
   branches: BranchTable;
   branch_chats: BranchChatTable;
+  branch_departments: BranchDepartmentTable;
   members: MemberRow;
   member_accounts: MemberAccountTable;
   member_moves: MemberMoveTable;

@@ -86,13 +86,14 @@ describe.each(DIALECTS)('admin reads on %s', (dialect) => {
             { channel: 'ding1', chatId: 'cid-1', hasWebhook: true, hasSecret: true },
             { channel: 'wx1', chatId: 'wx-chat-1', hasWebhook: false, hasSecret: false },
           ],
+          departments: [],
         },
-        { id: 'b2', name: '第二党支部', chats: [] },
+        { id: 'b2', name: '第二党支部', chats: [], departments: [] },
       ],
       next: null,
     });
     expect((await get('/orgs/o1/branches?limit=1')).body.next).toBe('b1');
-    expect((await get('/orgs/o1/branches/b2')).body).toEqual({ id: 'b2', name: '第二党支部', chats: [] });
+    expect((await get('/orgs/o1/branches/b2')).body).toEqual({ id: 'b2', name: '第二党支部', chats: [], departments: [] });
     expect((await get('/orgs/o1/branches/x1')).status).toBe(404);
   });
 

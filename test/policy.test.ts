@@ -109,6 +109,8 @@ const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'channels.write': ORG,
   'channels.test': ORG,
   'digests.run': { it: ORG.it },
+  'directory.preview': ORG,
+  'directory.apply': ORG,
   'audit.read': ORG,
   'calendar.read': ORG,
   'calendar.write': { it: ['onlyOwnOrg', 'onlyOtherOrg', 'manyOrgs'] },

@@ -7,7 +7,7 @@ import { parseInstant } from '../domain/time.ts';
 export const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 export const ID_REASON = 'expects 1-64 letters, digits, _ . -';
 
-type ProblemStatus = 400 | 403 | 404 | 408 | 409 | 413;
+type ProblemStatus = 400 | 403 | 404 | 408 | 409 | 413 | 502;
 
 /** An answer other than success, thrown from deep inside a handler and rendered by `handle`. */
 export class Problem extends Error {
@@ -67,11 +67,11 @@ export async function readBytes(c: Context, limit = MAX_BODY_BYTES): Promise<Buf
   }
 }
 
-/** The body parsed as JSON and checked by `schema`; the first issue names the field. */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+/** The body (at most `limit` bytes) parsed as JSON and checked by `schema`; the first issue names the field. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S, limit = MAX_BODY_BYTES): Promise<z.output<S>> {
   let value: unknown;
   try {
-    value = JSON.parse(await readText(c));
+    value = JSON.parse(await readText(c, limit));
   } catch (err) {
     if (err instanceof Problem) throw err;
     throw badField('body', 'expects a JSON object');

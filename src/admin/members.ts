@@ -129,7 +129,7 @@ export async function saveMemberIn(
 }
 
 /** Ends a member's sessions and spends the sign-in links she has not used yet. */
-async function endSignIns(trx: Transaction<Database>, orgId: string, id: string, now: number): Promise<void> {
+export async function endSignIns(trx: Transaction<Database>, orgId: string, id: string, now: number): Promise<void> {
   await endMemberSessions(trx, orgId, id, now);
   await spendMemberLinks(trx, orgId, id, now);
 }

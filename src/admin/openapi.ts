@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { platformChannelSchema } from '../domain/channels.ts';
 import {
   branchSchema,
+  directoryApplySchema,
   leaveSchema,
   memberFilterSchema,
   memberSchema,
@@ -52,7 +53,23 @@ export const OPERATIONS: Operation[] = [
     query: pageSchema,
   },
   { method: 'get', path: '/orgs/:org/branches/:branch', summary: 'One branch with its chats' },
-  { method: 'put', path: '/orgs/:org/branches/:branch', summary: 'Create or replace a branch and its bound chats', body: branchSchema },
+  {
+    method: 'put',
+    path: '/orgs/:org/branches/:branch',
+    summary: 'Create or replace a branch, its bound chats and its platform departments (each checked with the platform)',
+    body: branchSchema,
+  },
+  {
+    method: 'post',
+    path: '/orgs/:org/directory/preview',
+    summary: "What following the platforms' directories would change in the roster: new, renamed, moved, gone, conflicts, hidden names",
+  },
+  {
+    method: 'post',
+    path: '/orgs/:org/directory/apply',
+    summary: 'Apply a preview exactly, if the directory and the roster are unchanged since (409 otherwise); nothing is deleted',
+    body: directoryApplySchema,
+  },
   { method: 'get', path: '/orgs/:org/members', summary: 'Members, of one branch if given, in pages', query: memberFilterSchema },
   { method: 'get', path: '/orgs/:org/members/:member', summary: 'One member' },
   { method: 'put', path: '/orgs/:org/members/:member', summary: 'Create or replace a member', body: memberSchema },

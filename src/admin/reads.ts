@@ -1,6 +1,8 @@
 import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { BranchChatTable, BranchTable } from '../../db/schema.ts';
+import type { DepartmentMapping } from '../domain/directory.ts';
+import { listDepartmentsOfBranches } from '../../db/branch-departments.ts';
 import { getBranch, listBranchChats, listBranchesPage, listChatsOfBranches } from '../../db/branches.ts';
 import { listChannelSummaries } from '../../db/channels.ts';
 import { getMember, listMembersPage } from '../../db/members.ts';
@@ -28,10 +30,13 @@ const chatJson = (chat: BranchChatTable) => ({
   hasSecret: chat.secret !== null,
 });
 
-const branchJson = (branch: BranchTable, chats: BranchChatTable[]) => ({
+const branchJson = (branch: BranchTable, chats: BranchChatTable[], departments: DepartmentMapping[]) => ({
   id: branch.id,
   name: branch.name,
   chats: chats.filter((chat) => chat.branch_id === branch.id).map(chatJson),
+  departments: departments
+    .filter((d) => d.branch === branch.id)
+    .map((d) => ({ channel: d.channel, departmentId: d.departmentId, includeSub: d.includeSub })),
 });
 
 export function readRoutes(deps: Pick<ServiceDeps, 'db'>): Hono {
@@ -64,12 +69,10 @@ export function readRoutes(deps: Pick<ServiceDeps, 'db'>): Hono {
       const org = await orgOf(c);
       const { limit, after } = query(c, pageSchema);
       const rows = await listBranchesPage(db, org.id, after ?? '', limit + 1);
-      const chats = await listChatsOfBranches(
-        db,
-        org.id,
-        rows.slice(0, limit).map((b) => b.id),
-      );
-      return c.json(paged(rows, limit, (b) => branchJson(b, chats)));
+      const ids = rows.slice(0, limit).map((b) => b.id);
+      const chats = await listChatsOfBranches(db, org.id, ids);
+      const departments = await listDepartmentsOfBranches(db, org.id, ids);
+      return c.json(paged(rows, limit, (b) => branchJson(b, chats, departments)));
     }),
   );
 
@@ -80,7 +83,7 @@ export function readRoutes(deps: Pick<ServiceDeps, 'db'>): Hono {
       const id = idParam(c, 'branch');
       const branch = await getBranch(db, org.id, id);
       if (!branch) throw new Problem(404, `unknown branch ${id}`);
-      return c.json(branchJson(branch, await listBranchChats(db, org.id, id)));
+      return c.json(branchJson(branch, await listBranchChats(db, org.id, id), await listDepartmentsOfBranches(db, org.id, [id])));
     }),
   );
 

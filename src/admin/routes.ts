@@ -23,11 +23,14 @@ import { openApiDocument } from './openapi.ts';
 import { orgJson } from './org-json.ts';
 import { orgOfPath } from './path.ts';
 import { readRoutes } from './reads.ts';
-import { branchSchema, leaveSchema, memberSchema, orgSchema } from './schemas.ts';
+import { branchSchema, directoryApplySchema, leaveSchema, memberSchema, orgSchema } from './schemas.ts';
+import { applyDirectory, checkBranchDepartments, previewDirectory, saveBranchDepartments } from './directory.ts';
 
 export type AdminDeps = ServiceDeps & { channels: ChannelDirectory };
 
 const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+/** An apply posts its preview back: a few hundred bytes a change, 20,000 new members within it. */
+const APPLY_MAX_BYTES = 16 * 1024 * 1024;
 
 const unknownOrg = (id: string) => new Problem(404, `unknown org ${id}`);
 
@@ -100,6 +103,11 @@ export function adminRoutes(deps: AdminDeps): Hono {
         if (seen.has(key)) throw badField(`chats.${i}.chatId`, 'is listed twice');
         seen.add(key);
       }
+      if (body.departments.length > 0) {
+        if (!(await getOrg(db, orgId))) throw unknownOrg(orgId);
+        // Asked of the platform before anything is written: an unknown department changes nothing.
+        await checkBranchDepartments(deps, orgId, body.departments);
+      }
       await db.transaction().execute(async (trx) => {
         if (!(await getOrgForUpdate(trx, orgId))) throw unknownOrg(orgId);
         for (const [i, chat] of body.chats.entries()) {
@@ -109,13 +117,14 @@ export function adminRoutes(deps: AdminDeps): Hono {
         const chats = body.chats.map((ch) => ({ channel_id: ch.channel, chat_id: ch.chatId, webhook: ch.webhook, secret: ch.secret }));
         const now = clock.now();
         await putBranch(trx, orgId, id, body.name, chats, now);
+        await saveBranchDepartments(trx, orgId, id, body.departments, now);
         const bound = body.chats.map((ch) => ({ channel: ch.channel, chatId: ch.chatId, hasWebhook: ch.webhook !== null }));
         await audit(trx, acting(c), {
           at: now,
           orgId,
           action: 'branch.write',
           object: `branch:${id}`,
-          detail: { name: body.name, chats: bound },
+          detail: { name: body.name, chats: bound, departments: body.departments },
         });
       });
       return c.json({
@@ -127,7 +136,22 @@ export function adminRoutes(deps: AdminDeps): Hono {
           hasWebhook: ch.webhook !== null,
           hasSecret: ch.secret !== null,
         })),
+        departments: body.departments,
       });
+    }),
+  );
+
+  app.post(
+    '/orgs/:org/directory/preview',
+    handle(async (c) => c.json(await previewDirectory(deps, acting(c), idParam(c, 'org')))),
+  );
+
+  app.post(
+    '/orgs/:org/directory/apply',
+    handle(async (c) => {
+      const orgId = idParam(c, 'org');
+      const body = await readJson(c, directoryApplySchema, APPLY_MAX_BYTES);
+      return c.json(await applyDirectory(deps, acting(c), orgId, body.preview, body.confirmEmpty));
     }),
   );
 

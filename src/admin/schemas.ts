@@ -37,6 +37,32 @@ export const branchSchema = z.strictObject({
     )
     .max(100)
     .default([]),
+  /** The platform departments whose people are the branch's members (read from the directory). */
+  departments: z
+    .array(
+      z.strictObject({
+        channel: id,
+        departmentId: z
+          .union([
+            z
+              .string()
+              .trim()
+              .regex(/^\d{1,19}$/, 'expects the department id the platform gives (digits)'),
+            z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+          ])
+          .transform(String),
+        /** With every department under it. */
+        includeSub: z.boolean().default(false),
+      }),
+    )
+    .max(100)
+    .default([]),
+});
+
+/** POST …/directory/apply: a preview as …/directory/preview gave it, and the confirmation a mapped department without people needs. */
+export const directoryApplySchema = z.strictObject({
+  preview: z.looseObject({ basis: z.string().regex(/^[0-9a-f]{64}$/, 'expects the basis of a preview') }),
+  confirmEmpty: z.boolean().default(false),
 });
 
 export const ROLES = ['secretary', 'committee', 'member'] as const;

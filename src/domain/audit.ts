@@ -22,6 +22,7 @@ export type AuditedChange = Extract<
   | 'channels.write'
   | 'channels.test'
   | 'digests.run'
+  | 'directory.apply'
   | 'calendar.write'
   | 'queues.write'
 >;
@@ -70,6 +71,7 @@ export const AUDIT_LABELS: Record<AuditAction, string> = {
   'channels.write': '设置渠道',
   'channels.test': '发送测试消息',
   'digests.run': '推送周报',
+  'directory.apply': '按通讯录更新名单',
   'calendar.write': '修改节假日',
   'queues.write': '操作队列',
 };

@@ -17,6 +17,8 @@ const wecomApp = z.object({
   secret: z.string().min(1).max(256),
   token: z.string().min(1).max(64),
   encodingAESKey: z.string().regex(/^[A-Za-z0-9]{43}$/, 'expects the 43-character EncodingAESKey'),
+  /** The 通讯录同步 secret, which WeCom requires for listing members (the directory); the app's own is tried without it. */
+  contactsSecret: z.string().min(1).max(256).optional(),
   botName,
 });
 

@@ -74,6 +74,10 @@ export const ACTIONS = {
   'channels.test': 'org',
   /** Running the weekly digest now. */
   'digests.run': 'org',
+  /** What following the platforms' directories would change in the roster (it reads them, with their quota). */
+  'directory.preview': 'org',
+  /** Applying such a preview: each member it writes is then checked as the change it makes. */
+  'directory.apply': 'org',
   /** The trail of who did what (操作记录). */
   'audit.read': 'org',
   /** The working-day calendar, as the org's schedules read it. */
@@ -127,6 +131,8 @@ const LEAST: Record<Action, Level> = {
   'channels.write': 'org-admin',
   'channels.test': 'org-admin',
   'digests.run': 'it',
+  'directory.preview': 'org-admin',
+  'directory.apply': 'org-admin',
   'audit.read': 'org-admin',
   'calendar.read': 'org-admin',
   'calendar.write': 'it',

@@ -11,6 +11,7 @@ import type { OutboundMessage } from '../domain/outbound.ts';
 import type { AccountPlatform } from '../domain/records.ts';
 import type { ReceiverDeps } from './receiver-deps.ts';
 import type { DeliverDeps, PlatformClients } from './shared/clients.ts';
+import type { DirectoryReader } from './shared/directory.ts';
 import type { Backoff } from './shared/long-socket.ts';
 import type { QuotaPlatform } from './shared/quota.ts';
 import type { SendResult } from './shared/send-result.ts';
@@ -142,6 +143,8 @@ export interface PlatformAdapter<C extends ChannelConfig> {
     files: boolean;
     send(ctx: SendContext, channel: ChannelOf<C>, send: MemberSend): Promise<SendResult>;
   };
+  /** Reading its directory (通讯录): departments and the people in them; absent when the platform gives none. */
+  directory?(ctx: SendContext, channel: ChannelOf<C>): DirectoryReader;
   /** Receiving over an outbound long connection, for the channels whose settings ask for it. */
   longConnection?: {
     uses(config: C): boolean;

@@ -22,6 +22,7 @@ import type {
 } from './adapter.ts';
 import { demoAdapter } from './demo/adapter.ts';
 import { dingtalkAdapter } from './dingtalk/adapter.ts';
+import type { DirectoryReader } from './shared/directory.ts';
 import type { SendResult } from './shared/send-result.ts';
 import { wecomAppAdapter } from './wecom/app-adapter.ts';
 import { wecomBotAdapter } from './wecom/bot-adapter.ts';
@@ -56,13 +57,15 @@ export interface BoundAdapter {
   buttons: ButtonsFact | null;
   /** The set-up checklist its settings call for. */
   checklist: Checklist | null;
+  /** Its directory's reader; null when the platform gives none. */
+  directory: ((ctx: SendContext) => DirectoryReader) | null;
 }
 
 /** The adapter and the settings are the same platform's: `P` ties them together. */
 function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigOf<P>): BoundAdapter {
   const adapter: PlatformAdapter<ConfigOf<P>> = ADAPTERS[platform];
   const typed: ChannelOf<ConfigOf<P>> = { ...channel, config };
-  const { longConnection } = adapter;
+  const { longConnection, directory } = adapter;
   const privately = adapter.privately && (adapter.privately.uses?.(config) ?? true) ? adapter.privately : null;
   return {
     account: adapter.account,
@@ -75,6 +78,7 @@ function bind<P extends Platform>(platform: P, channel: Channel, config: ConfigO
     reach: (chat) => adapter.chats.reach(config, chat),
     buttons: adapter.console.buttons?.(config) ?? null,
     checklist: typeof adapter.console.checklist === 'function' ? adapter.console.checklist(config) : adapter.console.checklist,
+    directory: directory ? (ctx) => directory(ctx, typed) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { PlatformAdapter } from '../adapter.ts';
 import { dingtalkApi } from './app-clients.ts';
 import { cardParams } from './card.ts';
 import { sendCustomRobot } from './custom-robot.ts';
+import { dingtalkDirectory } from './directory.ts';
 import { dingtalkReceiver } from './receiver.ts';
 import { openStream } from './stream-connection.ts';
 
@@ -93,5 +94,6 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
       return api.sendPrivate({ userIds: [account], message: { title, markdown } });
     },
   },
+  directory: dingtalkDirectory,
   longConnection: { uses: (config) => config.mode === 'stream', open: openStream },
 };

@@ -2,6 +2,7 @@ import type { WecomAppConfig } from '../../domain/channels.ts';
 import type { PlatformAdapter } from '../adapter.ts';
 import { wecomAppApi } from './app-clients.ts';
 import { WECOM_WEBHOOK, wecomChats } from './chats.ts';
+import { wecomDirectory } from './directory.ts';
 
 /** The WeCom self-built app: one-to-one messages in by callback, private messages out through message/send. */
 export const wecomAppAdapter: PlatformAdapter<WecomAppConfig> = {
@@ -34,4 +35,5 @@ export const wecomAppAdapter: PlatformAdapter<WecomAppConfig> = {
       return api.sendMessage({ touser: [account], message: { kind: 'markdown', content: markdown } });
     },
   },
+  directory: wecomDirectory,
 };
