@@ -10,7 +10,7 @@ import { deliveryId } from '../src/domain/outbound.ts';
 import type { Meeting, Member } from '../src/domain/records.ts';
 import { privateAnswer } from '../src/domain/targets.ts';
 import { getAttendance } from '../db/attendance.ts';
-import { askLeaveReason, closeLeaveReason } from '../db/leave-reasons.ts';
+import { askLeaveReason, awaitedLeaveReasons, closeLeaveReason } from '../db/leave-reasons.ts';
 import { SAY } from '../src/chat/replies.ts';
 
 const REASON_MAX_CHARS = 200;
@@ -81,11 +81,16 @@ async function leave(ctx: MemberContext, command: CommandOf<'leave', LeaveArgs>)
   ctx.reply({ title: '已请假', markdown: SAY.onLeave(member.name, described, command.reason, meeting.code) });
 }
 
-/** Asks the member privately for her reason, where a channel can reach her so; false when none can. */
+/**
+ * Asks the member privately for her reason, where a channel can reach her so (once: pressed again
+ * while the question stands, it is not asked again); false when no channel can.
+ */
 async function askReason(ctx: MemberContext, member: Member, meeting: Pick<Meeting, 'id'>, described: string): Promise<boolean> {
   const privately = privateAnswer(member, await ctx.channelRefs(ctx.db, member.org_id), ctx.message.channelId);
   if (!privately) return false;
   const now = ctx.clock.now();
+  const awaited = await awaitedLeaveReasons(ctx.db, member.org_id, member.id, now - LEAVE_REASON_WAIT_MS);
+  if (awaited.some((m) => m.id === meeting.id)) return true;
   await askLeaveReason(ctx.db, { org_id: member.org_id, member_id: member.id, meeting_id: meeting.id }, now);
   await sendLater(ctx, {
     id: deliveryId('reason', [ctx.message.channelId, ctx.message.messageId]),

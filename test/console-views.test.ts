@@ -170,7 +170,7 @@ describe('the console’s views', () => {
         count: 2,
         withoutRobot: 1,
         groups: [
-          { branch: 'b9', chatId: 'w1', reach: '无法推送（请设置群机器人或改用长连接）', reached: false },
+          { branch: 'b9', chatId: 'w1', reach: '无法推送（请为该群设置群机器人）', reached: false },
           { branch: HOSTILE, chatId: 'w2', reach: '群机器人', reached: true },
         ],
       },
@@ -186,7 +186,7 @@ describe('the console’s views', () => {
     expect(page).toContain('<span class="tag overdue">4000</span>');
     expect(page).toContain('npm run chat -- --demo');
     expect(page).toContain('<span class="tag overdue">1 个群未设群机器人，收不到提醒</span>');
-    expect(page).toContain('<td><code>w1</code></td><td><span class="tag overdue">无法推送（请设置群机器人或改用长连接）</span></td>');
+    expect(page).toContain('<td><code>w1</code></td><td><span class="tag overdue">无法推送（请为该群设置群机器人）</span></td>');
     expect(page).toContain(`<tr><td>${ESCAPED}</td><td><code>cid&quot;1</code></td><td>应用机器人</td></tr>`);
   });
 
@@ -222,8 +222,8 @@ describe('the console’s views', () => {
     });
     const cards = model.channels.flatMap((c) => (c.kind === 'platform' ? [c] : []));
     expect(cards.map((c) => [c.buttons, c.chats?.withoutRobot, c.chats?.groups.map((g) => g.reach)])).toEqual([
-      [{ set: true, how: '已设置模板' }, 0, ['长连接（智能机器人）']],
-      [{ set: false, how: HOSTILE }, 1, ['无法推送（请设置群机器人或改用长连接）', '群机器人']],
+      [{ set: true, how: '已设置模板' }, 0, ['长连接']],
+      [{ set: false, how: HOSTILE }, 1, ['无法推送（请为该群设置群机器人）', '群机器人']],
       [null, 0, ['应用机器人']],
     ]);
     const page = await render(channelsView(model));

@@ -171,7 +171,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
           lastMessage: '会议提醒',
           title: '会议提醒',
           facts: expect.stringContaining(`**编号**：${today.code}`),
-          note: '不能参加的同志请点「请假」，也可在群里发送「请假 编号 事由」。',
+          note: expect.stringMatching(/^不能参加的同志请点「请假」，也可在群里发送「@.+ 请假 [A-Z0-9]{3} 事由」。$/),
           showCheckin: 'true',
           showLeave: 'true',
         },

@@ -13,7 +13,7 @@ import { SAY } from './replies.ts';
 import { useBatchReads } from './meeting-lookup.ts';
 import type { Database, OrgTable } from '../../db/schema.ts';
 import { getInboundReply } from '../../db/inbound-events.ts';
-import { openLeaveReason } from '../../db/leave-reasons.ts';
+import { awaitedLeaveReasons } from '../../db/leave-reasons.ts';
 import { getMeeting } from '../../db/meetings.ts';
 import { type InboundBatcher, RecordedBefore } from '../../db/inbound-batch.ts';
 import { HeldRows, holdWrites } from '../../db/staging.ts';
@@ -55,7 +55,8 @@ export async function dispatch(deps: DispatchDeps, message: ChatMessage): Promis
   if (message.button) return pressed(deps, message, message.button);
   const { db, commands } = deps;
   // The platforms deliver a group message only when it @-mentions the bot: every one gets an answer.
-  if (!commands.kindOf(message.text)) return (await reasonGiven(deps, message)) ?? notUnderstood(commands, message.text);
+  if (!commands.kindOf(message.text))
+    return (await answeredBefore(db, message)) ?? (await reasonGiven(deps, message)) ?? notUnderstood(commands, message.text);
 
   const [org, member] = await senderOf(deps, message);
   // Times are read against the moment the message arrived, in the org's zone.
@@ -96,18 +97,22 @@ async function pressed(deps: DispatchDeps, message: ChatMessage, button: NonNull
 
 /**
  * A line that is no command, sent privately by a member asked for the reason of a leave she took
- * by button: that reason, recorded as a typed 请假 of that meeting would record it. Null when the
- * line is not one (a group line, a greeting, nobody asked).
+ * by button and still without one: that reason, recorded as a typed 请假 of that meeting would
+ * record it. Null when the line is not one (a group line, a greeting, nobody asked); with two
+ * reasons awaited, she is asked to name the meeting.
  */
 async function reasonGiven(deps: DispatchDeps, message: ChatMessage): Promise<Reply | null> {
+  const { commands } = deps;
+  // A line close to a command word is a reason all the same: 「出差」 is one, though it is a letter from 出勤.
   if (message.chatType !== 'direct' || !message.text.trim() || pleasantry(message.text)) return null;
   const [org, member] = await senderOf(deps, message);
   if (!member) return null;
-  const meetingId = await openLeaveReason(deps.db, org.id, member.id, message.receivedAt - LEAVE_REASON_WAIT_MS);
-  const meeting = meetingId ? await getMeeting(deps.db, meetingId) : undefined;
-  if (!meeting) return null;
-  const parsed = deps.commands.parse(`请假 ${meeting.code} ${message.text}`, { now: message.receivedAt, tz: org.timezone });
-  if (!parsed?.ok) return parsed ? refusal(deps.commands, parsed.kind, parsed.reason) : null;
+  const awaited = await awaitedLeaveReasons(deps.db, org.id, member.id, message.receivedAt - LEAVE_REASON_WAIT_MS);
+  if (awaited.length === 0) return null;
+  if (awaited.length > 1) return refusal(commands, 'leave', SAY.whichLeaveReason(awaited.map((m) => m.code)));
+  const meeting = awaited[0]!;
+  const parsed = commands.parse(`请假 ${meeting.code} ${message.text}`, { now: message.receivedAt, tz: org.timezone });
+  if (!parsed?.ok) return parsed ? refusal(commands, parsed.kind, parsed.reason) : null;
   const command = { ...parsed.command, meetingId: meeting.id };
   return run(deps, message, org, member, command);
 }

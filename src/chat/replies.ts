@@ -58,6 +58,8 @@ export const SAY = {
   onLeaveNoReason: (name: string, meeting: string, code: string) =>
     `**${escapeMarkdown(name)} 已请假**：${meeting}\n\n请补充请假事由：发送「请假 ${code} 事由」。`,
   askLeaveReason: (meeting: string) => `你已请假：${meeting}。\n\n请直接回复请假事由（一句话即可），我会补进请假记录。`,
+  whichLeaveReason: (codes: string[]) =>
+    `你有 ${codes.length} 次请假尚未写事由，请注明会议：发送「请假 ${codes[0]} 事由」（编号：${codes.join('、')}）。`,
   cardOutdated: (code: string) => `这张卡片的会议 ${code} 已不是本支部近期的会议，请以最新通知为准。`,
   cardUnknown: '没有找到这张卡片对应的会议，请以最新通知为准。',
   noLeaveAt: (code: string) => `你没有在会议 ${code} 请假，无需销假。`,

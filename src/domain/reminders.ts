@@ -85,7 +85,7 @@ export function reminderNotice(
       return {
         title: '会议提醒',
         markdown: `**会议提醒**：${title}${where}\n\n不能参加的同志请在群里发送${say(`请假 ${meeting.code} 事由`)}。`,
-        ...card('不能参加的同志请点「请假」，也可在群里发送「请假 编号 事由」。'),
+        ...card(`不能参加的同志请点「请假」，也可在群里发送${say(`请假 ${meeting.code} 事由`)}。`),
       };
     case 'start':
       return {
@@ -102,7 +102,7 @@ export function reminderNotice(
         markdown: `**签到提醒**：${title} ${started}。到会的同志请发送${say('签到')}；不能参加的请发送${say(`请假 ${meeting.code} 事由`)}。`,
         mentions: missing.map((m) => m.id),
         unmentioned: count,
-        ...card(`会议${started}，${count}到会的同志请点「签到」。`),
+        ...card(`尚有 ${missing.length} 位同志未签到，到会的同志请点「签到」。`),
       };
     }
   }

@@ -34,6 +34,24 @@ describe.each(DIALECTS)('buttons on %s', (dialect) => {
     if (!reply || typeof reply !== 'object') throw new Error(`no reply to the press: ${String(reply)}`);
     return reply;
   };
+  /** A private line as the platform sends it, under `messageId` (a retry repeats it). */
+  const privately = async (who: string, text: string, messageId: string): Promise<Reply | null> => {
+    const reply = await createHandle(rig.t)({
+      platform: 'dingtalk',
+      channelId: rig.channel,
+      orgId: rig.org,
+      chatType: 'direct',
+      chatId: who,
+      senderId: who,
+      senderName: null,
+      text,
+      messageId,
+      receivedAt: rig.t.clock.now(),
+      replyFormat: 'dingtalk',
+    });
+    if (typeof reply !== 'object') throw new Error('the line could not be recorded');
+    return reply;
+  };
   const task = (meeting: Meeting, kind: 'remind' | 'start' | 'nudge' = 'start') =>
     cardTaskId({ kind, meetingId: meeting.id }, rig.group, 'send-1');
   const rows = (meeting: Meeting) =>
@@ -130,5 +148,46 @@ describe.each(DIALECTS)('buttons on %s', (dialect) => {
     const reply = await press('m1', 'leave', task(meeting, 'remind'));
     expect(reply.card?.note).toBe('请假未成功：你已在会议 K7Q 签到，无需请假。');
     expect(reply.card?.actions).toEqual(['checkin']);
+  });
+
+  it('a line after the leave was withdrawn, or its meeting cancelled, is not a reason', async () => {
+    const meeting = await rig.meeting('K7Q', { starts_at: at(12, 7, 15) });
+    await press('m1', 'leave', task(meeting, 'remind'));
+    expect(await rig.say('m1', '销假 K7Q', { direct: true })).toContain('已销假');
+    expect(await rig.say('m1', '我能参加了', { direct: true })).toContain('没有看懂');
+    expect(await rows(meeting)).toEqual([]);
+
+    const other = await rig.meeting('P2P', { starts_at: at(12, 8, 15) });
+    await press('m2', 'leave', task(other, 'remind'));
+    await rig.t.db.updateTable('meetings').set({ status: 'cancelled' }).where('id', '=', other.id).execute();
+    expect(await rig.say('m2', '家里有事', { direct: true })).toContain('没有看懂');
+  });
+
+  it('with two reasons awaited, asks which meeting; pressed again, asks her once', async () => {
+    const first = await rig.meeting('K7Q', { starts_at: at(12, 7, 15) });
+    const second = await rig.meeting('P2P', { starts_at: at(12, 8, 15) });
+    await press('m1', 'leave', task(first, 'remind'));
+    await press('m1', 'leave', task(first, 'remind'));
+    expect(await private_()).toHaveLength(1);
+    await press('m1', 'leave', task(second, 'remind'));
+    expect(await private_()).toHaveLength(2);
+    const before = await rig.counts();
+    const asked = await rig.reply('m1', '出差', { direct: true });
+    expect(asked).toEqual({
+      title: '请假未成功',
+      text: '你有 2 次请假尚未写事由，请注明会议：发送「请假 K7Q 事由」（编号：K7Q、P2P）。',
+    });
+    expect(await rig.counts()).toEqual(before);
+    expect(await rig.say('m1', '请假 K7Q 出差', { direct: true })).toContain('事由：出差');
+    expect(await rig.say('m1', '培训', { direct: true })).toContain('事由：培训');
+    expect(await rows(second)).toEqual([{ member_id: 'm1', status: 'leave', note: '培训', source: expect.any(String) }]);
+  });
+
+  it('a retried reason line gets the answer its first delivery got', async () => {
+    const meeting = await rig.meeting('K7Q', { starts_at: at(12, 7, 15) });
+    await press('m1', 'leave', task(meeting, 'remind'));
+    const first = await privately('m1', '出差', `line-${rig.org}`);
+    expect(first?.markdown).toContain('事由：出差');
+    expect(await privately('m1', '出差', `line-${rig.org}`)).toEqual(first);
   });
 });

@@ -75,11 +75,11 @@ export interface ChannelsInput {
 
 /** How pushes reach a bound group, as the console says it. */
 const REACH_LABELS: Record<ChatReach, string> = {
-  socket: '长连接（智能机器人）',
+  socket: '长连接',
   app: '应用机器人',
   robot: '群机器人',
 };
-const UNREACHED = '无法推送（请设置群机器人或改用长连接）';
+const UNREACHED = '无法推送（请为该群设置群机器人）';
 
 /** The checklist of each channel: what is stored, what has arrived, who can be reached. */
 export function channelsModel(input: ChannelsInput): ChannelsModel {
