@@ -8,6 +8,7 @@ import type { Database, Meeting } from '../../db/schema.ts';
 import { QUEUE_NAMES, createQueues } from '../../jobs/queues.ts';
 import { seedBranches } from '../helpers/branches.ts';
 import { countOf, meetingRow } from '../helpers/db.ts';
+import { until } from '../helpers/eventually.ts';
 import { DT_SECRET, dingtalkCallback, signedHeaders } from '../helpers/dingtalk.ts';
 import { type FakePlatform, startFakePlatform } from '../helpers/fake-platform.ts';
 import { freePort } from '../helpers/private-redis.ts';
@@ -93,11 +94,15 @@ describe('two web and two worker processes, one worker killed mid-burst', () => 
     const { unanswered } = await burst;
     expect(unanswered).toBe(0);
 
-    // A job the killed worker held is taken up again once its lock expires.
-    await fake.waitFor((r) => r.path === '/robot/send', 90_000, STARTING + BRANCHES);
+    // A job the killed worker held is taken up again once its lock expires; one it had sent is sent
+    // again under the same msgUuid, which DingTalk takes once: pushes are counted by msgUuid.
+    const pushes = () => {
+      const sent = fake.requests.filter((r) => r.path === '/robot/send');
+      return { sent, byUuid: new Map(sent.map((r) => [(r.body as { msgUuid: string }).msgUuid, r])) };
+    };
+    await until(() => pushes().byUuid.size >= STARTING + BRANCHES, 90_000, 'every push, once each');
     await sleep(2_000);
-    const sent = fake.requests.filter((r) => r.path === '/robot/send');
-    const byUuid = new Map(sent.map((r) => [(r.body as { msgUuid: string }).msgUuid, r]));
+    const { sent, byUuid } = pushes();
     expect(byUuid.size).toBe(STARTING + BRANCHES);
     const titles = [...byUuid.values()].map((r) => (r.body as { markdown: { title: string } }).markdown.title);
     expect(titles.filter((t) => t === '会议开始')).toHaveLength(STARTING);
