@@ -258,7 +258,7 @@ describe.each(DIALECTS)('the console’s directory pages on %s', (dialect) => {
     const empty = await (await adm.request(`${o1}/directory/preview`)).text();
     expect(empty).toContain('<div class="count " data-kind="emptyDepartments"><strong>1</strong><span>空部门</span></div>');
     expect(empty).toContain('name="confirmEmpty" value="1" required');
-    expect(empty).toContain('30（dt1） 在通讯录中确无人员，仍按此预览更新');
+    expect(empty).toContain('30（dt1）在通讯录中确无人员，仍按此预览更新');
     const emptyBasis = /name="basis" value="([0-9a-f]{64})"/.exec(empty)![1]!;
     const unconfirmed = await adm.post(`${o1}/directory/apply`, { basis: emptyBasis, _csrf: admCsrf });
     expect(unconfirmed.status).toBe(400);

@@ -176,10 +176,7 @@ function previewCards(p: ShownPreview, m: DirectoryModel): Html {
           <input type="hidden" name="basis" value="${p.basis}" />
           ${
             p.confirmEmpty.length
-              ? html`<label class="check"
-                  ><input type="checkbox" name="confirmEmpty" value="1" required />
-                  ${p.confirmEmpty.join('、')} 在通讯录中确无人员，仍按此预览更新</label
-                >`
+              ? html`<label class="check"><input type="checkbox" name="confirmEmpty" value="1" required />${p.confirmEmpty.join('、')}在通讯录中确无人员，仍按此预览更新</label>`
               : ''
           }
           <button class="primary" type="submit">按此预览更新名单</button>
@@ -230,9 +227,7 @@ export function directoryView(m: DirectoryModel): Html {
           !m.hasDirectory
             ? html`<p class="muted">本单位还没有能读取通讯录的渠道：请添加钉钉企业内部应用或企业微信自建应用的渠道。</p>`
             : mapped
-              ? html`<form method="get" action="${m.previewPath}" class="filters spaced">
-                  <div><button class="plain" type="submit">读取通讯录并预览</button></div>
-                </form>`
+              ? html`<p><a class="button" href="${m.previewPath}">读取通讯录并预览</a></p>`
               : html`<p class="muted">还没有支部对应通讯录部门：请点支部名称设置。</p>`
         }
       </div>
