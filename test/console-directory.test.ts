@@ -49,11 +49,9 @@ const DIRECTORY: FakeDirectory = {
 async function seed(t: TestApp) {
   const db = t.db;
   await putOrg(db, { id: 'o1', name: '某市直机关工委', timezone: TZ, digest_cron: null }, NOW);
-  await putOrg(db, { id: 'o2', name: '另一机关', timezone: TZ, digest_cron: null }, NOW);
   await putChannel(db, 'o1', 'dt1', { platform: 'dingtalk', appKey: 'k', appSecret: DT_SECRET, robotCode: 'r' }, NOW);
   await putBranch(db, 'o1', 'b1', '第一党支部', [], NOW);
   await putBranch(db, 'o1', 'b2', HOSTILE, [], NOW);
-  await putBranch(db, 'o2', 'b1', '外单位支部', [], NOW);
   const m = memberPutter(db, 'o1', NOW);
   await m('sec', '张书记', { role: 'secretary' });
   await m('m1', '王一');
