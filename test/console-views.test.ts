@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { Member } from '../db/schema.ts';
 import { fromLocal } from '../src/domain/time.ts';
 import type { BranchFrame, Html, OrgFrame } from '../src/admin/console/layout.ts';
+import { LISTED_ROWS, departmentsModel, departmentsView, directoryModel, directoryView } from '../src/admin/console/views/directory.ts';
 import { enterView, signInView } from '../src/admin/console/views/login.ts';
+import type { DirectoryPreview } from '../src/domain/directory.ts';
 import { editModel, editView, rosterModel, rosterView } from '../src/admin/console/views/members.ts';
 import { auditModel, auditView, channelsModel, channelsView } from '../src/admin/console/views/org.ts';
 import { consoleFacts } from '../src/platforms/index.ts';
@@ -290,6 +292,161 @@ describe('the console’s views', () => {
     const page = await render(reportsView(model));
     expectEscaped(page);
     expect(page).toContain('共 2 条。');
+  });
+
+  it('show a directory preview with a count of every kind in Chinese, its names and branches escaped, and the apply form carrying its basis', async () => {
+    const dt = (userId: string) => ({ platform: 'dingtalk' as const, userId });
+    const preview: DirectoryPreview = {
+      basis: 'f'.repeat(64),
+      newMembers: [
+        { id: 'n1', name: HOSTILE, account: dt('n1'), branch: 'b2', channel: 'dt1', department: '11' },
+        { id: 'n2', name: null, account: dt('n2'), branch: 'b1', channel: 'dt1', department: '10' },
+      ],
+      renamed: [{ member: 'm1', from: '王一', to: HOSTILE, account: dt('m1') }],
+      moved: [],
+      gone: [{ member: 'm2', name: '李二', branch: 'b1', account: dt('m2') }],
+      conflicts: [
+        {
+          account: dt('c1'),
+          member: null,
+          name: '两边',
+          branches: ['b1', 'b2'],
+          departments: [
+            { channel: 'dt1', department: '10', branch: 'b1' },
+            { channel: 'dt1', department: '20', branch: 'b2' },
+          ],
+        },
+      ],
+      nameHidden: [{ account: dt('n2'), member: null, name: null }],
+      returning: [],
+      emptyDepartments: [{ channel: 'dt1', department: '30', branch: 'b2' }],
+    };
+    const input = {
+      frame: orgFrame,
+      notice: null,
+      path: '/console/orgs/o1/directory',
+      branches: [
+        { id: 'b1', name: '第一党支部' },
+        { id: 'b2', name: HOSTILE },
+      ],
+      branchHref: (id: string) => `/console/orgs/o1/branches/${id}/departments`,
+      mappings: [{ branch: 'b1', channel: 'dt1', departmentId: '10', includeSub: true }],
+      hasDirectory: true,
+      preview,
+      applies: true,
+    };
+    const model = directoryModel(input);
+    expect(Object.fromEntries(model.preview!.counts.map((c) => [c.label, c.count]))).toEqual({
+      新成员: 2,
+      改名: 1,
+      调整支部: 0,
+      已不在部门: 1,
+      冲突: 1,
+      未显示姓名: 1,
+      重新出现: 0,
+      空部门: 1,
+    });
+    expect(model.preview!.sections.map((s) => s.label)).toEqual(['新成员', '改名', '已不在部门', '冲突', '未显示姓名', '空部门']);
+    expect(model.preview!.summary).toBe('确认后将写入：新成员 2 人，改名 1 人，调整支部 0 人，标记离开 1 人。冲突 1 人只列出，不处理。');
+    expect(model.branches).toEqual([
+      { name: '第一党支部', href: '/console/orgs/o1/branches/b1/departments', departments: ['10（dt1）含下级'] },
+      { name: HOSTILE, href: '/console/orgs/o1/branches/b2/departments', departments: [] },
+    ]);
+    const page = await render(directoryView(model));
+    expectEscaped(page);
+    expect(page).toContain('<strong>2</strong><span>新成员</span>');
+    expect(page).toContain('<td><span class="muted">未显示姓名</span></td><td>钉钉 n2</td>');
+    expect(page).toContain(`<input type="hidden" name="basis" value="${'f'.repeat(64)}" />`);
+    expect(page).toContain('name="confirmEmpty" value="1" required');
+    expect(page).toContain('name="_csrf" value="csrf-1"');
+    // One who may only look gets no form; nothing to write, no form either.
+    expect(await render(directoryView({ ...model, applies: false }))).not.toContain('name="basis"');
+    const same = directoryModel({ ...input, preview: { ...preview, newMembers: [], renamed: [], gone: [] } });
+    const samePage = await render(directoryView(same));
+    expect(samePage).toContain('通讯录与名单一致，没有需要更新的内容。');
+    expect(samePage).not.toContain('name="basis"');
+  });
+
+  it('list a long preview only so far, counting the rest', () => {
+    const many = Array.from({ length: LISTED_ROWS + 5 }, (_, i) => ({
+      member: `m${i}`,
+      name: `党员${i}`,
+      branch: 'b1',
+      account: { platform: 'wecom' as const, userId: `u${i}` },
+    }));
+    const empty = { newMembers: [], renamed: [], moved: [], conflicts: [], nameHidden: [], returning: [], emptyDepartments: [] };
+    const model = directoryModel({
+      frame: orgFrame,
+      notice: null,
+      path: '/p',
+      branches: [],
+      branchHref: () => '',
+      mappings: [],
+      hasDirectory: true,
+      preview: { basis: 'a'.repeat(64), ...empty, gone: many },
+      applies: true,
+    });
+    const [gone] = model.preview!.sections;
+    expect(gone!.rows).toHaveLength(LISTED_ROWS);
+    expect(gone!.more).toBe(5);
+    expect(gone!.rows[0]).toEqual(['党员0', 'b1', '企业微信 u0']);
+  });
+
+  it('render a branch’s departments and the tree to pick from, another branch’s department shown as its, a failed read said and an id to type', async () => {
+    const model = departmentsModel({
+      frame: branchFrame,
+      notice: null,
+      path: '/console/orgs/o1/branches/b1/departments',
+      branchId: 'b1',
+      mappings: [
+        { branch: 'b1', channel: 'dt1', departmentId: '10', includeSub: true },
+        { branch: 'b2', channel: 'dt1', departmentId: '20', includeSub: false },
+      ],
+      branches: [
+        { id: 'b1', name: '第一党支部' },
+        { id: 'b2', name: HOSTILE },
+      ],
+      channels: [
+        {
+          id: 'dt1',
+          label: '钉钉',
+          under: '1',
+          read: {
+            ok: true,
+            departments: [
+              { id: '10', name: '办公室' },
+              { id: '20', name: HOSTILE },
+              { id: '30', name: null },
+            ],
+          },
+        },
+        {
+          id: 'wx1',
+          label: '企业微信',
+          under: null,
+          read: { ok: false, error: `渠道 wx1 无权读取通讯录（平台错误码 48002）。${HOSTILE}` },
+        },
+      ],
+    });
+    expect(model.mapped).toEqual([{ channel: 'dt1', departmentId: '10', includeSub: true }]);
+    const [dt, wx] = model.pickers;
+    if (!dt!.read.ok) throw new Error('read');
+    expect(dt!.read.rows.map((r) => [r.id, r.ownBranch, r.takenBy])).toEqual([
+      ['1', false, null],
+      ['10', true, '第一党支部'],
+      ['20', false, HOSTILE],
+      ['30', false, null],
+    ]);
+    expect(dt!.read.rows[3]!.browseHref).toBe('/console/orgs/o1/branches/b1/departments?channel=dt1&under=30');
+    expect(wx!.read.ok).toBe(false);
+    const page = await render(departmentsView(model));
+    expectEscaped(page);
+    expect(page).toContain('已对应本支部');
+    expect(page).toContain('已对应「&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;」');
+    expect(page).toContain('<div class="error">渠道 wx1 无权读取通讯录（平台错误码 48002）。&lt;script&gt;');
+    expect(page).toContain('<input id="department-wx1" name="departmentId" type="text"');
+    expect(page).toContain('<button class="plain" type="submit">改为仅本部门</button>');
+    expect(page).toContain('action="/console/orgs/o1/branches/b1/departments/remove"');
   });
 
   it('render the sign-in pages with the link’s token escaped in its form', async () => {

@@ -111,6 +111,18 @@ describe('the DingTalk directory', () => {
     expect(JSON.stringify(found)).not.toContain('13800000000');
   });
 
+  it('lists the departments right under one, with their names, in one call; an unknown one by its code', async () => {
+    const { served, reader, counted } = setup({ departments: TREE, people: [] });
+    expect(await reader.children('1')).toEqual([
+      { id: '10', name: '部门10' },
+      { id: '20', name: '部门20' },
+    ]);
+    expect(await reader.children('12')).toEqual([]);
+    expect(served.calls().map((r) => r.body)).toEqual([{ dept_id: 1 }, { dept_id: 12 }]);
+    expect(counted()).toBe(2);
+    await expect(reader.children('99')).rejects.toMatchObject({ failure: 'unknown-department', code: 60003, department: '99' });
+  });
+
   it('keeps to 20 calls a second', async () => {
     const { reader, slept } = setup({ departments: TREE, people: people(4_500, '20', 'p') });
     await reader.people(['20']);
@@ -238,6 +250,17 @@ describe('the WeCom directory', () => {
     expect(names.map((r) => r.query.userid).sort()).toEqual(['lisi', 'wangwu', 'zhangsan']);
     expect(names.every((r) => r.query.access_token!.includes('-app'))).toBe(true);
     expect(counted()).toBe(calls.length);
+  });
+
+  it('lists the departments right under one by id, in one call: WeCom names none', async () => {
+    const { served, reader } = setup({ departments: TREE, people: [] });
+    expect(await reader.children('1')).toEqual([
+      { id: '2', name: null },
+      { id: '4', name: null },
+    ]);
+    expect(await reader.children('3')).toEqual([]);
+    expect(served.calls().map((r) => r.query.id)).toEqual(['1', '3']);
+    await expect(reader.children('99')).rejects.toMatchObject({ failure: 'unknown-department', code: 60003, department: '99' });
   });
 
   it('reads a name the app may not see as hidden', async () => {

@@ -1,5 +1,10 @@
 import type { Transaction } from 'kysely';
-import { findDepartmentMappings, listOrgDepartments, putBranchDepartments } from '../../db/branch-departments.ts';
+import {
+  findDepartmentMappings,
+  listDepartmentsOfBranches,
+  listOrgDepartments,
+  putBranchDepartments,
+} from '../../db/branch-departments.ts';
 import { getBranch } from '../../db/branches.ts';
 import { listOrgChannels } from '../../db/channels.ts';
 import { insertMembers, insertMove, leaveMember, listOrgMembers, memberFacts, memberState, putMember } from '../../db/members.ts';
@@ -17,7 +22,15 @@ import {
 } from '../domain/directory.ts';
 import { type MemberState, decide, mayChangeMember } from '../domain/policy.ts';
 import type { SendContext } from '../platforms/adapter.ts';
-import { DirectoryError, checkDepartment, directoryOf, readDirectory } from '../platforms/directory.ts';
+import {
+  DirectoryError,
+  type NamedDepartment,
+  checkDepartment,
+  departmentChildren,
+  directoryOf,
+  readDirectory,
+  readsDirectory,
+} from '../platforms/directory.ts';
 import { PlatformClients } from '../platforms/shared/clients.ts';
 import { type Acting, Refused, audit, auditEach, authorise } from './acting.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -86,6 +99,53 @@ export async function checkBranchDepartments(
       throw err;
     }
   }
+}
+
+/** The org's channels whose directory a branch may name departments of. */
+export async function directoryChannels(deps: Pick<DirectoryDeps, 'db'>, orgId: string): Promise<Channel[]> {
+  return (await listOrgChannels(deps.db, orgId)).filter(readsDirectory);
+}
+
+export type DepartmentChoices = { ok: true; departments: NamedDepartment[] } | { ok: false; error: string };
+
+/** The departments right under `under` in the channel's directory, read now for an org admin to pick from; why not, in Chinese. */
+export async function departmentChoices(deps: DirectoryDeps, channel: Channel, under: string): Promise<DepartmentChoices> {
+  try {
+    return { ok: true, departments: await departmentChildren(sendContext(deps), channel, under) };
+  } catch (err) {
+    if (!(err instanceof DirectoryError)) throw err;
+    return { ok: false, error: directoryProblem(err).message };
+  }
+}
+
+const mappingKey = (d: Pick<DepartmentMapping, 'channel' | 'departmentId'>) => JSON.stringify([d.channel, d.departmentId]);
+
+/**
+ * Makes `departments` the branch's, as an org admin sets them in the console: those the branch did
+ * not have are asked of the platform first (one deleted there since can still be taken off), then
+ * all are saved, refused when one is another branch's, and the change goes to the trail. A refusal
+ * changes nothing.
+ */
+export async function setBranchDepartments(
+  deps: DirectoryDeps,
+  acting: Acting,
+  orgId: string,
+  branchId: string,
+  departments: readonly Omit<DepartmentMapping, 'branch'>[],
+): Promise<void> {
+  authorise(acting, 'branch.write', { kind: 'branch', orgId, branchId });
+  const had = new Set((await listDepartmentsOfBranches(deps.db, orgId, [branchId])).map(mappingKey));
+  await checkBranchDepartments(
+    deps,
+    orgId,
+    departments.filter((d) => !had.has(mappingKey(d))),
+  );
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await getOrgForUpdate(trx, orgId))) throw new Problem(404, `unknown org ${orgId}`);
+    const now = deps.clock.now();
+    await saveBranchDepartments(trx, orgId, branchId, departments, now);
+    await audit(trx, acting, { at: now, orgId, action: 'branch.write', object: `branch:${branchId}`, detail: { departments } });
+  });
 }
 
 /** Saves a branch's departments in its transaction: refused when one of them is another branch's. */
@@ -167,12 +227,38 @@ type Audited = { action: AuditAction; object: string; detail: Record<string, unk
  * not a preview they gave or when a mapped department lists nobody and `confirmEmpty` is not set;
  * Refused when the policy does not let `acting` make one of its changes. All of it or nothing.
  */
-export async function applyDirectory(
+export function applyDirectory(
   deps: DirectoryDeps,
   acting: Acting,
   orgId: string,
   submitted: { basis: string },
   confirmEmpty: boolean,
+): Promise<ApplyResult> {
+  return applyOnBasis(deps, acting, orgId, submitted.basis, confirmEmpty, submitted);
+}
+
+/**
+ * Applies the preview the console showed, named by its basis: the same directories, mappings and
+ * roster give the same preview, so the basis is that preview. As applyDirectory otherwise.
+ */
+export function applyShownDirectory(
+  deps: DirectoryDeps,
+  acting: Acting,
+  orgId: string,
+  basis: string,
+  confirmEmpty: boolean,
+): Promise<ApplyResult> {
+  return applyOnBasis(deps, acting, orgId, basis, confirmEmpty, null);
+}
+
+async function applyOnBasis(
+  deps: DirectoryDeps,
+  acting: Acting,
+  orgId: string,
+  basis: string,
+  confirmEmpty: boolean,
+  /** The preview as submitted, to be the one computed; null when only its basis is. */
+  submitted: { basis: string } | null,
 ): Promise<ApplyResult> {
   authorise(acting, 'directory.apply', { kind: 'org', orgId });
   const { db, clock } = deps;
@@ -185,8 +271,9 @@ export async function applyDirectory(
     const mappings = await listOrgDepartments(trx, orgId);
     const members = await listOrgMembers(trx, orgId);
     const preview = directoryPreview(snapshot, mappings, members.map(rosterEntry));
-    if (preview.basis !== submitted.basis) throw new Problem(409, '预览之后通讯录或名单已有变化，请重新预览后再确认。');
-    if (canonical(preview) !== canonical(submitted)) throw badField('preview', '与其依据算出的预览不符：请原样提交预览的结果。');
+    if (preview.basis !== basis) throw new Problem(409, '预览之后通讯录或名单已有变化，请重新预览后再确认。');
+    if (submitted && canonical(preview) !== canonical(submitted))
+      throw badField('preview', '与其依据算出的预览不符：请原样提交预览的结果。');
     if (preview.emptyDepartments.length > 0 && !confirmEmpty) {
       const listed = preview.emptyDepartments.map((d) => `渠道 ${d.channel} 的部门「${d.department}」`).join('、');
       throw badField('confirmEmpty', `${listed}在通讯录中没有人员；若确无人员，请以 confirmEmpty: true 确认后再提交。`);

@@ -3,20 +3,40 @@ import type { DepartmentMapping, DirectorySnapshot } from '../domain/directory.t
 import type { AccountPlatform } from '../domain/records.ts';
 import type { SendContext } from './adapter.ts';
 import { adapterFor } from './index.ts';
-import { DirectoryError, type DirectoryReader } from './shared/directory.ts';
+import { DirectoryError, type DirectoryReader, type NamedDepartment } from './shared/directory.ts';
 
 // The platforms' directories as the preview reads them: each channel that a branch maps departments
 // of, read for those departments (with those under them where the mapping says so) and the people
 // in them. Any failure fails the whole read, naming the channel: a preview of half a directory
 // would show everyone in the other half as gone.
 
-export { DirectoryError } from './shared/directory.ts';
+export { DirectoryError, type NamedDepartment, TOP_DEPARTMENT } from './shared/directory.ts';
 
 /** The channel's directory reader and the accounts its people are; null when its platform gives no directory. */
 export function directoryOf(ctx: SendContext, channel: Channel): { reader: DirectoryReader; platform: AccountPlatform } | null {
   const adapter = adapterFor(channel);
   if (!adapter.directory || adapter.account === null || adapter.account === 'any') return null;
   return { reader: adapter.directory(ctx), platform: adapter.account };
+}
+
+/** Whether the channel's platform gives a directory whose people are members' accounts. */
+export function readsDirectory(channel: Channel): boolean {
+  const adapter = adapterFor(channel);
+  return adapter.directory !== null && adapter.account !== null && adapter.account !== 'any';
+}
+
+/**
+ * The departments right under `under` in the channel's directory, for an org admin to pick from: a
+ * level at a time, so that a large tree costs a call a level looked at. Throws DirectoryError naming the channel.
+ */
+export async function departmentChildren(ctx: SendContext, channel: Channel, under: string): Promise<NamedDepartment[]> {
+  const directory = directoryOf(ctx, channel);
+  if (!directory) throw new DirectoryError('permission', `channel ${channel.id} has no directory`, null, null, under, channel.id);
+  try {
+    return await directory.reader.children(under);
+  } catch (err) {
+    throw err instanceof DirectoryError ? err.of(channel.id) : err;
+  }
 }
 
 /** Whether the channel's directory has the department: throws DirectoryError (naming the channel) when it has not, or cannot say. */

@@ -171,6 +171,8 @@ describe.each(DIALECTS)('the console in chromium on %s', (dialect) => {
       '/console/orgs/o1/channels',
       '/console/orgs/o1/calendar',
       '/console/orgs/o1/audit',
+      '/console/orgs/o1/directory',
+      '/console/orgs/o1/branches/b1/departments',
       '/console/queues',
       '/console/orgs/o1/branches/b2/members',
       '/console/orgs/o1/branches/b2/members/m9',

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putAttendance } from '../../db/attendance.ts';
+import { putBranchDepartments } from '../../db/branch-departments.ts';
 import { putBranch } from '../../db/branches.ts';
 import { putChannel } from '../../db/channels.ts';
 import { insertMeeting } from '../../db/meetings.ts';
@@ -11,6 +12,7 @@ import { ADMIN_TOKEN } from '../helpers/app.ts';
 import { signInLink } from '../helpers/console.ts';
 import { DIALECTS, meetingRow, memberPutter } from '../helpers/db.ts';
 import { DT_SECRET } from '../helpers/dingtalk.ts';
+import { serveDingtalkDirectory } from '../helpers/fake-directory.ts';
 import { type Served, serveWithBrowser } from './browser.ts';
 
 // Every console page on a phone (390×844): no table cell and no link lies outside the screen,
@@ -35,6 +37,25 @@ async function seed(s: Served) {
       party_group: '第一党小组',
       accounts: { dingtalk: `dt-long-account-${i}`, wecom: `wecom-long-${i}` },
     });
+  // A directory whose preview lists a kind of each: long names and ids, a member gone, one in two branches.
+  await db.transaction().execute(async (trx) => {
+    await putBranchDepartments(trx, 'o1', 'b1', [{ channel: 'dt1', departmentId: '1001', includeSub: true }], NOW);
+    await putBranchDepartments(trx, 'o1', 'b2', [{ channel: 'dt1', departmentId: '1002', includeSub: false }], NOW);
+  });
+  serveDingtalkDirectory(s.fake, {
+    departments: [
+      { id: '1', parentId: null },
+      { id: '1001', parentId: '1' },
+      { id: '1002', parentId: '1' },
+      { id: '1003', parentId: '1001' },
+    ],
+    people: [
+      { userId: 'dt-long-account-1', name: '党员1（通讯录中的姓名较长）', departments: ['1001'] },
+      { userId: 'dt-long-account-2', name: '党员2', departments: ['1002'] },
+      { userId: 'dt-long-account-3', name: '党员3', departments: ['1003', '1002'] },
+      { userId: 'dt-a-very-long-directory-user-id-0001', name: '新来的同志欧阳某某', departments: ['1003'] },
+    ],
+  });
   const meetings = [
     ['AAA', 'assembly', 10, 20, '学习贯彻党的二十届四中全会精神专题研讨'],
     ['BBB', 'committee', 11, 10, '研究四季度工作'],
@@ -106,7 +127,17 @@ const BRANCH_PAGES = [
   `${b1}/digest`,
   `${b1}/exports`,
 ];
-const ORG_PAGES = ['/console/orgs', '/console/orgs/o1', '/console/orgs/o1/channels', '/console/orgs/o1/calendar', '/console/orgs/o1/audit'];
+const ORG_PAGES = [
+  '/console/orgs',
+  '/console/orgs/o1',
+  '/console/orgs/o1/channels',
+  '/console/orgs/o1/calendar',
+  '/console/orgs/o1/audit',
+  '/console/orgs/o1/directory',
+  '/console/orgs/o1/directory/preview',
+];
+/** Pages of a branch that only an org admin or IT sees. */
+const BRANCH_ADMIN_PAGES = [`${b1}/departments`, `${b1}/departments?channel=dt1&under=1001`];
 
 describe.each(DIALECTS)('the console on a phone in chromium on %s', (dialect) => {
   let s: Served;
@@ -125,7 +156,7 @@ describe.each(DIALECTS)('the console on a phone in chromium on %s', (dialect) =>
       expect((await page.goto(`${s.url}${path}`))?.status(), path).toBe(200);
       const out = await clipped(page);
       if (out.length) found[path] = out;
-      await s.shot(page, `phone-${who}${path.replace(/^\/console/, '').replace(/\//g, '-')}`);
+      await s.shot(page, `phone-${who}${path.replace(/^\/console/, '').replace(/[/?&=]/g, '-')}`);
     }
     expect(found).toEqual({});
   }
@@ -136,7 +167,7 @@ describe.each(DIALECTS)('the console on a phone in chromium on %s', (dialect) =>
     await page.fill('#token', ADMIN_TOKEN);
     await page.click('button:has-text("登录")');
     await page.waitForURL(/\/console\/orgs$/);
-    await look(page, [...ORG_PAGES, ...BRANCH_PAGES], 'it');
+    await look(page, [...ORG_PAGES, ...BRANCH_PAGES, ...BRANCH_ADMIN_PAGES], 'it');
     // The digest's bold shows as bold, not as asterisks beside the Chinese.
     await page.goto(`${s.url}${b1}/digest`);
     expect(await page.locator('.digest strong', { hasText: '本周空白' }).count()).toBe(1);

@@ -41,13 +41,15 @@ const BRANCH_TABS = [
   ['exports', '导出', '/exports'],
 ] as const;
 
-export type BranchTab = (typeof BRANCH_TABS)[number][0];
+export type BranchTab = (typeof BRANCH_TABS)[number][0] | 'departments';
 
-/** The tabs of a branch's pages; the org's list first for those who see more than one branch. */
+/** The tabs of a branch's pages; the org's list first for those who see more than one branch; its directory departments for those who set them. */
 export function branchTabs(viewer: Viewer, org: OrgTable, branch: BranchTable, on: BranchTab): Tab[] {
   const tabs: Tab[] = viewer.scope.kind === 'branch' ? [] : [{ label: '各支部', href: orgPath(org.id) }];
   const path = branchPath(org.id, branch.id);
   for (const [key, label, suffix] of BRANCH_TABS) tabs.push({ label, href: `${path}${suffix}`, on: key === on });
+  if (decide(viewer.actor, 'branch.write', { kind: 'branch', orgId: org.id, branchId: branch.id }).ok)
+    tabs.push({ label: '通讯录部门', href: `${path}/departments`, on: on === 'departments' });
   return tabs;
 }
 
@@ -73,6 +75,8 @@ export async function orgTabs(viewer: Viewer, org: OrgTable, on: string, deps: P
     { label: '渠道', href: `${orgPath(org.id)}/channels`, on: on === 'channels' },
     { label: '节假日', href: `${orgPath(org.id)}/calendar`, on: on === 'calendar' },
   ];
+  if (decide(viewer.actor, 'directory.preview', { kind: 'org', orgId: org.id }).ok)
+    tabs.push({ label: '通讯录同步', href: `${orgPath(org.id)}/directory`, on: on === 'directory' });
   if (decide(viewer.actor, 'audit.read', { kind: 'org', orgId: org.id }).ok)
     tabs.push({ label: '操作记录', href: `${orgPath(org.id)}/audit`, on: on === 'audit' });
   if (await mayQueues(viewer, 'queues.read', deps)) tabs.push({ label: '队列', href: QUEUES_PATH });

@@ -6,6 +6,7 @@ import { CONSOLE_PATH } from '../../chat/context.ts';
 import { sameToken } from '../auth.ts';
 import { type DashboardEnv, READS, auditQueueWrite, queueDashboard } from '../dashboard.ts';
 import { ASSET_PATH, assetRoutes } from './assets.ts';
+import { directoryPages } from './directory.ts';
 import { loginRoutes } from './login.ts';
 import { meetingPages } from './meetings.ts';
 import { QUEUES_PATH, mayQueues } from './nav.ts';
@@ -81,5 +82,6 @@ export function consoleRoutes(deps: ServiceDeps): Hono<ConsoleEnv> {
   app.route('/', memberPages(deps));
   app.route('/', reportPages(deps));
   app.route('/', orgPages(deps));
+  app.route('/', directoryPages(deps));
   return app;
 }

@@ -16,6 +16,7 @@ import {
   type DirectoryEntry,
   DirectoryError,
   type DirectoryReader,
+  type NamedDepartment,
   directoryCall,
   objectOf,
 } from '../shared/directory.ts';
@@ -83,7 +84,7 @@ export class DingtalkDirectory implements DirectoryReader {
     // Asked of the department itself even without those under it: DingTalk says so if it has none of that id.
     const queue = [id];
     for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
-      const children = await this.children(parent);
+      const children = (await this.children(parent)).map((c) => c.id);
       if (!withSub) break;
       for (const child of children.filter((c) => !seen.has(c))) {
         seen.add(child);
@@ -124,11 +125,13 @@ export class DingtalkDirectory implements DirectoryReader {
     return [...people.values()];
   }
 
-  private async children(department: string): Promise<string[]> {
+  async children(department: string): Promise<NamedDepartment[]> {
     const answer = await this.post(LIST_SUB, { dept_id: Number(department) }, department);
     return (Array.isArray(answer.result) ? answer.result : []).flatMap((d) => {
-      const id = objectOf(d)?.dept_id;
-      return typeof id === 'number' || typeof id === 'string' ? [String(id)] : [];
+      const row = objectOf(d);
+      const id = row?.dept_id;
+      if (typeof id !== 'number' && typeof id !== 'string') return [];
+      return [{ id: String(id), name: typeof row?.name === 'string' && row.name ? row.name : null }];
     });
   }
 

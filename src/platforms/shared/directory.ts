@@ -21,8 +21,19 @@ export interface DirectoryEntry {
   departmentIds: string[];
 }
 
+/** A department as an org admin picks it: its name where the platform gives one (WeCom gives ids only). */
+export interface NamedDepartment {
+  id: string;
+  name: string | null;
+}
+
+/** Both platforms number the department of the whole organisation 1. */
+export const TOP_DEPARTMENT = '1';
+
 /** A channel's directory, read a department at a time. Its methods throw DirectoryError. */
 export interface DirectoryReader {
+  /** The departments right under this one; DirectoryError `unknown-department` if there is none of that id. */
+  children(id: string): Promise<NamedDepartment[]>;
   /** The department and, when `withSub`, every department under it; DirectoryError `unknown-department` if there is none of that id. */
   departments(id: string, withSub: boolean): Promise<DirectoryDepartment[]>;
   /** Everyone in these departments (not those under them), once each. */

@@ -16,6 +16,7 @@ import {
   type DirectoryEntry,
   DirectoryError,
   type DirectoryReader,
+  type NamedDepartment,
   directoryCall,
   objectOf,
 } from '../shared/directory.ts';
@@ -85,6 +86,17 @@ export class WecomDirectory implements DirectoryReader {
   }
 
   async departments(id: string, withSub: boolean): Promise<DirectoryDepartment[]> {
+    const all = await this.listUnder(id);
+    return withSub ? all : all.filter((d) => d.id === id);
+  }
+
+  /** By id only: simplelist, which the 通讯录同步 token may read, names no department. */
+  async children(id: string): Promise<NamedDepartment[]> {
+    return (await this.listUnder(id)).filter((d) => d.parentId === id && d.id !== id).map((d) => ({ id: d.id, name: null }));
+  }
+
+  /** The department and every one under it. */
+  private async listUnder(id: string): Promise<DirectoryDepartment[]> {
     const answer = await this.call(this.listToken, 'GET', SIMPLE_LIST, { id }, null, VISIBLE_RANGE, id);
     const all = (Array.isArray(answer.department_id) ? answer.department_id : []).flatMap((d) => {
       const row = objectOf(d);
@@ -92,9 +104,9 @@ export class WecomDirectory implements DirectoryReader {
       const parent = row.parentid;
       return [{ id: String(row.id), parentId: typeof parent === 'number' || typeof parent === 'string' ? String(parent) : null }];
     });
-    const own = all.find((d) => d.id === id);
-    if (!own) throw new DirectoryError('unknown-department', `WeCom ${SIMPLE_LIST} did not list department ${id}`, null, null, id);
-    return withSub ? all : [own];
+    if (!all.some((d) => d.id === id))
+      throw new DirectoryError('unknown-department', `WeCom ${SIMPLE_LIST} did not list department ${id}`, null, null, id);
+    return all;
   }
 
   async people(departmentIds: readonly string[]): Promise<DirectoryEntry[]> {
