@@ -6,15 +6,17 @@ import { putOrg } from '../db/orgs.ts';
 import { enqueueDelivery } from '../jobs/outbound.ts';
 import { startWorkers } from '../jobs/workers.ts';
 import { createHandle } from '../src/app.ts';
-import { cardTaskId, madeForChat, parseCardTask } from '../src/domain/cards.ts';
+import { cardTaskId, madeForChat, meetingCard, parseCardTask } from '../src/domain/cards.ts';
 import type { OutboundMessage, Target } from '../src/domain/outbound.ts';
+import { deliver } from '../src/platforms/deliver.ts';
 import { LongConnections } from '../src/platforms/long-connections.ts';
+import { PlatformClients } from '../src/platforms/shared/clients.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, countOf, memberRow } from './helpers/db.ts';
 import { eventually } from './helpers/eventually.ts';
 import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
-import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 import { botCallback, cardPressEvent } from './helpers/wecom.ts';
 
 // Buttons on a WeCom AI bot's long connection, the whole service: a group the bot reaches only over
@@ -173,6 +175,67 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     });
   });
 
+  describe('sent straight through the adapter', () => {
+    const ROBOT_CHAT: Target = { kind: 'chat', channelId: 'ws1', chatId: 'wrkGroupB' };
+    const send = (target: Target, message: OutboundMessage, key: string) => deliver(t, new PlatformClients(t), target, message, key);
+    const robotPushes = () => fake.requests.filter((r) => r.path === '/cgi-bin/webhook/send').length;
+    const startCard = (id: string): OutboundMessage => {
+      const meeting = { id, type: 'assembly', topic: null, code: 'K7Q', starts_at: T0, location: null } as const;
+      return {
+        title: '会议开始',
+        markdown: '**会议开始**',
+        card: meetingCard('start', meeting, 'Asia/Shanghai', T0, 30 * 60_000, '请点「签到」'),
+      };
+    };
+
+    it('a push WeCom may have taken is tried again over the socket only, never through the robot; its card refused as taken was posted', async () => {
+      const robotBefore = robotPushes();
+      const card = startCard('mtgunsure1');
+      const task = cardTaskId(card.card!, 'wrkGroupB', 'unsure-1');
+      server.answerPushes(null);
+      expect(await send(ROBOT_CHAT, card, 'unsure-1')).toEqual({
+        delivered: false,
+        kind: 'retry',
+        reason: 'WeCom did not acknowledge the push in time',
+      });
+      server.answerPushes(0);
+      expect(await send(ROBOT_CHAT, card, 'unsure-1')).toEqual({ delivered: true });
+      expect(pushes().filter((f) => (f.body as CardBody).template_card?.task_id === task)).toHaveLength(2);
+
+      // Text has no task id: refused after such an attempt, it waits for the socket.
+      const text: OutboundMessage = { title: '通知', markdown: '通知 unsure-2' };
+      server.answerPushes(null);
+      expect(await send(ROBOT_CHAT, text, 'unsure-2')).toMatchObject({ delivered: false, kind: 'retry' });
+      server.answerPushes(-1);
+      expect(await send(ROBOT_CHAT, text, 'unsure-2')).toMatchObject({ delivered: false, kind: 'retry', errcode: -1 });
+      server.answerPushes(0);
+      expect(robotPushes()).toBe(robotBefore);
+      // Refused with no such attempt before it, it goes through the robot.
+      server.answerPushes(-1);
+      expect(await send(ROBOT_CHAT, text, 'unsure-3')).toEqual({ delivered: true });
+      server.answerPushes(0);
+      expect(robotPushes()).toBe(robotBefore + 1);
+    }, 30_000);
+
+    it('a push WeCom refuses for good is not tried again; one refused for now is', async () => {
+      const group: Target = { kind: 'chat', channelId: 'ws1', chatId: GROUP };
+      server.answerPushes(42014);
+      expect(await send(group, startCard('mtgrefused'), 'refused-1')).toEqual({
+        delivered: false,
+        kind: 'permanent',
+        errcode: 42014,
+        reason: 'WeCom refused the push: 42014 invalid',
+      });
+      server.answerPushes(45009);
+      expect(await send(group, startCard('mtgrefused'), 'refused-2')).toMatchObject({
+        delivered: false,
+        kind: 'rate-limited',
+        errcode: 45009,
+      });
+      server.answerPushes(0);
+    });
+  });
+
   it('with no process holding the socket a push is retried, not lost, and names nobody; a chat with a robot key gets it through the robot', async () => {
     await holder.stop();
     await server.waitFor(() => server.sockets.size === 0);
@@ -196,7 +259,9 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     }, 10_000);
 
     await enqueue('nudge-robot', { kind: 'chat', channelId: 'ws1', chatId: 'wrkGroupB' });
-    const [robot] = await fake.waitFor((r) => r.path === '/cgi-bin/webhook/send', 10_000);
+    const nudged = (r: RecordedRequest) =>
+      r.path === '/cgi-bin/webhook/send' && (r.body as { markdown: { content: string } }).markdown.content.startsWith('**签到提醒**');
+    const [robot] = await fake.waitFor(nudged, 10_000);
     expect(robot!.query.key).toBe('key-b2');
     // The robot can @-mention: it does, as before.
     expect((robot!.body as { markdown: { content: string } }).markdown.content).toContain('<@wangwu> <@lisi>');

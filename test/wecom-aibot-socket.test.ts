@@ -111,17 +111,20 @@ describe('cards: the official client and ours, frame for frame', () => {
   });
   afterAll(() => fake.close());
 
-  it('pushes a card to a group as sendMessage does, the row values clipped to what WeCom shows', async () => {
+  it('pushes a card to a group as sendMessage does, the row values clipped to what WeCom shows; its task_id is taken once', async () => {
     const body = pushBody({ title: '会议开始', markdown: '**会议开始**', card: CARD }, 'wrkGroupA', 'send-1');
     if (body.msgtype !== 'template_card') throw new Error('expected a card');
-    const sdk = await connectOfficial();
-    await sdk.sendMessage('wrkGroupA', { msgtype: 'template_card', template_card: body.template_card });
-    sdk.disconnect();
-    await server.waitFor(() => server.sockets.size === 0);
     const socket = await connectOurs();
     expect(await socket.send(body)).toEqual({ errcode: 0, errmsg: 'ok' });
+    socket.stop();
+    await server.waitFor(() => server.sockets.size === 0);
+    const sdk = await connectOfficial();
+    // The same card again is refused, and the official client takes the refusal as a failure.
+    await expect(sdk.sendMessage('wrkGroupA', { msgtype: 'template_card', template_card: body.template_card })).rejects.toMatchObject({
+      errcode: 42014,
+    });
 
-    const [theirs, mine] = server.frames('aibot_send_msg');
+    const [mine, theirs] = server.frames('aibot_send_msg');
     expect(theirs!.headers.req_id).toMatch(/^aibot_send_msg_\d+_\w+$/);
     expect(mine!.headers.req_id).toMatch(/^aibot_send_msg_\d+_[0-9a-f]+$/);
     expect(withoutReqId(mine!)).toEqual(withoutReqId(theirs!));

@@ -45,11 +45,11 @@ export function openAibotSocket(ctx: ConnectContext, channel: ChannelOf<WecomBot
   };
 }
 
-/** One relayed push (aibot_send_msg), as the server acknowledged it. */
+/** One relayed push (aibot_send_msg), as the server acknowledged it; sent and unacknowledged, WeCom may have it. */
 async function push(socket: AibotSocket, payload: unknown): Promise<RelayAnswer> {
   if (!socket.connected) return { sent: false, reason: 'the long connection is reconnecting' };
   const ack = await socket.send(payload as { chatid: string }, RELAY_TIMING.ackMs);
-  if (!ack) return { sent: false, reason: 'the long connection did not acknowledge the push' };
+  if (!ack) return { sent: 'unknown', reason: 'WeCom did not acknowledge the push in time' };
   if (ack.errcode !== 0) return { sent: false, errcode: ack.errcode, reason: `WeCom refused the push: ${ack.errcode} ${ack.errmsg}` };
   return { sent: true };
 }
