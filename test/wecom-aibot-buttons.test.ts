@@ -217,6 +217,22 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
       expect(robotPushes()).toBe(robotBefore + 1);
     }, 30_000);
 
+    it('a private push over the socket counts once in the quota, as a group push does; one that never reached WeCom does not', async () => {
+      const quota = new QuotaCounter({ ...t, prefix: t.config.QUEUE_PREFIX });
+      const used = async () =>
+        (await quota.usage('o1', 'Asia/Shanghai')).find((u) => u.platform === 'wecom' && u.kind === 'api')?.used ?? 0;
+      const member: Target = { kind: 'member', channelId: 'ws1', memberId: 'm1' };
+      const before = await used();
+      expect(await send(member, { title: '通知', markdown: '私信通知' }, 'private-1')).toEqual({ delivered: true });
+      expect(await used()).toBe(before + 1);
+
+      await holder.stop();
+      await server.waitFor(() => server.sockets.size === 0);
+      expect(await send(member, { title: '通知', markdown: '私信通知' }, 'private-2')).toMatchObject({ delivered: false, kind: 'retry' });
+      expect(await used()).toBe(before + 1);
+      await hold();
+    });
+
     it('a push WeCom refuses for good is not tried again; one refused for now is', async () => {
       const group: Target = { kind: 'chat', channelId: 'ws1', chatId: GROUP };
       server.answerPushes(42014);

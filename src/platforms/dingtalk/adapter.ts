@@ -88,8 +88,10 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
   privately: {
     format: 'dingtalk',
     files: true,
-    send({ clients }, channel, { account, title, markdown, file }) {
+    async send({ clients }, channel, { account, title, markdown, file }) {
       const api = dingtalkApi(clients, channel);
+      // A file is two calls: its upload and its message.
+      await clients.quota.count(channel, 'api', file ? 2 : 1);
       if (file) return api.sendPrivateFile({ userIds: [account], file });
       return api.sendPrivate({ userIds: [account], message: { title, markdown } });
     },

@@ -102,6 +102,7 @@ export const wecomBotAdapter: PlatformAdapter<WecomBotConfig> = {
     files: false,
     async send(ctx, channel, { account, markdown }) {
       const outcome = await overSocket(ctx, channel, privateBody(account, markdown));
+      if (reachedWecom(outcome)) await ctx.clients.quota.count(channel, 'api');
       return outcome.sent === true ? { delivered: true } : notDelivered(outcome);
     },
   },
