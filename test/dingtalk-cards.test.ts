@@ -34,6 +34,7 @@ const GROUP = 'cidCards==';
 const PLAIN = 'cidPlain==';
 const ROBOT_GROUP = 'cidRobot==';
 const TEMPLATE = 'a1b2c3d4-meeting-card.schema';
+const CREATE = '/v1.0/card/instances/createAndDeliver';
 const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 
 async function seed(t: TestApp) {
@@ -265,26 +266,45 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     const nudge = () => reminderNotice('nudge', meetings.today!, 'Asia/Shanghai', NOW, 30 * 60_000, [{ id: 'm1' }, { id: 'm2' }])!;
     const cardRequests = (since: number) => fake.requests.slice(since).filter((r) => r.path === '/v1.0/card/instances/createAndDeliver');
 
-    it('a retried card is sent under the same outTrackId; a template DingTalk refuses leaves the notice as markdown', async () => {
+    it('a retried card is sent under the same outTrackId; one DingTalk made before is not posted again', async () => {
       const notice = reminderNotice('start', meetings.tomorrow!, 'Asia/Shanghai', NOW, 30 * 60_000)!;
       const before = fake.requests.length;
-      fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', { status: 503, json: { code: 'ServiceUnavailable' } });
+      const plainBefore = markdownTo(GROUP).length;
+      // Made and delivered, its answer lost: the retry is refused as existing, which is that card.
+      fake.enqueue('POST', CREATE, { lost: true });
       expect(await send(GROUP, 'dc', notice, 'k-1')).toMatchObject({ delivered: false, kind: 'retry' });
       expect(await send(GROUP, 'dc', notice, 'k-1')).toEqual({ delivered: true });
       const ids = cardRequests(before).map((r) => (r.body as CardBody).outTrackId);
       expect(ids).toEqual([cardTaskId({ kind: 'start', meetingId: meetings.tomorrow!.id }, GROUP, 'k-1'), ids[0]]);
+      expect(markdownTo(GROUP)).toHaveLength(plainBefore);
+    });
 
-      fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
-        status: 400,
-        json: { code: 'invalidParameter.cardTemplate.notFound', message: '不存在的卡片模板' },
-      });
+    it('a card DingTalk will not deliver leaves the notice as markdown, once; any other refusal is the send’s', async () => {
+      const notice = reminderNotice('start', meetings.tomorrow!, 'Asia/Shanghai', NOW, 30 * 60_000)!;
       const plainBefore = markdownTo(GROUP).length;
+      const refused = (status: number, code: string) => ({ status, json: { code, message: code } });
+      fake.enqueue('POST', CREATE, refused(400, 'param.templateUnpublished'));
       expect(await send(GROUP, 'dc', notice, 'k-2')).toEqual({ delivered: true });
+      fake.enqueue('POST', CREATE, refused(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied'));
+      expect(await send(GROUP, 'dc', notice, 'k-6')).toEqual({ delivered: true });
       expect(
         markdownTo(GROUP)
           .slice(plainBefore)
           .map((m) => m.title),
-      ).toEqual(['会议开始']);
+      ).toEqual(['会议开始', '会议开始']);
+
+      // Made and not delivered, and its markdown refused for now: the retry finds the card made and
+      // sends the markdown.
+      const undelivered = { json: { success: true, result: { deliverResults: [{ spaceType: 'IM_GROUP', success: false }] } } };
+      fake.enqueue('POST', CREATE, undelivered, refused(400, 'param.cardAlreadyExist'));
+      fake.enqueue('POST', '/v1.0/robot/groupMessages/send', { status: 503, text: 'Service Unavailable' });
+      expect(await send(GROUP, 'dc', notice, 'k-7')).toMatchObject({ delivered: false, kind: 'retry' });
+      expect(await send(GROUP, 'dc', notice, 'k-7')).toEqual({ delivered: true });
+      expect(markdownTo(GROUP).slice(plainBefore)).toHaveLength(4);
+
+      fake.enqueue('POST', CREATE, refused(400, 'param.contentUnsafe'));
+      expect(await send(GROUP, 'dc', notice, 'k-8')).toMatchObject({ delivered: false, kind: 'permanent' });
+      expect(markdownTo(GROUP).slice(plainBefore)).toHaveLength(4);
     });
 
     it('a nudge the app robot posts names no one: the count instead of account ids', async () => {

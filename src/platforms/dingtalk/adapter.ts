@@ -61,9 +61,11 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
           outTrackId: cardTaskId(message.card, chat.chat_id, idempotencyKey),
           params: cardParams(message.card),
         });
-        if (sent.delivered || sent.kind !== 'permanent') return sent;
-        // A template DingTalk will not take (unpublished, or the app lacks the card permission) must not cost the notice.
-        deps.logger.warn({ channel: channel.id }, `DingTalk refused the meeting card (${sent.reason}); sent as markdown instead`);
+        if (sent.delivered) return sent;
+        if (sent.kind !== 'no-card') return sent;
+        // A card DingTalk will not deliver (its template missing or unpublished, the app without the
+        // card permission, a card made and not delivered) must not cost the notice.
+        deps.logger.warn({ channel: channel.id }, `DingTalk will not deliver the meeting card (${sent.reason}); sent as markdown instead`);
       }
       if (chat.webhook) {
         // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
