@@ -314,20 +314,29 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
       expect(text).not.toMatch(/dt-m\d/);
     });
 
-    it('a nudge is a card where only the app robot posts, and markdown with @-mentions where the group has its own robot', async () => {
+    it('a nudge is a card whose delivery @-mentions those not checked in, where the group has its own robot or not', async () => {
       const before = fake.requests.length;
+      const robotBefore = fake.requests.filter((r) => r.path === '/robot/send').length;
       expect(await send(GROUP, 'dc', nudge(), 'k-4')).toEqual({ delivered: true });
-      const [card] = cardRequests(before).map((r) => r.body as CardBody);
-      expect(card?.cardData.cardParamMap.note).toContain('尚有 2 位同志未签到');
-      expect(JSON.stringify(card)).not.toMatch(/dt-m\d/);
-
       expect(await send(ROBOT_GROUP, 'dc', nudge(), 'k-5')).toEqual({ delivered: true });
+      const sent = cardRequests(before).map((r) => r.body as CardBody & { imGroupOpenDeliverModel: Record<string, unknown> });
+      expect(sent.map((c) => c.openSpaceId)).toEqual([`dtv1.card//IM_GROUP.${GROUP}`, `dtv1.card//IM_GROUP.${ROBOT_GROUP}`]);
+      for (const card of sent) {
+        expect(card.imGroupOpenDeliverModel).toEqual({ robotCode: 'rc', atUserIds: { 'dt-m1': '王一', 'dt-m2': '李二' } });
+        // Its text names no one and shows no account: the @-mentions are the delivery's.
+        expect(card.cardData.cardParamMap.note).toContain('尚有 2 位同志未签到');
+        expect(JSON.stringify(card.cardData)).not.toMatch(/dt-m\d|王一|李二/);
+      }
+      expect(fake.requests.filter((r) => r.path === '/robot/send')).toHaveLength(robotBefore);
+
+      // Where DingTalk will not deliver the card, the group's own robot @-mentions them in markdown.
+      fake.enqueue('POST', CREATE, { status: 400, json: { code: 'param.templateUnpublished', message: '模板未发布' } });
+      expect(await send(ROBOT_GROUP, 'dc', nudge(), 'k-9')).toEqual({ delivered: true });
       const robot = fake.requests.filter((r: RecordedRequest) => r.path === '/robot/send').at(-1)!;
       expect(robot.query.access_token).toBe('robot-key-3');
       const pushed = robot.body as { markdown: { text: string }; at: { atUserIds: string[] } };
       expect(pushed.at.atUserIds.sort()).toEqual(['dt-m1', 'dt-m2']);
       expect(pushed.markdown.text).toContain('@dt-m1');
-      expect(cardRequests(before)).toHaveLength(1);
     });
   });
 });

@@ -54,7 +54,10 @@ const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${pat
 function createAndDeliver(req: RecordedRequest, cards: Set<string>): FakeAnswer {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const space = typeof body.openSpaceId === 'string' ? /^dtv1\.card\/\/IM_GROUP\.(.+)$/.exec(body.openSpaceId) : null;
-  const deliver = body.imGroupOpenDeliverModel as { robotCode?: unknown } | undefined;
+  const deliver = body.imGroupOpenDeliverModel as { robotCode?: unknown; atUserIds?: unknown } | undefined;
+  const at = deliver?.atUserIds;
+  // atUserIds, where given: {userid: name}, every value a string.
+  const atValid = at === undefined || (typeof at === 'object' && at !== null && Object.values(at).every((v) => typeof v === 'string'));
   const params = (body.cardData as { cardParamMap?: Record<string, unknown> } | undefined)?.cardParamMap;
   const missing = !req.headers['x-acs-dingtalk-access-token']
     ? { status: 401, code: 'InvalidAuthentication' }
@@ -66,7 +69,9 @@ function createAndDeliver(req: RecordedRequest, cards: Set<string>): FakeAnswer 
           ? { status: 400, code: 'param.cardPublicDataEmpty' }
           : !space || typeof deliver?.robotCode !== 'string' || body.callbackType !== 'STREAM'
             ? { status: 400, code: 'param.openSpaceModelInvalid' }
-            : null;
+            : !atValid
+              ? { status: 400, code: 'param.openDeliverModelError' }
+              : null;
   if (missing) return { status: missing.status, json: { code: missing.code, message: missing.code } };
   const outTrackId = body.outTrackId as string;
   if (cards.has(outTrackId)) return { status: 400, json: { code: 'param.cardAlreadyExist', message: 'param.cardAlreadyExist' } };

@@ -50,16 +50,21 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
     // A chat's own custom robot when it has one (it can @-mention), else the app robot.
     reach: (_config, chat) => (chat.webhook ? 'robot' : 'app'),
     async send({ deps, clients }, channel, { chat, message, mentioned, idempotencyKey }) {
-      const ids = mentioned.map((m) => accountOf(m, 'dingtalk')).filter((id): id is string => !!id);
+      const named = mentioned.flatMap((m) => {
+        const id = accountOf(m, 'dingtalk');
+        return id ? [[id, m.name] as const] : [];
+      });
+      const ids = named.map(([id]) => id);
       const template = cardTemplate(channel.config);
-      // A card, unless the chat's own robot can @-mention those the message names, which a card cannot.
-      if (message.card && template && !(chat.webhook && ids.length)) {
+      // A card wherever there is a template: its delivery @-mentions those the message names (a nudge's).
+      if (message.card && template) {
         await clients.quota.count(channel, 'api');
         const sent = await dingtalkApi(clients, channel).sendCard({
           openConversationId: chat.chat_id,
           templateId: template,
           outTrackId: cardTaskId(message.card, chat.chat_id, idempotencyKey),
           params: cardParams(message.card),
+          mentions: Object.fromEntries(named),
         });
         if (sent.delivered) return sent;
         if (sent.kind !== 'no-card') return sent;

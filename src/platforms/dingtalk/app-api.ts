@@ -100,14 +100,17 @@ export class DingtalkAppApi {
    * `outTrackId` names the card: a retry sends the same id, never a second one, and DingTalk
    * refuses it as existing when an earlier attempt made the card. That card was delivered (its
    * answer lost), unless DingTalk said it was not: then, as when it refuses the template or the
-   * app's permission, it is `no-card`.
+   * app's permission, it is `no-card`. `mentions` ({userid: name}) are @-mentioned by its delivery
+   * (`imGroupOpenDeliverModel.atUserIds`, as the SDK's at_sender sets it).
    */
   async sendCard(opts: {
     openConversationId: string;
     templateId: string;
     outTrackId: string;
     params: Record<string, string>;
+    mentions?: Record<string, string>;
   }): Promise<CardResult> {
+    const atUserIds = opts.mentions && Object.keys(opts.mentions).length ? { atUserIds: opts.mentions } : {};
     const json = {
       cardTemplateId: opts.templateId,
       outTrackId: opts.outTrackId,
@@ -115,7 +118,7 @@ export class DingtalkAppApi {
       callbackType: 'STREAM',
       imGroupOpenSpaceModel: { supportForward: false },
       openSpaceId: groupSpace(opts.openConversationId),
-      imGroupOpenDeliverModel: { robotCode: this.opts.config.robotCode },
+      imGroupOpenDeliverModel: { robotCode: this.opts.config.robotCode, ...atUserIds },
     };
     const sent = await this.send('/v1.0/card/instances/createAndDeliver', json, 'card', CARD_CODES);
     if (sent.delivered) return this.checkDelivered(opts.outTrackId, sent.answer);
