@@ -4,7 +4,6 @@ import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { createHandle } from '../src/app.ts';
 import type { OutboundMessage } from '../src/domain/outbound.ts';
 import type { Meeting } from '../src/domain/records.ts';
 import { cardTaskId, meetingCard } from '../src/domain/cards.ts';
@@ -13,13 +12,13 @@ import { reminderNotice } from '../src/domain/reminders.ts';
 import { cardParams } from '../src/platforms/dingtalk/card.ts';
 import { deliver } from '../src/platforms/deliver.ts';
 import { adapterFor } from '../src/platforms/index.ts';
-import { LongConnections } from '../src/platforms/long-connections.ts';
 import { PlatformClients } from '../src/platforms/shared/clients.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { dingtalkCallback } from './helpers/dingtalk.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 import { type StreamGateway, attachStreamGateway, cardCallback } from './helpers/fake-stream-gateway.ts';
+import { Holders } from './helpers/holders.ts';
 
 // Meeting cards on DingTalk, end to end: 安排 over Stream, the reminders pushed by the workers as
 // interactive cards (createAndDeliver) where the channel has a card template and as markdown where
@@ -35,7 +34,6 @@ const PLAIN = 'cidPlain==';
 const ROBOT_GROUP = 'cidRobot==';
 const TEMPLATE = 'a1b2c3d4-meeting-card.schema';
 const CREATE = '/v1.0/card/instances/createAndDeliver';
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 
 async function seed(t: TestApp) {
   await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
@@ -72,7 +70,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
   let gateway: StreamGateway;
   let t: TestApp;
   let workers: { close(): Promise<void> };
-  const holders: LongConnections[] = [];
+  const holders = new Holders(() => t);
   const meetings: Record<'today' | 'tomorrow', Meeting | undefined> = { today: undefined, tomorrow: undefined };
 
   beforeAll(async () => {
@@ -89,17 +87,13 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     await gateway.waitFor(() => first.connected('dc') && first.connected('dp'));
   });
   afterAll(async () => {
-    for (const h of holders) await h.stop();
+    await holders.stopAll();
     await workers?.close();
     await t?.close();
     await fake?.close();
   });
 
-  const holder = () => {
-    const h = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
-    holders.push(h);
-    return h;
-  };
+  const holder = () => holders.make();
   const cards = (chat: string) =>
     fake.requests
       .filter(
@@ -247,7 +241,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
   });
 
   it('a connection handed over between the push and the press loses nothing', async () => {
-    const [first] = holders;
+    const [first] = holders.made;
     const second = holder();
     await second.start();
     await first!.stop();

@@ -5,11 +5,10 @@ import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { enqueueDelivery } from '../jobs/outbound.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { createHandle } from '../src/app.ts';
 import { cardTaskId, madeForChat, meetingCard, parseCardTask } from '../src/domain/cards.ts';
 import type { OutboundMessage, Target } from '../src/domain/outbound.ts';
 import { deliver } from '../src/platforms/deliver.ts';
-import { LongConnections } from '../src/platforms/long-connections.ts';
+import type { LongConnections } from '../src/platforms/long-connections.ts';
 import { PlatformClients } from '../src/platforms/shared/clients.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
@@ -17,6 +16,7 @@ import { DIALECTS, countOf, memberRow } from './helpers/db.ts';
 import { eventually } from './helpers/eventually.ts';
 import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
+import { Holders } from './helpers/holders.ts';
 import { botCallback, cardPressEvent } from './helpers/wecom.ts';
 
 // Buttons on a WeCom AI bot's long connection, the whole service: a group the bot reaches only over
@@ -26,7 +26,6 @@ import { botCallback, cardPressEvent } from './helpers/wecom.ts';
 // socket names nobody.
 
 const BOT = { botId: 'aib-buttons', secret: 'aibot-secret-buttons' };
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 /** 14:59:58 in Shanghai: a meeting 安排'd for 15:00 has its start notice due in two seconds. */
 const T0 = Date.UTC(2026, 10, 27, 6, 59, 58);
 const GROUP = 'wrkGroupA';
@@ -43,13 +42,14 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
   let fake: FakePlatform;
   let server: AibotServer;
   let t: TestApp;
+  const holders = new Holders(() => t);
   let holder: LongConnections;
   let workers: { close(): Promise<void> };
   let meetingId = '';
   let startTask = '';
 
   const hold = async () => {
-    holder = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
+    holder = holders.make();
     await holder.start();
     await server.waitFor(() => holder.connected('ws1'));
   };
@@ -95,7 +95,7 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     await hold();
   });
   afterAll(async () => {
-    await holder?.stop();
+    await holders.stopAll();
     await workers?.close();
     await t?.close();
     await fake?.close();
