@@ -4,7 +4,6 @@ import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { createHandle } from '../src/app.ts';
 import type { OutboundMessage } from '../src/domain/outbound.ts';
 import type { Meeting } from '../src/domain/records.ts';
 import { cardTaskId, meetingCard } from '../src/domain/cards.ts';
@@ -13,13 +12,13 @@ import { reminderNotice } from '../src/domain/reminders.ts';
 import { cardParams } from '../src/platforms/dingtalk/card.ts';
 import { deliver } from '../src/platforms/deliver.ts';
 import { adapterFor } from '../src/platforms/index.ts';
-import { LongConnections } from '../src/platforms/long-connections.ts';
 import { PlatformClients } from '../src/platforms/shared/clients.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { dingtalkCallback } from './helpers/dingtalk.ts';
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
 import { type StreamGateway, attachStreamGateway, cardCallback } from './helpers/fake-stream-gateway.ts';
+import { Holders } from './helpers/holders.ts';
 
 // Meeting cards on DingTalk, end to end: 安排 over Stream, the reminders pushed by the workers as
 // interactive cards (createAndDeliver) where the channel has a card template and as markdown where
@@ -34,7 +33,7 @@ const GROUP = 'cidCards==';
 const PLAIN = 'cidPlain==';
 const ROBOT_GROUP = 'cidRobot==';
 const TEMPLATE = 'a1b2c3d4-meeting-card.schema';
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
+const CREATE = '/v1.0/card/instances/createAndDeliver';
 
 async function seed(t: TestApp) {
   await putOrg(t.db, { id: 'o1', name: '机关工委', timezone: 'Asia/Shanghai', digest_cron: null }, NOW);
@@ -71,7 +70,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
   let gateway: StreamGateway;
   let t: TestApp;
   let workers: { close(): Promise<void> };
-  const holders: LongConnections[] = [];
+  const holders = new Holders(() => t);
   const meetings: Record<'today' | 'tomorrow', Meeting | undefined> = { today: undefined, tomorrow: undefined };
 
   beforeAll(async () => {
@@ -88,17 +87,13 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     await gateway.waitFor(() => first.connected('dc') && first.connected('dp'));
   });
   afterAll(async () => {
-    for (const h of holders) await h.stop();
+    await holders.stopAll();
     await workers?.close();
     await t?.close();
     await fake?.close();
   });
 
-  const holder = () => {
-    const h = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
-    holders.push(h);
-    return h;
-  };
+  const holder = () => holders.make();
   const cards = (chat: string) =>
     fake.requests
       .filter(
@@ -246,7 +241,7 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
   });
 
   it('a connection handed over between the push and the press loses nothing', async () => {
-    const [first] = holders;
+    const [first] = holders.made;
     const second = holder();
     await second.start();
     await first!.stop();
@@ -265,26 +260,45 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
     const nudge = () => reminderNotice('nudge', meetings.today!, 'Asia/Shanghai', NOW, 30 * 60_000, [{ id: 'm1' }, { id: 'm2' }])!;
     const cardRequests = (since: number) => fake.requests.slice(since).filter((r) => r.path === '/v1.0/card/instances/createAndDeliver');
 
-    it('a retried card is sent under the same outTrackId; a template DingTalk refuses leaves the notice as markdown', async () => {
+    it('a retried card is sent under the same outTrackId; one DingTalk made before is not posted again', async () => {
       const notice = reminderNotice('start', meetings.tomorrow!, 'Asia/Shanghai', NOW, 30 * 60_000)!;
       const before = fake.requests.length;
-      fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', { status: 503, json: { code: 'ServiceUnavailable' } });
+      const plainBefore = markdownTo(GROUP).length;
+      // Made and delivered, its answer lost: the retry is refused as existing, which is that card.
+      fake.enqueue('POST', CREATE, { lost: true });
       expect(await send(GROUP, 'dc', notice, 'k-1')).toMatchObject({ delivered: false, kind: 'retry' });
       expect(await send(GROUP, 'dc', notice, 'k-1')).toEqual({ delivered: true });
       const ids = cardRequests(before).map((r) => (r.body as CardBody).outTrackId);
       expect(ids).toEqual([cardTaskId({ kind: 'start', meetingId: meetings.tomorrow!.id }, GROUP, 'k-1'), ids[0]]);
+      expect(markdownTo(GROUP)).toHaveLength(plainBefore);
+    });
 
-      fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
-        status: 400,
-        json: { code: 'invalidParameter.cardTemplate.notFound', message: '不存在的卡片模板' },
-      });
+    it('a card DingTalk will not deliver leaves the notice as markdown, once; any other refusal is the send’s', async () => {
+      const notice = reminderNotice('start', meetings.tomorrow!, 'Asia/Shanghai', NOW, 30 * 60_000)!;
       const plainBefore = markdownTo(GROUP).length;
+      const refused = (status: number, code: string) => ({ status, json: { code, message: code } });
+      fake.enqueue('POST', CREATE, refused(400, 'param.templateUnpublished'));
       expect(await send(GROUP, 'dc', notice, 'k-2')).toEqual({ delivered: true });
+      fake.enqueue('POST', CREATE, refused(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied'));
+      expect(await send(GROUP, 'dc', notice, 'k-6')).toEqual({ delivered: true });
       expect(
         markdownTo(GROUP)
           .slice(plainBefore)
           .map((m) => m.title),
-      ).toEqual(['会议开始']);
+      ).toEqual(['会议开始', '会议开始']);
+
+      // Made and not delivered, and its markdown refused for now: the retry finds the card made and
+      // sends the markdown.
+      const undelivered = { json: { success: true, result: { deliverResults: [{ spaceType: 'IM_GROUP', success: false }] } } };
+      fake.enqueue('POST', CREATE, undelivered, refused(400, 'param.cardAlreadyExist'));
+      fake.enqueue('POST', '/v1.0/robot/groupMessages/send', { status: 503, text: 'Service Unavailable' });
+      expect(await send(GROUP, 'dc', notice, 'k-7')).toMatchObject({ delivered: false, kind: 'retry' });
+      expect(await send(GROUP, 'dc', notice, 'k-7')).toEqual({ delivered: true });
+      expect(markdownTo(GROUP).slice(plainBefore)).toHaveLength(4);
+
+      fake.enqueue('POST', CREATE, refused(400, 'param.contentUnsafe'));
+      expect(await send(GROUP, 'dc', notice, 'k-8')).toMatchObject({ delivered: false, kind: 'permanent' });
+      expect(markdownTo(GROUP).slice(plainBefore)).toHaveLength(4);
     });
 
     it('a nudge the app robot posts names no one: the count instead of account ids', async () => {
@@ -294,20 +308,29 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
       expect(text).not.toMatch(/dt-m\d/);
     });
 
-    it('a nudge is a card where only the app robot posts, and markdown with @-mentions where the group has its own robot', async () => {
+    it('a nudge is a card whose delivery @-mentions those not checked in, where the group has its own robot or not', async () => {
       const before = fake.requests.length;
+      const robotBefore = fake.requests.filter((r) => r.path === '/robot/send').length;
       expect(await send(GROUP, 'dc', nudge(), 'k-4')).toEqual({ delivered: true });
-      const [card] = cardRequests(before).map((r) => r.body as CardBody);
-      expect(card?.cardData.cardParamMap.note).toContain('尚有 2 位同志未签到');
-      expect(JSON.stringify(card)).not.toMatch(/dt-m\d/);
-
       expect(await send(ROBOT_GROUP, 'dc', nudge(), 'k-5')).toEqual({ delivered: true });
+      const sent = cardRequests(before).map((r) => r.body as CardBody & { imGroupOpenDeliverModel: Record<string, unknown> });
+      expect(sent.map((c) => c.openSpaceId)).toEqual([`dtv1.card//IM_GROUP.${GROUP}`, `dtv1.card//IM_GROUP.${ROBOT_GROUP}`]);
+      for (const card of sent) {
+        expect(card.imGroupOpenDeliverModel).toEqual({ robotCode: 'rc', atUserIds: { 'dt-m1': '王一', 'dt-m2': '李二' } });
+        // Its text names no one and shows no account: the @-mentions are the delivery's.
+        expect(card.cardData.cardParamMap.note).toContain('尚有 2 位同志未签到');
+        expect(JSON.stringify(card.cardData)).not.toMatch(/dt-m\d|王一|李二/);
+      }
+      expect(fake.requests.filter((r) => r.path === '/robot/send')).toHaveLength(robotBefore);
+
+      // Where DingTalk will not deliver the card, the group's own robot @-mentions them in markdown.
+      fake.enqueue('POST', CREATE, { status: 400, json: { code: 'param.templateUnpublished', message: '模板未发布' } });
+      expect(await send(ROBOT_GROUP, 'dc', nudge(), 'k-9')).toEqual({ delivered: true });
       const robot = fake.requests.filter((r: RecordedRequest) => r.path === '/robot/send').at(-1)!;
       expect(robot.query.access_token).toBe('robot-key-3');
       const pushed = robot.body as { markdown: { text: string }; at: { atUserIds: string[] } };
       expect(pushed.at.atUserIds.sort()).toEqual(['dt-m1', 'dt-m2']);
       expect(pushed.markdown.text).toContain('@dt-m1');
-      expect(cardRequests(before)).toHaveLength(1);
     });
   });
 });

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingtalkAppApi } from '../src/platforms/dingtalk/app-api.ts';
 import { type CustomRobotMessage, customRobotSignQuery, sendCustomRobot } from '../src/platforms/dingtalk/custom-robot.ts';
-import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { type FakeAnswer, type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 
 const PREFIX = `tongxin-test-dingtalk-${randomBytes(4).toString('hex')}`;
 const ROBOT_TOKEN = 'robottoken0123456789abcdef0123456789abcdef0123456789abcdef012345';
@@ -198,7 +198,7 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
     expect(ttl).toBeLessThanOrEqual(6900);
   });
 
-  it('sends a card through card/instances/createAndDeliver as the SDK does; a space not delivered to is tried again', async () => {
+  it('sends a card through card/instances/createAndDeliver as the SDK does; a repeat is the card made before', async () => {
     const card = {
       openConversationId: 'cidGroupA==',
       templateId: 'tpl.schema',
@@ -217,7 +217,16 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
       openSpaceId: 'dtv1.card//IM_GROUP.cidGroupA==',
       imGroupOpenDeliverModel: { robotCode: CONFIG.robotCode },
     });
-    fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
+    // Sent again, DingTalk refuses the outTrackId as existing: the card is there.
+    expect(await api().sendCard(card)).toEqual({ delivered: true });
+    expect(fake.requests.at(-1)!.body).toMatchObject({ outTrackId: card.outTrackId });
+  });
+
+  it('reads what DingTalk says of a card it will not deliver: made and not delivered, its template or permission refused', async () => {
+    const card = { openConversationId: 'cidGroupA==', templateId: 'tpl.schema', outTrackId: 'tx-start-m2-0123456789', params: {} };
+    const answer = (...answers: FakeAnswer[]) => fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', ...answers);
+    const refused = (status: number, code: string): FakeAnswer => ({ status, json: { code, message: code } });
+    answer({
       json: {
         success: true,
         result: { outTrackId: card.outTrackId, deliverResults: [{ spaceType: 'IM_GROUP', success: false, errorMsg: 'system error' }] },
@@ -225,14 +234,33 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
     });
     expect(await api().sendCard(card)).toEqual({
       delivered: false,
-      kind: 'retry',
+      kind: 'no-card',
       reason: 'DingTalk did not deliver the card: system error',
     });
-    fake.enqueue('POST', '/v1.0/card/instances/createAndDeliver', {
-      status: 400,
-      json: { code: 'param.cardTemplateIdEmpty', message: '卡片模版 Id 为空' },
+    // Its retry finds the card made: still not delivered.
+    answer(refused(400, 'param.cardAlreadyExist'));
+    expect(await api().sendCard(card)).toMatchObject({ delivered: false, kind: 'no-card' });
+
+    const unsure = { ...card, outTrackId: 'tx-start-m3-0123456789' };
+    answer({ json: { success: false } }, refused(400, 'param.cardAlreadyExist'));
+    expect(await api().sendCard(unsure)).toMatchObject({ delivered: false, kind: 'retry' });
+    expect(await api().sendCard(unsure)).toMatchObject({ delivered: false, kind: 'no-card' });
+
+    answer(
+      refused(400, 'param.templateUnpublished'),
+      refused(400, 'param.templateNotExist'),
+      refused(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied'),
+      refused(400, 'param.cardTemplateIdEmpty'),
+      refused(400, 'param.contentUnsafe'),
+    );
+    const other = { ...card, outTrackId: 'tx-start-m4-0123456789' };
+    for (let i = 0; i < 3; i++) expect(await api().sendCard(other)).toMatchObject({ delivered: false, kind: 'no-card' });
+    expect(await api().sendCard(other)).toMatchObject({ delivered: false, kind: 'permanent' });
+    expect(await api().sendCard(other)).toMatchObject({
+      delivered: false,
+      kind: 'permanent',
+      reason: expect.stringContaining('contentUnsafe'),
     });
-    expect(await api().sendCard(card)).toMatchObject({ delivered: false, kind: 'permanent' });
   });
 
   it('sends oToMessages/batchSend with userIds, and refuses more than 20 or none before any request', async () => {
@@ -304,12 +332,13 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
     ]);
   });
 
-  it('reports 429 and Throttling as rate-limited, other 4xx as permanent, 5xx as retry, without a refresh', async () => {
+  it('reports 429, Throttling and the QPS limits as rate-limited, other 4xx as permanent, 5xx as retry, without a refresh', async () => {
     fake.enqueue(
       'POST',
       '/v1.0/robot/groupMessages/send',
       { status: 429, json: { code: 'Throttling.Api', message: 'too many requests' } },
       { status: 403, json: { code: 'Throttling.User', message: 'flow control' } },
+      { status: 403, json: { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: 'qps limit' } },
       { status: 400, json: { code: 'invalidParameter.robotCode', message: 'robot 不存在' } },
       { status: 403, json: { code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', message: 'no permission' } },
       { status: 503, text: 'Service Unavailable' },
@@ -317,6 +346,7 @@ describe('DingTalk app API (enterprise-internal robot)', () => {
     const app = api();
     const send = () => app.sendGroup({ openConversationId: 'cidA', message: note });
     expect(await send()).toMatchObject({ delivered: false, kind: 'rate-limited', reason: 'HTTP 429 Throttling.Api: too many requests' });
+    expect(await send()).toMatchObject({ delivered: false, kind: 'rate-limited' });
     expect(await send()).toMatchObject({ delivered: false, kind: 'rate-limited' });
     expect(await send()).toMatchObject({
       delivered: false,

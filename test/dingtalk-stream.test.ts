@@ -6,14 +6,13 @@ import { putBranch } from '../db/branches.ts';
 import { putChannel } from '../db/channels.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
-import { createHandle } from '../src/app.ts';
 import { DingtalkStream, type StreamOptions } from '../src/platforms/dingtalk/stream.ts';
-import { LongConnections } from '../src/platforms/long-connections.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { dingtalkCallback } from './helpers/dingtalk.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
 import { CARD_TOPIC, type StreamGateway, attachStreamGateway, cardCallback } from './helpers/fake-stream-gateway.ts';
+import { Holders, QUICK } from './helpers/holders.ts';
 import type { Backoff } from '../src/platforms/shared/long-socket.ts';
 import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
@@ -25,7 +24,6 @@ import { closeEarly, mostConnects } from './helpers/backoff.ts';
 // sessionWebhook, one holder per channel.
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 
 describe('the fake Stream gateway', () => {
   let fake: FakePlatform;
@@ -337,7 +335,7 @@ describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {
   let fake: FakePlatform;
   let gateway: StreamGateway;
   let t: TestApp;
-  const holders: LongConnections[] = [];
+  const holders = new Holders(() => t);
 
   beforeAll(async () => {
     fake = await startFakePlatform();
@@ -346,16 +344,12 @@ describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {
     await seed(t);
   });
   afterAll(async () => {
-    for (const h of holders) await h.stop();
+    await holders.stopAll();
     await t?.close();
     await fake?.close();
   });
 
-  const holder = () => {
-    const h = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
-    holders.push(h);
-    return h;
-  };
+  const holder = () => holders.make();
   const message = (text: string, extra: Record<string, unknown> = {}) =>
     dingtalkCallback(text, { senderStaffId: 'dt-m1', sessionWebhook: `${fake.url}/robot/sendBySession?session=s1`, ...extra });
   const replies = () => fake.requests.filter((r) => r.path === '/robot/sendBySession');
@@ -406,7 +400,7 @@ describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {
   });
 
   it('is held by one process: a second waits; a stop hands over at once, a dead holder once its lease expires', async () => {
-    const [first] = holders;
+    const [first] = holders.made;
     const second = holder();
     await second.start();
     await new Promise((r) => setTimeout(r, 300));
@@ -430,7 +424,7 @@ describe.each(DIALECTS)('the service over DingTalk Stream on %s', (dialect) => {
   });
 
   it('connects a channel added through the admin API within a sync, without a restart', async () => {
-    const h = holders.at(-1)!;
+    const h = holders.made.at(-1)!;
     const res = await t.app.request('/admin/orgs/o1/channels/ds2', {
       method: 'PUT',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },

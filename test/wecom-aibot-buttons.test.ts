@@ -5,16 +5,18 @@ import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
 import { enqueueDelivery } from '../jobs/outbound.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { createHandle } from '../src/app.ts';
-import { cardTaskId, madeForChat, parseCardTask } from '../src/domain/cards.ts';
+import { cardTaskId, madeForChat, meetingCard, parseCardTask } from '../src/domain/cards.ts';
 import type { OutboundMessage, Target } from '../src/domain/outbound.ts';
-import { LongConnections } from '../src/platforms/long-connections.ts';
+import { deliver } from '../src/platforms/deliver.ts';
+import type { LongConnections } from '../src/platforms/long-connections.ts';
+import { PlatformClients } from '../src/platforms/shared/clients.ts';
 import { QuotaCounter } from '../src/platforms/shared/quota.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, countOf, memberRow } from './helpers/db.ts';
 import { eventually } from './helpers/eventually.ts';
 import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
-import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { type FakePlatform, type RecordedRequest, startFakePlatform } from './helpers/fake-platform.ts';
+import { Holders } from './helpers/holders.ts';
 import { botCallback, cardPressEvent } from './helpers/wecom.ts';
 
 // Buttons on a WeCom AI bot's long connection, the whole service: a group the bot reaches only over
@@ -24,7 +26,6 @@ import { botCallback, cardPressEvent } from './helpers/wecom.ts';
 // socket names nobody.
 
 const BOT = { botId: 'aib-buttons', secret: 'aibot-secret-buttons' };
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 /** 14:59:58 in Shanghai: a meeting 安排'd for 15:00 has its start notice due in two seconds. */
 const T0 = Date.UTC(2026, 10, 27, 6, 59, 58);
 const GROUP = 'wrkGroupA';
@@ -41,13 +42,14 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
   let fake: FakePlatform;
   let server: AibotServer;
   let t: TestApp;
+  const holders = new Holders(() => t);
   let holder: LongConnections;
   let workers: { close(): Promise<void> };
   let meetingId = '';
   let startTask = '';
 
   const hold = async () => {
-    holder = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
+    holder = holders.make();
     await holder.start();
     await server.waitFor(() => holder.connected('ws1'));
   };
@@ -93,7 +95,7 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     await hold();
   });
   afterAll(async () => {
-    await holder?.stop();
+    await holders.stopAll();
     await workers?.close();
     await t?.close();
     await fake?.close();
@@ -173,6 +175,83 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     });
   });
 
+  describe('sent straight through the adapter', () => {
+    const ROBOT_CHAT: Target = { kind: 'chat', channelId: 'ws1', chatId: 'wrkGroupB' };
+    const send = (target: Target, message: OutboundMessage, key: string) => deliver(t, new PlatformClients(t), target, message, key);
+    const robotPushes = () => fake.requests.filter((r) => r.path === '/cgi-bin/webhook/send').length;
+    const startCard = (id: string): OutboundMessage => {
+      const meeting = { id, type: 'assembly', topic: null, code: 'K7Q', starts_at: T0, location: null } as const;
+      return {
+        title: '会议开始',
+        markdown: '**会议开始**',
+        card: meetingCard('start', meeting, 'Asia/Shanghai', T0, 30 * 60_000, '请点「签到」'),
+      };
+    };
+
+    it('a push WeCom may have taken is tried again over the socket only, never through the robot; its card refused as taken was posted', async () => {
+      const robotBefore = robotPushes();
+      const card = startCard('mtgunsure1');
+      const task = cardTaskId(card.card!, 'wrkGroupB', 'unsure-1');
+      server.answerPushes(null);
+      expect(await send(ROBOT_CHAT, card, 'unsure-1')).toEqual({
+        delivered: false,
+        kind: 'retry',
+        reason: 'WeCom did not acknowledge the push in time',
+      });
+      server.answerPushes(0);
+      expect(await send(ROBOT_CHAT, card, 'unsure-1')).toEqual({ delivered: true });
+      expect(pushes().filter((f) => (f.body as CardBody).template_card?.task_id === task)).toHaveLength(2);
+
+      // Text has no task id: refused after such an attempt, it waits for the socket.
+      const text: OutboundMessage = { title: '通知', markdown: '通知 unsure-2' };
+      server.answerPushes(null);
+      expect(await send(ROBOT_CHAT, text, 'unsure-2')).toMatchObject({ delivered: false, kind: 'retry' });
+      server.answerPushes(-1);
+      expect(await send(ROBOT_CHAT, text, 'unsure-2')).toMatchObject({ delivered: false, kind: 'retry', errcode: -1 });
+      server.answerPushes(0);
+      expect(robotPushes()).toBe(robotBefore);
+      // Refused with no such attempt before it, it goes through the robot.
+      server.answerPushes(-1);
+      expect(await send(ROBOT_CHAT, text, 'unsure-3')).toEqual({ delivered: true });
+      server.answerPushes(0);
+      expect(robotPushes()).toBe(robotBefore + 1);
+    }, 30_000);
+
+    it('a private push over the socket counts once in the quota, as a group push does; one that never reached WeCom does not', async () => {
+      const quota = new QuotaCounter({ ...t, prefix: t.config.QUEUE_PREFIX });
+      const used = async () =>
+        (await quota.usage('o1', 'Asia/Shanghai')).find((u) => u.platform === 'wecom' && u.kind === 'api')?.used ?? 0;
+      const member: Target = { kind: 'member', channelId: 'ws1', memberId: 'm1' };
+      const before = await used();
+      expect(await send(member, { title: '通知', markdown: '私信通知' }, 'private-1')).toEqual({ delivered: true });
+      expect(await used()).toBe(before + 1);
+
+      await holder.stop();
+      await server.waitFor(() => server.sockets.size === 0);
+      expect(await send(member, { title: '通知', markdown: '私信通知' }, 'private-2')).toMatchObject({ delivered: false, kind: 'retry' });
+      expect(await used()).toBe(before + 1);
+      await hold();
+    });
+
+    it('a push WeCom refuses for good is not tried again; one refused for now is', async () => {
+      const group: Target = { kind: 'chat', channelId: 'ws1', chatId: GROUP };
+      server.answerPushes(42014);
+      expect(await send(group, startCard('mtgrefused'), 'refused-1')).toEqual({
+        delivered: false,
+        kind: 'permanent',
+        errcode: 42014,
+        reason: 'WeCom refused the push: 42014 invalid',
+      });
+      server.answerPushes(45009);
+      expect(await send(group, startCard('mtgrefused'), 'refused-2')).toMatchObject({
+        delivered: false,
+        kind: 'rate-limited',
+        errcode: 45009,
+      });
+      server.answerPushes(0);
+    });
+  });
+
   it('with no process holding the socket a push is retried, not lost, and names nobody; a chat with a robot key gets it through the robot', async () => {
     await holder.stop();
     await server.waitFor(() => server.sockets.size === 0);
@@ -196,7 +275,9 @@ describe.each(DIALECTS)('buttons over the AI bot’s long connection on %s', (di
     }, 10_000);
 
     await enqueue('nudge-robot', { kind: 'chat', channelId: 'ws1', chatId: 'wrkGroupB' });
-    const [robot] = await fake.waitFor((r) => r.path === '/cgi-bin/webhook/send', 10_000);
+    const nudged = (r: RecordedRequest) =>
+      r.path === '/cgi-bin/webhook/send' && (r.body as { markdown: { content: string } }).markdown.content.startsWith('**签到提醒**');
+    const [robot] = await fake.waitFor(nudged, 10_000);
     expect(robot!.query.key).toBe('key-b2');
     // The robot can @-mention: it does, as before.
     expect((robot!.body as { markdown: { content: string } }).markdown.content).toContain('<@wangwu> <@lisi>');

@@ -6,14 +6,14 @@ import { putChannel } from '../db/channels.ts';
 import { insertMeeting } from '../db/meetings.ts';
 import { putMember } from '../db/members.ts';
 import { putOrg } from '../db/orgs.ts';
-import { createHandle } from '../src/app.ts';
 import { systemClock } from '../src/core/clock.ts';
-import { LongConnections } from '../src/platforms/long-connections.ts';
+import type { LongConnections } from '../src/platforms/long-connections.ts';
 import { AibotSocket } from '../src/platforms/wecom/aibot-socket.ts';
 import { type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, meetingRow, memberRow } from './helpers/db.ts';
 import { type AibotServer, attachAibotServer } from './helpers/fake-aibot-server.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
+import { Holders, QUICK } from './helpers/holders.ts';
 import { botCallback, cardPressEvent } from './helpers/wecom.ts';
 import { type MeetingCard, cardTaskId } from '../src/domain/cards.ts';
 import { newId } from '../src/core/ids.ts';
@@ -29,7 +29,6 @@ import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const BOT = { botId: 'aib-test', secret: 'aibot-secret-0123' };
-const QUICK = { heartbeatMs: 200, backoff: { minMs: 50, maxMs: 400 }, stableMs: 20 };
 
 describe('the fake AI-bot server', () => {
   let fake: FakePlatform;
@@ -111,17 +110,20 @@ describe('cards: the official client and ours, frame for frame', () => {
   });
   afterAll(() => fake.close());
 
-  it('pushes a card to a group as sendMessage does, the row values clipped to what WeCom shows', async () => {
+  it('pushes a card to a group as sendMessage does, the row values clipped to what WeCom shows; its task_id is taken once', async () => {
     const body = pushBody({ title: '会议开始', markdown: '**会议开始**', card: CARD }, 'wrkGroupA', 'send-1');
     if (body.msgtype !== 'template_card') throw new Error('expected a card');
-    const sdk = await connectOfficial();
-    await sdk.sendMessage('wrkGroupA', { msgtype: 'template_card', template_card: body.template_card });
-    sdk.disconnect();
-    await server.waitFor(() => server.sockets.size === 0);
     const socket = await connectOurs();
     expect(await socket.send(body)).toEqual({ errcode: 0, errmsg: 'ok' });
+    socket.stop();
+    await server.waitFor(() => server.sockets.size === 0);
+    const sdk = await connectOfficial();
+    // The same card again is refused, and the official client takes the refusal as a failure.
+    await expect(sdk.sendMessage('wrkGroupA', { msgtype: 'template_card', template_card: body.template_card })).rejects.toMatchObject({
+      errcode: 42014,
+    });
 
-    const [theirs, mine] = server.frames('aibot_send_msg');
+    const [mine, theirs] = server.frames('aibot_send_msg');
     expect(theirs!.headers.req_id).toMatch(/^aibot_send_msg_\d+_\w+$/);
     expect(mine!.headers.req_id).toMatch(/^aibot_send_msg_\d+_[0-9a-f]+$/);
     expect(withoutReqId(mine!)).toEqual(withoutReqId(theirs!));
@@ -364,7 +366,7 @@ describe.each(DIALECTS)('the service over the AI bot’s long connection on %s',
     await putBranch(t.db, 'o1', 'b1', '第一党支部', [{ channel_id: 'ws1', chat_id: 'wrkGroupA', webhook: null, secret: null }], NOW);
     await putMember(t.db, memberRow({ org_id: 'o1', id: 'sec', name: '张书记', role: 'secretary', accounts: { wecom: 'wc-sec' } }), NOW);
     await putMember(t.db, memberRow({ org_id: 'o1', id: 'm1', name: '王一', accounts: { wecom: 'wangwu' } }), NOW);
-    holder = new LongConnections({ ...t, handle: createHandle(t) }, { syncMs: 100, leaseMs: 800, ...QUICK });
+    holder = new Holders(() => t).make();
     await holder.start();
     await server.waitFor(() => holder.connected('ws1'));
   });

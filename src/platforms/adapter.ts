@@ -25,7 +25,10 @@ export type ConfigOf<P extends Platform> = Extract<ChannelConfig, { platform: P 
 /** A channel whose settings are known to be one platform's. */
 export type ChannelOf<C extends ChannelConfig> = Omit<Channel, 'config'> & { config: C };
 
-/** What a sender is given: the service's parts, the count of calls, the API clients kept. */
+/**
+ * What a sender is given: the service's parts, the count of calls, the API clients kept. A sender
+ * counts each call it makes that reaches the platform, once, where it makes it.
+ */
 export interface SendContext {
   deps: DeliverDeps;
   clients: PlatformClients;

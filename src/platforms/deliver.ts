@@ -73,8 +73,6 @@ async function toMember(
   if (message.file && !adapter.privately?.files) return permanent(`channel ${channel.id} sends no files in private messages`);
   const send = { member, account, title: message.title, mentioned: await mentioned(deps, channel, message) };
   const ctx = { deps, clients };
-  // A file is two calls: its upload and its message.
-  await clients.quota.count(channel, 'api', message.file ? 2 : 1);
   if (message.file) {
     const file = await fileOf(deps, channel, message.file);
     if (!('bytes' in file)) return file;

@@ -7,8 +7,9 @@ import type { FakePlatform } from './fake-platform.ts';
 // platform's server at /aibot: aibot_subscribe (bot_id, secret) answered by req_id, ping answered,
 // aibot_msg_callback and aibot_event_callback frames pushed by the test, aibot_respond_msg,
 // aibot_respond_update_msg and aibot_send_msg recorded and acknowledged (each by its req_id; a push
-// refused with the errcode the test sets). test/wecom-aibot-socket.test.ts checks it against the
-// official client.
+// refused with the errcode the test sets). A card's task_id is taken once per bot: a push taken,
+// acknowledged or not, holds it, and a later card under it is refused with 42014, as WeCom's API
+// answers a repeated task_id. test/wecom-aibot-socket.test.ts checks it against the official client.
 
 export interface AibotServer {
   url: string;
@@ -22,7 +23,7 @@ export interface AibotServer {
   pushEvent(body: unknown, reqId?: string): string;
   /** The frames of `cmd` received so far. */
   frames(cmd: string): AibotServer['received'];
-  /** Answers every aibot_send_msg with `errcode` (0: takes them again), or not at all (null). */
+  /** Answers every aibot_send_msg with `errcode` (0: takes them again), or takes them and answers nothing (null). */
   answerPushes(errcode: number | null): void;
   /** Stops answering pings (a half-dead connection). */
   silence(on: boolean): void;
@@ -34,6 +35,8 @@ export function attachAibotServer(fake: FakePlatform, credentials: { botId: stri
   const wss = new WebSocketServer({ noServer: true });
   let silent = false;
   let pushAnswer: number | null = 0;
+  /** The task_ids of the cards taken. */
+  const tasks = new Set<string>();
   const callback = (cmd: string, body: unknown, reqId: string) => {
     const [socket] = server.sockets;
     if (!socket) throw new Error('fake AI-bot server: no client subscribed');
@@ -77,7 +80,15 @@ export function attachAibotServer(fake: FakePlatform, credentials: { botId: stri
         } else if (frame.cmd === 'aibot_respond_msg' || frame.cmd === 'aibot_respond_update_msg') {
           answer(reqId, 0);
         } else if (frame.cmd === 'aibot_send_msg') {
-          if (pushAnswer !== null) answer(reqId, pushAnswer);
+          const task = (frame.body?.template_card as { task_id?: string } | undefined)?.task_id;
+          const take = () => task !== undefined && tasks.add(task);
+          if (pushAnswer === null) take();
+          else if (pushAnswer !== 0) answer(reqId, pushAnswer);
+          else if (task !== undefined && tasks.has(task)) answer(reqId, 42014, 'taskid has existed or empty or exceed max len');
+          else {
+            take();
+            answer(reqId, 0);
+          }
         }
       });
       ws.on('close', () => server.sockets.delete(ws));

@@ -21,6 +21,8 @@ export interface FakeAnswer {
   status?: number;
   json?: unknown;
   text?: string;
+  /** Enqueued: the request is handled as it would be (the platform acts on it), and its answer lost on the way: a 504 instead. */
+  lost?: true;
 }
 
 export type Responder = (req: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -34,7 +36,7 @@ export interface FakePlatform {
   on(method: string, path: string, responder: Responder): void;
   /** One-shot answers, consumed in order before the `on` rule or default applies. */
   enqueue(method: string, path: string, ...answers: (FakeAnswer | Responder)[]): void;
-  /** Forgets recorded requests, `on` rules and unconsumed one-shot answers. */
+  /** Forgets recorded requests, `on` rules, unconsumed one-shot answers and the cards made. */
   clear(): void;
   /** Resolves with the matching requests once `count` of them have arrived; rejects after `timeoutMs`. */
   waitFor(predicate: (req: RecordedRequest) => boolean, timeoutMs?: number, count?: number): Promise<RecordedRequest[]>;
@@ -46,13 +48,16 @@ const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${pat
 /**
  * DingTalk's card createAndDeliver for a group, as its API reference and the SDK's response model
  * describe it: a 400 naming the first required field missing, else 200 with a result per space.
- * The same outTrackId again is the same card, with the same carrier (DingTalk documents no answer
- * for a repeat; the fake delivers it as the first).
+ * An outTrackId it holds already (`cards`) is refused with the reference's 400
+ * `param.cardAlreadyExist`.
  */
-function createAndDeliver(req: RecordedRequest): FakeAnswer {
+function createAndDeliver(req: RecordedRequest, cards: Set<string>): FakeAnswer {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const space = typeof body.openSpaceId === 'string' ? /^dtv1\.card\/\/IM_GROUP\.(.+)$/.exec(body.openSpaceId) : null;
-  const deliver = body.imGroupOpenDeliverModel as { robotCode?: unknown } | undefined;
+  const deliver = body.imGroupOpenDeliverModel as { robotCode?: unknown; atUserIds?: unknown } | undefined;
+  const at = deliver?.atUserIds;
+  // atUserIds, where given: {userid: name}, every value a string.
+  const atValid = at === undefined || (typeof at === 'object' && at !== null && Object.values(at).every((v) => typeof v === 'string'));
   const params = (body.cardData as { cardParamMap?: Record<string, unknown> } | undefined)?.cardParamMap;
   const missing = !req.headers['x-acs-dingtalk-access-token']
     ? { status: 401, code: 'InvalidAuthentication' }
@@ -64,8 +69,13 @@ function createAndDeliver(req: RecordedRequest): FakeAnswer {
           ? { status: 400, code: 'param.cardPublicDataEmpty' }
           : !space || typeof deliver?.robotCode !== 'string' || body.callbackType !== 'STREAM'
             ? { status: 400, code: 'param.openSpaceModelInvalid' }
-            : null;
+            : !atValid
+              ? { status: 400, code: 'param.openDeliverModelError' }
+              : null;
   if (missing) return { status: missing.status, json: { code: missing.code, message: missing.code } };
+  const outTrackId = body.outTrackId as string;
+  if (cards.has(outTrackId)) return { status: 400, json: { code: 'param.cardAlreadyExist', message: 'param.cardAlreadyExist' } };
+  cards.add(outTrackId);
   const spaceId = space![1]!;
   return {
     json: {
@@ -97,6 +107,8 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   const waiters = new Set<() => void>();
   let tokens = 0;
   let media = 0;
+  /** The outTrackIds of the DingTalk cards made. */
+  const cards = new Set<string>();
 
   const defaults = new Map<string, Responder>([
     [
@@ -121,7 +133,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     ],
     [ruleKey('POST', '/v1.0/oauth2/accessToken'), () => ({ json: { accessToken: `ding-token-${++tokens}`, expireIn: 7200 } })],
     [ruleKey('POST', '/v1.0/robot/groupMessages/send'), () => ({ json: { processQueryKey: `pqk-${Date.now()}` } })],
-    [ruleKey('POST', '/v1.0/card/instances/createAndDeliver'), createAndDeliver],
+    [ruleKey('POST', '/v1.0/card/instances/createAndDeliver'), (req) => createAndDeliver(req, cards)],
     [
       ruleKey('POST', '/v1.0/robot/oToMessages/batchSend'),
       () => ({ json: { processQueryKey: `pqk-${Date.now()}`, invalidStaffIdList: [], flowControlledStaffIdList: [] } }),
@@ -131,7 +143,12 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   const answerFor = async (req: RecordedRequest): Promise<FakeAnswer> => {
     const key = ruleKey(req.method, req.path);
     const next = queues.get(key)?.shift();
-    const responder = next ?? rules.get(key) ?? defaults.get(key);
+    const usual = rules.get(key) ?? defaults.get(key);
+    if (next && typeof next !== 'function' && next.lost) {
+      await usual?.(req);
+      return { status: 504, text: 'Gateway Timeout' };
+    }
+    const responder = next ?? usual;
     if (!responder) return { status: 404, json: { errcode: 404 } };
     return typeof responder === 'function' ? responder(req) : responder;
   };
@@ -192,6 +209,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       requests.length = 0;
       rules.clear();
       queues.clear();
+      cards.clear();
     },
     waitFor(predicate, timeoutMs = 5_000, count = 1) {
       return new Promise((resolve, reject) => {

@@ -50,20 +50,27 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
     // A chat's own custom robot when it has one (it can @-mention), else the app robot.
     reach: (_config, chat) => (chat.webhook ? 'robot' : 'app'),
     async send({ deps, clients }, channel, { chat, message, mentioned, idempotencyKey }) {
-      const ids = mentioned.map((m) => accountOf(m, 'dingtalk')).filter((id): id is string => !!id);
+      const named = mentioned.flatMap((m) => {
+        const id = accountOf(m, 'dingtalk');
+        return id ? [[id, m.name] as const] : [];
+      });
+      const ids = named.map(([id]) => id);
       const template = cardTemplate(channel.config);
-      // A card, unless the chat's own robot can @-mention those the message names, which a card cannot.
-      if (message.card && template && !(chat.webhook && ids.length)) {
+      // A card wherever there is a template: its delivery @-mentions those the message names (a nudge's).
+      if (message.card && template) {
         await clients.quota.count(channel, 'api');
         const sent = await dingtalkApi(clients, channel).sendCard({
           openConversationId: chat.chat_id,
           templateId: template,
           outTrackId: cardTaskId(message.card, chat.chat_id, idempotencyKey),
           params: cardParams(message.card),
+          mentions: Object.fromEntries(named),
         });
-        if (sent.delivered || sent.kind !== 'permanent') return sent;
-        // A template DingTalk will not take (unpublished, or the app lacks the card permission) must not cost the notice.
-        deps.logger.warn({ channel: channel.id }, `DingTalk refused the meeting card (${sent.reason}); sent as markdown instead`);
+        if (sent.delivered) return sent;
+        if (sent.kind !== 'no-card') return sent;
+        // A card DingTalk will not deliver (its template missing or unpublished, the app without the
+        // card permission, a card made and not delivered) must not cost the notice.
+        deps.logger.warn({ channel: channel.id }, `DingTalk will not deliver the meeting card (${sent.reason}); sent as markdown instead`);
       }
       if (chat.webhook) {
         // DingTalk shows an @ only when the user id is in the text as well as in atUserIds.
@@ -88,8 +95,10 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
   privately: {
     format: 'dingtalk',
     files: true,
-    send({ clients }, channel, { account, title, markdown, file }) {
+    async send({ clients }, channel, { account, title, markdown, file }) {
       const api = dingtalkApi(clients, channel);
+      // A file is two calls: its upload and its message.
+      await clients.quota.count(channel, 'api', file ? 2 : 1);
       if (file) return api.sendPrivateFile({ userIds: [account], file });
       return api.sendPrivate({ userIds: [account], message: { title, markdown } });
     },

@@ -15,6 +15,7 @@ import {
   redact,
   withToken,
 } from '../shared/api.ts';
+import { type SendMarks, sendMarks } from '../shared/send-marks.ts';
 import type { SendFailure, SendResult } from '../shared/send-result.ts';
 import { SharedToken } from '../shared/token.ts';
 import { groupSpace } from './card.ts';
@@ -38,19 +39,44 @@ interface ApiCall {
   outcome: Outcome;
   /** The parsed JSON of a 200 answer, else null. */
   answer: Record<string, unknown> | null;
+  /** The error code of any other answer that has one (`{code, message}`), else null. */
+  code: string | null;
 }
+
+/** One send: delivered with the 200's answer, or not, with DingTalk's error code where it gave one. */
+type Sent = { delivered: true; answer: Record<string, unknown> | null } | { delivered: false; failure: SendFailure; code: string | null };
+
+/**
+ * A card's fate: a send's, or `no-card`: DingTalk will not deliver this card, whose notice must go
+ * another way.
+ */
+export type CardResult = SendResult | { delivered: false; kind: 'no-card'; reason: string };
+
+// createAndDeliver's refusals that say what became of the card (its reference's error table, and
+// the v1.0 API's global codes): an outTrackId it already holds; a template it does not have or that
+// is not published; an app without the card permission (互动卡片实例写权限).
+const CARD_EXISTS = 'param.cardAlreadyExist';
+const CARD_REFUSED: ReadonlySet<string> = new Set([
+  'param.templateNotExist',
+  'param.templateUnpublished',
+  'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+]);
+const CARD_CODES: ReadonlySet<string> = new Set([CARD_EXISTS, ...CARD_REFUSED]);
 
 export class DingtalkAppApi {
   private readonly token: SharedToken;
   /** The older API's own token (`gettoken`), for media uploads. */
   private readonly oapiToken: SharedToken;
   private readonly log: Logger;
+  /** Cards DingTalk made and said it did not deliver, by outTrackId: a retry finds them made. */
+  private readonly undelivered: SendMarks;
 
   constructor(private readonly opts: DingtalkAppApiOptions) {
     this.token = new SharedToken(opts.redis, `${opts.keyPrefix}:dingtalk-token:${opts.config.appKey}`, () => this.fetchToken());
     const oapiKey = `${opts.keyPrefix}:dingtalk-oapi-token:${opts.config.appKey}`;
     this.oapiToken = new SharedToken(opts.redis, oapiKey, () => this.fetchOapiToken());
     this.log = opts.logger.child({ robotCode: opts.config.robotCode });
+    this.undelivered = sendMarks({ ...opts, logger: this.log }, 'dingtalk-card-undelivered');
   }
 
   /**
@@ -65,20 +91,26 @@ export class DingtalkAppApi {
   async sendGroup(opts: { openConversationId: string; message: AppMarkdown }): Promise<SendResult> {
     const json = { openConversationId: opts.openConversationId, ...this.payload(opts.message) };
     const sent = await this.send('/v1.0/robot/groupMessages/send', json, 'group message');
-    return sent.delivered ? { delivered: true } : sent;
+    return sent.delivered ? { delivered: true } : sent.failure;
   }
 
   /**
    * A card to a group the robot is in, created and delivered in one call as the dingtalk-stream
    * SDK's CardReplier.create_and_deliver_card sends it, its presses called back over Stream.
-   * `outTrackId` names the card: a retry sends the same id, never a second one.
+   * `outTrackId` names the card: a retry sends the same id, never a second one, and DingTalk
+   * refuses it as existing when an earlier attempt made the card. That card was delivered (its
+   * answer lost), unless DingTalk said it was not: then, as when it refuses the template or the
+   * app's permission, it is `no-card`. `mentions` ({userid: name}) are @-mentioned by its delivery
+   * (`imGroupOpenDeliverModel.atUserIds`, as the SDK's at_sender sets it).
    */
   async sendCard(opts: {
     openConversationId: string;
     templateId: string;
     outTrackId: string;
     params: Record<string, string>;
-  }): Promise<SendResult> {
+    mentions?: Record<string, string>;
+  }): Promise<CardResult> {
+    const atUserIds = opts.mentions && Object.keys(opts.mentions).length ? { atUserIds: opts.mentions } : {};
     const json = {
       cardTemplateId: opts.templateId,
       outTrackId: opts.outTrackId,
@@ -86,10 +118,13 @@ export class DingtalkAppApi {
       callbackType: 'STREAM',
       imGroupOpenSpaceModel: { supportForward: false },
       openSpaceId: groupSpace(opts.openConversationId),
-      imGroupOpenDeliverModel: { robotCode: this.opts.config.robotCode },
+      imGroupOpenDeliverModel: { robotCode: this.opts.config.robotCode, ...atUserIds },
     };
-    const sent = await this.send('/v1.0/card/instances/createAndDeliver', json, 'card');
-    return sent.delivered ? this.checkDelivered(sent.answer) : sent;
+    const sent = await this.send('/v1.0/card/instances/createAndDeliver', json, 'card', CARD_CODES);
+    if (sent.delivered) return this.checkDelivered(opts.outTrackId, sent.answer);
+    if (sent.code === CARD_EXISTS) return this.madeBefore(opts.outTrackId);
+    if (sent.code !== null && CARD_REFUSED.has(sent.code)) return { delivered: false, kind: 'no-card', reason: sent.failure.reason };
+    return sent.failure;
   }
 
   /** Markdown one-to-one to 1–20 users; throws on more, so that a retry never re-sends to users of another batch. */
@@ -135,7 +170,7 @@ export class DingtalkAppApi {
       throw new Error(`a DingTalk batchSend takes 1-${DINGTALK_MAX_PRIVATE_RECIPIENTS} userIds, not ${userIds.length}: split the list`);
     }
     const sent = await this.send('/v1.0/robot/oToMessages/batchSend', { ...payload, userIds }, 'private message');
-    return sent.delivered ? this.checkRecipients(userIds, sent.answer) : sent;
+    return sent.delivered ? this.checkRecipients(userIds, sent.answer) : sent.failure;
   }
 
   private payload(message: AppMarkdown) {
@@ -145,31 +180,48 @@ export class DingtalkAppApi {
     return { robotCode, msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: message.title, text: message.markdown }) };
   }
 
-  /** One send; on an auth failure fetches a new token and retries once. Throws only for an over-limit body. */
-  private async send(
-    path: string,
-    body: unknown,
-    what: string,
-  ): Promise<SendFailure | { delivered: true; answer: Record<string, unknown> | null }> {
+  /**
+   * One send; on an auth failure fetches a new token and retries once. A failure is logged unless
+   * its code is one of `reads`, which the caller reads for itself. Throws only for an over-limit body.
+   */
+  private async send(path: string, body: unknown, what: string, reads: ReadonlySet<string> = new Set()): Promise<Sent> {
     const json = jsonWithinLimit(body, `DingTalk ${what}`);
     try {
       const call = await withToken(this.token, (token) => this.call(path, json, token), this.log, `DingTalk ${what}`);
       if (call.outcome.kind === 'ok') return { delivered: true, answer: call.answer };
-      return logFailure(this.log, `DingTalk ${what}`, failure(call.outcome));
+      const failed = failure(call.outcome);
+      if (call.code === null || !reads.has(call.code)) logFailure(this.log, `DingTalk ${what}`, failed);
+      return { delivered: false, failure: failed, code: call.code };
     } catch (err) {
-      if (err instanceof TokenError) return err.result;
+      if (err instanceof TokenError) return { delivered: false, failure: err.result, code: null };
       throw err;
     }
   }
 
-  // createAndDeliver answers 200 with a result per space: one not delivered is tried again.
-  private checkDelivered(answer: Record<string, unknown> | null): SendResult {
+  // createAndDeliver answers 200 with a result per space. A space not delivered to has no card,
+  // while the card is made: a retry would be refused as existing, so the notice goes another way
+  // now, and the mark tells a retry that finds the card made that it never arrived. A failure with
+  // no space named may or may not have made the card: it is tried again, marked the same.
+  private async checkDelivered(outTrackId: string, answer: Record<string, unknown> | null): Promise<CardResult> {
     const result = answer?.result as { deliverResults?: unknown } | undefined;
     const spaces = Array.isArray(result?.deliverResults) ? (result.deliverResults as { success?: unknown; errorMsg?: unknown }[]) : [];
     const failed = spaces.find((s) => s.success === false);
     if (answer?.success !== false && !failed) return { delivered: true };
+    await this.undelivered.set(outTrackId);
     const why = typeof failed?.errorMsg === 'string' ? `: ${failed.errorMsg.slice(0, 200)}` : '';
-    return logFailure(this.log, 'DingTalk card', { delivered: false, kind: 'retry', reason: `DingTalk did not deliver the card${why}` });
+    const reason = `DingTalk did not deliver the card${why}`;
+    if (failed) return { delivered: false, kind: 'no-card', reason };
+    return logFailure(this.log, 'DingTalk card', { delivered: false, kind: 'retry', reason });
+  }
+
+  /** A card an earlier attempt made: delivered, its answer lost, unless that attempt was told otherwise. */
+  private async madeBefore(outTrackId: string): Promise<CardResult> {
+    // Where Redis cannot say, delivered: a notice is better missed than posted twice.
+    if ((await this.undelivered.has(outTrackId)) === true) {
+      return { delivered: false, kind: 'no-card', reason: 'DingTalk made the card before but did not deliver it' };
+    }
+    this.log.info({ outTrackId }, 'DingTalk holds this card already: an earlier attempt delivered it');
+    return { delivered: true };
   }
 
   // Users DingTalk flow-controlled got nothing: when that is everyone, the whole send can wait and
@@ -199,7 +251,7 @@ export class DingtalkAppApi {
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
     } catch (err) {
-      return { outcome: networkFailure(err), answer: null };
+      return { outcome: networkFailure(err), answer: null, code: null };
     }
     let answer: unknown = null;
     try {
@@ -208,11 +260,11 @@ export class DingtalkAppApi {
       // an edge's HTML page, or an empty body: the status decides
     }
     const fields = answer !== null && typeof answer === 'object' ? (answer as Record<string, unknown>) : null;
-    if (res.status === 200) return { outcome: { kind: 'ok' }, answer: fields };
+    if (res.status === 200) return { outcome: { kind: 'ok' }, answer: fields, code: null };
     const secrets = [token ?? undefined, this.opts.config.appSecret];
     const code = redact(String(fields?.code ?? ''), secrets);
     const message = redact(String(fields?.message ?? ''), secrets);
-    return { outcome: classifyStatus(res.status, code, message), answer: null };
+    return { outcome: classifyStatus(res.status, code, message), answer: null, code: code || null };
   }
 
   private oapiUrl(path: string, query: Record<string, string>): string {

@@ -54,6 +54,10 @@ export const classifyOapiErrcode = classifyBy(OAPI_KNOWN);
 // 403 also covers permission and IP allow-list refusals, which a new token does not fix.
 const TOKEN_CODE = /InvalidAuthentication|(invalid|expired?)\W?access\W?token|access\W?token\W?(invalid|expired?)/i;
 
+// The v1.0 API's rate limits, by its global codes: `Throttling…`, and the 403s
+// `Forbidden.AccessDenied.QpsLimitForApi`, `…QpsLimitForAppkeyAndApi`, `…QpmLimitForAppkeyAndApi` and the like.
+const RATE_CODE = /^Throttling|^Forbidden\.AccessDenied\.Qp[sm]Limit/i;
+
 /**
  * A non-200 answer: the v1.0 API puts its errors there as `{code, message}`, the custom robot only
  * at its edge. Any 401, or a 403 whose code names the token, is a token problem.
@@ -61,7 +65,7 @@ const TOKEN_CODE = /InvalidAuthentication|(invalid|expired?)\W?access\W?token|ac
 export function classifyStatus(status: number, code = '', message = ''): FailureOutcome {
   const reason = `HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`.slice(0, 300);
   if (status === 401 || (status === 403 && TOKEN_CODE.test(code))) return { kind: 'token', reason };
-  if (/^Throttling/i.test(code)) return { kind: 'rate-limited', reason };
+  if (RATE_CODE.test(code)) return { kind: 'rate-limited', reason };
   return statusOutcome(status, reason);
 }
 

@@ -15,11 +15,11 @@ import { within } from '../../core/deadline.ts';
 /** The key of a channel's long-connection lease: a request is left only where a process holds one. */
 export const leaseKey = (prefix: string, channelId: string) => `${prefix}:lease:channel:${channelId}`;
 
-/** What the holder answers: sent (the platform acknowledged it), or not, and why. */
-export type RelayAnswer = { sent: true } | { sent: false; reason: string; errcode?: number };
-
-/** What came of a request: the holder's answer, or none (`unknown`: it was taken, and may have been sent). */
-export type RelayOutcome = RelayAnswer | { sent: 'unknown'; reason: string };
+/**
+ * What the holder answers: sent (the platform acknowledged it), not sent and why, or `unknown`: sent
+ * to the platform, which did not acknowledge it in time, so that it may have taken it.
+ */
+export type RelayAnswer = { sent: true } | { sent: false; reason: string; errcode?: number } | { sent: 'unknown'; reason: string };
 
 export interface RelayTiming {
   /** How long a request waits to be taken: its deadline. */
@@ -55,7 +55,8 @@ return v`;
 
 /**
  * Sends `payload` through the long connection of `channelId`, held by whichever process holds its
- * lease. Not sent (`sent: false`) when no process holds it or none took the request in time.
+ * lease. Not sent (`sent: false`) when no process holds it or none took the request in time;
+ * `unknown` when one took it and could not say whether the platform has it.
  */
 export async function relaySend(
   redis: Redis,
@@ -63,7 +64,7 @@ export async function relaySend(
   channelId: string,
   payload: unknown,
   timing: RelayTiming = RELAY_TIMING,
-): Promise<RelayOutcome> {
+): Promise<RelayAnswer> {
   if (!(await redis.exists(leaseKey(prefix, channelId)))) return { sent: false, reason: 'no process holds the long connection' };
   const k = keys(prefix);
   const id = randomUUID();

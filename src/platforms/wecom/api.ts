@@ -5,10 +5,18 @@ import { type ErrcodeCall, type FailureOutcome, type Outcome, callForErrcode } f
 export const TRUSTED_IP_REASON =
   "WeCom refused the call because this server's IP is not trusted (60020): add this server's egress IP to the app's 企业可信IP";
 
+/**
+ * WeCom's answer to a template card whose task_id it already holds, or one empty or over 128 bytes
+ * (the service makes neither): "taskid has existed or empty or exceed max len". Its documents of the
+ * AI bot name no code for a repeated task_id; this is the code its API answers one with.
+ */
+export const TASK_ID_TAKEN = 42014;
+
 const KNOWN: Record<number, FailureOutcome> = {
   [-1]: { kind: 'retry', reason: 'WeCom is busy (-1)' },
   40014: { kind: 'token', reason: 'access_token is invalid (40014)' },
   42001: { kind: 'token', reason: 'access_token has expired (42001)' },
+  [TASK_ID_TAKEN]: { kind: 'permanent', reason: `WeCom refused the card's task_id as taken, empty or too long (${TASK_ID_TAKEN})` },
   45009: { kind: 'rate-limited', reason: 'WeCom rate limit reached (45009)' },
   60020: { kind: 'permanent', reason: TRUSTED_IP_REASON },
   93000: { kind: 'permanent', reason: 'the group robot webhook key is invalid (93000): the robot was removed or the key is wrong' },

@@ -29,8 +29,10 @@ export const wecomAppAdapter: PlatformAdapter<WecomAppConfig> = {
   privately: {
     format: 'wecom-app',
     files: true,
-    send({ clients }, channel, { account, markdown, file }) {
+    async send({ clients }, channel, { account, markdown, file }) {
       const api = wecomAppApi(clients, channel);
+      // A file is two calls: its upload and its message.
+      await clients.quota.count(channel, 'api', file ? 2 : 1);
       if (file) return api.sendFile({ touser: [account], file });
       return api.sendMessage({ touser: [account], message: { kind: 'markdown', content: markdown } });
     },

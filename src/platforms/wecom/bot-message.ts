@@ -22,14 +22,19 @@ export const botMessageSchema = z.object({
 /** A message that is not an AI-bot message (of that shape, or a group message without its chat). */
 export class NotABotMessage extends Error {}
 
-/** One ChatMessage; null for what is not text (images, events). Throws NotABotMessage. */
-export function botChatMessage(channel: Pick<Channel, 'id' | 'orgId'>, raw: unknown, now: number): ChatMessage | null {
-  const parsed = botMessageSchema.safeParse(raw);
-  if (!parsed.success) throw new NotABotMessage('not an AI-bot message');
-  const body = parsed.data;
-  if (body.msgtype !== 'text' || !body.text) return null;
-  const group = body.chattype === 'group';
-  if (group && !body.chatid) throw new NotABotMessage('a group message without its chatid');
+/** What a message and an event both carry: their id, their chat, who sent them. */
+type Sent = { msgid: string; chatid?: string | undefined; from: { userid: string } };
+
+/** What `body` says as a ChatMessage from its sender, in its group or one-to-one. Throws NotABotMessage for a group one without its chat. */
+function chatMessage(
+  channel: Pick<Channel, 'id' | 'orgId'>,
+  body: Sent,
+  group: boolean,
+  text: string,
+  now: number,
+  what: string,
+): ChatMessage {
+  if (group && !body.chatid) throw new NotABotMessage(`a group ${what} without its chatid`);
   return {
     platform: 'wecom',
     channelId: channel.id,
@@ -38,12 +43,21 @@ export function botChatMessage(channel: Pick<Channel, 'id' | 'orgId'>, raw: unkn
     chatId: group ? body.chatid! : body.from.userid,
     senderId: body.from.userid,
     senderName: null,
-    text: cleanInput(body.text.content),
+    text,
     messageId: body.msgid,
     receivedAt: now,
     // Sized as a WeCom app message: a 周报 continues privately through the app.
     replyFormat: 'wecom-app',
   };
+}
+
+/** One ChatMessage; null for what is not text (images, events). Throws NotABotMessage. */
+export function botChatMessage(channel: Pick<Channel, 'id' | 'orgId'>, raw: unknown, now: number): ChatMessage | null {
+  const parsed = botMessageSchema.safeParse(raw);
+  if (!parsed.success) throw new NotABotMessage('not an AI-bot message');
+  const body = parsed.data;
+  if (body.msgtype !== 'text' || !body.text) return null;
+  return chatMessage(channel, body, body.chattype === 'group', cleanInput(body.text.content), now, 'message');
 }
 
 /** The bot's answer to `message`: one finished stream. */
@@ -82,19 +96,5 @@ export function botCardPress(channel: Pick<Channel, 'id' | 'orgId'>, raw: unknow
   if (!action) throw new NotABotMessage('a card press of a button the service never made');
   if (!taskId) throw new NotABotMessage('a card press without its task_id');
   const group = body.chattype === 'group' || (body.chattype === undefined && body.chatid !== undefined);
-  if (group && !body.chatid) throw new NotABotMessage('a group card press without its chatid');
-  return {
-    platform: 'wecom',
-    channelId: channel.id,
-    orgId: channel.orgId,
-    chatType: group ? 'group' : 'direct',
-    chatId: group ? body.chatid! : body.from.userid,
-    senderId: body.from.userid,
-    senderName: null,
-    text: CARD_BUTTON_TEXT[action],
-    messageId: body.msgid,
-    receivedAt: now,
-    replyFormat: 'wecom-app',
-    button: { action, taskId },
-  };
+  return { ...chatMessage(channel, body, group, CARD_BUTTON_TEXT[action], now, 'card press'), button: { action, taskId } };
 }
