@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cardTaskId, madeForChat, meetingCard, parseCardAction, parseCardTask, pressNote } from '../src/domain/cards.ts';
+import { cardWithoutMentions } from '../src/domain/outbound.ts';
 import { reminderNotice } from '../src/domain/reminders.ts';
 import { fromLocal } from '../src/domain/time.ts';
 
@@ -68,7 +69,9 @@ describe('reminder notices with cards', () => {
     const nudge = reminderNotice('nudge', meeting, TZ, at(7, 15, 10), OPENS, [{ id: 'm1' }, { id: 'm2' }])!;
     expect(nudge.mentions).toEqual(['m1', 'm2']);
     expect(nudge.unmentioned).toBe('会议 K7Q 尚有 2 位同志未签到。');
-    expect(nudge.card?.note).toContain('尚有 2 位同志未签到');
+    // The card counts no one; a platform that cannot @-mention adds the count to it.
+    expect(nudge.card?.note).toBe('到会的同志请点「签到」。');
+    expect(cardWithoutMentions(nudge.card!, nudge.unmentioned).note).toBe('会议 K7Q 尚有 2 位同志未签到。到会的同志请点「签到」。');
     expect(JSON.stringify(nudge.card)).not.toMatch(/m1|m2/);
   });
 });

@@ -317,8 +317,8 @@ describe.each(DIALECTS)('meeting cards on DingTalk on %s', (dialect) => {
       expect(sent.map((c) => c.openSpaceId)).toEqual([`dtv1.card//IM_GROUP.${GROUP}`, `dtv1.card//IM_GROUP.${ROBOT_GROUP}`]);
       for (const card of sent) {
         expect(card.imGroupOpenDeliverModel).toEqual({ robotCode: 'rc', atUserIds: { 'dt-m1': '王一', 'dt-m2': '李二' } });
-        // Its text names no one and shows no account: the @-mentions are the delivery's.
-        expect(card.cardData.cardParamMap.note).toContain('尚有 2 位同志未签到');
+        // Its text names and counts no one and shows no account: the @-mentions are the delivery's.
+        expect(card.cardData.cardParamMap.note).toBe('到会的同志请点「签到」。');
         expect(JSON.stringify(card.cardData)).not.toMatch(/dt-m\d|王一|李二/);
       }
       expect(fake.requests.filter((r) => r.path === '/robot/send')).toHaveLength(robotBefore);

@@ -190,6 +190,17 @@ describe('cards: the official client and ours, frame for frame', () => {
     expect(botCardPress(channel, { ...nested, event: { eventtype: 'enter_chat' } }, 1)).toBeNull();
   });
 
+  it('a card pushed over the socket, which cannot @-mention, leads its note with the count', () => {
+    const body = pushBody(
+      { title: '签到提醒', markdown: '**签到提醒**', card: CARD, mentions: ['m1'], unmentioned: '会议 K7Q 尚有 1 位同志未签到。' },
+      'wrkGroupA',
+      'send-2',
+    );
+    if (body.msgtype !== 'template_card') throw new Error('expected a card');
+    expect(body.template_card.sub_title_text).toBe(`会议 K7Q 尚有 1 位同志未签到。${CARD.note}`);
+    expect(JSON.stringify(body)).not.toContain('m1');
+  });
+
   it('updates a pressed card for its presser as updateTemplateCard does', async () => {
     const updated = { ...CARD, note: '已签到' };
     const sdk = await connectOfficial();

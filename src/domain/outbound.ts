@@ -52,6 +52,14 @@ export function rateKeyOf(target: Target): string {
   return target.kind === 'chat' ? `chat|${target.channelId}|${target.chatId}` : `member|${target.channelId}|${target.memberId}`;
 }
 
+/** What a push that cannot @-mention says: its text, and the count it carries instead of names. */
+export const withoutMentions = (message: Pick<OutboundMessage, 'markdown' | 'unmentioned'>): string =>
+  message.unmentioned ? `${message.markdown}\n\n${message.unmentioned}` : message.markdown;
+
+/** The card of a push that cannot @-mention: its note leads with the count. */
+export const cardWithoutMentions = (card: MeetingCard, unmentioned: string | undefined): MeetingCard =>
+  unmentioned ? { ...card, note: `${unmentioned}${card.note}` } : card;
+
 /**
  * Several queued messages to one robot as one: titles and bodies joined, mentions united. A merged
  * message is markdown: its cards' buttons are in the text as commands to type.

@@ -102,7 +102,8 @@ export function reminderNotice(
         markdown: `**签到提醒**：${title} ${started}。到会的同志请发送${say('签到')}；不能参加的请发送${say(`请假 ${meeting.code} 事由`)}。`,
         mentions: missing.map((m) => m.id),
         unmentioned: count,
-        ...card(`尚有 ${missing.length} 位同志未签到，到会的同志请点「签到」。`),
+        // The card's note names and counts no one: a platform that cannot @-mention adds the count.
+        ...card('到会的同志请点「签到」。'),
       };
     }
   }

@@ -1,6 +1,6 @@
 import { cardTaskId } from '../../domain/cards.ts';
 import type { DingtalkConfig } from '../../domain/channels.ts';
-import type { OutboundMessage } from '../../domain/outbound.ts';
+import { withoutMentions } from '../../domain/outbound.ts';
 import { accountOf } from '../../domain/targets.ts';
 import type { PlatformAdapter } from '../adapter.ts';
 import { dingtalkApi } from './app-clients.ts';
@@ -16,10 +16,6 @@ import { openStream } from './stream-connection.ts';
  */
 const cardTemplate = (config: DingtalkConfig): string | null =>
   config.mode === 'stream' && config.cardTemplateId ? config.cardTemplateId : null;
-
-/** What the app robot posts instead of @-mentions, which it cannot make: a count, never an account. */
-const unmentioned = (message: OutboundMessage) =>
-  message.unmentioned ? `${message.markdown}\n\n${message.unmentioned}` : message.markdown;
 
 /** DingTalk's enterprise-internal app robot: callbacks or Stream in, a chat's custom robot or the app's API out. */
 export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
@@ -88,7 +84,7 @@ export const dingtalkAdapter: PlatformAdapter<DingtalkConfig> = {
       await clients.quota.count(channel, 'api');
       return dingtalkApi(clients, channel).sendGroup({
         openConversationId: chat.chat_id,
-        message: { title: message.title, markdown: unmentioned(message) },
+        message: { title: message.title, markdown: withoutMentions(message) },
       });
     },
   },

@@ -1,5 +1,5 @@
 import { CARD_BUTTON_TEXT, type CardAction, type MeetingCard, cardTaskId } from '../../domain/cards.ts';
-import type { OutboundMessage } from '../../domain/outbound.ts';
+import { type OutboundMessage, cardWithoutMentions, withoutMentions } from '../../domain/outbound.ts';
 
 // What the WeCom AI bot's long connection carries for the service, in one place: a push to a chat
 // (a meeting's card as a button_interaction template card, else markdown) and a pressed card as its
@@ -48,17 +48,15 @@ export function templateCard(card: MeetingCard, taskId: string): ButtonCard {
   };
 }
 
-/** A push's markdown: the text, and where it would @-mention, the count it carries instead. */
-const unmentionedMarkdown = (message: Pick<OutboundMessage, 'markdown' | 'unmentioned'>): string =>
-  message.unmentioned ? `${message.markdown}\n\n${message.unmentioned}` : message.markdown;
-
 /** A push to the group `chatId`: its card where it has one (`sendKey`: the delivery's), else its markdown. */
 export function pushBody(message: OutboundMessage, chatId: string, sendKey: string): PushBody {
   if (message.card) {
     const taskId = cardTaskId(message.card, chatId, sendKey);
-    return { chatid: chatId, msgtype: 'template_card', template_card: templateCard(message.card, taskId) };
+    // The socket cannot @-mention: a nudge's card carries the count instead.
+    const card = cardWithoutMentions(message.card, message.unmentioned);
+    return { chatid: chatId, msgtype: 'template_card', template_card: templateCard(card, taskId) };
   }
-  return { chatid: chatId, msgtype: 'markdown', markdown: { content: unmentionedMarkdown(message) } };
+  return { chatid: chatId, msgtype: 'markdown', markdown: { content: withoutMentions(message) } };
 }
 
 /** A private push: markdown to the member's userid. */
