@@ -218,7 +218,7 @@ export interface AuditLogTable {
   at: number;
   /** Null for what every org shares (the working-day calendar, IT's sign-in). */
   org_id: string | null;
-  actor_kind: 'it' | 'member';
+  actor_kind: 'it' | 'member' | 'system';
   actor_id: string | null;
   actor_name: string | null;
   action: string;
