@@ -53,22 +53,8 @@ export async function serveDirectorySync(db: Db, orgId: string, wanted: number, 
     .execute();
 }
 
-/** Notes what the secretaries were told: the span up to `until`, and per branch what awaited an org admin. */
-export async function putDirectoryNotice(
-  db: Db,
-  orgId: string,
-  until: number,
-  noticed: Record<string, string>,
-  now: number,
-): Promise<void> {
-  const row = {
-    org_id: orgId,
-    wanted: 0,
-    served: 0,
-    wanted_at: null,
-    noticed_until: until,
-    noticed: JSON.stringify(noticed),
-    updated_at: now,
-  };
+/** Notes what the secretaries were told (`noticed`, JSON) of the span up to `until`. */
+export async function putDirectoryNotice(db: Db, orgId: string, until: number, noticed: string, now: number): Promise<void> {
+  const row = { org_id: orgId, wanted: 0, served: 0, wanted_at: null, noticed_until: until, noticed, updated_at: now };
   await upsert(db, 'directory_syncs', row, ['org_id'], ['noticed_until', 'noticed', 'updated_at']);
 }

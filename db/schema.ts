@@ -114,7 +114,7 @@ export interface DirectorySyncTable {
   wanted_at: number | null;
   /** The end of the span the secretaries were last told about. */
   noticed_until: number | null;
-  /** JSON: per branch, a fingerprint of what awaited an org admin when its secretaries were last told. */
+  /** JSON: the org's local day the secretaries were last told, and per branch a fingerprint of what awaited an org admin then. */
   noticed: string | null;
   updated_at: number;
 }

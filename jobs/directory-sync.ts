@@ -194,12 +194,18 @@ function syncedChange(row: Pick<AuditLogTable, 'action' | 'object' | 'detail'>, 
   return branch && from !== null && to ? { kind: 'renamed', member, branch, from, to } : null;
 }
 
+/** What the secretaries of an org were last told: the org's local day, and per branch a fingerprint of what waited. */
+interface Told {
+  date: string;
+  branches: Record<string, string>;
+}
+
 /**
  * Tells each affected branch's secretaries privately (never in a group: names and counts are
  * theirs), once on the org's local day of `at`: what the sync changed there since they were last
  * told, and what of `preview` awaits an org admin. The messages and what was told are recorded in
- * one transaction, so that a job run again the same day sends nothing twice and loses nothing.
- * Returns the number of messages recorded.
+ * one transaction; a day already told is not told again (its changes are told the next day), so
+ * that a job run again sends nothing twice and leaves nothing out. Returns the messages recorded.
  */
 async function tellSecretaries(deps: DirectorySyncDeps, orgId: string, preview: DirectoryPreview, at: number): Promise<number> {
   const { db, clock, logger } = deps;
@@ -208,15 +214,16 @@ async function tellSecretaries(deps: DirectorySyncDeps, orgId: string, preview: 
   const now = clock.now();
   const date = localDate(at, org.timezone);
   const state = await getDirectorySync(db, orgId);
+  const told: Told = state?.noticed ? (JSON.parse(state.noticed) as Told) : { date: '', branches: {} };
+  if (told.date === date) return 0;
   const since = state?.noticed_until ?? now - DAY_MS;
-  const told = state?.noticed ? (JSON.parse(state.noticed) as Record<string, string>) : {};
   const members = await listOrgMembers(db, orgId);
   const byId = new Map(members.map((m) => [m.id, m]));
   const names = new Map((await listOrgBranches(db, orgId)).map((b) => [b.id, b.name]));
   const branchName = (id: string) => names.get(id) ?? id;
   const changes = (await listDirectorySyncChanges(db, orgId, since, now)).flatMap((row) => syncedChange(row, byId) ?? []);
   const pending = pendingByBranch(preview, (id) => byId.get(id)?.branch_id, branchName);
-  const notices = branchNotices(changes, pending, told, branchName);
+  const notices = branchNotices(changes, pending, told.branches, branchName);
   const channels = await listChannelRefs(db, orgId);
   const deliveries: Delivery[] = [];
   for (const [branch, notice] of notices) {
@@ -234,11 +241,11 @@ async function tellSecretaries(deps: DirectorySyncDeps, orgId: string, preview: 
         message: directoryNoticeMessage(notice),
       });
   }
-  const fingerprints = Object.fromEntries([...pending].map(([branch, p]) => [branch, pendingFingerprint(p)]));
+  const toldNow: Told = { date, branches: Object.fromEntries([...pending].map(([branch, p]) => [branch, pendingFingerprint(p)])) };
   const recorded: string[] = [];
   await db.transaction().execute(async (trx) => {
     for (const d of deliveries) if (await recordDelivery(trx, d, now)) recorded.push(d.id);
-    await putDirectoryNotice(trx, orgId, now, fingerprints, now);
+    await putDirectoryNotice(trx, orgId, now, JSON.stringify(toldNow), now);
   });
   await relayDeliveries(db, deps.outbound, recorded, now);
   return recorded.length;

@@ -256,20 +256,24 @@ describe.each(DIALECTS)('the directory sync on %s', (dialect) => {
     expect(await text('m-qian')).toContain('- 所在部门分属多个支部：赵六');
     expect(await text('m-zhou')).toContain('待机关党委管理员确认 2 项：\n- 已不在对应部门：孙八\n- 所在部门分属多个支部：赵六');
 
-    // Run again the same day (a retry): nothing sent twice. The next day, nothing new: nothing sent.
-    t.clock.advance(3_600_000);
-    expect(await runDirectorySync(deps, ctx, 'o1', firedAt)).toBe('0 new, 0 renamed, 0 notices');
-    t.clock.advance(DAY);
-    expect(await runDirectorySync(deps, ctx, 'o1', t.clock.now())).toBe('0 new, 0 renamed, 0 notices');
-    expect(await notices()).toHaveLength(3);
-
-    // A new name in b3 the day after: only b3's secretary is told, with what still waits there.
+    // Run again the same day, after a change in b3: applied, but nobody told twice in a day.
     person(wecom, 'zhouqi').name = '周琦';
+    t.clock.advance(3_600_000);
+    expect(await runDirectorySync(deps, ctx, 'o1', firedAt)).toBe('0 new, 1 renamed, 0 notices');
+    expect((await member('o1', 'm-zhou')).name).toBe('周琦');
+    expect(await notices()).toHaveLength(3);
+    // The next morning: only b3's secretary is told, the new name with what still waits there.
     t.clock.advance(DAY);
-    expect(await runDirectorySync(deps, ctx, 'o1', t.clock.now())).toBe('0 new, 1 renamed, 1 notices');
+    expect(await runDirectorySync(deps, ctx, 'o1', t.clock.now())).toBe('0 new, 0 renamed, 1 notices');
     const zhou = await noticeTo('m-zhou');
     expect(zhou).toHaveLength(2);
-    expect((JSON.parse(zhou[1]!.body) as { markdown: string }).markdown).toContain('- 更名：周七→周琦');
+    const again = (JSON.parse(zhou[1]!.body) as { markdown: string }).markdown;
+    expect(again).toContain('已按通讯录更新 1 人：\n- 更名：周七→周琦');
+    expect(again).toContain('- 已不在对应部门：孙八');
+    // And the morning after, with nothing new: nothing.
+    t.clock.advance(DAY);
+    expect(await runDirectorySync(deps, ctx, 'o1', t.clock.now())).toBe('0 new, 0 renamed, 0 notices');
+    expect(await notices()).toHaveLength(4);
     expect((await member('o1', 'm-zhou')).role).toBe('secretary');
     await expectFlagsKept();
   });
