@@ -2,7 +2,7 @@ import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { writeAudit, listDirectorySyncChanges } from '../db/audit.ts';
+import { listDirectorySyncChanges, writeAudit } from '../db/audit.ts';
 import { listMappedOrgs, listOrgDepartments } from '../db/branch-departments.ts';
 import { listOrgBranches } from '../db/branches.ts';
 import { listOrgChannels } from '../db/channels.ts';
@@ -43,7 +43,7 @@ import { WORKER_LOCK, bullConnection } from './queues.ts';
 // queue. Each org whose branches map departments has a job scheduler, every day at 08:00 in its time
 // zone; a platform's change event (DingTalk Stream's org events, WeCom's change_contact) is counted in
 // the database before the platform is answered (db/directory-syncs.ts), and a job is added from that
-// count, a minute later, so that a burst of events is read once. Either way the sync reads the
+// count to run a minute later, so that a burst of events is read once. Either way the sync reads the
 // org's directories whole, as a preview does, and applies what is unambiguous — new members in a
 // mapped department, names — as the directory sync; moves, departures, conflicts, members who left
 // and are listed again and empty departments stay for an org admin, who sees them in her next
