@@ -33,14 +33,22 @@ const row = (entry: AuditEntry): AuditLogTable => ({
   result: entry.result,
 });
 
+/** Entries a statement appends at most (a row holds 11 values; SQLite takes 32,766 in one). */
+const AUDIT_ROWS = 500;
+
+/** Appends entries, a few hundred to a statement, in `db`'s transaction when it is one. */
 export async function writeAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
-  if (entries.length) await db.insertInto('audit_log').values(entries.map(row)).execute();
+  for (let i = 0; i < entries.length; i += AUDIT_ROWS)
+    await db
+      .insertInto('audit_log')
+      .values(entries.slice(i, i + AUDIT_ROWS).map(row))
+      .execute();
 }
 
 export interface AuditFilter {
   from?: number;
   to?: number;
-  /** A member's id, or `it`. */
+  /** A member's id, `it`, or `system` (the directory sync). */
   actor?: string;
   action?: string;
 }
@@ -54,8 +62,27 @@ export async function listAudit(db: Db, orgId: string, filter: AuditFilter, afte
     .where('id', '>', after);
   if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('at', '<', filter.to);
-  if (filter.actor === 'it') query = query.where('actor_kind', '=', 'it');
+  if (filter.actor === 'it' || filter.actor === 'system') query = query.where('actor_kind', '=', filter.actor);
   else if (filter.actor !== undefined) query = query.where('actor_kind', '=', 'member').where('actor_id', '=', filter.actor);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
   return query.orderBy('id').limit(limit).execute();
+}
+
+/** The members the directory sync created or renamed in the org in (`from`, `to`], in the order written. */
+export async function listDirectorySyncChanges(
+  db: Db,
+  orgId: string,
+  from: number,
+  to: number,
+): Promise<Pick<AuditLogTable, 'action' | 'object' | 'detail'>[]> {
+  return db
+    .selectFrom('audit_log')
+    .select(['action', 'object', 'detail'])
+    .where('org_id', '=', orgId)
+    .where('actor_kind', '=', 'system')
+    .where('action', 'in', ['member.create', 'member.edit'])
+    .where('at', '>', from)
+    .where('at', '<=', to)
+    .orderBy('id')
+    .execute();
 }

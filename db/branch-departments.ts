@@ -76,3 +76,23 @@ export async function listDepartmentsOfBranches(db: Db, orgId: string, branchIds
     .execute();
   return rows.map(toMapping);
 }
+
+/** Whether a branch maps any department of the channel: only then does its directory's change matter. */
+export async function channelHasDepartments(db: Db, channelId: string): Promise<boolean> {
+  const row = await db.selectFrom('branch_departments').select('org_id').where('channel_id', '=', channelId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The orgs whose branches map departments, with their time zones, by id. */
+export async function listMappedOrgs(db: Db): Promise<{ id: string; timezone: string }[]> {
+  return db
+    .selectFrom('orgs')
+    .select(['orgs.id', 'orgs.timezone'])
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom('branch_departments').select('branch_departments.org_id').whereRef('branch_departments.org_id', '=', 'orgs.id'),
+      ),
+    )
+    .orderBy('orgs.id')
+    .execute();
+}

@@ -32,6 +32,7 @@ import * as backfilled from './migrations/20261210_0011_backfilled.ts';
 import * as memberAccounts from './migrations/20261211_0012_member_accounts.ts';
 import * as leaveReasons from './migrations/20261212_0013_leave_reasons.ts';
 import * as branchDepartments from './migrations/20261213_0014_branch_departments.ts';
+import * as directorySyncs from './migrations/20261214_0015_directory_syncs.ts';
 
 // Append-only: a landed migration is never edited; a change is a new entry.
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -49,6 +50,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261211_0012_member_accounts': memberAccounts,
   '20261212_0013_leave_reasons': leaveReasons,
   '20261213_0014_branch_departments': branchDepartments,
+  '20261214_0015_directory_syncs': directorySyncs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

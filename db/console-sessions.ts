@@ -1,3 +1,4 @@
+import { spendMemberLinks } from './links.ts';
 import type { ConsoleSessionTable, Db } from './schema.ts';
 
 // Console sessions: created at sign-in, read at every request, ended at sign-out, when idle too
@@ -40,4 +41,10 @@ export async function endMemberSessions(db: Db, orgId: string, memberId: string,
     .where('member_id', '=', memberId)
     .where('ended_at', 'is', null)
     .execute();
+}
+
+/** Ends a member's sessions and spends the sign-in links she has not used yet. */
+export async function endSignIns(db: Db, orgId: string, memberId: string, now: number): Promise<void> {
+  await endMemberSessions(db, orgId, memberId, now);
+  await spendMemberLinks(db, orgId, memberId, now);
 }

@@ -89,6 +89,12 @@ export async function insertMembers(db: Db, orgId: string, members: readonly Mem
       .execute();
 }
 
+/**
+ * A member's account on each platform as the admin API, the CSV and the trail name it: where those
+ * names meet the platforms, next to the columns they are stored in.
+ */
+export const ACCOUNT_FIELDS = { wecom: 'wecomUserId', dingtalk: 'dingtalkUserId' } as const satisfies Record<AccountPlatform, string>;
+
 /** Who a member is, as the policy decides on her. */
 export const memberFacts = (m: Member): MemberFacts => ({
   orgId: m.org_id,

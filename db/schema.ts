@@ -103,6 +103,22 @@ export interface BranchDepartmentTable {
   created_at: number;
 }
 
+/** An org's directory sync (db/directory-syncs.ts): the change events announced and served, what was last told. */
+export interface DirectorySyncTable {
+  org_id: string;
+  /** Change events counted so far. */
+  wanted: number;
+  /** Of them, how many a finished sync had counted before it read the directory. */
+  served: number;
+  /** When the last change event came. */
+  wanted_at: number | null;
+  /** The end of the span the secretaries were last told about. */
+  noticed_until: number | null;
+  /** JSON: the org's local day the secretaries were last told, and per branch a fingerprint of what awaited an org admin then. */
+  noticed: string | null;
+  updated_at: number;
+}
+
 export interface InboundEventTable {
   channel_id: string;
   message_id: string;
@@ -218,7 +234,7 @@ export interface AuditLogTable {
   at: number;
   /** Null for what every org shares (the working-day calendar, IT's sign-in). */
   org_id: string | null;
-  actor_kind: 'it' | 'member';
+  actor_kind: 'it' | 'member' | 'system';
   actor_id: string | null;
   actor_name: string | null;
   action: string;
@@ -243,6 +259,7 @@ export interface Database {
   branches: BranchTable;
   branch_chats: BranchChatTable;
   branch_departments: BranchDepartmentTable;
+  directory_syncs: DirectorySyncTable;
   members: MemberRow;
   member_accounts: MemberAccountTable;
   member_moves: MemberMoveTable;

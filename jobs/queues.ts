@@ -2,10 +2,10 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { oncePer } from '../src/core/throttle.ts';
 
-// The three queues (reminders, outbound, digests), under QUEUE_PREFIX. BullMQ is given connection options, not a
+// The queues (reminders, outbound, digests, directory), under QUEUE_PREFIX. BullMQ is given connection options, not a
 // client, so that it opens (and on close quits) its own connections, blocking ones included.
 
-export const QUEUE_NAMES = ['reminders', 'digests', 'outbound'] as const;
+export const QUEUE_NAMES = ['reminders', 'digests', 'outbound', 'directory'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** ioredis options from a redis:// URL (BullMQ needs maxRetriesPerRequest null). */
@@ -35,7 +35,7 @@ export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 const QUEUE_ERROR_EVERY_MS = 60_000;
 
 /**
- * The three queues. With `logger`, a queue's connection errors are one warn line per queue a
+ * The queues. With `logger`, a queue's connection errors are one warn line per queue a
  * minute, without a stack (BullMQ, left without an 'error' listener, prints each one's stack).
  */
 export function createQueues(redisUrl: string, prefix: string, logger?: Logger): Queues {
@@ -49,7 +49,7 @@ export function createQueues(redisUrl: string, prefix: string, logger?: Logger):
     }
     return queue;
   };
-  const queues = { reminders: make('reminders'), digests: make('digests'), outbound: make('outbound') };
+  const queues = { reminders: make('reminders'), digests: make('digests'), outbound: make('outbound'), directory: make('directory') };
   return {
     ...queues,
     async close() {

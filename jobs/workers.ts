@@ -10,6 +10,7 @@ import { warnOnEviction } from '../src/core/redis.ts';
 import { oncePer } from '../src/core/throttle.ts';
 import type { Config } from '../src/core/config.ts';
 import { createDigestWorker, syncOrgSchedulers } from './digests.ts';
+import { DIRECTORY_DEBOUNCE_MS, createDirectoryWorker, relayDirectoryChanges, syncDirectorySchedulers } from './directory-sync.ts';
 import { type OutboundWorkerOptions, createOutboundWorker } from './outbound.ts';
 import type { Queues } from './queues.ts';
 import { checkRedisEpoch, relayOutbox, resendStale } from './relay.ts';
@@ -59,17 +60,26 @@ function every(ms: number, name: string, logger: Logger, task: () => Promise<unk
 /** Starts every worker of the process (ROLE worker or all) and the loops that keep Redis a copy of the database. */
 export async function startWorkers(
   deps: WorkerDeps,
-  options: { outbound?: OutboundWorkerOptions; intervals?: Partial<typeof INTERVALS> } = {},
+  options: {
+    outbound?: OutboundWorkerOptions;
+    intervals?: Partial<typeof INTERVALS>;
+    /** How long a directory change event's sync waits for the events after it (DIRECTORY_DEBOUNCE_MS). */
+    directoryDebounceMs?: number;
+  } = {},
 ): Promise<{ close(): Promise<void> }> {
   const { config, db, logger, queues, clock } = deps;
   const intervals = { ...INTERVALS, ...options.intervals };
   const timing = reminderTiming(config);
   const relayDeps = { db, queues, clock };
-  const schedulers = () => syncOrgSchedulers(queues, db, config);
+  const schedulers = async () => ({
+    ...(await syncOrgSchedulers(queues, db, config)),
+    directory: await syncDirectorySchedulers(queues.directory, db),
+  });
+  const directoryChanges = () => relayDirectoryChanges(db, queues.directory, clock, options.directoryDebounceMs ?? DIRECTORY_DEBOUNCE_MS);
   const reconcile = async () => {
     const reminders = await reconcileReminders({ db, logger, timing }, queues.reminders, clock.now());
     const deliveries = await resendStale(relayDeps);
-    // Per-org compliance and digest schedulers: picks up an org's new cron or time zone.
+    // Per-org compliance, digest and directory schedulers: picks up an org's new cron, time zone or departments.
     logger.debug({ reminders, deliveries, schedulers: await schedulers() }, 'reconciled reminders, deliveries and schedulers');
   };
   const purge = async () => {
@@ -104,6 +114,7 @@ export async function startWorkers(
       clock,
       checkinCloses: config.CHECKIN_CLOSES,
     }),
+    createDirectoryWorker({ ...deps, outbound: queues.outbound, redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
   ];
   for (const worker of workers) {
     // The error itself, not its message: the logger's serializer keeps SQL values out.
@@ -118,8 +129,10 @@ export async function startWorkers(
   await warnOnEviction(deps.redis, logger);
   if (!(await epoch())) await relayOutbox(relayDeps);
   await reconcile();
+  await directoryChanges();
   const stops = [
     every(intervals.relay, 'outbox relay', logger, () => relayOutbox(relayDeps)),
+    every(intervals.relay, 'directory change relay', logger, directoryChanges),
     every(intervals.epoch, 'Redis epoch check', logger, epoch),
     every(intervals.reconcile, 'reconcile', logger, reconcile),
     every(intervals.purge, 'retention purge', logger, purge),

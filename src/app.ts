@@ -61,6 +61,7 @@ export function createApp(deps: ServiceDeps): Hono {
     channels,
     clock: deps.clock,
     handle: createHandle(deps),
+    db: deps.db,
     redis: deps.redis,
     keyPrefix: deps.config.QUEUE_PREFIX,
     logger: deps.logger,

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { DWClient, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
+import { DWClient, type DWClientDownStream, EventAck, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { putBranch } from '../db/branches.ts';
@@ -11,15 +11,15 @@ import { ADMIN_TOKEN, type TestApp, startTestApp } from './helpers/app.ts';
 import { DIALECTS, memberRow } from './helpers/db.ts';
 import { dingtalkCallback } from './helpers/dingtalk.ts';
 import { type FakePlatform, startFakePlatform } from './helpers/fake-platform.ts';
-import { CARD_TOPIC, type StreamGateway, attachStreamGateway, cardCallback } from './helpers/fake-stream-gateway.ts';
+import { CARD_TOPIC, type StreamGateway, attachStreamGateway, cardCallback, orgEventData } from './helpers/fake-stream-gateway.ts';
 import { Holders, QUICK } from './helpers/holders.ts';
 import type { Backoff } from '../src/platforms/shared/long-socket.ts';
 import { closeEarly, mostConnects } from './helpers/backoff.ts';
 
 // DingTalk Stream mode. The fake gateway is first checked against the official client
-// (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs, card callbacks and their answers), then
-// our own client is run against it: ACK before handling (a card callback's after, with its answer),
-// pings, the server's disconnect, a cut or silent socket, stop, a gateway that closes each socket at
+// (dingtalk-stream 2.1.5: its HTTP call, frames and ACKs, card callbacks and their answers, events
+// and the ACK it makes of one), then our own client is run against it: ACK before handling (a card
+// callback's and an event's after, with its answer), pings, the server's disconnect, a cut or silent socket, stop, a gateway that closes each socket at
 // once (backed off from); and the whole service: messages recorded once and answered through the
 // sessionWebhook, one holder per channel.
 
@@ -100,6 +100,67 @@ describe('the fake Stream gateway', () => {
       await gateway.waitFor(() => gateway.sockets.size === 0);
       axios.interceptors.request.eject(redirect);
     }
+  });
+  it('delivers events as the official client takes them, and our ACK of one is the one it makes', async () => {
+    const redirect = axios.interceptors.request.use((config) => ({
+      ...config,
+      url: config.url?.replace('https://api.dingtalk.com', fake.url),
+    }));
+    const client = new DWClient({ clientId: 'dingkey', clientSecret: 'dingsecret', keepAlive: true });
+    // The official client's default subscription, every event, set anew on this one: the package's
+    // default list is shared by every client it makes, and the clients above added their callbacks to it.
+    client.config.subscriptions = [{ type: 'EVENT', topic: '*' }];
+    const frames: DWClientDownStream[] = [];
+    client.registerAllEventListener((frame) => {
+      frames.push(frame);
+      return { status: EventAck.SUCCESS, message: 'OK' };
+    });
+    const opened = gateway.opened.length;
+    const data = orgEventData('user_modify_org', ['dt-a']);
+    let messageId = '';
+    try {
+      await client.connect();
+      await gateway.waitFor(() => gateway.sockets.size === 1);
+      expect(gateway.opened[opened]).toMatchObject({ subscriptions: [{ type: 'EVENT', topic: '*' }] });
+      messageId = gateway.pushEvent('user_modify_org', data);
+      await gateway.waitFor(() => gateway.ackOf(messageId) !== undefined);
+    } finally {
+      client.disconnect();
+      await gateway.waitFor(() => gateway.sockets.size === 0);
+      axios.interceptors.request.eject(redirect);
+    }
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.headers).toMatchObject({ messageId, eventType: 'user_modify_org', eventCorpId: 'ding-corp' });
+    expect(JSON.parse(frames[0]!.data)).toEqual(data);
+
+    // Ours, given the same frame, records it and ACKs it as the official client did.
+    const events: unknown[] = [];
+    const ours = new DingtalkStream({
+      apiBase: fake.url,
+      config: { appKey: 'k', appSecret: 's' },
+      logger,
+      onRobotMessage: () => {},
+      onEvent: async (event) => void events.push(event),
+      ...QUICK,
+    });
+    ours.start();
+    try {
+      await gateway.waitFor(() => gateway.sockets.size === 1);
+      gateway.pushEvent('user_modify_org', data, messageId);
+      await gateway.waitFor(() => gateway.received.filter((f) => f.headers?.messageId === messageId).length === 2);
+    } finally {
+      ours.stop();
+      await gateway.waitFor(() => gateway.sockets.size === 0);
+    }
+    const [theirs, mine] = gateway.received.filter((f) => f.headers?.messageId === messageId);
+    expect(mine).toEqual(theirs);
+    expect(theirs).toEqual({
+      code: 200,
+      headers: { contentType: 'application/json', messageId },
+      message: 'OK',
+      data: JSON.stringify({ status: 'SUCCESS', message: 'OK' }),
+    });
+    expect(events).toEqual([{ type: 'user_modify_org', id: expect.any(String), data }]);
   });
 });
 
@@ -214,6 +275,31 @@ describe('our Stream client against the fake gateway', () => {
     expect(gateway.ackOf(failing)?.data).toBe(JSON.stringify({ response: null }));
     // The slow one's answer, when it came, was not sent as a second ACK.
     expect(gateway.received.filter((f) => f.headers?.messageId === slow)).toHaveLength(1);
+  });
+
+  it('subscribes to events when it handles them, and ACKs each once handled: SUCCESS, or LATER when it could not be', async () => {
+    let fail = false;
+    const seen: string[] = [];
+    client(undefined, {
+      onEvent: async (event) => {
+        seen.push(event.type);
+        if (fail) throw new Error('the database did not answer');
+      },
+    });
+    await gateway.waitFor(() => gateway.sockets.size === 1);
+    expect(gateway.opened[0]?.subscriptions).toEqual([
+      { type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' },
+      { type: 'EVENT', topic: '*' },
+    ]);
+    const recorded = gateway.pushEvent('org_dept_modify', orgEventData('org_dept_modify', ['10']));
+    await gateway.waitFor(() => gateway.ackOf(recorded) !== undefined);
+    expect(gateway.ackOf(recorded)?.data).toBe(JSON.stringify({ status: 'SUCCESS', message: 'OK' }));
+    fail = true;
+    const lost = gateway.pushEvent('user_leave_org', orgEventData('user_leave_org', ['dt-b']));
+    await gateway.waitFor(() => gateway.ackOf(lost) !== undefined);
+    // LATER: DingTalk pushes it again, so that an event not recorded is not lost.
+    expect(gateway.ackOf(lost)?.data).toBe(JSON.stringify({ status: 'LATER', message: 'not recorded' }));
+    expect(seen).toEqual(['org_dept_modify', 'user_leave_org']);
   });
 
   it('reconnects with a new ticket after the server’s disconnect, a cut socket or a silent one', async () => {

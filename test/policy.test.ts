@@ -14,12 +14,12 @@ import {
   scopeOf,
 } from '../src/domain/policy.ts';
 
-// The whole matrix of who may do what: every role against every action and every kind of target.
+// The whole matrix of who may do what: every role (and the directory sync) against every action and every kind of target.
 // EXPECTED names, for each action, the targets each role may act on; every other pair is refused.
 // Its type lists every action, so a new action does not compile here until it has its line.
 
-type Role = 'member' | 'committee' | 'secretary' | 'orgAdmin' | 'it' | 'left';
-const ROLES: Role[] = ['member', 'committee', 'secretary', 'orgAdmin', 'it', 'left'];
+type Role = 'member' | 'committee' | 'secretary' | 'orgAdmin' | 'it' | 'left' | 'directory';
+const ROLES: Role[] = ['member', 'committee', 'secretary', 'orgAdmin', 'it', 'left', 'directory'];
 
 const acting = (fields: Partial<ActingMember> & Pick<ActingMember, 'id'>): ActingMember => ({
   org_id: 'o1',
@@ -38,6 +38,7 @@ const ACTORS: Record<Role, Actor> = {
   orgAdmin: { kind: 'member', member: acting({ id: 'me', org_admin: true }) },
   it: { kind: 'it' },
   left: { kind: 'member', member: acting({ id: 'me', role: 'secretary', status: 'left' }) },
+  directory: { kind: 'directory', orgId: 'o1' },
 };
 
 const facts = (id: string, fields: { branchId?: string; orgId?: string; role?: 'member' | 'secretary'; orgAdmin?: boolean } = {}) => ({
@@ -85,6 +86,8 @@ const ORG_MEMBERS = ['member', 'secretary', 'otherBranch'];
 const IN_ORG = { orgAdmin: ORG_MEMBERS, it: ALL_MEMBERS };
 const BRANCHES = { secretary: ['ownBranch'], orgAdmin: ['ownBranch', 'otherBranch'], it: ['ownBranch', 'otherBranch', 'otherOrg'] };
 const ORG = { orgAdmin: ['ownOrg'], it: ['ownOrg', 'otherOrg'] };
+// The directory sync: in its org, new members with their accounts and names; an org admin's name only.
+const SYNC_MEMBERS = ['self', 'member', 'secretary', 'otherBranch'];
 
 const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'own.records': { member: ['self'], committee: ['self'], secretary: ['self'], orgAdmin: ['self'], it: ['self'], left: ['self'] },
@@ -96,12 +99,17 @@ const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'branch.bind': BRANCHES,
   'branch.write': { orgAdmin: BRANCHES.orgAdmin, it: BRANCHES.it },
   'members.import': BRANCHES,
-  'member.create': { secretary: ['self', 'member', 'secretary'], ...IN_ORG },
-  'member.edit': { secretary: ['self', 'member', 'secretary'], orgAdmin: ['self', ...ORG_MEMBERS], it: ALL_MEMBERS },
+  'member.create': { secretary: ['self', 'member', 'secretary'], ...IN_ORG, directory: SYNC_MEMBERS },
+  'member.edit': {
+    secretary: ['self', 'member', 'secretary'],
+    orgAdmin: ['self', ...ORG_MEMBERS],
+    it: ALL_MEMBERS,
+    directory: [...SYNC_MEMBERS, 'orgAdmin'],
+  },
   'member.role': { secretary: ['member', 'secretary'], ...IN_ORG },
   'member.appoint': IN_ORG,
   'member.move': IN_ORG,
-  'member.accounts': IN_ORG,
+  'member.accounts': { ...IN_ORG, directory: SYNC_MEMBERS },
   'member.orgAdmin': { it: ALL_MEMBERS },
   'member.leave': { secretary: ['member'], ...IN_ORG },
   'org.read': ORG,
@@ -109,8 +117,8 @@ const EXPECTED: Record<Action, Partial<Record<Role, string[]>>> = {
   'channels.write': ORG,
   'channels.test': ORG,
   'digests.run': { it: ORG.it },
-  'directory.preview': ORG,
-  'directory.apply': ORG,
+  'directory.preview': { ...ORG, directory: ['ownOrg'] },
+  'directory.apply': { ...ORG, directory: ['ownOrg'] },
   'audit.read': ORG,
   'calendar.read': ORG,
   'calendar.write': { it: ['onlyOwnOrg', 'onlyOtherOrg', 'manyOrgs'] },
@@ -155,6 +163,14 @@ describe('the policy', () => {
     expect(decide(ACTORS.member, 'branch.meetings', TARGETS.branch.ownBranch!)).toEqual({ ok: false, why: 'needs-secretary' });
     expect(decide(ACTORS.left, 'console.signin', { kind: 'self' })).toEqual({ ok: false, why: 'left' });
     expect(() => decide(secretary, 'branch.read', { kind: 'self' })).toThrow();
+    // What the directory sync leaves alone is an org admin's to confirm.
+    const sync = ACTORS.directory;
+    expect(decide(sync, 'member.move', TARGETS.member.member!)).toEqual({ ok: false, why: 'needs-org-admin' });
+    expect(decide(sync, 'member.leave', TARGETS.member.member!)).toEqual({ ok: false, why: 'needs-org-admin' });
+    expect(decide(sync, 'member.orgAdmin', TARGETS.member.member!)).toEqual({ ok: false, why: 'needs-it' });
+    expect(decide(sync, 'member.accounts', TARGETS.member.orgAdmin!)).toEqual({ ok: false, why: 'org-admin' });
+    expect(decide(sync, 'member.edit', TARGETS.member.otherOrg!)).toEqual({ ok: false, why: 'scope' });
+    expect(scopeOf(sync)).toBeNull();
   });
 });
 

@@ -60,21 +60,6 @@ export function audit(
   return writeAudit(db, { result: 'ok', ...entry, actor: acting.who, address: acting.address });
 }
 
-/** Entries a statement appends at most (a row holds 11 values; SQLite takes 32,766 in one). */
-const AUDIT_ROWS = 500;
-
-/** Appends many entries of one change at `at`, a few hundred to a statement, in `db`'s transaction. */
-export async function auditEach(
-  db: Db,
-  acting: Acting,
-  at: number,
-  orgId: string,
-  entries: readonly { action: AuditAction; object: string; detail: Record<string, unknown> }[],
-): Promise<void> {
-  const rows = entries.map((e): AuditEntry => ({ ...e, at, orgId, actor: acting.who, address: acting.address, result: 'ok' }));
-  for (let i = 0; i < rows.length; i += AUDIT_ROWS) await writeAudit(db, ...rows.slice(i, i + AUDIT_ROWS));
-}
-
 /** Appends to the trail a change the policy refused `acting`: an entry of its own, as nothing else is written. */
 export function auditRefused(
   db: Db,

@@ -14,7 +14,7 @@ import { pageSchema } from './schemas.ts';
 export const auditQuerySchema = pageSchema.extend({
   from: z.string().optional(),
   to: z.string().optional(),
-  /** A member's id, or `it`. */
+  /** A member's id, `it`, or `system` (the directory sync). */
   actor: z.string().max(64).optional(),
   action: z.string().max(48).optional(),
 });

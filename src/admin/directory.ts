@@ -7,21 +7,13 @@ import {
 } from '../../db/branch-departments.ts';
 import { getBranch } from '../../db/branches.ts';
 import { listOrgChannels } from '../../db/channels.ts';
-import { insertMembers, insertMove, leaveMember, listOrgMembers, memberFacts, memberState, putMember } from '../../db/members.ts';
+import { listOrgMembers } from '../../db/members.ts';
 import { getOrg, getOrgForUpdate } from '../../db/orgs.ts';
-import type { Database, Member } from '../../db/schema.ts';
-import type { AuditAction } from '../domain/audit.ts';
-import { memberChanges } from '../domain/audit.ts';
+import type { Database } from '../../db/schema.ts';
+import { directoryContext, directoryRefusal, rosterEntry, writeDirectoryChanges } from '../../jobs/directory-apply.ts';
 import type { Channel } from '../domain/channels.ts';
-import {
-  type DepartmentMapping,
-  type DirectoryPreview,
-  type DirectorySnapshot,
-  type RosterEntry,
-  directoryPreview,
-} from '../domain/directory.ts';
-import { type MemberState, decide, mayChangeMember } from '../domain/policy.ts';
-import type { SendContext } from '../platforms/adapter.ts';
+import { type DepartmentMapping, type DirectoryPreview, type DirectorySnapshot, directoryPreview } from '../domain/directory.ts';
+import { decide } from '../domain/policy.ts';
 import {
   DirectoryError,
   type NamedDepartment,
@@ -31,30 +23,21 @@ import {
   readDirectory,
   readsDirectory,
 } from '../platforms/directory.ts';
-import { PlatformClients } from '../platforms/shared/clients.ts';
-import { type Acting, Refused, audit, auditEach, authorise } from './acting.ts';
+import { type Acting, Refused, audit, authorise } from './acting.ts';
 import type { ServiceDeps } from './deps.ts';
 import { Problem, badField } from './http.ts';
-import { endSignIns } from './members.ts';
-import { ACCOUNT_FIELDS } from './schemas.ts';
 
 // The roster from the platforms' directories (通讯录). A branch's departments are checked against
 // the platform as they are saved. A preview reads the directories and compares them with the
 // roster; an apply reads them again and writes the preview it was given only if the same preview
 // comes out of what it read — the directory, the mappings and the roster unchanged — in one
-// transaction, each member's change decided by the policy and written to the trail. Nothing is
-// deleted: who is gone is marked left from now on, her records kept.
+// transaction, each member's change decided by the policy and written to the trail
+// (jobs/directory-apply.ts, which the daily sync's writes share). Nothing is deleted: who is gone is
+// marked left from now on, her records kept.
 
 export type DirectoryDeps = Pick<ServiceDeps, 'db' | 'redis' | 'logger' | 'clock' | 'config'>;
 
-/** Why a member the directory no longer lists is marked left. */
-export const DIRECTORY_LEFT_REASON = '已不在通讯录的对应部门';
-
-function sendContext(deps: DirectoryDeps): SendContext {
-  const { db, redis, logger, clock, config } = deps;
-  const deliver = { db, redis, logger, clock, config };
-  return { deps: deliver, clients: new PlatformClients(deliver) };
-}
+const sendContext = ({ db, redis, logger, clock, config }: DirectoryDeps) => directoryContext({ db, redis, logger, clock, config });
 
 /** A directory's failure as the admin reads it, on `field` where a saved department is at fault. */
 function directoryProblem(err: DirectoryError, field?: string): Problem {
@@ -166,14 +149,6 @@ export async function saveBranchDepartments(
   await putBranchDepartments(trx, orgId, branchId, departments, now);
 }
 
-const rosterEntry = (m: Member): RosterEntry => ({
-  id: m.id,
-  branch_id: m.branch_id,
-  name: m.name,
-  status: m.status,
-  accounts: m.accounts,
-});
-
 async function readSnapshot(
   deps: DirectoryDeps,
   channels: readonly Channel[],
@@ -218,8 +193,6 @@ export interface ApplyResult {
   /** Listed in the preview, left for an org admin. */
   notApplied: { conflicts: number; returning: number };
 }
-
-type Audited = { action: AuditAction; object: string; detail: Record<string, unknown> };
 
 /**
  * Applies `submitted`, a preview as previewDirectory gave it, if the directories read again, the
@@ -278,7 +251,10 @@ async function applyOnBasis(
       const listed = preview.emptyDepartments.map((d) => `渠道 ${d.channel} 的部门「${d.department}」`).join('、');
       throw badField('confirmEmpty', `${listed}在通讯录中没有人员；若确无人员，请以 confirmEmpty: true 确认后再提交。`);
     }
-    const entries = await writePreview(trx, acting, orgId, preview, new Map(members.map((m) => [m.id, m])), now);
+    const byId = new Map(members.map((m) => [m.id, m]));
+    const refused = directoryRefusal(acting.actor, orgId, preview, byId);
+    if (refused) throw new Refused(refused.action, refused.why);
+    await writeDirectoryChanges(trx, acting, orgId, preview, byId, now);
     const applied = {
       newMembers: preview.newMembers.length,
       renamed: preview.renamed.length,
@@ -286,7 +262,6 @@ async function applyOnBasis(
       gone: preview.gone.length,
     };
     const notApplied = { conflicts: preview.conflicts.length, returning: preview.returning.length };
-    await auditEach(trx, acting, now, orgId, entries);
     await audit(trx, acting, {
       at: now,
       orgId,
@@ -296,118 +271,4 @@ async function applyOnBasis(
     });
     return { basis: preview.basis, applied, notApplied };
   });
-}
-
-/**
- * Writes a preview's changes, each first decided by the policy as the change of a member it is (the
- * directory gives nobody more than she may do by hand); returns their entries for the trail. Roles,
- * the org-admin flag, 党小组, 预备党员 and mobile numbers are kept as stored.
- */
-async function writePreview(
-  trx: Transaction<Database>,
-  acting: Acting,
-  orgId: string,
-  preview: DirectoryPreview,
-  members: Map<string, Member>,
-  now: number,
-): Promise<Audited[]> {
-  const { actor } = acting;
-  const source = 'directory';
-  const check = (id: string, before: MemberState | undefined, after: MemberState) => {
-    const refused = mayChangeMember(actor, orgId, id, before, after);
-    if (refused) throw new Refused(refused.action, refused.why);
-  };
-  const entries: Audited[] = [];
-
-  const created = preview.newMembers.map((n) => {
-    const state: MemberState = {
-      branchId: n.branch,
-      role: 'member',
-      orgAdmin: false,
-      // Hidden by the platform: her account stands in until a name is set by hand.
-      name: n.name ?? n.account.userId,
-      group: null,
-      probationary: false,
-      mobile: null,
-      accounts: { [n.account.platform]: n.account.userId },
-    };
-    check(n.id, undefined, state);
-    entries.push({
-      action: 'member.create',
-      object: `member:${n.id}`,
-      detail: { ...memberChanges(undefined, state, ACCOUNT_FIELDS), source },
-    });
-    return state;
-  });
-
-  // A member may be renamed and moved at once: one write of her.
-  const changed = new Map<string, { before: MemberState; after: MemberState }>();
-  const change = (id: string, edit: Partial<MemberState>) => {
-    const stored = members.get(id)!;
-    const entry = changed.get(id) ?? { before: memberState(stored), after: memberState(stored) };
-    Object.assign(entry.after, edit);
-    changed.set(id, entry);
-  };
-  for (const r of preview.renamed) change(r.member, { name: r.to });
-  for (const m of preview.moved) change(m.member, { branchId: m.to });
-  for (const [id, { before, after }] of changed) {
-    check(id, before, after);
-    if (before.name !== after.name)
-      entries.push({ action: 'member.edit', object: `member:${id}`, detail: { name: [before.name, after.name], source } });
-    if (before.branchId !== after.branchId)
-      entries.push({ action: 'member.move', object: `member:${id}`, detail: { branchId: [before.branchId, after.branchId], source } });
-  }
-  for (const g of preview.gone) {
-    const decision = decide(actor, 'member.leave', { kind: 'member', member: memberFacts(members.get(g.member)!) });
-    if (!decision.ok) throw new Refused('member.leave', decision.why);
-    entries.push({ action: 'member.leave', object: `member:${g.member}`, detail: { at: now, reason: DIRECTORY_LEFT_REASON, source } });
-  }
-
-  await insertMembers(
-    trx,
-    orgId,
-    preview.newMembers.map((n, i) => ({
-      org_id: orgId,
-      id: n.id,
-      branch_id: n.branch,
-      name: created[i]!.name,
-      role: 'member',
-      party_group: null,
-      probationary: false,
-      mobile: null,
-      accounts: created[i]!.accounts,
-      org_admin: false,
-    })),
-    now,
-  );
-  for (const [id, { before, after }] of changed) {
-    const stored = members.get(id)!;
-    if (before.branchId !== after.branchId) {
-      // Kept as a move: the old branch's past meetings still expected her.
-      await insertMove(trx, { org_id: orgId, member_id: id, at: now, from_branch: before.branchId, to_branch: after.branchId });
-      await endSignIns(trx, orgId, id, now);
-    }
-    await putMember(
-      trx,
-      {
-        org_id: orgId,
-        id,
-        branch_id: after.branchId,
-        name: after.name,
-        role: stored.role,
-        party_group: stored.party_group,
-        probationary: stored.probationary,
-        mobile: stored.mobile,
-        accounts: stored.accounts,
-        org_admin: stored.org_admin,
-      },
-      now,
-      stored.accounts,
-    );
-  }
-  for (const g of preview.gone) {
-    await leaveMember(trx, orgId, g.member, now, DIRECTORY_LEFT_REASON, now);
-    await endSignIns(trx, orgId, g.member, now);
-  }
-  return entries;
 }

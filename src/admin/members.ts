@@ -1,8 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Member } from '../../db/schema.ts';
 import { getBranch } from '../../db/branches.ts';
-import { endMemberSessions } from '../../db/console-sessions.ts';
-import { spendMemberLinks } from '../../db/links.ts';
+import { endSignIns } from '../../db/console-sessions.ts';
 import { findMemberByAccount, getMember, insertMove, leaveMember, memberFacts, memberState, putMember } from '../../db/members.ts';
 import { getOrgForUpdate } from '../../db/orgs.ts';
 import { memberChanges } from '../domain/audit.ts';
@@ -126,12 +125,6 @@ export async function saveMemberIn(
     await audit(trx, acting, { at: now, orgId, action, object: `member:${id}`, detail });
   }
   return true;
-}
-
-/** Ends a member's sessions and spends the sign-in links she has not used yet. */
-export async function endSignIns(trx: Transaction<Database>, orgId: string, id: string, now: number): Promise<void> {
-  await endMemberSessions(trx, orgId, id, now);
-  await spendMemberLinks(trx, orgId, id, now);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../core/config.ts';
 import { isCron } from '../core/cron.ts';
+import { ACCOUNT_FIELDS } from '../../db/members.ts';
 import type { AccountPlatform, MemberAccounts } from '../domain/records.ts';
 import { ID, ID_REASON } from './http.ts';
 
@@ -87,8 +88,7 @@ export const memberFields = z.strictObject({
     .transform((v) => v ?? false),
 });
 
-/** A member's account on each platform as the API and the CSV name it: the one place those names meet the platforms. */
-export const ACCOUNT_FIELDS = { wecom: 'wecomUserId', dingtalk: 'dingtalkUserId' } as const satisfies Record<AccountPlatform, string>;
+export { ACCOUNT_FIELDS };
 export type AccountField = (typeof ACCOUNT_FIELDS)[AccountPlatform];
 /** The platforms in the order of their fields: of two accounts already taken, the first is the one a refusal names. */
 export const ACCOUNT_ORDER = Object.keys(ACCOUNT_FIELDS) as AccountPlatform[];

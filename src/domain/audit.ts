@@ -5,10 +5,16 @@ import type { AccountPlatform } from './records.ts';
 // refused sign-in, each link issued and file handed out, each 绑定 — who, on what, from where, and
 // whether it was done or refused. Details never hold a secret, a token or a mobile number.
 
-/** Who acted; a member's id is null only for a sign-in refused before anyone was known. */
-export type AuditActor = { kind: 'it'; name: string } | { kind: 'member'; id: string | null; name: string };
+/**
+ * Who acted: IT, a member (her id null only for a sign-in refused before anyone was known), or the
+ * service itself (`system`: the directory sync).
+ */
+export type AuditActor = { kind: 'it' | 'system'; name: string } | { kind: 'member'; id: string | null; name: string };
 
 export const IT_ACTOR: AuditActor = { kind: 'it', name: '系统管理员' };
+
+/** The directory sync, as the trail names what it changed on its own. */
+export const DIRECTORY_SYNC_ACTOR: AuditActor = { kind: 'system', name: '通讯录同步' };
 
 /** The actions of the policy that change something, each written to the trail when done or refused. */
 export type AuditedChange = Extract<

@@ -81,6 +81,14 @@ export const CHANGE_KINDS = ['newMembers', 'renamed', 'moved', 'gone'] as const 
 /** How many changes an apply of the preview would write. */
 export const changeCount = (p: DirectoryPreview): number => CHANGE_KINDS.reduce((n, kind) => n + p[kind].length, 0);
 
+/**
+ * What of a preview follows from the directory without doubt, for the sync to apply on its own: a
+ * new member in a mapped department, a name as the directory gives it. A move or a departure is
+ * left for an org admin to confirm, as are the kinds no apply writes (conflicts, members who left
+ * and are listed again, empty departments): they stay in her next preview.
+ */
+export const unambiguousPart = (p: DirectoryPreview): DirectoryPreview => ({ ...p, moved: [], gone: [] });
+
 const SEP = '\u0000';
 const key = (...parts: string[]) => parts.join(SEP);
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

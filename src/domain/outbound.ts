@@ -82,7 +82,7 @@ export function mergeMessages(messages: OutboundMessage[]): OutboundMessage {
  * characters, well inside the 64 of `deliveries.id`.
  */
 export function deliveryId(
-  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export' | 'quota' | 'link' | 'reason',
+  kind: 'remind' | 'start' | 'nudge' | 'digest' | 'weekly' | 'compliance' | 'export' | 'quota' | 'link' | 'reason' | 'directory',
   key: readonly (string | number)[],
   part?: number,
 ): string {

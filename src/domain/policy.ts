@@ -3,10 +3,14 @@ import { ACCOUNT_PLATFORMS, type Member, type MemberAccounts, type Role } from '
 // Who may do what: the one place that decides it, for the chat, the admin API, the console and the
 // CSV import alike. Four kinds of people act: a member (党员 or 委员) on her own records; a branch
 // secretary on her branch; an org admin (机关党委 staff, `org_admin`) on every branch of her org;
-// IT (ADMIN_TOKEN) on everything. A refusal names why, so that each surface can say it in its words.
+// IT (ADMIN_TOKEN) on everything. The directory sync acts too, on one org, with the least reach of
+// all. A refusal names why, so that each surface can say it in its words.
 
-/** Who acts: a member as she is now (her row), or IT. */
-export type Actor = { kind: 'it' } | { kind: 'member'; member: ActingMember };
+/**
+ * Who acts: a member as she is now (her row), IT, or the directory sync of one org (the service
+ * following the org's 通讯录 on its own, between an org admin's previews).
+ */
+export type Actor = { kind: 'it' } | { kind: 'member'; member: ActingMember } | { kind: 'directory'; orgId: string };
 
 export type ActingMember = Pick<Member, 'org_id' | 'id' | 'branch_id' | 'role' | 'org_admin' | 'status'>;
 
@@ -160,6 +164,7 @@ const RANK: Record<Level, number> = { member: 0, secretary: 1, 'org-admin': 2, i
 export function decide(actor: Actor, action: Action, target: Target): Decision {
   if (target.kind !== ACTIONS[action]) throw new Error(`${action} acts on a ${ACTIONS[action]}, not a ${target.kind}`);
   if (actor.kind === 'it') return ALLOW;
+  if (actor.kind === 'directory') return directorySync(actor.orgId, action, target);
   const m = actor.member;
   // One who has left keeps her own records (a meeting before she left still expects her) and may ask
   // what every member may without being on the roll (the version): nothing more.
@@ -175,6 +180,27 @@ export function decide(actor: Actor, action: Action, target: Target): Decision {
     return refuse('org-admin');
   if (RANK[level] < RANK[least]) return refuse(NEEDS[least as Exclude<Level, 'member'>]);
   if (level === 'secretary' && target.kind === 'member') return secretaryOnMember(m, action, target.member);
+  return ALLOW;
+}
+
+/**
+ * What the directory sync does on its own, in its org: what the directory settles without doubt — a
+ * new member with her account, a name as the directory gives it. A move, a departure, a role or a
+ * flag is for an org admin to confirm; an org admin's accounts stay IT's, as by hand.
+ */
+const SYNC_MAY: ReadonlySet<Action> = new Set<Action>([
+  'directory.preview',
+  'directory.apply',
+  'member.create',
+  'member.edit',
+  'member.accounts',
+]);
+
+function directorySync(orgId: string, action: Action, target: Target): Decision {
+  if (!SYNC_MAY.has(action)) return refuse(LEAST[action] === 'it' ? 'needs-it' : 'needs-org-admin');
+  const org = target.kind === 'member' ? target.member.orgId : target.kind === 'org' || target.kind === 'branch' ? target.orgId : null;
+  if (org !== orgId) return refuse('scope');
+  if (target.kind === 'member' && target.member.orgAdmin && action !== 'member.edit') return refuse('org-admin');
   return ALLOW;
 }
 
@@ -324,9 +350,10 @@ export const canSignIn = (m: ActingMember): boolean => decide({ kind: 'member', 
 /** What a console viewer reaches: every org (IT), one org (an org admin), one branch (a secretary). */
 export type Scope = { kind: 'all' } | { kind: 'org'; orgId: string } | { kind: 'branch'; orgId: string; branchId: string };
 
-/** The reach of a signed-in viewer; null for a member who may no longer sign in. */
+/** The reach of a signed-in viewer; null for a member who may no longer sign in, and for the directory sync, which never signs in. */
 export function scopeOf(actor: Actor): Scope | null {
   if (actor.kind === 'it') return { kind: 'all' };
+  if (actor.kind === 'directory') return null;
   const m = actor.member;
   if (!canSignIn(m)) return null;
   return m.org_admin ? { kind: 'org', orgId: m.org_id } : { kind: 'branch', orgId: m.org_id, branchId: m.branch_id };

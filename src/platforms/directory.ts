@@ -1,3 +1,6 @@
+import { channelHasDepartments } from '../../db/branch-departments.ts';
+import { requestDirectorySync } from '../../db/directory-syncs.ts';
+import type { Db } from '../../db/schema.ts';
 import type { Channel } from '../domain/channels.ts';
 import type { DepartmentMapping, DirectorySnapshot } from '../domain/directory.ts';
 import type { AccountPlatform } from '../domain/records.ts';
@@ -8,7 +11,8 @@ import { DirectoryError, type DirectoryReader, type NamedDepartment } from './sh
 // The platforms' directories as the preview reads them: each channel that a branch maps departments
 // of, read for those departments (with those under them where the mapping says so) and the people
 // in them. Any failure fails the whole read, naming the channel: a preview of half a directory
-// would show everyone in the other half as gone.
+// would show everyone in the other half as gone. A platform's word that a directory changed is
+// recorded here for the directory sync (jobs/directory-sync.ts) to read it again.
 
 export { DirectoryError, type NamedDepartment, TOP_DEPARTMENT } from './shared/directory.ts';
 
@@ -77,4 +81,15 @@ export async function readDirectory(
     }
   }
   return snapshot;
+}
+
+/**
+ * A platform's word that the channel's directory changed (a change event): when a branch maps
+ * departments of the channel, a sync of its org is counted as wanted. Called before the platform is
+ * answered, so that an acknowledged event is never lost; throws when the database cannot take it.
+ */
+export async function directoryChanged(db: Db, channel: Channel, now: number): Promise<boolean> {
+  if (!(await channelHasDepartments(db, channel.id))) return false;
+  await requestDirectorySync(db, channel.orgId, now);
+  return true;
 }

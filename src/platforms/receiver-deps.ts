@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Db } from '../../db/schema.ts';
 import type { Handle } from '../chat/message.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
@@ -10,6 +11,8 @@ export interface ReceiverDeps {
   channels: ChannelDirectory;
   clock: Clock;
   handle: Handle;
+  /** Where a platform's word that a directory changed is recorded. */
+  db: Db;
   /** The DingTalk signatures already used, each good for one message. */
   signs: SignOnce;
 }
@@ -19,5 +22,6 @@ export const receiverDeps = (deps: Omit<ReceiverDeps, 'signs'> & { redis: Redis;
   channels: deps.channels,
   clock: deps.clock,
   handle: deps.handle,
+  db: deps.db,
   signs: new SignOnce(deps.redis, deps.keyPrefix, deps.logger),
 });

@@ -6,7 +6,9 @@ import type { FakePlatform } from './fake-platform.ts';
 // DingTalk's Stream gateway as DingTalk's Stream protocol documents it, on the fake
 // platform's server: POST /v1.0/gateway/connections/open gives an endpoint and a ticket (one use,
 // 90 s); the WebSocket at /connect?ticket= takes it, and the test pushes frames (robot messages,
-// card callbacks to a client subscribed to them) and reads the ACKs.
+// card callbacks and events to a client subscribed to them) and reads the ACKs. An event frame
+// carries the event's type, id, time and corp in its headers (eventType, eventId, eventBornTime,
+// eventCorpId, eventUnifiedAppId, as the official clients read them) and its body as `data`.
 // test/dingtalk-stream.test.ts checks it against the official dingtalk-stream client.
 
 export interface StreamGateway {
@@ -27,6 +29,12 @@ export interface StreamGateway {
    * client did not subscribe to card callbacks.
    */
   pushCardCallback(body: unknown, messageId?: string, to?: string): string;
+  /**
+   * Pushes an event as an EVENT frame to one connected socket (again under the same messageId, as
+   * DingTalk resends one not ACKed); returns its messageId. Throws when the socket's client did not
+   * subscribe to events.
+   */
+  pushEvent(eventType: string, data: unknown, messageId?: string, to?: string): string;
   /** The ACK of a frame, parsed: `data` as the client sent it; undefined until it has come. */
   ackOf(messageId: string): { code?: number; headers?: { messageId?: string }; message?: string; data?: string } | undefined;
   /** Sends a SYSTEM frame (`ping` or `disconnect`) to every socket. */
@@ -40,6 +48,15 @@ export interface StreamGateway {
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
 export const CARD_TOPIC = '/v1.0/card/instances/callback';
+
+/**
+ * An org event's `data` as DingTalk's document of 通讯录事件 over Stream shows it: the member events
+ * name the users (`userId`), the department events the departments (`deptId`).
+ */
+export function orgEventData(eventType: string, ids: string[]) {
+  const common = { timeStamp: String(Date.now()), eventId: randomBytes(16).toString('hex'), optStaffId: 'dt-admin' };
+  return eventType.startsWith('org_dept_') ? { ...common, deptId: ids.map(Number) } : { ...common, userId: ids };
+}
 
 /** A card callback's `data` as DingTalk sends it (card_callback.py): a press of the button whose params are `{action}`. */
 export function cardCallback(opts: { outTrackId: string; userId: string; action: string; spaceId?: string }) {
@@ -56,9 +73,11 @@ export function cardCallback(opts: { outTrackId: string; userId: string; action:
 }
 
 export function attachStreamGateway(fake: FakePlatform): StreamGateway {
-  const tickets = new Map<string, { expires: number; card: boolean; clientId: string }>();
+  const tickets = new Map<string, { expires: number; card: boolean; events: boolean; clientId: string }>();
   /** The sockets whose ticket came with a card-callback subscription. */
   const subscribedToCards = new WeakSet<WebSocket>();
+  /** The sockets whose ticket came with the subscription to every event. */
+  const subscribedToEvents = new WeakSet<WebSocket>();
   const clientOf = new WeakMap<WebSocket, string>();
   const socketOf = (to: string | undefined) => {
     const socket = [...gateway.sockets].find((ws) => to === undefined || clientOf.get(ws) === to);
@@ -85,6 +104,30 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
       const socket = socketOf(to);
       if (!subscribedToCards.has(socket)) throw new Error('fake gateway: the client did not subscribe to card callbacks');
       socket.send(callbackFrame(CARD_TOPIC, body, messageId));
+      return messageId;
+    },
+    pushEvent(eventType, data, messageId = `evt-${randomBytes(6).toString('hex')}`, to = undefined) {
+      const socket = socketOf(to);
+      if (!subscribedToEvents.has(socket)) throw new Error('fake gateway: the client did not subscribe to events');
+      const frame = {
+        specVersion: '1.0',
+        type: 'EVENT',
+        headers: {
+          appId: 'app',
+          connectionId: 'conn',
+          contentType: 'application/json',
+          messageId,
+          time: String(Date.now()),
+          topic: eventType,
+          eventType,
+          eventId: randomBytes(16).toString('hex'),
+          eventBornTime: String(Date.now()),
+          eventCorpId: 'ding-corp',
+          eventUnifiedAppId: 'unified-app',
+        },
+        data: JSON.stringify(data),
+      };
+      socket.send(JSON.stringify(frame));
       return messageId;
     },
     ackOf: (messageId) => gateway.received.find((f) => f.headers?.messageId === messageId),
@@ -115,12 +158,12 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
     const subscriptions = Array.isArray(body.subscriptions) ? (body.subscriptions as { type?: string; topic?: string }[]) : [];
     if (typeof body.clientId !== 'string' || typeof body.clientSecret !== 'string')
       return { status: 400, json: { code: 'invalidParameter' } };
-    if (!subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === ROBOT_TOPIC))
-      return { status: 400, json: { code: 'noRobotSubscription' } };
+    if (subscriptions.length === 0) return { status: 400, json: { code: 'noSubscription' } };
     if (req.headers.accept !== 'application/json') return { status: 406, json: { code: 'notAcceptable' } };
     const ticket = randomBytes(12).toString('hex');
     const card = subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === CARD_TOPIC);
-    tickets.set(ticket, { expires: Date.now() + 90_000, card, clientId: body.clientId });
+    const events = subscriptions.some((s) => s.type === 'EVENT' && s.topic === '*');
+    tickets.set(ticket, { expires: Date.now() + 90_000, card, events, clientId: body.clientId });
     return { json: { endpoint: `${fake.url.replace('http', 'ws')}/connect`, ticket } };
   });
 
@@ -138,6 +181,7 @@ export function attachStreamGateway(fake: FakePlatform): StreamGateway {
       gateway.sockets.add(ws);
       clientOf.set(ws, granted.clientId);
       if (granted.card) subscribedToCards.add(ws);
+      if (granted.events) subscribedToEvents.add(ws);
       ws.on('ping', () => {
         if (!silent) ws.pong();
       });

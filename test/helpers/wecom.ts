@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { getSignature } from '@wecom/crypto';
+import { encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
 import { sealEnvelope } from '../../src/platforms/wecom/crypto.ts';
 
 // The official WXBizMsgCrypt sample's secrets.
@@ -80,4 +80,28 @@ export function cardPressEvent(
       ? { eventtype: 'template_card_event', ...keys }
       : { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', ...keys } },
   };
+}
+
+/**
+ * A WeCom app's contact-change callback (通讯录变更事件, `change_contact`) as WeCom posts it to the
+ * app's callback URL: the event's XML (`fields` after ChangeType: UserID, Name, Department, …)
+ * encrypted for the corp with the official library, in the outer XML, and its signed query.
+ */
+export function contactChangeCallback(
+  secrets: { token: string; encodingAESKey: string; corpId: string; agentId: string },
+  changeType: string,
+  fields: Record<string, string>,
+  timestamp: number,
+) {
+  const inner =
+    `<xml><ToUserName><![CDATA[${secrets.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
+    `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event>` +
+    `<ChangeType>${changeType}</ChangeType>${Object.entries(fields)
+      .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+      .join('')}</xml>`;
+  const encrypted = wecomEncrypt(secrets.encodingAESKey, inner, secrets.corpId);
+  const body =
+    `<xml><ToUserName><![CDATA[${secrets.corpId}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt>` +
+    `<AgentID><![CDATA[${secrets.agentId}]]></AgentID></xml>`;
+  return { query: signedPost(secrets.token, encrypted, timestamp).query, body };
 }

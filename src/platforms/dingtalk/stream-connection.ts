@@ -3,15 +3,16 @@ import { madeForChat, parseCardTask } from '../../domain/cards.ts';
 import type { DingtalkConfig } from '../../domain/channels.ts';
 import type { QuotaKind } from '../../domain/quota.ts';
 import type { ChannelOf, ConnectContext, Connection } from '../adapter.ts';
+import { directoryChanged } from '../directory.ts';
 import { dingtalkApi } from './app-clients.ts';
 import { robotMessageSchema, toChatMessage } from './callback.ts';
 import { type CardPress, pressMessage, presserUpdate, readPress } from './card.ts';
-import { DingtalkStream } from './stream.ts';
+import { DingtalkStream, type StreamEvent } from './stream.ts';
 import { sendStreamReply } from './stream-reply.ts';
 
 /**
  * A channel in stream mode: its robot messages arrive over DingTalk Stream, and so do the presses
- * of its meeting cards' buttons when it has a card template.
+ * of its meeting cards' buttons when it has a card template, and the org's events.
  */
 export function openStream(ctx: ConnectContext, channel: ChannelOf<DingtalkConfig>): Connection {
   return new DingtalkStream({
@@ -20,8 +21,32 @@ export function openStream(ctx: ConnectContext, channel: ChannelOf<DingtalkConfi
     logger: ctx.logger,
     onRobotMessage: (body) => void receive(ctx, channel, body),
     ...(channel.config.cardTemplateId ? { onCardCallback: (body, messageId) => press(ctx, channel, body, messageId) } : {}),
+    onEvent: (event) => orgEvent(ctx, channel, event),
     ...ctx.socket,
   });
+}
+
+/** The org events that change a directory: a member or a department added, changed or gone. */
+const DIRECTORY_EVENTS = new Set([
+  'user_add_org',
+  'user_modify_org',
+  'user_leave_org',
+  'org_dept_create',
+  'org_dept_modify',
+  'org_dept_remove',
+]);
+
+/**
+ * An event pushed to the app: a change of its directory is recorded as a sync wanted for the org
+ * (the sync reads the directory again, whatever the event says) before the event is ACKed; others
+ * are ACKed and left.
+ */
+async function orgEvent(ctx: ConnectContext, channel: ChannelOf<DingtalkConfig>, event: StreamEvent): Promise<void> {
+  // A Stream push counts against the org's Webhook&Stream quota.
+  await ctx.clients.quota.count(channel, 'webhook');
+  if (!DIRECTORY_EVENTS.has(event.type)) return;
+  if (await directoryChanged(ctx.clients.deps.db, channel, ctx.clock.now()))
+    ctx.logger.info({ eventType: event.type, eventId: event.id }, 'DingTalk Stream: the directory changed; a sync is wanted');
 }
 
 /**

@@ -12,11 +12,22 @@ import { type Backoff, LongSocket } from '../shared/long-socket.ts';
 // about 60 s), reconnect with a new ticket when the server says disconnect or the socket goes quiet.
 // A card's button press is a CALLBACK too, but its ACK carries the answer (the card as the presser
 // should now see it), so it is sent once the press is handled, or without an answer after
-// `cardAckMs`, before DingTalk would send the press again.
+// `cardAckMs`, before DingTalk would send the press again. Events (EVENT frames: the org's directory
+// changes among them) are subscribed to all at once, as the official clients do, and each is ACKed
+// once it is handled: SUCCESS when it is recorded, LATER (DingTalk pushes it again) when it is not.
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
 /** Card callbacks: a button with a 回传请求 pressed on a card delivered with callbackType STREAM. */
 export const CARD_TOPIC = '/v1.0/card/instances/callback';
+/** Every event the app is subscribed to in DingTalk's developer console, as the official clients ask. */
+export const EVENT_TOPICS = '*';
+
+/** An EVENT frame as its handler gets it: the headers' eventType and eventId, the data parsed. */
+export interface StreamEvent {
+  type: string;
+  id: string;
+  data: unknown;
+}
 
 export interface StreamFrame {
   type: string;
@@ -37,6 +48,11 @@ export interface StreamOptions {
   onCardCallback?(body: unknown, messageId: string): Promise<unknown>;
   /** How long a card callback may take before its ACK goes without an answer (3 s). */
   cardAckMs?: number;
+  /**
+   * An event, ACKed SUCCESS once this resolves and LATER when it rejects. Events are subscribed to
+   * only when this is given.
+   */
+  onEvent?(event: StreamEvent): Promise<void>;
   /** How often the socket is pinged; a ping unanswered by the next one ends it. */
   heartbeatMs?: number;
   backoff?: Backoff;
@@ -103,7 +119,7 @@ export class DingtalkStream extends LongSocket {
     this.reconnectOnClose(socket);
   }
 
-  /** POST the gateway: `{endpoint, ticket}` for the robot-message (and card) CALLBACK subscriptions. */
+  /** POST the gateway: `{endpoint, ticket}` for the robot-message (and card) CALLBACK subscriptions, and events. */
   private async ticketUrl(): Promise<string> {
     const res = await fetch(`${this.opts.apiBase.replace(/\/+$/, '')}/v1.0/gateway/connections/open`, {
       method: 'POST',
@@ -114,6 +130,7 @@ export class DingtalkStream extends LongSocket {
         subscriptions: [
           { type: 'CALLBACK', topic: ROBOT_TOPIC },
           ...(this.opts.onCardCallback ? [{ type: 'CALLBACK', topic: CARD_TOPIC }] : []),
+          ...(this.opts.onEvent ? [{ type: 'EVENT', topic: EVENT_TOPICS }] : []),
         ],
         ua: 'tongxin/1',
       }),
@@ -164,8 +181,40 @@ export class DingtalkStream extends LongSocket {
       }
       return;
     }
-    // Events are not subscribed to; one that comes anyway is acknowledged so that it is not resent.
+    if (frame.type === 'EVENT' && this.opts.onEvent) {
+      this.answerEvent(socket, messageId, frame, this.opts.onEvent);
+      return;
+    }
+    // Not subscribed to: acknowledged all the same, so that it is not resent.
     socket.send(ack(messageId, JSON.stringify({ status: 'SUCCESS', message: 'ignored' })));
+  }
+
+  /** ACKs an event once handled, on the socket it came on: SUCCESS, or LATER when its handling failed. */
+  private answerEvent(socket: WebSocket, messageId: string, frame: StreamFrame, handle: NonNullable<StreamOptions['onEvent']>): void {
+    const answer = (status: 'SUCCESS' | 'LATER', message: string) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(ack(messageId, JSON.stringify({ status, message })));
+    };
+    let data: unknown;
+    try {
+      data = JSON.parse(frame.data);
+    } catch {
+      this.opts.logger.warn({ messageId }, 'DingTalk Stream: an event whose data is not JSON, ignored');
+      answer('SUCCESS', 'ignored');
+      return;
+    }
+    const event = { type: frame.headers.eventType ?? '', id: frame.headers.eventId ?? messageId, data };
+    void Promise.resolve()
+      .then(() => handle(event))
+      .then(
+        () => answer('SUCCESS', 'OK'),
+        (err: unknown) => {
+          this.opts.logger.error(
+            { err, messageId, eventType: event.type },
+            'DingTalk Stream: an event could not be recorded; DingTalk will push it again',
+          );
+          answer('LATER', 'not recorded');
+        },
+      );
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Channel, WecomAppConfig, WecomBotConfig } from '../../domain/chann
 import { type ChatMessage, RETRY, type Reply, UNAVAILABLE, cleanInput } from '../../chat/message.ts';
 import { BodyTimeout, BodyTooLarge, readBody } from '../../core/body.ts';
 import { markdownToText } from '../../domain/markdown.ts';
+import { directoryChanged } from '../directory.ts';
 import type { ReceiverDeps } from '../receiver-deps.ts';
 import { CryptoError, openEnvelope, sealEnvelope, signatureMatches } from './crypto.ts';
 import { wecomTimestampFresh } from '../shared/callback-time.ts';
@@ -101,7 +102,12 @@ export function wecomReceiver(deps: ReceiverDeps) {
       const now = deps.clock.now();
       const isApp = channel.config.platform === 'wecom-app';
       const plain = open(channel, query, isApp ? appEnvelope(raw) : botEnvelope(raw), now);
-      const message = isApp ? appMessage(channel, plain, now) : botMessage(channel, plain, now);
+      const fields = isApp ? appFields(plain) : null;
+      if (fields && isContactChange(fields)) {
+        await contactChanged(deps, channel, now);
+        return c.body(null, 200);
+      }
+      const message = fields ? appMessage(channel, fields, now) : botMessage(channel, plain, now);
       if (!message) return c.body(null, 200);
 
       const reply = await deps.handle(message);
@@ -139,14 +145,35 @@ function botEnvelope(raw: string): string {
   }
 }
 
-/** A text message to the app is a one-to-one chat; events and other kinds get an empty answer. */
-function appMessage(channel: WecomChannel, plain: string, now: number): ChatMessage | null {
-  let fields: Record<string, string>;
+function appFields(plain: string): Record<string, string> {
   try {
-    fields = parseFlatXml(plain);
+    return parseFlatXml(plain);
   } catch (err) {
     throw err instanceof XmlError ? new Refusal(400) : err;
   }
+}
+
+/** The contact changes (通讯录变更) that change a directory: a member or a department created, changed or deleted. */
+const CONTACT_CHANGES = new Set(['create_user', 'update_user', 'delete_user', 'create_party', 'update_party', 'delete_party']);
+
+const isContactChange = (fields: Record<string, string>) =>
+  fields.MsgType === 'event' && fields.Event === 'change_contact' && CONTACT_CHANGES.has(fields.ChangeType ?? '');
+
+/**
+ * A change of the app's directory: recorded as a sync wanted for the org (the sync reads the
+ * directory again, whatever the event says) before WeCom is answered; 503 when the database cannot
+ * take it, so that WeCom sends it again.
+ */
+async function contactChanged(deps: ReceiverDeps, channel: WecomChannel, now: number): Promise<void> {
+  try {
+    await directoryChanged(deps.db, channel, now);
+  } catch {
+    throw new Refusal(503);
+  }
+}
+
+/** A text message to the app is a one-to-one chat; events and other kinds get an empty answer. */
+function appMessage(channel: WecomChannel, fields: Record<string, string>, now: number): ChatMessage | null {
   if (fields.MsgType !== 'text') return null;
   const { FromUserName: from, MsgId: msgId, Content: content } = fields;
   if (!from || !msgId || content === undefined) throw new Refusal(400);
