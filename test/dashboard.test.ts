@@ -38,7 +38,7 @@ describe('queue dashboard', () => {
     const api = await get(t, '/admin/queues/api/queues', ADMIN_TOKEN);
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['digests', 'outbound', 'reminders']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['digests', 'directory', 'outbound', 'reminders']);
 
     const src = /src="(static\/js\/main\.[^"]+\.js)"/.exec(html)?.[1];
     expect(src).toBeDefined();
