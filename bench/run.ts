@@ -29,6 +29,7 @@ import { CALLBACKS, checkinBurst } from './burst.ts';
 import { runDigestBench } from './digest.ts';
 import { runLedgerBench } from './ledger.ts';
 import { runQueuesBench } from './queues.ts';
+import { runDirectoryBench } from './directory.ts';
 
 // npm run bench, the webhook part, on SQLite and on MariaDB, each figure against a floor
 // measured in the same run: the WeCom URL check against a bare Hono hello-world; the DingTalk and WeCom
@@ -54,11 +55,12 @@ const MYSQL = 'mysql://root@127.0.0.1:3306';
 const SOURCE = (process.env.BENCH_REQUESTS ?? 'pool') as RequestSource;
 if (SOURCE !== 'pool' && SOURCE !== 'fresh') throw new Error('BENCH_REQUESTS expects pool or fresh');
 // BENCH_ONLY=digest runs only the weekly-digest bench (bench/digest.ts); BENCH_ONLY=queues only the queues
-// bench (bench/queues.ts); BENCH_ONLY=ledger only the 台账 files (bench/ledger.ts); BENCH_ONLY=webhook only the webhooks;
+// bench (bench/queues.ts); BENCH_ONLY=ledger only the 台账 files (bench/ledger.ts); BENCH_ONLY=directory only
+// the roster from a directory of 20,000 (bench/directory.ts); BENCH_ONLY=webhook only the webhooks;
 // BENCH_ONLY=paced only the two 汇报 on MariaDB, saturated turns then paced, without the URL check and the burst.
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'webhook', 'paced', 'digest', 'queues', 'ledger'].includes(ONLY))
-  throw new Error('BENCH_ONLY expects webhook, paced, digest, queues or ledger');
+if (!['', 'webhook', 'paced', 'digest', 'queues', 'ledger', 'directory'].includes(ONLY))
+  throw new Error('BENCH_ONLY expects webhook, paced, digest, queues, ledger or directory');
 const PACED_ONLY = ONLY === 'paced';
 const SCENARIOS: (() => Scenario)[] = PACED_ONLY ? [dingtalk, wecom] : [wecomUrlCheck, dingtalk, wecom];
 const DIALECTS: Dialect[] = PACED_ONLY ? ['mysql'] : ['sqlite', 'mysql'];
@@ -425,6 +427,7 @@ function printSummary(figures: Figure[]): void {
 if (ONLY === 'digest') process.exit((await runDigestBench()) ? 0 : 1);
 if (ONLY === 'queues') process.exit((await runQueuesBench()) ? 0 : 1);
 if (ONLY === 'ledger') process.exit((await runLedgerBench()) ? 0 : 1);
+if (ONLY === 'directory') process.exit((await runDirectoryBench()) ? 0 : 1);
 
 console.log(`node ${process.version}, ${cpus().length} CPUs; a new msgId per 汇报, to:`);
 for (const make of SCENARIOS) {
@@ -444,7 +447,8 @@ const webhooksOnly = ONLY === 'webhook' || PACED_ONLY;
 const digestOk = webhooksOnly || (await runDigestBench());
 const queuesOk = webhooksOnly || (await runQueuesBench());
 const ledgerOk = webhooksOnly || (await runLedgerBench());
-if (!ran || !figures.every((f) => f.ok) || !digestOk || !queuesOk || !ledgerOk) {
+const directoryOk = webhooksOnly || (await runDirectoryBench());
+if (!ran || !figures.every((f) => f.ok) || !digestOk || !queuesOk || !ledgerOk || !directoryOk) {
   console.error('\nbench: correctness check failed');
   process.exit(1);
 }

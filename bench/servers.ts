@@ -18,6 +18,8 @@ export interface Child {
   name: string;
   /** http://127.0.0.1:PORT */
   base: string;
+  /** The child's process id: its CPU time and peak memory are read from /proc/<pid>. */
+  pid: number;
   /** Everything the child wrote to stdout and stderr, as lines. */
   lines(): string[];
   stop(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startChild(name: string, script: string, env: Record<strin
   const child: Child = {
     name,
     base: `http://127.0.0.1:${port}`,
+    pid: proc.pid!,
     lines: () => output.split('\n').filter((line) => line.trim() !== ''),
     async stop() {
       if (alive()) {

@@ -36,7 +36,7 @@ const USER_LIST = '/topapi/v2/user/list';
 export const DINGTALK_PAGE_SIZE = 100;
 
 /** An app may call each API 20 times a second (the standard edition's limit; the others' are higher). */
-const RATE: RateWindow[] = [{ limit: 20, windowMs: 1_000 }];
+export const DINGTALK_DIRECTORY_RATE: RateWindow[] = [{ limit: 20, windowMs: 1_000 }];
 /** DingTalk's rate limit is a second's. */
 const RATE_LIMITED_PAUSE_MS = 1_000;
 
@@ -136,7 +136,7 @@ export class DingtalkDirectory implements DirectoryReader {
   }
 
   private async post(path: string, body: Record<string, unknown>, department: string): Promise<ErrcodeAnswer> {
-    const rate = this.opts.rate?.(path) ?? sharedRate(`dingtalk:${this.opts.config.appKey}:${path}`, RATE);
+    const rate = this.opts.rate?.(path) ?? sharedRate(`dingtalk:${this.opts.config.appKey}:${path}`, DINGTALK_DIRECTORY_RATE);
     const what = `DingTalk ${path}`;
     const call: ErrcodeCall = await directoryCall(
       { token: this.token, rate, count: () => this.opts.count(), log: this.log, rateLimitedPauseMs: RATE_LIMITED_PAUSE_MS },

@@ -37,7 +37,7 @@ const USER_GET = '/cgi-bin/user/get';
 /** WeCom lists at most 10,000 a page. */
 export const WECOM_PAGE_SIZE = 10_000;
 /** A corp may call each API 10,000 times a minute and 150,000 an hour. */
-const RATE: RateWindow[] = [
+export const WECOM_DIRECTORY_RATE: RateWindow[] = [
   { limit: 10_000, windowMs: 60_000 },
   { limit: 150_000, windowMs: 3_600_000 },
 ];
@@ -165,7 +165,7 @@ export class WecomDirectory implements DirectoryReader {
     refusedHint: string | null,
     department: string | null,
   ): Promise<ErrcodeAnswer> {
-    const rate = this.opts.rate?.(path) ?? sharedRate(`wecom:${this.opts.config.corpId}:${path}`, RATE);
+    const rate = this.opts.rate?.(path) ?? sharedRate(`wecom:${this.opts.config.corpId}:${path}`, WECOM_DIRECTORY_RATE);
     const what = `WeCom ${path}`;
     const init = method === 'GET' ? { method } : { method, json: JSON.stringify(body), contentType: 'application/json' };
     const call: ErrcodeCall = await directoryCall(
