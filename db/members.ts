@@ -9,6 +9,27 @@ import { upsert } from './upsert.ts';
 export type MemberInput = Omit<Member, 'created_at' | 'updated_at' | 'status' | 'left_at' | 'left_reason' | 'org_admin'> &
   Partial<Pick<Member, 'org_admin'>>;
 
+/** A member's row as written: her flags 0/1, active; her accounts apart. */
+function activeRow({ accounts: _, probationary, org_admin, ...fields }: MemberInput, now: number) {
+  return {
+    ...fields,
+    probationary: probationary ? 1 : 0,
+    org_admin: org_admin ? 1 : 0,
+    status: 'active' as const,
+    left_at: null,
+    left_reason: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** Her accounts as rows of member_accounts, on the platforms given (all of them when none are). */
+const accountRows = (member: Pick<MemberInput, 'org_id' | 'id' | 'accounts'>, platforms: readonly AccountPlatform[] = ACCOUNT_PLATFORMS) =>
+  platforms.flatMap((platform) => {
+    const user_id = member.accounts[platform];
+    return user_id ? [{ org_id: member.org_id, member_id: member.id, platform, user_id }] : [];
+  });
+
 /**
  * Writes a member and her accounts in one transaction (the caller's, if she gives one). `stored`,
  * her accounts as read before (`{}` for a new member), limits the account writes to those that
@@ -17,19 +38,11 @@ export type MemberInput = Omit<Member, 'created_at' | 'updated_at' | 'status' | 
 export async function putMember(db: Db, member: MemberInput, now: number, stored?: MemberAccounts): Promise<void> {
   if (!db.isTransaction) return db.transaction().execute((trx) => putMember(trx, member, now, stored));
   await rosterWritten(db, member.org_id);
-  const { accounts, probationary, org_admin, ...fields } = member;
-  const row = {
-    ...fields,
-    probationary: probationary ? 1 : 0,
-    org_admin: org_admin ? 1 : 0,
-    status: 'active' as const,
-    left_at: null,
-    left_reason: null,
-  };
+  const { accounts } = member;
   await upsert(
     db,
     'members',
-    { ...row, created_at: now, updated_at: now },
+    activeRow(member, now),
     ['org_id', 'id'],
     ['branch_id', 'name', 'role', 'party_group', 'probationary', 'mobile', 'org_admin', 'updated_at'],
   );
@@ -43,10 +56,7 @@ export async function putMember(db: Db, member: MemberInput, now: number, stored
       .where('member_id', '=', member.id)
       .where('platform', 'in', changed)
       .execute();
-  const rows = changed.flatMap((platform) => {
-    const user_id = accounts[platform];
-    return user_id ? [{ org_id: member.org_id, member_id: member.id, platform, user_id }] : [];
-  });
+  const rows = accountRows(member, changed);
   if (rows.length > 0) await db.insertInto('member_accounts').values(rows).execute();
 }
 
@@ -61,22 +71,8 @@ const INSERT_ROWS = 500;
 export async function insertMembers(db: Db, orgId: string, members: readonly MemberInput[], now: number): Promise<void> {
   if (members.length === 0) return;
   await rosterWritten(db, orgId);
-  const rows = members.map(({ accounts: _, probationary, org_admin, ...fields }) => ({
-    ...fields,
-    probationary: probationary ? 1 : 0,
-    org_admin: org_admin ? 1 : 0,
-    status: 'active' as const,
-    left_at: null,
-    left_reason: null,
-    created_at: now,
-    updated_at: now,
-  }));
-  const accounts = members.flatMap((m) =>
-    ACCOUNT_PLATFORMS.flatMap((platform) => {
-      const user_id = m.accounts[platform];
-      return user_id ? [{ org_id: m.org_id, member_id: m.id, platform, user_id }] : [];
-    }),
-  );
+  const rows = members.map((m) => activeRow(m, now));
+  const accounts = members.flatMap((m) => accountRows(m));
   for (let i = 0; i < rows.length; i += INSERT_ROWS)
     await db
       .insertInto('members')
