@@ -55,9 +55,6 @@ export function meetingCard(
   return { meetingId: meeting.id, kind, title: HEADINGS[kind], rows, note, actions };
 }
 
-/** The same card as one member sees it after pressing: its note says what was recorded or why not. */
-export const cardForPresser = (card: MeetingCard, note: string): MeetingCard => ({ ...card, note });
-
 const hash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /**
