@@ -272,21 +272,7 @@ export class DingtalkAppApi {
   }
 
   private async fetchOapiToken(): Promise<{ token: string; expiresInS: number }> {
-    const { appKey, appSecret } = this.opts.config;
-    const call = await callForErrcode(
-      'DingTalk',
-      this.oapiUrl('/gettoken', { appkey: appKey, appsecret: appSecret }),
-      { method: 'GET' },
-      (code, msg) => classifyOapiErrcode(code, redact(msg, [appSecret])),
-    );
-    const what = 'DingTalk gettoken';
-    const token = acceptToken(
-      this.log,
-      what,
-      { outcome: call.outcome, errcode: call.answer?.errcode },
-      call.answer?.access_token,
-      call.answer?.expires_in,
-    );
+    const token = await fetchOapiToken(this.opts.oapiBase, this.opts.config, this.log);
     this.log.debug('fetched a DingTalk older-API access token');
     return token;
   }
@@ -301,3 +287,25 @@ export class DingtalkAppApi {
 }
 
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** The older API's own token (`gettoken`), which media uploads and the directory share through Redis. */
+export async function fetchOapiToken(
+  oapiBase: string,
+  config: Pick<DingtalkConfig, 'appKey' | 'appSecret'>,
+  log: Logger,
+): Promise<{ token: string; expiresInS: number }> {
+  const { appKey, appSecret } = config;
+  const call = await callForErrcode(
+    'DingTalk',
+    `${oapiBase.replace(/\/+$/, '')}/gettoken?${new URLSearchParams({ appkey: appKey, appsecret: appSecret })}`,
+    { method: 'GET' },
+    (code, msg) => classifyOapiErrcode(code, redact(msg, [appSecret])),
+  );
+  return acceptToken(
+    log,
+    'DingTalk gettoken',
+    { outcome: call.outcome, errcode: call.answer?.errcode },
+    call.answer?.access_token,
+    call.answer?.expires_in,
+  );
+}

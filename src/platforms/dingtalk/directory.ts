@@ -1,15 +1,7 @@
 import type { Logger } from 'pino';
 import type { DingtalkConfig } from '../../domain/channels.ts';
 import type { ChannelOf, SendContext } from '../adapter.ts';
-import {
-  type AppApiOptions,
-  type ErrcodeAnswer,
-  type ErrcodeCall,
-  type Outcome,
-  acceptToken,
-  callForErrcode,
-  redact,
-} from '../shared/api.ts';
+import { type AppApiOptions, type ErrcodeAnswer, type ErrcodeCall, type Outcome, callForErrcode, redact } from '../shared/api.ts';
 import { type CallRate, type RateWindow, sharedRate } from '../shared/call-rate.ts';
 import {
   type DirectoryDepartment,
@@ -21,6 +13,7 @@ import {
   objectOf,
 } from '../shared/directory.ts';
 import { SharedToken } from '../shared/token.ts';
+import { fetchOapiToken } from './app-api.ts';
 import { classifyOapiErrcode } from './errors.ts';
 
 // DingTalk's directory through the older API (oapi.dingtalk.com), with its own token (`gettoken`,
@@ -74,7 +67,9 @@ export class DingtalkDirectory implements DirectoryReader {
 
   /** `apiBase` is the older API's (DINGTALK_OAPI_BASE). */
   constructor(private readonly opts: DingtalkDirectoryOptions) {
-    this.token = new SharedToken(opts.redis, `${opts.keyPrefix}:dingtalk-oapi-token:${opts.config.appKey}`, () => this.fetchToken());
+    this.token = new SharedToken(opts.redis, `${opts.keyPrefix}:dingtalk-oapi-token:${opts.config.appKey}`, () =>
+      fetchOapiToken(opts.apiBase, opts.config, this.log),
+    );
     this.log = opts.logger.child({ channel: opts.channelId });
   }
 
@@ -159,23 +154,6 @@ export class DingtalkDirectory implements DirectoryReader {
 
   private url(path: string, query: Record<string, string>): string {
     return `${this.opts.apiBase.replace(/\/+$/, '')}${path}?${new URLSearchParams(query)}`;
-  }
-
-  private async fetchToken(): Promise<{ token: string; expiresInS: number }> {
-    const { appKey, appSecret } = this.opts.config;
-    const call = await callForErrcode(
-      'DingTalk',
-      this.url('/gettoken', { appkey: appKey, appsecret: appSecret }),
-      { method: 'GET' },
-      (code, msg) => classifyOapiErrcode(code, redact(msg, [appSecret])),
-    );
-    return acceptToken(
-      this.log,
-      'DingTalk gettoken',
-      { outcome: call.outcome, errcode: call.answer?.errcode },
-      call.answer?.access_token,
-      call.answer?.expires_in,
-    );
   }
 }
 
